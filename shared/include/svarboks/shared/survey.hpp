@@ -1,0 +1,139 @@
+#pragma once
+// The survey model of SURVEY-FORMAT.md and its loader/linter.
+#include "svarboks/shared/expression.hpp"
+#include "svarboks/shared/localized_text.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace svarboks::shared {
+
+enum class ElementType { Html, Rating, Radiogroup, Checkbox, Boolean, Number, Text, Comment };
+
+/// The SurveyJS `type` name of an element type ("text" for Number).
+[[nodiscard]] std::string_view typeName(ElementType type);
+
+/// One answer option: a rating value, a choice, or the "none" item.
+struct Choice {
+    nlohmann::json value;
+    LocalizedText text;
+    bool isNone = false;
+};
+
+/// One element of a page; the kiosk shows one per screen.
+struct Element {
+    ElementType type = ElementType::Html;
+    std::string name;
+    std::string pointer;  ///< JSON pointer of the element in the definition, for messages
+    std::size_t page = 0;
+    LocalizedText title;
+    LocalizedText description;
+    LocalizedText html;
+    bool isRequired = false;
+    std::optional<Expression> visibleIf;
+    std::optional<Expression> enableIf;
+    std::optional<Expression> requiredIf;
+    std::string competence;
+    /// Options in display order: rating values, choices, then the "none" item when shown.
+    std::vector<Choice> choices;
+    int maxSelectedChoices = 0;  ///< 0 = no limit
+    std::optional<double> min;
+    std::optional<double> max;
+    LocalizedText labelTrue;
+    LocalizedText labelFalse;
+    LocalizedText minRateDescription;
+    LocalizedText maxRateDescription;
+
+    [[nodiscard]] bool isQuestion() const { return type != ElementType::Html; }
+    /// The option with this value, or nullptr (values compare as JSON: 1 and "1" differ).
+    [[nodiscard]] const Choice* findChoice(const nlohmann::json& value) const;
+};
+
+struct Page {
+    std::string name;
+    std::optional<Expression> visibleIf;
+    std::size_t firstElement = 0;
+    std::size_t elementCount = 0;
+};
+
+struct ScoringArea {
+    std::string id;
+    LocalizedText title;
+    std::vector<std::string> competences;
+};
+
+struct ScoringLevel {
+    std::string id;
+    double min = 0;
+    LocalizedText title;
+};
+
+struct Scoring {
+    std::vector<ScoringArea> areas;
+    std::vector<ScoringLevel> levels;  ///< ascending by `min`
+    /// advice[areaIndex][levelIndex]; empty text when the survey gives none.
+    std::vector<std::vector<LocalizedText>> advice;
+};
+
+/// The value the "none" item of a question answers with (survey-core's default).
+inline constexpr std::string_view kNoneValue = "none";
+
+/// A loaded, valid survey. Immutable; safe to share between threads.
+struct Survey {
+    std::string id;
+    std::string version;
+    std::string defaultLocale = "da";
+    std::vector<std::string> locales;  ///< the locales every shown string has; defaultLocale first
+    LocalizedText title;
+    LocalizedText description;
+    LocalizedText consent;
+    LocalizedText completedHtml;
+    bool allowFreeText = false;
+    std::vector<Page> pages;
+    std::vector<Element> elements;  ///< every element of every page, in survey order
+    std::optional<Scoring> scoring;
+    std::string definitionSha256;  ///< hex SHA-256 of the definition bytes as loaded
+    std::string consentSha256;     ///< hex SHA-256 of the consent text, see consentHash()
+
+    /// The index of the element with this name, or -1. Names match without regard to case, as in SurveyJS.
+    [[nodiscard]] int indexOf(std::string_view name) const;
+    [[nodiscard]] std::size_t questionCount() const;
+};
+
+struct Diagnostic {
+    enum class Severity { Error, Warning };
+    Severity severity = Severity::Error;
+    std::string file;
+    std::string pointer;  ///< JSON pointer; "" for the whole document
+    std::string message;
+
+    /// "FILE: /pointer: message", with "warning: " before the message for warnings.
+    [[nodiscard]] std::string format() const;
+};
+
+struct LoadResult {
+    std::optional<Survey> survey;  ///< set when there are no errors (warnings allowed)
+    std::vector<Diagnostic> diagnostics;
+    [[nodiscard]] bool ok() const { return survey.has_value(); }
+    [[nodiscard]] std::size_t errorCount() const;
+};
+
+/// The largest survey definition accepted, in bytes.
+inline constexpr std::size_t kMaxSurveyBytes = 2 * 1024 * 1024;
+
+/// Parses and validates a definition. `file` names it in messages. Never throws.
+[[nodiscard]] LoadResult parseSurvey(std::string_view bytes, std::string_view file);
+
+/// Reads and validates a survey file (size-checked before reading). Never throws.
+[[nodiscard]] LoadResult loadSurveyFile(const std::filesystem::path& path);
+
+/// The bytes hashed into consent_sha256: the published `consent` value as compact JSON with sorted keys.
+[[nodiscard]] std::string consentHashInput(const LocalizedText& consent);
+
+}  // namespace svarboks::shared
