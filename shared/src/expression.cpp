@@ -30,6 +30,7 @@ struct Program {
     int root = -1;
     std::vector<Expression::Reference> references;
     std::vector<int> slots;  // per reference, after bind
+    std::vector<bool> arraySlots;  // per reference: unanswered reads as [] (checkbox), not undefined
 };
 
 namespace {
@@ -153,8 +154,6 @@ private:
     }
 
     std::optional<Op> comparisonOperator() {
-        // "<>" is not in survey-core 3.1's grammar, but SURVEY-FORMAT.md lists it as "not equal".
-        if (literal("<>")) return Op::NotEqual;
         if (literal("<=") || literal("lessorequal", true)) return Op::LessOrEqual;
         if (literal(">=") || literal("greaterorequal", true)) return Op::GreaterOrEqual;
         if (literal("==") || literal("equal", true)) return Op::Equal;
@@ -256,7 +255,9 @@ private:
             return -1;
         }
         ++m_depth;
+        const std::size_t references = m_program->references.size();
         const int result = factorCore();
+        if (result < 0) m_program->references.resize(references);  // a failed branch leaves no references
         --m_depth;
         return result;
     }
@@ -268,7 +269,7 @@ private:
             const int inner = expression();
             if (inner >= 0) {
                 skipSpace();
-                if (!literal(")")) unsupported(start, "missing ')' for the '(' ");
+                if (!literal(")")) unsupported(start, "missing ')' for the '('");
                 return inner;
             }
             m_pos = start;
@@ -302,6 +303,7 @@ private:
             if (operand >= 0) return unary(Op::Negate, operand);
             m_pos = start;
         }
+        const std::size_t references = m_program->references.size();
         const int operand = atom();
         if (operand >= 0) {
             skipSpace();
@@ -309,6 +311,7 @@ private:
             if (literal("notempty", true)) return unary(Op::NotEmpty, operand);
         }
         m_pos = start;
+        m_program->references.resize(references);  // factor() parses the atom again
         return -1;
     }
 
@@ -413,7 +416,8 @@ private:
     // Number = Digits "." Digits / [1-9]+ Digits? / "0"
     std::optional<double> unsignedNumber() {
         const std::size_t start = m_pos;
-        if (digits() > 0 && literal(".") && digits() > 0) return js::parseFloat(m_text.substr(start, m_pos - start));
+        // The '.' is looked at without recording a failure, so "01" reports the '1', not a missing '.'.
+        if (digits() > 0 && peek() == '.' && (++m_pos, digits() > 0)) return js::parseFloat(m_text.substr(start, m_pos - start));
         m_pos = start;
         if (peek() >= '1' && peek() <= '9') {
             digits();
@@ -698,7 +702,10 @@ private:
         const int slot = m_program.slots[static_cast<std::size_t>(node.reference)];
         if (slot < 0 || static_cast<std::size_t>(slot) >= m_values.size()) return Value::null();
         const auto& answer = m_values[static_cast<std::size_t>(slot)];
-        if (answer.is_null()) return Value::undefined();
+        if (answer.is_null()) {
+            return m_program.arraySlots[static_cast<std::size_t>(node.reference)] ? Value::of(std::vector<Value>{})
+                                                                                   : Value::undefined();
+        }
         return correctValue(js::fromJson(answer));
     }
 
@@ -728,15 +735,39 @@ private:
 }  // namespace
 }  // namespace expr
 
+namespace {
+
+void replaceAll(std::string& text, std::string_view from, std::string_view to) {
+    for (std::size_t pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size())) {
+        text.replace(pos, from.size(), to);
+    }
+}
+
+// survey-core rewrites the text before parsing (ConditionsParser.patchExpression), everywhere, inside
+// quotes too; "<>" and "=>" exist only through this. Each replacement keeps the length, so columns hold.
+std::string patchExpression(std::string_view text) {
+    std::string patched(text);
+    replaceAll(patched, "=>", ">=");
+    replaceAll(patched, "=<", "<=");
+    replaceAll(patched, "<>", "!=");
+    replaceAll(patched, "equals", "equal ");
+    replaceAll(patched, "notequals", "notequal ");
+    return patched;
+}
+
+}  // namespace
+
 Result<Expression> Expression::parse(std::string_view text) {
     if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) return Error{"the expression is empty"};
-    auto program = expr::Parser(text).run();
+    auto program = expr::Parser(patchExpression(text)).run();
     if (!program) return program.error();
+    program->text = std::string(text);
     program->slots.assign(program->references.size(), -1);
+    program->arraySlots.assign(program->references.size(), false);
     return Expression(std::make_shared<const expr::Program>(std::move(program).value()));
 }
 
-Status Expression::bind(const std::function<int(std::string_view)>& slotOf) {
+Status Expression::bind(const std::function<int(std::string_view)>& slotOf, const std::function<bool(int)>& isArraySlot) {
     auto program = std::make_shared<expr::Program>(*m_program);
     for (std::size_t i = 0; i < program->references.size(); ++i) {
         const auto& reference = program->references[i];
@@ -744,14 +775,17 @@ Status Expression::bind(const std::function<int(std::string_view)>& slotOf) {
         if (program->slots[i] < 0) {
             return Error{"unknown question '" + reference.name + "' at column " + std::to_string(reference.column)};
         }
+        program->arraySlots[i] = isArraySlot && isArraySlot(program->slots[i]);
     }
     m_program = std::move(program);
     return {};
 }
 
-bool Expression::evaluate(std::span<const nlohmann::json> values) const {
+Expression::Outcome Expression::evaluate(std::span<const nlohmann::json> values) const {
     const expr::Evaluator evaluator(*m_program, values);
-    return js::looseEquals(evaluator.eval(m_program->root), js::Value::of(true));
+    const js::Value result = evaluator.eval(m_program->root);
+    if (!result.is(js::Value::Type::Boolean)) return Outcome::Other;
+    return result.boolean ? Outcome::True : Outcome::False;
 }
 
 const std::string& Expression::text() const { return m_program->text; }

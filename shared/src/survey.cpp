@@ -902,14 +902,16 @@ private:
 
     void bind(Expression& expression, const std::string& pointer, int self) {
         std::string problem;
-        const auto status = expression.bind([&](std::string_view name) {
-            const int index = m_survey.indexOf(name);
-            if (index < 0 || !problem.empty()) return index;
-            const auto& target = m_survey.elements[static_cast<std::size_t>(index)];
-            if (index == self) problem = "an expression cannot refer to its own question ('" + target.name + "')";
-            else if (!target.isQuestion()) problem = "'" + target.name + "' is an html element and has no answer";
-            return index;
-        });
+        const auto status = expression.bind(
+            [&](std::string_view name) {
+                const int index = m_survey.indexOf(name);
+                if (index < 0 || !problem.empty()) return index;
+                const auto& target = m_survey.elements[static_cast<std::size_t>(index)];
+                if (index == self) problem = "an expression cannot refer to its own question ('" + target.name + "')";
+                else if (!target.isQuestion()) problem = "'" + target.name + "' is an html element and has no answer";
+                return index;
+            },
+            [&](int slot) { return m_survey.elements[static_cast<std::size_t>(slot)].type == ElementType::Checkbox; });
         if (!status) error(pointer, status.message());
         else if (!problem.empty()) error(pointer, problem);
     }

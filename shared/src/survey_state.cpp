@@ -18,15 +18,16 @@ std::string numberText(double n) { return js::numberToString(n); }
 
 void evaluateState(const Survey& survey, std::span<const json> answers, std::vector<ElementState>& states) {
     states.resize(survey.elements.size());
+    using Outcome = Expression::Outcome;
     for (const auto& page : survey.pages) {
-        const bool pageVisible = !page.visibleIf || page.visibleIf->evaluate(answers);
+        const bool pageVisible = !page.visibleIf || page.visibleIf->evaluate(answers) == Outcome::True;
         for (std::size_t i = page.firstElement; i < page.firstElement + page.elementCount; ++i) {
             const Element& element = survey.elements[i];
             ElementState& state = states[i];
-            state.visible = pageVisible && (!element.visibleIf || element.visibleIf->evaluate(answers));
-            state.enabled = !element.enableIf || element.enableIf->evaluate(answers);
-            state.required = element.isQuestion() &&
-                             (element.requiredIf ? element.requiredIf->evaluate(answers) : element.isRequired);
+            state.visible = pageVisible && (!element.visibleIf || element.visibleIf->evaluate(answers) == Outcome::True);
+            state.enabled = !element.enableIf || element.enableIf->evaluate(answers) != Outcome::False;
+            state.required = element.isQuestion() && (element.requiredIf ? element.requiredIf->evaluate(answers) == Outcome::True
+                                                                          : element.isRequired);
         }
     }
 }

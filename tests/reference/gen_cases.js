@@ -15,14 +15,34 @@
 //   enabled  = !q.isReadOnly   (enableIf sets readOnly only when it evaluates to exactly `false`)
 //   required = q.isRequired    (requiredIf overwrites isRequired; html is always false)
 //   valid    = !q.hasErrors(false) for visible questions (survey-core's own rules: read-only
-//              questions are never validated; maxSelectedChoices overflow, "none" together with
-//              other choices, rating values out of range are NOT errors in survey-core), true for
-//              invisible ones and for html.
+//              questions are never validated), AND the contract rules of withinContract()
+//              (maxSelectedChoices, "none" alone, min/max also while disabled) that hasErrors()
+//              does not report; true for invisible ones and for html.
 // Overall valid (CONTRACT CHOICE): every visible question valid AND no answer given to an invisible
 // question ("given" = the key is present in `answers`). survey-core alone would accept answers to
 // hidden questions (clearInvisibleValues defaults to "onComplete"); the kiosk refuses them.
 //
-// Deterministic for a given --seed/--count (own PRNG, no Date/Math.random). Only survey-core is used.
+// Deterministic for a given --seed/--count (own PRNG per survey, no Date/Math.random), and the same
+// for any --jobs (default: 2 worker threads if the machine has 2 CPUs). Only survey-core is used.
+// Two consecutive cases share one survey (different answers), see ANSWER_SETS.
+//
+// Feature tags (a case carries a tag if its survey/answers contain the construct):
+//   expression constructs: compare-number, compare-numeric-string, compare-string, compare-boolean,
+//     compare-boolean-coerce ('true' / 1 / 0 against a boolean), relational, word-operator,
+//     keyword-case, symbol-logic (&& ||), and, or, nested-logic (parentheses), precedence-no-parens,
+//     negation (!), negate-keyword, negate-precedence (`!{q} = x`, which is `(!{q}) = x`),
+//     bare-variable (`{q}` used as a boolean), empty, notempty, contains, notcontains, anyof,
+//     allof, substring (contains/allof on a scalar = substring test), array-literal,
+//     array-equality, array-scalar-compare, string-case, double-quote, none-in-expression,
+//     forward-reference (refers to a later question), ref-<type> (refers to a question of that type)
+//   survey: visibleIf, enableIf, requiredIf, isRequired, isRequired-with-requiredIf, page-visibleIf,
+//     showNoneItem, maxSelectedChoices, minmax, html, number-choice, numeric-string-choice
+//   answers/outcome: unanswered, hidden-answer (an invisible question has an answer -> overall
+//     invalid), out-of-range, max-exceeded, none-answer, none-with-others, decimal-answer,
+//     hidden-element, disabled-element, invalid-element, question-on-hidden-page,
+//     requiredIf-overrides-isRequired, readonly-required-empty
+// Note: survey-core's hasErrors() does NOT flag max-exceeded and none-with-others; the expected
+// values add them as contract rules (withinContract), so those tagged cases test our stricter rules.
 "use strict";
 
 const fs = require("fs");
@@ -36,7 +56,7 @@ console.warn = () => {};
 
 // ---------------------------------------------------------------- arguments
 function parseArgs(argv) {
-  const a = { count: 100, seed: 1, out: null };
+  const a = { count: 100, seed: 1, out: null, jobs: Math.min(2, require("os").cpus().length || 1) };
   for (let i = 2; i < argv.length; i++) {
     const k = argv[i];
     const v = argv[i + 1];
@@ -44,15 +64,16 @@ function parseArgs(argv) {
     else if (k === "--seed") { a.seed = parseInt(v, 10); i++; }
     else if (k === "--out") { a.out = v; i++; }
     else if (k === "--verify") { VERIFY = true; }
+    else if (k === "--jobs") { a.jobs = parseInt(v, 10); i++; }
     else if (k === "--help" || k === "-h") {
-      process.stderr.write("usage: node gen_cases.js [--count N] [--seed S] [--out FILE]\n");
+      process.stderr.write("usage: node gen_cases.js [--count N] [--seed S] [--out FILE] [--jobs J] [--verify]\n");
       process.exit(0);
     } else {
       process.stderr.write("unknown argument: " + k + "\n");
       process.exit(2);
     }
   }
-  if (!(a.count >= 0) || !Number.isFinite(a.seed)) {
+  if (!(a.count >= 0) || !Number.isFinite(a.seed) || !(a.jobs >= 1)) {
     process.stderr.write("bad --count/--seed\n");
     process.exit(2);
   }
@@ -458,7 +479,7 @@ function genAnswer(rng, m, feat) {
     case "number": {
       const lo = m.min !== undefined ? m.min : -10;
       const hi = m.max !== undefined ? m.max : (m.min !== undefined ? m.min + 40 : 60);
-      if ((m.min !== undefined || m.max !== undefined) && rng.chance(0.2)) {
+      if ((m.min !== undefined || m.max !== undefined) && rng.chance(0.3)) {
         feat.add("out-of-range");
         if (m.min !== undefined && (m.max === undefined || rng.chance(0.5))) return m.min - rng.pick([1, 0.5, 10]);
         return m.max + rng.pick([1, 0.5, 10]);
@@ -470,10 +491,14 @@ function genAnswer(rng, m, feat) {
       if (m.none && rng.chance(0.2)) { feat.add("none-answer"); return NONE; }
       return rng.pick(m.values);
     case "checkbox": {
-      if (m.none && rng.chance(0.2)) {
+      if (m.none && rng.chance(0.3)) {
         feat.add("none-answer");
-        if (rng.chance(0.4)) { feat.add("none-with-others"); return rng.shuffle([NONE].concat(rng.subset(m.values, 1, 2))); }
+        if (rng.chance(0.5)) { feat.add("none-with-others"); return rng.shuffle([NONE].concat(rng.subset(m.values, 1, 2))); }
         return [NONE];
+      }
+      if (m.max !== undefined && m.values.length > m.max && rng.chance(0.3)) {
+        feat.add("max-exceeded"); // survey-core does not flag this
+        return rng.subset(m.values, m.max + 1, m.values.length);
       }
       let maxN = m.values.length;
       if (m.max !== undefined && rng.chance(0.8)) maxN = m.max;
@@ -486,11 +511,16 @@ function genAnswer(rng, m, feat) {
 }
 
 // ---------------------------------------------------------------- oracle
-function readModel(model, survey) {
+function readModel(model, survey, tags) {
   const out = [];
   for (const page of survey.pages) {
     for (const el of page.elements) {
       const q = model.getQuestionByName(el.name);
+      if (tags) {
+        if (q.isVisible && !q.isParentVisible) tags.add("question-on-hidden-page");
+        if (el.isRequired && !q.isRequired) tags.add("requiredIf-overrides-isRequired");
+        if (q.isVisible && q.isParentVisible && q.isReadOnly && q.isRequired && q.isEmpty()) tags.add("readonly-required-empty");
+      }
       const visible = !!(q.isVisible && q.isParentVisible);
       const enabled = !q.isReadOnly;
       if (el.type === "html") {
@@ -498,11 +528,29 @@ function readModel(model, survey) {
         continue;
       }
       const required = !!q.isRequired;
-      const valid = visible ? !q.hasErrors(false) : true;
+      const valid = visible ? !q.hasErrors(false) && withinContract(el, model.data[el.name]) : true;
       out.push({ name: el.name, visible, enabled, required, valid });
     }
   }
   return out;
+}
+
+// CONTRACT RULES on top of survey-core's own checks (SURVEY-FORMAT.md / issue #2: "validation of an
+// answer set ... maxSelectedChoices"): a checkbox answer may not exceed maxSelectedChoices, and its
+// "none" item cannot be combined with other choices. survey-core's UI prevents both, but hasErrors()
+// does not report them when the data is set directly, so they are applied here, explicitly.
+// A third rule: a number answer must lie within min/max even while its question is disabled (survey-core
+// skips all checks of read-only questions; out-of-range data must never reach the reports).
+function withinContract(el, value) {
+  if (el.type === "text" && typeof value === "number") {
+    if (el.min !== undefined && value < el.min) return false;
+    if (el.max !== undefined && value > el.max) return false;
+    return true;
+  }
+  if (el.type !== "checkbox" || !Array.isArray(value)) return true;
+  if (el.maxSelectedChoices > 0 && value.length > el.maxSelectedChoices) return false;
+  if (el.showNoneItem && value.length > 1 && value.includes("none")) return false;
+  return true;
 }
 
 // A fresh model per final evaluation (no state carried over between answer sets).
@@ -514,10 +562,10 @@ function modelJson(survey) {
   return json;
 }
 
-function evaluate(survey, answers) {
+function evaluate(survey, answers, tags) {
   const model = new SC.Model(modelJson(survey));
   model.data = JSON.parse(JSON.stringify(answers));
-  return { model, elements: readModel(model, survey) };
+  return { model, elements: readModel(model, survey, tags) };
 }
 
 function summarizeValid(elements, answers) {
@@ -530,95 +578,167 @@ function summarizeValid(elements, answers) {
 }
 
 // ---------------------------------------------------------------- main
-function genCase(rng, id) {
-  const feat = new Set();
-  const { survey, metas } = genSurvey(rng, id, feat);
-  const answers = {};
-  const pAnswer = rng.pick([0.45, 0.65, 0.8]);
-  for (const m of metas) {
-    if (m.kind === "html") continue;
-    if (rng.chance(pAnswer)) answers[m.name] = genAnswer(rng, m, feat);
-  }
-  let { model, elements } = evaluate(survey, answers);
-  // Usually answer like a kiosk would: drop answers to questions that end up hidden (repeat until
-  // stable, since removing an answer can change other visibilities). Sometimes keep them.
-  // Iterations reuse the model (setting model.data re-runs every condition); `--verify` checks the
-  // result against a fresh model.
-  const keepHidden = rng.chance(0.3);
-  if (!keepHidden) {
-    let dropped = false;
-    for (let iter = 0; iter < 8; iter++) {
-      let changed = false;
-      for (const e of elements) {
-        if (!e.visible && Object.prototype.hasOwnProperty.call(answers, e.name)) { delete answers[e.name]; changed = true; }
+// Cases come in groups that share one survey (ANSWER_SETS answer sets per survey): building a
+// survey-core Model is the dominant cost, so one Model is reused and only `model.data` is replaced
+// (that re-runs every condition). `--verify` re-evaluates every reused result on a fresh Model and
+// reports mismatches (there were none when this was written).
+const ANSWER_SETS = 2;
+
+function surveyRng(seed, surveyNo) {
+  // independent stream per survey: output does not depend on --jobs
+  let h = (Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(surveyNo + 1, 0x85ebca6b)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0;
+  h = Math.imul(h ^ (h >>> 15), 0x846ca68b) >>> 0;
+  return makeRng((h ^ (h >>> 16)) >>> 0);
+}
+
+function has(obj, k) { return Object.prototype.hasOwnProperty.call(obj, k); }
+
+function genGroup(seed, surveyNo, firstId, k) {
+  const rng = surveyRng(seed, surveyNo);
+  const surveyFeat = new Set();
+  const { survey, metas } = genSurvey(rng, surveyNo + 1, surveyFeat);
+  surveyFeat.delete("_dropped-unparsable");
+  let model = null;
+  const cases = [];
+  for (let j = 0; j < k; j++) {
+    const feat = new Set(surveyFeat);
+    const answers = {};
+    const pAnswer = rng.pick([0.45, 0.65, 0.8]);
+    for (const m of metas) {
+      if (m.kind === "html") continue;
+      if (rng.chance(pAnswer)) answers[m.name] = genAnswer(rng, m, feat);
+    }
+    const run = (tags) => {
+      if (!model) {
+        const r = evaluate(survey, answers, tags);
+        model = r.model;
+        return r.elements;
       }
-      if (!changed) break;
-      dropped = true;
       model.data = JSON.parse(JSON.stringify(answers));
-      elements = readModel(model, survey);
-    }
-    if (dropped && VERIFY) {
-      const fresh = evaluate(survey, answers).elements;
-      if (JSON.stringify(fresh) !== JSON.stringify(elements)) {
-        process.stderr.write("verify: reused model differs from a fresh one in case " + id + "\n");
-        elements = fresh;
-        verifyMismatches++;
+      const els = readModel(model, survey, tags);
+      if (VERIFY) {
+        const fresh = evaluate(survey, answers).elements;
+        if (JSON.stringify(fresh) !== JSON.stringify(els)) {
+          process.stderr.write("verify: reused model differs from a fresh one in case " + (firstId + j) + "\n");
+          verifyMismatches++;
+          return fresh;
+        }
+      }
+      return els;
+    };
+    const stateTags = new Set();
+    let elements = run(stateTags);
+    // Usually answer like a kiosk would: drop answers to questions that end up hidden (repeat until
+    // stable, since removing an answer can change other visibilities). Sometimes keep them.
+    const keepHidden = rng.chance(0.35);
+    if (!keepHidden) {
+      for (let iter = 0; iter < 8; iter++) {
+        let changed = false;
+        for (const e of elements) {
+          if (!e.visible && has(answers, e.name)) { delete answers[e.name]; changed = true; }
+        }
+        if (!changed) break;
+        stateTags.clear();
+        elements = run(stateTags);
       }
     }
+    // feature tags derived from the final answers and results
+    for (const t of stateTags) feat.add(t);
+    for (const m of metas) if (m.kind !== "html" && !has(answers, m.name)) feat.add("unanswered");
+    for (const e of elements) {
+      if (!e.visible && has(answers, e.name)) feat.add("hidden-answer");
+      if (!e.visible) feat.add("hidden-element");
+      if (!e.enabled) feat.add("disabled-element");
+      if (e.visible && !e.valid) feat.add("invalid-element");
+    }
+    const answered = (pred) => metas.some((m) => has(answers, m.name) && pred(m, answers[m.name]));
+    if (!answered((m, a) => m.kind === "number" && ((m.min !== undefined && a < m.min) || (m.max !== undefined && a > m.max)))) feat.delete("out-of-range");
+    if (!answered((m, a) => m.kind === "checkbox" && m.max !== undefined && Array.isArray(a) && a.length > m.max)) feat.delete("max-exceeded");
+    if (!answered((m, a) => a === NONE || (Array.isArray(a) && a.indexOf(NONE) >= 0))) feat.delete("none-answer");
+    if (!answered((m, a) => Array.isArray(a) && a.length > 1 && a.indexOf(NONE) >= 0)) feat.delete("none-with-others");
+    if (!answered((m, a) => m.kind === "number" && !Number.isInteger(a))) feat.delete("decimal-answer");
+    cases.push({
+      id: firstId + j,
+      features: Array.from(feat).sort(),
+      survey,
+      answers,
+      expected: { elements, valid: summarizeValid(elements, answers) },
+    });
   }
-  // feature tags derived from the final answers and results
-  for (const m of metas) {
-    if (m.kind === "html") continue;
-    if (!Object.prototype.hasOwnProperty.call(answers, m.name)) feat.add("unanswered");
+  return cases;
+}
+
+// Generates cases [fromSurvey, toSurvey) of a run of `count` cases; returns JSON lines and stats.
+function genRange(seed, count, fromSurvey, toSurvey) {
+  const lines = [];
+  const counts = {};
+  let nValid = 0;
+  for (let sNo = fromSurvey; sNo < toSurvey; sNo++) {
+    const firstId = sNo * ANSWER_SETS + 1;
+    const k = Math.min(ANSWER_SETS, count - sNo * ANSWER_SETS);
+    for (const c of genGroup(seed, sNo, firstId, k)) {
+      if (c.expected.valid) nValid++;
+      for (const f of c.features) counts[f] = (counts[f] || 0) + 1;
+      lines.push(JSON.stringify(c));
+    }
   }
-  for (const e of elements) {
-    if (!e.visible && Object.prototype.hasOwnProperty.call(answers, e.name)) feat.add("hidden-answer");
-    if (!e.visible) feat.add("hidden-element");
-    if (!e.enabled) feat.add("disabled-element");
-    if (e.visible && !e.valid) feat.add("invalid-element");
-  }
-  // drop tags about answers that were later removed
-  const answered = (pred) => metas.some((m) => Object.prototype.hasOwnProperty.call(answers, m.name) && pred(m, answers[m.name]));
-  if (!answered((m, a) => m.kind === "number" && ((m.min !== undefined && a < m.min) || (m.max !== undefined && a > m.max)))) feat.delete("out-of-range");
-  if (!answered((m, a) => m.kind === "checkbox" && m.max !== undefined && Array.isArray(a) && a.length > m.max)) feat.delete("max-exceeded");
-  if (!answered((m, a) => a === NONE || (Array.isArray(a) && a.indexOf(NONE) >= 0))) feat.delete("none-answer");
-  if (!answered((m, a) => Array.isArray(a) && a.length > 1 && a.indexOf(NONE) >= 0)) feat.delete("none-with-others");
-  if (!answered((m, a) => typeof a === "number" && !Number.isInteger(a) && m.kind === "number")) feat.delete("decimal-answer");
-  feat.delete("_dropped-unparsable");
-  const valid = summarizeValid(elements, answers);
-  return {
-    id,
-    features: Array.from(feat).sort(),
-    survey,
-    answers,
-    expected: { elements, valid },
-  };
+  return { lines, counts, nValid, verifyMismatches };
+}
+
+function report(args, res, ms) {
+  const keys = Object.keys(res.counts).sort((a, b) => res.counts[b] - res.counts[a] || (a < b ? -1 : 1));
+  let s = "gen_cases: " + args.count + " cases (seed " + args.seed + ", " + args.jobs + " job(s)) in " + (ms / 1000).toFixed(1) + " s\n";
+  s += "overall valid: " + res.nValid + " (" + (args.count ? (100 * res.nValid / args.count).toFixed(1) : "0") + " %)\n";
+  s += "features (cases carrying each tag):\n";
+  for (const k of keys) s += "  " + k.padEnd(28) + " " + res.counts[k] + "\n";
+  if (VERIFY) s += "verify: " + res.verifyMismatches + " mismatches between reused and fresh models\n";
+  process.stderr.write(s);
 }
 
 function main() {
   const args = parseArgs(process.argv);
   const t0 = Date.now();
-  const rng = makeRng(args.seed * 2654435761 + 12345);
-  const lines = [];
-  const counts = {};
-  let nValid = 0;
-  for (let i = 1; i <= args.count; i++) {
-    const c = genCase(rng, i);
-    if (c.expected.valid) nValid++;
-    for (const f of c.features) counts[f] = (counts[f] || 0) + 1;
-    lines.push(JSON.stringify(c));
+  const surveys = Math.ceil(args.count / ANSWER_SETS);
+  const jobs = Math.max(1, Math.min(args.jobs, surveys));
+  args.jobs = jobs;
+  const finish = (res) => {
+    const text = res.lines.join("\n") + (res.lines.length ? "\n" : "");
+    if (args.out) fs.writeFileSync(args.out, text);
+    else process.stdout.write(text);
+    report(args, res, Date.now() - t0);
+  };
+  if (jobs === 1) { finish(genRange(args.seed, args.count, 0, surveys)); return; }
+  const { Worker } = require("worker_threads");
+  const parts = new Array(jobs);
+  let done = 0;
+  let failed = false;
+  for (let w = 0; w < jobs; w++) {
+    const from = Math.floor(surveys * w / jobs);
+    const to = Math.floor(surveys * (w + 1) / jobs);
+    const worker = new Worker(__filename, { workerData: { seed: args.seed, count: args.count, from, to, verify: VERIFY } });
+    worker.on("message", (res) => {
+      parts[w] = res;
+      if (++done === jobs && !failed) {
+        const all = { lines: [], counts: {}, nValid: 0, verifyMismatches: 0 };
+        for (const p of parts) {
+          for (const l of p.lines) all.lines.push(l);
+          for (const k in p.counts) all.counts[k] = (all.counts[k] || 0) + p.counts[k];
+          all.nValid += p.nValid;
+          all.verifyMismatches += p.verifyMismatches;
+        }
+        finish(all);
+      }
+    });
+    worker.on("error", (e) => { failed = true; process.stderr.write("gen_cases worker failed: " + (e && e.stack || e) + "\n"); process.exitCode = 1; });
   }
-  const text = lines.join("\n") + (lines.length ? "\n" : "");
-  if (args.out) fs.writeFileSync(args.out, text);
-  else process.stdout.write(text);
-  const ms = Date.now() - t0;
-  const keys = Object.keys(counts).sort((a, b) => counts[b] - counts[a] || (a < b ? -1 : 1));
-  let s = "gen_cases: " + args.count + " cases (seed " + args.seed + ") in " + (ms / 1000).toFixed(1) + " s\n";
-  s += "overall valid: " + nValid + " (" + (args.count ? (100 * nValid / args.count).toFixed(1) : "0") + " %)\n";
-  s += "features:\n";
-  for (const k of keys) s += "  " + k.padEnd(28) + " " + counts[k] + "\n";
-  if (VERIFY) s += "verify: " + verifyMismatches + " mismatches between reused and fresh models\n";
-  process.stderr.write(s);
 }
 
-main();
+const wt = require("worker_threads");
+if (!wt.isMainThread && wt.workerData) {
+  const d = wt.workerData;
+  VERIFY = !!d.verify;
+  wt.parentPort.postMessage(genRange(d.seed, d.count, d.from, d.to));
+} else {
+  main();
+}

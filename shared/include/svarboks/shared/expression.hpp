@@ -32,11 +32,17 @@ public:
     [[nodiscard]] static Result<Expression> parse(std::string_view text);
 
     /// Resolves every reference to a slot with `slotOf(name)` (-1 = unknown: "unknown question 'q9' at column 2").
-    [[nodiscard]] Status bind(const std::function<int(std::string_view)>& slotOf);
+    /// `isArraySlot(slot)` says whether an unanswered slot reads as [] (a checkbox) rather than undefined.
+    [[nodiscard]] Status bind(const std::function<int(std::string_view)>& slotOf,
+                              const std::function<bool(int)>& isArraySlot = {});
 
-    /// Evaluates the condition as survey-core does (the result `== true`). `values[slot]` holds the answer
-    /// of that slot; a null json means unanswered. Must be bound first.
-    [[nodiscard]] bool evaluate(std::span<const nlohmann::json> values) const;
+    /// What a condition evaluated to. survey-core compares strictly: visibleIf and requiredIf hold only
+    /// when the value is exactly `true`; enableIf disables only when it is exactly `false`.
+    enum class Outcome { True, False, Other };
+
+    /// Evaluates as survey-core does. `values[slot]` holds the answer of that slot; a null json means
+    /// unanswered. Must be bound first.
+    [[nodiscard]] Outcome evaluate(std::span<const nlohmann::json> values) const;
 
     [[nodiscard]] const std::string& text() const;
     [[nodiscard]] const std::vector<Reference>& references() const;
