@@ -99,7 +99,11 @@ int surveyWalk(const WalkOptions& options, std::ostream& out, std::ostream& err)
             << (state.required ? " required" : "") << (state.enabled ? "" : " disabled");
         const auto& title = element.title.text(locale, survey.defaultLocale);
         if (!title.empty()) out << ": " << title;
-        if (answers.is_object() && answers.contains(element.name)) out << "\n   answer: " << answers[element.name].dump();
+        if (answers.is_object() && answers.contains(element.name)) {
+            const auto& answer = answers[element.name];
+            out << "\n   answer: " << answer.dump();
+            if (const auto* choice = element.findChoice(answer)) out << " (" << choice->text.text(locale, survey.defaultLocale) << ")";
+        }
         out << "\n";
     }
     out << "\n" << (validation.valid ? "valid" : "NOT valid") << "\n";
@@ -109,7 +113,10 @@ int surveyWalk(const WalkOptions& options, std::ostream& out, std::ostream& err)
         for (const auto& area : shared::profileToJson(survey, profile, locale)) {
             out << "  " << area["title"].get<std::string>() << ": ";
             if (area["score"].is_null()) out << "no answers\n";
-            else out << static_cast<int>(area["score"].get<double>() * 100 + 0.5) << "% (" << area["levelTitle"].get<std::string>() << ")\n";
+            else {
+                out << static_cast<int>(area["score"].get<double>() * 100 + 0.5) << "% (" << area["levelTitle"].get<std::string>() << ")\n"
+                    << "    " << area["advice"].get<std::string>() << "\n";
+            }
         }
     }
     return validation.valid ? 0 : 1;

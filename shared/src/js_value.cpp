@@ -21,7 +21,7 @@ char32_t decode(std::string_view s, std::size_t pos, std::size_t& length) {
     const auto byte = static_cast<unsigned char>(s[pos]);
     std::size_t extra = byte >= 0xF0 ? 3 : byte >= 0xE0 ? 2 : byte >= 0xC0 ? 1 : 0;
     if (extra > 0 && pos + extra >= s.size()) extra = 0;
-    char32_t cp = extra == 0 ? byte : byte & (0x3F >> extra);
+    char32_t cp = extra == 0 ? byte : static_cast<char32_t>(byte & (0x3Fu >> extra));
     for (std::size_t i = 1; i <= extra; ++i) cp = (cp << 6) | (static_cast<unsigned char>(s[pos + i]) & 0x3F);
     length = extra + 1;
     return cp;

@@ -7,7 +7,6 @@
 #include <cmath>
 #include <fstream>
 #include <map>
-#include <regex>
 #include <set>
 #include <sstream>
 #include <system_error>
@@ -170,14 +169,33 @@ std::optional<std::size_t> tooDeepAt(std::string_view text) {
     return std::nullopt;
 }
 
+bool isLower(char c) { return c >= 'a' && c <= 'z'; }
+bool isUpper(char c) { return c >= 'A' && c <= 'Z'; }
+bool isDigit(char c) { return c >= '0' && c <= '9'; }
+
+// [A-Za-z_][A-Za-z0-9_.-]*
 bool validName(std::string_view name) {
-    static const std::regex pattern("[A-Za-z_][A-Za-z0-9_.-]*");
-    return std::regex_match(name.begin(), name.end(), pattern);
+    if (name.empty() || !(isLower(name[0]) || isUpper(name[0]) || name[0] == '_')) return false;
+    return std::all_of(name.begin(), name.end(), [](char c) {
+        return isLower(c) || isUpper(c) || isDigit(c) || c == '_' || c == '.' || c == '-';
+    });
 }
 
+// [a-z]{2,3}(-[A-Za-z]{2,4})?, e.g. "da", "en", "en-GB"
 bool validLocale(std::string_view code) {
-    static const std::regex pattern("[a-z]{2,3}(-[A-Za-z]{2,4})?");
-    return std::regex_match(code.begin(), code.end(), pattern);
+    const auto dash = code.find('-');
+    const auto language = code.substr(0, dash);
+    if (language.size() < 2 || language.size() > 3 || !std::all_of(language.begin(), language.end(), isLower)) return false;
+    if (dash == std::string_view::npos) return true;
+    const auto region = code.substr(dash + 1);
+    return region.size() >= 2 && region.size() <= 4 &&
+           std::all_of(region.begin(), region.end(), [](char c) { return isLower(c) || isUpper(c); });
+}
+
+// [a-z0-9-]{1,64}
+bool validSurveyId(std::string_view id) {
+    return !id.empty() && id.size() <= 64 &&
+           std::all_of(id.begin(), id.end(), [](char c) { return isLower(c) || isDigit(c) || c == '-'; });
 }
 
 // How survey-core compares choice values: "1" and 1 are the same, text ignores case and surrounding space.
@@ -340,8 +358,7 @@ private:
         if (!doc.contains("surveyId")) {
             error("/surveyId", "missing; expected a stable survey id such as \"digital-kompetence\" ([a-z0-9-], 1-64 characters)");
         } else if (auto id = string(doc["surveyId"], "/surveyId", 1000)) {
-            static const std::regex idPattern("[a-z0-9-]{1,64}");
-            if (std::regex_match(*id, idPattern)) m_survey.id = *id;
+            if (validSurveyId(*id)) m_survey.id = *id;
             else error("/surveyId", "'" + *id + "' is not a survey id; expected 1-64 characters of a-z, 0-9 and '-'");
         }
         if (!doc.contains("surveyVersion")) {

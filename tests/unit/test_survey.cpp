@@ -30,7 +30,7 @@ TEST_CASE("the default survey is a clean, bilingual digital-competence self-asse
     CHECK(survey.defaultLocale == "da");
     CHECK(survey.locales == std::vector<std::string>{"da", "en"});
     std::size_t scored = 0;
-    for (const auto& e : survey.elements) scored += e.competence.empty() ? 0 : 1;
+    for (const auto& e : survey.elements) scored += e.competence.empty() ? 0u : 1u;
     CHECK(scored >= 20);
     CHECK(scored <= 30);
     REQUIRE(survey.scoring);

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Shared set-up for the README's two commands: installs what is missing (Debian packages, and the npm
+# test tools when asked), then configures and builds one CMake preset incrementally.
+#   scripts/setup.sh PRESET [--test-tools]
+# A second run installs nothing: every step checks first.
+set -euo pipefail
+
+preset=${1:?usage: scripts/setup.sh PRESET [--test-tools]}
+test_tools=${2:-}
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+# Everything the build needs, as Debian 12 packages.
+packages=(g++ cmake ninja-build pkg-config git nlohmann-json3-dev libsodium-dev doctest-dev libbenchmark-dev)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+if [[ $test_tools == --test-tools ]] && ! command -v node >/dev/null; then
+  missing+=(nodejs npm)
+fi
+
+if ((${#missing[@]} > 0)); then
+  echo "setup: installing ${missing[*]}"
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "setup: these Debian packages are missing and installing them needs root: ${missing[*]}" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# The reference implementation for the differential test (pinned in tests/reference/package-lock.json).
+if [[ $test_tools == --test-tools ]]; then
+  stamp=tests/reference/node_modules/.svarboks-lock-sha256
+  want=$(sha256sum tests/reference/package-lock.json | cut -d' ' -f1)
+  if [[ ! -f $stamp || $(cat "$stamp") != "$want" ]]; then
+    echo "setup: installing the npm test tools (tests/reference)"
+    (cd tests/reference && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$want" > "$stamp"
+  fi
+fi
+
+werror=OFF
+[[ ${CI:-} == true ]] && werror=ON
+if [[ ! -f build/$preset/build.ninja ]]; then
+  cmake --preset "$preset" -DSVARBOKS_WERROR=$werror
+else
+  cmake --preset "$preset" -DSVARBOKS_WERROR=$werror >/dev/null
+fi
+cmake --build --preset "$preset"
