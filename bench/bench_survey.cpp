@@ -51,7 +51,7 @@ void BM_LoadAndValidateFromMemory(benchmark::State& state) {
         auto result = shared::parseSurvey(bytes, "digital-kompetence.json");
         benchmark::DoNotOptimize(result);
     }
-    state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes.size()));
+    state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(bytes.size()));
 }
 BENCHMARK(BM_LoadAndValidateFromMemory)->Unit(benchmark::kMicrosecond);
 

@@ -345,7 +345,7 @@ private:
                 node.op = Op::Variable;
                 node.reference = static_cast<int>(m_program->references.size());
                 m_program->references.push_back(
-                    {std::string(m_text.substr(nameStart, m_pos - 1 - nameStart)), static_cast<int>(at + 1)});
+                    {std::string(m_text.substr(nameStart, m_pos - 1 - nameStart)), static_cast<int>(nameStart + 1)});
                 return add(std::move(node));
             }
             fail();

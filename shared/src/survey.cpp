@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <set>
@@ -23,6 +25,8 @@ constexpr std::size_t kMaxNameLength = 100;
 constexpr std::size_t kMaxChoices = 30;
 constexpr std::size_t kMaxRatingValues = 20;
 constexpr std::size_t kMaxElements = 500;
+constexpr std::size_t kMaxExpressionLength = 4000;
+constexpr double kMaxRatingMagnitude = 1e6;
 
 const std::vector<std::string_view> kSupportedTypes = {"html", "rating", "radiogroup", "checkbox", "boolean", "text"};
 
@@ -135,6 +139,43 @@ std::string typeDescription(const json& value) {
         case json::value_t::object: return "an object";
         default: return "a number (" + shown(value) + ")";
     }
+}
+
+// nlohmann's messages start with "[json.exception.parse_error.101] parse error at ...: ".
+std::string withoutPrefix(std::string what) {
+    if (const auto bracket = what.find("] "); what.rfind('[', 0) == 0 && bracket != std::string::npos) what = what.substr(bracket + 2);
+    if (const auto colon = what.find(": "); what.rfind("parse error", 0) == 0 && colon != std::string::npos) what = what.substr(colon + 2);
+    return what;
+}
+
+// Messages may quote raw input; bytes outside printable ASCII are shown as \xNN so the message is always
+// valid UTF-8 and safe for a terminal.
+std::string printable(std::string_view text) {
+    std::string out;
+    for (const char c : text) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte >= 0x20 && byte < 0x7F) {
+            out += c;
+        } else {
+            static constexpr char kHex[] = "0123456789ABCDEF";
+            out += "\\x";
+            out += kHex[byte >> 4];
+            out += kHex[byte & 0xF];
+        }
+    }
+    return out;
+}
+
+// "an empty array" / "an array of 31" for messages about array sizes.
+std::string arrayDescription(const json& value) {
+    if (!value.is_array()) return typeDescription(value);
+    return value.empty() ? "an empty array" : "an array of " + std::to_string(value.size());
+}
+
+// A property whose value is SurveyJS's "off" (false, null, [], "", {}) changes nothing: SurveyJS tools
+// write such defaults, so they are accepted even for features the kiosk does not support.
+bool isOff(const json& value) {
+    return value.is_null() || value == json(false) || ((value.is_array() || value.is_object() || value.is_string()) && value.empty());
 }
 
 // "line 3, column 14" for a byte offset.
@@ -262,9 +303,10 @@ private:
             }
             return doc;
         } catch (const json::parse_error& e) {
-            std::string what = e.what();
-            if (const auto colon = what.find(": "); colon != std::string::npos) what = what.substr(colon + 2);
-            error("", "not valid JSON at " + lineColumn(m_bytes, e.byte > 0 ? e.byte - 1 : 0) + ": " + what);
+            error("", "not valid JSON at " + lineColumn(m_bytes, e.byte > 0 ? e.byte - 1 : 0) + ": " + printable(withoutPrefix(e.what())));
+            return std::nullopt;
+        } catch (const json::exception& e) {  // e.g. a number too large for a double
+            error("", "not valid JSON: " + printable(withoutPrefix(e.what())));
             return std::nullopt;
         }
     }
@@ -331,7 +373,12 @@ private:
     }
 
     std::optional<Expression> expression(const json& value, const std::string& pointer) {
-        auto text = string(value, pointer, 4000);
+        if (value.is_string() && value.get_ref<const std::string&>().size() > kMaxExpressionLength) {
+            error(pointer, "the expression is " + std::to_string(value.get_ref<const std::string&>().size()) + " bytes long; at most " +
+                               std::to_string(kMaxExpressionLength) + " are allowed");
+            return std::nullopt;
+        }
+        auto text = string(value, pointer);
         if (!text) return std::nullopt;
         auto parsed = Expression::parse(*text);
         if (!parsed) {
@@ -344,6 +391,7 @@ private:
     // ---- survey ----
     void loadSurvey(const json& doc) {
         for (const auto& [key, value] : doc.items()) {
+            if (isOff(value)) continue;
             if (auto it = kUnsupportedSurveyProperties.find(key); it != kUnsupportedSurveyProperties.end()) {
                 error(child("", key), it->second);
             }
@@ -379,13 +427,17 @@ private:
         if (!doc.contains("consent")) {
             error("/consent", "missing; expected the consent text shown before the first question (text, or locale -> text)");
         } else if (auto consent = localized(doc["consent"], "/consent")) {
+            const auto& texts = consent->byLocale();
+            if (std::any_of(texts.begin(), texts.end(), [](const auto& entry) { return js::trim(entry.second).empty(); })) {
+                error("/consent", "the consent text is empty; respondents must be told what is collected, who sees it and how long it is kept");
+            }
             m_survey.consent = *consent;
         }
         if (doc.contains("scoring")) loadScoring(doc["scoring"]);
         if (!doc.contains("pages")) {
             error("/pages", "missing; expected an array of pages, each with \"elements\"");
         } else if (!doc["pages"].is_array() || doc["pages"].empty()) {
-            error("/pages", "expected a non-empty array of pages, got " + typeDescription(doc["pages"]));
+            error("/pages", "expected a non-empty array of pages, got " + arrayDescription(doc["pages"]));
         } else {
             const auto& pages = doc["pages"];
             for (std::size_t i = 0; i < pages.size(); ++i) loadPage(pages[i], child("/pages", i));
@@ -400,9 +452,13 @@ private:
             return;
         }
         for (const auto& [key, value] : page.items()) {
+            if (isOff(value)) continue;
             if (auto it = kUnsupportedPageProperties.find(key); it != kUnsupportedPageProperties.end()) {
                 error(child(pointer, key), it->second);
             }
+        }
+        if (page.contains("visible") && page["visible"] != json(true)) {
+            error(child(pointer, "visible"), "visible is not supported; use visibleIf");
         }
         Page result;
         if (page.contains("name")) {
@@ -417,7 +473,7 @@ private:
         }
         const auto& elements = page["elements"];
         if (!elements.is_array() || elements.empty()) {
-            error(elementsPointer, "expected a non-empty array of elements, got " + typeDescription(elements));
+            error(elementsPointer, "expected a non-empty array of elements, got " + arrayDescription(elements));
             return;
         }
         if (m_survey.elements.size() + elements.size() > kMaxElements) {
@@ -441,6 +497,7 @@ private:
         element.page = m_survey.pages.size();
         if (!loadType(e, pointer, element)) return;
         for (const auto& [key, value] : e.items()) {
+            if (isOff(value)) continue;
             if (auto it = kUnsupportedElementProperties.find(key); it != kUnsupportedElementProperties.end()) {
                 error(child(pointer, key), it->second);
             }
@@ -501,6 +558,7 @@ private:
         }
         auto type = string(e["type"], typePointer, 100);
         if (!type) return false;
+        *type = js::toLowerCase(*type);  // survey-core accepts "Rating" and "RadioGroup" too
         if (auto it = kUnsupportedTypes.find(*type); it != kUnsupportedTypes.end()) {
             error(typePointer, "element type '" + *type + "': " + it->second);
             return false;
@@ -562,7 +620,7 @@ private:
             element.html = *t;
         }
         for (const char* key : {"isRequired", "requiredIf", "enableIf", "competence"}) {
-            if (e.contains(key)) error(child(pointer, key), std::string(key) + " has no meaning on an html element, which has no answer");
+            if (e.contains(key) && !isOff(e[key])) error(child(pointer, key), std::string(key) + " has no meaning on an html element, which has no answer");
         }
     }
 
@@ -578,7 +636,7 @@ private:
             const auto& values = e["rateValues"];
             if (!values.is_array() || values.empty() || values.size() > kMaxRatingValues) {
                 error(field("rateValues"), "expected an array of 1 to " + std::to_string(kMaxRatingValues) +
-                                               " numbers or {\"value\": number, \"text\": ...}, got " + typeDescription(values));
+                                               " numbers or {\"value\": number, \"text\": ...}, got " + arrayDescription(values));
                 return;
             }
             std::set<double> seen;
@@ -586,7 +644,11 @@ private:
                 const auto itemPointer = child(field("rateValues"), i);
                 const auto& item = values[i];
                 Choice choice;
-                const json& value = item.is_object() && item.contains("value") ? item["value"] : item;
+                if (item.is_object() && !item.contains("value")) {
+                    error(child(itemPointer, "value"), "missing; a rating value object needs a \"value\" (a number)");
+                    continue;
+                }
+                const json& value = item.is_object() ? item["value"] : item;
                 const auto valuePointer = item.is_object() ? child(itemPointer, "value") : itemPointer;
                 auto n = number(value, valuePointer);
                 if (!n) continue;
@@ -608,30 +670,42 @@ private:
         bool ok = true;
         for (const auto& [key, target] : {std::pair{"rateMin", &rateMin}, std::pair{"rateMax", &rateMax}, std::pair{"rateStep", &rateStep}}) {
             if (!e.contains(key)) continue;
-            if (auto n = number(e[key], field(key))) *target = *n;
+            auto n = number(e[key], field(key));
+            if (n && std::fabs(*n) > kMaxRatingMagnitude) {
+                error(field(key), "expected a number between -1000000 and 1000000, got " + shown(e[key]));
+                n.reset();
+            }
+            if (n) *target = *n;
             else ok = false;
         }
         if (!ok) return;
-        if (rateStep <= 0) {
-            error(field("rateStep"), "expected a number above 0, got " + js::numberToString(rateStep));
+        if (rateStep < 0.001) {
+            error(field("rateStep"), "expected a step of at least 0.001, got " + js::numberToString(rateStep));
             return;
         }
         if (rateMax <= rateMin) {
             error(field("rateMax"), "rateMax (" + js::numberToString(rateMax) + ") must be above rateMin (" + js::numberToString(rateMin) + ")");
             return;
         }
-        const double count = std::floor((rateMax - rateMin) / rateStep + 1e-9) + 1;
-        if (count > static_cast<double>(kMaxRatingValues)) {
-            error(field("rateMax"), "the scale has " + js::numberToString(count) + " values; at most " +
-                                        std::to_string(kMaxRatingValues) + " fit on a kiosk screen");
+        if ((rateMax - rateMin) / rateStep + 1 > static_cast<double>(kMaxRatingValues)) {
+            error(field("rateMax"), "the scale has " + js::numberToString(std::floor((rateMax - rateMin) / rateStep) + 1) +
+                                        " values; at most " + std::to_string(kMaxRatingValues) + " fit on a kiosk screen");
             return;
         }
-        for (int i = 0; i < static_cast<int>(count); ++i) {
-            const double value = rateMin + i * rateStep;
+        // survey-core's createRateValues: add the step, then round to the step's number of decimals.
+        int decimals = 0;
+        for (double step = rateStep; std::round(step) != step && decimals < 10; step *= 10) ++decimals;
+        for (double value = rateMin; value <= rateMax && element.choices.size() < kMaxRatingValues;) {
             Choice choice;
             choice.value = value == std::floor(value) ? json(static_cast<long long>(value)) : json(value);
             choice.text = LocalizedText(js::numberToString(value));
             element.choices.push_back(std::move(choice));
+            value += rateStep;
+            if (value != 0 && std::round(value) != value) {
+                char buffer[64];
+                std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
+                value = std::strtod(buffer, nullptr);
+            }
         }
     }
 
@@ -645,7 +719,7 @@ private:
         }
         const auto& choices = e["choices"];
         if (!choices.is_array() || choices.empty() || choices.size() > kMaxChoices) {
-            error(field("choices"), "expected an array of 1 to " + std::to_string(kMaxChoices) + " choices, got " + typeDescription(choices));
+            error(field("choices"), "expected an array of 1 to " + std::to_string(kMaxChoices) + " choices, got " + arrayDescription(choices));
             return;
         }
         std::map<std::string, std::string> seen;
@@ -706,10 +780,11 @@ private:
             const auto maxPointer = field("maxSelectedChoices");
             if (element.type != ElementType::Checkbox) {
                 error(maxPointer, "maxSelectedChoices only applies to checkbox questions");
-            } else if (!e["maxSelectedChoices"].is_number_integer() || e["maxSelectedChoices"].get<long long>() < 0) {
+            } else if (!e["maxSelectedChoices"].is_number_unsigned() &&
+                       (!e["maxSelectedChoices"].is_number_integer() || e["maxSelectedChoices"].get<long long>() < 0)) {
                 error(maxPointer, "expected a whole number of 0 (no limit) or more, got " + typeDescription(e["maxSelectedChoices"]));
             } else {
-                element.maxSelectedChoices = static_cast<int>(std::min<long long>(e["maxSelectedChoices"].get<long long>(), 1000));
+                element.maxSelectedChoices = static_cast<int>(std::min<unsigned long long>(e["maxSelectedChoices"].get<unsigned long long>(), 1000));
             }
         }
     }
@@ -739,8 +814,10 @@ private:
                 }
                 return;
             case ElementType::Number:
-                if (!element.min || !element.max || *element.min == *element.max) {
+                if (!element.min || !element.max) {
                     error(pointer, "a scored number question needs both min and max (min scores 0, max scores 1)");
+                } else if (*element.min >= *element.max) {
+                    error(pointer, "a scored number question needs min below max (min scores 0, max scores 1)");
                 }
                 return;
             default: error(pointer, std::string(typeName(element.type)) + " answers cannot be scored; use rating, radiogroup, boolean or a number");
@@ -924,7 +1001,7 @@ private:
                 const int index = m_survey.indexOf(name);
                 if (index < 0 || !problem.empty()) return index;
                 const auto& target = m_survey.elements[static_cast<std::size_t>(index)];
-                if (index == self) problem = "an expression cannot refer to its own question ('" + target.name + "')";
+                if (index == self) problem = "an expression cannot refer to its own element ('" + target.name + "')";
                 else if (!target.isQuestion()) problem = "'" + target.name + "' is an html element and has no answer";
                 return index;
             },

@@ -332,6 +332,14 @@ TEST_CASE("bad surveys: encoding") {
         REQUIRE(plain.ok());
         CHECK(result.survey->definitionSha256 != plain.survey->definitionSha256);
     }
+    SUBCASE("a second BOM, or a BOM after a space, is not skipped") {
+        // Refused with the position of the stray BOM (the parser's own wording after it is not specific).
+        const auto twice = refuse(temp.write("bom-twice.json", "\xEF\xBB\xBF\xEF\xBB\xBF" + valid));
+        CHECK(twice.pointer.empty());
+        CHECK(startsWith(twice.message, "not valid JSON at line 1, column 4: "));
+        const auto late = refuse(temp.write("bom-late.json", " \xEF\xBB\xBF" + valid));
+        CHECK(startsWith(late.message, "not valid JSON at line 1, column 2: "));
+    }
     SUBCASE("a UTF-16 file is refused as not JSON") {
         std::string utf16 = "\xFF\xFE";
         for (const char c : valid) {
@@ -351,7 +359,7 @@ TEST_CASE("bad surveys: hostile expressions inside an otherwise valid survey") {
         const auto expression = std::string(5000, '(') + "{a} > 2" + std::string(5000, ')');
         const auto r = refuse(temp.write("deep-parens.json", validSurvey(expression).dump()));
         CHECK(r.pointer == "/pages/0/elements/1/visibleIf");
-        CHECK(r.message == "text is " + std::to_string(expression.size()) + " bytes long; at most 4000 are allowed");
+        CHECK(r.message == "the expression is " + std::to_string(expression.size()) + " bytes long; at most 4000 are allowed");
     }
     SUBCASE("1,900 nested parentheses: under the length limit, over the depth limit") {
         const auto expression = std::string(1900, '(') + "{a} > 2" + std::string(1900, ')');
@@ -363,7 +371,7 @@ TEST_CASE("bad surveys: hostile expressions inside an otherwise valid survey") {
         const auto expression = std::string(100000, '!') + "{a}";
         const auto r = refuse(temp.write("bangs.json", validSurvey(expression).dump()));
         CHECK(r.pointer == "/pages/0/elements/1/visibleIf");
-        CHECK(r.message == "text is 100003 bytes long; at most 4000 are allowed");
+        CHECK(r.message == "the expression is 100003 bytes long; at most 4000 are allowed");
     }
     SUBCASE("3,999 '!' before a reference") {
         const auto r = refuse(temp.write("bangs-short.json", validSurvey(std::string(3990, '!') + "{a}").dump()));
@@ -374,7 +382,7 @@ TEST_CASE("bad surveys: hostile expressions inside an otherwise valid survey") {
         while (expression.size() < 100 * 1024) expression += " or {a} = 1";
         const auto r = refuse(temp.write("long-expression.json", validSurvey(expression).dump()));
         CHECK(r.pointer == "/pages/0/elements/1/visibleIf");
-        CHECK(r.message == "text is " + std::to_string(expression.size()) + " bytes long; at most 4000 are allowed");
+        CHECK(r.message == "the expression is " + std::to_string(expression.size()) + " bytes long; at most 4000 are allowed");
     }
     SUBCASE("an expression just under the length limit is accepted") {
         std::string expression = "{a} = 1";

@@ -142,8 +142,8 @@ TEST_CASE("references are collected with their columns and must bind") {
     REQUIRE(parsed.ok());
     REQUIRE(parsed->references().size() == 2);
     CHECK(parsed->references()[1].name == "Q9");
-    CHECK(parsed->references()[1].column == 12);
+    CHECK(parsed->references()[1].column == 13);
     const auto status = parsed->bind([](std::string_view name) { return name == "a" ? 0 : -1; });
     REQUIRE_FALSE(status.ok());
-    CHECK(status.message() == "unknown question 'Q9' at column 12");
+    CHECK(status.message() == "unknown question 'Q9' at column 13");
 }

@@ -51,9 +51,9 @@ TEST_CASE("the area score is the mean of answered items; don't-know answers are 
     CHECK(profile.areas[1].answered == 2);
     CHECK(profile.areas[1].score == 0.5);
     CHECK(profile.areas[1].level == 1u);  // exactly at a level's min reaches it
-    const auto json = shared::profileToJson(survey, profile, "da");
-    CHECK(json[0]["advice"] == "Help others");
-    CHECK(json[1]["levelTitle"] == "Mid");
+    const auto shown = shared::profileToJson(survey, profile, "da");
+    CHECK(shown[0]["advice"] == "Help others");
+    CHECK(shown[1]["levelTitle"] == "Mid");
 }
 
 TEST_CASE("an area with nothing answered has no score and no level") {

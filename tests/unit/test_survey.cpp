@@ -126,3 +126,25 @@ TEST_CASE("free text is accepted only when the survey allows it") {
     definition["allowFreeText"] = true;
     CHECK(shared::parseSurvey(definition.dump(), "t.json").ok());
 }
+
+TEST_CASE("a fractional rateStep gives the values survey-core gives, not float noise") {
+    const auto survey = test::mustLoad(test::surveyWith(
+        {{{"type", "rating"}, {"name", "r"}, {"rateMin", 0}, {"rateMax", 1}, {"rateStep", 0.1}},
+         {{"type", "rating"}, {"name", "s"}, {"rateMin", 0.1}, {"rateMax", 0.7}, {"rateStep", 0.2}}}));
+    std::vector<std::string> shown;
+    for (const auto& c : survey.elements[0].choices) shown.push_back(c.text.text("da"));
+    CHECK(shown == std::vector<std::string>{"0", "0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9", "1"});
+    CHECK(survey.elements[0].findChoice(0.3) != nullptr);
+    std::vector<double> values;
+    for (const auto& c : survey.elements[1].choices) values.push_back(c.value.get<double>());
+    CHECK(values == std::vector<double>{0.1, 0.3, 0.5, 0.7});
+}
+
+TEST_CASE("SurveyJS type names and switched-off features are accepted as SurveyJS accepts them") {
+    const auto survey = test::mustLoad(test::surveyWith(
+        {{{"type", "Rating"}, {"name", "r"}},
+         {{"type", "RadioGroup"}, {"name", "g"}, {"choices", {"a", "b"}}, {"hasOther", false}, {"validators", json::array()}},
+         {{"type", "html"}, {"name", "h"}, {"html", "x"}, {"isRequired", false}}}));
+    CHECK(survey.elements[0].type == shared::ElementType::Rating);
+    CHECK(survey.elements[1].type == shared::ElementType::Radiogroup);
+}

@@ -21,7 +21,7 @@ struct Program;
 /// A parsed condition. Immutable and cheap to copy; safe to evaluate from several threads at once.
 class Expression {
 public:
-    /// A `{name}` reference and the 1-based column where it starts.
+    /// A `{name}` reference and the 1-based column of the name (just after the '{').
     struct Reference {
         std::string name;
         int column = 0;
