@@ -1,7 +1,11 @@
 # Every dependency comes from a Debian package (scripts/setup.sh installs them).
 find_package(PkgConfig REQUIRED)
 find_package(nlohmann_json 3.11 REQUIRED)
+find_package(SQLite3 REQUIRED)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 if(SVARBOKS_BUILD_TESTS)
   find_package(doctest REQUIRED)
 endif()
+pkg_check_modules(IMGUI REQUIRED IMPORTED_TARGET imgui)
+pkg_check_modules(SDL2 REQUIRED IMPORTED_TARGET sdl2)
+find_package(OpenGL REQUIRED)

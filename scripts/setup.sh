@@ -11,7 +11,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 # Everything the build needs, as Debian 12 packages.
-packages=(g++ cmake ninja-build pkg-config git nlohmann-json3-dev libsodium-dev doctest-dev libbenchmark-dev)
+packages=(g++ cmake ninja-build pkg-config git nlohmann-json3-dev libsodium-dev libsqlite3-dev doctest-dev libbenchmark-dev)
 
 missing=()
 for package in "${packages[@]}"; do

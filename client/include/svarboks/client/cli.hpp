@@ -1,13 +1,17 @@
 #pragma once
 // The `svarboks` command line: subcommands dispatch to library functions that tests call directly.
+#include <filesystem>
 #include <iosfwd>
 #include <string>
 #include <vector>
 
 namespace svarboks::client {
 
-/// Runs `svarboks ARGS...` (args without the program name). Returns the process exit code.
+/// Runs `svarboks ARGS...` (args without the program name). Returns the process exit code. Reads input
+/// (the PIN for `config set-pin`) from std::cin.
 [[nodiscard]] int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+/// The same, reading input from `in` (tests pass a stringstream).
+[[nodiscard]] int runCli(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err);
 
 /// `svarboks survey lint FILE...`: 0 when every file is valid, 1 otherwise.
 [[nodiscard]] int surveyLint(const std::vector<std::string>& files, std::ostream& out);
@@ -22,5 +26,31 @@ struct WalkOptions {
 /// `svarboks survey walk`: 0 when the answers are valid, 1 when they are not, 2 when the survey (or the
 /// answers' JSON) cannot be used.
 [[nodiscard]] int surveyWalk(const WalkOptions& options, std::ostream& out, std::ostream& err);
+
+struct ConfigInitOptions {
+    std::string config;     ///< "" = shared::defaultConfigPath()
+    std::string publicKey;  ///< central_public_key
+    std::string unit;       ///< unit_name
+    std::string survey;     ///< survey_file; "" = defaultSurveyPath(); relative paths: to the current folder
+    std::string endpoint;   ///< endpoint_url
+    bool force = false;     ///< replace an existing file
+};
+
+/// `svarboks config init`: writes a config with every key (mode 0600, creating the folder) and prints it.
+/// 0 when written; 1 when the file exists (without --force) or a value is invalid, with nothing written.
+[[nodiscard]] int configInit(const ConfigInitOptions& options, std::ostream& out, std::ostream& err);
+
+/// `svarboks config set-pin`: reads one line, the admin PIN, from `in` (when `in` is std::cin on a terminal:
+/// asks twice, without echo, prompting on `err`) and stores only its Argon2id hash in the config, leaving
+/// the other keys as written. 0 when stored; 1 when the PIN or the config is unusable. Never prints the PIN.
+[[nodiscard]] int configSetPin(const std::string& config, std::istream& in, std::ostream& out, std::ostream& err);
+
+/// `svarboks config check`: prints "FILE: ok" and returns 0, or prints each problem (one line each, the
+/// config's and then the survey's) and returns 1. Also warns when a file holding secrets is readable by others.
+[[nodiscard]] int configCheck(const std::string& config, std::ostream& out);
+
+/// The survey `config init` uses without --survey: the absolute path of the default survey,
+/// assets/surveys/digital-kompetence.json in the source tree this binary was built from.
+[[nodiscard]] std::filesystem::path defaultSurveyPath();
 
 }  // namespace svarboks::client

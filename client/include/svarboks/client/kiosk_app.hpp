@@ -1,0 +1,85 @@
+#pragma once
+// The kiosk application without a window: the model, the survey, the kiosk's texts and the response
+// store, wired together, and the model's effects carried out (seal + commit, export, quit). The SDL
+// main loop, the headless UI tests and `svarboks simulate` all drive this same object.
+#include "svarboks/client/kiosk_model.hpp"
+#include "svarboks/client/views.hpp"
+#include "svarboks/shared/config.hpp"
+#include "svarboks/shared/result.hpp"
+#include "svarboks/shared/sealing.hpp"
+#include "svarboks/sync/outbox.hpp"
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace svarboks::client {
+
+/// Where completed responses go. Implementations must only return success once the response is durable.
+class ResponseStore {
+public:
+    virtual ~ResponseStore() = default;
+    /// Seals and commits one response; an error leaves nothing half-written.
+    [[nodiscard]] virtual shared::Status save(const shared::ResponsePayload& payload) = 0;
+    [[nodiscard]] virtual shared::Result<sync::OutboxCounts> counts() = 0;
+    /// Writes the outbox to `file`; returns how many responses.
+    [[nodiscard]] virtual shared::Result<std::int64_t> exportTo(const std::filesystem::path& file) = 0;
+};
+
+/// The production store: crypto_box_seal to the central public key, then one committed row in the outbox.
+/// No plaintext answer is ever written.
+class OutboxStore final : public ResponseStore {
+public:
+    OutboxStore(sync::Outbox outbox, shared::PublicKey centralKey, std::string exportHeader);
+    [[nodiscard]] shared::Status save(const shared::ResponsePayload& payload) override;
+    [[nodiscard]] shared::Result<sync::OutboxCounts> counts() override;
+    [[nodiscard]] shared::Result<std::int64_t> exportTo(const std::filesystem::path& file) override;
+
+private:
+    sync::Outbox m_outbox;
+    shared::PublicKey m_centralKey;
+    std::string m_exportHeader;
+};
+
+class KioskApp {
+public:
+    /// Loads the survey and the kiosk's texts and opens the outbox named by the config. Every error says
+    /// which file and what is wrong.
+    [[nodiscard]] static shared::Result<std::unique_ptr<KioskApp>> create(const shared::KioskConfig& config);
+
+    KioskApp(shared::KioskConfig config, std::shared_ptr<const shared::Survey> survey, UiTexts texts,
+             std::unique_ptr<ResponseStore> store, std::function<bool(std::string_view)> checkPin);
+
+    /// One intent from the screen, at `now`; carries out the model's effect.
+    void handle(const Intent& intent, TimePoint now);
+    /// Timers: the model's, and retrying a failed save every few seconds.
+    void tick(TimePoint now);
+    [[nodiscard]] std::optional<TimePoint> nextDeadline(TimePoint now) const;
+    [[nodiscard]] ScreenView view(TimePoint now) const;
+
+    [[nodiscard]] bool quitRequested() const { return m_quit; }
+    [[nodiscard]] const KioskModel& model() const { return m_model; }
+    [[nodiscard]] const AdminStatus& adminStatus() const { return m_admin; }
+    /// How many responses this app has committed (for simulate and tests).
+    [[nodiscard]] std::int64_t savedCount() const { return m_saved; }
+
+private:
+    void carryOut(Effect effect, TimePoint now);
+    void save(TimePoint now);
+    void refreshAdminStatus();
+
+    shared::KioskConfig m_config;
+    UiTexts m_texts;
+    std::unique_ptr<ResponseStore> m_store;
+    KioskModel m_model;
+    AdminStatus m_admin;
+    std::optional<TimePoint> m_retryAt;
+    std::int64_t m_saved = 0;
+    bool m_quit = false;
+};
+
+/// `svarboks simulate N [--seed S] [--config FILE]`: N random valid respondents through KioskApp.
+[[nodiscard]] int simulateCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+}  // namespace svarboks::client

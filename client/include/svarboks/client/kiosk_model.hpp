@@ -1,0 +1,171 @@
+#pragma once
+// The kiosk as a plain state machine: which screen, the answers so far, the idle timer and the admin
+// lock. Driven only by intents and a clock, so it is tested without a display. Side effects (saving a
+// response, quitting, exporting) are returned as an Effect for the caller to carry out.
+//
+// Half-finished answers live here, in memory only: an idle timeout, "start over" or a crash forgets them.
+#include "svarboks/shared/protocol.hpp"
+#include "svarboks/shared/survey.hpp"
+#include "svarboks/shared/survey_state.hpp"
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace svarboks::client {
+
+using Clock = std::chrono::steady_clock;
+using TimePoint = Clock::time_point;
+
+enum class Screen { Welcome, Consent, Question, Saving, Profile, ThankYou, PinPad, Admin };
+
+/// What a person did. Screens return these; nothing else changes the model.
+struct Intent {
+    enum class Kind {
+        None,
+        Touch,             ///< any tap: keeps the kiosk awake
+        SelectLocale,      ///< text = locale
+        Start,             ///< welcome -> consent
+        AcceptConsent,
+        DeclineConsent,
+        Choose,            ///< value = the answer (rating, radiogroup, boolean)
+        Toggle,            ///< value = a checkbox choice
+        Key,               ///< text = one character for the number pad: 0-9, '-', ','
+        Backspace,         ///< number pad
+        Next,              ///< Next, or Finish on the last screen
+        Back,
+        StartOver,         ///< asks for confirmation
+        ConfirmStartOver,
+        CancelStartOver,
+        StillHere,         ///< the idle warning's Continue
+        ProfileDone,       ///< profile -> thank you
+        RetrySave,
+        CornerPressed,     ///< the hidden admin corner went down
+        CornerReleased,
+        PinDigit,          ///< text = one digit
+        PinBackspace,
+        PinSubmit,
+        PinCancel,
+        AdminClose,
+        AdminQuit,
+        AdminExport,
+        AdminSyncNow,
+    };
+    Kind kind = Kind::None;
+    std::string text;
+    nlohmann::json value;
+
+    static Intent of(Kind kind) { return Intent{kind, {}, {}}; }
+    static Intent withText(Kind kind, std::string text) { return Intent{kind, std::move(text), {}}; }
+    static Intent withValue(Kind kind, nlohmann::json value) { return Intent{kind, {}, std::move(value)}; }
+};
+
+/// What the caller must do after apply()/tick().
+enum class Effect { None, SaveResponse, Quit, ExportOutbox, SyncNow };
+
+struct KioskTimings {
+    std::chrono::seconds idleTimeout{90};      ///< quiet time before the warning
+    std::chrono::seconds idleWarning{20};      ///< the warning's countdown
+    std::chrono::seconds profileTimeout{60};   ///< the profile returns by itself
+    std::chrono::seconds thankYou{8};          ///< the thank-you screen
+    std::chrono::seconds adminHold{3};         ///< long-press on the corner
+    std::chrono::minutes pinLockout{5};        ///< after kMaxPinAttempts wrong PINs
+};
+
+class KioskModel {
+public:
+    static constexpr int kMaxPinAttempts = 5;
+    static constexpr std::size_t kMaxPinLength = 8;
+
+    /// `checkPin` verifies an admin PIN (a slow hash in production; injected so tests stay fast).
+    KioskModel(std::shared_ptr<const shared::Survey> survey, KioskTimings timings,
+               std::function<bool(std::string_view)> checkPin);
+
+    /// Applies one intent at time `now`. Thread: the UI thread only.
+    Effect apply(const Intent& intent, TimePoint now);
+    /// Runs the timers (idle warning, idle wipe, profile and thank-you timeouts, admin long-press).
+    Effect tick(TimePoint now);
+    /// When tick() next has something to do (at most a second ahead while a countdown shows): the main
+    /// loop may sleep until then. Empty: nothing until the next input.
+    [[nodiscard]] std::optional<TimePoint> nextDeadline(TimePoint now) const;
+
+    /// After Effect::SaveResponse: the payload to seal and commit (answers of visible questions only).
+    [[nodiscard]] shared::ResponsePayload completedResponse(const std::string& period) const;
+    /// The caller reports the commit. Success shows the profile; failure keeps the answers and shows
+    /// `message` on the Saving screen until RetrySave or the next attempt succeeds.
+    void saveSucceeded(TimePoint now);
+    void saveFailed(std::string message, TimePoint now);
+
+    /// A new survey is taken only on the welcome screen, never in the middle of a respondent.
+    void offerSurvey(std::shared_ptr<const shared::Survey> survey, TimePoint now);
+
+    // ---- read-only state for views ----
+    [[nodiscard]] Screen screen() const { return m_screen; }
+    [[nodiscard]] const shared::Survey& survey() const { return *m_survey; }
+    [[nodiscard]] const std::string& locale() const { return m_locale; }
+    [[nodiscard]] std::size_t currentElement() const { return m_current; }
+    [[nodiscard]] const shared::AnswerSlots& answers() const { return m_answers; }
+    [[nodiscard]] const std::vector<shared::ElementState>& states() const { return m_states; }
+    [[nodiscard]] const std::string& numberDraft() const { return m_numberDraft; }
+    /// 1-based position of the current screen among the visible ones, and how many are visible.
+    [[nodiscard]] std::pair<std::size_t, std::size_t> progress() const;
+    [[nodiscard]] bool isLastScreen() const;
+    /// Next is allowed: an html screen, an answered question, or an optional/disabled one; never an invalid answer.
+    [[nodiscard]] bool canGoNext() const;
+    /// Why the current answer is not acceptable ("" when it is), e.g. a number out of range.
+    [[nodiscard]] std::string currentProblem() const;
+    [[nodiscard]] bool confirmingStartOver() const { return m_confirmStartOver; }
+    /// Seconds left on the idle warning; empty when no warning shows.
+    [[nodiscard]] std::optional<int> idleCountdown(TimePoint now) const;
+    [[nodiscard]] const std::string& saveError() const { return m_saveError; }
+    [[nodiscard]] const std::string& pinEntry() const { return m_pin; }
+    [[nodiscard]] int pinFailures() const { return m_pinFailures; }
+    /// While the PIN pad is locked after too many wrong PINs: the seconds left.
+    [[nodiscard]] std::optional<int> pinLockedFor(TimePoint now) const;
+    [[nodiscard]] bool pinWasWrong() const { return m_pinWrong; }
+    /// Answers of the finished respondent, kept only while the profile shows (then wiped).
+    [[nodiscard]] const shared::AnswerSlots& profileAnswers() const { return m_profileAnswers; }
+
+private:
+    void startRespondent(TimePoint now);
+    void wipe(TimePoint now);
+    void enterQuestion(std::size_t index);
+    void refreshStates();
+    void setAnswer(const nlohmann::json& value);
+    void updateNumberAnswer();
+    [[nodiscard]] std::optional<std::size_t> nextVisible(std::size_t from) const;
+    [[nodiscard]] std::optional<std::size_t> previousVisible(std::size_t from) const;
+    [[nodiscard]] bool respondentActive() const;
+    Effect applyAdmin(const Intent& intent, TimePoint now);
+    Effect finish(TimePoint now);
+
+    std::shared_ptr<const shared::Survey> m_survey;
+    std::shared_ptr<const shared::Survey> m_offeredSurvey;
+    KioskTimings m_timings;
+    std::function<bool(std::string_view)> m_checkPin;
+
+    Screen m_screen = Screen::Welcome;
+    std::string m_locale;
+    std::size_t m_current = 0;
+    shared::AnswerSlots m_answers;
+    std::vector<shared::ElementState> m_states;
+    std::string m_numberDraft;
+    bool m_confirmStartOver = false;
+    std::string m_saveError;
+    shared::AnswerSlots m_profileAnswers;
+
+    TimePoint m_lastActivity{};
+    TimePoint m_screenSince{};
+    std::optional<TimePoint> m_cornerDownSince;
+
+    std::string m_pin;
+    int m_pinFailures = 0;
+    bool m_pinWrong = false;
+    std::optional<TimePoint> m_pinLockedUntil;
+    Screen m_screenBeforeAdmin = Screen::Welcome;
+};
+
+}  // namespace svarboks::client

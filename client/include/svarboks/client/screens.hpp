@@ -1,0 +1,70 @@
+#pragma once
+// The ImGui screens: they draw a ScreenView and return what was tapped. No decisions, no I/O.
+// Only ImGui core is used here; the SDL/OpenGL backends live in platform_sdl.cpp alone.
+#include "svarboks/client/views.hpp"
+#include "svarboks/shared/result.hpp"
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+struct ImFont;
+
+namespace svarboks::client {
+
+/// The fonts of the kiosk, baked for one UI scale.
+struct UiFonts {
+    ImFont* body = nullptr;
+    ImFont* title = nullptr;
+    ImFont* bold = nullptr;
+    float scale = 1;
+};
+
+/// The TTF files used (DejaVu Sans from Debian's fonts-dejavu-core; $SVARBOKS_FONT_DIR overrides).
+struct FontFiles {
+    std::filesystem::path regular;
+    std::filesystem::path bold;
+};
+
+/// Finds the fonts; the error names the Debian package to install.
+[[nodiscard]] shared::Result<FontFiles> findFonts();
+
+/// The UI scale for a window: 1 at 1280x800, following the smaller side, times the display's DPI factor.
+[[nodiscard]] float uiScale(float width, float height, float dpiFactor = 1);
+
+/// Adds the fonts to the current ImGui context's atlas (Latin-1, Latin Extended-A, the arrows, ticks
+/// and punctuation the UI uses) and sets the calm high-contrast theme. Call before the atlas is built.
+[[nodiscard]] shared::Result<UiFonts> setUpImGui(const FontFiles& files, float scale);
+
+/// Every character the kiosk's own texts and shapes use beyond ASCII (for tests of the font).
+[[nodiscard]] const std::vector<unsigned>& uiCodepoints();
+
+/// The theme's text/background colour pairs (sRGB 0..1), for the contrast test.
+struct ColourPair {
+    const char* name;
+    float text[3];
+    float background[3];
+};
+[[nodiscard]] const std::vector<ColourPair>& textColourPairs();
+
+/// A drawn button: where it is, for headless tests that tap it as a person would.
+struct HitBox {
+    std::string label;
+    float x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+    bool enabled = true;
+    bool selected = false;
+};
+
+struct FrameOutput {
+    Intent intent;                ///< what was tapped this frame (Kind::None if nothing)
+    std::vector<HitBox> buttons;  ///< every button drawn this frame
+    bool animating = false;       ///< something moves (a spinner): draw another frame soon
+};
+
+/// Draws one frame of `view` filling the display. Call between ImGui::NewFrame() and ImGui::Render().
+[[nodiscard]] FrameOutput drawScreen(const ScreenView& view, const UiFonts& fonts);
+
+/// A screen for a kiosk that cannot start (bad config, no survey): the message, and a Quit button.
+[[nodiscard]] FrameOutput drawFatalError(const std::string& title, const std::string& message, const UiFonts& fonts);
+
+}  // namespace svarboks::client

@@ -1,0 +1,133 @@
+#pragma once
+// What each screen shows, as plain data built from the model by pure functions. The ImGui screens only
+// draw these and return the Intent of what was tapped; every decision is made here or in the model.
+#include "svarboks/client/kiosk_model.hpp"
+#include "svarboks/client/ui_texts.hpp"
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace svarboks::client {
+
+struct ButtonView {
+    std::string label;
+    Intent intent;
+    bool enabled = true;
+    bool selected = false;
+    bool primary = false;
+};
+
+struct WelcomeView {
+    std::string title;
+    std::string description;
+    std::vector<ButtonView> locales;  ///< one per locale the survey offers; the current one selected
+    ButtonView start;
+    std::string anonymousNote;
+};
+
+struct ConsentView {
+    std::string title;
+    std::vector<std::string> paragraphs;
+    ButtonView accept;
+    ButtonView decline;
+};
+
+struct QuestionView {
+    enum class Layout { Info, Choices, Row, Number };
+    Layout layout = Layout::Info;
+    std::string title;
+    std::string description;
+    std::vector<std::string> paragraphs;  ///< html elements: plain paragraphs ("• " for list items)
+    std::vector<ButtonView> options;      ///< answer buttons (choices, rating values, yes/no)
+    std::string minLabel;                 ///< rating: the descriptions at the two ends
+    std::string maxLabel;
+    std::string numberText;               ///< the number pad's display
+    std::vector<ButtonView> keys;         ///< the number pad
+    std::string hint;                     ///< what to do, e.g. "Choose up to 2." or a range
+    bool hintIsProblem = false;           ///< the hint explains why Next is disabled
+    std::string progressText;             ///< "4 of 22"
+    float progress = 0;                   ///< 0..1
+    ButtonView back;
+    ButtonView next;
+    ButtonView startOver;
+    bool enabled = true;
+    struct Confirm {
+        std::string question;
+        ButtonView yes;
+        ButtonView no;
+    };
+    std::optional<Confirm> confirm;
+};
+
+struct MessageView {
+    std::string title;
+    std::string body;
+    std::optional<ButtonView> action;
+    bool busy = false;  ///< an operation is under way (saving)
+};
+
+struct ProfileView {
+    struct Area {
+        std::string title;
+        std::string level;   ///< level title, or "not answered"
+        std::string advice;
+        float fraction = 0;  ///< 0..1 for the bar; 0 when not answered
+        bool answered = false;
+    };
+    std::string title;
+    std::string note;
+    std::vector<Area> areas;
+    ButtonView done;
+};
+
+struct PinPadView {
+    std::string title;
+    std::string hint;
+    std::string masked;  ///< one dot per digit entered
+    std::vector<ButtonView> keys;
+    std::string message;  ///< wrong PIN / locked
+    ButtonView ok;
+    ButtonView cancel;
+};
+
+/// What the admin screen reports, gathered by the app outside the frame path.
+struct AdminStatus {
+    std::string unit;
+    std::string syncState;  ///< "" = not configured yet
+    std::int64_t pending = 0;
+    std::int64_t quarantined = 0;
+    std::string freeDisk;
+    std::string appVersion;
+    std::string lastError;
+    std::string notice;  ///< the result of the last admin action (e.g. an export)
+};
+
+struct AdminView {
+    std::string title;
+    std::vector<std::pair<std::string, std::string>> rows;
+    std::string notice;
+    std::vector<ButtonView> actions;
+};
+
+struct IdleWarningView {
+    std::string title;
+    std::string body;
+    ButtonView stay;
+};
+
+struct ScreenView {
+    Screen screen = Screen::Welcome;
+    std::variant<WelcomeView, ConsentView, QuestionView, MessageView, ProfileView, PinPadView, AdminView> content;
+    std::optional<IdleWarningView> idleWarning;
+};
+
+/// Splits survey html (or plain text with blank lines) into paragraphs: <p>, <br> and blank lines break,
+/// <li> becomes "• item", every other tag is dropped, and &amp; &lt; &gt; &quot; &#39; &nbsp; are decoded.
+[[nodiscard]] std::vector<std::string> htmlToParagraphs(std::string_view html);
+
+[[nodiscard]] ScreenView makeScreenView(const KioskModel& model, const UiTexts& texts, const AdminStatus& admin,
+                                        TimePoint now);
+
+}  // namespace svarboks::client

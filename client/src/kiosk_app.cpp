@@ -1,0 +1,261 @@
+#include "svarboks/client/kiosk_app.hpp"
+
+#include "svarboks/shared/period.hpp"
+
+#include <cstdio>
+#include <iostream>
+#include <random>
+#include <unistd.h>
+
+namespace svarboks::client {
+
+namespace {
+
+using namespace std::chrono_literals;
+constexpr auto kSaveRetry = 5s;
+
+std::string humanBytes(std::uintmax_t bytes) {
+    char buffer[32];
+    const double gb = static_cast<double>(bytes) / 1e9;
+    if (gb >= 1) std::snprintf(buffer, sizeof buffer, "%.1f GB", gb);
+    else std::snprintf(buffer, sizeof buffer, "%.0f MB", static_cast<double>(bytes) / 1e6);
+    return buffer;
+}
+
+KioskTimings timingsOf(const shared::KioskConfig& config) {
+    KioskTimings timings;
+    timings.idleTimeout = std::chrono::seconds(config.idleTimeoutSeconds);
+    timings.idleWarning = std::chrono::seconds(config.idleWarningSeconds);
+    timings.profileTimeout = std::chrono::seconds(config.profileTimeoutSeconds);
+    return timings;
+}
+
+}  // namespace
+
+// ---- OutboxStore ----
+
+OutboxStore::OutboxStore(sync::Outbox outbox, shared::PublicKey centralKey, std::string exportHeader)
+    : m_outbox(std::move(outbox)), m_centralKey(centralKey), m_exportHeader(std::move(exportHeader)) {}
+
+shared::Status OutboxStore::save(const shared::ResponsePayload& payload) {
+    const std::string sealed = shared::seal(shared::toJson(payload).dump(), m_centralKey);
+    return m_outbox.add(shared::newUuidV4(), sealed);
+}
+
+shared::Result<sync::OutboxCounts> OutboxStore::counts() { return m_outbox.counts(); }
+
+shared::Result<std::int64_t> OutboxStore::exportTo(const std::filesystem::path& file) { return m_outbox.exportTo(file, m_exportHeader); }
+
+// ---- KioskApp ----
+
+shared::Result<std::unique_ptr<KioskApp>> KioskApp::create(const shared::KioskConfig& config) {
+    if (!shared::sodiumInit()) return shared::Error{"libsodium cannot be initialised"};
+    auto loaded = shared::loadSurveyFile(config.surveyFile);
+    if (!loaded.ok()) {
+        std::string message = "the survey cannot be used:";
+        for (const auto& d : loaded.diagnostics) {
+            if (d.severity == shared::Diagnostic::Severity::Error) message += "\n" + d.format();
+        }
+        return shared::Error{message};
+    }
+    const auto textsFile = assetsDir() / "ui" / "texts.json";
+    auto texts = UiTexts::load(textsFile);
+    if (!texts) return texts.error();
+    if (config.centralPublicKey.empty()) {
+        return shared::Error{"central_public_key is not set: the kiosk cannot seal responses. Enrol the kiosk "
+                             "(svarboks enroll) or set it with svarboks config init --public-key"};
+    }
+    auto key = shared::parsePublicKey(config.centralPublicKey);
+    if (!key) return shared::Error{"central_public_key: " + key.error().message};
+    auto outbox = sync::Outbox::open(config.outboxFile);
+    if (!outbox) return outbox.error();
+    const nlohmann::json header = {{"device_id", config.deviceId}, {"unit", config.unitName}};
+    auto store = std::make_unique<OutboxStore>(std::move(outbox).value(), *key, header.dump());
+    const std::string pinHash = config.pinHash;
+    auto checkPin = [pinHash](std::string_view pin) { return !pinHash.empty() && shared::verifyPin(pin, pinHash); };
+    return std::make_unique<KioskApp>(config, std::make_shared<const shared::Survey>(std::move(*loaded.survey)),
+                                      std::move(texts).value(), std::move(store), std::move(checkPin));
+}
+
+KioskApp::KioskApp(shared::KioskConfig config, std::shared_ptr<const shared::Survey> survey, UiTexts texts,
+                   std::unique_ptr<ResponseStore> store, std::function<bool(std::string_view)> checkPin)
+    : m_config(std::move(config)),
+      m_texts(std::move(texts)),
+      m_store(std::move(store)),
+      m_model(std::move(survey), timingsOf(m_config), std::move(checkPin)) {
+    m_admin.unit = m_config.unitName;
+    m_admin.appVersion = SVARBOKS_VERSION;
+}
+
+void KioskApp::handle(const Intent& intent, TimePoint now) {
+    const Screen before = m_model.screen();
+    carryOut(m_model.apply(intent, now), now);
+    if (m_model.screen() == Screen::Admin && before != Screen::Admin) refreshAdminStatus();
+}
+
+void KioskApp::tick(TimePoint now) {
+    const Screen before = m_model.screen();
+    carryOut(m_model.tick(now), now);
+    if (m_retryAt && now >= *m_retryAt && m_model.screen() == Screen::Saving) save(now);
+    if (m_model.screen() == Screen::Admin && before != Screen::Admin) refreshAdminStatus();
+}
+
+std::optional<TimePoint> KioskApp::nextDeadline(TimePoint now) const {
+    auto deadline = m_model.nextDeadline(now);
+    if (m_retryAt && m_model.screen() == Screen::Saving && (!deadline || *m_retryAt < *deadline)) deadline = m_retryAt;
+    return deadline;
+}
+
+ScreenView KioskApp::view(TimePoint now) const { return makeScreenView(m_model, m_texts, m_admin, now); }
+
+void KioskApp::carryOut(Effect effect, TimePoint now) {
+    switch (effect) {
+        case Effect::None: break;
+        case Effect::SaveResponse: save(now); break;
+        case Effect::Quit: m_quit = true; break;
+        case Effect::ExportOutbox: {
+            const auto week = shared::localIsoWeek(std::chrono::system_clock::now()).toString();
+            const auto file = std::filesystem::path(m_config.outboxFile).parent_path() / ("svarboks-outbox-" + week + ".jsonl");
+            if (auto count = m_store->exportTo(file)) {
+                m_admin.notice = m_texts.get(m_model.locale(), "admin_export_done", {std::to_string(*count), file.string()});
+            } else {
+                m_admin.lastError = count.error().message;
+                m_admin.notice.clear();
+            }
+            refreshAdminStatus();
+            break;
+        }
+        case Effect::SyncNow: refreshAdminStatus(); break;
+    }
+}
+
+void KioskApp::save(TimePoint now) {
+    const auto period = shared::localIsoWeek(std::chrono::system_clock::now()).toString();
+    const auto status = m_store->save(m_model.completedResponse(period));
+    if (status.ok()) {
+        ++m_saved;
+        m_retryAt.reset();
+        m_model.saveSucceeded(now);
+        return;
+    }
+    m_admin.lastError = status.message();
+    m_retryAt = now + kSaveRetry;
+    m_model.saveFailed(status.message(), now);
+}
+
+void KioskApp::refreshAdminStatus() {
+    if (auto counts = m_store->counts()) {
+        m_admin.pending = counts->pending;
+        m_admin.quarantined = counts->quarantined;
+    } else {
+        m_admin.lastError = counts.error().message;
+    }
+    std::error_code ec;
+    const auto space = std::filesystem::space(std::filesystem::absolute(m_config.outboxFile).parent_path(), ec);
+    m_admin.freeDisk = ec ? "?" : humanBytes(space.available);
+    m_admin.syncState = m_config.endpointUrl.empty() ? "" : m_config.endpointUrl;
+}
+
+// ---- simulate ----
+
+namespace {
+
+// Plays one respondent through the app, tapping what the views offer, with random valid answers.
+bool playRespondent(KioskApp& app, std::mt19937& random, TimePoint& now) {
+    using K = Intent::Kind;
+    const auto tap = [&](const Intent& intent) {
+        now += 2s;
+        app.handle(intent, now);
+    };
+    tap(Intent::of(K::Start));
+    tap(Intent::of(K::AcceptConsent));
+    for (int steps = 0; steps < 2000 && app.model().screen() == Screen::Question; ++steps) {
+        const auto view = std::get<QuestionView>(app.view(now).content);
+        if (view.enabled) {
+            std::vector<const ButtonView*> options;
+            for (const auto& option : view.options) {
+                if (option.enabled) options.push_back(&option);
+            }
+            const auto pick = [&](std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(random); };
+            const bool skipOptional = view.next.enabled && random() % 5 == 0;
+            if (view.layout == QuestionView::Layout::Number && !skipOptional) {
+                const auto& element = app.model().survey().elements[app.model().currentElement()];
+                const double low = element.min.value_or(0);
+                const double high = element.max.value_or(low + 100);
+                const auto value = static_cast<long long>(std::floor(low + (high - low) * std::uniform_real_distribution<double>(0, 1)(random)));
+                for (char c : std::to_string(std::max<long long>(value, static_cast<long long>(std::ceil(low))))) {
+                    tap(Intent::withText(K::Key, std::string(1, c)));
+                }
+            } else if (!options.empty() && !skipOptional) {
+                const bool multi = options.front()->intent.kind == K::Toggle;
+                const std::size_t taps = multi ? 1 + pick(std::min<std::size_t>(options.size(), 3)) : 1;
+                for (std::size_t i = 0; i < taps; ++i) {
+                    const auto current = std::get<QuestionView>(app.view(now).content);
+                    std::vector<const ButtonView*> open;
+                    for (const auto& option : current.options) {
+                        if (option.enabled && !option.selected) open.push_back(&option);
+                    }
+                    if (open.empty()) break;
+                    tap(open[pick(open.size())]->intent);
+                }
+            }
+        }
+        tap(Intent::of(K::Next));
+    }
+    if (app.model().screen() != Screen::Profile) return false;
+    tap(Intent::of(K::ProfileDone));
+    now += 10s;
+    app.tick(now);
+    return app.model().screen() == Screen::Welcome;
+}
+
+}  // namespace
+
+int simulateCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    long long count = -1;
+    unsigned seed = std::random_device{}();
+    std::filesystem::path configFile = shared::defaultConfigPath();
+    for (std::size_t i = 1; i < args.size(); ++i) {
+        const std::string& arg = args[i];
+        const bool hasValue = i + 1 < args.size();
+        if (arg == "--seed" && hasValue) {
+            seed = static_cast<unsigned>(std::strtoul(args[++i].c_str(), nullptr, 10));
+        } else if (arg == "--config" && hasValue) {
+            configFile = args[++i];
+        } else if (count < 0 && !arg.empty() && arg.find_first_not_of("0123456789") == std::string::npos && arg.size() < 10) {
+            count = std::stoll(arg);
+        } else {
+            err << "svarboks simulate: unexpected argument '" << arg << "'\nusage: svarboks simulate N [--seed S] [--config FILE]\n";
+            return 2;
+        }
+    }
+    if (count < 0) {
+        err << "usage: svarboks simulate N [--seed S] [--config FILE]\n";
+        return 2;
+    }
+    auto config = shared::loadConfig(configFile);
+    if (!config) {
+        err << config.error().message << "\n";
+        return 2;
+    }
+    auto app = KioskApp::create(*config);
+    if (!app) {
+        err << configFile.string() << ": " << app.error().message << "\n";
+        return 2;
+    }
+    std::mt19937 random(seed);
+    TimePoint now = Clock::now();
+    const bool terminal = isatty(STDERR_FILENO) != 0;
+    for (long long i = 0; i < count; ++i) {
+        if (!playRespondent(**app, random, now)) {
+            err << "\nsvarboks simulate: respondent " << i + 1 << " could not finish: " << (*app)->adminStatus().lastError << "\n";
+            return 1;
+        }
+        if (terminal && ((i + 1) % 10 == 0 || i + 1 == count)) err << "\rsimulated " << i + 1 << " / " << count << std::flush;
+    }
+    if (terminal) err << "\n";
+    out << "simulated " << (*app)->savedCount() << " responses into " << config->outboxFile << " (seed " << seed << ")\n";
+    return 0;
+}
+
+}  // namespace svarboks::client

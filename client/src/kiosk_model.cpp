@@ -1,0 +1,445 @@
+#include "svarboks/client/kiosk_model.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+
+namespace svarboks::client {
+
+namespace {
+
+using nlohmann::json;
+using shared::ElementType;
+
+int secondsUntil(TimePoint deadline, TimePoint now) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count();
+    return static_cast<int>(std::max<long long>(0, (left + 999) / 1000));
+}
+
+// The number pad's text as a number: digits with an optional leading '-' and one ',' or '.' decimal.
+std::optional<double> parseDraft(const std::string& draft) {
+    if (draft.empty() || draft == "-") return std::nullopt;
+    std::string text = draft;
+    std::replace(text.begin(), text.end(), ',', '.');
+    char* end = nullptr;
+    const double value = std::strtod(text.c_str(), &end);
+    if (end != text.c_str() + text.size() || !std::isfinite(value)) return std::nullopt;
+    return value;
+}
+
+json numberJson(double value) {
+    if (value == std::floor(value) && std::fabs(value) < 1e15) return json(static_cast<long long>(value));
+    return json(value);
+}
+
+std::string draftOf(const json& answer) {
+    if (!answer.is_number()) return "";
+    std::string text = answer.dump();
+    std::replace(text.begin(), text.end(), '.', ',');  // Danish decimal comma on the pad
+    return text;
+}
+
+}  // namespace
+
+KioskModel::KioskModel(std::shared_ptr<const shared::Survey> survey, KioskTimings timings,
+                       std::function<bool(std::string_view)> checkPin)
+    : m_survey(std::move(survey)), m_timings(timings), m_checkPin(std::move(checkPin)) {
+    m_locale = m_survey->defaultLocale;
+    m_answers.assign(m_survey->elements.size(), nullptr);
+    refreshStates();
+}
+
+// ---- lifecycle of a respondent ----
+
+bool KioskModel::respondentActive() const {
+    return m_screen == Screen::Consent || m_screen == Screen::Question || m_screen == Screen::Saving;
+}
+
+void KioskModel::startRespondent(TimePoint now) {
+    m_answers.assign(m_survey->elements.size(), nullptr);
+    m_numberDraft.clear();
+    m_confirmStartOver = false;
+    m_saveError.clear();
+    refreshStates();
+    m_screen = Screen::Consent;
+    m_screenSince = now;
+}
+
+void KioskModel::wipe(TimePoint now) {
+    if (m_offeredSurvey) m_survey = std::move(m_offeredSurvey);
+    m_answers.assign(m_survey->elements.size(), nullptr);
+    m_profileAnswers.clear();
+    m_numberDraft.clear();
+    m_confirmStartOver = false;
+    m_saveError.clear();
+    m_current = 0;
+    m_locale = m_survey->defaultLocale;
+    refreshStates();
+    m_screen = Screen::Welcome;
+    m_screenSince = now;
+    m_lastActivity = now;
+}
+
+void KioskModel::offerSurvey(std::shared_ptr<const shared::Survey> survey, TimePoint now) {
+    m_offeredSurvey = std::move(survey);
+    if (m_screen == Screen::Welcome) wipe(now);
+}
+
+void KioskModel::refreshStates() { shared::evaluateState(*m_survey, m_answers, m_states); }
+
+std::optional<std::size_t> KioskModel::nextVisible(std::size_t from) const {
+    for (std::size_t i = from; i < m_states.size(); ++i) {
+        if (m_states[i].visible) return i;
+    }
+    return std::nullopt;
+}
+
+std::optional<std::size_t> KioskModel::previousVisible(std::size_t from) const {
+    for (std::size_t i = from; i-- > 0;) {
+        if (m_states[i].visible) return i;
+    }
+    return std::nullopt;
+}
+
+void KioskModel::enterQuestion(std::size_t index) {
+    m_current = index;
+    m_numberDraft = draftOf(m_answers[index]);
+    m_screen = Screen::Question;
+}
+
+void KioskModel::setAnswer(const json& value) {
+    m_answers[m_current] = value;
+    shared::dropHiddenAnswers(*m_survey, m_answers);
+    refreshStates();
+}
+
+void KioskModel::updateNumberAnswer() {
+    const auto value = parseDraft(m_numberDraft);
+    setAnswer(value ? numberJson(*value) : json(nullptr));
+}
+
+Effect KioskModel::finish(TimePoint now) {
+    shared::dropHiddenAnswers(*m_survey, m_answers);
+    refreshStates();
+    const auto validation = shared::validateAnswers(*m_survey, shared::toResultData(*m_survey, m_answers));
+    if (!validation.valid) {
+        // Cannot happen through the screens (Next is disabled on a missing answer), but never save an
+        // invalid response: go to the first question with a problem.
+        for (const auto& error : validation.errors) {
+            if (const int index = m_survey->indexOf(error.question); index >= 0) {
+                enterQuestion(static_cast<std::size_t>(index));
+                break;
+            }
+        }
+        return Effect::None;
+    }
+    m_screen = Screen::Saving;
+    m_screenSince = now;
+    m_saveError.clear();
+    return Effect::SaveResponse;
+}
+
+shared::ResponsePayload KioskModel::completedResponse(const std::string& period) const {
+    shared::ResponsePayload payload;
+    payload.surveyId = m_survey->id;
+    payload.surveyVersion = m_survey->version;
+    payload.definitionSha256 = m_survey->definitionSha256;
+    payload.consentSha256 = m_survey->consentSha256;
+    payload.period = period;
+    payload.locale = m_locale;
+    payload.answers = shared::toResultData(*m_survey, m_answers);
+    return payload;
+}
+
+void KioskModel::saveSucceeded(TimePoint now) {
+    if (m_screen != Screen::Saving) return;
+    m_profileAnswers = m_answers;
+    m_answers.assign(m_survey->elements.size(), nullptr);
+    refreshStates();
+    m_saveError.clear();
+    m_screen = Screen::Profile;
+    m_screenSince = now;
+    m_lastActivity = now;
+}
+
+void KioskModel::saveFailed(std::string message, TimePoint now) {
+    if (m_screen != Screen::Saving) return;
+    m_saveError = std::move(message);
+    m_screenSince = now;
+}
+
+// ---- intents ----
+
+Effect KioskModel::apply(const Intent& intent, TimePoint now) {
+    using K = Intent::Kind;
+    if (intent.kind == K::None) return Effect::None;
+    m_lastActivity = now;
+    if (intent.kind == K::CornerPressed) {
+        m_cornerDownSince = now;
+        return Effect::None;
+    }
+    if (intent.kind == K::CornerReleased) {
+        m_cornerDownSince.reset();
+        return Effect::None;
+    }
+    if (m_screen == Screen::PinPad || m_screen == Screen::Admin) return applyAdmin(intent, now);
+
+    switch (intent.kind) {
+        case K::SelectLocale: {
+            const auto& locales = m_survey->locales;
+            if (m_screen == Screen::Welcome && std::find(locales.begin(), locales.end(), intent.text) != locales.end()) {
+                m_locale = intent.text;
+            }
+            return Effect::None;
+        }
+        case K::Start:
+            if (m_screen == Screen::Welcome) startRespondent(now);
+            return Effect::None;
+        case K::AcceptConsent:
+            if (m_screen == Screen::Consent) {
+                if (const auto first = nextVisible(0)) enterQuestion(*first);
+            }
+            return Effect::None;
+        case K::DeclineConsent:
+            if (m_screen == Screen::Consent) wipe(now);
+            return Effect::None;
+        case K::StillHere:
+        case K::Touch: return Effect::None;  // the activity time above is the point
+        case K::ProfileDone:
+            if (m_screen == Screen::Profile) {
+                m_profileAnswers.clear();
+                m_screen = Screen::ThankYou;
+                m_screenSince = now;
+            }
+            return Effect::None;
+        case K::RetrySave: return m_screen == Screen::Saving ? Effect::SaveResponse : Effect::None;
+        default: break;
+    }
+    if (m_screen != Screen::Question) return Effect::None;
+
+    const shared::Element& element = m_survey->elements[m_current];
+    const bool enabled = m_states[m_current].enabled;
+    if (m_confirmStartOver) {
+        if (intent.kind == K::ConfirmStartOver) wipe(now);
+        if (intent.kind == K::CancelStartOver) m_confirmStartOver = false;
+        return Effect::None;
+    }
+    switch (intent.kind) {
+        case K::Choose:
+            if (enabled && element.findChoice(intent.value) != nullptr) setAnswer(intent.value);
+            else if (enabled && element.type == ElementType::Boolean && intent.value.is_boolean()) setAnswer(intent.value);
+            return Effect::None;
+        case K::Toggle: {
+            const shared::Choice* choice = element.findChoice(intent.value);
+            if (!enabled || element.type != ElementType::Checkbox || choice == nullptr) return Effect::None;
+            json selected = m_answers[m_current].is_array() ? m_answers[m_current] : json::array();
+            const auto found = std::find(selected.begin(), selected.end(), intent.value);
+            if (found != selected.end()) {
+                selected.erase(found);
+            } else if (choice->isNone) {
+                selected = json::array({intent.value});  // "none" stands alone
+            } else {
+                selected.erase(std::remove(selected.begin(), selected.end(), json(shared::kNoneValue)), selected.end());
+                if (element.maxSelectedChoices > 0 && selected.size() >= static_cast<std::size_t>(element.maxSelectedChoices)) {
+                    return Effect::None;  // the view shows the others as unavailable
+                }
+                selected.push_back(intent.value);
+            }
+            // Keep the survey's order, so the stored answer does not depend on the order of taps.
+            json ordered = json::array();
+            for (const auto& c : element.choices) {
+                if (std::find(selected.begin(), selected.end(), c.value) != selected.end()) ordered.push_back(c.value);
+            }
+            setAnswer(ordered.empty() ? json(nullptr) : ordered);
+            return Effect::None;
+        }
+        case K::Key:
+            if (!enabled || element.type != ElementType::Number || intent.text.size() != 1) return Effect::None;
+            if (const char c = intent.text[0]; std::isdigit(static_cast<unsigned char>(c))) {
+                if (m_numberDraft.size() < 12) m_numberDraft += c;
+            } else if (c == '-' && m_numberDraft.empty()) {
+                m_numberDraft = "-";
+            } else if (c == ',' && m_numberDraft.find(',') == std::string::npos && !m_numberDraft.empty() && m_numberDraft != "-") {
+                m_numberDraft += ',';
+            } else {
+                return Effect::None;
+            }
+            updateNumberAnswer();
+            return Effect::None;
+        case K::Backspace:
+            if (!enabled || element.type != ElementType::Number || m_numberDraft.empty()) return Effect::None;
+            m_numberDraft.pop_back();
+            updateNumberAnswer();
+            return Effect::None;
+        case K::Next: {
+            if (!canGoNext()) return Effect::None;
+            if (const auto next = nextVisible(m_current + 1)) {
+                enterQuestion(*next);
+                return Effect::None;
+            }
+            return finish(now);
+        }
+        case K::Back:
+            if (const auto previous = previousVisible(m_current)) enterQuestion(*previous);
+            else m_screen = Screen::Consent;
+            return Effect::None;
+        case K::StartOver: m_confirmStartOver = true; return Effect::None;
+        default: return Effect::None;
+    }
+}
+
+Effect KioskModel::applyAdmin(const Intent& intent, TimePoint now) {
+    using K = Intent::Kind;
+    if (m_screen == Screen::Admin) {
+        switch (intent.kind) {
+            case K::AdminClose: wipe(now); return Effect::None;
+            case K::AdminQuit: return Effect::Quit;
+            case K::AdminExport: return Effect::ExportOutbox;
+            case K::AdminSyncNow: return Effect::SyncNow;
+            default: return Effect::None;
+        }
+    }
+    if (pinLockedFor(now)) {
+        if (intent.kind == K::PinCancel) wipe(now);
+        return Effect::None;
+    }
+    switch (intent.kind) {
+        case K::PinDigit:
+            if (intent.text.size() == 1 && std::isdigit(static_cast<unsigned char>(intent.text[0])) && m_pin.size() < kMaxPinLength) {
+                m_pin += intent.text;
+                m_pinWrong = false;
+            }
+            return Effect::None;
+        case K::PinBackspace:
+            if (!m_pin.empty()) m_pin.pop_back();
+            return Effect::None;
+        case K::PinCancel: wipe(now); return Effect::None;
+        case K::PinSubmit: {
+            const bool right = !m_pin.empty() && m_checkPin && m_checkPin(m_pin);
+            m_pin.clear();
+            if (right) {
+                m_pinFailures = 0;
+                m_pinWrong = false;
+                m_screen = Screen::Admin;
+                m_screenSince = now;
+                return Effect::None;
+            }
+            m_pinWrong = true;
+            if (++m_pinFailures >= kMaxPinAttempts) {
+                m_pinLockedUntil = now + m_timings.pinLockout;
+                m_pinFailures = 0;
+            }
+            return Effect::None;
+        }
+        default: return Effect::None;
+    }
+}
+
+// ---- timers ----
+
+Effect KioskModel::tick(TimePoint now) {
+    if (m_cornerDownSince && now - *m_cornerDownSince >= m_timings.adminHold && m_screen != Screen::PinPad &&
+        m_screen != Screen::Admin && m_screen != Screen::Saving) {
+        m_cornerDownSince.reset();
+        wipe(now);  // a respondent in progress is forgotten, never shown to the admin
+        m_pin.clear();
+        m_pinWrong = false;
+        m_screen = Screen::PinPad;
+        m_screenSince = now;
+        return Effect::None;
+    }
+    if (m_pinLockedUntil && now >= *m_pinLockedUntil) m_pinLockedUntil.reset();
+    switch (m_screen) {
+        case Screen::Consent:
+        case Screen::Question:
+        case Screen::PinPad:
+        case Screen::Admin:
+            if (now - m_lastActivity >= m_timings.idleTimeout + m_timings.idleWarning) wipe(now);
+            break;
+        case Screen::Welcome:
+            if (m_locale != m_survey->defaultLocale && now - m_lastActivity >= m_timings.idleTimeout) wipe(now);
+            break;
+        case Screen::Profile:
+            if (now - m_screenSince >= m_timings.profileTimeout && now - m_lastActivity >= m_timings.profileTimeout) {
+                m_profileAnswers.clear();
+                m_screen = Screen::ThankYou;
+                m_screenSince = now;
+            }
+            break;
+        case Screen::ThankYou:
+            if (now - m_screenSince >= m_timings.thankYou) wipe(now);
+            break;
+        case Screen::Saving:
+            break;  // the caller retries the commit; the answers stay until it succeeds
+    }
+    return Effect::None;
+}
+
+std::optional<TimePoint> KioskModel::nextDeadline(TimePoint now) const {
+    std::optional<TimePoint> deadline;
+    const auto consider = [&](TimePoint t) {
+        if (!deadline || t < *deadline) deadline = t;
+    };
+    if (m_cornerDownSince) consider(*m_cornerDownSince + m_timings.adminHold);
+    if (m_pinLockedUntil) consider(std::min(*m_pinLockedUntil, now + std::chrono::seconds(1)));  // its countdown
+    switch (m_screen) {
+        case Screen::Consent:
+        case Screen::Question:
+        case Screen::PinPad:
+        case Screen::Admin: {
+            const TimePoint warning = m_lastActivity + m_timings.idleTimeout;
+            // While the warning shows, wake every second for its countdown.
+            consider(now < warning ? warning : std::min(warning + m_timings.idleWarning, now + std::chrono::seconds(1)));
+            break;
+        }
+        case Screen::Welcome:
+            if (m_locale != m_survey->defaultLocale) consider(m_lastActivity + m_timings.idleTimeout);
+            break;
+        case Screen::Profile: consider(std::max(m_screenSince, m_lastActivity) + m_timings.profileTimeout); break;
+        case Screen::ThankYou: consider(m_screenSince + m_timings.thankYou); break;
+        case Screen::Saving: break;
+    }
+    return deadline;
+}
+
+// ---- views' questions ----
+
+std::pair<std::size_t, std::size_t> KioskModel::progress() const {
+    std::size_t position = 0;
+    std::size_t total = 0;
+    for (std::size_t i = 0; i < m_states.size(); ++i) {
+        if (!m_states[i].visible) continue;
+        ++total;
+        if (i <= m_current) position = total;
+    }
+    return {position, total};
+}
+
+bool KioskModel::isLastScreen() const { return !nextVisible(m_current + 1).has_value(); }
+
+std::string KioskModel::currentProblem() const {
+    if (m_screen != Screen::Question) return "";
+    const auto& element = m_survey->elements[m_current];
+    if (!element.isQuestion()) return "";
+    if (element.type == ElementType::Number && !m_numberDraft.empty() && m_answers[m_current].is_null()) {
+        return "'" + m_numberDraft + "' is not a number";
+    }
+    return shared::checkAnswer(element, m_states[m_current], m_answers[m_current]);
+}
+
+bool KioskModel::canGoNext() const { return m_screen == Screen::Question && currentProblem().empty(); }
+
+std::optional<int> KioskModel::idleCountdown(TimePoint now) const {
+    if (!respondentActive() && m_screen != Screen::PinPad && m_screen != Screen::Admin) return std::nullopt;
+    if (m_screen == Screen::Saving) return std::nullopt;
+    const TimePoint warning = m_lastActivity + m_timings.idleTimeout;
+    if (now < warning) return std::nullopt;
+    return secondsUntil(warning + m_timings.idleWarning, now);
+}
+
+std::optional<int> KioskModel::pinLockedFor(TimePoint now) const {
+    if (!m_pinLockedUntil || now >= *m_pinLockedUntil) return std::nullopt;
+    return secondsUntil(*m_pinLockedUntil, now);
+}
+
+}  // namespace svarboks::client

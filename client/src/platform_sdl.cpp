@@ -1,0 +1,192 @@
+#include "platform.hpp"
+
+#include "svarboks/client/kiosk_app.hpp"
+#include "svarboks/client/screens.hpp"
+
+#include <SDL.h>
+#include <SDL_opengl.h>
+#include <imgui.h>
+#include <backends/imgui_impl_opengl3.h>
+#include <backends/imgui_impl_sdl.h>
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+namespace svarboks::platform {
+
+namespace {
+
+using client::Clock;
+
+struct Options {
+    std::string config;
+    int width = 0;  // 0 = full screen
+    int height = 0;
+};
+
+bool parseOptions(const std::vector<std::string>& args, Options& options) {
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--config" && i + 1 < args.size()) {
+            options.config = args[++i];
+        } else if (args[i] == "--windowed" && i + 1 < args.size()) {
+            if (std::sscanf(args[++i].c_str(), "%dx%d", &options.width, &options.height) != 2 || options.width < 320 ||
+                options.height < 240 || options.width > 16384 || options.height > 16384) {
+                std::cerr << "svarboks: --windowed expects a size such as 1280x800, got '" << args[i] << "'\n";
+                return false;
+            }
+        } else {
+            std::cerr << "svarboks: unknown option '" << args[i] << "'; see svarboks --help\n";
+            return false;
+        }
+    }
+    return true;
+}
+
+struct SdlWindow {
+    SDL_Window* window = nullptr;
+    SDL_GLContext gl = nullptr;
+    ~SdlWindow() {
+        if (gl) SDL_GL_DeleteContext(gl);
+        if (window) SDL_DestroyWindow(window);
+        SDL_Quit();
+    }
+};
+
+struct ImGuiSession {
+    bool backends = false;
+    ImGuiSession() { ImGui::CreateContext(); }
+    ~ImGuiSession() {
+        if (backends) {
+            ImGui_ImplOpenGL3_Shutdown();
+            ImGui_ImplSDL2_Shutdown();
+        }
+        ImGui::DestroyContext();
+    }
+};
+
+}  // namespace
+
+int runKiosk(const std::vector<std::string>& args) {
+    Options options;
+    if (!parseOptions(args, options)) return 2;
+
+    // Load everything before opening the window, so errors reach stderr even with no display.
+    std::string fatal;
+    std::unique_ptr<client::KioskApp> app;
+    const std::filesystem::path configFile = options.config.empty() ? shared::defaultConfigPath() : std::filesystem::path(options.config);
+    if (auto config = shared::loadConfig(configFile); !config) {
+        fatal = config.error().message;
+    } else if (auto created = client::KioskApp::create(*config); !created) {
+        fatal = configFile.string() + ": " + created.error().message;
+    } else {
+        app = std::move(created).value();
+    }
+    if (!fatal.empty()) std::cerr << "svarboks: " << fatal << "\n";
+    const auto fonts = client::findFonts();
+    if (!fonts) {
+        std::cerr << "svarboks: " << fonts.error().message << "\n";
+        return 1;
+    }
+
+    SDL_SetHint(SDL_HINT_VIDEO_MINIMIZE_ON_FOCUS_LOSS, "0");
+    SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "1");
+    if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER) != 0) {
+        std::cerr << "svarboks: cannot open a display: " << SDL_GetError() << "\n";
+        return 1;
+    }
+    SdlWindow sdl;
+    SDL_GL_SetAttribute(SDL_GL_CONTEXT_MAJOR_VERSION, 3);
+    SDL_GL_SetAttribute(SDL_GL_CONTEXT_MINOR_VERSION, 0);
+    SDL_GL_SetAttribute(SDL_GL_DOUBLEBUFFER, 1);
+    const bool windowed = options.width > 0;
+    const Uint32 flags = SDL_WINDOW_OPENGL | SDL_WINDOW_ALLOW_HIGHDPI | (windowed ? 0u : static_cast<Uint32>(SDL_WINDOW_FULLSCREEN_DESKTOP));
+    sdl.window = SDL_CreateWindow("Svarboks", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, windowed ? options.width : 1280,
+                                  windowed ? options.height : 800, flags);
+    if (!sdl.window || !(sdl.gl = SDL_GL_CreateContext(sdl.window))) {
+        std::cerr << "svarboks: cannot create an OpenGL window: " << SDL_GetError() << "\n";
+        return 1;
+    }
+    SDL_GL_MakeCurrent(sdl.window, sdl.gl);
+    SDL_GL_SetSwapInterval(1);
+    if (!windowed) SDL_ShowCursor(SDL_DISABLE);
+
+    int width = 0, height = 0, drawableWidth = 0;
+    SDL_GetWindowSize(sdl.window, &width, &height);
+    SDL_GL_GetDrawableSize(sdl.window, &drawableWidth, nullptr);
+    const float dpi = width > 0 ? static_cast<float>(drawableWidth) / static_cast<float>(width) : 1.f;
+
+    ImGuiSession imgui;
+    const auto uiFonts = client::setUpImGui(*fonts, client::uiScale(static_cast<float>(width), static_cast<float>(height), dpi));
+    if (!uiFonts) {
+        std::cerr << "svarboks: " << uiFonts.error().message << "\n";
+        return 1;
+    }
+    ImGui_ImplSDL2_InitForOpenGL(sdl.window, sdl.gl);
+    ImGui_ImplOpenGL3_Init("#version 130");
+    imgui.backends = true;
+
+    // Render on input and timers only: between them the loop sleeps in SDL_WaitEventTimeout (~0 % CPU).
+    int framesToDraw = 3;
+    bool running = true;
+    while (running) {
+        SDL_Event event;
+        int timeoutMs = -1;
+        if (framesToDraw > 0) {
+            timeoutMs = 0;
+        } else if (app) {
+            if (const auto deadline = app->nextDeadline(Clock::now())) {
+                const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - Clock::now()).count();
+                timeoutMs = static_cast<int>(std::clamp<long long>(wait + 1, 0, 60'000));
+            }
+        }
+        const bool got = timeoutMs < 0 ? SDL_WaitEvent(&event) != 0 : SDL_WaitEventTimeout(&event, timeoutMs) != 0;
+        if (got) {
+            do {
+                ImGui_ImplSDL2_ProcessEvent(&event);
+                if (event.type == SDL_QUIT) running = false;
+                if (windowed && event.type == SDL_KEYDOWN && event.key.keysym.sym == SDLK_ESCAPE) running = false;
+            } while (SDL_PollEvent(&event));
+            framesToDraw = std::max(framesToDraw, 3);
+        }
+        const auto now = Clock::now();
+        if (app) {
+            const auto before = app->nextDeadline(now);
+            app->tick(now);
+            if (before && *before <= now) framesToDraw = std::max(framesToDraw, 2);
+        }
+        if (framesToDraw <= 0) continue;
+        --framesToDraw;
+
+        ImGui_ImplOpenGL3_NewFrame();
+        ImGui_ImplSDL2_NewFrame();
+        ImGui::NewFrame();
+        client::FrameOutput frame = app ? client::drawScreen(app->view(now), *uiFonts)
+                                        : client::drawFatalError("Svarboks cannot start", fatal, *uiFonts);
+        ImGui::Render();
+        const ImGuiIO& io = ImGui::GetIO();
+        glViewport(0, 0, static_cast<int>(io.DisplaySize.x * io.DisplayFramebufferScale.x),
+                   static_cast<int>(io.DisplaySize.y * io.DisplayFramebufferScale.y));
+        glClearColor(0.98f, 0.976f, 0.96f, 1.f);
+        glClear(GL_COLOR_BUFFER_BIT);
+        ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+        SDL_GL_SwapWindow(sdl.window);
+
+        if (frame.intent.kind != client::Intent::Kind::None) {
+            if (!app) {
+                running = false;
+            } else {
+                app->handle(frame.intent, Clock::now());
+                framesToDraw = std::max(framesToDraw, 2);
+            }
+        }
+        if (frame.animating) {
+            framesToDraw = std::max(framesToDraw, 1);
+            SDL_Delay(33);
+        }
+        if (app && app->quitRequested()) running = false;
+    }
+    return fatal.empty() ? 0 : 1;
+}
+
+}  // namespace svarboks::platform

@@ -1,0 +1,540 @@
+#include "svarboks/client/screens.hpp"
+
+#include <imgui.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+
+namespace svarboks::client {
+
+namespace {
+
+// Colours: near-black on warm white (about 17:1), white on deep blue (about 10:1), all at least 7:1.
+const ImVec4 kBackground{0.98f, 0.976f, 0.96f, 1.f};
+const ImVec4 kText{0.10f, 0.10f, 0.10f, 1.f};
+const ImVec4 kMuted{0.24f, 0.24f, 0.26f, 1.f};
+const ImVec4 kPrimary{0.04f, 0.24f, 0.50f, 1.f};
+const ImVec4 kPrimaryHover{0.06f, 0.30f, 0.60f, 1.f};
+const ImVec4 kSurface{1.f, 1.f, 1.f, 1.f};
+const ImVec4 kSurfaceHover{0.91f, 0.94f, 0.98f, 1.f};
+const ImVec4 kBorder{0.20f, 0.22f, 0.26f, 1.f};
+const ImVec4 kDisabledBg{0.90f, 0.90f, 0.90f, 1.f};
+const ImVec4 kDisabledText{0.29f, 0.29f, 0.29f, 1.f};
+const ImVec4 kProblem{0.55f, 0.10f, 0.05f, 1.f};
+const ImVec4 kBarTrack{0.85f, 0.86f, 0.88f, 1.f};
+
+constexpr float kBodyPx = 30;   // at 1280x800: above the 28 px minimum
+constexpr float kTitlePx = 44;
+constexpr float kButtonHeight = 76;  // touch targets far above 48 px
+constexpr float kChoiceHeight = 64;  // answer options: compact, still far above 48 px
+constexpr float kColumnWidth = 1100;
+
+using K = Intent::Kind;
+
+class Painter {
+public:
+    explicit Painter(const UiFonts& fonts) : m_fonts(fonts), m_s(fonts.scale) {}
+
+    float px(float value) const { return value * m_s; }
+
+    void begin(const char* id) {
+        const ImGuiIO& io = ImGui::GetIO();
+        ImGui::SetNextWindowPos({0, 0});
+        ImGui::SetNextWindowSize(io.DisplaySize);
+        ImGui::Begin(id, nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+                                      ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollWithMouse);
+        m_width = std::min(io.DisplaySize.x - px(64), px(kColumnWidth));
+        m_left = (io.DisplaySize.x - m_width) / 2;
+        adminCorner();
+    }
+    void end() { ImGui::End(); }
+
+    float width() const { return m_width; }
+    float left() const { return m_left; }
+
+    void title(const std::string& text) {
+        ImGui::PushFont(m_fonts.title);
+        wrapped(text, kText);
+        ImGui::PopFont();
+        ImGui::Dummy({0, px(12)});
+    }
+
+    void wrapped(const std::string& text, const ImVec4& colour = kText) {
+        if (text.empty()) return;
+        ImGui::SetCursorPosX(m_left);
+        ImGui::PushTextWrapPos(m_left + m_width);
+        ImGui::PushStyleColor(ImGuiCol_Text, colour);
+        ImGui::TextUnformatted(text.c_str());
+        ImGui::PopStyleColor();
+        ImGui::PopTextWrapPos();
+    }
+
+    void paragraphs(const std::vector<std::string>& items) {
+        for (const auto& p : items) {
+            wrapped(p);
+            ImGui::Dummy({0, px(10)});
+        }
+    }
+
+    void gap(float height) { ImGui::Dummy({0, px(height)}); }
+
+    /// A button as ButtonView says; records its rectangle; returns true when tapped.
+    bool button(const ButtonView& view, ImVec2 size, bool choiceStyle = false) {
+        const bool selected = view.selected;
+        ImVec4 bg = choiceStyle ? kSurface : (view.primary ? kPrimary : kSurface);
+        ImVec4 text = choiceStyle ? kText : (view.primary ? kSurface : kText);
+        ImVec4 hover = view.primary && !choiceStyle ? kPrimaryHover : kSurfaceHover;
+        if (selected) {
+            bg = kPrimary;
+            text = kSurface;
+            hover = kPrimaryHover;
+        }
+        if (!view.enabled) {
+            bg = kDisabledBg;
+            text = kDisabledText;
+            hover = kDisabledBg;
+        }
+        ImGui::PushStyleColor(ImGuiCol_Button, bg);
+        ImGui::PushStyleColor(ImGuiCol_ButtonHovered, hover);
+        ImGui::PushStyleColor(ImGuiCol_ButtonActive, selected ? kPrimaryHover : kSurfaceHover);
+        ImGui::PushStyleColor(ImGuiCol_Text, text);
+        ImGui::PushStyleVar(ImGuiStyleVar_ButtonTextAlign, choiceStyle ? ImVec2{0.f, 0.5f} : ImVec2{0.5f, 0.5f});
+        if (choiceStyle) ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, {px(64), ImGui::GetStyle().FramePadding.y});
+        if (!view.enabled) ImGui::BeginDisabled();
+        ImGui::PushID(m_ids++);
+        const bool clicked = ImGui::Button(view.label.c_str(), size);
+        ImGui::PopID();
+        if (!view.enabled) ImGui::EndDisabled();
+        ImGui::PopStyleVar(choiceStyle ? 2 : 1);
+        ImGui::PopStyleColor(4);
+        const ImVec2 min = ImGui::GetItemRectMin();
+        const ImVec2 max = ImGui::GetItemRectMax();
+        if (choiceStyle) {  // a tick box at the left edge: empty, or ticked when chosen
+            ImDrawList* draw = ImGui::GetWindowDrawList();
+            const float box = px(30);
+            const ImVec2 at{min.x + px(20), (min.y + max.y - box) / 2};
+            draw->AddRect(at, {at.x + box, at.y + box}, ImGui::GetColorU32(selected ? kSurface : kBorder), px(6), 0, px(2));
+            if (selected) draw->AddText(m_fonts.bold, px(kBodyPx), {at.x + px(3), at.y - px(1)}, ImGui::GetColorU32(kSurface), "✓");
+        }
+        m_out.buttons.push_back({view.label, min.x, min.y, max.x, max.y, view.enabled, selected});
+        if (clicked && view.enabled) m_out.intent = view.intent;
+        return clicked;
+    }
+
+    /// Buttons side by side across the column.
+    void row(const std::vector<ButtonView>& buttons, float height) {
+        if (buttons.empty()) return;
+        const float spacing = px(16);
+        const float each = (m_width - spacing * static_cast<float>(buttons.size() - 1)) / static_cast<float>(buttons.size());
+        ImGui::SetCursorPosX(m_left);
+        for (std::size_t i = 0; i < buttons.size(); ++i) {
+            if (i > 0) ImGui::SameLine(0, spacing);
+            button(buttons[i], {each, px(height)}, false);
+        }
+    }
+
+    void progressBar(float fraction, float height, ImVec4 fill = kPrimary) {
+        ImDrawList* draw = ImGui::GetWindowDrawList();
+        ImGui::SetCursorPosX(m_left);
+        const ImVec2 start = ImGui::GetCursorScreenPos();
+        const ImVec2 end{start.x + m_width, start.y + px(height)};
+        draw->AddRectFilled(start, end, ImGui::GetColorU32(kBarTrack), px(height) / 2);
+        if (fraction > 0) {
+            draw->AddRectFilled(start, {start.x + m_width * std::clamp(fraction, 0.f, 1.f), end.y}, ImGui::GetColorU32(fill), px(height) / 2);
+        }
+        ImGui::Dummy({m_width, px(height)});
+    }
+
+    /// A scrolling region for long content that a finger can drag.
+    void beginScroll(const char* id, float height) {
+        ImGui::SetCursorPosX(0);
+        ImGui::BeginChild(id, {ImGui::GetIO().DisplaySize.x, height}, false, ImGuiWindowFlags_NoScrollbar);
+    }
+    void endScroll() {
+        const ImGuiIO& io = ImGui::GetIO();
+        if (ImGui::IsWindowHovered() && io.MouseDown[0] && !ImGui::IsAnyItemActive()) {
+            ImGui::SetScrollY(ImGui::GetScrollY() - io.MouseDelta.y);
+        }
+        const bool more = ImGui::GetScrollY() < ImGui::GetScrollMaxY() - 1;
+        ImGui::EndChild();
+        if (more) {  // a hint that there is more below
+            ImDrawList* draw = ImGui::GetWindowDrawList();
+            const ImVec2 at = ImGui::GetItemRectMax();
+            draw->AddText(m_fonts.bold, px(kTitlePx), {m_left + m_width + px(8), at.y - px(52)}, ImGui::GetColorU32(kPrimary), "↓");
+        }
+    }
+
+    /// The bottom bar's top edge: content above it, navigation below.
+    float bottomBarTop() const { return ImGui::GetIO().DisplaySize.y - px(kButtonHeight + 40); }
+
+    FrameOutput take() { return std::move(m_out); }
+    FrameOutput& out() { return m_out; }
+    const UiFonts& fonts() const { return m_fonts; }
+
+private:
+    // The hidden admin corner (top left): pressing and holding it is reported; the model times it.
+    void adminCorner() {
+        const ImVec2 saved = ImGui::GetCursorPos();
+        ImGui::SetCursorPos({0, 0});
+        ImGui::InvisibleButton("##admin-corner", {px(96), px(96)});
+        if (ImGui::IsItemActivated()) m_out.intent = Intent::of(K::CornerPressed);
+        if (ImGui::IsItemDeactivated()) m_out.intent = Intent::of(K::CornerReleased);
+        ImGui::SetCursorPos(saved);
+    }
+
+    const UiFonts& m_fonts;
+    float m_s;
+    float m_width = 0;
+    float m_left = 0;
+    int m_ids = 0;
+    FrameOutput m_out;
+};
+
+void drawWelcome(Painter& p, const WelcomeView& view) {
+    const ImGuiIO& io = ImGui::GetIO();
+    ImGui::SetCursorPosY(io.DisplaySize.y * 0.16f);
+    p.title(view.title);
+    p.wrapped(view.description, kMuted);
+    p.gap(40);
+    if (!view.locales.empty()) p.row(view.locales, 64);
+    p.gap(28);
+    ImGui::SetCursorPosX(p.left());
+    p.button(view.start, {p.width(), p.px(kButtonHeight + 20)});
+    p.gap(28);
+    p.wrapped(view.anonymousNote, kMuted);
+}
+
+void drawConsent(Painter& p, const ConsentView& view) {
+    ImGui::SetCursorPosY(p.px(48));
+    p.title(view.title);
+    const float top = ImGui::GetCursorPosY();
+    p.beginScroll("consent", p.bottomBarTop() - top - p.px(16));
+    p.paragraphs(view.paragraphs);
+    p.endScroll();
+    ImGui::SetCursorPosY(p.bottomBarTop());
+    p.row({view.decline, view.accept}, kButtonHeight);
+}
+
+void drawQuestion(Painter& p, const QuestionView& view) {
+    ImGui::SetCursorPosY(p.px(40));
+    p.wrapped(view.progressText, kMuted);
+    p.gap(6);
+    p.progressBar(view.progress, 10);
+    p.gap(24);
+    const float top = ImGui::GetCursorPosY();
+    p.beginScroll("question", p.bottomBarTop() - top - p.px(16));
+    p.title(view.title);
+    p.wrapped(view.description, kMuted);
+    if (!view.description.empty()) p.gap(16);
+    p.paragraphs(view.paragraphs);
+    switch (view.layout) {
+        case QuestionView::Layout::Info: break;
+        case QuestionView::Layout::Choices:
+            for (const auto& option : view.options) {
+                ImGui::SetCursorPosX(p.left());
+                p.button(option, {p.width(), p.px(kChoiceHeight)}, true);
+            }
+            break;
+        case QuestionView::Layout::Row:
+            p.row(view.options, kButtonHeight + 12);
+            if (!view.minLabel.empty() || !view.maxLabel.empty()) {
+                ImGui::SetCursorPosX(p.left());
+                ImGui::TextColored(kMuted, "%s", view.minLabel.c_str());
+                const float w = ImGui::CalcTextSize(view.maxLabel.c_str()).x;
+                ImGui::SameLine(p.left() + p.width() - w);
+                ImGui::TextColored(kMuted, "%s", view.maxLabel.c_str());
+            }
+            break;
+        case QuestionView::Layout::Number: {
+            const float padWidth = std::min(p.width(), p.px(520));
+            const float x = p.left();
+            ImGui::SetCursorPosX(x);
+            ImDrawList* draw = ImGui::GetWindowDrawList();
+            const ImVec2 start = ImGui::GetCursorScreenPos();
+            draw->AddRect(start, {start.x + padWidth, start.y + p.px(kButtonHeight)}, ImGui::GetColorU32(kBorder), p.px(6), 0, p.px(2));
+            ImGui::SetCursorPosX(x + p.px(20));
+            ImGui::SetCursorPosY(ImGui::GetCursorPosY() + p.px(18));
+            ImGui::PushFont(p.fonts().title);
+            ImGui::TextUnformatted(view.numberText.empty() ? " " : view.numberText.c_str());
+            ImGui::PopFont();
+            ImGui::SetCursorScreenPos({start.x, start.y + p.px(kButtonHeight + 12)});
+            const float keyWidth = (padWidth - p.px(24)) / 3;
+            for (std::size_t i = 0; i < view.keys.size(); ++i) {
+                if (i % 3 == 0) ImGui::SetCursorPosX(x);
+                else ImGui::SameLine(0, p.px(12));
+                p.button(view.keys[i], {keyWidth, p.px(kButtonHeight - 6)});
+            }
+            break;
+        }
+    }
+    p.gap(12);
+    p.wrapped(view.hint, view.hintIsProblem ? kProblem : kMuted);
+    p.endScroll();
+    ImGui::SetCursorPosY(p.bottomBarTop());
+    p.row({view.back, view.startOver, view.next}, kButtonHeight);
+
+    if (view.confirm) {
+        const ImGuiIO& io = ImGui::GetIO();
+        ImGui::SetNextWindowPos({0, 0});
+        ImGui::SetNextWindowSize(io.DisplaySize);
+        ImGui::PushStyleColor(ImGuiCol_WindowBg, ImVec4{0.1f, 0.1f, 0.12f, 0.55f});
+        ImGui::Begin("##confirm-dim", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings);
+        ImGui::PopStyleColor();
+        ImGui::End();
+        const float w = std::min(io.DisplaySize.x - p.px(64), p.px(900));
+        ImGui::SetNextWindowPos({(io.DisplaySize.x - w) / 2, io.DisplaySize.y * 0.3f});
+        ImGui::SetNextWindowSize({w, 0});
+        ImGui::Begin("##confirm", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+                                               ImGuiWindowFlags_AlwaysAutoResize);
+        ImGui::SetWindowFocus();
+        ImGui::PushTextWrapPos(w - p.px(32));
+        ImGui::TextUnformatted(view.confirm->question.c_str());
+        ImGui::PopTextWrapPos();
+        ImGui::Dummy({0, p.px(20)});
+        const float each = (w - p.px(48)) / 2;
+        p.button(view.confirm->yes, {each, p.px(kButtonHeight)});
+        ImGui::SameLine(0, p.px(16));
+        p.button(view.confirm->no, {each, p.px(kButtonHeight)});
+        ImGui::End();
+    }
+}
+
+void drawMessage(Painter& p, const MessageView& view) {
+    ImGui::SetCursorPosY(ImGui::GetIO().DisplaySize.y * 0.3f);
+    p.title(view.title);
+    p.wrapped(view.body, view.action ? kProblem : kText);
+    if (view.busy) {
+        p.gap(24);
+        const float phase = static_cast<float>(std::fmod(ImGui::GetTime(), 1.2) / 1.2);
+        p.progressBar(phase, 10);
+        p.out().animating = true;
+    }
+    if (view.action) {
+        p.gap(32);
+        ImGui::SetCursorPosX(p.left());
+        p.button(*view.action, {p.width(), p.px(kButtonHeight)});
+    }
+}
+
+void drawProfile(Painter& p, const ProfileView& view) {
+    ImGui::SetCursorPosY(p.px(40));
+    p.title(view.title);
+    p.wrapped(view.note, kMuted);
+    p.gap(16);
+    const float top = ImGui::GetCursorPosY();
+    p.beginScroll("profile", p.bottomBarTop() - top - p.px(16));
+    for (const auto& area : view.areas) {
+        ImGui::SetCursorPosX(p.left());
+        ImGui::PushFont(p.fonts().bold);
+        ImGui::TextUnformatted(area.title.c_str());
+        ImGui::PopFont();
+        const float w = ImGui::CalcTextSize(area.level.c_str()).x;
+        ImGui::SameLine(p.left() + p.width() - w);
+        ImGui::TextColored(area.answered ? kText : kMuted, "%s", area.level.c_str());
+        p.progressBar(area.fraction, 22);
+        p.gap(4);
+        p.wrapped(area.advice, kMuted);
+        p.gap(22);
+    }
+    p.endScroll();
+    ImGui::SetCursorPosY(p.bottomBarTop());
+    ImGui::SetCursorPosX(p.left());
+    p.button(view.done, {p.width(), p.px(kButtonHeight)});
+}
+
+void drawPinPad(Painter& p, const PinPadView& view) {
+    ImGui::SetCursorPosY(p.px(48));
+    p.title(view.title);
+    p.wrapped(view.hint, kMuted);
+    p.gap(12);
+    const float padWidth = std::min(p.width(), p.px(480));
+    const float x = p.left() + (p.width() - padWidth) / 2;
+    ImGui::SetCursorPosX(x);
+    ImGui::PushFont(p.fonts().title);
+    ImGui::TextUnformatted(view.masked.empty() ? " " : view.masked.c_str());
+    ImGui::PopFont();
+    p.gap(8);
+    const float keyWidth = (padWidth - p.px(24)) / 3;
+    for (std::size_t i = 0; i < view.keys.size(); ++i) {
+        if (i % 3 == 0) ImGui::SetCursorPosX(x + (i == 9 ? keyWidth + p.px(12) : 0));
+        else ImGui::SameLine(0, p.px(12));
+        p.button(view.keys[i], {keyWidth, p.px(kButtonHeight - 8)});
+    }
+    p.gap(8);
+    p.wrapped(view.message, kProblem);
+    ImGui::SetCursorPosY(p.bottomBarTop());
+    p.row({view.cancel, view.ok}, kButtonHeight);
+}
+
+void drawAdmin(Painter& p, const AdminView& view) {
+    ImGui::SetCursorPosY(p.px(48));
+    p.title(view.title);
+    for (const auto& [label, value] : view.rows) {
+        ImGui::SetCursorPosX(p.left());
+        ImGui::PushFont(p.fonts().bold);
+        ImGui::TextUnformatted(label.c_str());
+        ImGui::PopFont();
+        ImGui::SameLine(p.left() + p.width() * 0.36f);
+        ImGui::PushTextWrapPos(p.left() + p.width());
+        ImGui::TextUnformatted(value.c_str());
+        ImGui::PopTextWrapPos();
+        p.gap(6);
+    }
+    p.gap(8);
+    p.wrapped(view.notice, kMuted);
+    ImGui::SetCursorPosY(p.bottomBarTop() - p.px(kButtonHeight + 16));
+    p.row({view.actions[0], view.actions[1]}, kButtonHeight);
+    p.gap(16);
+    p.row({view.actions[2], view.actions[3]}, kButtonHeight);
+}
+
+void drawIdleWarning(Painter& p, const IdleWarningView& view) {
+    const ImGuiIO& io = ImGui::GetIO();
+    ImGui::SetNextWindowPos({0, 0});
+    ImGui::SetNextWindowSize(io.DisplaySize);
+    ImGui::PushStyleColor(ImGuiCol_WindowBg, ImVec4{0.1f, 0.1f, 0.12f, 0.6f});
+    ImGui::Begin("##idle-dim", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings);
+    ImGui::PopStyleColor();
+    ImGui::End();
+    const float w = std::min(io.DisplaySize.x - p.px(64), p.px(900));
+    ImGui::SetNextWindowPos({(io.DisplaySize.x - w) / 2, io.DisplaySize.y * 0.25f});
+    ImGui::SetNextWindowSize({w, 0});
+    ImGui::Begin("##idle", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+                                        ImGuiWindowFlags_AlwaysAutoResize);
+    ImGui::SetWindowFocus();
+    ImGui::PushFont(p.fonts().title);
+    ImGui::TextUnformatted(view.title.c_str());
+    ImGui::PopFont();
+    ImGui::Dummy({0, p.px(12)});
+    ImGui::PushTextWrapPos(w - p.px(32));
+    ImGui::TextUnformatted(view.body.c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::Dummy({0, p.px(24)});
+    p.button(view.stay, {w - p.px(32), p.px(kButtonHeight + 12)});
+    ImGui::End();
+}
+
+// Latin-1, Latin Extended-A, punctuation (dashes, quotes, bullet, ellipsis), arrows, ⌫, ●, ✓.
+const ImWchar kGlyphRanges[] = {0x0020, 0x00FF, 0x0100, 0x017F, 0x2010, 0x2027, 0x2190, 0x2193,
+                                0x232B, 0x232B, 0x25CF, 0x25CF, 0x2713, 0x2713, 0};
+
+}  // namespace
+
+const std::vector<ColourPair>& textColourPairs() {
+    const auto pair = [](const char* name, const ImVec4& text, const ImVec4& background) {
+        return ColourPair{name, {text.x, text.y, text.z}, {background.x, background.y, background.z}};
+    };
+    static const std::vector<ColourPair> pairs = {
+        pair("body text", kText, kBackground),          pair("muted text", kMuted, kBackground),
+        pair("problem text", kProblem, kBackground),    pair("primary button", kSurface, kPrimary),
+        pair("primary button hovered", kSurface, kPrimaryHover), pair("choice button", kText, kSurface),
+        pair("choice hovered", kText, kSurfaceHover),   pair("disabled button", kDisabledText, kDisabledBg),
+    };
+    return pairs;
+}
+
+const std::vector<unsigned>& uiCodepoints() {
+    static const std::vector<unsigned> codepoints = {0xE6, 0xF8, 0xE5, 0xC6, 0xD8, 0xC5, 0x2190, 0x2192, 0x2193,
+                                                     0x2713, 0x232B, 0x25CF, 0x2022, 0x2026, 0x2013};
+    return codepoints;
+}
+
+shared::Result<FontFiles> findFonts() {
+    std::vector<std::filesystem::path> dirs;
+    if (const char* env = std::getenv("SVARBOKS_FONT_DIR"); env && *env) dirs.emplace_back(env);
+    dirs.emplace_back("/usr/share/fonts/truetype/dejavu");
+    for (const auto& dir : dirs) {
+        FontFiles files{dir / "DejaVuSans.ttf", dir / "DejaVuSans-Bold.ttf"};
+        if (std::filesystem::is_regular_file(files.regular) && std::filesystem::is_regular_file(files.bold)) return files;
+    }
+    return shared::Error{"no font found: the kiosk needs DejaVu Sans (/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf); "
+                         "install the Debian package fonts-dejavu-core"};
+}
+
+float uiScale(float width, float height, float dpiFactor) {
+    return std::max(0.5f, std::min(width / 1280.f, height / 800.f)) * std::max(1.f, dpiFactor);
+}
+
+shared::Result<UiFonts> setUpImGui(const FontFiles& files, float scale) {
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;  // nothing about the session is written to disk
+    io.LogFilename = nullptr;
+    ImFontConfig config;
+    config.OversampleH = 2;
+    config.OversampleV = 1;
+    UiFonts fonts;
+    fonts.scale = scale;
+    fonts.body = io.Fonts->AddFontFromFileTTF(files.regular.c_str(), kBodyPx * scale, &config, kGlyphRanges);
+    fonts.bold = io.Fonts->AddFontFromFileTTF(files.bold.c_str(), kBodyPx * scale, &config, kGlyphRanges);
+    fonts.title = io.Fonts->AddFontFromFileTTF(files.bold.c_str(), kTitlePx * scale, &config, kGlyphRanges);
+    if (!fonts.body || !fonts.bold || !fonts.title) {
+        return shared::Error{"cannot load the font " + files.regular.string() + "; reinstall the Debian package fonts-dejavu-core"};
+    }
+    io.FontDefault = fonts.body;
+
+    ImGuiStyle& style = ImGui::GetStyle();
+    style = ImGuiStyle();
+    style.WindowPadding = {0, 0};
+    style.WindowBorderSize = 0;
+    style.ChildBorderSize = 0;
+    style.FramePadding = {20 * scale, 14 * scale};
+    style.ItemSpacing = {16 * scale, 12 * scale};
+    style.FrameRounding = 10 * scale;
+    style.WindowRounding = 14 * scale;
+    style.FrameBorderSize = 2 * scale;
+    style.DisabledAlpha = 1.f;  // disabled buttons get their own high-contrast colours instead of fading
+    style.ScrollbarSize = 0;
+    style.TouchExtraPadding = {4 * scale, 4 * scale};
+    ImVec4* colours = style.Colors;
+    colours[ImGuiCol_WindowBg] = kBackground;
+    colours[ImGuiCol_ChildBg] = ImVec4{0, 0, 0, 0};
+    colours[ImGuiCol_PopupBg] = kSurface;
+    colours[ImGuiCol_Text] = kText;
+    colours[ImGuiCol_TextDisabled] = kDisabledText;
+    colours[ImGuiCol_Border] = kBorder;
+    colours[ImGuiCol_Button] = kSurface;
+    colours[ImGuiCol_ButtonHovered] = kSurfaceHover;
+    colours[ImGuiCol_ButtonActive] = kSurfaceHover;
+    colours[ImGuiCol_NavHighlight] = kPrimary;
+    return fonts;
+}
+
+FrameOutput drawScreen(const ScreenView& view, const UiFonts& fonts) {
+    Painter p(fonts);
+    p.begin("##screen");
+    std::visit(
+        [&](const auto& content) {
+            using T = std::decay_t<decltype(content)>;
+            if constexpr (std::is_same_v<T, WelcomeView>) drawWelcome(p, content);
+            else if constexpr (std::is_same_v<T, ConsentView>) drawConsent(p, content);
+            else if constexpr (std::is_same_v<T, QuestionView>) drawQuestion(p, content);
+            else if constexpr (std::is_same_v<T, MessageView>) drawMessage(p, content);
+            else if constexpr (std::is_same_v<T, ProfileView>) drawProfile(p, content);
+            else if constexpr (std::is_same_v<T, PinPadView>) drawPinPad(p, content);
+            else if constexpr (std::is_same_v<T, AdminView>) drawAdmin(p, content);
+        },
+        view.content);
+    p.end();
+    if (view.idleWarning) drawIdleWarning(p, *view.idleWarning);
+    return p.take();
+}
+
+FrameOutput drawFatalError(const std::string& title, const std::string& message, const UiFonts& fonts) {
+    Painter p(fonts);
+    p.begin("##fatal");
+    ImGui::SetCursorPosY(ImGui::GetIO().DisplaySize.y * 0.2f);
+    p.title(title);
+    p.wrapped(message, kProblem);
+    p.gap(40);
+    ImGui::SetCursorPosX(p.left());
+    ButtonView quit;
+    quit.label = "Quit / Afslut";
+    quit.intent = Intent::of(K::AdminQuit);
+    quit.primary = true;
+    p.button(quit, {p.width(), p.px(kButtonHeight)});
+    p.end();
+    return p.take();
+}
+
+}  // namespace svarboks::client

@@ -1,0 +1,355 @@
+#include "svarboks/client/views.hpp"
+
+#include "svarboks/shared/scoring.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace svarboks::client {
+
+namespace {
+
+using nlohmann::json;
+using shared::ElementType;
+using K = Intent::Kind;
+
+std::string numberText(double value) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%g", value);
+    std::string text = buffer;
+    std::replace(text.begin(), text.end(), '.', ',');
+    return text;
+}
+
+std::string localeName(const std::string& locale) {
+    if (locale == "da") return "Dansk";
+    if (locale == "en") return "English";
+    return locale;
+}
+
+ButtonView button(std::string label, Intent intent, bool enabled = true) {
+    ButtonView view;
+    view.label = std::move(label);
+    view.intent = std::move(intent);
+    view.enabled = enabled;
+    return view;
+}
+
+class Builder {
+public:
+    Builder(const KioskModel& model, const UiTexts& texts) : m_model(model), m_texts(texts) {}
+
+    std::string t(std::string_view key, const std::vector<std::string>& args = {}) const {
+        return m_texts.get(m_model.locale(), key, args);
+    }
+    std::string text(const shared::LocalizedText& localized) const {
+        return localized.text(m_model.locale(), m_model.survey().defaultLocale);
+    }
+
+    WelcomeView welcome() const {
+        const auto& survey = m_model.survey();
+        WelcomeView view;
+        view.title = text(survey.title);
+        view.description = text(survey.description);
+        if (survey.locales.size() > 1) {
+            for (const auto& locale : survey.locales) {
+                auto b = button(localeName(locale), Intent::withText(K::SelectLocale, locale));
+                b.selected = locale == m_model.locale();
+                view.locales.push_back(std::move(b));
+            }
+        }
+        view.start = button(t("start"), Intent::of(K::Start));
+        view.start.primary = true;
+        view.anonymousNote = t("anonymous_note");
+        return view;
+    }
+
+    ConsentView consent() const {
+        ConsentView view;
+        view.title = t("consent_title");
+        view.paragraphs = htmlToParagraphs(text(m_model.survey().consent));
+        view.accept = button(t("consent_accept"), Intent::of(K::AcceptConsent));
+        view.accept.primary = true;
+        view.decline = button(t("consent_decline"), Intent::of(K::DeclineConsent));
+        return view;
+    }
+
+    QuestionView question() const {
+        const auto& element = m_model.survey().elements[m_model.currentElement()];
+        const auto& state = m_model.states()[m_model.currentElement()];
+        const json& answer = m_model.answers()[m_model.currentElement()];
+        QuestionView view;
+        view.title = text(element.title);
+        if (view.title.empty() && element.isQuestion()) view.title = element.name;
+        view.description = text(element.description);
+        view.enabled = state.enabled;
+        switch (element.type) {
+            case ElementType::Html:
+                view.layout = QuestionView::Layout::Info;
+                view.paragraphs = htmlToParagraphs(text(element.html));
+                break;
+            case ElementType::Rating:
+                view.layout = QuestionView::Layout::Row;
+                view.minLabel = text(element.minRateDescription);
+                view.maxLabel = text(element.maxRateDescription);
+                addChoices(view, element, answer, state.enabled);
+                break;
+            case ElementType::Radiogroup:
+                view.layout = QuestionView::Layout::Choices;
+                addChoices(view, element, answer, state.enabled);
+                break;
+            case ElementType::Checkbox:
+                view.layout = QuestionView::Layout::Choices;
+                addChoices(view, element, answer, state.enabled);
+                view.hint = element.maxSelectedChoices > 0 ? t("choose_up_to", {std::to_string(element.maxSelectedChoices)})
+                                                           : t("choose_any");
+                break;
+            case ElementType::Boolean: {
+                view.layout = QuestionView::Layout::Row;
+                for (const bool value : {true, false}) {
+                    const auto& label = value ? element.labelTrue : element.labelFalse;
+                    auto b = button(label.empty() ? t(value ? "yes" : "no") : text(label), Intent::withValue(K::Choose, value), state.enabled);
+                    b.selected = answer == json(value);
+                    view.options.push_back(std::move(b));
+                }
+                break;
+            }
+            case ElementType::Number:
+            case ElementType::Text:
+            case ElementType::Comment:
+                view.layout = QuestionView::Layout::Number;
+                view.numberText = m_model.numberDraft();
+                for (const char* key : {"1", "2", "3", "4", "5", "6", "7", "8", "9", "-", "0", ","}) {
+                    view.keys.push_back(button(key, Intent::withText(K::Key, key), state.enabled));
+                }
+                view.keys.push_back(button("⌫", Intent::of(K::Backspace), state.enabled && !m_model.numberDraft().empty()));
+                view.hint = numberHint(element);
+                break;
+        }
+        if (!state.enabled && element.isQuestion()) view.hint = t("disabled");
+        const std::string problem = m_model.currentProblem();
+        if (!problem.empty() && state.enabled) {
+            view.hintIsProblem = true;
+            if (element.type == ElementType::Number && !answer.is_null()) view.hint = numberHint(element);
+            else if (element.type == ElementType::Number && !m_model.numberDraft().empty()) view.hint = t("number_invalid");
+            else if (answer.is_null()) view.hint = t("required");
+        }
+        const auto [position, total] = m_model.progress();
+        view.progressText = t("progress", {std::to_string(position), std::to_string(total)});
+        view.progress = total == 0 ? 0.f : static_cast<float>(position) / static_cast<float>(total);
+        view.back = button(t("back"), Intent::of(K::Back));
+        view.next = button(t(m_model.isLastScreen() ? "finish" : "next"), Intent::of(K::Next), m_model.canGoNext());
+        view.next.primary = true;
+        view.startOver = button(t("start_over"), Intent::of(K::StartOver));
+        if (m_model.confirmingStartOver()) {
+            view.confirm = QuestionView::Confirm{t("start_over_question"), button(t("start_over_yes"), Intent::of(K::ConfirmStartOver)),
+                                                 button(t("start_over_no"), Intent::of(K::CancelStartOver))};
+            view.confirm->no.primary = true;
+        }
+        return view;
+    }
+
+    void addChoices(QuestionView& view, const shared::Element& element, const json& answer, bool enabled) const {
+        const bool multi = element.type == ElementType::Checkbox;
+        const std::size_t selectedCount = answer.is_array() ? answer.size() : 0;
+        const bool full = multi && element.maxSelectedChoices > 0 && selectedCount >= static_cast<std::size_t>(element.maxSelectedChoices);
+        for (const auto& choice : element.choices) {
+            const bool selected = multi ? answer.is_array() && std::find(answer.begin(), answer.end(), choice.value) != answer.end()
+                                        : answer == choice.value && !answer.is_null();
+            ButtonView b;
+            b.label = text(choice.text);
+            b.intent = Intent::withValue(multi ? K::Toggle : K::Choose, choice.value);
+            b.selected = selected;
+            b.enabled = enabled && (selected || !full || choice.isNone);
+            view.options.push_back(std::move(b));
+        }
+    }
+
+    std::string numberHint(const shared::Element& element) const {
+        if (element.min && element.max) return t("number_range", {numberText(*element.min), numberText(*element.max)});
+        if (element.min) return t("number_min", {numberText(*element.min)});
+        if (element.max) return t("number_max", {numberText(*element.max)});
+        return t("number_hint");
+    }
+
+    MessageView saving() const {
+        MessageView view;
+        view.title = t("saving");
+        view.busy = m_model.saveError().empty();
+        if (!m_model.saveError().empty()) {
+            view.body = t("save_failed");
+            view.action = button(t("retry"), Intent::of(K::RetrySave));
+        }
+        return view;
+    }
+
+    ProfileView profile() const {
+        const auto& survey = m_model.survey();
+        ProfileView view;
+        view.title = t("profile_title");
+        view.note = t("profile_note");
+        view.done = button(t("profile_done"), Intent::of(K::ProfileDone));
+        view.done.primary = true;
+        if (!survey.scoring) return view;
+        const auto profile = shared::scoreProfile(survey, m_model.profileAnswers());
+        for (const auto& area : profile.areas) {
+            ProfileView::Area row;
+            row.title = text(survey.scoring->areas[area.area].title);
+            row.answered = area.score.has_value();
+            row.fraction = area.score ? static_cast<float>(*area.score) : 0.f;
+            if (area.level) {
+                row.level = text(survey.scoring->levels[*area.level].title);
+                row.advice = text(survey.scoring->advice[area.area][*area.level]);
+            } else {
+                row.level = t("profile_not_answered");
+            }
+            view.areas.push_back(std::move(row));
+        }
+        return view;
+    }
+
+    MessageView thankYou() const {
+        MessageView view;
+        const std::string completed = text(m_model.survey().completedHtml);
+        view.title = t("thank_you");
+        const auto paragraphs = htmlToParagraphs(completed);
+        view.body = paragraphs.empty() ? t("thank_you_body") : paragraphs.front();
+        return view;
+    }
+
+    PinPadView pinPad(TimePoint now) const {
+        PinPadView view;
+        view.title = t("pin_title");
+        view.hint = t("pin_hint");
+        for (std::size_t i = 0; i < m_model.pinEntry().size(); ++i) view.masked += "●";
+        const auto locked = m_model.pinLockedFor(now);
+        for (const char* digit : {"1", "2", "3", "4", "5", "6", "7", "8", "9", "0"}) {
+            view.keys.push_back(button(digit, Intent::withText(K::PinDigit, digit), !locked));
+        }
+        view.keys.push_back(button("⌫", Intent::of(K::PinBackspace), !locked && !m_model.pinEntry().empty()));
+        if (locked) {
+            view.message = t("pin_locked", {std::to_string(*locked)});
+        } else if (m_model.pinWasWrong()) {
+            view.message = t("pin_wrong", {std::to_string(KioskModel::kMaxPinAttempts - m_model.pinFailures())});
+        }
+        view.ok = button(t("pin_ok"), Intent::of(K::PinSubmit), !locked && m_model.pinEntry().size() >= 4);
+        view.ok.primary = true;
+        view.cancel = button(t("cancel"), Intent::of(K::PinCancel));
+        return view;
+    }
+
+    AdminView admin(const AdminStatus& status) const {
+        AdminView view;
+        view.title = t("admin_title");
+        const auto& survey = m_model.survey();
+        view.rows = {
+            {t("admin_unit"), status.unit.empty() ? t("admin_none") : status.unit},
+            {t("admin_survey"), survey.id + " " + survey.version},
+            {t("admin_outbox"), t("admin_outbox_counts", {std::to_string(status.pending), std::to_string(status.quarantined)})},
+            {t("admin_sync"), status.syncState.empty() ? t("admin_sync_not_configured") : status.syncState},
+            {t("admin_disk"), status.freeDisk},
+            {t("admin_version"), status.appVersion},
+            {t("admin_last_error"), status.lastError.empty() ? t("admin_none") : status.lastError},
+        };
+        view.notice = status.notice;
+        view.actions = {button(t("admin_sync_now"), Intent::of(K::AdminSyncNow), !status.syncState.empty()),
+                        button(t("admin_export"), Intent::of(K::AdminExport)),
+                        button(t("admin_quit"), Intent::of(K::AdminQuit)),
+                        button(t("admin_close"), Intent::of(K::AdminClose))};
+        view.actions.back().primary = true;
+        return view;
+    }
+
+private:
+    const KioskModel& m_model;
+    const UiTexts& m_texts;
+};
+
+void appendDecoded(std::string& out, std::string_view text) {
+    static const std::pair<std::string_view, std::string_view> kEntities[] = {
+        {"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&#39;", "'"}, {"&nbsp;", " "}};
+    for (std::size_t i = 0; i < text.size();) {
+        bool replaced = false;
+        if (text[i] == '&') {
+            for (const auto& [entity, plain] : kEntities) {
+                if (text.substr(i, entity.size()) == entity) {
+                    out += plain;
+                    i += entity.size();
+                    replaced = true;
+                    break;
+                }
+            }
+        }
+        if (!replaced) out += text[i++];
+    }
+}
+
+std::string trimmed(const std::string& text) {
+    const auto begin = text.find_first_not_of(" \t\r\n");
+    if (begin == std::string::npos) return "";
+    return text.substr(begin, text.find_last_not_of(" \t\r\n") - begin + 1);
+}
+
+}  // namespace
+
+std::vector<std::string> htmlToParagraphs(std::string_view html) {
+    std::vector<std::string> paragraphs;
+    std::string current;
+    const auto flush = [&] {
+        if (auto text = trimmed(current); !text.empty()) paragraphs.push_back(std::move(text));
+        current.clear();
+    };
+    for (std::size_t i = 0; i < html.size();) {
+        if (html[i] == '<') {
+            const auto end = html.find('>', i);
+            if (end == std::string_view::npos) break;
+            std::string tag(html.substr(i + 1, end - i - 1));
+            std::transform(tag.begin(), tag.end(), tag.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+            const std::string name = tag.substr(0, tag.find_first_of(" /"));
+            if (name == "p" || tag == "/p" || name == "br" || name == "ul" || tag == "/ul" || tag == "/li") flush();
+            if (name == "li") {
+                flush();
+                current = "• ";
+            }
+            i = end + 1;
+        } else if (html[i] == '\n' && i + 1 < html.size() && html[i + 1] == '\n') {
+            flush();
+            i += 2;
+        } else {
+            const auto next = html.find_first_of("<\n", i + 1);
+            const auto chunk = html.substr(i, next == std::string_view::npos ? std::string_view::npos : next - i);
+            std::string piece;
+            appendDecoded(piece, chunk);
+            std::replace(piece.begin(), piece.end(), '\n', ' ');
+            current += piece;
+            i += chunk.size();
+        }
+    }
+    flush();
+    return paragraphs;
+}
+
+ScreenView makeScreenView(const KioskModel& model, const UiTexts& texts, const AdminStatus& admin, TimePoint now) {
+    const Builder b(model, texts);
+    ScreenView view;
+    view.screen = model.screen();
+    switch (model.screen()) {
+        case Screen::Welcome: view.content = b.welcome(); break;
+        case Screen::Consent: view.content = b.consent(); break;
+        case Screen::Question: view.content = b.question(); break;
+        case Screen::Saving: view.content = b.saving(); break;
+        case Screen::Profile: view.content = b.profile(); break;
+        case Screen::ThankYou: view.content = b.thankYou(); break;
+        case Screen::PinPad: view.content = b.pinPad(now); break;
+        case Screen::Admin: view.content = b.admin(admin); break;
+    }
+    if (const auto countdown = model.idleCountdown(now)) {
+        view.idleWarning = IdleWarningView{b.t("idle_title"), b.t("idle_body", {std::to_string(*countdown)}),
+                                           button(b.t("idle_continue"), Intent::of(K::StillHere))};
+        view.idleWarning->stay.primary = true;
+    }
+    return view;
+}
+
+}  // namespace svarboks::client

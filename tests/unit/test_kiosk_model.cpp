@@ -1,0 +1,301 @@
+// The kiosk model, driven by intents and an injected clock: no display, no disk, no sleeping.
+#include "svarboks/client/kiosk_model.hpp"
+#include "test_helpers.hpp"
+
+using namespace svarboks;
+using namespace std::chrono_literals;
+using client::Effect;
+using client::Intent;
+using client::KioskModel;
+using client::Screen;
+using K = client::Intent::Kind;
+using nlohmann::json;
+
+namespace {
+
+const json kSurvey = [] {
+    json s = test::surveyWith({
+        {{"type", "html"}, {"name", "intro"}, {"html", {{"da", "Hej"}, {"en", "Hi"}}}},
+        {{"type", "boolean"}, {"name", "uses"}, {"isRequired", true}, {"title", {{"da", "Bruger du?"}, {"en", "Do you use?"}}}},
+        {{"type", "radiogroup"}, {"name", "how"}, {"choices", {1, 2, 3, 4}}, {"visibleIf", "{uses} = true"}, {"competence", "1.1"}},
+        {{"type", "checkbox"}, {"name", "which"}, {"choices", {"a", "b", "c"}}, {"maxSelectedChoices", 2}, {"showNoneItem", true}},
+        {{"type", "text"}, {"inputType", "number"}, {"name", "hours"}, {"min", 0}, {"max", 200}},
+    });
+    s["consent"] = {{"da", "Samtykke"}, {"en", "Consent"}};
+    s["scoring"] = {{"areas", {{{"id", "a"}, {"title", "A"}, {"competences", {"1.1"}}}}},
+                    {"levels", {{{"id", "l"}, {"min", 0}, {"title", "L"}}}},
+                    {"advice", {{"a", {{"l", "Do this"}}}}}};
+    return s;
+}();
+
+struct Fixture {
+    std::shared_ptr<const shared::Survey> survey = std::make_shared<const shared::Survey>(test::mustLoad(kSurvey));
+    client::TimePoint now = client::TimePoint{} + 1000h;
+    KioskModel model{survey, client::KioskTimings{}, [](std::string_view pin) { return pin == "2468"; }};
+
+    Effect act(K kind) { return model.apply(Intent::of(kind), now); }
+    Effect act(K kind, json value) { return model.apply(Intent::withValue(kind, std::move(value)), now); }
+    Effect type(K kind, std::string text) { return model.apply(Intent::withText(kind, std::move(text)), now); }
+    void wait(client::Clock::duration d) {
+        now += d;
+        model.tick(now);
+    }
+    std::string current() const { return model.survey().elements[model.currentElement()].name; }
+    void toFirstQuestion() {
+        act(K::Start);
+        act(K::AcceptConsent);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("a respondent goes welcome -> consent -> questions -> saving -> profile -> thank you -> welcome") {
+    Fixture f;
+    CHECK(f.model.screen() == Screen::Welcome);
+    f.type(K::SelectLocale, "en");
+    CHECK(f.model.locale() == "en");
+    f.act(K::Start);
+    CHECK(f.model.screen() == Screen::Consent);
+    f.act(K::AcceptConsent);
+    CHECK(f.model.screen() == Screen::Question);
+    CHECK(f.current() == "intro");
+    CHECK(f.model.canGoNext());
+    f.act(K::Next);
+    CHECK(f.current() == "uses");
+    CHECK_FALSE(f.model.canGoNext());  // required and unanswered
+    f.act(K::Next);
+    CHECK(f.current() == "uses");
+    f.act(K::Choose, true);
+    CHECK(f.model.progress() == std::pair<std::size_t, std::size_t>{2, 5});
+    f.act(K::Next);
+    CHECK(f.current() == "how");
+    f.act(K::Choose, 3);
+    f.act(K::Next);
+    CHECK(f.current() == "which");
+    CHECK(f.model.canGoNext());  // optional
+    f.act(K::Toggle, "a");
+    f.act(K::Next);
+    CHECK(f.current() == "hours");
+    CHECK(f.model.isLastScreen());
+    f.type(K::Key, "1");
+    f.type(K::Key, "2");
+    CHECK(f.act(K::Next) == Effect::SaveResponse);
+    CHECK(f.model.screen() == Screen::Saving);
+
+    const auto payload = f.model.completedResponse("2026-W48");
+    CHECK(payload.answers == json{{"uses", true}, {"how", 3}, {"which", {"a"}}, {"hours", 12}});
+    CHECK(payload.locale == "en");
+    CHECK(payload.period == "2026-W48");
+    CHECK(payload.consentSha256 == f.survey->consentSha256);
+
+    f.model.saveSucceeded(f.now);
+    CHECK(f.model.screen() == Screen::Profile);
+    CHECK(f.model.answers()[2].is_null());           // the respondent's answers are gone from the form...
+    CHECK(f.model.profileAnswers()[2] == 3);         // ...kept only for the profile on screen
+    f.act(K::ProfileDone);
+    CHECK(f.model.screen() == Screen::ThankYou);
+    CHECK(f.model.profileAnswers().empty());
+    f.wait(8s);
+    CHECK(f.model.screen() == Screen::Welcome);
+    CHECK(f.model.locale() == "da");  // back to the default for the next person
+}
+
+TEST_CASE("branches follow the answers live, and a hidden question's answer is dropped") {
+    Fixture f;
+    f.toFirstQuestion();
+    f.act(K::Next);
+    f.act(K::Choose, true);
+    f.act(K::Next);
+    f.act(K::Choose, 2);
+    f.act(K::Back);
+    CHECK(f.current() == "uses");
+    f.act(K::Choose, false);
+    CHECK(f.model.answers()[2].is_null());
+    CHECK_FALSE(f.model.states()[2].visible);
+    f.act(K::Next);
+    CHECK(f.current() == "which");  // "how" is skipped now
+    f.act(K::Back);
+    CHECK(f.current() == "uses");
+    f.act(K::Back);
+    CHECK(f.current() == "intro");
+    f.act(K::Back);
+    CHECK(f.model.screen() == Screen::Consent);
+}
+
+TEST_CASE("checkbox: none stands alone, maxSelectedChoices holds, the order follows the survey") {
+    Fixture f;
+    f.toFirstQuestion();
+    f.act(K::Next);
+    f.act(K::Choose, false);
+    f.act(K::Next);
+    REQUIRE(f.current() == "which");
+    f.act(K::Toggle, "c");
+    f.act(K::Toggle, "a");
+    CHECK(f.model.answers()[3] == json{"a", "c"});
+    f.act(K::Toggle, "b");  // a third one: refused
+    CHECK(f.model.answers()[3] == json{"a", "c"});
+    f.act(K::Toggle, "none");
+    CHECK(f.model.answers()[3] == json{"none"});
+    f.act(K::Toggle, "b");
+    CHECK(f.model.answers()[3] == json{"b"});
+    f.act(K::Toggle, "b");
+    CHECK(f.model.answers()[3].is_null());
+    f.act(K::Toggle, "zzz");
+    CHECK(f.model.answers()[3].is_null());
+}
+
+TEST_CASE("number pad: digits, a decimal comma, backspace, and Next only within min/max") {
+    Fixture f;
+    f.toFirstQuestion();
+    for (int i = 0; i < 3; ++i) f.act(K::Next);
+    f.act(K::Choose, false);
+    f.act(K::Next);
+    f.act(K::Next);
+    REQUIRE(f.current() == "hours");
+    for (const char* key : {"2", "5", "0"}) f.type(K::Key, key);
+    CHECK(f.model.answers()[4] == 250);
+    CHECK_FALSE(f.model.canGoNext());
+    CHECK(f.model.currentProblem() == "the answer 250 is above the maximum 200");
+    f.act(K::Backspace);
+    f.type(K::Key, ",");
+    f.type(K::Key, "5");
+    CHECK(f.model.numberDraft() == "25,5");
+    CHECK(f.model.answers()[4] == 25.5);
+    CHECK(f.model.canGoNext());
+    f.type(K::Key, ",");  // a second comma is ignored
+    f.type(K::Key, "x");
+    CHECK(f.model.numberDraft() == "25,5");
+    for (int i = 0; i < 4; ++i) f.act(K::Backspace);
+    CHECK(f.model.answers()[4].is_null());
+    CHECK(f.model.canGoNext());  // optional: may be left empty
+}
+
+TEST_CASE("idle: a warning with a countdown, Continue keeps everything, silence wipes it") {
+    Fixture f;
+    f.toFirstQuestion();
+    f.act(K::Next);
+    f.act(K::Choose, true);
+    f.wait(89s);
+    CHECK_FALSE(f.model.idleCountdown(f.now).has_value());
+    f.wait(1s);
+    CHECK(f.model.idleCountdown(f.now) == 20);
+    CHECK(f.model.nextDeadline(f.now) == f.now + 1s);  // wakes each second for the countdown
+    f.wait(5s);
+    CHECK(f.model.idleCountdown(f.now) == 15);
+    f.act(K::StillHere);
+    CHECK_FALSE(f.model.idleCountdown(f.now).has_value());
+    CHECK(f.model.answers()[1] == true);
+    f.wait(90s);
+    f.wait(19s);
+    CHECK(f.model.screen() == Screen::Question);
+    f.wait(1s);
+    CHECK(f.model.screen() == Screen::Welcome);
+    CHECK(f.model.answers()[1].is_null());
+    CHECK_FALSE(f.model.nextDeadline(f.now).has_value());  // nothing to do until someone taps: ~0 % CPU
+}
+
+TEST_CASE("start over asks first, then forgets everything; declining consent forgets too") {
+    Fixture f;
+    f.toFirstQuestion();
+    f.act(K::Next);
+    f.act(K::Choose, true);
+    f.act(K::StartOver);
+    CHECK(f.model.confirmingStartOver());
+    f.act(K::Choose, false);  // ignored while the confirmation shows
+    CHECK(f.model.answers()[1] == true);
+    f.act(K::CancelStartOver);
+    CHECK(f.model.screen() == Screen::Question);
+    f.act(K::StartOver);
+    f.act(K::ConfirmStartOver);
+    CHECK(f.model.screen() == Screen::Welcome);
+    CHECK(f.model.answers()[1].is_null());
+    f.act(K::Start);
+    f.act(K::DeclineConsent);
+    CHECK(f.model.screen() == Screen::Welcome);
+}
+
+TEST_CASE("a failed save keeps the answers and shows the error until a retry succeeds") {
+    Fixture f;
+    f.toFirstQuestion();
+    f.act(K::Next);
+    f.act(K::Choose, false);
+    f.act(K::Next);
+    f.act(K::Next);
+    REQUIRE(f.act(K::Next) == Effect::SaveResponse);
+    f.model.saveFailed("disk full", f.now);
+    CHECK(f.model.screen() == Screen::Saving);
+    CHECK(f.model.saveError() == "disk full");
+    f.wait(10min);  // no idle wipe while a response waits to be saved
+    CHECK(f.model.screen() == Screen::Saving);
+    CHECK(f.model.completedResponse("2026-W48").answers == json{{"uses", false}});
+    CHECK(f.act(K::RetrySave) == Effect::SaveResponse);
+    f.model.saveSucceeded(f.now);
+    CHECK(f.model.screen() == Screen::Profile);
+    f.wait(60s);
+    CHECK(f.model.screen() == Screen::ThankYou);
+}
+
+TEST_CASE("admin: a 3 s corner press opens the PIN pad, and forgets a respondent in progress") {
+    Fixture f;
+    f.toFirstQuestion();
+    f.act(K::Next);
+    f.act(K::Choose, true);
+    f.act(K::CornerPressed);
+    f.wait(2s);
+    CHECK(f.model.screen() == Screen::Question);
+    f.act(K::CornerReleased);
+    f.wait(2s);
+    CHECK(f.model.screen() == Screen::Question);  // released too early
+    f.act(K::CornerPressed);
+    f.wait(3s);
+    CHECK(f.model.screen() == Screen::PinPad);
+    CHECK(f.model.answers()[1].is_null());
+    for (const char* d : {"2", "4", "6", "8"}) f.type(K::PinDigit, d);
+    CHECK(f.model.pinEntry() == "2468");
+    f.act(K::PinSubmit);
+    CHECK(f.model.screen() == Screen::Admin);
+    CHECK(f.act(K::AdminExport) == Effect::ExportOutbox);
+    CHECK(f.act(K::AdminSyncNow) == Effect::SyncNow);
+    CHECK(f.act(K::AdminQuit) == Effect::Quit);
+    f.act(K::AdminClose);
+    CHECK(f.model.screen() == Screen::Welcome);
+}
+
+TEST_CASE("admin: five wrong PINs lock the pad for five minutes") {
+    Fixture f;
+    f.act(K::CornerPressed);
+    f.wait(3s);
+    REQUIRE(f.model.screen() == Screen::PinPad);
+    for (int attempt = 1; attempt <= 5; ++attempt) {
+        f.type(K::PinDigit, "1");
+        f.act(K::PinSubmit);
+        CHECK(f.model.pinWasWrong());
+        CHECK(f.model.screen() == Screen::PinPad);
+    }
+    REQUIRE(f.model.pinLockedFor(f.now).has_value());
+    CHECK(*f.model.pinLockedFor(f.now) == 300);
+    for (const char* d : {"2", "4", "6", "8"}) f.type(K::PinDigit, d);
+    f.act(K::PinSubmit);
+    CHECK(f.model.screen() == Screen::PinPad);  // even the right PIN does nothing while locked
+    for (int i = 0; i < 5; ++i) {
+        f.wait(59s);
+        f.act(K::Touch);  // someone keeps the kiosk awake: the lock still runs out by the clock
+    }
+    f.wait(6s);
+    CHECK_FALSE(f.model.pinLockedFor(f.now).has_value());
+    for (const char* d : {"2", "4", "6", "8"}) f.type(K::PinDigit, d);
+    f.act(K::PinSubmit);
+    CHECK(f.model.screen() == Screen::Admin);
+}
+
+TEST_CASE("a new survey is taken only between respondents") {
+    Fixture f;
+    f.toFirstQuestion();
+    json changed = kSurvey;
+    changed["surveyVersion"] = "2";
+    f.model.offerSurvey(std::make_shared<const shared::Survey>(test::mustLoad(changed)), f.now);
+    CHECK(f.model.survey().version == "1");
+    f.act(K::StartOver);
+    f.act(K::ConfirmStartOver);
+    CHECK(f.model.survey().version == "2");
+}

@@ -1,0 +1,323 @@
+// Headless UI tests: real ImGui frames with no backend (as imgui's example_null), input injected through
+// ImGuiIO (1.86: io.MousePos / io.MouseDown), buttons found by their rectangles and tapped as a person would.
+// The response ends in a real outbox, sealed to a key pair the test holds, so the test can open it.
+#include "svarboks/client/kiosk_app.hpp"
+#include "svarboks/client/screens.hpp"
+#include "svarboks/shared/sealing.hpp"
+#include "test_helpers.hpp"
+
+#include <imgui.h>
+
+#include <cmath>
+#include <random>
+
+using namespace svarboks;
+using namespace std::chrono_literals;
+using client::Screen;
+using nlohmann::json;
+
+namespace {
+
+struct TempDir {
+    std::filesystem::path path;
+    TempDir() {
+        path = std::filesystem::temp_directory_path() / ("svarboks-ui-" + std::to_string(::getpid()) + "-" +
+                                                         std::to_string(std::random_device{}()));
+        std::filesystem::create_directories(path);
+    }
+    ~TempDir() { std::filesystem::remove_all(path); }
+};
+
+class Ui {
+public:
+    explicit Ui(float width = 1280, float height = 800) {
+        m_context = ImGui::CreateContext();
+        ImGuiIO& io = ImGui::GetIO();
+        io.DisplaySize = {width, height};
+        io.DeltaTime = 1.f / 60.f;
+        const auto files = client::findFonts();
+        REQUIRE_MESSAGE(files.ok(), (files.ok() ? "" : files.error().message));
+        auto fonts = client::setUpImGui(*files, client::uiScale(width, height));
+        REQUIRE(fonts.ok());
+        m_fonts = *fonts;
+        unsigned char* pixels = nullptr;
+        int w = 0, h = 0;
+        io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
+
+        REQUIRE(shared::sodiumInit());
+        m_keys = shared::generateKeyPair();
+        auto outbox = sync::Outbox::open(m_dir.path / "outbox.db");
+        REQUIRE(outbox.ok());
+        auto store = std::make_unique<client::OutboxStore>(std::move(outbox).value(), m_keys.publicKey, "{}");
+        auto loaded = shared::loadSurveyFile(test::defaultSurveyPath());
+        REQUIRE(loaded.ok());
+        auto texts = client::UiTexts::load(test::sourceDir() / "assets/ui/texts.json");
+        REQUIRE(texts.ok());
+        shared::KioskConfig config;
+        config.outboxFile = (m_dir.path / "outbox.db").string();
+        m_app = std::make_unique<client::KioskApp>(config, std::make_shared<const shared::Survey>(std::move(*loaded.survey)),
+                                                   std::move(texts).value(), std::move(store),
+                                                   [](std::string_view pin) { return pin == "2468"; });
+        frame();
+    }
+    ~Ui() { ImGui::DestroyContext(m_context); }
+
+    /// One frame: draw the current view, carry out what was tapped.
+    void frame() {
+        ImGui::GetIO().DeltaTime = 1.f / 60.f;
+        ImGui::NewFrame();
+        m_last = client::drawScreen(m_app->view(now), m_fonts);
+        ImGui::Render();
+        if (m_last.intent.kind != client::Intent::Kind::None) m_app->handle(m_last.intent, now);
+        m_app->tick(now);
+    }
+
+    const client::HitBox* find(const std::string& label) const {
+        for (const auto& b : m_last.buttons) {
+            if (b.label == label) return &b;
+        }
+        return nullptr;
+    }
+
+    /// Taps the button with this label: press and release at its centre, as a finger would.
+    void tap(const std::string& label) {
+        const auto* box = find(label);
+        std::string drawn;
+        for (const auto& b : m_last.buttons) drawn += "'" + b.label + "' ";
+        REQUIRE_MESSAGE(box != nullptr, "no button '" << label << "' on screen; drawn: " << drawn);
+        REQUIRE_MESSAGE(box->enabled, "button '" << label << "' is disabled");
+        press({(box->x0 + box->x1) / 2, (box->y0 + box->y1) / 2});
+    }
+
+    void press(ImVec2 at) {
+        ImGuiIO& io = ImGui::GetIO();
+        io.MousePos = at;
+        frame();  // hover
+        io.MouseDown[0] = true;
+        frame();
+        io.MouseDown[0] = false;
+        frame();  // the click registers on release
+        now += 1s;
+        frame();  // the new state is drawn
+    }
+
+    void wait(client::Clock::duration d) {
+        now += d;
+        m_app->tick(now);
+        frame();
+    }
+
+    Screen screen() const { return m_app->model().screen(); }
+    const client::FrameOutput& last() const { return m_last; }
+    client::KioskApp& app() { return *m_app; }
+    const shared::KeyPair& keys() const { return m_keys; }
+    std::filesystem::path outboxFile() const { return m_dir.path / "outbox.db"; }
+    const client::UiFonts& fonts() const { return m_fonts; }
+
+    client::TimePoint now = client::TimePoint{} + 1000h;
+
+private:
+    TempDir m_dir;
+    ImGuiContext* m_context = nullptr;
+    client::UiFonts m_fonts;
+    shared::KeyPair m_keys;
+    std::unique_ptr<client::KioskApp> m_app;
+    client::FrameOutput m_last;
+};
+
+// Answers every screen of the default survey by tapping: "I can do it on my own" where it exists,
+// "Yes" for yes/no, the first option otherwise. Returns how many questions were answered.
+int completeDefaultSurvey(Ui& ui) {
+    ui.tap("Start");
+    REQUIRE(ui.screen() == Screen::Consent);
+    ui.tap("Jeg vil gerne svare");
+    int answered = 0;
+    for (int guard = 0; guard < 80 && ui.screen() == Screen::Question; ++guard) {
+        const std::string preferred[] = {"Det kan jeg selv", "Ja", "Hjemmepleje"};
+        bool tapped = false;
+        for (const auto& label : preferred) {
+            if (ui.find(label) && ui.find(label)->enabled) {
+                ui.tap(label);
+                tapped = true;
+                break;
+            }
+        }
+        answered += tapped ? 1 : 0;
+        ui.tap(ui.find("Afslut ✓") ? "Afslut ✓" : "Næste →");
+    }
+    return answered;
+}
+
+double luminance(const float rgb[3]) {
+    double sum = 0;
+    const double weights[3] = {0.2126, 0.7152, 0.0722};
+    for (int i = 0; i < 3; ++i) {
+        const double c = rgb[i];
+        sum += weights[i] * (c <= 0.03928 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4));
+    }
+    return sum;
+}
+
+}  // namespace
+
+TEST_CASE("a person completes the default survey by tapping, and sees their profile only after the commit") {
+    Ui ui;
+    CHECK(ui.screen() == Screen::Welcome);
+    const int answered = completeDefaultSurvey(ui);
+    CHECK(answered >= 20);
+    REQUIRE(ui.screen() == Screen::Profile);
+    CHECK(ui.app().savedCount() == 1);
+    // Five competence areas, each with a level: the profile is on screen.
+    CHECK(ui.find("Færdig") != nullptr);
+
+    // The committed response: one pending item, sealed; opening it gives exactly what was tapped.
+    auto outbox = sync::Outbox::open(ui.outboxFile());
+    REQUIRE(outbox.ok());
+    auto pending = outbox->pending(10);
+    REQUIRE(pending.ok());
+    REQUIRE(pending->size() == 1);
+    CHECK(shared::isUuidV4(pending->front().id));
+    auto opened = shared::openSealed(pending->front().sealed, ui.keys());
+    REQUIRE(opened.ok());
+    const json payload = json::parse(*opened);
+    CHECK(payload["survey_id"] == "digital-kompetence");
+    CHECK(payload["locale"] == "da");
+    CHECK(payload["answers"]["workplace"] == "home_care");
+    CHECK(payload["answers"]["info_1"] == 3);
+    CHECK(payload["answers"]["uses_welfare_tech"] == true);
+    CHECK(payload["answers"].contains("comm_6"));  // shown to home care
+    CHECK_FALSE(payload["answers"].contains("problem_2"));  // only for those who answered 1 or 2
+    CHECK(payload.size() == 7);
+
+    ui.tap("Færdig");
+    CHECK(ui.screen() == Screen::ThankYou);
+    ui.wait(9s);
+    CHECK(ui.screen() == Screen::Welcome);
+}
+
+TEST_CASE("English, Back and Start over work on screen") {
+    Ui ui;
+    ui.tap("English");
+    ui.tap("Start");
+    ui.tap("I want to take part");
+    ui.tap("Next →");  // the introduction
+    ui.tap("Home care");
+    ui.tap("Next →");
+    CHECK(ui.app().model().survey().elements[ui.app().model().currentElement()].name == "info_1");
+    ui.tap("← Back");
+    CHECK(ui.find("Home care")->selected);  // the answer is still there
+    ui.tap("Start over");
+    CHECK(ui.find("Yes, delete and start over") != nullptr);
+    ui.tap("No, continue");
+    CHECK(ui.find("Home care")->selected);
+    ui.tap("Start over");
+    ui.tap("Yes, delete and start over");
+    CHECK(ui.screen() == Screen::Welcome);
+    CHECK(ui.app().model().answers()[1].is_null());
+    CHECK(ui.find("Dansk")->selected);  // the next person starts in Danish
+}
+
+TEST_CASE("Next stays disabled on a required question until it is answered") {
+    Ui ui;
+    ui.tap("English");
+    ui.tap("Start");
+    ui.tap("I want to take part");
+    // Find a required question in the shipped survey, if any; every scored item there is optional.
+    ui.tap("Next →");
+    CHECK(ui.find("Next →")->enabled);  // optional questions may be skipped
+}
+
+TEST_CASE("the idle warning counts down, Continue keeps the answers, silence wipes them") {
+    Ui ui;
+    ui.tap("Start");
+    ui.tap("Jeg vil gerne svare");
+    ui.tap("Næste →");
+    ui.tap("Hjemmepleje");
+    ui.wait(91s);
+    REQUIRE(ui.find("Ja, fortsæt") != nullptr);
+    ui.tap("Ja, fortsæt");
+    CHECK(ui.find("Ja, fortsæt") == nullptr);
+    CHECK(ui.find("Hjemmepleje")->selected);
+    ui.wait(91s);
+    ui.wait(20s);
+    CHECK(ui.screen() == Screen::Welcome);
+    CHECK(ui.app().model().answers()[1].is_null());
+}
+
+namespace {
+
+void holdAdminCorner(Ui& ui) {
+    ImGuiIO& io = ImGui::GetIO();
+    io.MousePos = {10, 10};
+    ui.frame();
+    io.MouseDown[0] = true;
+    ui.frame();
+    ui.wait(3s);
+    io.MouseDown[0] = false;
+    ui.frame();
+}
+
+}  // namespace
+
+TEST_CASE("admin: a long press on the corner, then the PIN pad: wrong PINs, lockout, the right PIN") {
+    Ui ui;
+    holdAdminCorner(ui);
+    REQUIRE(ui.screen() == Screen::PinPad);
+    for (int attempt = 0; attempt < 5; ++attempt) {
+        for (const char* d : {"1", "1", "1", "1"}) ui.tap(d);
+        ui.tap("OK");
+    }
+    CHECK(ui.screen() == Screen::PinPad);
+    CHECK_FALSE(ui.find("1")->enabled);  // locked
+    ui.tap("Annullér");
+    holdAdminCorner(ui);  // closing and reopening the pad does not lift the lock
+    REQUIRE(ui.screen() == Screen::PinPad);
+    CHECK_FALSE(ui.find("1")->enabled);
+    ui.wait(5min);  // the pad closes itself when idle; the lock runs out by the clock
+    CHECK(ui.screen() == Screen::Welcome);
+    holdAdminCorner(ui);
+    REQUIRE(ui.screen() == Screen::PinPad);
+    for (const char* d : {"2", "4", "6", "8"}) ui.tap(d);
+    ui.tap("OK");
+    REQUIRE(ui.screen() == Screen::Admin);
+    CHECK(ui.find("Eksportér udbakken") != nullptr);
+    ui.tap("Eksportér udbakken");
+    CHECK(ui.app().adminStatus().notice.find("Eksporteret 0 svar") == 0);
+    ui.tap("Tilbage til start");
+    CHECK(ui.screen() == Screen::Welcome);
+}
+
+TEST_CASE("look: touch targets, text size, contrast and glyphs") {
+    Ui ui;
+    CHECK(ui.fonts().body->FontSize >= 28.f);  // body text at 1280x800
+    const auto checkTargets = [&] {
+        for (const auto& b : ui.last().buttons) {
+            INFO(b.label);
+            CHECK(b.y1 - b.y0 >= 48.f);
+            CHECK(b.x1 - b.x0 >= 48.f);
+        }
+    };
+    checkTargets();
+    ui.tap("Start");
+    checkTargets();
+    ui.tap("Jeg vil gerne svare");
+    ui.tap("Næste →");
+    checkTargets();
+    for (const auto& pair : client::textColourPairs()) {
+        const double a = luminance(pair.text) + 0.05;
+        const double b = luminance(pair.background) + 0.05;
+        INFO(pair.name);
+        CHECK(std::max(a, b) / std::min(a, b) >= 7.0);
+    }
+    for (const unsigned codepoint : client::uiCodepoints()) {
+        INFO(codepoint);
+        CHECK(ui.fonts().body->FindGlyphNoFallback(static_cast<ImWchar>(codepoint)) != nullptr);
+    }
+}
+
+TEST_CASE("a small window scales the UI down, a large one up") {
+    CHECK(client::uiScale(1280, 800) == doctest::Approx(1.0));
+    CHECK(client::uiScale(1920, 1200) == doctest::Approx(1.5));
+    CHECK(client::uiScale(2560, 1600, 2) == doctest::Approx(4.0));
+    CHECK(client::uiScale(800, 1280) == doctest::Approx(0.625));
+}
