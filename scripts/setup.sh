@@ -11,7 +11,10 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 # Everything the build needs, as Debian 12 packages.
-packages=(g++ cmake ninja-build pkg-config git nlohmann-json3-dev libsodium-dev libsqlite3-dev doctest-dev libbenchmark-dev)
+packages=(g++ cmake ninja-build pkg-config git nlohmann-json3-dev libsodium-dev libsqlite3-dev doctest-dev libbenchmark-dev
+          libsdl2-dev libimgui-dev libstb-dev libgl-dev fonts-dejavu-core)
+# The test tools: the survey-core reference (node), and a virtual display for the GUI tests.
+test_packages=(xvfb xdotool imagemagick libgl1-mesa-dri python3)
 
 missing=()
 for package in "${packages[@]}"; do
@@ -19,8 +22,13 @@ for package in "${packages[@]}"; do
     missing+=("$package")
   fi
 done
-if [[ $test_tools == --test-tools ]] && ! command -v node >/dev/null; then
-  missing+=(nodejs npm)
+if [[ $test_tools == --test-tools ]]; then
+  for package in "${test_packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+      missing+=("$package")
+    fi
+  done
+  command -v node >/dev/null || missing+=(nodejs npm)
 fi
 
 if ((${#missing[@]} > 0)); then

@@ -37,9 +37,11 @@ KioskTimings timingsOf(const shared::KioskConfig& config) {
 OutboxStore::OutboxStore(sync::Outbox outbox, shared::PublicKey centralKey, std::string exportHeader)
     : m_outbox(std::move(outbox)), m_centralKey(centralKey), m_exportHeader(std::move(exportHeader)) {}
 
-shared::Status OutboxStore::save(const shared::ResponsePayload& payload) {
+shared::Result<std::string> OutboxStore::save(const shared::ResponsePayload& payload) {
     const std::string sealed = shared::seal(shared::toJson(payload).dump(), m_centralKey);
-    return m_outbox.add(shared::newUuidV4(), sealed);
+    std::string id = shared::newUuidV4();
+    if (auto status = m_outbox.add(id, sealed); !status.ok()) return shared::Error{status.message()};
+    return id;
 }
 
 shared::Result<sync::OutboxCounts> OutboxStore::counts() { return m_outbox.counts(); }
@@ -131,16 +133,18 @@ void KioskApp::carryOut(Effect effect, TimePoint now) {
 
 void KioskApp::save(TimePoint now) {
     const auto period = shared::localIsoWeek(std::chrono::system_clock::now()).toString();
-    const auto status = m_store->save(m_model.completedResponse(period));
-    if (status.ok()) {
+    auto saved = m_store->save(m_model.completedResponse(period));
+    if (saved.ok()) {
         ++m_saved;
+        m_lastSavedId = std::move(saved).value();
+        m_admin.lastError.clear();
         m_retryAt.reset();
         m_model.saveSucceeded(now);
         return;
     }
-    m_admin.lastError = status.message();
+    m_admin.lastError = saved.error().message;
     m_retryAt = now + kSaveRetry;
-    m_model.saveFailed(status.message(), now);
+    m_model.saveFailed(saved.error().message, now);
 }
 
 void KioskApp::refreshAdminStatus() {
@@ -213,19 +217,22 @@ bool playRespondent(KioskApp& app, std::mt19937& random, TimePoint& now) {
 
 int simulateCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     long long count = -1;
+    bool printIds = false;
     unsigned seed = std::random_device{}();
     std::filesystem::path configFile = shared::defaultConfigPath();
     for (std::size_t i = 1; i < args.size(); ++i) {
         const std::string& arg = args[i];
         const bool hasValue = i + 1 < args.size();
-        if (arg == "--seed" && hasValue) {
+        if (arg == "--print-ids") {
+            printIds = true;
+        } else if (arg == "--seed" && hasValue) {
             seed = static_cast<unsigned>(std::strtoul(args[++i].c_str(), nullptr, 10));
         } else if (arg == "--config" && hasValue) {
             configFile = args[++i];
         } else if (count < 0 && !arg.empty() && arg.find_first_not_of("0123456789") == std::string::npos && arg.size() < 10) {
             count = std::stoll(arg);
         } else {
-            err << "svarboks simulate: unexpected argument '" << arg << "'\nusage: svarboks simulate N [--seed S] [--config FILE]\n";
+            err << "svarboks simulate: unexpected argument '" << arg << "'\nusage: svarboks simulate N [--seed S] [--config FILE] [--print-ids]\n";
             return 2;
         }
     }
@@ -251,6 +258,8 @@ int simulateCommand(const std::vector<std::string>& args, std::ostream& out, std
             err << "\nsvarboks simulate: respondent " << i + 1 << " could not finish: " << (*app)->adminStatus().lastError << "\n";
             return 1;
         }
+        // Printed only after the commit returned: a crash test may rely on every printed id being durable.
+        if (printIds) out << "committed " << (*app)->lastSavedId() << std::endl;
         if (terminal && ((i + 1) % 10 == 0 || i + 1 == count)) err << "\rsimulated " << i + 1 << " / " << count << std::flush;
     }
     if (terminal) err << "\n";

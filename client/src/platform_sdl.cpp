@@ -10,6 +10,8 @@
 #include <backends/imgui_impl_sdl.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <ctime>
 #include <iostream>
 #include <memory>
 
@@ -64,6 +66,37 @@ struct ImGuiSession {
         ImGui::DestroyContext();
     }
 };
+
+const char* screenName(client::Screen screen) {
+    switch (screen) {
+        case client::Screen::Welcome: return "welcome";
+        case client::Screen::Consent: return "consent";
+        case client::Screen::Question: return "question";
+        case client::Screen::Saving: return "saving";
+        case client::Screen::Profile: return "profile";
+        case client::Screen::ThankYou: return "thank-you";
+        case client::Screen::PinPad: return "pin-pad";
+        case client::Screen::Admin: return "admin";
+    }
+    return "";
+}
+
+// For the screenshot script and GUI tests only (SVARBOKS_UI_MAP=FILE): where each button of the last
+// frame is, so a driver can tap buttons by their labels. Never set on a real kiosk.
+void writeUiMap(const char* path, client::Screen screen, const client::FrameOutput& frame) {
+    nlohmann::json buttons = nlohmann::json::array();
+    for (const auto& b : frame.buttons) {
+        buttons.push_back({{"label", b.label}, {"x", (b.x0 + b.x1) / 2}, {"y", (b.y0 + b.y1) / 2}, {"enabled", b.enabled},
+                           {"selected", b.selected}});
+    }
+    const std::string temp = std::string(path) + ".tmp";
+    if (FILE* file = std::fopen(temp.c_str(), "w")) {
+        const std::string text = nlohmann::json{{"screen", screenName(screen)}, {"buttons", buttons}}.dump();
+        std::fwrite(text.data(), 1, text.size(), file);
+        std::fclose(file);
+        std::rename(temp.c_str(), path);
+    }
+}
 
 }  // namespace
 
@@ -129,16 +162,17 @@ int runKiosk(const std::vector<std::string>& args) {
     // Render on input and timers only: between them the loop sleeps in SDL_WaitEventTimeout (~0 % CPU).
     int framesToDraw = 3;
     bool running = true;
+    bool traceFirstFrame = std::getenv("SVARBOKS_TRACE_FIRST_FRAME") != nullptr;
+    const char* uiMap = std::getenv("SVARBOKS_UI_MAP");
     while (running) {
         SDL_Event event;
         int timeoutMs = -1;
+        std::optional<client::TimePoint> deadline;
         if (framesToDraw > 0) {
             timeoutMs = 0;
-        } else if (app) {
-            if (const auto deadline = app->nextDeadline(Clock::now())) {
-                const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - Clock::now()).count();
-                timeoutMs = static_cast<int>(std::clamp<long long>(wait + 1, 0, 60'000));
-            }
+        } else if (app && (deadline = app->nextDeadline(Clock::now()))) {
+            const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - Clock::now()).count();
+            timeoutMs = static_cast<int>(std::clamp<long long>(wait + 1, 0, 60'000));
         }
         const bool got = timeoutMs < 0 ? SDL_WaitEvent(&event) != 0 : SDL_WaitEventTimeout(&event, timeoutMs) != 0;
         if (got) {
@@ -151,9 +185,8 @@ int runKiosk(const std::vector<std::string>& args) {
         }
         const auto now = Clock::now();
         if (app) {
-            const auto before = app->nextDeadline(now);
             app->tick(now);
-            if (before && *before <= now) framesToDraw = std::max(framesToDraw, 2);
+            if (deadline && *deadline <= now) framesToDraw = std::max(framesToDraw, 2);  // a timer fired: show it
         }
         if (framesToDraw <= 0) continue;
         --framesToDraw;
@@ -171,7 +204,15 @@ int runKiosk(const std::vector<std::string>& args) {
         glClear(GL_COLOR_BUFFER_BIT);
         ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
         SDL_GL_SwapWindow(sdl.window);
+        if (traceFirstFrame) {  // for bench/: when the first screen was on the display (CLOCK_MONOTONIC)
+            glFinish();
+            timespec ts{};
+            clock_gettime(CLOCK_MONOTONIC, &ts);
+            std::fprintf(stderr, "svarboks: first frame at %ld.%09ld\n", static_cast<long>(ts.tv_sec), ts.tv_nsec);
+            traceFirstFrame = false;
+        }
 
+        if (uiMap) writeUiMap(uiMap, app ? app->model().screen() : client::Screen::Welcome, frame);
         if (frame.intent.kind != client::Intent::Kind::None) {
             if (!app) {
                 running = false;

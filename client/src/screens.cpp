@@ -27,7 +27,7 @@ const ImVec4 kBarTrack{0.85f, 0.86f, 0.88f, 1.f};
 constexpr float kBodyPx = 30;   // at 1280x800: above the 28 px minimum
 constexpr float kTitlePx = 44;
 constexpr float kButtonHeight = 76;  // touch targets far above 48 px
-constexpr float kChoiceHeight = 64;  // answer options: compact, still far above 48 px
+constexpr float kChoiceHeight = 60;  // answer options: compact, still far above 48 px
 constexpr float kColumnWidth = 1100;
 
 using K = Intent::Kind;
@@ -217,11 +217,11 @@ void drawConsent(Painter& p, const ConsentView& view) {
 }
 
 void drawQuestion(Painter& p, const QuestionView& view) {
-    ImGui::SetCursorPosY(p.px(40));
+    ImGui::SetCursorPosY(p.px(28));
     p.wrapped(view.progressText, kMuted);
     p.gap(6);
     p.progressBar(view.progress, 10);
-    p.gap(24);
+    p.gap(16);
     const float top = ImGui::GetCursorPosY();
     p.beginScroll("question", p.bottomBarTop() - top - p.px(16));
     p.title(view.title);
@@ -285,18 +285,22 @@ void drawQuestion(Painter& p, const QuestionView& view) {
         const float w = std::min(io.DisplaySize.x - p.px(64), p.px(900));
         ImGui::SetNextWindowPos({(io.DisplaySize.x - w) / 2, io.DisplaySize.y * 0.3f});
         ImGui::SetNextWindowSize({w, 0});
+        ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, {p.px(32), p.px(28)});
         ImGui::Begin("##confirm", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
                                                ImGuiWindowFlags_AlwaysAutoResize);
         ImGui::SetWindowFocus();
         ImGui::PushTextWrapPos(w - p.px(32));
+        ImGui::PushFont(p.fonts().bold);
         ImGui::TextUnformatted(view.confirm->question.c_str());
+        ImGui::PopFont();
         ImGui::PopTextWrapPos();
         ImGui::Dummy({0, p.px(20)});
-        const float each = (w - p.px(48)) / 2;
+        const float each = (w - p.px(64) - p.px(16)) / 2;
         p.button(view.confirm->yes, {each, p.px(kButtonHeight)});
         ImGui::SameLine(0, p.px(16));
         p.button(view.confirm->no, {each, p.px(kButtonHeight)});
         ImGui::End();
+        ImGui::PopStyleVar();
     }
 }
 
@@ -400,6 +404,7 @@ void drawIdleWarning(Painter& p, const IdleWarningView& view) {
     const float w = std::min(io.DisplaySize.x - p.px(64), p.px(900));
     ImGui::SetNextWindowPos({(io.DisplaySize.x - w) / 2, io.DisplaySize.y * 0.25f});
     ImGui::SetNextWindowSize({w, 0});
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, {p.px(32), p.px(28)});
     ImGui::Begin("##idle", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
                                         ImGuiWindowFlags_AlwaysAutoResize);
     ImGui::SetWindowFocus();
@@ -411,8 +416,9 @@ void drawIdleWarning(Painter& p, const IdleWarningView& view) {
     ImGui::TextUnformatted(view.body.c_str());
     ImGui::PopTextWrapPos();
     ImGui::Dummy({0, p.px(24)});
-    p.button(view.stay, {w - p.px(32), p.px(kButtonHeight + 12)});
+    p.button(view.stay, {w - p.px(64), p.px(kButtonHeight + 12)});
     ImGui::End();
+    ImGui::PopStyleVar();
 }
 
 // Latin-1, Latin Extended-A, punctuation (dashes, quotes, bullet, ellipsis), arrows, ⌫, ●, ✓.
@@ -479,7 +485,7 @@ shared::Result<UiFonts> setUpImGui(const FontFiles& files, float scale) {
     style.WindowBorderSize = 0;
     style.ChildBorderSize = 0;
     style.FramePadding = {20 * scale, 14 * scale};
-    style.ItemSpacing = {16 * scale, 12 * scale};
+    style.ItemSpacing = {16 * scale, 9 * scale};
     style.FrameRounding = 10 * scale;
     style.WindowRounding = 14 * scale;
     style.FrameBorderSize = 2 * scale;

@@ -9,7 +9,9 @@
 #include <imgui.h>
 
 #include <cmath>
+#include <fstream>
 #include <random>
+#include <sstream>
 
 using namespace svarboks;
 using namespace std::chrono_literals;
@@ -30,7 +32,7 @@ struct TempDir {
 
 class Ui {
 public:
-    explicit Ui(float width = 1280, float height = 800) {
+    explicit Ui(float width = 1280, float height = 800, std::unique_ptr<client::ResponseStore> customStore = nullptr) {
         m_context = ImGui::CreateContext();
         ImGuiIO& io = ImGui::GetIO();
         io.DisplaySize = {width, height};
@@ -48,7 +50,8 @@ public:
         m_keys = shared::generateKeyPair();
         auto outbox = sync::Outbox::open(m_dir.path / "outbox.db");
         REQUIRE(outbox.ok());
-        auto store = std::make_unique<client::OutboxStore>(std::move(outbox).value(), m_keys.publicKey, "{}");
+        std::unique_ptr<client::ResponseStore> store = std::move(customStore);
+        if (!store) store = std::make_unique<client::OutboxStore>(std::move(outbox).value(), m_keys.publicKey, "{}");
         auto loaded = shared::loadSurveyFile(test::defaultSurveyPath());
         REQUIRE(loaded.ok());
         auto texts = client::UiTexts::load(test::sourceDir() / "assets/ui/texts.json");
@@ -147,6 +150,30 @@ int completeDefaultSurvey(Ui& ui) {
     }
     return answered;
 }
+
+std::string readBytes(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// A store whose disk is full for the first `failures` saves, then works (into memory).
+class FlakyStore final : public client::ResponseStore {
+public:
+    explicit FlakyStore(int failures) : m_failures(failures) {}
+    shared::Result<std::string> save(const shared::ResponsePayload& payload) override {
+        if (m_failures-- > 0) return shared::Error{"outbox /data/outbox.db: cannot write: database or disk is full"};
+        saved.push_back(payload);
+        return std::string("11111111-1111-4111-8111-111111111111");
+    }
+    shared::Result<sync::OutboxCounts> counts() override { return sync::OutboxCounts{static_cast<std::int64_t>(saved.size()), 0}; }
+    shared::Result<std::int64_t> exportTo(const std::filesystem::path&) override { return std::int64_t{0}; }
+    std::vector<shared::ResponsePayload> saved;
+
+private:
+    int m_failures;
+};
 
 double luminance(const float rgb[3]) {
     double sum = 0;
@@ -320,4 +347,38 @@ TEST_CASE("a small window scales the UI down, a large one up") {
     CHECK(client::uiScale(1920, 1200) == doctest::Approx(1.5));
     CHECK(client::uiScale(2560, 1600, 2) == doctest::Approx(4.0));
     CHECK(client::uiScale(800, 1280) == doctest::Approx(0.625));
+}
+
+TEST_CASE("no plaintext answer reaches the disk: the outbox, its WAL and journal hold sealed bytes only") {
+    Ui ui;
+    completeDefaultSurvey(ui);
+    REQUIRE(ui.screen() == Screen::Profile);
+    std::string disk;
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+        const auto file = ui.outboxFile().string() + suffix;
+        if (std::filesystem::exists(file)) disk += readBytes(file);
+    }
+    REQUIRE(disk.size() > 1000);
+    for (const char* secret : {"info_1", "home_care", "uses_welfare_tech", "digital-kompetence", "\"answers\"", "2026-W"}) {
+        INFO(secret);
+        CHECK(disk.find(secret) == std::string::npos);
+    }
+}
+
+TEST_CASE("a failed commit: a plain message, the answers stay in memory, the kiosk retries, the admin sees the error") {
+    auto flaky = std::make_unique<FlakyStore>(2);
+    FlakyStore* store = flaky.get();
+    Ui ui(1280, 800, std::move(flaky));
+    completeDefaultSurvey(ui);
+    REQUIRE(ui.screen() == Screen::Saving);
+    CHECK(ui.find("Prøv igen nu") != nullptr);
+    CHECK(ui.app().adminStatus().lastError.find("disk is full") != std::string::npos);
+    ui.tap("Prøv igen nu");  // the second failure
+    CHECK(ui.screen() == Screen::Saving);
+    CHECK(store->saved.empty());
+    ui.wait(6s);  // the kiosk retries by itself
+    REQUIRE(ui.screen() == Screen::Profile);
+    REQUIRE(store->saved.size() == 1);
+    CHECK(store->saved[0].answers["info_1"] == 3);
+    CHECK(ui.app().adminStatus().lastError.empty());
 }

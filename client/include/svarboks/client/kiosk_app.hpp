@@ -20,8 +20,8 @@ namespace svarboks::client {
 class ResponseStore {
 public:
     virtual ~ResponseStore() = default;
-    /// Seals and commits one response; an error leaves nothing half-written.
-    [[nodiscard]] virtual shared::Status save(const shared::ResponsePayload& payload) = 0;
+    /// Seals and commits one response and returns its id; an error leaves nothing half-written.
+    [[nodiscard]] virtual shared::Result<std::string> save(const shared::ResponsePayload& payload) = 0;
     [[nodiscard]] virtual shared::Result<sync::OutboxCounts> counts() = 0;
     /// Writes the outbox to `file`; returns how many responses.
     [[nodiscard]] virtual shared::Result<std::int64_t> exportTo(const std::filesystem::path& file) = 0;
@@ -32,7 +32,7 @@ public:
 class OutboxStore final : public ResponseStore {
 public:
     OutboxStore(sync::Outbox outbox, shared::PublicKey centralKey, std::string exportHeader);
-    [[nodiscard]] shared::Status save(const shared::ResponsePayload& payload) override;
+    [[nodiscard]] shared::Result<std::string> save(const shared::ResponsePayload& payload) override;
     [[nodiscard]] shared::Result<sync::OutboxCounts> counts() override;
     [[nodiscard]] shared::Result<std::int64_t> exportTo(const std::filesystem::path& file) override;
 
@@ -61,8 +61,9 @@ public:
     [[nodiscard]] bool quitRequested() const { return m_quit; }
     [[nodiscard]] const KioskModel& model() const { return m_model; }
     [[nodiscard]] const AdminStatus& adminStatus() const { return m_admin; }
-    /// How many responses this app has committed (for simulate and tests).
+    /// How many responses this app has committed, and the id of the last (for simulate and tests).
     [[nodiscard]] std::int64_t savedCount() const { return m_saved; }
+    [[nodiscard]] const std::string& lastSavedId() const { return m_lastSavedId; }
 
 private:
     void carryOut(Effect effect, TimePoint now);
@@ -76,6 +77,7 @@ private:
     AdminStatus m_admin;
     std::optional<TimePoint> m_retryAt;
     std::int64_t m_saved = 0;
+    std::string m_lastSavedId;
     bool m_quit = false;
 };
 
