@@ -161,6 +161,18 @@ def main():
         code = kiosk.process.wait(timeout=10)
         if code != 0:
             fail(f"the kiosk exited with {code}")
+
+        # A broken config: the kiosk refuses to start, with the message on stderr and on screen.
+        settings["idle_timeout_seconds"] = "fast"
+        with open(config, "w") as f:
+            json.dump(settings, f, indent=2)
+        kiosk.start(config)
+        kiosk.wait_for("fatal-error")
+        kiosk.shot(os.path.join(out, "config-error.png"))
+        kiosk.tap("Quit / Afslut")
+        output = kiosk.process.communicate(timeout=10)[0]
+        if kiosk.process.returncode == 0 or "idle_timeout_seconds" not in output:
+            fail(f"a bad config should stop the kiosk with a message naming the key; it said: {output!r}")
         print(f"screenshots in {out}: " + ", ".join(sorted(os.listdir(out))))
     finally:
         if kiosk.process and kiosk.process.poll() is None:

@@ -83,7 +83,7 @@ const char* screenName(client::Screen screen) {
 
 // For the screenshot script and GUI tests only (SVARBOKS_UI_MAP=FILE): where each button of the last
 // frame is, so a driver can tap buttons by their labels. Never set on a real kiosk.
-void writeUiMap(const char* path, client::Screen screen, const client::FrameOutput& frame) {
+void writeUiMap(const char* path, const char* screen, const client::FrameOutput& frame) {
     nlohmann::json buttons = nlohmann::json::array();
     for (const auto& b : frame.buttons) {
         buttons.push_back({{"label", b.label}, {"x", (b.x0 + b.x1) / 2}, {"y", (b.y0 + b.y1) / 2}, {"enabled", b.enabled},
@@ -91,7 +91,7 @@ void writeUiMap(const char* path, client::Screen screen, const client::FrameOutp
     }
     const std::string temp = std::string(path) + ".tmp";
     if (FILE* file = std::fopen(temp.c_str(), "w")) {
-        const std::string text = nlohmann::json{{"screen", screenName(screen)}, {"buttons", buttons}}.dump();
+        const std::string text = nlohmann::json{{"screen", screen}, {"buttons", buttons}}.dump();
         std::fwrite(text.data(), 1, text.size(), file);
         std::fclose(file);
         std::rename(temp.c_str(), path);
@@ -212,7 +212,7 @@ int runKiosk(const std::vector<std::string>& args) {
             traceFirstFrame = false;
         }
 
-        if (uiMap) writeUiMap(uiMap, app ? app->model().screen() : client::Screen::Welcome, frame);
+        if (uiMap) writeUiMap(uiMap, app ? screenName(app->model().screen()) : "fatal-error", frame);
         if (frame.intent.kind != client::Intent::Kind::None) {
             if (!app) {
                 running = false;
