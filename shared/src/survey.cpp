@@ -256,7 +256,7 @@ public:
         LoadResult result;
         if (auto doc = parse()) {
             loadSurvey(*doc);
-            if (errorCount() == 0) finish();
+            if (errorCount() == 0) finish(*doc);
         }
         result.diagnostics = std::move(m_diagnostics);
         if (std::none_of(result.diagnostics.begin(), result.diagnostics.end(),
@@ -1011,9 +1011,9 @@ private:
     }
 
     // ---- after a successful load ----
-    void finish() {
+    void finish(const json& doc) {
         checkTranslations();
-        m_survey.definitionSha256 = sha256Hex(m_bytes);
+        m_survey.definitionSha256 = sha256Hex(canonicalDefinition(doc));
         m_survey.consentSha256 = sha256Hex(consentHashInput(m_survey.consent));
     }
 
@@ -1130,6 +1130,8 @@ LoadResult loadSurveyFile(const std::filesystem::path& path) {
     bytes << in.rdbuf();
     return parseSurvey(bytes.str(), file);
 }
+
+std::string canonicalDefinition(const nlohmann::json& definition) { return definition.dump(); }
 
 std::string consentHashInput(const LocalizedText& consent) {
     if (consent.isPlain()) return nlohmann::json(consent.text("default")).dump();

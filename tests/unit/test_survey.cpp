@@ -57,11 +57,15 @@ TEST_CASE("the pulse example uses every supported element type and lints clean")
     CHECK(result.survey->questionCount() == 5);
 }
 
-TEST_CASE("hashes: the definition bytes as published, and the consent text in every locale") {
+TEST_CASE("hashes: the definition as published (canonical JSON), and the consent text in every locale") {
     const auto path = test::defaultSurveyPath();
     const auto result = shared::loadSurveyFile(path);
     REQUIRE(result.ok());
-    CHECK(result.survey->definitionSha256 == shared::sha256Hex(readFile(path)));
+    CHECK(result.survey->definitionSha256 == shared::sha256Hex(json::parse(readFile(path)).dump()));
+    // Formatting does not change it: the hash is over the canonical form, as published.
+    const auto reformatted = shared::parseSurvey(json::parse(readFile(path)).dump(4), "x.json");
+    REQUIRE(reformatted.ok());
+    CHECK(reformatted.survey->definitionSha256 == result.survey->definitionSha256);
     CHECK(result.survey->definitionSha256.size() == 64);
     const json consent = json::parse(readFile(path))["consent"];
     CHECK(result.survey->consentSha256 == shared::sha256Hex(consent.dump()));

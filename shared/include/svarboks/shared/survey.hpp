@@ -98,7 +98,7 @@ struct Survey {
     std::vector<Page> pages;
     std::vector<Element> elements;  ///< every element of every page, in survey order
     std::optional<Scoring> scoring;
-    std::string definitionSha256;  ///< hex SHA-256 of the definition bytes as loaded
+    std::string definitionSha256;  ///< hex SHA-256 of canonicalDefinition(): the definition as published
     std::string consentSha256;     ///< hex SHA-256 of the consent text, see consentHash()
 
     /// The index of the element with this name, or -1. Names match without regard to case, as in SurveyJS.
@@ -132,6 +132,10 @@ inline constexpr std::size_t kMaxSurveyBytes = 2 * 1024 * 1024;
 
 /// Reads and validates a survey file (size-checked before reading). Never throws.
 [[nodiscard]] LoadResult loadSurveyFile(const std::filesystem::path& path);
+
+/// The definition as published (what the central endpoint stores and serves, and what definition_sha256
+/// hashes): compact JSON, keys sorted, UTF-8 as is. The same survey in any formatting hashes the same.
+[[nodiscard]] std::string canonicalDefinition(const nlohmann::json& definition);
 
 /// The bytes hashed into consent_sha256: the published `consent` value as compact JSON with sorted keys.
 [[nodiscard]] std::string consentHashInput(const LocalizedText& consent);
