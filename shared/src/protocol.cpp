@@ -1,6 +1,7 @@
 #include "svarboks/shared/protocol.hpp"
 
 #include "svarboks/shared/period.hpp"
+#include "svarboks/shared/sealing.hpp"
 
 #include <algorithm>
 #include <array>
@@ -164,6 +165,187 @@ Result<ResponsePayload> parseResponsePayload(std::string_view utf8) {
     } catch (const std::exception& e) {
         return Error{std::string("cannot parse the payload: ") + e.what()};
     }
+}
+
+// ---- enrolment ----
+
+namespace {
+
+Result<std::string> stringField(const json& object, std::string_view key, std::size_t maxLength) {
+    const auto it = object.find(std::string(key));
+    if (it == object.end()) return Error{std::string(key) + ": missing"};
+    if (!it->is_string()) return Error{std::string(key) + ": expected a string"};
+    const auto& text = it->get_ref<const std::string&>();
+    if (text.empty() || text.size() > maxLength) {
+        return Error{std::string(key) + ": expected 1 to " + std::to_string(maxLength) + " characters"};
+    }
+    return text;
+}
+
+bool isBase64(std::string_view text) {
+    if (text.empty() || text.size() % 4 != 0) return false;
+    std::size_t padding = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == '=') {
+            if (i + 2 < text.size()) return false;
+            ++padding;
+        } else if (padding > 0 || !(isLower(c) || isUpper(c) || isDigit(c) || c == '+' || c == '/')) {
+            return false;
+        }
+    }
+    return padding <= 2;
+}
+
+}  // namespace
+
+std::string normalizeEnrollCode(std::string_view code) {
+    std::string out;
+    for (char c : code) {
+        if (c == '-' || c == ' ') continue;
+        if (isLower(c)) c = static_cast<char>(c - 'a' + 'A');
+        if (c == 'O') c = '0';
+        if (c == 'I' || c == 'L') c = '1';
+        out += c;
+    }
+    return out;
+}
+
+json toJson(const EnrollRequest& request) { return {{"code", request.code}, {"request_id", request.requestId}}; }
+
+Result<EnrollRequest> enrollRequestFromJson(const json& body) {
+    if (!body.is_object()) return Error{"expected a JSON object with \"code\" and \"request_id\""};
+    auto code = stringField(body, "code", 64);
+    if (!code) return code.error();
+    auto requestId = stringField(body, "request_id", 36);
+    if (!requestId) return requestId.error();
+    if (!isUuidV4(*requestId)) return Error{"request_id: expected a lower-case UUID v4"};
+    return EnrollRequest{std::move(*code), std::move(*requestId)};
+}
+
+json toJson(const EnrollResponse& response) {
+    return {{"device_id", response.deviceId},
+            {"device_token", response.deviceToken},
+            {"unit", {{"id", response.unitId}, {"name", response.unitName}}},
+            {"public_key", response.publicKey}};
+}
+
+Result<EnrollResponse> enrollResponseFromJson(const json& body) {
+    if (!body.is_object()) return Error{"the enrolment reply is not a JSON object"};
+    EnrollResponse response;
+    for (auto [key, target] : {std::pair{"device_id", &response.deviceId}, std::pair{"device_token", &response.deviceToken},
+                               std::pair{"public_key", &response.publicKey}}) {
+        auto value = stringField(body, key, 4096);
+        if (!value) return value.error();
+        *target = std::move(*value);
+    }
+    const auto unit = body.find("unit");
+    if (unit == body.end() || !unit->is_object()) return Error{"unit: expected an object with \"id\" and \"name\""};
+    auto unitId = stringField(*unit, "id", 256);
+    auto unitName = stringField(*unit, "name", 256);
+    if (!unitId) return Error{"unit." + unitId.error().message};
+    if (!unitName) return Error{"unit." + unitName.error().message};
+    response.unitId = std::move(*unitId);
+    response.unitName = std::move(*unitName);
+    return response;
+}
+
+// ---- batches ----
+
+std::string_view statusText(ItemStatus status) {
+    switch (status) {
+        case ItemStatus::Accepted: return "accepted";
+        case ItemStatus::Duplicate: return "duplicate";
+        case ItemStatus::Rejected: return "rejected";
+    }
+    return "";
+}
+
+json toJson(const BatchRequest& request) {
+    json responses = json::array();
+    for (const auto& item : request.responses) responses.push_back({{"id", item.id}, {"sealed", item.sealed}});
+    return {{"protocol", request.protocol}, {"batch_id", request.batchId}, {"responses", std::move(responses)}};
+}
+
+Result<BatchRequest> batchRequestFromJson(const json& body) {
+    if (!body.is_object()) return Error{"expected a JSON object with \"protocol\", \"batch_id\" and \"responses\""};
+    const auto protocol = body.find("protocol");
+    if (protocol == body.end()) return Error{"protocol: missing; expected 1"};
+    if (!protocol->is_number_integer() || protocol->get<long long>() != kProtocolVersion) {
+        return Error{"protocol: this server speaks protocol 1, got " + protocol->dump()};
+    }
+    BatchRequest request;
+    auto batchId = stringField(body, "batch_id", 64);
+    if (!batchId) return batchId.error();
+    request.batchId = std::move(*batchId);
+    const auto responses = body.find("responses");
+    if (responses == body.end() || !responses->is_array()) return Error{"responses: expected an array"};
+    if (responses->empty() || responses->size() > kMaxBatchResponses) {
+        return Error{"responses: expected 1 to " + std::to_string(kMaxBatchResponses) + " responses, got " +
+                     std::to_string(responses->size())};
+    }
+    std::vector<std::string> seen;
+    seen.reserve(responses->size());
+    for (std::size_t i = 0; i < responses->size(); ++i) {
+        const auto& item = (*responses)[i];
+        const std::string where = "responses[" + std::to_string(i) + "]";
+        if (!item.is_object()) return Error{where + ": expected an object with \"id\" and \"sealed\""};
+        const auto id = item.find("id");
+        if (id == item.end() || !id->is_string() || !isUuidV4(id->get_ref<const std::string&>())) {
+            return Error{where + ".id: expected a lower-case UUID v4"};
+        }
+        const auto sealed = item.find("sealed");
+        if (sealed == item.end() || !sealed->is_string() || !isBase64(sealed->get_ref<const std::string&>())) {
+            return Error{where + ".sealed: expected base64 text"};
+        }
+        seen.push_back(id->get<std::string>());
+        request.responses.push_back({id->get<std::string>(), sealed->get<std::string>()});
+    }
+    std::sort(seen.begin(), seen.end());
+    if (const auto repeated = std::adjacent_find(seen.begin(), seen.end()); repeated != seen.end()) {
+        return Error{"responses: the id " + *repeated + " repeats within the batch"};
+    }
+    return request;
+}
+
+json toJson(const BatchResponse& response) {
+    json results = json::array();
+    for (const auto& result : response.results) {
+        json item = {{"id", result.id}, {"status", std::string(statusText(result.status))}};
+        if (result.status == ItemStatus::Rejected) item["error"] = result.error;
+        results.push_back(std::move(item));
+    }
+    return {{"batch_id", response.batchId}, {"results", std::move(results)}};
+}
+
+Result<BatchResponse> batchResponseFromJson(const json& body, const BatchRequest& sent) {
+    if (!body.is_object()) return Error{"the reply is not a JSON object"};
+    const auto batchId = body.find("batch_id");
+    if (batchId == body.end() || *batchId != sent.batchId) return Error{"the reply is for another batch"};
+    const auto results = body.find("results");
+    if (results == body.end() || !results->is_array() || results->size() != sent.responses.size()) {
+        return Error{"the reply does not list every response sent"};
+    }
+    BatchResponse response;
+    response.batchId = sent.batchId;
+    for (std::size_t i = 0; i < results->size(); ++i) {
+        const auto& item = (*results)[i];
+        if (!item.is_object() || item.value("id", json()) != sent.responses[i].id) {
+            return Error{"result " + std::to_string(i) + " is not for the response sent in that place"};
+        }
+        const std::string status = item.value("status", json()).is_string() ? item["status"].get<std::string>() : "";
+        BatchResult result;
+        result.id = sent.responses[i].id;
+        if (status == "accepted") result.status = ItemStatus::Accepted;
+        else if (status == "duplicate") result.status = ItemStatus::Duplicate;
+        else if (status == "rejected") result.status = ItemStatus::Rejected;
+        else return Error{"result " + std::to_string(i) + " has an unknown status"};
+        if (result.status == ItemStatus::Rejected) {
+            result.error = item.value("error", json()).is_string() ? item["error"].get<std::string>() : "rejected (no reason given)";
+        }
+        response.results.push_back(std::move(result));
+    }
+    return response;
 }
 
 }  // namespace svarboks::shared

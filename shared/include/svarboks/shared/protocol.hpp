@@ -7,6 +7,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace svarboks::shared {
 
@@ -35,5 +36,69 @@ struct ResponsePayload {
 
 /// The same from the UTF-8 bytes of an opened sealed value; "not valid JSON: ..." when they do not parse.
 [[nodiscard]] Result<ResponsePayload> parseResponsePayload(std::string_view utf8);
+
+// ---- POST /api/v1/enroll ----
+
+struct EnrollRequest {
+    std::string code;       ///< as typed; compare with normalizeEnrollCode()
+    std::string requestId;  ///< UUID v4, made once per enrolment attempt
+};
+
+struct EnrollResponse {
+    std::string deviceId;
+    std::string deviceToken;
+    std::string unitId;
+    std::string unitName;
+    std::string publicKey;  ///< base64 of the 32-byte X25519 key
+};
+
+[[nodiscard]] nlohmann::json toJson(const EnrollRequest& request);
+[[nodiscard]] Result<EnrollRequest> enrollRequestFromJson(const nlohmann::json& json);
+[[nodiscard]] nlohmann::json toJson(const EnrollResponse& response);
+[[nodiscard]] Result<EnrollResponse> enrollResponseFromJson(const nlohmann::json& json);
+
+/// An enrolment code as stored and compared: upper case, Crockford look-alikes mapped (O->0, I/L->1),
+/// spaces and dashes removed. "k7qm-3xhd 9pla" and "K7QM3XHD9PLA" are the same code.
+[[nodiscard]] std::string normalizeEnrollCode(std::string_view code);
+
+// ---- POST /api/v1/batches ----
+
+inline constexpr std::size_t kMaxBatchResponses = 500;
+inline constexpr std::size_t kMaxBodyBytes = 4 * 1024 * 1024;  ///< after decompression
+
+struct BatchItem {
+    std::string id;      ///< lower-case UUID v4
+    std::string sealed;  ///< base64, as on the wire
+};
+
+struct BatchRequest {
+    int protocol = kProtocolVersion;
+    std::string batchId;
+    std::vector<BatchItem> responses;
+};
+
+enum class ItemStatus { Accepted, Duplicate, Rejected };
+
+struct BatchResult {
+    std::string id;
+    ItemStatus status = ItemStatus::Rejected;
+    std::string error;  ///< set when rejected
+};
+
+struct BatchResponse {
+    std::string batchId;
+    std::vector<BatchResult> results;  ///< one per request item, in the same order
+};
+
+[[nodiscard]] nlohmann::json toJson(const BatchRequest& request);
+/// The server's whole-batch check: protocol 1, a batch id, 1..500 responses, v4 ids that do not repeat,
+/// base64 sealed values. An error here is a 400 and nothing of the batch is stored.
+[[nodiscard]] Result<BatchRequest> batchRequestFromJson(const nlohmann::json& json);
+[[nodiscard]] nlohmann::json toJson(const BatchResponse& response);
+/// The kiosk's delivery check (PROTOCOL.md): the body parses and lists every id it sent, in order, with
+/// a known status. Anything else (a captive portal's page, a proxy's error) means "not delivered".
+[[nodiscard]] Result<BatchResponse> batchResponseFromJson(const nlohmann::json& json, const BatchRequest& sent);
+
+[[nodiscard]] std::string_view statusText(ItemStatus status);
 
 }  // namespace svarboks::shared
