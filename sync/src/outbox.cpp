@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <exception>
@@ -38,6 +39,8 @@ CREATE TABLE responses (
 CREATE INDEX responses_by_state ON responses (state, seq);
 )sql",
 };
+static_assert(std::none_of(kMigrations.begin(), kMigrations.end(), [](std::string_view sql) { return sql.empty(); }),
+              "every schema version needs its migration");
 
 constexpr std::string_view kExportFormat = "svarboks-outbox-export";
 constexpr int kExportVersion = 1;

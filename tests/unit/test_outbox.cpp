@@ -17,9 +17,11 @@
 #include <algorithm>
 #include <atomic>
 #include <csignal>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iostream>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -207,6 +209,9 @@ std::optional<std::string> runWithoutPrivileges(const std::function<std::string(
     if (geteuid() != 0) return body();
     int pipeFds[2];
     REQUIRE(pipe(pipeFds) == 0);
+    // Otherwise the child inherits unflushed output, and a sanitizer's exit path prints it a second time.
+    std::cout.flush();
+    std::fflush(nullptr);
     const pid_t child = fork();
     REQUIRE(child >= 0);
     if (child == 0) {
