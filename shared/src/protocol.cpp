@@ -277,6 +277,10 @@ Result<BatchRequest> batchRequestFromJson(const json& body) {
     BatchRequest request;
     auto batchId = stringField(body, "batch_id", 64);
     if (!batchId) return batchId.error();
+    const bool uuidShape = batchId->size() == 36 && std::all_of(batchId->begin(), batchId->end(), [](char c) {
+        return isDigit(c) || (c >= 'a' && c <= 'f') || c == '-';
+    }) && (*batchId)[8] == '-' && (*batchId)[13] == '-' && (*batchId)[18] == '-' && (*batchId)[23] == '-';
+    if (!uuidShape) return Error{"batch_id: expected a lower-case UUID"};
     request.batchId = std::move(*batchId);
     const auto responses = body.find("responses");
     if (responses == body.end() || !responses->is_array()) return Error{"responses: expected an array"};

@@ -12,7 +12,7 @@ namespace {
 json batchOf(std::vector<std::string> ids) {
     json responses = json::array();
     for (const auto& id : ids) responses.push_back({{"id", id}, {"sealed", "c2VhbGVk"}});
-    return {{"protocol", 1}, {"batch_id", "b1"}, {"responses", responses}};
+    return {{"protocol", 1}, {"batch_id", "0b6c1f3e-9a55-4d1e-8c4f-2f5d7b9e1a20"}, {"responses", responses}};
 }
 
 std::string errorOf(const json& body) {
@@ -40,6 +40,9 @@ TEST_CASE("batch requests: the server's whole-batch checks") {
     for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     CHECK(errorOf(batchOf({upper})) == "responses[0].id: expected a lower-case UUID v4");
     CHECK(errorOf(batchOf({})) == "responses: expected 1 to 500 responses, got 0");
+    json badBatchId = batchOf({a});
+    badBatchId["batch_id"] = "b1";
+    CHECK(errorOf(badBatchId) == "batch_id: expected a lower-case UUID");
     std::vector<std::string> many;
     for (int i = 0; i < 501; ++i) many.push_back(newUuidV4());
     CHECK(errorOf(batchOf(many)) == "responses: expected 1 to 500 responses, got 501");
