@@ -4,16 +4,16 @@
 #include "svarboks/client/screens.hpp"
 
 #include <SDL.h>
-#include <SDL_opengl.h>
 #include <imgui.h>
-#include <backends/imgui_impl_opengl3.h>
 #include <backends/imgui_impl_sdl.h>
+#include <backends/imgui_impl_sdlrenderer.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <iostream>
 #include <memory>
+#include <string_view>
 
 namespace svarboks::platform {
 
@@ -47,9 +47,9 @@ bool parseOptions(const std::vector<std::string>& args, Options& options) {
 
 struct SdlWindow {
     SDL_Window* window = nullptr;
-    SDL_GLContext gl = nullptr;
+    SDL_Renderer* renderer = nullptr;
     ~SdlWindow() {
-        if (gl) SDL_GL_DeleteContext(gl);
+        if (renderer) SDL_DestroyRenderer(renderer);
         if (window) SDL_DestroyWindow(window);
         SDL_Quit();
     }
@@ -60,7 +60,7 @@ struct ImGuiSession {
     ImGuiSession() { ImGui::CreateContext(); }
     ~ImGuiSession() {
         if (backends) {
-            ImGui_ImplOpenGL3_Shutdown();
+            ImGui_ImplSDLRenderer_Shutdown();
             ImGui_ImplSDL2_Shutdown();
         }
         ImGui::DestroyContext();
@@ -124,30 +124,33 @@ int runKiosk(const std::vector<std::string>& args) {
 
     SDL_SetHint(SDL_HINT_VIDEO_MINIMIZE_ON_FOCUS_LOSS, "0");
     SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "1");
+    // The screens are flat 2D: SDL's software renderer draws them without loading an OpenGL stack
+    // (under Mesa's llvmpipe that alone is more memory than the whole kiosk). SVARBOKS_RENDERER=opengl
+    // (or any SDL render driver) picks another.
+    const char* driver = std::getenv("SVARBOKS_RENDERER");
+    const bool software = driver == nullptr || std::string_view(driver) == "software";
+    if (software) SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+    SDL_SetHint(SDL_HINT_RENDER_DRIVER, software ? "software" : driver);
     if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER) != 0) {
         std::cerr << "svarboks: cannot open a display: " << SDL_GetError() << "\n";
         return 1;
     }
     SdlWindow sdl;
-    SDL_GL_SetAttribute(SDL_GL_CONTEXT_MAJOR_VERSION, 3);
-    SDL_GL_SetAttribute(SDL_GL_CONTEXT_MINOR_VERSION, 0);
-    SDL_GL_SetAttribute(SDL_GL_DOUBLEBUFFER, 1);
     const bool windowed = options.width > 0;
-    const Uint32 flags = SDL_WINDOW_OPENGL | SDL_WINDOW_ALLOW_HIGHDPI | (windowed ? 0u : static_cast<Uint32>(SDL_WINDOW_FULLSCREEN_DESKTOP));
+    const Uint32 flags = SDL_WINDOW_ALLOW_HIGHDPI | (windowed ? 0u : static_cast<Uint32>(SDL_WINDOW_FULLSCREEN_DESKTOP));
     sdl.window = SDL_CreateWindow("Svarboks", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, windowed ? options.width : 1280,
                                   windowed ? options.height : 800, flags);
-    if (!sdl.window || !(sdl.gl = SDL_GL_CreateContext(sdl.window))) {
-        std::cerr << "svarboks: cannot create an OpenGL window: " << SDL_GetError() << "\n";
+    if (sdl.window) sdl.renderer = SDL_CreateRenderer(sdl.window, -1, software ? SDL_RENDERER_SOFTWARE : SDL_RENDERER_PRESENTVSYNC);
+    if (!sdl.window || !sdl.renderer) {
+        std::cerr << "svarboks: cannot create a window: " << SDL_GetError() << "\n";
         return 1;
     }
-    SDL_GL_MakeCurrent(sdl.window, sdl.gl);
-    SDL_GL_SetSwapInterval(1);
     if (!windowed) SDL_ShowCursor(SDL_DISABLE);
 
-    int width = 0, height = 0, drawableWidth = 0;
+    int width = 0, height = 0, outputWidth = 0, outputHeight = 0;
     SDL_GetWindowSize(sdl.window, &width, &height);
-    SDL_GL_GetDrawableSize(sdl.window, &drawableWidth, nullptr);
-    const float dpi = width > 0 ? static_cast<float>(drawableWidth) / static_cast<float>(width) : 1.f;
+    SDL_GetRendererOutputSize(sdl.renderer, &outputWidth, &outputHeight);
+    const float dpi = width > 0 ? static_cast<float>(outputWidth) / static_cast<float>(width) : 1.f;
 
     ImGuiSession imgui;
     const auto uiFonts = client::setUpImGui(*fonts, client::uiScale(static_cast<float>(width), static_cast<float>(height), dpi));
@@ -155,9 +158,11 @@ int runKiosk(const std::vector<std::string>& args) {
         std::cerr << "svarboks: " << uiFonts.error().message << "\n";
         return 1;
     }
-    ImGui_ImplSDL2_InitForOpenGL(sdl.window, sdl.gl);
-    ImGui_ImplOpenGL3_Init("#version 130");
+    ImGui_ImplSDL2_InitForSDLRenderer(sdl.window);
+    ImGui_ImplSDLRenderer_Init(sdl.renderer);
     imgui.backends = true;
+    ImGui_ImplSDLRenderer_CreateFontsTexture();
+    ImGui::GetIO().Fonts->ClearTexData();  // the texture holds the glyphs now; the CPU copy is not needed
 
     // Render on input and timers only: between them the loop sleeps in SDL_WaitEventTimeout (~0 % CPU).
     int framesToDraw = 3;
@@ -191,21 +196,17 @@ int runKiosk(const std::vector<std::string>& args) {
         if (framesToDraw <= 0) continue;
         --framesToDraw;
 
-        ImGui_ImplOpenGL3_NewFrame();
+        ImGui_ImplSDLRenderer_NewFrame();
         ImGui_ImplSDL2_NewFrame();
         ImGui::NewFrame();
         client::FrameOutput frame = app ? client::drawScreen(app->view(now), *uiFonts)
                                         : client::drawFatalError("Svarboks cannot start", fatal, *uiFonts);
         ImGui::Render();
-        const ImGuiIO& io = ImGui::GetIO();
-        glViewport(0, 0, static_cast<int>(io.DisplaySize.x * io.DisplayFramebufferScale.x),
-                   static_cast<int>(io.DisplaySize.y * io.DisplayFramebufferScale.y));
-        glClearColor(0.98f, 0.976f, 0.96f, 1.f);
-        glClear(GL_COLOR_BUFFER_BIT);
-        ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-        SDL_GL_SwapWindow(sdl.window);
+        SDL_SetRenderDrawColor(sdl.renderer, 250, 249, 245, 255);
+        SDL_RenderClear(sdl.renderer);
+        ImGui_ImplSDLRenderer_RenderDrawData(ImGui::GetDrawData());
+        SDL_RenderPresent(sdl.renderer);
         if (traceFirstFrame) {  // for bench/: when the first screen was on the display (CLOCK_MONOTONIC)
-            glFinish();
             timespec ts{};
             clock_gettime(CLOCK_MONOTONIC, &ts);
             std::fprintf(stderr, "svarboks: first frame at %ld.%09ld\n", static_cast<long>(ts.tv_sec), ts.tv_nsec);
