@@ -30,6 +30,14 @@ constexpr const char* kUsage = R"(usage:
       terminal, and store only its Argon2id hash.
   svarboks config check [--config FILE]
       Check the config and the survey it names: prints "FILE: ok" (exit 0) or each problem (exit 1).
+  svarboks enroll CODE --endpoint URL [--ca FILE] [--config FILE]
+      Enrol this kiosk with a one-time code from the central team: stores the device token, the
+      endpoint and the central public key in the config (mode 0600), creating it if needed.
+  svarboks sync [--config FILE]
+      Send what is waiting in the outbox now, in the foreground. Exit 0 only when the outbox is empty
+      and nothing is in quarantine; otherwise 1 and one line saying why.
+  svarboks status [--json] [--config FILE]
+      Pending and quarantined counts, the last sync attempt and its result, the last success.
   Without --config: $SVARBOKS_CONFIG, else /etc/svarboks/kiosk.json as root, else
   $XDG_CONFIG_HOME/svarboks/kiosk.json (~/.config/svarboks/kiosk.json). Exit 2 for a usage error.
 )";
@@ -118,6 +126,9 @@ int runCli(const std::vector<std::string>& args, std::istream& in, std::ostream&
         return args.empty() ? 2 : 0;
     }
     if (args[0] == "simulate") return simulateCommand(args, out, err);
+    if (args[0] == "sync") return syncCommand(args, out, err);
+    if (args[0] == "status") return statusCommand(args, out, err);
+    if (args[0] == "enroll") return enrollCommand(args, out, err);
     if (args[0] == "survey") {
         if (args.size() < 2) return usage(err, "survey needs a command: lint or walk");
         if (args[1] == "lint") {

@@ -1,6 +1,7 @@
 #include "svarboks/client/kiosk_app.hpp"
 
 #include "svarboks/shared/period.hpp"
+#include "svarboks/sync/uploader.hpp"
 
 #include <cstdio>
 #include <iostream>
@@ -13,6 +14,10 @@ namespace {
 
 using namespace std::chrono_literals;
 constexpr auto kSaveRetry = 5s;
+// With an uploader, tick() looks at its mailbox and status this often: every second while the admin screen
+// shows the sync state, else once a minute so that a new survey reaches the welcome screen untouched.
+constexpr auto kAdminSyncRefresh = 1s;
+constexpr auto kSurveyPoll = 60s;
 
 std::string humanBytes(std::uintmax_t bytes) {
     char buffer[32];
@@ -50,15 +55,22 @@ shared::Result<std::int64_t> OutboxStore::exportTo(const std::filesystem::path& 
 
 // ---- KioskApp ----
 
-shared::Result<std::unique_ptr<KioskApp>> KioskApp::create(const shared::KioskConfig& config) {
+shared::Result<std::unique_ptr<KioskApp>> KioskApp::create(const shared::KioskConfig& config, bool startUploader) {
     if (!shared::sodiumInit()) return shared::Error{"libsodium cannot be initialised"};
-    auto loaded = shared::loadSurveyFile(config.surveyFile);
-    if (!loaded.ok()) {
-        std::string message = "the survey cannot be used:";
-        for (const auto& d : loaded.diagnostics) {
-            if (d.severity == shared::Diagnostic::Severity::Error) message += "\n" + d.format();
+    const bool enrolled = !config.endpointUrl.empty() && !config.deviceToken.empty();
+    // The survey the server assigned last wins over survey_file while the kiosk is enrolled.
+    std::optional<shared::Survey> survey;
+    if (enrolled) survey = sync::loadCachedSurvey(sync::syncStateDir(config));
+    if (!survey) {
+        auto loaded = shared::loadSurveyFile(config.surveyFile);
+        if (!loaded.ok()) {
+            std::string message = "the survey cannot be used:";
+            for (const auto& d : loaded.diagnostics) {
+                if (d.severity == shared::Diagnostic::Severity::Error) message += "\n" + d.format();
+            }
+            return shared::Error{message};
         }
-        return shared::Error{message};
+        survey = std::move(loaded.survey);
     }
     const auto textsFile = assetsDir() / "ui" / "texts.json";
     auto texts = UiTexts::load(textsFile);
@@ -75,8 +87,20 @@ shared::Result<std::unique_ptr<KioskApp>> KioskApp::create(const shared::KioskCo
     auto store = std::make_unique<OutboxStore>(std::move(outbox).value(), *key, header.dump());
     const std::string pinHash = config.pinHash;
     auto checkPin = [pinHash](std::string_view pin) { return !pinHash.empty() && shared::verifyPin(pin, pinHash); };
-    return std::make_unique<KioskApp>(config, std::make_shared<const shared::Survey>(std::move(*loaded.survey)),
-                                      std::move(texts).value(), std::move(store), std::move(checkPin));
+    auto app = std::make_unique<KioskApp>(config, std::make_shared<const shared::Survey>(std::move(*survey)),
+                                          std::move(texts).value(), std::move(store), std::move(checkPin));
+    if (enrolled && startUploader) {
+        sync::UploaderOptions options;
+        options.config = config;
+        if (auto uploader = sync::Uploader::start(std::move(options))) {
+            app->attachUploader(std::move(uploader).value());
+        } else {
+            app->m_syncProblem = "sync cannot start: " + uploader.error().message;
+        }
+    } else if (!config.endpointUrl.empty() && config.deviceToken.empty()) {
+        app->m_syncProblem = "not enrolled yet (no device token): run svarboks enroll";
+    }
+    return app;
 }
 
 KioskApp::KioskApp(shared::KioskConfig config, std::shared_ptr<const shared::Survey> survey, UiTexts texts,
@@ -89,6 +113,10 @@ KioskApp::KioskApp(shared::KioskConfig config, std::shared_ptr<const shared::Sur
     m_admin.appVersion = SVARBOKS_VERSION;
 }
 
+KioskApp::~KioskApp() = default;
+
+void KioskApp::attachUploader(std::unique_ptr<sync::Uploader> uploader) { m_uploader = std::move(uploader); }
+
 void KioskApp::handle(const Intent& intent, TimePoint now) {
     const Screen before = m_model.screen();
     carryOut(m_model.apply(intent, now), now);
@@ -99,12 +127,23 @@ void KioskApp::tick(TimePoint now) {
     const Screen before = m_model.screen();
     carryOut(m_model.tick(now), now);
     if (m_retryAt && now >= *m_retryAt && m_model.screen() == Screen::Saving) save(now);
+    if (m_uploader) {
+        // KioskModel::offerSurvey switches only on the welcome screen, never in the middle of a respondent.
+        if (auto survey = m_uploader->takeSurvey(); survey && survey->definitionSha256 != m_model.survey().definitionSha256) {
+            m_model.offerSurvey(std::move(survey), now);
+        }
+        if (m_model.screen() == Screen::Admin && m_uploader->generation() != m_syncGeneration) refreshAdminStatus();
+    }
     if (m_model.screen() == Screen::Admin && before != Screen::Admin) refreshAdminStatus();
 }
 
 std::optional<TimePoint> KioskApp::nextDeadline(TimePoint now) const {
     auto deadline = m_model.nextDeadline(now);
     if (m_retryAt && m_model.screen() == Screen::Saving && (!deadline || *m_retryAt < *deadline)) deadline = m_retryAt;
+    if (m_uploader) {
+        const TimePoint poll = now + (m_model.screen() == Screen::Admin ? kAdminSyncRefresh : kSurveyPoll);
+        if (!deadline || poll < *deadline) deadline = poll;
+    }
     return deadline;
 }
 
@@ -127,7 +166,10 @@ void KioskApp::carryOut(Effect effect, TimePoint now) {
             refreshAdminStatus();
             break;
         }
-        case Effect::SyncNow: refreshAdminStatus(); break;
+        case Effect::SyncNow:
+            if (m_uploader) m_uploader->syncNow();
+            refreshAdminStatus();
+            break;
     }
 }
 
@@ -140,6 +182,7 @@ void KioskApp::save(TimePoint now) {
         m_admin.lastError.clear();
         m_retryAt.reset();
         m_model.saveSucceeded(now);
+        if (m_uploader) m_uploader->notify();
         return;
     }
     m_admin.lastError = saved.error().message;
@@ -157,7 +200,14 @@ void KioskApp::refreshAdminStatus() {
     std::error_code ec;
     const auto space = std::filesystem::space(std::filesystem::absolute(m_config.outboxFile).parent_path(), ec);
     m_admin.freeDisk = ec ? "?" : humanBytes(space.available);
-    m_admin.syncState = m_config.endpointUrl.empty() ? "" : m_config.endpointUrl;
+    if (m_uploader) {
+        m_syncGeneration = m_uploader->generation();
+        m_admin.syncState = sync::describe(m_uploader->snapshot(), std::chrono::system_clock::now());
+    } else if (!m_syncProblem.empty()) {
+        m_admin.syncState = m_syncProblem;
+    } else {
+        m_admin.syncState = m_config.endpointUrl.empty() ? "" : m_config.endpointUrl;
+    }
 }
 
 // ---- simulate ----
@@ -245,7 +295,8 @@ int simulateCommand(const std::vector<std::string>& args, std::ostream& out, std
         err << config.error().message << "\n";
         return 2;
     }
-    auto app = KioskApp::create(*config);
+    // simulate fills the outbox only; `svarboks sync` sends it.
+    auto app = KioskApp::create(*config, false);
     if (!app) {
         err << configFile.string() << ": " << app.error().message << "\n";
         return 2;

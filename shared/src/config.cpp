@@ -18,6 +18,7 @@
 #include <functional>
 #include <limits>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <vector>
 
@@ -33,6 +34,7 @@ constexpr std::size_t kMaxConfigBytes = 64 * 1024;
 // The config is one flat object; anything nested is an error, so a low limit keeps every later
 // recursion (dump, destruction) shallow whatever the input.
 constexpr std::size_t kMaxDepth = 16;
+constexpr std::size_t kMaxErrors = 20;  // a file of garbage keys gets a readable answer, not thousands of lines
 constexpr std::size_t kMaxNameBytes = 200;
 constexpr std::size_t kMaxIdBytes = 128;
 constexpr std::size_t kMaxTokenBytes = 1024;
@@ -293,7 +295,10 @@ public:
         }
         if (m_errors.empty()) return m_config;
         std::string message;
-        for (const auto& line : m_errors) message += (message.empty() ? "" : "\n") + line;
+        for (std::size_t i = 0; i < std::min(m_errors.size(), kMaxErrors); ++i) message += (i ? "\n" : "") + m_errors[i];
+        if (m_errors.size() > kMaxErrors) {
+            message += "\n" + m_file + ": and " + std::to_string(m_errors.size() - kMaxErrors) + " more problems";
+        }
         return Error{std::move(message)};
     }
 
@@ -315,13 +320,12 @@ private:
             fileError("JSON nested deeper than " + std::to_string(kMaxDepth) + " levels at " + lineColumn(m_bytes, *at));
             return std::nullopt;
         }
-        std::vector<std::string> seen;
+        std::set<std::string, std::less<>> seen;
         std::vector<std::string> duplicates;
         const auto noteKeys = [&](int depth, ordered_json::parse_event_t event, ordered_json& parsed) {
             if (depth == 1 && event == ordered_json::parse_event_t::key) {
                 auto key = parsed.get<std::string>();
-                if (std::find(seen.begin(), seen.end(), key) != seen.end()) duplicates.push_back(key);
-                else seen.push_back(std::move(key));
+                if (!seen.insert(key).second) duplicates.push_back(std::move(key));
             }
             return true;
         };

@@ -323,6 +323,16 @@ TEST_CASE("config: every problem is reported, one line each, in file order") {
           "k.json: idle_warning_seconds: expected a whole number of seconds from 20 to 120, got 500");
 }
 
+TEST_CASE("config: a file full of problems gets the first 20 and a count") {
+    json doc = {{"survey_file", "s.json"}};
+    for (int i = 0; i < 4000; ++i) doc["key" + std::to_string(i)] = i;
+    const std::string text = doc.dump();
+    REQUIRE(text.size() < 65536);
+    const auto message = svarboks::shared::parseConfig(text, "k.json").error().message;
+    CHECK(std::count(message.begin(), message.end(), '\n') == 20);
+    CHECK(message.ends_with("\nk.json: and 3980 more problems"));
+}
+
 TEST_CASE("config: broken documents get a clear error") {
     using svarboks::shared::parseConfig;
     CHECK(parseConfig("", "k.json").error().message == "k.json: the file is empty; expected a kiosk config (a JSON object); `svarboks config init` writes one");
@@ -540,4 +550,20 @@ TEST_CASE("pin: only 4 to 8 ASCII digits are PINs, and the error never repeats t
     CHECK(hashPin("12 34").error().message == "PIN: expected 4 to 8 digits (0-9), got a character that is not a digit");
     CHECK(hashPin("\xd9\xa1\xd9\xa2\xd9\xa3").error().message == "PIN: expected 4 to 8 digits (0-9), got a character that is not a digit");
     CHECK_FALSE(svarboks::shared::verifyPin("12a4", *hashPin("1234")));
+}
+
+TEST_CASE("config: docs/configuration.md documents every key, and the example config is valid") {
+    const std::string docs = readFile(fs::path(SVARBOKS_SOURCE_DIR) / "docs/configuration.md");
+    REQUIRE_FALSE(docs.empty());
+    KioskConfig config;
+    config.surveyFile = "s.json";
+    const json keys = svarboks::shared::toJson(config);
+    for (const auto& [key, value] : keys.items()) {
+        CHECK_MESSAGE(docs.find("| `" + key + "` |") != std::string::npos, key << " is missing from the key tables");
+    }
+    const auto example = fs::path(SVARBOKS_SOURCE_DIR) / "assets/examples/kiosk.json";
+    const auto loaded = svarboks::shared::loadConfig(example);
+    REQUIRE_MESSAGE(loaded.ok(), loaded.error().message);
+    CHECK(json::parse(readFile(example)).size() == 16);
+    CHECK(fs::exists(loaded->surveyFile));
 }

@@ -224,6 +224,13 @@ TEST_CASE("config check reports each problem with exit 1") {
     CHECK(missing.out == (dir.path() / "none.json").string() + ": cannot read the config: the file does not exist; `svarboks config init` writes one\n");
 }
 
+TEST_CASE("config check accepts the example config in assets/examples") {
+    const auto example = (fs::path(SVARBOKS_SOURCE_DIR) / "assets/examples/kiosk.json").string();
+    const auto check = cli({"config", "check", "--config", example});
+    CHECK(check.out == example + ": ok\n");
+    CHECK(check.code == 0);
+}
+
 TEST_CASE("config commands: without --config they use SVARBOKS_CONFIG; usage errors exit 2") {
     TempDir dir;
     const auto file = dir.path() / "env.json";

@@ -49,6 +49,19 @@ struct ConfigInitOptions {
 /// config's and then the survey's) and returns 1. Also warns when a file holding secrets is readable by others.
 [[nodiscard]] int configCheck(const std::string& config, std::ostream& out);
 
+/// `svarboks sync [--config FILE]`: one sync pass in the foreground (sync/uploader.hpp). 0 only when the outbox
+/// is empty and nothing is in quarantine; otherwise 1 and one line on `err` saying why; 2 for a usage or config error.
+[[nodiscard]] int syncCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+/// `svarboks status [--json] [--config FILE]`: counts, the last attempt and its result, the last success, the sync
+/// state in words, and the quarantined responses with their reasons. 0 when shown; 2 for a usage or config error.
+[[nodiscard]] int statusCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+/// `svarboks enroll CODE --endpoint URL [--ca FILE] [--config FILE] [--request-id UUID]`: enrols the kiosk and
+/// stores the token and the central public key in the config (mode 0600). 0 when enrolled; 1 when refused or
+/// not stored (with the command that retries with the same request id); 2 for a usage error.
+[[nodiscard]] int enrollCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
 /// The survey `config init` uses without --survey: the absolute path of the default survey,
 /// assets/surveys/digital-kompetence.json in the source tree this binary was built from.
 [[nodiscard]] std::filesystem::path defaultSurveyPath();

@@ -9,10 +9,15 @@
 #include "svarboks/shared/sealing.hpp"
 #include "svarboks/sync/outbox.hpp"
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
+
+namespace svarboks::sync {
+class Uploader;
+}
 
 namespace svarboks::client {
 
@@ -45,15 +50,28 @@ private:
 class KioskApp {
 public:
     /// Loads the survey and the kiosk's texts and opens the outbox named by the config. Every error says
-    /// which file and what is wrong.
-    [[nodiscard]] static shared::Result<std::unique_ptr<KioskApp>> create(const shared::KioskConfig& config);
+    /// which file and what is wrong. An enrolled kiosk (endpoint_url and device_token set) uses the survey
+    /// last received from the server (survey-cache.json) when there is a valid one, and, with `startUploader`,
+    /// starts the background uploader (sync/uploader.hpp); an uploader that cannot start is reported on the
+    /// admin screen, and the kiosk keeps collecting responses.
+    [[nodiscard]] static shared::Result<std::unique_ptr<KioskApp>> create(const shared::KioskConfig& config, bool startUploader = true);
 
     KioskApp(shared::KioskConfig config, std::shared_ptr<const shared::Survey> survey, UiTexts texts,
              std::unique_ptr<ResponseStore> store, std::function<bool(std::string_view)> checkPin);
+    /// Stops the uploader's thread (an ongoing transfer is aborted within about a second).
+    ~KioskApp();
+    KioskApp(const KioskApp&) = delete;
+    KioskApp& operator=(const KioskApp&) = delete;
+
+    /// Hands the app an uploader (create() does when the kiosk is enrolled); the app notifies it after each
+    /// commit, asks it to sync on Sync now, shows its status, and takes new surveys from it between respondents.
+    void attachUploader(std::unique_ptr<sync::Uploader> uploader);
+    [[nodiscard]] sync::Uploader* uploader() const { return m_uploader.get(); }
 
     /// One intent from the screen, at `now`; carries out the model's effect.
     void handle(const Intent& intent, TimePoint now);
-    /// Timers: the model's, and retrying a failed save every few seconds.
+    /// Timers: the model's, and retrying a failed save every few seconds; takes a new survey from the
+    /// uploader's mailbox and refreshes the admin screen's sync state. Never waits on the network.
     void tick(TimePoint now);
     [[nodiscard]] std::optional<TimePoint> nextDeadline(TimePoint now) const;
     [[nodiscard]] ScreenView view(TimePoint now) const;
@@ -79,6 +97,9 @@ private:
     std::int64_t m_saved = 0;
     std::string m_lastSavedId;
     bool m_quit = false;
+    std::unique_ptr<sync::Uploader> m_uploader;
+    std::uint64_t m_syncGeneration = 0;
+    std::string m_syncProblem;  ///< why there is no uploader on an enrolled kiosk
 };
 
 /// `svarboks simulate N [--seed S] [--config FILE]`: N random valid respondents through KioskApp.

@@ -1,0 +1,49 @@
+#pragma once
+// Enrolment (PROTOCOL.md, POST /api/v1/enroll): trades a one-time code for a device token and the central
+// public key, and stores them in the kiosk's config. Used by `svarboks enroll` and, later, by the admin
+// screen's keypad. Blocks on the network: call it from the command line or a worker thread, never from
+// the UI thread. Thread-safe (each call has its own HTTP handle).
+#include "svarboks/shared/config.hpp"
+#include "svarboks/shared/protocol.hpp"
+#include "svarboks/shared/result.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <string>
+
+namespace svarboks::sync {
+
+struct EnrollOptions {
+    std::string code;             ///< as typed ("K7QM-3XHD-9PLA"); sent as typed, the server normalises it
+    std::string endpointUrl;      ///< https://...
+    std::string caFile;           ///< "" = the system's CAs; else an absolute path to a PEM file
+    std::string pinnedPublicKey;  ///< "" = no pin
+    std::string proxy;            ///< "" = from the environment
+    std::string requestId;        ///< "" = a new UUID v4 for this attempt; every retry sends the same one
+    int tries = 3;                ///< sends at most this often when the reply is lost or the server is busy
+    std::chrono::milliseconds retryDelay{2000};  ///< before the second try; doubled before each further one
+    std::chrono::milliseconds connectTimeout{10'000};
+    std::chrono::milliseconds totalTimeout{60'000};
+    std::function<void(std::chrono::milliseconds)> sleep;  ///< "" = std::this_thread::sleep_for (tests inject)
+};
+
+struct Enrolment {
+    shared::EnrollResponse response;
+    std::string requestId;
+    int tries = 0;  ///< how many requests were sent
+};
+
+/// Sends the code and returns the server's answer. A lost reply (no connection, a timeout, a cut reply, a
+/// page that is not the server's, 5xx or 429) is retried with the same request_id, which PROTOCOL.md makes
+/// safe: the server answers with the same device and token. 403 (unknown, used or expired code) and 400
+/// are not retried. Every error says what happened and what to do.
+[[nodiscard]] shared::Result<Enrolment> enrollDevice(const EnrollOptions& options);
+
+/// Stores an enrolment in the config `file`: device_id, device_token, endpoint_url, ca_file, unit_name and
+/// central_public_key. An existing file keeps its other keys as written (shared::updateConfig); a missing one
+/// is created from `fresh` (which must name a survey_file). Written atomically with mode 0600.
+[[nodiscard]] shared::Result<shared::KioskConfig> storeEnrolment(const std::filesystem::path& file, const Enrolment& enrolment,
+                                                               const EnrollOptions& options, shared::KioskConfig fresh);
+
+}  // namespace svarboks::sync

@@ -1,0 +1,55 @@
+#pragma once
+// Turning sealed responses into stored ones: the same rules for POST /api/v1/batches and for `import`.
+// Per item: base64 -> open the seal with the server's key -> parse the payload -> its survey id and
+// version are published for the device's unit -> its definition and consent hashes are the published
+// ones -> its answers pass validateAnswers(). Then, in one transaction, in shuffled order: stored,
+// duplicate (same id, same sealed bytes) or rejected (kept in the dead letters with the reason).
+#include "svarboks/server/storage.hpp"
+#include "svarboks/shared/protocol.hpp"
+#include "svarboks/shared/sealing.hpp"
+#include "svarboks/shared/survey.hpp"
+
+#include <map>
+#include <memory>
+#include <shared_mutex>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace svarboks::server {
+
+struct IngestCounts {
+    std::size_t accepted = 0;
+    std::size_t duplicate = 0;
+    std::size_t rejected = 0;
+};
+
+[[nodiscard]] IngestCounts countResults(std::span<const shared::BatchResult> results);
+
+/// Thread-safe: one Ingestor serves every request thread. Published surveys are parsed once and cached
+/// (a published version never changes); whether a version is published for a unit is asked of the store
+/// for every batch, so a survey published while the server runs counts at once.
+class Ingestor {
+public:
+    Ingestor(Storage& storage, shared::KeyPair keys);
+
+    /// Checks one item for `unitId` without writing anything. An error only when the store fails.
+    [[nodiscard]] Result<IncomingItem> prepare(const std::string& unitId, const shared::BatchItem& item);
+
+    /// Prepares and stores the items for `unitId` in one transaction (shuffled), returning one result per
+    /// item in the order given. `receivedWeek` is the ISO week written beside dead letters. An error
+    /// (store failure) means nothing was stored.
+    [[nodiscard]] Result<std::vector<shared::BatchResult>> ingest(const std::string& unitId, std::span<const shared::BatchItem> items,
+                                                                  const std::string& receivedWeek);
+
+private:
+    [[nodiscard]] Result<std::shared_ptr<const shared::Survey>> survey(const std::string& surveyId, const std::string& version);
+
+    Storage& m_storage;
+    shared::KeyPair m_keys;
+    std::shared_mutex m_cacheMutex;
+    std::map<std::pair<std::string, std::string>, std::shared_ptr<const shared::Survey>> m_surveys;
+};
+
+}  // namespace svarboks::server

@@ -1,0 +1,80 @@
+#pragma once
+// The embedded store: one SQLite file in WAL mode with synchronous=FULL, its schema versioned with
+// user_version and migrated on open (like the kiosk's outbox).
+//
+// Threads: a small pool of connections, one per call in flight (a connection is never used by two
+// threads at once). Writers of this process queue on a mutex, so they do not spin on SQLite's busy
+// handler; other processes (the admin commands beside a running server) wait up to kBusyTimeoutMs.
+// Wiped values (expired replay tokens) are overwritten on disk (secure_delete).
+#include "svarboks/server/storage.hpp"
+
+#include <condition_variable>
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace svarboks::server {
+
+class SqliteConnection;
+
+class SqliteStorage final : public Storage {
+public:
+    static constexpr int kSchemaVersion = 1;
+    static constexpr int kBusyTimeoutMs = 10000;
+    static constexpr std::size_t kDefaultMaxConnections = 8;
+
+    /// Opens (creating and migrating as needed) the store at `path`. Refuses a database of another program
+    /// and a schema newer than this code knows, and leaves such a file untouched.
+    [[nodiscard]] static Result<std::unique_ptr<SqliteStorage>> open(const std::filesystem::path& path,
+                                                                     std::size_t maxConnections = kDefaultMaxConnections);
+
+    ~SqliteStorage() override;
+    SqliteStorage(const SqliteStorage&) = delete;
+    SqliteStorage& operator=(const SqliteStorage&) = delete;
+
+    [[nodiscard]] Status ping() override;
+    [[nodiscard]] Status addUnit(const Unit& unit) override;
+    [[nodiscard]] Result<std::vector<Unit>> units() override;
+    [[nodiscard]] Result<std::optional<Unit>> findUnit(const std::string& id) override;
+    [[nodiscard]] Status addEnrolmentCode(const std::string& codeSha256, const std::string& unitId, std::int64_t expiresAt) override;
+    [[nodiscard]] Result<EnrolOutcome> enrol(const EnrolAttempt& attempt) override;
+    [[nodiscard]] Result<std::optional<Device>> authenticate(const std::string& tokenSha256, const std::string& today) override;
+    [[nodiscard]] Result<std::optional<Device>> findDevice(const std::string& id) override;
+    [[nodiscard]] Result<std::vector<Device>> devices() override;
+    [[nodiscard]] Status revokeDevice(const std::string& id) override;
+    [[nodiscard]] Status publishSurvey(const PublishedSurvey& survey, const std::string& unitId) override;
+    [[nodiscard]] Result<std::vector<PublishedSurvey>> surveys() override;
+    [[nodiscard]] Result<std::optional<PublishedSurvey>> currentSurvey(const std::string& unitId) override;
+    [[nodiscard]] Result<std::optional<PublishedSurvey>> findSurvey(const std::string& surveyId, const std::string& version,
+                                                                    const std::string& unitId) override;
+    [[nodiscard]] Result<std::optional<std::string>> surveyDefinition(const std::string& surveyId, const std::string& version) override;
+    [[nodiscard]] Result<std::vector<shared::BatchResult>> storeItems(std::span<const IncomingItem> items,
+                                                                      const std::string& receivedWeek) override;
+    [[nodiscard]] Status forEachResponse(const std::function<bool(const StoredResponse&)>& visit) override;
+    [[nodiscard]] Result<std::int64_t> responseCount() override;
+    [[nodiscard]] Result<std::vector<DeadLetter>> deadLetters() override;
+
+    /// `PRAGMA integrity_check`: "ok", or SQLite's findings one a line.
+    [[nodiscard]] Result<std::string> integrityCheck();
+
+    [[nodiscard]] const std::filesystem::path& path() const { return m_path; }
+
+private:
+    class Lease;
+    SqliteStorage(std::filesystem::path path, std::size_t maxConnections);
+    [[nodiscard]] Result<Lease> acquire();
+    void release(std::unique_ptr<SqliteConnection> connection);
+    [[nodiscard]] std::string prefix() const;
+
+    std::filesystem::path m_path;
+    std::size_t m_maxConnections;
+    std::mutex m_poolMutex;
+    std::condition_variable m_poolFree;
+    std::vector<std::unique_ptr<SqliteConnection>> m_idle;
+    std::size_t m_open = 0;
+    std::mutex m_writeMutex;
+};
+
+}  // namespace svarboks::server

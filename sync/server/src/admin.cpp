@@ -1,0 +1,554 @@
+#include "svarboks/server/admin.hpp"
+
+#include "svarboks/server/api.hpp"
+#include "svarboks/server/clock.hpp"
+#include "svarboks/server/data_dir.hpp"
+#include "svarboks/server/enrolment.hpp"
+#include "svarboks/server/http_server.hpp"
+#include "svarboks/server/import.hpp"
+#include "svarboks/server/ingest.hpp"
+#include "svarboks/server/sqlite_storage.hpp"
+#include "svarboks/shared/hashing.hpp"
+#include "svarboks/shared/survey.hpp"
+
+#include <nlohmann/json.hpp>
+
+#ifdef SVARBOKS_HAVE_QRENCODE
+#include <qrencode.h>
+#endif
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <atomic>
+#include <charconv>
+#include <fstream>
+#include <iomanip>
+#include <map>
+#include <mutex>
+#include <ostream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+namespace svarboks::server {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kOk = 0;
+constexpr int kFailed = 1;
+constexpr int kUsage = 2;
+
+struct UsageError {
+    std::string message;
+};
+
+struct Parsed {
+    std::vector<std::string> positional;
+    std::multimap<std::string, std::string> options;
+    std::set<std::string> flags;
+
+    [[nodiscard]] std::string option(const std::string& name, const std::string& fallback = "") const {
+        const auto found = options.find(name);
+        return found == options.end() ? fallback : found->second;
+    }
+    [[nodiscard]] bool has(const std::string& name) const { return options.count(name) > 0; }
+    [[nodiscard]] std::vector<std::string> all(const std::string& name) const {
+        std::vector<std::string> values;
+        for (auto [it, end] = options.equal_range(name); it != end; ++it) values.push_back(it->second);
+        return values;
+    }
+};
+
+// Options take a value ("--unit ID" or "--unit=ID"); flags do not. Anything not allowed is a usage error.
+Parsed parse(const std::vector<std::string>& args, std::size_t from, const std::set<std::string>& valueOptions,
+             const std::set<std::string>& flagOptions = {}) {
+    Parsed parsed;
+    for (std::size_t i = from; i < args.size(); ++i) {
+        const std::string& arg = args[i];
+        if (arg.size() > 2 && arg.rfind("--", 0) == 0) {
+            std::string name = arg.substr(2);
+            std::optional<std::string> value;
+            if (const auto equals = name.find('='); equals != std::string::npos) {
+                value = name.substr(equals + 1);
+                name = name.substr(0, equals);
+            }
+            if (flagOptions.count(name) > 0 && !value) {
+                parsed.flags.insert(name);
+            } else if (valueOptions.count(name) > 0) {
+                if (!value) {
+                    if (i + 1 >= args.size()) throw UsageError{"--" + name + " needs a value"};
+                    value = args[++i];
+                }
+                parsed.options.emplace(name, *value);
+            } else {
+                throw UsageError{"unknown option --" + name};
+            }
+        } else {
+            parsed.positional.push_back(arg);
+        }
+    }
+    return parsed;
+}
+
+void expectPositional(const Parsed& parsed, std::size_t count, const std::string& what) {
+    if (parsed.positional.size() != count) throw UsageError{"expected " + what};
+}
+
+DataDir dataDir(const Parsed& parsed) {
+    if (!parsed.has("data")) throw UsageError{"--data DIR is required"};
+    return DataDir{parsed.option("data")};
+}
+
+// Opens the store of an initialised folder; never creates one (a typo in --data must not make a new store).
+Result<std::unique_ptr<SqliteStorage>> openStore(const DataDir& dir) {
+    std::error_code ec;
+    if (!fs::exists(dir.store(), ec)) {
+        return Error{dir.root.string() + " holds no central store; run: svarboks-central init --data " + dir.root.string()};
+    }
+    return SqliteStorage::open(dir.store());
+}
+
+bool isValidUnitId(const std::string& id) {
+    if (id.empty() || id.size() > 64 || id == kAllUnits) return false;
+    return std::all_of(id.begin(), id.end(), [](char c) {
+               return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+           }) && id.front() != '-' && id.front() != '.';
+}
+
+bool isValidName(const std::string& name) {
+    return !name.empty() && name.size() <= 200 &&
+           std::none_of(name.begin(), name.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
+std::string pad(const std::string& text, std::size_t width) {
+    // Display width: count UTF-8 lead bytes only, so "Solhøj" lines up.
+    const auto shown = static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+    return text + std::string(shown < width ? width - shown : 1, ' ');
+}
+
+int fail(std::ostream& err, const std::string& message) {
+    err << "svarboks-central: " << message << '\n';
+    return kFailed;
+}
+
+#ifdef SVARBOKS_HAVE_QRENCODE
+std::string qrCode(const std::string& text) {
+    QRcode* qr = QRcode_encodeString(text.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+    if (qr == nullptr) return "";
+    const int width = qr->width;
+    const int margin = 2;
+    const auto dark = [&](int x, int y) {
+        if (x < 0 || y < 0 || x >= width || y >= width) return false;
+        return (qr->data[static_cast<std::size_t>(y) * static_cast<std::size_t>(width) + static_cast<std::size_t>(x)] & 1) != 0;
+    };
+    // Two rows per line with half blocks; light modules are drawn, which reads right on a dark terminal.
+    std::string out;
+    for (int y = -margin; y < width + margin; y += 2) {
+        out += "    ";
+        for (int x = -margin; x < width + margin; ++x) {
+            const bool top = !dark(x, y);
+            const bool bottom = !dark(x, y + 1);
+            out += top && bottom ? "\u2588" : top ? "\u2580" : bottom ? "\u2584" : " ";
+        }
+        out += '\n';
+    }
+    QRcode_free(qr);
+    return out;
+}
+#endif
+
+// ---- commands ----
+
+int init(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    const Parsed parsed = parse(args, 1, {"data", "host", "tls-cert", "tls-key"});
+    expectPositional(parsed, 0, "no arguments besides options");
+    const DataDir dir = dataDir(parsed);
+    InitOptions options;
+    options.hosts = parsed.all("host");
+    if (parsed.has("tls-cert")) options.tlsCert = parsed.option("tls-cert");
+    if (parsed.has("tls-key")) options.tlsKey = parsed.option("tls-key");
+    if (!options.hosts.empty() && options.tlsCert) throw UsageError{"--host is for the generated certificate; it cannot go with --tls-cert"};
+    auto report = initDataDir(dir, options);
+    if (!report) return fail(err, report.error().message);
+    out << "Initialised " << dir.root.string() << ":\n"
+        << "  store        " << dir.store().string() << "\n"
+        << "  secret key   " << dir.secretKey().string() << " (mode 0600: back it up safely; without it no response can be read)\n"
+        << "  public key   " << dir.publicKey().string() << "\n"
+        << "  certificate  " << dir.tlsCert().string() << (report->certificateGenerated ? " (self-signed, new)" : " (copied)") << "\n"
+        << "  TLS key      " << dir.tlsKey().string() << " (mode 0600)\n";
+    if (!report->certificate.subjectAltNames.empty()) {
+        out << "  names        ";
+        for (std::size_t i = 0; i < report->certificate.subjectAltNames.size(); ++i) out << (i ? ", " : "") << report->certificate.subjectAltNames[i];
+        out << '\n';
+    }
+    out << "  SHA-256      " << report->certificate.sha256Fingerprint << "\n"
+        << "  key pin      " << report->certificate.spkiPin << "\n"
+        << "Public key (base64): " << report->publicKey << '\n';
+    return kOk;
+}
+
+int serve(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    const Parsed parsed = parse(args, 1, {"data", "listen", "threads"});
+    expectPositional(parsed, 0, "no arguments besides options");
+    const DataDir dir = dataDir(parsed);
+    ServeOptions options;
+    if (auto status = parseListenAddress(parsed.option("listen", "127.0.0.1:8443"), options); !status) throw UsageError{status.message()};
+    if (parsed.has("threads")) {
+        const std::string text = parsed.option("threads");
+        std::size_t threads = 0;
+        const auto result = std::from_chars(text.data(), text.data() + text.size(), threads);
+        if (result.ec != std::errc{} || result.ptr != text.data() + text.size() || threads < 1 || threads > 1024) {
+            throw UsageError{"--threads: expected a number from 1 to 1024"};
+        }
+        options.threads = threads;
+    }
+    options.certFile = dir.tlsCert();
+    options.keyFile = dir.tlsKey();
+
+    auto keys = loadKeyPair(dir);
+    if (!keys) return fail(err, keys.error().message);
+    auto store = openStore(dir);
+    if (!store) return fail(err, store.error().message);
+    Api api(**store, *keys);
+
+    std::mutex logMutex;
+    const LogSink log = [&](const std::string& line) {
+        const std::lock_guard lock(logMutex);
+        out << line << '\n' << std::flush;
+    };
+    // Signals are taken by one thread with sigtimedwait; every other thread (httplib's too, created later)
+    // inherits the blocked mask. A peer closing its connection must not kill the process (SIGPIPE).
+    sigset_t stopSignals;
+    sigemptyset(&stopSignals);
+    sigaddset(&stopSignals, SIGTERM);
+    sigaddset(&stopSignals, SIGINT);
+    sigset_t previous;
+    pthread_sigmask(SIG_BLOCK, &stopSignals, &previous);
+    struct sigaction ignore {};
+    ignore.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &ignore, nullptr);
+
+    auto server = HttpServer::create(api, options, log);
+    if (!server) {
+        pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+        return fail(err, server.error().message);
+    }
+    auto port = (*server)->bind();
+    if (!port) {
+        pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+        return fail(err, port.error().message);
+    }
+    {
+        nlohmann::ordered_json line;
+        line["event"] = "listening";
+        line["address"] = (options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host) + ":" + std::to_string(*port);
+        line["public_key"] = shared::publicKeyToBase64(keys->publicKey);
+        log(line.dump());
+    }
+
+    std::atomic<bool> finished{false};
+    std::thread watcher([&] {
+        while (!finished) {
+            const timespec wait{0, 200'000'000};
+            const int signal = sigtimedwait(&stopSignals, nullptr, &wait);
+            if (signal == SIGTERM || signal == SIGINT) {
+                log(nlohmann::ordered_json{{"event", "stopping"}, {"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}}.dump());
+                api.setDraining(true);
+                (*server)->stop();
+                return;
+            }
+        }
+    });
+    const Status ran = (*server)->run();
+    finished = true;
+    watcher.join();
+    server->reset();
+    log(nlohmann::ordered_json{{"event", "stopped"}}.dump());
+    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+    if (!ran) return fail(err, ran.message());
+    return kOk;
+}
+
+int units(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    if (args.size() < 2) throw UsageError{"expected: units add ID --name NAME | units list"};
+    if (args[1] == "add") {
+        const Parsed parsed = parse(args, 2, {"data", "name"});
+        expectPositional(parsed, 1, "units add ID --name NAME");
+        const Unit unit{parsed.positional[0], parsed.option("name")};
+        if (!isValidUnitId(unit.id)) throw UsageError{"unit id '" + unit.id + "': expected 1-64 characters of a-z, 0-9, '-', '_' and '.'"};
+        if (!parsed.has("name")) throw UsageError{"--name NAME is required (the name kiosks and reports show)"};
+        if (!isValidName(unit.name)) throw UsageError{"--name: expected 1-200 characters without control characters"};
+        auto store = openStore(dataDir(parsed));
+        if (!store) return fail(err, store.error().message);
+        if (auto status = (*store)->addUnit(unit); !status) return fail(err, status.message());
+        out << "Added unit " << unit.id << " (" << unit.name << ")\n";
+        return kOk;
+    }
+    if (args[1] == "list") {
+        const Parsed parsed = parse(args, 2, {"data"});
+        expectPositional(parsed, 0, "units list");
+        auto store = openStore(dataDir(parsed));
+        if (!store) return fail(err, store.error().message);
+        auto list = (*store)->units();
+        if (!list) return fail(err, list.error().message);
+        if (list->empty()) {
+            out << "No units yet; add one with: units add ID --name NAME\n";
+            return kOk;
+        }
+        out << pad("UNIT", 24) << "NAME\n";
+        for (const auto& unit : *list) out << pad(unit.id, 24) << unit.name << '\n';
+        return kOk;
+    }
+    throw UsageError{"unknown command: units " + args[1]};
+}
+
+int enroll(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    const Parsed parsed = parse(args, 1, {"data", "unit", "expires"});
+    expectPositional(parsed, 0, "enroll --unit ID [--expires 7d]");
+    if (!parsed.has("unit")) throw UsageError{"--unit ID is required"};
+    std::chrono::seconds lifetime = kDefaultCodeLifetime;
+    if (parsed.has("expires")) {
+        auto parsedLifetime = parseLifetime(parsed.option("expires"));
+        if (!parsedLifetime) throw UsageError{"--expires: " + parsedLifetime.error().message};
+        lifetime = *parsedLifetime;
+    }
+    auto store = openStore(dataDir(parsed));
+    if (!store) return fail(err, store.error().message);
+    auto unit = (*store)->findUnit(parsed.option("unit"));
+    if (!unit) return fail(err, unit.error().message);
+    if (!*unit) return fail(err, "there is no unit '" + parsed.option("unit") + "' (see: units list)");
+
+    const std::string code = generateEnrolmentCode();
+    const TimePoint expires = std::chrono::system_clock::now() + lifetime;
+    if (auto status = (*store)->addEnrolmentCode(enrolmentCodeHash(code), (*unit)->id, unixSeconds(expires)); !status) {
+        return fail(err, status.message());
+    }
+    const auto minutes = std::chrono::duration_cast<std::chrono::minutes>(lifetime).count();
+    const auto plural = [](std::int64_t n, const char* word) { return std::to_string(n) + " " + word + (n == 1 ? "" : "s"); };
+    const std::string validity = minutes % 60 != 0          ? plural(minutes, "minute")
+                                 : minutes % (24 * 60) != 0 ? plural(minutes / 60, "hour")
+                                                            : plural(minutes / (24 * 60), "day");
+    out << "Enrolment code for unit " << (*unit)->id << " (" << (*unit)->name << "):\n\n"
+        << "    " << code << "\n\n"
+        << "Single use, valid until " << localMinute(expires) << " (" << validity << ").\n"
+        << "Type it on the kiosk's admin screen, or run on the kiosk:\n"
+        << "    svarboks enroll " << code << " --endpoint https://HOST:PORT --ca cert.pem\n";
+#ifdef SVARBOKS_HAVE_QRENCODE
+    if (const std::string qr = qrCode(code); !qr.empty()) out << "\nThe same code as a QR code:\n\n" << qr;
+#else
+    out << "(No QR code: this build has no libqrencode.)\n";
+#endif
+    return kOk;
+}
+
+int devices(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    if (args.size() < 2) throw UsageError{"expected: devices list | devices revoke ID"};
+    if (args[1] == "list") {
+        const Parsed parsed = parse(args, 2, {"data"});
+        expectPositional(parsed, 0, "devices list");
+        auto store = openStore(dataDir(parsed));
+        if (!store) return fail(err, store.error().message);
+        auto list = (*store)->devices();
+        if (!list) return fail(err, list.error().message);
+        if (list->empty()) {
+            out << "No devices enrolled yet; make a code with: enroll --unit ID\n";
+            return kOk;
+        }
+        out << pad("DEVICE", 38) << pad("UNIT", 24) << pad("ENROLLED", 12) << pad("LAST SEEN", 12) << "REVOKED\n";
+        for (const auto& device : *list) {
+            out << pad(device.id, 38) << pad(device.unitId, 24) << pad(device.enrolledOn, 12)
+                << pad(device.lastSeenOn.empty() ? "never" : device.lastSeenOn, 12) << (device.revoked ? "yes" : "no") << '\n';
+        }
+        return kOk;
+    }
+    if (args[1] == "revoke") {
+        const Parsed parsed = parse(args, 2, {"data"});
+        expectPositional(parsed, 1, "devices revoke ID");
+        auto store = openStore(dataDir(parsed));
+        if (!store) return fail(err, store.error().message);
+        if (auto status = (*store)->revokeDevice(parsed.positional[0]); !status) return fail(err, status.message());
+        out << "Revoked device " << parsed.positional[0] << "; its next request gets 401. Its responses already stored stay.\n";
+        return kOk;
+    }
+    throw UsageError{"unknown command: devices " + args[1]};
+}
+
+int survey(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    if (args.size() < 2) throw UsageError{"expected: survey publish FILE --unit ID|--all | survey list"};
+    if (args[1] == "publish") {
+        const Parsed parsed = parse(args, 2, {"data", "unit"}, {"all"});
+        expectPositional(parsed, 1, "survey publish FILE --unit ID|--all");
+        if (parsed.has("unit") == (parsed.flags.count("all") > 0)) throw UsageError{"give exactly one of --unit ID and --all"};
+        const DataDir dir = dataDir(parsed);
+        const fs::path file = parsed.positional[0];
+
+        const shared::LoadResult loaded = shared::loadSurveyFile(file);
+        for (const auto& diagnostic : loaded.diagnostics) err << diagnostic.format() << '\n';
+        if (!loaded.ok()) {
+            return fail(err, file.string() + ": " + std::to_string(loaded.errorCount()) + " error(s); nothing was published");
+        }
+        std::ifstream in(file, std::ios::binary);
+        std::ostringstream bytes;
+        bytes << in.rdbuf();
+        const auto document = nlohmann::json::parse(bytes.str(), nullptr, false);
+        if (document.is_discarded()) return fail(err, file.string() + ": changed while it was read; try again");
+        PublishedSurvey published{loaded.survey->id, loaded.survey->version, shared::canonicalDefinition(document),
+                                  loaded.survey->definitionSha256, loaded.survey->consentSha256, {}};
+        if (shared::sha256Hex(published.definition) != published.definitionSha256) {
+            return fail(err, file.string() + ": changed while it was read; try again");
+        }
+        auto store = openStore(dir);
+        if (!store) return fail(err, store.error().message);
+        const std::string unit = parsed.has("unit") ? parsed.option("unit") : std::string(kAllUnits);
+        if (auto status = (*store)->publishSurvey(published, unit); !status) return fail(err, status.message());
+        out << "Published survey " << published.surveyId << " " << published.version << " for "
+            << (unit == kAllUnits ? std::string("every unit") : "unit " + unit) << "\n"
+            << "  definition_sha256 " << published.definitionSha256 << "\n"
+            << "  consent_sha256    " << published.consentSha256 << "\n"
+            << "Kiosks take it between two respondents, the next time they ask for the survey.\n";
+        return kOk;
+    }
+    if (args[1] == "list") {
+        const Parsed parsed = parse(args, 2, {"data"});
+        expectPositional(parsed, 0, "survey list");
+        auto store = openStore(dataDir(parsed));
+        if (!store) return fail(err, store.error().message);
+        auto list = (*store)->surveys();
+        if (!list) return fail(err, list.error().message);
+        if (list->empty()) {
+            out << "No survey published yet; publish one with: survey publish FILE --unit ID|--all\n";
+            return kOk;
+        }
+        out << pad("SURVEY", 24) << pad("VERSION", 12) << pad("DEFINITION", 14) << "UNITS\n";
+        for (const auto& s : *list) {
+            std::string unitsText;
+            for (const auto& unit : s.units) unitsText += (unitsText.empty() ? "" : ", ") + (unit == kAllUnits ? std::string("(all)") : unit);
+            out << pad(s.surveyId, 24) << pad(s.version, 12) << pad(s.definitionSha256.substr(0, 12), 14) << unitsText << '\n';
+        }
+        return kOk;
+    }
+    throw UsageError{"unknown command: survey " + args[1]};
+}
+
+int exportResponses(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    const Parsed parsed = parse(args, 1, {"data", "format", "output"});
+    expectPositional(parsed, 0, "export --format jsonl [--output FILE]");
+    if (parsed.option("format", "jsonl") != "jsonl") throw UsageError{"--format: only jsonl is supported"};
+    auto store = openStore(dataDir(parsed));
+    if (!store) return fail(err, store.error().message);
+    std::ofstream file;
+    std::ostream* target = &out;
+    if (parsed.has("output")) {
+        file.open(parsed.option("output"), std::ios::binary | std::ios::trunc);
+        if (!file) return fail(err, parsed.option("output") + ": cannot write");
+        target = &file;
+    }
+    std::int64_t count = 0;
+    const Status status = (*store)->forEachResponse([&](const StoredResponse& response) {
+        nlohmann::ordered_json line;
+        line["id"] = response.id;
+        line["unit"] = response.unitId;
+        line["survey_id"] = response.surveyId;
+        line["survey_version"] = response.surveyVersion;
+        line["period"] = response.period;
+        line["locale"] = response.locale;
+        line["answers"] = nlohmann::ordered_json::parse(response.answersJson, nullptr, false);
+        *target << line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
+        ++count;
+        return static_cast<bool>(*target);
+    });
+    if (!status) return fail(err, status.message());
+    target->flush();
+    if (!*target) return fail(err, "cannot write the export");
+    if (parsed.has("output")) out << "Exported " << count << " responses to " << parsed.option("output") << '\n';
+    return kOk;
+}
+
+int importFile(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    const Parsed parsed = parse(args, 1, {"data"});
+    expectPositional(parsed, 1, "import FILE");
+    const DataDir dir = dataDir(parsed);
+    auto keys = loadKeyPair(dir);
+    if (!keys) return fail(err, keys.error().message);
+    auto store = openStore(dir);
+    if (!store) return fail(err, store.error().message);
+    Ingestor ingestor(**store, *keys);
+    auto report = importOutboxExport(**store, ingestor, parsed.positional[0], localWeek(std::chrono::system_clock::now()));
+    if (!report) return fail(err, report.error().message + "; nothing of the file was stored");
+    out << "Imported " << parsed.positional[0] << " from device " << report->deviceId << " (unit " << report->unitId << "): "
+        << report->counts.accepted << " accepted, " << report->counts.duplicate << " duplicate, " << report->counts.rejected << " rejected\n";
+    for (const auto& [id, reason] : report->rejected) out << "  rejected " << id << ": " << reason << '\n';
+    if (!report->rejected.empty()) out << "Rejected items are kept in the dead letters (see: dead-letters list).\n";
+    return kOk;
+}
+
+int deadLetters(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    if (args.size() < 2 || args[1] != "list") throw UsageError{"expected: dead-letters list"};
+    const Parsed parsed = parse(args, 2, {"data"});
+    expectPositional(parsed, 0, "dead-letters list");
+    auto store = openStore(dataDir(parsed));
+    if (!store) return fail(err, store.error().message);
+    auto list = (*store)->deadLetters();
+    if (!list) return fail(err, list.error().message);
+    if (list->empty()) {
+        out << "No rejected responses.\n";
+        return kOk;
+    }
+    out << pad("RESPONSE", 38) << pad("WEEK", 10) << "REASON\n";
+    for (const auto& letter : *list) out << pad(letter.id, 38) << pad(letter.receivedWeek, 10) << letter.reason << '\n';
+    return kOk;
+}
+
+}  // namespace
+
+std::string usage() {
+    return "usage: svarboks-central COMMAND ... --data DIR\n"
+           "\n"
+           "  init --data DIR [--host NAME|IP ...] [--tls-cert FILE --tls-key FILE]\n"
+           "                         make the store, the key pair and a TLS certificate\n"
+           "  serve --data DIR [--listen 127.0.0.1:8443] [--threads 32]\n"
+           "                         run the HTTPS endpoint until SIGTERM or SIGINT\n"
+           "  units add ID --name NAME | units list\n"
+           "  enroll --unit ID [--expires 7d]\n"
+           "                         print a one-time enrolment code for a kiosk of that unit\n"
+           "  devices list | devices revoke ID\n"
+           "  survey publish FILE --unit ID|--all | survey list\n"
+           "  export --format jsonl [--output FILE]\n"
+           "                         every stored response, one JSON object a line\n"
+           "  import FILE            a kiosk's outbox export file (docs/outbox-export.md)\n"
+           "  dead-letters list      rejected responses and why\n"
+           "\n"
+           "See docs/central.md.\n";
+}
+
+int runCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    try {
+        if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
+            (args.empty() ? err : out) << usage();
+            return args.empty() ? kUsage : kOk;
+        }
+        const std::string& command = args[0];
+        if (command == "init") return init(args, out, err);
+        if (command == "serve") return serve(args, out, err);
+        if (command == "units") return units(args, out, err);
+        if (command == "enroll") return enroll(args, out, err);
+        if (command == "devices") return devices(args, out, err);
+        if (command == "survey") return survey(args, out, err);
+        if (command == "export") return exportResponses(args, out, err);
+        if (command == "import") return importFile(args, out, err);
+        if (command == "dead-letters") return deadLetters(args, out, err);
+        throw UsageError{"unknown command '" + command + "'"};
+    } catch (const UsageError& e) {
+        err << "svarboks-central: " << e.message << "\n\n" << usage();
+        return kUsage;
+    } catch (const std::exception& e) {
+        err << "svarboks-central: " << e.what() << '\n';
+        return kFailed;
+    }
+}
+
+}  // namespace svarboks::server

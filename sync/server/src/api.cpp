@@ -1,0 +1,336 @@
+#include "svarboks/server/api.hpp"
+
+#include "svarboks/server/body.hpp"
+#include "svarboks/server/enrolment.hpp"
+#include "svarboks/shared/hashing.hpp"
+#include "svarboks/shared/protocol.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cstdint>
+#include <iterator>
+#include <exception>
+#include <string_view>
+
+namespace svarboks::server {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kEnrollPath = "/api/v1/enroll";
+constexpr std::string_view kSurveyPath = "/api/v1/survey";
+constexpr std::string_view kBatchesPath = "/api/v1/batches";
+constexpr std::string_view kHealthPath = "/healthz";
+// A gzip body may be a little larger than what it inflates to (incompressible data gains ~0.03 %).
+constexpr std::size_t kGzipSlack = 64 * 1024;
+constexpr std::size_t kMaxTokenLength = 512;
+constexpr int kBusyRetryAfterSeconds = 5;
+constexpr std::string_view kRefusedCode = "this enrolment code is unknown, used or expired";
+
+HttpResponse jsonResponse(int status, const json& body) {
+    HttpResponse response;
+    response.status = status;
+    response.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+    return response;
+}
+
+HttpResponse errorResponse(int status, const std::string& message) { return jsonResponse(status, json{{"error", message}}); }
+
+HttpResponse unauthorized(const std::string& message) {
+    auto response = errorResponse(401, message);
+    response.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return response;
+}
+
+std::string trim(std::string_view text) {
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())) != 0) text.remove_prefix(1);
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())) != 0) text.remove_suffix(1);
+    return std::string(text);
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+// RFC 9110: If-None-Match is "*" or a list of entity tags, weak ones prefixed "W/"; compared weakly.
+bool etagMatches(std::string_view header, const std::string& etag) {
+    std::size_t start = 0;
+    while (start <= header.size()) {
+        const std::size_t comma = header.find(',', start);
+        std::string tag = trim(header.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
+        if (tag == "*") return true;
+        if (tag.rfind("W/", 0) == 0) tag = tag.substr(2);
+        if (tag == etag) return true;
+        if (comma == std::string_view::npos) break;
+        start = comma + 1;
+    }
+    return false;
+}
+
+struct BodyOutcome {
+    std::string bytes;
+    std::optional<HttpResponse> refusal;
+};
+
+BodyOutcome readBody(const HttpRequest& request, std::size_t rawLimit, std::size_t limit) {
+    if (!request.readBody) return {"", std::nullopt};
+    RawBody raw = request.readBody(rawLimit);
+    if (raw.tooLarge) {
+        return {"", errorResponse(413, "the body is over the server's limit of " + std::to_string(limit) + " bytes")};
+    }
+    if (raw.failed) return {"", errorResponse(400, "the body could not be read")};
+    DecodedBody decoded = decodeBody(raw.bytes, request.contentEncoding, limit);
+    if (!decoded.ok()) return {"", errorResponse(decoded.status, decoded.error)};
+    return {std::move(decoded.bytes), std::nullopt};
+}
+
+// The key the enrolment limit counts against: the address, or for IPv6 its /64, since one client
+// usually holds a whole /64 and could otherwise step through addresses.
+std::string rateLimitKey(const std::string& address) {
+    in6_addr v6{};
+    if (inet_pton(AF_INET6, address.c_str(), &v6) != 1 || IN6_IS_ADDR_V4MAPPED(&v6)) return address;
+    std::fill(std::begin(v6.s6_addr) + 8, std::end(v6.s6_addr), static_cast<std::uint8_t>(0));
+    char text[INET6_ADDRSTRLEN] = {};
+    inet_ntop(AF_INET6, &v6, text, sizeof text);
+    return std::string(text) + "/64";
+}
+
+class SlotGuard {
+public:
+    SlotGuard(const SlotGuard&) = delete;
+    SlotGuard& operator=(const SlotGuard&) = delete;
+    explicit SlotGuard(std::function<void()> release) : m_release(std::move(release)) {}
+    ~SlotGuard() { m_release(); }
+
+private:
+    std::function<void()> m_release;
+};
+
+}  // namespace
+
+HttpRequest HttpRequest::make(std::string method, std::string path, std::string body, std::string authorization) {
+    HttpRequest request;
+    request.method = std::move(method);
+    request.path = std::move(path);
+    request.authorization = std::move(authorization);
+    request.readBody = [body = std::move(body)](std::size_t limit) {
+        if (body.size() > limit) return RawBody{"", true, false};
+        return RawBody{body, false, false};
+    };
+    return request;
+}
+
+std::string HttpResponse::header(const std::string& name) const {
+    for (const auto& [key, value] : headers) {
+        if (iequals(key, name)) return value;
+    }
+    return "";
+}
+
+bool isKnownPath(const std::string& path) {
+    return path == kEnrollPath || path == kSurveyPath || path == kBatchesPath || path == kHealthPath;
+}
+
+Api::Api(Storage& storage, shared::KeyPair keys, ApiOptions options, Clock clock)
+    : m_storage(storage),
+      m_keys(keys),
+      m_publicKey(shared::publicKeyToBase64(keys.publicKey)),
+      m_options(options),
+      m_clock(std::move(clock)),
+      m_ingestor(storage, keys),
+      m_enrolLimiter(options.enrolAttemptsPerMinute) {}
+
+std::size_t Api::rawBodyLimit(const std::string& path) const {
+    if (path == kEnrollPath) return m_options.maxEnrollBodyBytes + 1024;
+    return m_options.maxBodyBytes + kGzipSlack;
+}
+
+HttpResponse Api::handle(const HttpRequest& request) {
+    try {
+        const auto route = [&](std::string_view path, std::string_view method, auto&& handler) -> std::optional<HttpResponse> {
+            if (request.path != path) return std::nullopt;
+            const bool allowed = request.method == method || (method == "GET" && request.method == "HEAD");
+            if (!allowed) {
+                auto response = errorResponse(405, "use " + std::string(method) + " for " + std::string(path));
+                response.headers.emplace_back("Allow", method == "GET" ? "GET, HEAD" : std::string(method));
+                return response;
+            }
+            return handler();
+        };
+        if (auto r = route(kEnrollPath, "POST", [&] { return enroll(request); })) return *r;
+        if (auto r = route(kSurveyPath, "GET", [&] { return survey(request); })) return *r;
+        if (auto r = route(kBatchesPath, "POST", [&] { return batches(request); })) return *r;
+        if (auto r = route(kHealthPath, "GET", [&] { return health(); })) return *r;
+        return errorResponse(404, "no such endpoint; the API is /api/v1/enroll, /api/v1/survey, /api/v1/batches and /healthz");
+    } catch (const std::exception&) {
+        return errorResponse(500, "internal error");
+    }
+}
+
+HttpResponse Api::unavailable(const std::string& why, int retryAfterSeconds) {
+    auto response = errorResponse(503, why);
+    response.headers.emplace_back("Retry-After", std::to_string(retryAfterSeconds));
+    return response;
+}
+
+std::variant<Device, HttpResponse> Api::authenticate(const HttpRequest& request) {
+    const std::string header = trim(request.authorization);
+    if (header.empty()) return unauthorized("missing device token: send Authorization: Bearer <token>");
+    const auto space = header.find(' ');
+    if (space == std::string::npos || !iequals(std::string_view(header).substr(0, space), "Bearer")) {
+        return unauthorized("expected Authorization: Bearer <token>");
+    }
+    const std::string token = trim(std::string_view(header).substr(space + 1));
+    if (token.empty() || token.size() > kMaxTokenLength) return unauthorized("unknown device token");
+    auto device = m_storage.authenticate(shared::sha256Hex(token), localDate(m_clock()));
+    if (!device) return unavailable("the server cannot read its store right now", kBusyRetryAfterSeconds);
+    if (!*device) return unauthorized("unknown device token");
+    if ((*device)->revoked) return unauthorized("this device has been revoked; it must be enrolled again");
+    return **device;
+}
+
+HttpResponse Api::enroll(const HttpRequest& request) {
+    const TimePoint now = m_clock();
+    if (const auto wait = m_enrolLimiter.acquire(rateLimitKey(request.clientAddress), now)) {
+        auto response = errorResponse(429, "too many enrolment attempts; try again in " + std::to_string(wait->count()) + " s");
+        response.headers.emplace_back("Retry-After", std::to_string(wait->count()));
+        return response;
+    }
+    auto body = readBody(request, rawBodyLimit(std::string(kEnrollPath)), m_options.maxEnrollBodyBytes);
+    if (body.refusal) return *body.refusal;
+    auto document = parseJsonBody(body.bytes);
+    if (!document) return errorResponse(400, document.error().message);
+    auto parsed = shared::enrollRequestFromJson(*document);
+    if (!parsed) return errorResponse(400, parsed.error().message);
+
+    const std::string token = generateDeviceToken();
+    EnrolAttempt attempt;
+    attempt.codeSha256 = enrolmentCodeHash(parsed->code);
+    attempt.requestId = parsed->requestId;
+    attempt.now = unixSeconds(now);
+    attempt.today = localDate(now);
+    attempt.newDeviceId = shared::newUuidV4();
+    attempt.newTokenSha256 = shared::sha256Hex(token);
+    attempt.replayToken = sealReplayToken(token, parsed->code, parsed->requestId);
+    attempt.replayUntil = unixSeconds(now + m_options.replayWindow);
+
+    auto outcome = m_storage.enrol(attempt);
+    if (!outcome) return unavailable("the server cannot store right now", kBusyRetryAfterSeconds);
+    shared::EnrollResponse reply{outcome->deviceId, "", outcome->unit.id, outcome->unit.name, m_publicKey};
+    switch (outcome->kind) {
+        case EnrolOutcome::Kind::Refused: return errorResponse(403, std::string(kRefusedCode));
+        case EnrolOutcome::Kind::Created: reply.deviceToken = token; break;
+        case EnrolOutcome::Kind::Replayed: {
+            auto replayed = openReplayToken(outcome->replayToken, parsed->code, parsed->requestId);
+            if (!replayed) return errorResponse(403, std::string(kRefusedCode));
+            reply.deviceToken = std::move(*replayed);
+            break;
+        }
+    }
+    return jsonResponse(200, shared::toJson(reply));
+}
+
+HttpResponse Api::survey(const HttpRequest& request) {
+    auto device = authenticate(request);
+    if (auto* refused = std::get_if<HttpResponse>(&device)) return std::move(*refused);
+    const Device& caller = std::get<Device>(device);
+    auto current = m_storage.currentSurvey(caller.unitId);
+    if (!current) return unavailable("the server cannot read its store right now", kBusyRetryAfterSeconds);
+    if (!*current) return errorResponse(404, "no survey is published for this device's unit '" + caller.unitId + "'");
+    const std::string etag = "\"" + (*current)->definitionSha256 + "\"";
+    HttpResponse response;
+    response.headers.emplace_back("ETag", etag);
+    response.headers.emplace_back("Cache-Control", "no-cache");
+    if (!request.ifNoneMatch.empty() && etagMatches(request.ifNoneMatch, etag)) {
+        response.status = 304;
+        response.contentType.clear();
+        return response;
+    }
+    // The definition is stored canonical; it is sent byte for byte as published.
+    response.body = "{\"public_key\":\"" + m_publicKey + "\",\"survey\":" + (*current)->definition + "}";
+    return response;
+}
+
+bool Api::acquireBatchSlot() {
+    std::unique_lock lock(m_slotMutex);
+    if (!m_slotFree.wait_for(lock, m_options.batchQueueTimeout, [&] { return m_batchesInFlight < m_options.maxConcurrentBatches; })) {
+        return false;
+    }
+    ++m_batchesInFlight;
+    return true;
+}
+
+void Api::releaseBatchSlot() {
+    {
+        const std::lock_guard lock(m_slotMutex);
+        --m_batchesInFlight;
+    }
+    m_slotFree.notify_one();
+}
+
+HttpResponse Api::batches(const HttpRequest& request) {
+    auto device = authenticate(request);
+    if (auto* refused = std::get_if<HttpResponse>(&device)) return std::move(*refused);
+    const Device& caller = std::get<Device>(device);
+
+    if (!acquireBatchSlot()) return unavailable("the server is busy with other batches", kBusyRetryAfterSeconds);
+    const SlotGuard slot([this] { releaseBatchSlot(); });
+
+    auto body = readBody(request, rawBodyLimit(std::string(kBatchesPath)), m_options.maxBodyBytes);
+    if (body.refusal) return *body.refusal;
+    auto document = parseJsonBody(body.bytes);
+    body.bytes.clear();
+    body.bytes.shrink_to_fit();
+    if (!document) return errorResponse(400, document.error().message);
+    // PROTOCOL.md: more than 500 responses is over the limit (413, the kiosk halves its batch), not malformed.
+    if (document->is_object()) {
+        const auto responses = document->find("responses");
+        if (responses != document->end() && responses->is_array() && responses->size() > shared::kMaxBatchResponses) {
+            return errorResponse(413, "a batch may hold at most " + std::to_string(shared::kMaxBatchResponses) + " responses, got " +
+                                          std::to_string(responses->size()) + "; send smaller batches");
+        }
+    }
+    auto batch = shared::batchRequestFromJson(*document);
+    document = json();
+    if (!batch) return errorResponse(400, batch.error().message);
+
+    auto results = m_ingestor.ingest(caller.unitId, batch->responses, localWeek(m_clock()));
+    if (!results) {
+        m_storeFailing = true;
+        return unavailable("the server cannot store right now; nothing of this batch was stored", kBusyRetryAfterSeconds);
+    }
+    m_storeFailing = false;
+    const IngestCounts counts = countResults(*results);
+    auto response = jsonResponse(200, shared::toJson(shared::BatchResponse{batch->batchId, std::move(*results)}));
+    response.log.batchSize = batch->responses.size();
+    response.log.counts = counts;
+    return response;
+}
+
+HttpResponse Api::health() {
+    HttpResponse response;
+    response.contentType = "text/plain";
+    if (m_draining) {
+        response.status = 503;
+        response.body = "shutting down";
+    } else if (m_storeFailing || !m_storage.ping()) {
+        response.status = 503;
+        response.body = "the store is not available";
+    } else {
+        response.body = "ok";
+        return response;
+    }
+    response.headers.emplace_back("Retry-After", std::to_string(kBusyRetryAfterSeconds));
+    return response;
+}
+
+}  // namespace svarboks::server

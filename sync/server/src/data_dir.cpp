@@ -1,0 +1,166 @@
+#include "svarboks/server/data_dir.hpp"
+
+#include "svarboks/server/sqlite_storage.hpp"
+
+#include <sodium.h>
+#include <sys/stat.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+namespace svarboks::server {
+
+namespace fs = std::filesystem;
+using shared::Error;
+using shared::Result;
+
+namespace {
+
+std::string systemMessage(int error) { return std::error_code(error, std::generic_category()).message(); }
+
+Result<bool> writeNewFile(const fs::path& path, const std::string& bytes, mode_t mode) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+    if (fd < 0) return Error{path.string() + ": cannot create: " + systemMessage(errno)};
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            const int error = errno;
+            ::close(fd);
+            return Error{path.string() + ": cannot write: " + systemMessage(error)};
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    const bool synced = ::fsync(fd) == 0;
+    if (::close(fd) != 0 || !synced) return Error{path.string() + ": cannot write: " + systemMessage(errno)};
+    return true;
+}
+
+void syncDirectory(const fs::path& dir) {
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return;
+    ::fsync(fd);
+    ::close(fd);
+}
+
+Result<std::string> readSmallFile(const fs::path& path) {
+    std::error_code ec;
+    const auto size = fs::file_size(path, ec);
+    if (ec) return Error{path.string() + ": cannot read: " + ec.message()};
+    if (size > 4096) return Error{path.string() + ": " + std::to_string(size) + " bytes; expected a key of 44 characters"};
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return Error{path.string() + ": cannot read (permission denied?)"};
+    std::ostringstream text;
+    text << in.rdbuf();
+    std::string content = text.str();
+    while (!content.empty() && (content.back() == '\n' || content.back() == '\r' || content.back() == ' ')) content.pop_back();
+    return content;
+}
+
+Result<bool> copyInto(const fs::path& from, const fs::path& to, mode_t mode) {
+    std::ifstream in(from, std::ios::binary);
+    if (!in) return Error{from.string() + ": cannot read"};
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    return writeNewFile(to, bytes.str(), mode);
+}
+
+}  // namespace
+
+Result<InitReport> initDataDir(const DataDir& dir, const InitOptions& options) {
+    try {
+        if (options.tlsCert.has_value() != options.tlsKey.has_value()) return Error{"--tls-cert and --tls-key go together"};
+        std::vector<std::string> hosts = options.hosts.empty() ? std::vector<std::string>{"127.0.0.1", "localhost"} : options.hosts;
+        for (const auto& host : hosts) {
+            if (!isValidCertificateHost(host)) return Error{"--host '" + host + "' is not a host name or IP address"};
+        }
+        if (options.tlsCert) {
+            auto checked = checkCertificate(*options.tlsCert, *options.tlsKey);
+            if (!checked) return checked.error();
+        }
+        for (const fs::path& existing : {dir.secretKey(), dir.publicKey(), dir.tlsCert(), dir.tlsKey(), dir.store()}) {
+            std::error_code ec;
+            if (fs::exists(existing, ec)) {
+                return Error{dir.root.string() + " is already initialised (" + existing.filename().string() +
+                             " exists); refusing to overwrite its keys. Use another folder, or move this one away first"};
+            }
+        }
+        std::error_code ec;
+        fs::create_directories(dir.root, ec);
+        if (ec) return Error{dir.root.string() + ": cannot create: " + ec.message()};
+        fs::permissions(dir.root, fs::perms::owner_all, ec);
+        fs::create_directories(dir.tlsCert().parent_path(), ec);
+        if (ec) return Error{dir.tlsCert().parent_path().string() + ": cannot create: " + ec.message()};
+        fs::permissions(dir.tlsCert().parent_path(), fs::perms::owner_all, ec);
+
+        if (!shared::sodiumInit()) return Error{"libsodium cannot initialise (no secure random source)"};
+        shared::KeyPair keys = shared::generateKeyPair();
+        const std::string secret = shared::toBase64(std::string_view(reinterpret_cast<const char*>(keys.secretKey.data()), keys.secretKey.size()));
+        sodium_memzero(keys.secretKey.data(), keys.secretKey.size());
+        InitReport report;
+        report.publicKey = shared::publicKeyToBase64(keys.publicKey);
+        if (auto written = writeNewFile(dir.secretKey(), secret + "\n", 0600); !written) return written.error();
+        if (auto written = writeNewFile(dir.publicKey(), report.publicKey + "\n", 0644); !written) return written.error();
+
+        if (options.tlsCert) {
+            if (auto copied = copyInto(*options.tlsCert, dir.tlsCert(), 0644); !copied) return copied.error();
+            if (auto copied = copyInto(*options.tlsKey, dir.tlsKey(), 0600); !copied) return copied.error();
+            auto info = checkCertificate(dir.tlsCert(), dir.tlsKey());
+            if (!info) return info.error();
+            report.certificate = std::move(*info);
+        } else {
+            auto info = writeSelfSignedCertificate(dir.tlsCert(), dir.tlsKey(), hosts);
+            if (!info) return info.error();
+            report.certificate = std::move(*info);
+            report.certificateGenerated = true;
+        }
+        syncDirectory(dir.tlsCert().parent_path());
+
+        auto store = SqliteStorage::open(dir.store());
+        if (!store) return store.error();
+        syncDirectory(dir.root);
+        return report;
+    } catch (const std::exception& e) {
+        return Error{dir.root.string() + ": " + e.what()};
+    }
+}
+
+Result<shared::KeyPair> loadKeyPair(const DataDir& dir) {
+    try {
+        struct stat info {};
+        if (::stat(dir.secretKey().c_str(), &info) != 0) {
+            return Error{dir.secretKey().string() + ": " + systemMessage(errno) + " (is " + dir.root.string() +
+                         " a data folder made by `svarboks-central init`?)"};
+        }
+        if ((info.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+            return Error{dir.secretKey().string() + ": readable by others than its owner; run: chmod 600 " + dir.secretKey().string()};
+        }
+        auto secretText = readSmallFile(dir.secretKey());
+        if (!secretText) return secretText.error();
+        auto secret = shared::fromBase64(*secretText);
+        if (!secret || secret->size() != 32) return Error{dir.secretKey().string() + ": not the base64 of a 32-byte key"};
+        auto publicText = readSmallFile(dir.publicKey());
+        if (!publicText) return publicText.error();
+        auto publicKey = shared::parsePublicKey(*publicText);
+        if (!publicKey) return Error{dir.publicKey().string() + ": " + publicKey.error().message};
+
+        shared::KeyPair keys;
+        std::copy(secret->begin(), secret->end(), reinterpret_cast<char*>(keys.secretKey.data()));
+        sodium_memzero(secret->data(), secret->size());
+        shared::PublicKey derived{};
+        crypto_scalarmult_base(derived.data(), keys.secretKey.data());
+        if (derived != *publicKey) return Error{dir.publicKey().string() + " does not belong to " + dir.secretKey().string()};
+        keys.publicKey = *publicKey;
+        return keys;
+    } catch (const std::exception& e) {
+        return Error{dir.root.string() + ": " + e.what()};
+    }
+}
+
+}  // namespace svarboks::server

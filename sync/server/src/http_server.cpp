@@ -1,0 +1,326 @@
+#include "svarboks/server/http_server.hpp"
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+#include <openssl/ssl.h>
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace svarboks::server {
+
+using shared::Error;
+using shared::Result;
+using shared::Status;
+
+namespace {
+
+// httplib's ThreadPool queues accepted connections without limit; this one makes the accept loop wait
+// when `maxQueued` connections are already waiting for a worker.
+class BoundedTaskQueue final : public httplib::TaskQueue {
+public:
+    BoundedTaskQueue(std::size_t threads, std::size_t maxQueued) : m_maxQueued(maxQueued) {
+        m_workers.reserve(threads);
+        for (std::size_t i = 0; i < threads; ++i) m_workers.emplace_back([this] { work(); });
+    }
+    BoundedTaskQueue(const BoundedTaskQueue&) = delete;
+    BoundedTaskQueue& operator=(const BoundedTaskQueue&) = delete;
+    ~BoundedTaskQueue() override { shutdown(); }
+
+    void enqueue(std::function<void()> fn) override {
+        std::unique_lock lock(m_mutex);
+        m_hasRoom.wait(lock, [&] { return m_jobs.size() < m_maxQueued || m_stopping; });
+        m_jobs.push_back(std::move(fn));
+        m_hasJob.notify_one();
+    }
+
+    void shutdown() override {
+        {
+            const std::lock_guard lock(m_mutex);
+            if (m_stopping && m_workers.empty()) return;
+            m_stopping = true;
+        }
+        m_hasJob.notify_all();
+        m_hasRoom.notify_all();
+        for (auto& worker : m_workers) worker.join();
+        m_workers.clear();
+    }
+
+private:
+    void work() {
+        for (;;) {
+            std::function<void()> job;
+            {
+                std::unique_lock lock(m_mutex);
+                m_hasJob.wait(lock, [&] { return !m_jobs.empty() || m_stopping; });
+                if (m_jobs.empty()) return;  // stopping, and every queued connection was served
+                job = std::move(m_jobs.front());
+                m_jobs.pop_front();
+            }
+            m_hasRoom.notify_one();
+            job();
+        }
+    }
+
+    std::size_t m_maxQueued;
+    std::mutex m_mutex;
+    std::condition_variable m_hasJob;
+    std::condition_variable m_hasRoom;
+    std::deque<std::function<void()>> m_jobs;
+    std::vector<std::thread> m_workers;
+    bool m_stopping = false;
+};
+
+// Two things httplib keeps protected. The backlog it listens with is compiled in (5), far too short for
+// many kiosks connecting at once, so it is raised after binding (listen() again is allowed on Linux).
+// And its stop() does nothing until the accept loop has started, so a SIGTERM right after binding would
+// be lost: closing the listening socket works in every state (the loop then ends, or never starts).
+class Listener final : public httplib::SSLServer {
+public:
+    using httplib::SSLServer::SSLServer;
+    void setBacklog(int backlog) { ::listen(svr_sock_, backlog); }
+    void stopListening() {
+        const socket_t sock = svr_sock_.exchange(INVALID_SOCKET);
+        if (sock != INVALID_SOCKET) {
+            ::shutdown(sock, SHUT_RDWR);  // wakes a blocked accept()
+            ::close(sock);
+        }
+    }
+};
+
+// Per request, on the worker thread that serves it (httplib runs pre-routing, the handler and the logger
+// of one request on one thread).
+struct RequestContext {
+    std::chrono::steady_clock::time_point start;
+    std::string contentEncoding;
+    LogInfo log;
+};
+thread_local RequestContext t_context;
+
+const char* reason(int status) {
+    switch (status) {
+        case 400: return "bad request";
+        case 401: return "unauthorized";
+        case 403: return "forbidden";
+        case 404: return "not found";
+        case 405: return "method not allowed";
+        case 408: return "request timeout";
+        case 413: return "the body is over the server's limit";
+        case 414: return "the URI is too long";
+        case 415: return "unsupported media type";
+        case 429: return "too many requests";
+        case 503: return "unavailable";
+        default: return status >= 500 ? "server error" : "request refused";
+    }
+}
+
+}  // namespace
+
+struct HttpServer::Impl {
+    Api& api;
+    ServeOptions options;
+    LogSink log;
+    std::unique_ptr<Listener> server;
+    bool bound = false;
+
+    Impl(Api& a, ServeOptions o, LogSink l) : api(a), options(std::move(o)), log(std::move(l)) {}
+
+    HttpRequest requestFrom(const httplib::Request& req) const {
+        HttpRequest request;
+        request.method = req.method;
+        request.path = req.path;
+        request.authorization = req.get_header_value("Authorization");
+        request.contentEncoding = t_context.contentEncoding;
+        request.ifNoneMatch = req.get_header_value("If-None-Match");
+        request.clientAddress = req.remote_addr;
+        return request;
+    }
+
+    static void apply(const HttpResponse& response, httplib::Response& res) {
+        res.status = response.status;
+        for (const auto& [name, value] : response.headers) res.set_header(name, value);
+        if (!response.body.empty()) res.set_content(response.body, response.contentType);
+        t_context.log = response.log;
+    }
+
+    void writeLog(const httplib::Request& req, const httplib::Response& res) const {
+        // A request httplib refused before routing (a bad request line) never set the context.
+        const RequestContext context = std::exchange(t_context, RequestContext{});
+        if (!log) return;
+        const double elapsed = context.start == std::chrono::steady_clock::time_point{}
+                                   ? 0.0
+                                   : std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - context.start).count();
+        nlohmann::ordered_json line;
+        line["method"] = req.method;
+        line["path"] = isKnownPath(req.path) ? req.path : "other";
+        line["status"] = res.status;
+        line["duration_ms"] = static_cast<double>(static_cast<std::int64_t>(elapsed * 10.0)) / 10.0;
+        if (context.log.batchSize) {
+            line["batch_size"] = *context.log.batchSize;
+            line["accepted"] = context.log.counts.accepted;
+            line["duplicate"] = context.log.counts.duplicate;
+            line["rejected"] = context.log.counts.rejected;
+        }
+        log(line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+    }
+
+    void setUp() {
+        Listener& svr = *server;
+        const std::size_t threads = std::max<std::size_t>(1, options.threads);
+        svr.new_task_queue = [threads] { return new BoundedTaskQueue(threads, threads * 4); };
+        svr.set_tcp_nodelay(true);
+        svr.set_keep_alive_max_count(std::max<std::size_t>(1, options.keepAliveMaxCount));
+        svr.set_keep_alive_timeout(options.keepAliveTimeout.count());
+        svr.set_read_timeout(options.readTimeout.count(), 0);
+        svr.set_write_timeout(options.writeTimeout.count(), 0);
+        svr.set_payload_max_length(api.rawBodyLimit("/api/v1/batches"));
+
+        svr.set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {
+            t_context = RequestContext{std::chrono::steady_clock::now(), req.get_header_value("Content-Encoding"), {}};
+            // httplib would inflate a gzip body itself, without a cap on the output and without noticing a
+            // truncated stream; taking the header away hands the raw bytes to decodeBody(). The request
+            // object is httplib's own non-const local, so changing it is well-defined.
+            const_cast<httplib::Request&>(req).headers.erase("Content-Encoding");
+            return httplib::Server::HandlerResponse::Unhandled;
+        });
+
+        const auto withoutBody = [this](const httplib::Request& req, httplib::Response& res) {
+            HttpRequest request = requestFrom(req);
+            request.readBody = [&req](std::size_t limit) {
+                if (req.body.size() > limit) return RawBody{"", true, false};
+                return RawBody{req.body, false, false};
+            };
+            apply(api.handle(request), res);
+        };
+        const auto withBody = [this](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+            HttpRequest request = requestFrom(req);
+            bool consumed = false;
+            request.readBody = [&reader, &res, &consumed](std::size_t limit) {
+                consumed = true;
+                RawBody body;
+                const bool complete = reader([&](const char* data, std::size_t length) {
+                    if (body.bytes.size() + length > limit) {
+                        body.tooLarge = true;
+                        return false;
+                    }
+                    body.bytes.append(data, length);
+                    return true;
+                });
+                if (!complete && !body.tooLarge) {
+                    // httplib refuses a Content-Length over payload_max_length itself, with 413.
+                    if (res.status == 413) body.tooLarge = true;
+                    else body.failed = true;
+                }
+                if (body.tooLarge) body.bytes.clear();
+                return body;
+            };
+            apply(api.handle(request), res);
+            // A request refused before its body was read (401, 429, ...) must not leave the body on a
+            // kept-alive connection, where it would be read as the next request: discard it, unbuffered.
+            if (!consumed) {
+                const int status = res.status;  // the reader sets 413 itself when the body is over the cap
+                std::size_t discarded = 0;
+                const std::size_t limit = api.rawBodyLimit(req.path);
+                const bool drained = reader([&](const char*, std::size_t length) {
+                    discarded += length;
+                    return discarded <= limit;
+                });
+                res.status = status;
+                if (!drained) res.set_header("Connection", "close");
+            }
+        };
+        svr.Get(".*", withoutBody);
+        svr.Options(".*", withoutBody);
+        svr.Post(".*", withBody);
+        svr.Put(".*", withBody);
+        svr.Patch(".*", withBody);
+        svr.Delete(".*", withBody);
+
+        svr.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+            if (res.body.empty()) res.set_content(nlohmann::json{{"error", reason(res.status)}}.dump(), "application/json");
+        });
+        svr.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+            res.status = 500;
+            res.set_content(R"({"error":"internal error"})", "application/json");
+        });
+        svr.set_logger([this](const httplib::Request& req, const httplib::Response& res) { writeLog(req, res); });
+    }
+};
+
+HttpServer::HttpServer(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+HttpServer::~HttpServer() {
+    if (m_impl && m_impl->server) m_impl->server->stopListening();
+}
+
+Status parseListenAddress(const std::string& text, ServeOptions& options) {
+    const auto colon = text.rfind(':');
+    if (colon == std::string::npos || colon == 0) return Error{"--listen '" + text + "': expected HOST:PORT such as 127.0.0.1:8443"};
+    std::string host = text.substr(0, colon);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    int port = 0;
+    const char* begin = text.data() + colon + 1;
+    const char* end = text.data() + text.size();
+    const auto parsed = std::from_chars(begin, end, port);
+    if (parsed.ec != std::errc{} || parsed.ptr != end || port < 0 || port > 65535) {
+        return Error{"--listen '" + text + "': the port must be a number from 0 to 65535"};
+    }
+    options.host = host;
+    options.port = port;
+    return {};
+}
+
+Result<std::unique_ptr<HttpServer>> HttpServer::create(Api& api, const ServeOptions& options, LogSink log) {
+    auto impl = std::make_unique<Impl>(api, options, std::move(log));
+    std::string problem;
+    const std::string cert = options.certFile.string();
+    const std::string key = options.keyFile.string();
+    impl->server = std::make_unique<Listener>([&](SSL_CTX& ctx) {
+        SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION);
+        SSL_CTX_set_options(&ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+        if (SSL_CTX_use_certificate_chain_file(&ctx, cert.c_str()) != 1) {
+            problem = cert + ": cannot load the TLS certificate";
+            return false;
+        }
+        if (SSL_CTX_use_PrivateKey_file(&ctx, key.c_str(), SSL_FILETYPE_PEM) != 1 || SSL_CTX_check_private_key(&ctx) != 1) {
+            problem = key + ": cannot load the TLS private key, or it does not belong to " + cert;
+            return false;
+        }
+        return true;
+    });
+    if (!impl->server->is_valid()) return Error{problem.empty() ? "cannot set up TLS" : problem};
+    impl->setUp();
+    return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
+}
+
+Result<int> HttpServer::bind() {
+    Listener& svr = *m_impl->server;
+    int port = m_impl->options.port;
+    if (port == 0) {
+        port = svr.bind_to_any_port(m_impl->options.host);
+        if (port <= 0) return Error{"cannot listen on " + m_impl->options.host + ": no free port or the address is not local"};
+    } else if (!svr.bind_to_port(m_impl->options.host, port)) {
+        return Error{"cannot listen on " + m_impl->options.host + ":" + std::to_string(port) +
+                     " (in use, not an address of this machine, or a port below 1024 without the right to use it)"};
+    }
+    svr.setBacklog(static_cast<int>(m_impl->options.listenBacklog));
+    m_impl->bound = true;
+    return port;
+}
+
+Status HttpServer::run() {
+    if (!m_impl->bound) return Error{"HttpServer::run() before bind()"};
+    if (!m_impl->server->listen_after_bind()) return Error{"the listening socket failed; the server stopped"};
+    return {};
+}
+
+void HttpServer::stop() { m_impl->server->stopListening(); }
+
+}  // namespace svarboks::server

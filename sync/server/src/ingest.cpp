@@ -1,0 +1,148 @@
+#include "svarboks/server/ingest.hpp"
+
+#include "svarboks/shared/hashing.hpp"
+#include "svarboks/shared/survey_state.hpp"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <mutex>
+#include <numeric>
+
+namespace svarboks::server {
+
+namespace {
+
+// std::shuffle's generator, drawing from libsodium (the order of rows must not be predictable).
+struct SodiumRandom {
+    using result_type = std::uint32_t;
+    static constexpr result_type min() { return 0; }
+    static constexpr result_type max() { return std::numeric_limits<result_type>::max(); }
+    result_type operator()() const { return randombytes_random(); }
+};
+
+std::string answerErrors(const shared::Validation& validation) {
+    const auto& first = validation.errors.front();
+    std::string message = first.question.empty() ? first.message : "answer to '" + first.question + "': " + first.message;
+    if (validation.errors.size() > 1) {
+        message += " (and " + std::to_string(validation.errors.size() - 1) + " more problem" + (validation.errors.size() > 2 ? "s" : "") + ")";
+    }
+    return message;
+}
+
+}  // namespace
+
+IngestCounts countResults(std::span<const shared::BatchResult> results) {
+    IngestCounts counts;
+    for (const auto& result : results) {
+        switch (result.status) {
+            case shared::ItemStatus::Accepted: ++counts.accepted; break;
+            case shared::ItemStatus::Duplicate: ++counts.duplicate; break;
+            case shared::ItemStatus::Rejected: ++counts.rejected; break;
+        }
+    }
+    return counts;
+}
+
+Ingestor::Ingestor(Storage& storage, shared::KeyPair keys) : m_storage(storage), m_keys(keys) {}
+
+Result<std::shared_ptr<const shared::Survey>> Ingestor::survey(const std::string& surveyId, const std::string& version) {
+    const auto key = std::make_pair(surveyId, version);
+    {
+        const std::shared_lock lock(m_cacheMutex);
+        if (const auto found = m_surveys.find(key); found != m_surveys.end()) return found->second;
+    }
+    auto definition = m_storage.surveyDefinition(surveyId, version);
+    if (!definition) return definition.error();
+    if (!*definition) return Error{"survey " + surveyId + " " + version + " is not published"};
+    auto loaded = shared::parseSurvey(**definition, "published survey " + surveyId + " " + version);
+    if (!loaded.ok()) {
+        std::string problem = "published survey " + surveyId + " " + version + " cannot be loaded";
+        for (const auto& d : loaded.diagnostics) {
+            if (d.severity == shared::Diagnostic::Severity::Error) {
+                problem += ": " + d.format();
+                break;
+            }
+        }
+        return Error{problem};
+    }
+    auto parsed = std::make_shared<const shared::Survey>(std::move(*loaded.survey));
+    const std::unique_lock lock(m_cacheMutex);
+    return m_surveys.emplace(key, std::move(parsed)).first->second;
+}
+
+Result<IncomingItem> Ingestor::prepare(const std::string& unitId, const shared::BatchItem& item) {
+    IncomingItem incoming;
+    incoming.id = item.id;
+    incoming.sealed = item.sealed;
+    const auto reject = [&](std::string reason) -> Result<IncomingItem> {
+        incoming.rejection = std::move(reason);
+        return std::move(incoming);
+    };
+
+    auto sealed = shared::fromBase64(item.sealed);
+    if (!sealed) {
+        incoming.sealedSha256 = shared::sha256Hex(item.sealed);
+        return reject("sealed: " + sealed.error().message);
+    }
+    incoming.sealedSha256 = shared::sha256Hex(*sealed);
+    auto opened = shared::openSealed(*sealed, m_keys);
+    if (!opened) return reject("cannot be decrypted with this server's key: " + opened.error().message);
+    auto payload = shared::parseResponsePayload(*opened);
+    sodium_memzero(opened->data(), opened->size());
+    if (!payload) return reject("the opened payload is not a valid response: " + payload.error().message);
+
+    const std::string name = "survey " + payload->surveyId + " " + payload->surveyVersion;
+    auto published = m_storage.findSurvey(payload->surveyId, payload->surveyVersion, unitId);
+    if (!published) return published.error();
+    if (!*published) return reject(name + " is not published");
+    if ((*published)->units.empty()) return reject(name + " is not published for this device's unit");
+    if (payload->definitionSha256 != (*published)->definitionSha256) {
+        return reject("definition_sha256 does not match " + name + " as published (the kiosk showed another definition)");
+    }
+    if (payload->consentSha256 != (*published)->consentSha256) {
+        return reject("consent_sha256 does not match the consent text of " + name + " as published");
+    }
+    auto survey = this->survey(payload->surveyId, payload->surveyVersion);
+    if (!survey) return reject(survey.error().message);
+    const auto validation = shared::validateAnswers(**survey, payload->answers);
+    if (!validation.valid) return reject(answerErrors(validation));
+
+    incoming.response = StoredResponse{item.id,
+                                       unitId,
+                                       payload->surveyId,
+                                       payload->surveyVersion,
+                                       payload->period,
+                                       payload->locale,
+                                       payload->answers.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
+    return incoming;
+}
+
+Result<std::vector<shared::BatchResult>> Ingestor::ingest(const std::string& unitId, std::span<const shared::BatchItem> items,
+                                                          const std::string& receivedWeek) {
+    std::vector<IncomingItem> prepared;
+    prepared.reserve(items.size());
+    for (const auto& item : items) {
+        auto incoming = prepare(unitId, item);
+        if (!incoming) return incoming.error();
+        prepared.push_back(std::move(*incoming));
+    }
+    // Rows go in shuffled, so that nothing in the store (not even the order of its pages) follows the
+    // order in which a kiosk collected them.
+    std::vector<std::size_t> order(prepared.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::shuffle(order.begin(), order.end(), SodiumRandom{});
+    std::vector<IncomingItem> shuffled;
+    shuffled.reserve(prepared.size());
+    for (const std::size_t index : order) shuffled.push_back(std::move(prepared[index]));
+
+    auto stored = m_storage.storeItems(shuffled, receivedWeek);
+    if (!stored) return stored.error();
+    std::vector<shared::BatchResult> results(items.size());
+    for (std::size_t i = 0; i < order.size(); ++i) results[order[i]] = std::move((*stored)[i]);
+    return results;
+}
+
+}  // namespace svarboks::server

@@ -1,0 +1,882 @@
+#include "svarboks/server/sqlite_storage.hpp"
+
+#include <sqlite3.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <exception>
+#include <map>
+#include <string_view>
+#include <system_error>
+#include <utility>
+
+namespace svarboks::server {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// 'SVBC': tells this store from the kiosk's outbox and other SQLite files that also use user_version.
+constexpr int kApplicationId = 0x53564243;
+
+// migrations[v] takes the schema from version v to v + 1. Never edit one that has shipped; add another.
+// Every table is WITHOUT ROWID: rows live in primary-key order, so no hidden rowid counts arrivals.
+// Responses are keyed by their random v4 id, which makes the physical order of the table random too.
+constexpr std::array<std::string_view, SqliteStorage::kSchemaVersion> kMigrations = {
+    R"sql(
+CREATE TABLE units (
+    id   TEXT PRIMARY KEY,
+    name TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE devices (
+    id           TEXT PRIMARY KEY,
+    token_sha256 TEXT NOT NULL UNIQUE,
+    unit_id      TEXT NOT NULL REFERENCES units (id),
+    enrolled_on  TEXT NOT NULL,
+    last_seen_on TEXT NOT NULL DEFAULT '',
+    revoked      INTEGER NOT NULL DEFAULT 0 CHECK (revoked IN (0, 1))
+) WITHOUT ROWID;
+
+CREATE TABLE enrolment_codes (
+    code_sha256  TEXT PRIMARY KEY,
+    unit_id      TEXT NOT NULL REFERENCES units (id),
+    expires_at   INTEGER NOT NULL,
+    used         INTEGER NOT NULL DEFAULT 0 CHECK (used IN (0, 1)),
+    request_id   TEXT,
+    device_id    TEXT,
+    replay_token BLOB,
+    replay_until INTEGER
+) WITHOUT ROWID;
+
+CREATE TABLE surveys (
+    survey_id         TEXT NOT NULL,
+    version           TEXT NOT NULL,
+    definition        TEXT NOT NULL,
+    definition_sha256 TEXT NOT NULL,
+    consent_sha256    TEXT NOT NULL,
+    PRIMARY KEY (survey_id, version)
+) WITHOUT ROWID;
+
+CREATE TABLE survey_units (
+    survey_id     TEXT NOT NULL,
+    version       TEXT NOT NULL,
+    unit_id       TEXT NOT NULL,
+    published_seq INTEGER NOT NULL,
+    PRIMARY KEY (survey_id, version, unit_id),
+    FOREIGN KEY (survey_id, version) REFERENCES surveys (survey_id, version)
+) WITHOUT ROWID;
+CREATE INDEX survey_units_by_unit ON survey_units (unit_id, published_seq);
+
+CREATE TABLE responses (
+    id             TEXT PRIMARY KEY,
+    unit_id        TEXT NOT NULL,
+    survey_id      TEXT NOT NULL,
+    survey_version TEXT NOT NULL,
+    period         TEXT NOT NULL,
+    locale         TEXT NOT NULL,
+    answers        TEXT NOT NULL,
+    sealed_sha256  TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX responses_by_survey ON responses (survey_id, survey_version, unit_id, period);
+
+CREATE TABLE dead_letters (
+    id            TEXT NOT NULL,
+    sealed_sha256 TEXT NOT NULL,
+    sealed        TEXT NOT NULL,
+    reason        TEXT NOT NULL,
+    received_week TEXT NOT NULL,
+    PRIMARY KEY (id, sealed_sha256)
+) WITHOUT ROWID;
+)sql",
+};
+static_assert(std::none_of(kMigrations.begin(), kMigrations.end(), [](std::string_view sql) { return sql.empty(); }),
+              "every schema version needs its migration");
+
+std::string systemMessage(int error) { return std::error_code(error, std::generic_category()).message(); }
+
+std::string describe(sqlite3* db) {
+    if (db == nullptr) return "out of memory";
+    std::string message = sqlite3_errmsg(db);
+    const int primary = sqlite3_extended_errcode(db) & 0xff;
+    const int error = sqlite3_system_errno(db);
+    if ((primary == SQLITE_CANTOPEN || primary == SQLITE_IOERR) && error != 0) message += " (" + systemMessage(error) + ")";
+    if (primary == SQLITE_READONLY) message += " (the server's user needs write access to the file and its folder)";
+    return message;
+}
+
+int syncDirectory(const fs::path& dir) {
+    const int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return errno;
+    int result = 0;
+    if (::fsync(fd) != 0 && errno != EINVAL) result = errno;
+    ::close(fd);
+    return result;
+}
+
+}  // namespace
+
+// A prepared statement owned by a connection's cache; Query resets it after each use.
+class CachedStatement {
+public:
+    explicit CachedStatement(sqlite3_stmt* stmt) : m_stmt(stmt) {}
+    CachedStatement(const CachedStatement&) = delete;
+    CachedStatement& operator=(const CachedStatement&) = delete;
+    ~CachedStatement() { sqlite3_finalize(m_stmt); }
+    [[nodiscard]] sqlite3_stmt* get() const { return m_stmt; }
+
+private:
+    sqlite3_stmt* m_stmt;
+};
+
+class Query {
+public:
+    explicit Query(sqlite3_stmt* stmt) : m_stmt(stmt) {}
+    Query(const Query&) = delete;
+    Query& operator=(const Query&) = delete;
+    ~Query() {
+        if (m_stmt != nullptr) {
+            sqlite3_reset(m_stmt);
+            sqlite3_clear_bindings(m_stmt);
+        }
+    }
+    [[nodiscard]] bool ok() const { return m_stmt != nullptr; }
+
+    // The bound text must outlive the next step (no copy).
+    Query& text(int index, std::string_view value) {
+        sqlite3_bind_text64(m_stmt, index, value.empty() ? "" : value.data(), value.size(), nullptr, SQLITE_UTF8);
+        return *this;
+    }
+    Query& blob(int index, std::string_view value) {
+        sqlite3_bind_blob64(m_stmt, index, value.empty() ? "" : value.data(), value.size(), nullptr);
+        return *this;
+    }
+    Query& integer(int index, std::int64_t value) {
+        sqlite3_bind_int64(m_stmt, index, value);
+        return *this;
+    }
+    Query& null(int index) {
+        sqlite3_bind_null(m_stmt, index);
+        return *this;
+    }
+
+    [[nodiscard]] int step() { return sqlite3_step(m_stmt); }
+    /// Makes the statement ready for new bindings (within one scope that runs it several times).
+    void reset() {
+        sqlite3_reset(m_stmt);
+        sqlite3_clear_bindings(m_stmt);
+    }
+    /// Steps a statement that returns no rows; true when it ran.
+    [[nodiscard]] bool run() {
+        const bool done = sqlite3_step(m_stmt) == SQLITE_DONE;
+        sqlite3_reset(m_stmt);
+        return done;
+    }
+
+    [[nodiscard]] std::int64_t integerAt(int column) const { return sqlite3_column_int64(m_stmt, column); }
+    [[nodiscard]] bool isNull(int column) const { return sqlite3_column_type(m_stmt, column) == SQLITE_NULL; }
+    [[nodiscard]] std::string textAt(int column) const {
+        const auto* data = sqlite3_column_text(m_stmt, column);
+        const auto size = static_cast<std::size_t>(sqlite3_column_bytes(m_stmt, column));
+        return data == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(data), size);
+    }
+    [[nodiscard]] std::string blobAt(int column) const {
+        const auto* data = sqlite3_column_blob(m_stmt, column);
+        const auto size = static_cast<std::size_t>(sqlite3_column_bytes(m_stmt, column));
+        return data == nullptr ? std::string() : std::string(static_cast<const char*>(data), size);
+    }
+
+private:
+    sqlite3_stmt* m_stmt;
+};
+
+class SqliteConnection {
+public:
+    static Result<std::unique_ptr<SqliteConnection>> open(const fs::path& path, const std::string& prefix) {
+        sqlite3* raw = nullptr;
+        const int opened = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+        auto connection = std::unique_ptr<SqliteConnection>(new SqliteConnection(raw));
+        if (opened != SQLITE_OK) return Error{prefix + "cannot open: " + describe(raw)};
+        sqlite3_extended_result_codes(raw, 1);
+        sqlite3_busy_timeout(raw, SqliteStorage::kBusyTimeoutMs);
+        if (sqlite3_db_readonly(raw, "main") == 1) {
+            return Error{prefix + "cannot write: the file is read-only (the server's user needs write access to the file and its folder)"};
+        }
+        for (const char* pragma : {"PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON", "PRAGMA secure_delete = ON"}) {
+            if (!connection->exec(pragma)) return Error{prefix + "cannot configure (" + pragma + "): " + connection->error()};
+        }
+        return connection;
+    }
+
+    SqliteConnection(const SqliteConnection&) = delete;
+    SqliteConnection& operator=(const SqliteConnection&) = delete;
+    ~SqliteConnection() {
+        m_statements.clear();
+        sqlite3_close_v2(m_db);
+    }
+
+    [[nodiscard]] sqlite3* db() const { return m_db; }
+    [[nodiscard]] std::string error() const { return describe(m_db); }
+    [[nodiscard]] bool exec(const char* sql) { return sqlite3_exec(m_db, sql, nullptr, nullptr, nullptr) == SQLITE_OK; }
+
+    /// A cached prepared statement for `sql` (a string literal); an invalid Query when it does not prepare.
+    [[nodiscard]] Query query(const char* sql) {
+        auto found = m_statements.find(sql);
+        if (found == m_statements.end()) {
+            sqlite3_stmt* raw = nullptr;
+            if (sqlite3_prepare_v3(m_db, sql, -1, SQLITE_PREPARE_PERSISTENT, &raw, nullptr) != SQLITE_OK) {
+                sqlite3_finalize(raw);
+                return Query(nullptr);
+            }
+            found = m_statements.emplace(sql, std::make_unique<CachedStatement>(raw)).first;
+        }
+        return Query(found->second->get());
+    }
+
+private:
+    explicit SqliteConnection(sqlite3* db) : m_db(db) {}
+    sqlite3* m_db;
+    std::map<std::string, std::unique_ptr<CachedStatement>> m_statements;
+};
+
+namespace {
+
+// One unit of work; rolled back on destruction unless committed.
+class Transaction {
+public:
+    explicit Transaction(SqliteConnection& connection) : m_connection(connection) {}
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+    ~Transaction() {
+        if (m_open && sqlite3_get_autocommit(m_connection.db()) == 0) sqlite3_exec(m_connection.db(), "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+    [[nodiscard]] bool beginWrite() { return begin("BEGIN IMMEDIATE"); }
+    [[nodiscard]] bool beginRead() { return begin("BEGIN DEFERRED"); }
+    [[nodiscard]] bool commit() {
+        if (!m_connection.exec("COMMIT")) return false;
+        m_open = false;
+        return true;
+    }
+
+private:
+    bool begin(const char* sql) {
+        m_open = m_connection.exec(sql);
+        return m_open;
+    }
+    SqliteConnection& m_connection;
+    bool m_open = false;
+};
+
+template <typename Body>
+auto guarded(const std::string& prefix, Body&& body) noexcept -> decltype(body()) {
+    try {
+        return body();
+    } catch (const std::exception& e) {
+        return Error{prefix + e.what()};
+    }
+}
+
+Device deviceFrom(const Query& row) {
+    return Device{row.textAt(0), row.textAt(1), row.textAt(2), row.textAt(3), row.integerAt(4) != 0};
+}
+
+}  // namespace
+
+class SqliteStorage::Lease {
+public:
+    Lease(SqliteStorage& owner, std::unique_ptr<SqliteConnection> connection)
+        : m_owner(&owner), m_connection(std::move(connection)) {}
+    Lease(Lease&& other) noexcept : m_owner(other.m_owner), m_connection(std::move(other.m_connection)) {}
+    Lease& operator=(Lease&&) = delete;
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    ~Lease() {
+        if (m_connection) m_owner->release(std::move(m_connection));
+    }
+    SqliteConnection& operator*() const { return *m_connection; }
+    SqliteConnection* operator->() const { return m_connection.get(); }
+
+private:
+    SqliteStorage* m_owner;
+    std::unique_ptr<SqliteConnection> m_connection;
+};
+
+SqliteStorage::SqliteStorage(fs::path path, std::size_t maxConnections)
+    : m_path(std::move(path)), m_maxConnections(std::max<std::size_t>(1, maxConnections)) {}
+
+SqliteStorage::~SqliteStorage() = default;
+
+std::string SqliteStorage::prefix() const { return "store " + m_path.string() + ": "; }
+
+Result<std::unique_ptr<SqliteStorage>> SqliteStorage::open(const fs::path& path, std::size_t maxConnections) {
+    const std::string prefix = "store " + path.string() + ": ";
+    return guarded(prefix, [&]() -> Result<std::unique_ptr<SqliteStorage>> {
+        std::error_code ec;
+        const bool created = !fs::exists(path, ec);
+        auto opened = SqliteConnection::open(path, prefix);
+        if (!opened) return opened.error();
+        SqliteConnection& connection = **opened;
+
+        const auto pragmaInt = [&](const char* sql) -> Result<std::int64_t> {
+            auto query = connection.query(sql);
+            if (!query.ok() || query.step() != SQLITE_ROW) return Error{prefix + "cannot read: " + connection.error()};
+            return query.integerAt(0);
+        };
+        const auto check = [&]() -> Result<std::int64_t> {
+            auto version = pragmaInt("PRAGMA user_version");
+            if (!version) return version.error();
+            auto application = pragmaInt("PRAGMA application_id");
+            if (!application) return application.error();
+            auto tables = pragmaInt("SELECT count(*) FROM sqlite_master");
+            if (!tables) return tables.error();
+            if (*version == 0 && *application == 0 && *tables == 0) return std::int64_t{0};
+            if (*application != kApplicationId) {
+                return Error{prefix + "is a database of another program (not a svarboks central store); refusing to change it"};
+            }
+            if (*version > kSchemaVersion) {
+                return Error{prefix + "schema version " + std::to_string(*version) + " is newer than this program knows (" +
+                             std::to_string(kSchemaVersion) + "); it was written by a newer svarboks-central (the file is left untouched)"};
+            }
+            return *version;
+        };
+
+        auto version = check();
+        if (!version) return version.error();
+        {
+            auto wal = connection.query("PRAGMA journal_mode = WAL");
+            if (!wal.ok() || wal.step() != SQLITE_ROW || wal.textAt(0) != "wal") {
+                return Error{prefix + "cannot switch to WAL journal mode: " + connection.error()};
+            }
+        }
+        if (*version < kSchemaVersion) {
+            Transaction transaction(connection);
+            if (!transaction.beginWrite()) return Error{prefix + "cannot migrate: " + connection.error()};
+            version = check();  // another process may have migrated meanwhile
+            if (!version) return version.error();
+            for (auto from = *version; from < kSchemaVersion; ++from) {
+                const std::string sql(kMigrations[static_cast<std::size_t>(from)]);
+                if (!connection.exec(sql.c_str())) {
+                    return Error{prefix + "cannot migrate from schema version " + std::to_string(from) + ": " + connection.error()};
+                }
+            }
+            const std::string stamp = "PRAGMA user_version = " + std::to_string(kSchemaVersion) +
+                                      "; PRAGMA application_id = " + std::to_string(kApplicationId);
+            if (!connection.exec(stamp.c_str()) || !transaction.commit()) return Error{prefix + "cannot migrate: " + connection.error()};
+        }
+        if (created) {
+            if (const int error = syncDirectory(path.parent_path()); error != 0) {
+                return Error{prefix + "cannot sync its folder: " + systemMessage(error)};
+            }
+        }
+        auto storage = std::unique_ptr<SqliteStorage>(new SqliteStorage(path, maxConnections));
+        storage->m_idle.push_back(std::move(*opened));
+        storage->m_open = 1;
+        return storage;
+    });
+}
+
+Result<SqliteStorage::Lease> SqliteStorage::acquire() {
+    std::unique_lock lock(m_poolMutex);
+    m_poolFree.wait(lock, [&] { return !m_idle.empty() || m_open < m_maxConnections; });
+    if (!m_idle.empty()) {
+        auto connection = std::move(m_idle.back());
+        m_idle.pop_back();
+        return Lease(*this, std::move(connection));
+    }
+    ++m_open;
+    lock.unlock();
+    auto opened = SqliteConnection::open(m_path, prefix());
+    if (!opened) {
+        const std::lock_guard relock(m_poolMutex);
+        --m_open;
+        m_poolFree.notify_one();
+        return opened.error();
+    }
+    return Lease(*this, std::move(*opened));
+}
+
+void SqliteStorage::release(std::unique_ptr<SqliteConnection> connection) {
+    // A connection left inside a transaction (it cannot be, but a bug must not leak one) is dropped.
+    const bool clean = sqlite3_get_autocommit(connection->db()) != 0;
+    const std::lock_guard lock(m_poolMutex);
+    if (clean) m_idle.push_back(std::move(connection));
+    else --m_open;
+    m_poolFree.notify_one();
+}
+
+Status SqliteStorage::ping() {
+    return guarded(prefix(), [&]() -> Status {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        auto query = (*lease)->query("SELECT count(*) FROM units");
+        if (!query.ok() || query.step() != SQLITE_ROW) return Error{prefix() + "cannot read: " + (*lease)->error()};
+        return {};
+    });
+}
+
+// ---- units ----
+
+Status SqliteStorage::addUnit(const Unit& unit) {
+    return guarded(prefix(), [&]() -> Status {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        const std::lock_guard writer(m_writeMutex);
+        auto query = (*lease)->query("INSERT INTO units (id, name) VALUES (?1, ?2)");
+        if (!query.ok()) return Error{prefix() + "cannot write: " + (*lease)->error()};
+        query.text(1, unit.id).text(2, unit.name);
+        if (query.step() != SQLITE_DONE) {
+            if ((sqlite3_extended_errcode((*lease)->db()) & 0xff) == SQLITE_CONSTRAINT) return Error{"unit '" + unit.id + "' already exists"};
+            return Error{prefix() + "cannot write: " + (*lease)->error()};
+        }
+        return {};
+    });
+}
+
+Result<std::vector<Unit>> SqliteStorage::units() {
+    return guarded(prefix(), [&]() -> Result<std::vector<Unit>> {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        auto query = (*lease)->query("SELECT id, name FROM units ORDER BY id");
+        if (!query.ok()) return Error{prefix() + "cannot read: " + (*lease)->error()};
+        std::vector<Unit> units;
+        int rc = SQLITE_ROW;
+        while ((rc = query.step()) == SQLITE_ROW) units.push_back({query.textAt(0), query.textAt(1)});
+        if (rc != SQLITE_DONE) return Error{prefix() + "cannot read: " + (*lease)->error()};
+        return units;
+    });
+}
+
+Result<std::optional<Unit>> SqliteStorage::findUnit(const std::string& id) {
+    return guarded(prefix(), [&]() -> Result<std::optional<Unit>> {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        auto query = (*lease)->query("SELECT id, name FROM units WHERE id = ?1");
+        if (!query.ok()) return Error{prefix() + "cannot read: " + (*lease)->error()};
+        query.text(1, id);
+        switch (query.step()) {
+            case SQLITE_ROW: return std::optional<Unit>(Unit{query.textAt(0), query.textAt(1)});
+            case SQLITE_DONE: return std::optional<Unit>();
+            default: return Error{prefix() + "cannot read: " + (*lease)->error()};
+        }
+    });
+}
+
+// ---- enrolment and devices ----
+
+Status SqliteStorage::addEnrolmentCode(const std::string& codeSha256, const std::string& unitId, std::int64_t expiresAt) {
+    return guarded(prefix(), [&]() -> Status {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        const std::lock_guard writer(m_writeMutex);
+        Transaction transaction(**lease);
+        const auto fail = [&] { return Error{prefix() + "cannot write: " + (*lease)->error()}; };
+        if (!transaction.beginWrite()) return fail();
+        {
+            auto unit = (*lease)->query("SELECT 1 FROM units WHERE id = ?1");
+            if (!unit.ok()) return fail();
+            unit.text(1, unitId);
+            const int rc = unit.step();
+            if (rc == SQLITE_DONE) return Error{"there is no unit '" + unitId + "' (add it with: units add " + unitId + " --name NAME)"};
+            if (rc != SQLITE_ROW) return fail();
+        }
+        auto insert = (*lease)->query("INSERT INTO enrolment_codes (code_sha256, unit_id, expires_at) VALUES (?1, ?2, ?3)");
+        if (!insert.ok()) return fail();
+        insert.text(1, codeSha256).text(2, unitId).integer(3, expiresAt);
+        if (insert.step() != SQLITE_DONE || !transaction.commit()) return fail();
+        return {};
+    });
+}
+
+Result<EnrolOutcome> SqliteStorage::enrol(const EnrolAttempt& attempt) {
+    return guarded(prefix(), [&]() -> Result<EnrolOutcome> {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        SqliteConnection& db = **lease;
+        const auto fail = [&] { return Error{prefix() + "cannot enrol: " + db.error()}; };
+        const std::lock_guard writer(m_writeMutex);
+        Transaction transaction(db);
+        if (!transaction.beginWrite()) return fail();
+
+        // Replay tokens live only for their window; wiping them here keeps the table free of old ones
+        // without a timer (and secure_delete overwrites the freed bytes).
+        {
+            auto wipe = db.query("UPDATE enrolment_codes SET replay_token = NULL, replay_until = NULL "
+                                 "WHERE replay_token IS NOT NULL AND replay_until <= ?1");
+            if (!wipe.ok()) return fail();
+            wipe.integer(1, attempt.now);
+            if (wipe.step() != SQLITE_DONE) return fail();
+        }
+
+        EnrolOutcome outcome;
+        auto code = db.query("SELECT c.unit_id, u.name, c.expires_at, c.used, c.request_id, c.device_id, c.replay_token "
+                             "FROM enrolment_codes c JOIN units u ON u.id = c.unit_id WHERE c.code_sha256 = ?1");
+        if (!code.ok()) return fail();
+        code.text(1, attempt.codeSha256);
+        const int rc = code.step();
+        if (rc == SQLITE_DONE) {
+            if (!transaction.commit()) return fail();
+            return outcome;
+        }
+        if (rc != SQLITE_ROW) return fail();
+        outcome.unit = {code.textAt(0), code.textAt(1)};
+        const std::int64_t expiresAt = code.integerAt(2);
+        const bool used = code.integerAt(3) != 0;
+        const std::string requestId = code.textAt(4);
+        const std::string deviceId = code.textAt(5);
+        const bool replayable = !code.isNull(6);
+        std::string replayToken = code.blobAt(6);
+
+        if (used) {
+            if (replayable && requestId == attempt.requestId) {
+                auto device = db.query("SELECT revoked FROM devices WHERE id = ?1");
+                if (!device.ok()) return fail();
+                device.text(1, deviceId);
+                const int found = device.step();
+                if (found != SQLITE_ROW && found != SQLITE_DONE) return fail();
+                if (found == SQLITE_ROW && device.integerAt(0) == 0) {
+                    outcome.kind = EnrolOutcome::Kind::Replayed;
+                    outcome.deviceId = deviceId;
+                    outcome.replayToken = std::move(replayToken);
+                }
+            }
+            if (!transaction.commit()) return fail();
+            return outcome;
+        }
+        if (expiresAt <= attempt.now) {
+            if (!transaction.commit()) return fail();
+            return outcome;
+        }
+
+        auto insert = db.query("INSERT INTO devices (id, token_sha256, unit_id, enrolled_on) VALUES (?1, ?2, ?3, ?4)");
+        if (!insert.ok()) return fail();
+        insert.text(1, attempt.newDeviceId).text(2, attempt.newTokenSha256).text(3, outcome.unit.id).text(4, attempt.today);
+        if (insert.step() != SQLITE_DONE) return fail();
+        auto mark = db.query("UPDATE enrolment_codes SET used = 1, request_id = ?2, device_id = ?3, replay_token = ?4, "
+                             "replay_until = ?5 WHERE code_sha256 = ?1");
+        if (!mark.ok()) return fail();
+        mark.text(1, attempt.codeSha256).text(2, attempt.requestId).text(3, attempt.newDeviceId);
+        mark.blob(4, attempt.replayToken).integer(5, attempt.replayUntil);
+        if (mark.step() != SQLITE_DONE || !transaction.commit()) return fail();
+        outcome.kind = EnrolOutcome::Kind::Created;
+        outcome.deviceId = attempt.newDeviceId;
+        return outcome;
+    });
+}
+
+Result<std::optional<Device>> SqliteStorage::authenticate(const std::string& tokenSha256, const std::string& today) {
+    return guarded(prefix(), [&]() -> Result<std::optional<Device>> {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        SqliteConnection& db = **lease;
+        std::optional<Device> device;
+        {
+            auto query = db.query("SELECT id, unit_id, enrolled_on, last_seen_on, revoked FROM devices WHERE token_sha256 = ?1");
+            if (!query.ok()) return Error{prefix() + "cannot read: " + db.error()};
+            query.text(1, tokenSha256);
+            const int rc = query.step();
+            if (rc == SQLITE_ROW) device = deviceFrom(query);
+            else if (rc != SQLITE_DONE) return Error{prefix() + "cannot read: " + db.error()};
+        }
+        if (device && !device->revoked && device->lastSeenOn != today) {
+            const std::lock_guard writer(m_writeMutex);
+            auto touch = db.query("UPDATE devices SET last_seen_on = ?2 WHERE id = ?1");
+            if (!touch.ok()) return Error{prefix() + "cannot write: " + db.error()};
+            touch.text(1, device->id).text(2, today);
+            if (touch.step() != SQLITE_DONE) return Error{prefix() + "cannot write: " + db.error()};
+            device->lastSeenOn = today;
+        }
+        return device;
+    });
+}
+
+Result<std::optional<Device>> SqliteStorage::findDevice(const std::string& id) {
+    return guarded(prefix(), [&]() -> Result<std::optional<Device>> {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        auto query = (*lease)->query("SELECT id, unit_id, enrolled_on, last_seen_on, revoked FROM devices WHERE id = ?1");
+        if (!query.ok()) return Error{prefix() + "cannot read: " + (*lease)->error()};
+        query.text(1, id);
+        switch (query.step()) {
+            case SQLITE_ROW: return std::optional<Device>(deviceFrom(query));
+            case SQLITE_DONE: return std::optional<Device>();
+            default: return Error{prefix() + "cannot read: " + (*lease)->error()};
+        }
+    });
+}
+
+Result<std::vector<Device>> SqliteStorage::devices() {
+    return guarded(prefix(), [&]() -> Result<std::vector<Device>> {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        auto query = (*lease)->query("SELECT id, unit_id, enrolled_on, last_seen_on, revoked FROM devices ORDER BY unit_id, enrolled_on, id");
+        if (!query.ok()) return Error{prefix() + "cannot read: " + (*lease)->error()};
+        std::vector<Device> devices;
+        int rc = SQLITE_ROW;
+        while ((rc = query.step()) == SQLITE_ROW) devices.push_back(deviceFrom(query));
+        if (rc != SQLITE_DONE) return Error{prefix() + "cannot read: " + (*lease)->error()};
+        return devices;
+    });
+}
+
+Status SqliteStorage::revokeDevice(const std::string& id) {
+    return guarded(prefix(), [&]() -> Status {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        const std::lock_guard writer(m_writeMutex);
+        auto query = (*lease)->query("UPDATE devices SET revoked = 1 WHERE id = ?1");
+        if (!query.ok()) return Error{prefix() + "cannot write: " + (*lease)->error()};
+        query.text(1, id);
+        if (query.step() != SQLITE_DONE) return Error{prefix() + "cannot write: " + (*lease)->error()};
+        if (sqlite3_changes((*lease)->db()) == 0) return Error{"there is no device '" + id + "' (see: devices list)"};
+        return {};
+    });
+}
+
+// ---- surveys ----
+
+Status SqliteStorage::publishSurvey(const PublishedSurvey& survey, const std::string& unitId) {
+    return guarded(prefix(), [&]() -> Status {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        SqliteConnection& db = **lease;
+        const auto fail = [&] { return Error{prefix() + "cannot publish: " + db.error()}; };
+        const std::lock_guard writer(m_writeMutex);
+        Transaction transaction(db);
+        if (!transaction.beginWrite()) return fail();
+        if (unitId != kAllUnits) {
+            auto unit = db.query("SELECT 1 FROM units WHERE id = ?1");
+            if (!unit.ok()) return fail();
+            unit.text(1, unitId);
+            const int rc = unit.step();
+            if (rc == SQLITE_DONE) return Error{"there is no unit '" + unitId + "' (add it with: units add " + unitId + " --name NAME)"};
+            if (rc != SQLITE_ROW) return fail();
+        }
+        {
+            auto existing = db.query("SELECT definition_sha256 FROM surveys WHERE survey_id = ?1 AND version = ?2");
+            if (!existing.ok()) return fail();
+            existing.text(1, survey.surveyId).text(2, survey.version);
+            const int rc = existing.step();
+            if (rc == SQLITE_ROW && existing.textAt(0) != survey.definitionSha256) {
+                return Error{"survey " + survey.surveyId + " " + survey.version +
+                             " is already published with another definition; a published version never changes "
+                             "(responses carry its hashes): give the survey a new surveyVersion"};
+            }
+            if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail();
+            if (rc == SQLITE_DONE) {
+                auto insert = db.query("INSERT INTO surveys (survey_id, version, definition, definition_sha256, consent_sha256) "
+                                       "VALUES (?1, ?2, ?3, ?4, ?5)");
+                if (!insert.ok()) return fail();
+                insert.text(1, survey.surveyId).text(2, survey.version).text(3, survey.definition);
+                insert.text(4, survey.definitionSha256).text(5, survey.consentSha256);
+                if (insert.step() != SQLITE_DONE) return fail();
+            }
+        }
+        auto assign = db.query("INSERT OR REPLACE INTO survey_units (survey_id, version, unit_id, published_seq) "
+                               "VALUES (?1, ?2, ?3, (SELECT coalesce(max(published_seq), 0) + 1 FROM survey_units))");
+        if (!assign.ok()) return fail();
+        assign.text(1, survey.surveyId).text(2, survey.version).text(3, unitId);
+        if (assign.step() != SQLITE_DONE || !transaction.commit()) return fail();
+        return {};
+    });
+}
+
+Result<std::vector<PublishedSurvey>> SqliteStorage::surveys() {
+    return guarded(prefix(), [&]() -> Result<std::vector<PublishedSurvey>> {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        auto query = (*lease)->query(
+            "SELECT s.survey_id, s.version, s.definition_sha256, s.consent_sha256, a.unit_id "
+            "FROM surveys s JOIN survey_units a ON a.survey_id = s.survey_id AND a.version = s.version "
+            "ORDER BY (SELECT min(published_seq) FROM survey_units f WHERE f.survey_id = s.survey_id AND f.version = s.version), "
+            "a.published_seq");
+        if (!query.ok()) return Error{prefix() + "cannot read: " + (*lease)->error()};
+        std::vector<PublishedSurvey> surveys;
+        int rc = SQLITE_ROW;
+        while ((rc = query.step()) == SQLITE_ROW) {
+            if (surveys.empty() || surveys.back().surveyId != query.textAt(0) || surveys.back().version != query.textAt(1)) {
+                surveys.push_back({query.textAt(0), query.textAt(1), "", query.textAt(2), query.textAt(3), {}});
+            }
+            surveys.back().units.push_back(query.textAt(4));
+        }
+        if (rc != SQLITE_DONE) return Error{prefix() + "cannot read: " + (*lease)->error()};
+        return surveys;
+    });
+}
+
+Result<std::optional<PublishedSurvey>> SqliteStorage::currentSurvey(const std::string& unitId) {
+    return guarded(prefix(), [&]() -> Result<std::optional<PublishedSurvey>> {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        auto query = (*lease)->query(
+            "SELECT s.survey_id, s.version, s.definition, s.definition_sha256, s.consent_sha256, a.unit_id "
+            "FROM survey_units a JOIN surveys s ON s.survey_id = a.survey_id AND s.version = a.version "
+            "WHERE a.unit_id IN (?1, '*') ORDER BY a.published_seq DESC LIMIT 1");
+        if (!query.ok()) return Error{prefix() + "cannot read: " + (*lease)->error()};
+        query.text(1, unitId);
+        switch (query.step()) {
+            case SQLITE_ROW:
+                return std::optional<PublishedSurvey>(PublishedSurvey{query.textAt(0), query.textAt(1), query.textAt(2),
+                                                                      query.textAt(3), query.textAt(4), {query.textAt(5)}});
+            case SQLITE_DONE: return std::optional<PublishedSurvey>();
+            default: return Error{prefix() + "cannot read: " + (*lease)->error()};
+        }
+    });
+}
+
+Result<std::optional<PublishedSurvey>> SqliteStorage::findSurvey(const std::string& surveyId, const std::string& version,
+                                                                 const std::string& unitId) {
+    return guarded(prefix(), [&]() -> Result<std::optional<PublishedSurvey>> {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        auto query = (*lease)->query(
+            "SELECT s.definition_sha256, s.consent_sha256, "
+            "(SELECT a.unit_id FROM survey_units a WHERE a.survey_id = s.survey_id AND a.version = s.version "
+            " AND a.unit_id IN (?3, '*') LIMIT 1) "
+            "FROM surveys s WHERE s.survey_id = ?1 AND s.version = ?2");
+        if (!query.ok()) return Error{prefix() + "cannot read: " + (*lease)->error()};
+        query.text(1, surveyId).text(2, version).text(3, unitId);
+        switch (query.step()) {
+            case SQLITE_ROW: {
+                PublishedSurvey survey{surveyId, version, "", query.textAt(0), query.textAt(1), {}};
+                if (!query.isNull(2)) survey.units.push_back(query.textAt(2));
+                return std::optional<PublishedSurvey>(std::move(survey));
+            }
+            case SQLITE_DONE: return std::optional<PublishedSurvey>();
+            default: return Error{prefix() + "cannot read: " + (*lease)->error()};
+        }
+    });
+}
+
+Result<std::optional<std::string>> SqliteStorage::surveyDefinition(const std::string& surveyId, const std::string& version) {
+    return guarded(prefix(), [&]() -> Result<std::optional<std::string>> {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        auto query = (*lease)->query("SELECT definition FROM surveys WHERE survey_id = ?1 AND version = ?2");
+        if (!query.ok()) return Error{prefix() + "cannot read: " + (*lease)->error()};
+        query.text(1, surveyId).text(2, version);
+        switch (query.step()) {
+            case SQLITE_ROW: return std::optional<std::string>(query.textAt(0));
+            case SQLITE_DONE: return std::optional<std::string>();
+            default: return Error{prefix() + "cannot read: " + (*lease)->error()};
+        }
+    });
+}
+
+// ---- responses ----
+
+Result<std::vector<shared::BatchResult>> SqliteStorage::storeItems(std::span<const IncomingItem> items, const std::string& receivedWeek) {
+    return guarded(prefix(), [&]() -> Result<std::vector<shared::BatchResult>> {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        SqliteConnection& db = **lease;
+        const auto fail = [&] { return Error{prefix() + "cannot store the batch: " + db.error()}; };
+        const std::lock_guard writer(m_writeMutex);
+        Transaction transaction(db);
+        if (!transaction.beginWrite()) return fail();
+
+        auto existing = db.query("SELECT sealed_sha256 FROM responses WHERE id = ?1");
+        auto insert = db.query("INSERT INTO responses (id, unit_id, survey_id, survey_version, period, locale, answers, sealed_sha256) "
+                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+        auto dead = db.query("INSERT OR IGNORE INTO dead_letters (id, sealed_sha256, sealed, reason, received_week) "
+                             "VALUES (?1, ?2, ?3, ?4, ?5)");
+        if (!existing.ok() || !insert.ok() || !dead.ok()) return fail();
+
+        std::vector<shared::BatchResult> results;
+        results.reserve(items.size());
+        for (const IncomingItem& item : items) {
+            shared::BatchResult result{item.id, shared::ItemStatus::Rejected, ""};
+            existing.text(1, item.id);
+            const int rc = existing.step();
+            if (rc == SQLITE_ROW) {
+                if (existing.textAt(0) == item.sealedSha256) result.status = shared::ItemStatus::Duplicate;
+                else result.error = "response " + item.id + " is already stored with a different sealed payload; the stored one is kept";
+            } else if (rc != SQLITE_DONE) {
+                return fail();
+            } else if (item.response) {
+                const StoredResponse& r = *item.response;
+                insert.text(1, r.id).text(2, r.unitId).text(3, r.surveyId).text(4, r.surveyVersion);
+                insert.text(5, r.period).text(6, r.locale).text(7, r.answersJson).text(8, item.sealedSha256);
+                if (!insert.run()) return fail();
+                result.status = shared::ItemStatus::Accepted;
+            } else {
+                result.error = item.rejection;
+            }
+            existing.reset();
+            if (result.status == shared::ItemStatus::Rejected) {
+                dead.text(1, item.id).text(2, item.sealedSha256).text(3, item.sealed).text(4, result.error).text(5, receivedWeek);
+                if (!dead.run()) return fail();
+            }
+            results.push_back(std::move(result));
+        }
+        if (!transaction.commit()) return fail();
+        return results;
+    });
+}
+
+Status SqliteStorage::forEachResponse(const std::function<bool(const StoredResponse&)>& visit) {
+    return guarded(prefix(), [&]() -> Status {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        SqliteConnection& db = **lease;
+        Transaction snapshot(db);
+        if (!snapshot.beginRead()) return Error{prefix() + "cannot read: " + db.error()};
+        auto query = db.query("SELECT id, unit_id, survey_id, survey_version, period, locale, answers FROM responses ORDER BY id");
+        if (!query.ok()) return Error{prefix() + "cannot read: " + db.error()};
+        int rc = SQLITE_ROW;
+        while ((rc = query.step()) == SQLITE_ROW) {
+            const StoredResponse response{query.textAt(0), query.textAt(1), query.textAt(2), query.textAt(3),
+                                          query.textAt(4), query.textAt(5), query.textAt(6)};
+            if (!visit(response)) return {};
+        }
+        if (rc != SQLITE_DONE) return Error{prefix() + "cannot read: " + db.error()};
+        return {};
+    });
+}
+
+Result<std::int64_t> SqliteStorage::responseCount() {
+    return guarded(prefix(), [&]() -> Result<std::int64_t> {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        auto query = (*lease)->query("SELECT count(*) FROM responses");
+        if (!query.ok() || query.step() != SQLITE_ROW) return Error{prefix() + "cannot read: " + (*lease)->error()};
+        return query.integerAt(0);
+    });
+}
+
+Result<std::vector<DeadLetter>> SqliteStorage::deadLetters() {
+    return guarded(prefix(), [&]() -> Result<std::vector<DeadLetter>> {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        auto query = (*lease)->query("SELECT id, sealed, reason, received_week FROM dead_letters ORDER BY received_week, id");
+        if (!query.ok()) return Error{prefix() + "cannot read: " + (*lease)->error()};
+        std::vector<DeadLetter> letters;
+        int rc = SQLITE_ROW;
+        while ((rc = query.step()) == SQLITE_ROW) {
+            letters.push_back({query.textAt(0), query.textAt(1), query.textAt(2), query.textAt(3)});
+        }
+        if (rc != SQLITE_DONE) return Error{prefix() + "cannot read: " + (*lease)->error()};
+        return letters;
+    });
+}
+
+Result<std::string> SqliteStorage::integrityCheck() {
+    return guarded(prefix(), [&]() -> Result<std::string> {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        auto query = (*lease)->query("PRAGMA integrity_check");
+        if (!query.ok()) return Error{prefix() + "cannot check integrity: " + (*lease)->error()};
+        std::string report;
+        int rc = SQLITE_ROW;
+        while ((rc = query.step()) == SQLITE_ROW) {
+            if (!report.empty()) report += '\n';
+            report += query.textAt(0);
+        }
+        if (rc != SQLITE_DONE) return Error{prefix() + "cannot check integrity: " + (*lease)->error()};
+        return report;
+    });
+}
+
+}  // namespace svarboks::server

@@ -1,0 +1,131 @@
+#include "svarboks/sync/enroll.hpp"
+
+#include "svarboks/shared/sealing.hpp"
+#include "svarboks/sync/http_client.hpp"
+#include "svarboks/sync/uploader.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <system_error>
+#include <thread>
+
+namespace svarboks::sync {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+std::string serverError(const std::string& body) {
+    const json doc = json::parse(body, nullptr, false);
+    if (doc.is_object() && doc.value("error", json()).is_string()) {
+        std::string error = doc["error"].get<std::string>();
+        if (error.size() > 300) error.resize(300);
+        return error;
+    }
+    return "";
+}
+
+}  // namespace
+
+shared::Result<Enrolment> enrollDevice(const EnrollOptions& options) {
+    if (options.code.empty()) return shared::Error{"the enrolment code is empty"};
+    if (options.endpointUrl.empty()) return shared::Error{"the endpoint URL is empty"};
+    HttpOptions http;
+    http.caFile = options.caFile;
+    http.pinnedPublicKey = options.pinnedPublicKey;
+    http.proxy = options.proxy;
+    http.connectTimeout = options.connectTimeout;
+    http.totalTimeout = options.totalTimeout;
+    http.maxReplyBytes = 64 * 1024;
+    auto client = HttpClient::create(std::move(http));
+    if (!client) return client.error();
+
+    Enrolment enrolment;
+    enrolment.requestId = options.requestId.empty() ? shared::newUuidV4() : options.requestId;
+    HttpRequest request;
+    request.method = "POST";
+    request.url = joinUrl(options.endpointUrl, "/api/v1/enroll");
+    request.body = shared::toJson(shared::EnrollRequest{options.code, enrolment.requestId}).dump();
+    const auto sleep = options.sleep ? options.sleep : [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
+
+    std::string lastProblem;
+    auto delay = options.retryDelay;
+    for (int attempt = 1; attempt <= std::max(1, options.tries); ++attempt) {
+        if (attempt > 1) {
+            sleep(delay);
+            delay *= 2;
+        }
+        enrolment.tries = attempt;
+        const HttpResponse response = client->perform(request);
+        if (!response.ok()) {
+            if (response.failure == HttpResponse::Failure::Tls || response.failure == HttpResponse::Failure::Setup) {
+                return shared::Error{"enrolment failed: " + response.error};
+            }
+            lastProblem = response.error;
+            continue;
+        }
+        const std::string error = serverError(response.body);
+        switch (response.status) {
+            case 200: {
+                const json body = json::parse(response.body, nullptr, false);
+                if (body.is_discarded()) {
+                    lastProblem = "a 200 reply that is not the server's (a captive portal or a proxy's page?)";
+                    continue;
+                }
+                auto parsed = shared::enrollResponseFromJson(body);
+                if (!parsed) {
+                    lastProblem = "the server's reply cannot be used: " + parsed.error().message;
+                    continue;
+                }
+                if (auto key = shared::parsePublicKey(parsed->publicKey); !key) {
+                    return shared::Error{"the server's public key cannot be used: " + key.error().message};
+                }
+                enrolment.response = std::move(parsed).value();
+                return enrolment;
+            }
+            case 403:
+                return shared::Error{"the server refused the code" + (error.empty() ? std::string() : ": " + error) +
+                                     ". Codes are single-use and expire: ask the central team for a new one"};
+            case 400: return shared::Error{"the server says the request is malformed" + (error.empty() ? std::string() : ": " + error)};
+            case 429: {
+                const auto after = parseRetryAfter(response.header("retry-after").value_or(""));
+                if (after && *after > std::chrono::minutes(1)) {
+                    return shared::Error{"too many enrolment attempts: try again in " + std::to_string(after->count()) + " s"};
+                }
+                lastProblem = "too many enrolment attempts (429)";
+                if (after) delay = std::max<std::chrono::milliseconds>(delay, *after);
+                continue;
+            }
+            default:
+                lastProblem = "server said " + std::to_string(response.status) + (error.empty() ? std::string() : ": " + error);
+                if (response.status >= 500) continue;
+                return shared::Error{"enrolment failed: " + lastProblem};
+        }
+    }
+    return shared::Error{"enrolment failed after " + std::to_string(enrolment.tries) + " tries: " + lastProblem +
+                         ". Run the same command again within 10 minutes: the code is still yours"};
+}
+
+shared::Result<shared::KioskConfig> storeEnrolment(const fs::path& file, const Enrolment& enrolment, const EnrollOptions& options,
+                                                   shared::KioskConfig fresh) {
+    const auto& reply = enrolment.response;
+    std::error_code ec;
+    if (fs::exists(file, ec)) {
+        const json changes = {
+            {"device_id", reply.deviceId},   {"device_token", reply.deviceToken}, {"endpoint_url", options.endpointUrl},
+            {"ca_file", options.caFile},     {"unit_name", reply.unitName},       {"central_public_key", reply.publicKey},
+        };
+        return shared::updateConfig(file, changes);
+    }
+    fresh.deviceId = reply.deviceId;
+    fresh.deviceToken = reply.deviceToken;
+    fresh.endpointUrl = options.endpointUrl;
+    fresh.caFile = options.caFile;
+    fresh.unitName = reply.unitName;
+    fresh.centralPublicKey = reply.publicKey;
+    if (auto saved = shared::saveConfig(fresh, file); !saved) return shared::Error{saved.message()};
+    return shared::loadConfig(file);
+}
+
+}  // namespace svarboks::sync
