@@ -14,7 +14,7 @@ struct KioskConfig {
     std::string unitName;              ///< "unit_name": shown on the admin screen; the server decides the real unit
     std::string endpointUrl;           ///< "endpoint_url": https://... of the central endpoint ("" = not configured yet)
     std::string centralPublicKey;      ///< "central_public_key": base64 of the 32-byte X25519 key responses are sealed to
-    std::string caFile;                ///< "ca_file": extra CA bundle to trust ("" = system CAs; relative paths: to the config's folder)
+    std::string caFile;                ///< "ca_file": the CA bundle to trust instead of the system CAs ("" = system CAs; relative paths: to the config's folder)
     std::string pinnedPublicKey;       ///< "pinned_public_key": curl pin "sha256//base64" ("" = no pin)
     std::string deviceId;              ///< "device_id": from enrolment
     std::string deviceToken;           ///< "device_token": from enrolment; secret
