@@ -1,31 +1,55 @@
 #!/usr/bin/env bash
-# The README's main command: builds the kiosk and opens it on the default survey.
-# First run: makes a demo config in build/demo (unit "Plejecenter Solhaven (demo)", admin PIN 2468,
-# and a throwaway key pair whose secret half is discarded: nobody can open these demo responses).
-# With no display, it says so and completes 50 simulated respondents into the outbox instead.
+# The README's main command: a local central endpoint and a kiosk enrolled to it.
+# First run (kept in build/demo, reused later): the central data dir with a self-signed certificate for
+# 127.0.0.1, a demo unit, the default survey published; a kiosk config enrolled with a one-time code
+# (admin PIN 2468). Then it serves on https://127.0.0.1:8443 and opens the kiosk; with no display it
+# says so, completes 50 simulated respondents and syncs them instead. Ctrl-C stops everything.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/setup.sh" release
 cd "$root"
-svarboks=$root/build/release/client/svarboks
+bin=$root/build/release
+svarboks=$bin/client/svarboks
+central_bin=$bin/sync/server/svarboks-central
 demo=${SVARBOKS_DEMO_DIR:-$root/build/demo}
-config=$demo/kiosk.json
+central=$demo/central
+config=$demo/kiosk/kiosk.json
+port=${SVARBOKS_DEMO_PORT:-8443}
+endpoint=https://127.0.0.1:$port
+
+if [[ ! -f $central/tls/cert.pem ]]; then
+  mkdir -p "$demo"
+  "$central_bin" init --data "$central" --host 127.0.0.1 --host localhost
+  "$central_bin" units add solhaven --name "Plejecenter Solhaven (demo)" --data "$central"
+  "$central_bin" survey publish assets/surveys/digital-kompetence.json --all --data "$central"
+fi
+
+"$central_bin" serve --data "$central" --listen "127.0.0.1:$port" > "$demo/central.log" 2>&1 &
+server=$!
+trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT INT TERM
+for _ in $(seq 50); do
+  curl -sf --cacert "$central/tls/cert.pem" "$endpoint/healthz" >/dev/null 2>&1 && break
+  kill -0 $server 2>/dev/null || { echo "demo: the central endpoint did not start:"; cat "$demo/central.log"; exit 1; }
+  sleep 0.1
+done
+echo "demo: central endpoint on $endpoint (log: $demo/central.log)"
 
 if [[ ! -f $config ]]; then
-  mkdir -p "$demo"
-  key=$(head -c 32 /dev/urandom | base64)
-  "$svarboks" config init --config "$config" --unit "Plejecenter Solhaven (demo)" --public-key "$key" >/dev/null
+  mkdir -p "$(dirname "$config")"
+  code=$("$central_bin" enroll --unit solhaven --data "$central" | awk 'NR==3 {print $1}')
+  "$svarboks" config init --config "$config" --unit "Plejecenter Solhaven (demo)" >/dev/null
   echo 2468 | "$svarboks" config set-pin --config "$config" >/dev/null
-  echo "demo: made $config (admin PIN 2468: hold the top-left corner for 3 seconds)"
+  "$svarboks" enroll "$code" --endpoint "$endpoint" --ca "$central/tls/cert.pem" --config "$config"
+  echo "demo: kiosk enrolled with code $code; admin PIN 2468 (hold the top-left corner for 3 seconds)"
 fi
 
-if [[ -n ${DISPLAY:-} ]] && command -v xdpyinfo >/dev/null 2>&1 && ! xdpyinfo >/dev/null 2>&1; then
-  unset DISPLAY
-fi
 if [[ -z ${DISPLAY:-} && -z ${WAYLAND_DISPLAY:-} ]]; then
-  echo "demo: no display here, so no kiosk window; simulating 50 respondents through the kiosk's model instead"
+  echo "demo: no display here, so no kiosk window; simulating 50 respondents and syncing them instead"
   "$svarboks" simulate 50 --config "$config"
+  "$svarboks" sync --config "$config" || true
+  "$svarboks" status --config "$config"
+  "$central_bin" export --format jsonl --data "$central" | wc -l | xargs echo "demo: responses stored centrally:"
   exit 0
 fi
 echo "demo: opening the kiosk (windowed 1280x800; Esc or the admin screen's Quit closes it)"
-exec "$svarboks" --config "$config" --windowed 1280x800
+"$svarboks" --config "$config" --windowed 1280x800

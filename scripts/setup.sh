@@ -11,7 +11,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 # Everything the build needs, as Debian 12 packages.
-packages=(g++ cmake ninja-build pkg-config git nlohmann-json3-dev libsodium-dev libsqlite3-dev libcurl4-openssl-dev zlib1g-dev libcpp-httplib-dev libssl-dev openssl doctest-dev libbenchmark-dev
+packages=(g++ cmake ninja-build pkg-config git curl nlohmann-json3-dev libsodium-dev libsqlite3-dev libcurl4-openssl-dev zlib1g-dev libcpp-httplib-dev libssl-dev openssl doctest-dev libbenchmark-dev
           libsdl2-dev libimgui-dev libstb-dev libgl-dev fonts-dejavu-core libqrencode-dev)
 # The test tools: the survey-core reference (node), and a virtual display for the GUI tests.
 test_packages=(xvfb xdotool imagemagick libgl1-mesa-dri python3)
