@@ -201,40 +201,46 @@ struct HttpServer::Impl {
             apply(api.handle(request), res);
         };
         const auto withBody = [this](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
-            HttpRequest request = requestFrom(req);
+            // Past its cap a body is still read to its end, discarded, so that the connection stays in step
+            // for the next request; only beyond httplib's own limit (every Content-Length body is within
+            // it; an endless chunked one is not) is it abandoned, and then the connection is closed.
+            const std::size_t ceiling = api.rawBodyLimit("/api/v1/batches");
             bool consumed = false;
-            request.readBody = [&reader, &res, &consumed](std::size_t limit) {
+            bool abandoned = false;
+            const auto read = [&](std::size_t limit, std::string* keep) {
                 consumed = true;
-                RawBody body;
+                std::size_t total = 0;
+                bool over = false;
                 const bool complete = reader([&](const char* data, std::size_t length) {
-                    if (body.bytes.size() + length > limit) {
-                        body.tooLarge = true;
-                        return false;
-                    }
-                    body.bytes.append(data, length);
+                    total += length;
+                    if (total > ceiling) return false;
+                    if (keep != nullptr && total <= limit) keep->append(data, length);
+                    else over = true;
                     return true;
                 });
-                if (!complete && !body.tooLarge) {
-                    // httplib refuses a Content-Length over payload_max_length itself, with 413.
-                    if (res.status == 413) body.tooLarge = true;
-                    else body.failed = true;
-                }
-                if (body.tooLarge) body.bytes.clear();
+                // httplib refuses a Content-Length over its limit itself: it sets 413 and skips the body.
+                if (!complete && total > ceiling) abandoned = true;
+                return std::make_pair(complete, over || total > ceiling || (!complete && res.status == 413));
+            };
+            HttpRequest request = requestFrom(req);
+            request.readBody = [&](std::size_t limit) {
+                RawBody body;
+                const auto [complete, tooLarge] = read(limit, &body.bytes);
+                body.tooLarge = tooLarge;
+                body.failed = !complete && !tooLarge;
+                if (tooLarge) body.bytes.clear();
                 return body;
             };
             apply(api.handle(request), res);
-            // A request refused before its body was read (401, 429, ...) must not leave the body on a
-            // kept-alive connection, where it would be read as the next request: discard it, unbuffered.
             if (!consumed) {
-                const int status = res.status;  // the reader sets 413 itself when the body is over the cap
-                std::size_t discarded = 0;
-                const std::size_t limit = api.rawBodyLimit(req.path);
-                const bool drained = reader([&](const char*, std::size_t length) {
-                    discarded += length;
-                    return discarded <= limit;
-                });
+                // Refused before its body was read (401, 429, ...): drain it, unbuffered.
+                const int status = res.status;
+                (void)read(0, nullptr);
                 res.status = status;
-                if (!drained) res.set_header("Connection", "close");
+            }
+            if (abandoned) {
+                res.set_header("Connection", "close");
+                if (req.ssl != nullptr) ::shutdown(SSL_get_fd(req.ssl), SHUT_RD);  // no further request is read
             }
         };
         svr.Get(".*", withoutBody);

@@ -74,6 +74,11 @@ Result<std::shared_ptr<const shared::Survey>> Ingestor::survey(const std::string
 }
 
 Result<IncomingItem> Ingestor::prepare(const std::string& unitId, const shared::BatchItem& item) {
+    Lookups lookups;
+    return prepare(unitId, item, lookups);
+}
+
+Result<IncomingItem> Ingestor::prepare(const std::string& unitId, const shared::BatchItem& item, Lookups& lookups) {
     IncomingItem incoming;
     incoming.id = item.id;
     incoming.sealed = item.sealed;
@@ -95,14 +100,20 @@ Result<IncomingItem> Ingestor::prepare(const std::string& unitId, const shared::
     if (!payload) return reject("the opened payload is not a valid response: " + payload.error().message);
 
     const std::string name = "survey " + payload->surveyId + " " + payload->surveyVersion;
-    auto published = m_storage.findSurvey(payload->surveyId, payload->surveyVersion, unitId);
-    if (!published) return published.error();
-    if (!*published) return reject(name + " is not published");
-    if ((*published)->units.empty()) return reject(name + " is not published for this device's unit");
-    if (payload->definitionSha256 != (*published)->definitionSha256) {
+    auto key = std::make_pair(payload->surveyId, payload->surveyVersion);
+    auto found = lookups.find(key);
+    if (found == lookups.end()) {
+        auto published = m_storage.findSurvey(payload->surveyId, payload->surveyVersion, unitId);
+        if (!published) return published.error();
+        found = lookups.emplace(std::move(key), std::move(*published)).first;
+    }
+    const std::optional<PublishedSurvey>& published = found->second;
+    if (!published) return reject(name + " is not published");
+    if (published->units.empty()) return reject(name + " is not published for this device's unit");
+    if (payload->definitionSha256 != published->definitionSha256) {
         return reject("definition_sha256 does not match " + name + " as published (the kiosk showed another definition)");
     }
-    if (payload->consentSha256 != (*published)->consentSha256) {
+    if (payload->consentSha256 != published->consentSha256) {
         return reject("consent_sha256 does not match the consent text of " + name + " as published");
     }
     auto survey = this->survey(payload->surveyId, payload->surveyVersion);
@@ -124,8 +135,9 @@ Result<std::vector<shared::BatchResult>> Ingestor::ingest(const std::string& uni
                                                           const std::string& receivedWeek) {
     std::vector<IncomingItem> prepared;
     prepared.reserve(items.size());
+    Lookups lookups;
     for (const auto& item : items) {
-        auto incoming = prepare(unitId, item);
+        auto incoming = prepare(unitId, item, lookups);
         if (!incoming) return incoming.error();
         prepared.push_back(std::move(*incoming));
     }

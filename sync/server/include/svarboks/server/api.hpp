@@ -4,6 +4,7 @@
 //
 // Thread-safe: one Api serves every request thread.
 #include "svarboks/server/clock.hpp"
+#include "svarboks/server/enrolment.hpp"
 #include "svarboks/server/ingest.hpp"
 #include "svarboks/server/rate_limiter.hpp"
 #include "svarboks/server/storage.hpp"
@@ -68,7 +69,7 @@ struct ApiOptions {
     int enrolAttemptsPerMinute = 10;
     std::size_t maxConcurrentBatches = 8;  ///< bounds the memory held by bodies in flight
     std::chrono::milliseconds batchQueueTimeout{10000};  ///< then 503 with Retry-After
-    std::chrono::seconds replayWindow = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::minutes(15));
+    std::chrono::seconds replayWindow = kReplayWindow;  ///< same code + same request_id -> same answer
 };
 
 /// The paths the API answers; anything else is logged as "other".

@@ -11,6 +11,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <shared_mutex>
 #include <span>
 #include <string>
@@ -44,6 +45,9 @@ public:
                                                                   const std::string& receivedWeek);
 
 private:
+    /// Published-survey lookups of one batch, asked of the store once per survey id and version.
+    using Lookups = std::map<std::pair<std::string, std::string>, std::optional<PublishedSurvey>>;
+    [[nodiscard]] Result<IncomingItem> prepare(const std::string& unitId, const shared::BatchItem& item, Lookups& lookups);
     [[nodiscard]] Result<std::shared_ptr<const shared::Survey>> survey(const std::string& surveyId, const std::string& version);
 
     Storage& m_storage;
