@@ -22,6 +22,8 @@
 #include <sstream>
 #include <vector>
 
+#include "text_rules.hpp"
+
 namespace svarboks::shared {
 
 namespace {
@@ -50,22 +52,6 @@ constexpr std::array<std::string_view, 16> kKeys = {
     "proxy",              "sync_interval_seconds", "device_id",       "device_token",
 };
 
-// Bytes outside printable ASCII are shown as \xNN so that a message is valid UTF-8 and safe for a terminal.
-std::string printable(std::string_view text) {
-    std::string out;
-    for (const char c : text) {
-        const auto byte = static_cast<unsigned char>(c);
-        if (byte >= 0x20 && byte < 0x7F) {
-            out += c;
-        } else {
-            static constexpr char kHex[] = "0123456789ABCDEF";
-            out += "\\x";
-            out += kHex[byte >> 4];
-            out += kHex[byte & 0xF];
-        }
-    }
-    return out;
-}
 
 // A short rendering of a JSON value for messages.
 std::string shown(const ordered_json& value) {
@@ -85,42 +71,8 @@ std::string typeName(const ordered_json& value) {
     }
 }
 
-// nlohmann's messages start with "[json.exception.parse_error.101] parse error at ...: ".
-std::string withoutPrefix(std::string what) {
-    if (const auto bracket = what.find("] "); what.rfind('[', 0) == 0 && bracket != std::string::npos) what = what.substr(bracket + 2);
-    if (const auto colon = what.find(": "); what.rfind("parse error", 0) == 0 && colon != std::string::npos) what = what.substr(colon + 2);
-    return what;
-}
 
-std::string lineColumn(std::string_view text, std::size_t offset) {
-    offset = std::min(offset, text.size());
-    std::size_t line = 1;
-    std::size_t lineStart = 0;
-    for (std::size_t i = 0; i < offset; ++i) {
-        if (text[i] == '\n') ++line, lineStart = i + 1;
-    }
-    return "line " + std::to_string(line) + ", column " + std::to_string(offset - lineStart + 1);
-}
 
-std::optional<std::size_t> tooDeepAt(std::string_view text) {
-    std::size_t depth = 0;
-    bool inString = false;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (inString) {
-            if (c == '\\') ++i;
-            else if (c == '"') inString = false;
-            continue;
-        }
-        if (c == '"') inString = true;
-        else if (c == '[' || c == '{') {
-            if (++depth > kMaxDepth) return i;
-        } else if ((c == ']' || c == '}') && depth > 0) {
-            --depth;
-        }
-    }
-    return std::nullopt;
-}
 
 bool isDigit(char c) { return c >= '0' && c <= '9'; }
 bool isLower(char c) { return c >= 'a' && c <= 'z'; }
@@ -176,15 +128,6 @@ std::optional<std::string_view> suggestion(std::string_view unknown) {
     return best;
 }
 
-// [a-z]{2,3}(-[A-Za-z]{2,4})?, e.g. "da", "en", "en-GB"
-bool validLocale(std::string_view code) {
-    const auto dash = code.find('-');
-    const auto language = code.substr(0, dash);
-    if (language.size() < 2 || language.size() > 3 || !std::all_of(language.begin(), language.end(), isLower)) return false;
-    if (dash == std::string_view::npos) return true;
-    const auto region = code.substr(dash + 1);
-    return region.size() >= 2 && region.size() <= 4 && std::all_of(region.begin(), region.end(), isAlpha);
-}
 
 bool validHostName(std::string_view host) {
     if (host.empty() || host.size() > 253) return false;
@@ -316,7 +259,7 @@ private:
                       std::to_string(kMaxConfigBytes) + " bytes");
             return std::nullopt;
         }
-        if (const auto at = tooDeepAt(m_bytes)) {
+        if (const auto at = jsonTooDeepAt(m_bytes, kMaxDepth)) {
             fileError("JSON nested deeper than " + std::to_string(kMaxDepth) + " levels at " + lineColumn(m_bytes, *at));
             return std::nullopt;
         }

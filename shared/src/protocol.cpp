@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <array>
 
+#include "text_rules.hpp"
+
 namespace svarboks::shared {
 
 namespace {
@@ -26,22 +28,7 @@ bool isLower(char c) { return c >= 'a' && c <= 'z'; }
 bool isUpper(char c) { return c >= 'A' && c <= 'Z'; }
 bool isDigit(char c) { return c >= '0' && c <= '9'; }
 
-// The same rules as a survey definition's surveyId and locale (survey.cpp), so any loadable survey's
-// responses pass.
-bool validSurveyId(std::string_view id) {
-    return !id.empty() && id.size() <= 64 &&
-           std::all_of(id.begin(), id.end(), [](char c) { return isLower(c) || isDigit(c) || c == '-'; });
-}
 
-bool validLocale(std::string_view code) {
-    const auto dash = code.find('-');
-    const auto language = code.substr(0, dash);
-    if (language.size() < 2 || language.size() > 3 || !std::all_of(language.begin(), language.end(), isLower)) return false;
-    if (dash == std::string_view::npos) return true;
-    const auto region = code.substr(dash + 1);
-    return region.size() >= 2 && region.size() <= 4 &&
-           std::all_of(region.begin(), region.end(), [](char c) { return isLower(c) || isUpper(c); });
-}
 
 bool isSha256Hex(std::string_view text) {
     return text.size() == 64 && std::all_of(text.begin(), text.end(), [](char c) { return isDigit(c) || (c >= 'a' && c <= 'f'); });
@@ -72,11 +59,6 @@ std::string shownKey(const std::string& key) {
     return text;
 }
 
-// nlohmann's messages start with "[json.exception.parse_error.101] parse error at ...: ".
-std::string withoutPrefix(std::string what) {
-    if (const auto bracket = what.find("] "); what.rfind('[', 0) == 0 && bracket != std::string::npos) what = what.substr(bracket + 2);
-    return what;
-}
 
 Result<std::string> stringAt(const json& object, std::string_view key) {
     const auto value = object.find(key);

@@ -1,6 +1,7 @@
 #include "svarboks/shared/survey.hpp"
 
 #include "js_value.hpp"
+#include "text_rules.hpp"
 #include "svarboks/shared/hashing.hpp"
 
 #include <algorithm>
@@ -141,30 +142,7 @@ std::string typeDescription(const json& value) {
     }
 }
 
-// nlohmann's messages start with "[json.exception.parse_error.101] parse error at ...: ".
-std::string withoutPrefix(std::string what) {
-    if (const auto bracket = what.find("] "); what.rfind('[', 0) == 0 && bracket != std::string::npos) what = what.substr(bracket + 2);
-    if (const auto colon = what.find(": "); what.rfind("parse error", 0) == 0 && colon != std::string::npos) what = what.substr(colon + 2);
-    return what;
-}
 
-// Messages may quote raw input; bytes outside printable ASCII are shown as \xNN so the message is always
-// valid UTF-8 and safe for a terminal.
-std::string printable(std::string_view text) {
-    std::string out;
-    for (const char c : text) {
-        const auto byte = static_cast<unsigned char>(c);
-        if (byte >= 0x20 && byte < 0x7F) {
-            out += c;
-        } else {
-            static constexpr char kHex[] = "0123456789ABCDEF";
-            out += "\\x";
-            out += kHex[byte >> 4];
-            out += kHex[byte & 0xF];
-        }
-    }
-    return out;
-}
 
 // "an empty array" / "an array of 31" for messages about array sizes.
 std::string arrayDescription(const json& value) {
@@ -178,37 +156,7 @@ bool isOff(const json& value) {
     return value.is_null() || value == json(false) || ((value.is_array() || value.is_object() || value.is_string()) && value.empty());
 }
 
-// "line 3, column 14" for a byte offset.
-std::string lineColumn(std::string_view text, std::size_t offset) {
-    offset = std::min(offset, text.size());
-    std::size_t line = 1;
-    std::size_t lineStart = 0;
-    for (std::size_t i = 0; i < offset; ++i) {
-        if (text[i] == '\n') ++line, lineStart = i + 1;
-    }
-    return "line " + std::to_string(line) + ", column " + std::to_string(offset - lineStart + 1);
-}
 
-// JSON nesting deeper than kMaxDepth is refused before parsing, so that no parser recursion depends on input.
-std::optional<std::size_t> tooDeepAt(std::string_view text) {
-    std::size_t depth = 0;
-    bool inString = false;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (inString) {
-            if (c == '\\') ++i;
-            else if (c == '"') inString = false;
-            continue;
-        }
-        if (c == '"') inString = true;
-        else if (c == '[' || c == '{') {
-            if (++depth > kMaxDepth) return i;
-        } else if ((c == ']' || c == '}') && depth > 0) {
-            --depth;
-        }
-    }
-    return std::nullopt;
-}
 
 bool isLower(char c) { return c >= 'a' && c <= 'z'; }
 bool isUpper(char c) { return c >= 'A' && c <= 'Z'; }
@@ -222,22 +170,7 @@ bool validName(std::string_view name) {
     });
 }
 
-// [a-z]{2,3}(-[A-Za-z]{2,4})?, e.g. "da", "en", "en-GB"
-bool validLocale(std::string_view code) {
-    const auto dash = code.find('-');
-    const auto language = code.substr(0, dash);
-    if (language.size() < 2 || language.size() > 3 || !std::all_of(language.begin(), language.end(), isLower)) return false;
-    if (dash == std::string_view::npos) return true;
-    const auto region = code.substr(dash + 1);
-    return region.size() >= 2 && region.size() <= 4 &&
-           std::all_of(region.begin(), region.end(), [](char c) { return isLower(c) || isUpper(c); });
-}
 
-// [a-z0-9-]{1,64}
-bool validSurveyId(std::string_view id) {
-    return !id.empty() && id.size() <= 64 &&
-           std::all_of(id.begin(), id.end(), [](char c) { return isLower(c) || isDigit(c) || c == '-'; });
-}
 
 // How survey-core compares choice values: "1" and 1 are the same, text ignores case and surrounding space.
 std::string choiceKey(const json& value) {
@@ -291,7 +224,7 @@ private:
                           std::to_string(kMaxSurveyBytes) + " bytes");
             return std::nullopt;
         }
-        if (auto at = tooDeepAt(m_bytes)) {
+        if (auto at = jsonTooDeepAt(m_bytes, kMaxDepth)) {
             error("", "JSON nested deeper than " + std::to_string(kMaxDepth) + " levels at " + lineColumn(m_bytes, *at));
             return std::nullopt;
         }
