@@ -857,7 +857,7 @@ private:
         }
         for (const auto& [areaId, byLevel] : advice.items()) {
             const auto areaPointer = child("/scoring/advice", areaId);
-            const auto area = std::find_if(scoring.areas.begin(), scoring.areas.end(), [&](const auto& a) { return a.id == areaId; });
+            const auto area = std::find_if(scoring.areas.begin(), scoring.areas.end(), [&id = areaId](const auto& a) { return a.id == id; });
             if (area == scoring.areas.end()) {
                 error(areaPointer, "unknown area '" + areaId + "'");
                 continue;
@@ -867,7 +867,7 @@ private:
                 continue;
             }
             for (const auto& [levelId, text] : byLevel.items()) {
-                const auto level = std::find_if(scoring.levels.begin(), scoring.levels.end(), [&](const auto& l) { return l.id == levelId; });
+                const auto level = std::find_if(scoring.levels.begin(), scoring.levels.end(), [&id = levelId](const auto& l) { return l.id == id; });
                 if (level == scoring.levels.end()) {
                     error(child(areaPointer, levelId), "unknown level '" + levelId + "'");
                     continue;

@@ -43,7 +43,7 @@ AnswerSlots toSlots(const Survey& survey, const json& answers, std::vector<Answe
     if (!answers.is_object()) return slots;
     for (const auto& [name, value] : answers.items()) {
         const auto it = std::find_if(survey.elements.begin(), survey.elements.end(),
-                                     [&](const Element& e) { return e.name == name; });
+                                     [&wanted = name](const Element& e) { return e.name == wanted; });
         if (it == survey.elements.end()) {
             if (errors) errors->push_back({name, "there is no question named '" + name + "' in this survey"});
             continue;

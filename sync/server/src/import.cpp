@@ -10,7 +10,9 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <memory>
 #include <optional>
+#include <sstream>
 #include <unordered_set>
 
 namespace svarboks::server {
@@ -26,11 +28,14 @@ constexpr int kVersion = 1;
 constexpr std::size_t kMaxLineBytes = shared::kMaxBodyBytes + 1024;
 constexpr std::size_t kChunkItems = shared::kMaxBatchResponses;
 
+// Opens the export anew for each pass over it (a file, or bytes held in memory).
+using Opener = std::function<std::unique_ptr<std::istream>()>;
+
 // Reads '\n'-terminated lines without ever holding more than kMaxLineBytes of one.
 class LineReader {
 public:
-    explicit LineReader(const fs::path& path) : m_in(path, std::ios::binary) {}
-    [[nodiscard]] bool opened() const { return static_cast<bool>(m_in); }
+    explicit LineReader(std::unique_ptr<std::istream> in) : m_in(std::move(in)) {}
+    [[nodiscard]] bool opened() const { return m_in != nullptr && static_cast<bool>(*m_in); }
 
     enum class Read { Line, End, TooLong, Unterminated, Failed };
 
@@ -38,10 +43,10 @@ public:
         line.clear();
         for (;;) {
             if (m_pos == m_size) {
-                if (m_in.eof()) return line.empty() ? Read::End : Read::Unterminated;
-                m_in.read(m_buffer.data(), static_cast<std::streamsize>(m_buffer.size()));
-                if (m_in.bad()) return Read::Failed;
-                m_size = static_cast<std::size_t>(m_in.gcount());
+                if (m_in->eof()) return line.empty() ? Read::End : Read::Unterminated;
+                m_in->read(m_buffer.data(), static_cast<std::streamsize>(m_buffer.size()));
+                if (m_in->bad()) return Read::Failed;
+                m_size = static_cast<std::size_t>(m_in->gcount());
                 m_pos = 0;
                 if (m_size == 0) return line.empty() ? Read::End : Read::Unterminated;
             }
@@ -59,7 +64,7 @@ public:
     }
 
 private:
-    std::ifstream m_in;
+    std::unique_ptr<std::istream> m_in;
     std::array<char, 64 * 1024> m_buffer{};
     std::size_t m_pos = 0;
     std::size_t m_size = 0;
@@ -114,9 +119,9 @@ Result<shared::BatchItem> parseItem(const json& line) {
 }
 
 // Walks the file, checking every line; calls `item` for each one. Any error names the line.
-Result<Header> walk(const fs::path& file, const std::function<Status(shared::BatchItem&&)>& item) {
-    const std::string where = file.string() + ": ";
-    LineReader reader(file);
+Result<Header> walk(const Opener& open, const std::string& name, const std::function<Status(shared::BatchItem&&)>& item) {
+    const std::string where = name + ": ";
+    LineReader reader(open());
     if (!reader.opened()) return Error{where + "cannot read the file"};
     std::string text;
     std::optional<Header> header;
@@ -155,16 +160,15 @@ Result<Header> walk(const fs::path& file, const std::function<Status(shared::Bat
     }
 }
 
-}  // namespace
-
-Result<ImportReport> importOutboxExport(Storage& storage, Ingestor& ingestor, const fs::path& file, const std::string& receivedWeek) {
+Result<ImportReport> importFrom(Storage& storage, Ingestor& ingestor, const Opener& open, const std::string& name,
+                                const std::string& receivedWeek) {
     try {
-        auto header = walk(file, [](shared::BatchItem&&) { return Status{}; });
+        auto header = walk(open, name, [](shared::BatchItem&&) { return Status{}; });
         if (!header) return header.error();
         auto device = storage.findDevice(header->deviceId);
         if (!device) return device.error();
-        if (!*device) return Error{file.string() + ": device_id " + header->deviceId + " is not a device enrolled here"};
-        if ((*device)->revoked) return Error{file.string() + ": device " + header->deviceId + " has been revoked; its file is refused"};
+        if (!*device) return Error{name + ": device_id " + header->deviceId + " is not a device enrolled here"};
+        if ((*device)->revoked) return Error{name + ": device " + header->deviceId + " has been revoked; its file is refused"};
 
         ImportReport report;
         report.deviceId = header->deviceId;
@@ -184,7 +188,7 @@ Result<ImportReport> importOutboxExport(Storage& storage, Ingestor& ingestor, co
             chunk.clear();
             return {};
         };
-        auto walked = walk(file, [&](shared::BatchItem&& item) -> Status {
+        auto walked = walk(open, name, [&](shared::BatchItem&& item) -> Status {
             chunk.push_back(std::move(item));
             return chunk.size() >= kChunkItems ? flush() : Status{};
         });
@@ -192,8 +196,23 @@ Result<ImportReport> importOutboxExport(Storage& storage, Ingestor& ingestor, co
         if (auto status = flush(); !status) return Error{status.message()};
         return report;
     } catch (const std::exception& e) {
-        return Error{file.string() + ": " + e.what()};
+        return Error{name + ": " + e.what()};
     }
+}
+
+}  // namespace
+
+Result<ImportReport> importOutboxExport(Storage& storage, Ingestor& ingestor, const fs::path& file, const std::string& receivedWeek) {
+    const Opener open = [&file]() -> std::unique_ptr<std::istream> { return std::make_unique<std::ifstream>(file, std::ios::binary); };
+    return importFrom(storage, ingestor, open, file.string(), receivedWeek);
+}
+
+Result<ImportReport> importOutboxExport(Storage& storage, Ingestor& ingestor, std::string_view bytes, const std::string& name,
+                                        const std::string& receivedWeek) {
+    const Opener open = [bytes]() -> std::unique_ptr<std::istream> {
+        return std::make_unique<std::istringstream>(std::string(bytes), std::ios::binary);
+    };
+    return importFrom(storage, ingestor, open, name, receivedWeek);
 }
 
 }  // namespace svarboks::server
