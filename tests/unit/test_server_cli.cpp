@@ -245,7 +245,7 @@ TEST_CASE("export writes one stored response a line, with exactly the documented
     }
     CHECK(ids.size() == 5);
     CHECK(exported.out.find(device.deviceId) == std::string::npos);
-    CHECK(run({"export", "--format", "csv", "--data", central.data.root.string()}).code == 2);
+    CHECK(run({"export", "--format", "xml", "--data", central.data.root.string()}).code == 2);
 
     const auto file = central.dir.path() / "export.jsonl";
     const Run toFile = run({"export", "--format", "jsonl", "--output", file.string(), "--data", central.data.root.string()});

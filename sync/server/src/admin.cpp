@@ -4,6 +4,7 @@
 #include "svarboks/server/clock.hpp"
 #include "svarboks/server/data_dir.hpp"
 #include "svarboks/server/enrolment.hpp"
+#include "svarboks/server/export.hpp"
 #include "svarboks/server/http_server.hpp"
 #include "svarboks/server/import.hpp"
 #include "svarboks/server/ingest.hpp"
@@ -19,12 +20,14 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <fstream>
 #include <iomanip>
+#include <iostream>
 #include <map>
 #include <mutex>
 #include <ostream>
@@ -434,37 +437,38 @@ int survey(const std::vector<std::string>& args, std::ostream& out, std::ostream
     throw UsageError{"unknown command: survey " + args[1]};
 }
 
-int exportResponses(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    const Parsed parsed = parse(args, 1, {"data", "format", "output"});
-    expectPositional(parsed, 0, "export --format jsonl [--output FILE]");
-    if (parsed.option("format", "jsonl") != "jsonl") throw UsageError{"--format: only jsonl is supported"};
+int exportCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    const Parsed parsed = parse(args, 1, {"data", "format", "output", "survey", "version"});
+    expectPositional(parsed, 0, "export --format csv|csv-da|jsonl [--survey ID] [--version V] [--output FILE]");
+    const auto format = parseExportFormat(parsed.option("format", "jsonl"));
+    if (!format) throw UsageError{"--format: " + format.error().message};
     auto store = openStore(dataDir(parsed));
     if (!store) return fail(err, store.error().message);
-    std::ofstream file;
-    std::ostream* target = &out;
-    if (parsed.has("output")) {
-        file.open(parsed.option("output"), std::ios::binary | std::ios::trunc);
-        if (!file) return fail(err, parsed.option("output") + ": cannot write");
-        target = &file;
+    const auto plan = planExport(**store, {*format, parsed.option("survey"), parsed.option("version")});
+    if (!plan) return fail(err, plan.error().message);
+
+    // Progress only where a person watches it, and not into the same terminal as the data.
+    const bool toFile = parsed.has("output");
+    std::optional<TerminalProgress> terminal;
+    if (&err == &std::cerr && ::isatty(STDERR_FILENO) == 1 && (toFile || ::isatty(STDOUT_FILENO) != 1)) terminal.emplace(err);
+    ExportProgress progress;
+    if (terminal) progress = [&terminal](std::int64_t done, std::int64_t total) { terminal->update(done, total); };
+
+    const auto exported = toFile ? exportToFile(**store, *plan, parsed.option("output"), progress)
+                                 : exportResponses(**store, *plan, [&out](std::string_view chunk) {
+                                       out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+                                       return static_cast<bool>(out);
+                                   }, progress);
+    if (terminal) terminal->finish();
+    if (!exported) return fail(err, exported.error().message);
+    if (!toFile) {
+        out.flush();
+        if (!out) return fail(err, "cannot write the export to standard output");
+        return kOk;
     }
-    std::int64_t count = 0;
-    const Status status = (*store)->forEachResponse([&](const StoredResponse& response) {
-        nlohmann::ordered_json line;
-        line["id"] = response.id;
-        line["unit"] = response.unitId;
-        line["survey_id"] = response.surveyId;
-        line["survey_version"] = response.surveyVersion;
-        line["period"] = response.period;
-        line["locale"] = response.locale;
-        line["answers"] = nlohmann::ordered_json::parse(response.answersJson, nullptr, false);
-        *target << line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
-        ++count;
-        return static_cast<bool>(*target);
-    });
-    if (!status) return fail(err, status.message());
-    target->flush();
-    if (!*target) return fail(err, "cannot write the export");
-    if (parsed.has("output")) out << "Exported " << count << " responses to " << parsed.option("output") << '\n';
+    out << "Exported " << *exported << " responses"
+        << (plan->surveyId.empty() ? std::string() : " of survey " + plan->surveyId + (plan->version.empty() ? "" : " " + plan->version))
+        << " to " << parsed.option("output") << " (" << exportFormatName(plan->format) << ")\n";
     return kOk;
 }
 
@@ -517,8 +521,9 @@ std::string usage() {
            "                         print a one-time enrolment code for a kiosk of that unit\n"
            "  devices list | devices revoke ID\n"
            "  survey publish FILE --unit ID|--all | survey list\n"
-           "  export --format jsonl [--output FILE]\n"
-           "                         every stored response, one JSON object a line\n"
+           "  export --format csv|csv-da|jsonl [--survey ID] [--version V] [--output FILE]\n"
+           "                         one row per response: CSV of one survey version (csv-da for Danish\n"
+           "                         Excel), or JSON Lines of SurveyJS result data\n"
            "  import FILE            a kiosk's outbox export file (docs/outbox-export.md)\n"
            "  dead-letters list      rejected responses and why\n"
            "\n"
@@ -538,7 +543,7 @@ int runCommand(const std::vector<std::string>& args, std::ostream& out, std::ost
         if (command == "enroll") return enroll(args, out, err);
         if (command == "devices") return devices(args, out, err);
         if (command == "survey") return survey(args, out, err);
-        if (command == "export") return exportResponses(args, out, err);
+        if (command == "export") return exportCommand(args, out, err);
         if (command == "import") return importFile(args, out, err);
         if (command == "dead-letters") return deadLetters(args, out, err);
         throw UsageError{"unknown command '" + command + "'"};

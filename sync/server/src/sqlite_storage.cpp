@@ -185,6 +185,11 @@ public:
         const auto size = static_cast<std::size_t>(sqlite3_column_bytes(m_stmt, column));
         return data == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(data), size);
     }
+    /// Like textAt, into a string whose capacity is reused row after row.
+    void textInto(int column, std::string& to) const {
+        const auto* data = sqlite3_column_text(m_stmt, column);
+        to.assign(data == nullptr ? "" : reinterpret_cast<const char*>(data), static_cast<std::size_t>(sqlite3_column_bytes(m_stmt, column)));
+    }
     [[nodiscard]] std::string blobAt(int column) const {
         const auto* data = sqlite3_column_blob(m_stmt, column);
         const auto size = static_cast<std::size_t>(sqlite3_column_bytes(m_stmt, column));
@@ -835,6 +840,49 @@ Status SqliteStorage::forEachResponse(const std::function<bool(const StoredRespo
         }
         if (rc != SQLITE_DONE) return Error{prefix() + "cannot read: " + db.error()};
         return {};
+    });
+}
+
+// Table order (the primary key) reads the file front to back: an export of a million rows in ORDER BY id
+// would instead visit the table once per row through the id index.
+Status SqliteStorage::forEachResponseOf(const ResponseFilter& filter, const std::function<bool(const StoredResponse&)>& visit) {
+    return guarded(prefix(), [&]() -> Status {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        SqliteConnection& db = **lease;
+        Transaction snapshot(db);
+        if (!snapshot.beginRead()) return Error{prefix() + "cannot read: " + db.error()};
+        auto query = db.query("SELECT id, unit_id, survey_id, survey_version, period, locale, answers FROM responses "
+                              "WHERE (?1 = '' OR survey_id = ?1) AND (?2 = '' OR survey_version = ?2) "
+                              "ORDER BY unit_id, survey_id, survey_version, period, id");
+        if (!query.ok()) return Error{prefix() + "cannot read: " + db.error()};
+        query.text(1, filter.surveyId).text(2, filter.surveyId.empty() ? std::string_view() : std::string_view(filter.version));
+        StoredResponse response;
+        int rc = SQLITE_ROW;
+        while ((rc = query.step()) == SQLITE_ROW) {
+            query.textInto(0, response.id);
+            query.textInto(1, response.unitId);
+            query.textInto(2, response.surveyId);
+            query.textInto(3, response.surveyVersion);
+            query.textInto(4, response.period);
+            query.textInto(5, response.locale);
+            query.textInto(6, response.answersJson);
+            if (!visit(response)) return {};
+        }
+        if (rc != SQLITE_DONE) return Error{prefix() + "cannot read: " + db.error()};
+        return {};
+    });
+}
+
+Result<std::int64_t> SqliteStorage::countResponses(const ResponseFilter& filter) {
+    return guarded(prefix(), [&]() -> Result<std::int64_t> {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        auto query = (*lease)->query("SELECT count(*) FROM responses WHERE (?1 = '' OR survey_id = ?1) AND (?2 = '' OR survey_version = ?2)");
+        if (!query.ok()) return Error{prefix() + "cannot read: " + (*lease)->error()};
+        query.text(1, filter.surveyId).text(2, filter.surveyId.empty() ? std::string_view() : std::string_view(filter.version));
+        if (query.step() != SQLITE_ROW) return Error{prefix() + "cannot read: " + (*lease)->error()};
+        return query.integerAt(0);
     });
 }
 

@@ -54,6 +54,8 @@ public:
                                                                       const std::string& receivedWeek) override;
     [[nodiscard]] Status forEachResponse(const std::function<bool(const StoredResponse&)>& visit) override;
     [[nodiscard]] Result<std::int64_t> responseCount() override;
+    [[nodiscard]] Status forEachResponseOf(const ResponseFilter& filter, const std::function<bool(const StoredResponse&)>& visit) override;
+    [[nodiscard]] Result<std::int64_t> countResponses(const ResponseFilter& filter) override;
     [[nodiscard]] Result<std::vector<DeadLetter>> deadLetters() override;
 
     /// `PRAGMA integrity_check`: "ok", or SQLite's findings one a line.

@@ -82,6 +82,16 @@ struct StoredResponse {
     std::string answersJson;  ///< compact JSON object
 };
 
+/// Which stored responses to read: every one, those of one survey, or of one survey version.
+struct ResponseFilter {
+    std::string surveyId;  ///< "" = every survey
+    std::string version;   ///< "" = every version of surveyId; ignored without a surveyId
+
+    [[nodiscard]] bool matches(const StoredResponse& response) const {
+        return surveyId.empty() || (response.surveyId == surveyId && (version.empty() || response.surveyVersion == version));
+    }
+};
+
 /// One item of a batch (or import), validated by the caller (ingest.hpp).
 struct IncomingItem {
     std::string id;
@@ -157,6 +167,24 @@ public:
     /// read snapshot. Stops early when `visit` returns false.
     [[nodiscard]] virtual Status forEachResponse(const std::function<bool(const StoredResponse&)>& visit) = 0;
     [[nodiscard]] virtual Result<std::int64_t> responseCount() = 0;
+    /// Calls `visit` for every stored response the filter selects, from one read snapshot, holding one row
+    /// in memory at a time (exports stream with this). Stops early when `visit` returns false. The order
+    /// carries no order of arrival; SqliteStorage reads in table order: unit, survey, version, week, id.
+    /// The default filters forEachResponse.
+    [[nodiscard]] virtual Status forEachResponseOf(const ResponseFilter& filter,
+                                                   const std::function<bool(const StoredResponse&)>& visit) {
+        return forEachResponse([&](const StoredResponse& response) { return !filter.matches(response) || visit(response); });
+    }
+    /// How many stored responses the filter selects.
+    [[nodiscard]] virtual Result<std::int64_t> countResponses(const ResponseFilter& filter) {
+        std::int64_t count = 0;
+        const Status status = forEachResponseOf(filter, [&](const StoredResponse&) {
+            ++count;
+            return true;
+        });
+        if (!status) return Error{status.message()};
+        return count;
+    }
     [[nodiscard]] virtual Result<std::vector<DeadLetter>> deadLetters() = 0;
 };
 

@@ -1,0 +1,666 @@
+#include "svarboks/server/export.hpp"
+
+#include "svarboks/server/csv.hpp"
+#include "svarboks/shared/survey.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <exception>
+#include <ostream>
+#include <set>
+#include <system_error>
+#include <unordered_map>
+
+namespace svarboks::server {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::size_t kChunk = 64 * 1024;
+constexpr std::int64_t kProgressEvery = 4096;
+
+// ---- the stored answers ----
+//
+// The stored answers are nlohmann's compact dump of a validated object (question name -> string, number,
+// bool or array of those). Parsing them into a DOM for every row would take most of an export's time, so
+// this scanner walks the bytes once: it checks that they are JSON and hands out each member's raw value.
+
+class JsonScanner {
+public:
+    explicit JsonScanner(std::string_view text) : m_text(text) {}
+
+    // Calls visit(key, rawValue) for each member of the top-level object; false (see error()) when the text
+    // is not one JSON object. `key` points into `scratch` when it had escapes.
+    template <typename Visit>
+    bool members(std::string& scratch, Visit&& visit) {
+        m_at = 0;
+        if (!expect('{')) return false;
+        if (peek() == '}') {
+            ++m_at;
+            return atEnd();
+        }
+        for (;;) {
+            const std::size_t keyStart = m_at;
+            if (peek() != '"') return fail("expected a question name");
+            if (!skipString()) return false;
+            std::string_view key = m_text.substr(keyStart + 1, m_at - keyStart - 2);
+            if (key.find('\\') != std::string_view::npos) {
+                scratch.clear();
+                appendUnescaped(m_text.substr(keyStart, m_at - keyStart), scratch);
+                key = scratch;
+            }
+            if (!expect(':')) return false;
+            const std::size_t valueStart = m_at;
+            if (!skipValue(0)) return false;
+            if (!visit(key, m_text.substr(valueStart, m_at - valueStart))) return false;
+            const char next = peek();
+            ++m_at;
+            if (next == '}') return atEnd();
+            if (next != ',') return fail("expected ',' or '}'");
+        }
+    }
+
+    // Calls visit(rawElement) for each element of a raw array already checked by members().
+    template <typename Visit>
+    static void elements(std::string_view array, Visit&& visit) {
+        JsonScanner scanner(array);
+        scanner.m_at = 1;
+        if (scanner.peek() == ']') return;
+        for (;;) {
+            const std::size_t start = scanner.m_at;
+            if (!scanner.skipValue(1)) return;
+            visit(array.substr(start, scanner.m_at - start));
+            if (scanner.peek() != ',') return;
+            ++scanner.m_at;
+        }
+    }
+
+    [[nodiscard]] const std::string& error() const { return m_error; }
+
+    // Appends the text of a raw JSON string (with its quotes) that skipString() accepted.
+    static void appendUnescaped(std::string_view raw, std::string& out) {
+        for (std::size_t i = 1; i + 1 < raw.size(); ++i) {
+            const char c = raw[i];
+            if (c != '\\') {
+                out.push_back(c);
+                continue;
+            }
+            const char e = raw[++i];
+            switch (e) {
+                case 'b': out.push_back('\b'); break;
+                case 'f': out.push_back('\f'); break;
+                case 'n': out.push_back('\n'); break;
+                case 'r': out.push_back('\r'); break;
+                case 't': out.push_back('\t'); break;
+                case 'u': {
+                    std::uint32_t code = hex4(raw.substr(i + 1, 4));
+                    i += 4;
+                    if (code >= 0xD800 && code <= 0xDBFF && i + 6 < raw.size() && raw[i + 1] == '\\' && raw[i + 2] == 'u') {
+                        const std::uint32_t low = hex4(raw.substr(i + 3, 4));
+                        if (low >= 0xDC00 && low <= 0xDFFF) {
+                            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
+                            i += 6;
+                        }
+                    }
+                    if (code >= 0xD800 && code <= 0xDFFF) code = 0xFFFD;  // a lone surrogate
+                    appendUtf8(code, out);
+                    break;
+                }
+                default: out.push_back(e); break;  // '"', '\\', '/'
+            }
+        }
+    }
+
+private:
+    static constexpr int kMaxDepth = 64;
+
+    [[nodiscard]] char peek() const { return m_at < m_text.size() ? m_text[m_at] : '\0'; }
+    bool fail(const std::string& what) {
+        m_error = what + " at byte " + std::to_string(m_at + 1);
+        return false;
+    }
+    bool expect(char c) {
+        if (peek() != c) return fail(std::string("expected '") + c + "'");
+        ++m_at;
+        return true;
+    }
+    bool atEnd() { return m_at == m_text.size() || fail("unexpected text after the object"); }
+
+    bool skipString() {
+        ++m_at;  // the opening quote
+        while (m_at < m_text.size()) {
+            const auto c = static_cast<unsigned char>(m_text[m_at]);
+            if (c == '"') {
+                ++m_at;
+                return true;
+            }
+            if (c < 0x20) return fail("a control character in a string");
+            if (c == '\\') {
+                const char e = m_at + 1 < m_text.size() ? m_text[m_at + 1] : '\0';
+                if (e == 'u') {
+                    if (m_at + 6 > m_text.size() || hex4(m_text.substr(m_at + 2, 4)) > 0xFFFF) return fail("a bad \\u escape");
+                    m_at += 6;
+                    continue;
+                }
+                if (std::string_view("\"\\/bfnrt").find(e) == std::string_view::npos) return fail("a bad escape");
+                m_at += 2;
+                continue;
+            }
+            ++m_at;
+        }
+        return fail("an unterminated string");
+    }
+
+    bool skipDigits() {
+        const std::size_t start = m_at;
+        while (m_at < m_text.size() && m_text[m_at] >= '0' && m_text[m_at] <= '9') ++m_at;
+        return m_at > start;
+    }
+
+    bool skipNumber() {
+        if (peek() == '-') ++m_at;
+        if (peek() == '0') {
+            ++m_at;
+        } else if (!skipDigits()) {
+            return fail("expected a value");
+        }
+        if (peek() == '.') {
+            ++m_at;
+            if (!skipDigits()) return fail("expected digits after '.'");
+        }
+        if (peek() == 'e' || peek() == 'E') {
+            ++m_at;
+            if (peek() == '+' || peek() == '-') ++m_at;
+            if (!skipDigits()) return fail("expected digits in the exponent");
+        }
+        return true;
+    }
+
+    bool skipLiteral(std::string_view word) {
+        if (m_text.substr(m_at, word.size()) != word) return fail("expected a value");
+        m_at += word.size();
+        return true;
+    }
+
+    bool skipValue(int depth) {
+        if (depth > kMaxDepth) return fail("nested too deeply");
+        switch (peek()) {
+            case '"': return skipString();
+            case 't': return skipLiteral("true");
+            case 'f': return skipLiteral("false");
+            case 'n': return skipLiteral("null");
+            case '[':
+            case '{': {
+                const char close = peek() == '[' ? ']' : '}';
+                ++m_at;
+                if (peek() == close) {
+                    ++m_at;
+                    return true;
+                }
+                for (;;) {
+                    if (close == '}') {
+                        if (peek() != '"') return fail("expected a key");
+                        if (!skipString() || !expect(':')) return false;
+                    }
+                    if (!skipValue(depth + 1)) return false;
+                    const char next = peek();
+                    ++m_at;
+                    if (next == close) return true;
+                    if (next != ',') return fail(std::string("expected ',' or '") + close + "'");
+                }
+            }
+            default: return skipNumber();
+        }
+    }
+
+    // The value of four hex digits, or 0x10000 when they are not.
+    static std::uint32_t hex4(std::string_view digits) {
+        if (digits.size() != 4) return 0x10000;
+        std::uint32_t value = 0;
+        for (const char c : digits) {
+            value <<= 4;
+            if (c >= '0' && c <= '9') value |= static_cast<std::uint32_t>(c - '0');
+            else if (c >= 'a' && c <= 'f') value |= static_cast<std::uint32_t>(c - 'a' + 10);
+            else if (c >= 'A' && c <= 'F') value |= static_cast<std::uint32_t>(c - 'A' + 10);
+            else return 0x10000;
+        }
+        return value;
+    }
+
+    static void appendUtf8(std::uint32_t code, std::string& out) {
+        if (code < 0x80) {
+            out.push_back(static_cast<char>(code));
+        } else if (code < 0x800) {
+            out.push_back(static_cast<char>(0xC0 | (code >> 6)));
+            out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+        } else if (code < 0x10000) {
+            out.push_back(static_cast<char>(0xE0 | (code >> 12)));
+            out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
+            out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+        } else {
+            out.push_back(static_cast<char>(0xF0 | (code >> 18)));
+            out.push_back(static_cast<char>(0x80 | ((code >> 12) & 0x3F)));
+            out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
+            out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+        }
+    }
+
+    std::string_view m_text;
+    std::size_t m_at = 0;
+    std::string m_error;
+};
+
+bool isIntegerToken(std::string_view number) { return number.find_first_of(".eE") == std::string_view::npos; }
+
+// ---- CSV ----
+
+class CsvExporter {
+public:
+    CsvExporter(const ExportPlan& plan, const ExportSink& sink)
+        : m_csv(plan.format == ExportFormat::CsvDanish ? CsvDialect::DanishExcel : CsvDialect::Standard, sink),
+          m_danish(plan.format == ExportFormat::CsvDanish),
+          m_values(plan.questions.size()) {
+        for (std::size_t i = 0; i < plan.questions.size(); ++i) m_columns.emplace(plan.questions[i], i);
+        for (const std::string_view column : kExportFixedColumns) m_csv.text(column);
+        for (const std::string& question : plan.questions) m_csv.text(question);
+        m_csv.endRow();
+    }
+
+    // An error message, or "" when the row is written.
+    std::string row(const StoredResponse& response) {
+        std::fill(m_values.begin(), m_values.end(), std::string_view());
+        JsonScanner scanner(response.answersJson);
+        std::string unknown;
+        const bool parsed = scanner.members(m_key, [&](std::string_view key, std::string_view value) {
+            const auto column = m_columns.find(key);
+            if (column == m_columns.end()) {
+                unknown = key;
+                return false;
+            }
+            m_values[column->second] = value;
+            return true;
+        });
+        if (!unknown.empty()) {
+            return "response " + response.id + ": an answer to '" + unknown + "', which survey " + response.surveyId + " " +
+                   response.surveyVersion + " does not ask";
+        }
+        if (!parsed) return "response " + response.id + ": the stored answers are not a JSON object (" + scanner.error() + ")";
+
+        for (const std::string_view field : {std::string_view(response.unitId), std::string_view(response.period),
+                                             std::string_view(response.surveyId), std::string_view(response.surveyVersion),
+                                             std::string_view(response.locale)}) {
+            m_csv.text(field);
+        }
+        for (const std::string_view value : m_values) cell(value);
+        m_csv.endRow();
+        return "";
+    }
+
+    [[nodiscard]] bool finish() { return m_csv.flush(); }
+    [[nodiscard]] bool ok() const { return m_csv.ok(); }
+
+private:
+    void cell(std::string_view value) {
+        if (value.empty() || value == "null") {
+            m_csv.empty();
+        } else if (value.front() == '"') {
+            m_csv.text(stringText(value));
+        } else if (value == "true" || value == "false") {
+            m_csv.text(value);
+        } else if (value.front() == '[') {
+            m_joined.clear();
+            bool first = true;
+            JsonScanner::elements(value, [&](std::string_view element) {
+                if (!first) m_joined.push_back(';');
+                first = false;
+                if (element.front() == '"') JsonScanner::appendUnescaped(element, m_joined);
+                else if (element.front() == '-' || (element.front() >= '0' && element.front() <= '9')) appendNumber(element);
+                else m_joined.append(element);
+            });
+            m_csv.text(m_joined);
+        } else if (value.front() == '{') {
+            m_csv.text(value);
+        } else if (isIntegerToken(value)) {
+            long long integer = 0;
+            const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), integer);
+            if (ec == std::errc() && end == value.data() + value.size()) m_csv.integer(integer);
+            else number(value);
+        } else {
+            number(value);
+        }
+    }
+
+    void number(std::string_view token) {
+        double parsed = 0;
+        const auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), parsed);
+        if (ec == std::errc() && end == token.data() + token.size()) m_csv.number(parsed);
+        else m_csv.text(token);  // out of range for a double: keep the digits as they were answered
+    }
+
+    void appendNumber(std::string_view token) {
+        const std::size_t start = m_joined.size();
+        m_joined.append(token);
+        if (m_danish) std::replace(m_joined.begin() + static_cast<std::ptrdiff_t>(start), m_joined.end(), '.', ',');
+    }
+
+    std::string_view stringText(std::string_view raw) {
+        const std::string_view inner = raw.substr(1, raw.size() - 2);
+        if (inner.find('\\') == std::string_view::npos) return inner;
+        m_text.clear();
+        JsonScanner::appendUnescaped(raw, m_text);
+        return m_text;
+    }
+
+    // Lookup by the stored key without making a string of it.
+    struct Hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>()(text); }
+    };
+    CsvWriter m_csv;
+    bool m_danish;
+    std::unordered_map<std::string, std::size_t, Hash, std::equal_to<>> m_columns;
+    std::vector<std::string_view> m_values;
+    std::string m_key;
+    std::string m_text;
+    std::string m_joined;
+};
+
+// ---- JSON Lines ----
+
+// A JSON string as nlohmann writes it, for the short fields beside the answers.
+void appendJsonString(std::string_view text, std::string& out) {
+    const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
+        const auto byte = static_cast<unsigned char>(c);
+        return byte >= 0x20 && byte < 0x80 && c != '"' && c != '\\';
+    });
+    if (plain) {
+        out.push_back('"');
+        out.append(text);
+        out.push_back('"');
+        return;
+    }
+    out.append(nlohmann::json(std::string(text)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+class JsonlExporter {
+public:
+    explicit JsonlExporter(const ExportSink& sink) : m_sink(sink) { m_buffer.reserve(kChunk + 4096); }
+
+    std::string row(const StoredResponse& response) {
+        JsonScanner scanner(response.answersJson);
+        if (!scanner.members(m_key, [](std::string_view, std::string_view) { return true; })) {
+            return "response " + response.id + ": the stored answers are not a JSON object (" + scanner.error() + ")";
+        }
+        m_buffer.append("{\"id\":");
+        appendJsonString(response.id, m_buffer);
+        m_buffer.append(",\"unit\":");
+        appendJsonString(response.unitId, m_buffer);
+        m_buffer.append(",\"survey_id\":");
+        appendJsonString(response.surveyId, m_buffer);
+        m_buffer.append(",\"survey_version\":");
+        appendJsonString(response.surveyVersion, m_buffer);
+        m_buffer.append(",\"period\":");
+        appendJsonString(response.period, m_buffer);
+        m_buffer.append(",\"locale\":");
+        appendJsonString(response.locale, m_buffer);
+        m_buffer.append(",\"answers\":");
+        m_buffer.append(response.answersJson);
+        m_buffer.append("}\n");
+        if (m_buffer.size() >= kChunk) flush();
+        return "";
+    }
+
+    bool finish() {
+        flush();
+        return m_ok;
+    }
+    [[nodiscard]] bool ok() const { return m_ok; }
+
+private:
+    void flush() {
+        if (m_ok && !m_buffer.empty()) m_ok = m_sink(m_buffer);
+        m_buffer.clear();
+    }
+
+    const ExportSink& m_sink;
+    std::string m_buffer;
+    std::string m_key;
+    bool m_ok = true;
+};
+
+template <typename Exporter>
+Result<std::int64_t> stream(Storage& storage, const ExportPlan& plan, Exporter& exporter, const ExportProgress& progress) {
+    const ResponseFilter filter{plan.surveyId, plan.version};
+    std::int64_t total = 0;
+    if (progress) {
+        auto counted = storage.countResponses(filter);
+        if (!counted) return counted.error();
+        total = *counted;
+        progress(0, total);
+    }
+    std::int64_t done = 0;
+    std::string problem;
+    const Status status = storage.forEachResponseOf(filter, [&](const StoredResponse& response) {
+        problem = exporter.row(response);
+        if (!problem.empty() || !exporter.ok()) return false;
+        ++done;
+        if (progress && done % kProgressEvery == 0) progress(done, total);
+        return true;
+    });
+    if (!status) return Error{status.message()};
+    if (!problem.empty()) return Error{problem};
+    if (!exporter.finish()) return Error{"the export stopped after " + std::to_string(done) + " responses: the output took no more data"};
+    if (progress) progress(done, total);
+    return done;
+}
+
+std::string listSurveys(const std::vector<PublishedSurvey>& surveys) {
+    std::string text;
+    std::vector<std::string> seen;
+    for (const auto& survey : surveys) {
+        if (std::find(seen.begin(), seen.end(), survey.surveyId) != seen.end()) continue;
+        seen.push_back(survey.surveyId);
+        std::string versions;
+        for (const auto& other : surveys) {
+            if (other.surveyId == survey.surveyId) versions += (versions.empty() ? "" : ", ") + other.version;
+        }
+        text += (text.empty() ? "" : "; ") + survey.surveyId + " (" + versions + ")";
+    }
+    return text;
+}
+
+std::string systemMessage(int error) { return std::error_code(error, std::generic_category()).message(); }
+
+}  // namespace
+
+Result<ExportFormat> parseExportFormat(std::string_view name) {
+    if (name == "csv") return ExportFormat::Csv;
+    if (name == "csv-da") return ExportFormat::CsvDanish;
+    if (name == "jsonl") return ExportFormat::Jsonl;
+    return Error{"unknown export format '" + std::string(name) + "'; use csv, csv-da or jsonl"};
+}
+
+std::string_view exportFormatName(ExportFormat format) {
+    switch (format) {
+        case ExportFormat::Csv: return "csv";
+        case ExportFormat::CsvDanish: return "csv-da";
+        case ExportFormat::Jsonl: return "jsonl";
+    }
+    return "csv";
+}
+
+std::string_view exportContentType(ExportFormat format) {
+    return format == ExportFormat::Jsonl ? "application/x-ndjson; charset=utf-8" : "text/csv; charset=utf-8";
+}
+
+std::string ExportPlan::fileName() const {
+    std::string name = "svarboks-" + (surveyId.empty() ? std::string("responses") : surveyId) + (version.empty() ? "" : "-" + version);
+    for (char& c : name) {
+        const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+        if (!safe) c = '_';
+    }
+    switch (format) {
+        case ExportFormat::Csv: return name + ".csv";
+        case ExportFormat::CsvDanish: return name + "-da.csv";
+        case ExportFormat::Jsonl: return name + ".jsonl";
+    }
+    return name;
+}
+
+Result<ExportPlan> planExport(Storage& storage, const ExportOptions& options) {
+    try {
+        ExportPlan plan{options.format, options.surveyId, options.version, {}};
+        const bool csv = options.format != ExportFormat::Jsonl;
+        if (!options.version.empty() && options.surveyId.empty()) return Error{"a survey version needs its survey id too (--survey ID)"};
+        if (!csv && options.surveyId.empty()) return plan;
+
+        auto surveys = storage.surveys();
+        if (!surveys) return surveys.error();
+        if (surveys->empty()) return Error{"no survey is published yet, so no response is stored"};
+        if (plan.surveyId.empty()) {
+            std::set<std::string> ids;
+            for (const auto& survey : *surveys) ids.insert(survey.surveyId);
+            if (ids.size() > 1) {
+                return Error{"several surveys are published: " + listSurveys(*surveys) +
+                             "; a CSV export holds one survey version: say which (--survey ID [--version V])"};
+            }
+            plan.surveyId = *ids.begin();
+        }
+        const PublishedSurvey* latest = nullptr;
+        const PublishedSurvey* chosen = nullptr;
+        for (const auto& survey : *surveys) {
+            if (survey.surveyId != plan.surveyId) continue;
+            latest = &survey;
+            if (survey.version == plan.version) chosen = &survey;
+        }
+        if (latest == nullptr) return Error{"there is no published survey '" + plan.surveyId + "'; published: " + listSurveys(*surveys)};
+        if (!plan.version.empty() && chosen == nullptr) {
+            std::vector<PublishedSurvey> same;
+            std::copy_if(surveys->begin(), surveys->end(), std::back_inserter(same), [&](const auto& s) { return s.surveyId == plan.surveyId; });
+            return Error{"survey " + plan.surveyId + " has no published version '" + plan.version + "'; published: " + listSurveys(same)};
+        }
+        if (!csv) return plan;
+        if (plan.version.empty()) plan.version = latest->version;
+
+        auto definition = storage.surveyDefinition(plan.surveyId, plan.version);
+        if (!definition) return definition.error();
+        const std::string name = "survey " + plan.surveyId + " " + plan.version + " as published";
+        if (!*definition) return Error{name + ": its definition is missing from the store"};
+        const shared::LoadResult loaded = shared::parseSurvey(**definition, name);
+        if (!loaded.ok()) {
+            for (const auto& diagnostic : loaded.diagnostics) {
+                if (diagnostic.severity == shared::Diagnostic::Severity::Error) return Error{diagnostic.format()};
+            }
+            return Error{name + ": does not load"};
+        }
+        for (const auto& element : loaded.survey->elements) {
+            if (element.isQuestion()) plan.questions.push_back(element.name);
+        }
+        return plan;
+    } catch (const std::exception& e) {
+        return Error{std::string("cannot plan the export: ") + e.what()};
+    }
+}
+
+Result<std::int64_t> exportResponses(Storage& storage, const ExportPlan& plan, const ExportSink& sink, const ExportProgress& progress) {
+    try {
+        if (plan.format == ExportFormat::Jsonl) {
+            JsonlExporter exporter(sink);
+            return stream(storage, plan, exporter, progress);
+        }
+        if (plan.surveyId.empty() || plan.version.empty()) return Error{"a CSV export needs one survey version (planExport chooses it)"};
+        CsvExporter exporter(plan, sink);
+        return stream(storage, plan, exporter, progress);
+    } catch (const std::exception& e) {
+        return Error{std::string("the export failed: ") + e.what()};
+    }
+}
+
+Result<std::int64_t> exportResponses(Storage& storage, const ExportOptions& options, const ExportSink& sink, const ExportProgress& progress) {
+    auto plan = planExport(storage, options);
+    if (!plan) return plan.error();
+    return exportResponses(storage, *plan, sink, progress);
+}
+
+Result<std::int64_t> exportToFile(Storage& storage, const ExportPlan& plan, const fs::path& file, const ExportProgress& progress) {
+    const std::string where = file.string() + ": ";
+    std::error_code ec;
+    if (fs::is_directory(file, ec)) return Error{where + "is a folder; give a file name"};
+    const fs::path folder = file.parent_path().empty() ? fs::path(".") : file.parent_path();
+    std::string pattern = (folder / ("." + file.filename().string() + ".XXXXXX.partial")).string();
+    const int fd = ::mkstemps(pattern.data(), 8);
+    if (fd < 0) return Error{where + "cannot create a file in " + folder.string() + ": " + systemMessage(errno)};
+    const fs::path temporary = pattern;
+
+    int writeError = 0;
+    const ExportSink sink = [&](std::string_view chunk) {
+        while (!chunk.empty()) {
+            const ssize_t written = ::write(fd, chunk.data(), chunk.size());
+            if (written < 0 && errno == EINTR) continue;
+            if (written <= 0) {
+                writeError = written < 0 ? errno : EIO;
+                return false;
+            }
+            chunk.remove_prefix(static_cast<std::size_t>(written));
+        }
+        return true;
+    };
+    auto exported = exportResponses(storage, plan, sink, progress);
+    int problem = 0;
+    if (exported && ::fsync(fd) != 0) problem = errno;
+    if (::close(fd) != 0 && exported && problem == 0) problem = errno;
+    if (exported && problem == 0 && ::rename(temporary.c_str(), file.c_str()) != 0) problem = errno;
+    if (!exported || problem != 0) {
+        ::unlink(temporary.c_str());
+        if (writeError != 0) return Error{where + "cannot write: " + systemMessage(writeError) + "; no file was written"};
+        if (problem != 0) return Error{where + "cannot write: " + systemMessage(problem) + "; no file was written"};
+        return Error{exported.error().message + "; no file was written"};
+    }
+    const int dir = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir >= 0) {
+        ::fsync(dir);
+        ::close(dir);
+    }
+    return exported;
+}
+
+// ---- progress ----
+
+TerminalProgress::TerminalProgress(std::ostream& out, Now now) : m_out(out), m_now(std::move(now)) {}
+
+void TerminalProgress::update(std::int64_t done, std::int64_t total) {
+    m_done = done;
+    m_total = total;
+    const auto now = m_now();
+    if (m_shown && now - m_last < std::chrono::milliseconds(200)) return;
+    m_last = now;
+    show();
+}
+
+void TerminalProgress::finish() {
+    show();
+    m_out << '\n' << std::flush;
+}
+
+void TerminalProgress::show() {
+    const std::int64_t total = std::max(m_total, m_done);
+    const std::int64_t percent = total == 0 ? 100 : m_done * 100 / total;
+    std::string line = "Exporting: " + std::to_string(m_done) + " of " + std::to_string(total) + " responses (" + std::to_string(percent) + " %)";
+    const std::size_t width = line.size();
+    if (line.size() < m_width) line.append(m_width - line.size(), ' ');
+    m_width = width;
+    m_shown = true;
+    m_out << '\r' << line << std::flush;
+}
+
+}  // namespace svarboks::server
