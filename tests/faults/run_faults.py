@@ -1,0 +1,432 @@
+#!/usr/bin/env python3
+"""Nothing lost, nothing doubled: the real kiosk and central binaries through a fault-injecting proxy.
+
+  tests/faults/run_faults.py BUILD_DIR [--responses 10000] [--killed-responses 10000] [--seed S] [--keep]
+
+Set-up (as tests/e2e/kiosk_to_central.sh): a central endpoint on 127.0.0.1 (init, a unit, the default
+survey) and two kiosks enrolled with one-time codes, each then pointed at its own fault proxy
+(fault_proxy.py) instead of the central. All the while a supervisor stops the central with SIGTERM or kills
+it with SIGKILL, mostly a few milliseconds after a proxy has handed it a batch (so during ingest), and
+starts it again on the same port.
+
+Two runs side by side (sharing the central and its restarts keeps the suite short):
+- run A: kiosk A commits --responses simulated respondents (`svarboks simulate --print-ids`, in chunks)
+  while `svarboks sync` runs again and again until its outbox is empty;
+- run B: the same with kiosk B, whose processes are killed with SIGKILL at random moments: simulate runs
+  (an id is printed only once committed) and sync runs; then syncs run to their end until the outbox is empty.
+
+Then: the central's export holds every id of kiosk A and every id kiosk B printed, each exactly once, and
+nothing else but at most one committed-but-unprinted id per killed simulate run; integrity_check is ok on
+the central store and both outboxes; nothing is pending or quarantined; the dead letters are empty; every
+fault kind happened in both runs; no kiosk accepted the untrusted certificate; the central exited 0 on
+every SIGTERM. Exit 0 when all hold, otherwise 1 with each failure; the work folder (with journal.log, a
+line per connection and per central stop, and central.log) is kept on failure. Prints the seeds and figures.
+"""
+
+import argparse
+import collections
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fault_proxy  # noqa: E402
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+SURVEY = os.path.join(ROOT, "assets", "surveys", "digital-kompetence.json")
+
+
+def log(text):
+    print(f"[{time.monotonic() - START:7.1f} s] {text}", flush=True)
+
+
+START = time.monotonic()
+
+
+class Journal:
+    """A line per proxied connection and per central stop, with the time: DIR/journal.log."""
+
+    def __init__(self, path):
+        self.file = open(path, "a", buffering=1)
+        self.lock = threading.Lock()
+
+    def __call__(self, line):
+        with self.lock:
+            self.file.write(f"{time.monotonic() - START:8.2f} {line}\n")
+
+
+class Failures(list):
+    def check(self, condition, message):
+        if not condition:
+            self.append(message)
+            log("FAIL: " + message)
+        return condition
+
+
+class Central:
+    """One svarboks-central serve process at a time, on a fixed port once the first one chose it; killed
+    and restarted by a supervisor thread that aims at the moments a batch is being ingested."""
+
+    def __init__(self, binary, data, logfile, rng, failures, journal):
+        self.binary, self.data, self.logfile, self.rng, self.failures = binary, data, logfile, rng, failures
+        self.journal = journal
+        self.port = 0
+        self.process = None
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.batch_forwarded = threading.Event()
+        self.batch_seconds = collections.deque(maxlen=20)
+        self.counts = collections.Counter()
+        self.phase_counts = collections.Counter()
+        self.thread = None
+        self.proxies = []
+
+    def start(self):
+        offset = os.path.getsize(self.logfile) if os.path.exists(self.logfile) else 0
+        with open(self.logfile, "ab") as out:
+            self.process = subprocess.Popen([self.binary, "serve", "--data", self.data, "--listen", f"127.0.0.1:{self.port}"],
+                                            stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with open(self.logfile, "rb") as f:
+                f.seek(offset)
+                match = re.search(rb'"event":"listening","address":"127\.0\.0\.1:(\d+)"', f.read())
+            if match:
+                self.port = int(match.group(1))
+                return
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.02)
+        raise RuntimeError(f"the central did not start (exit {self.process.poll()}); see {self.logfile}")
+
+    def stop(self, sig=signal.SIGTERM):
+        """Sends sig and waits; returns the exit status."""
+        self.process.send_signal(sig)
+        try:
+            return self.process.wait(60)
+        except subprocess.TimeoutExpired:
+            self.failures.check(False, f"the central did not exit within 60 s of {signal.Signals(sig).name}")
+            self.process.kill()
+            return self.process.wait()
+
+    def on_forwarded(self, method, path):  # on the proxy's thread
+        if method == "POST" and path == "/api/v1/batches":
+            self.batch_forwarded.set()
+
+    def supervise(self):
+        while not self.stopping.wait(self.rng.uniform(1.0, 3.0)):
+            sig = signal.SIGKILL if self.rng.random() < 0.6 else signal.SIGTERM
+            # Both kinds in every phase: the second stop of a phase is of the kind it has not had yet.
+            if self.phase_counts["SIGKILL"] and not self.phase_counts["SIGTERM"]:
+                sig = signal.SIGTERM
+            elif self.phase_counts["SIGTERM"] and not self.phase_counts["SIGKILL"]:
+                sig = signal.SIGKILL
+            self.batch_forwarded.clear()
+            in_flight = self.batch_forwarded.wait(5)
+            if self.stopping.is_set():
+                return
+            # A moment inside the ingest of the batch the proxy has just handed over (the proxy measures the
+            # typical time from handing a batch over to its reply).
+            typical = max(p.typical_batch_seconds for p in self.proxies)
+            time.sleep(self.rng.uniform(0.0, 0.9 * typical) if in_flight else 0)
+            died_with = sum(p.events["central_died_with_request"] for p in self.proxies)
+            with self.lock:
+                status = self.stop(sig)
+                name = signal.Signals(sig).name
+                self.counts[name] += 1
+                self.phase_counts[name] += 1
+                if sig == signal.SIGTERM:
+                    self.failures.check(status == 0, f"the central exited {status} after SIGTERM (expected 0)")
+                self.start()
+            lost = sum(p.events["central_died_with_request"] for p in self.proxies) > died_with
+            if lost:
+                self.counts[f"{name} with a batch in flight"] += 1
+            self.journal(f"central: {name}{' (a batch in flight)' if in_flight else ''}, exit {status}"
+                         f"{', the request in flight got no reply' if lost else ''}; restarted")
+
+    def start_supervisor(self):
+        self.stopping.clear()
+        self.phase_counts.clear()
+        self.thread = threading.Thread(target=self.supervise, name="central-supervisor", daemon=True)
+        self.thread.start()
+
+    def stop_supervisor(self):
+        self.stopping.set()
+        self.batch_forwarded.set()
+        self.thread.join(120)
+
+
+def run(args, **kwargs):
+    return subprocess.run(args, capture_output=True, text=True, **kwargs)
+
+
+def committed_ids(text):
+    return [line.split()[1] for line in text.splitlines() if line.startswith("committed ")]
+
+
+def integrity(path):
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        return db.execute("PRAGMA integrity_check").fetchone()[0]
+
+
+class Kiosk:
+    def __init__(self, name, binary, work, central, proxy_port):
+        self.name, self.binary = name, binary
+        self.config = os.path.join(work, name, "kiosk.json")
+        self.sync_runs = collections.Counter()
+        ca = os.path.join(central.data, "tls", "cert.pem")
+        checked = run([binary, "config", "init", "--config", self.config, "--unit", name])
+        assert checked.returncode == 0, checked.stderr
+        made = run([central.binary, "enroll", "--unit", "faults", "--data", central.data])
+        assert made.returncode == 0, made.stderr
+        code = made.stdout.splitlines()[2].split()[0]
+        enrolled = run([binary, "enroll", code, "--endpoint", f"https://127.0.0.1:{central.port}", "--ca", ca, "--config", self.config])
+        assert enrolled.returncode == 0, enrolled.stderr
+        # From now on the kiosk talks to the central through the proxy.
+        with open(self.config) as f:
+            config = json.load(f)
+        config["endpoint_url"] = f"https://127.0.0.1:{proxy_port}"
+        with open(self.config, "w") as f:
+            json.dump(config, f, indent=2)
+        self.outbox = config["outbox_file"] if os.path.isabs(config["outbox_file"]) else \
+            os.path.join(os.path.dirname(self.config), config["outbox_file"])
+
+    def simulate(self, count, seed):
+        return subprocess.Popen([self.binary, "simulate", str(count), "--seed", str(seed), "--config", self.config, "--print-ids"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def sync(self, kill_after=None):
+        """One `svarboks sync`; with kill_after, SIGKILLed if still running then. Returns its exit status
+        (-9 when killed) and its last line."""
+        process = subprocess.Popen([self.binary, "sync", "--config", self.config], stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, text=True)
+        try:
+            out, _ = process.communicate(timeout=kill_after if kill_after is not None else 180)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            out, _ = process.communicate()
+        status = process.returncode
+        self.sync_runs["killed" if status == -signal.SIGKILL else "ok" if status == 0 else "not delivered"] += 1
+        return status, (out.strip().splitlines() or [""])[-1]
+
+    def status(self):
+        shown = run([self.binary, "status", "--json", "--config", self.config])
+        return json.loads(shown.stdout)
+
+
+class Simulator(threading.Thread):
+    """Commits `total` respondents in chunks with pauses, as a kiosk in use would; with kill=True, most chunks
+    are killed with SIGKILL at a random moment (and the last chunks go on until `total` ids were printed).
+    Collects every printed (= committed) id."""
+
+    def __init__(self, kiosk, total, rng, kill=False):
+        super().__init__(name=f"simulate-{kiosk.name}", daemon=True)
+        self.kiosk, self.total, self.rng, self.kill = kiosk, total, rng, kill
+        self.seconds_per_response = 0.002  # refined by every chunk that runs to its end
+        self.ids = []
+        self.runs = collections.Counter()
+        self.errors = []
+
+    def run(self):
+        while len(self.ids) < self.total:
+            size = min(self.rng.randint(50, 400), self.total - len(self.ids))
+            began = time.monotonic()
+            process = self.kiosk.simulate(size, self.rng.randrange(1, 2**31))
+            killer = None
+            if self.kill and self.rng.random() < 0.7:
+                killer = threading.Timer(self.rng.uniform(0.0, 1.2 * size * self.seconds_per_response), process.kill)
+                killer.start()
+            out, err = process.communicate()
+            if killer:
+                killer.cancel()
+            self.ids += committed_ids(out)
+            if process.returncode == -signal.SIGKILL:
+                self.runs["killed"] += 1
+            elif process.returncode == 0:
+                self.runs["completed"] += 1
+                self.seconds_per_response = 0.5 * self.seconds_per_response + 0.5 * (time.monotonic() - began) / size
+            else:
+                self.errors.append(f"simulate exited {process.returncode}: {err.strip()[-300:]}")
+                return
+            time.sleep(self.rng.uniform(0.1, 0.6))
+
+
+def sync_until_empty(kiosk, simulator, rng, kill, deadline):
+    """Runs `svarboks sync` until the simulator is done and a sync that began after it exits 0."""
+    last = ""
+    while time.monotonic() < deadline:
+        done_before = not simulator.is_alive() if simulator else True
+        status, last = kiosk.sync(kill_after=rng.uniform(0.05, 2.0) if kill and rng.random() < 0.6 else None)
+        if status == 0 and done_before:
+            return True, last
+        time.sleep(0.3 if status == 0 else 0.05)
+    return False, last
+
+
+def central_log_figures(logfile):
+    statuses, duplicates, accepted = collections.Counter(), 0, 0
+    with open(logfile, errors="replace") as f:
+        for line in f:
+            if not line.startswith("{\"method\""):
+                continue
+            entry = json.loads(line)
+            statuses[entry["status"]] += 1
+            duplicates += entry.get("duplicate", 0)
+            accepted += entry.get("accepted", 0)
+    return statuses, accepted, duplicates
+
+
+class Run:
+    """One kiosk with its own fault proxy (so that each run's faults are counted apart), run in a thread."""
+
+    def __init__(self, name, kill, target, kiosk, proxy, rng, failures):
+        self.name, self.kill, self.target, self.kiosk, self.proxy = name, kill, target, kiosk, proxy
+        self.rng, self.failures = rng, failures
+        self.simulator = Simulator(kiosk, target, random.Random(rng.random()), kill=kill)
+        self.seconds = 0.0
+        self.thread = threading.Thread(target=self.run, name=f"run-{name}", daemon=True)
+
+    def run(self):
+        began = time.monotonic()
+        self.simulator.start()
+        if self.kill:  # syncs killed at random moments while the kiosk collects, then syncs that run to their end
+            sync_until_empty(self.kiosk, self.simulator, self.rng, True, time.monotonic() + 400)
+            self.simulator.join()
+        delivered, last = sync_until_empty(self.kiosk, self.simulator, self.rng, False, time.monotonic() + 400)
+        self.simulator.join()
+        self.seconds = time.monotonic() - began
+        self.failures.check(not self.simulator.errors, f"run {self.name}: {self.simulator.errors}")
+        self.failures.check(delivered, f"run {self.name}: the outbox was not emptied in time; the last sync said: {last}")
+        log(f"run {self.name}: {len(self.simulator.ids)} {'printed' if self.kill else 'committed'} ids delivered in {self.seconds:.0f} s; "
+            f"simulate runs {dict(self.simulator.runs)}; sync runs {dict(self.kiosk.sync_runs)}; faults: {self.proxy.summary()}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("build", help="the CMake build folder (client/svarboks, sync/server/svarboks-central)")
+    parser.add_argument("--responses", type=int, default=10000, help="respondents of kiosk A (default 10000)")
+    parser.add_argument("--killed-responses", type=int, default=10000, help="printed ids of kiosk B (default 10000)")
+    parser.add_argument("--seed", type=int, help="seed of the whole run (default: random, printed)")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder (printed) for a look afterwards")
+    args = parser.parse_args()
+
+    seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1, 2**31)
+    rng = random.Random(seed)
+    log(f"faults: seed {seed} (rerun with --seed {seed})")
+    svarboks = os.path.join(args.build, "client", "svarboks")
+    central_binary = os.path.join(args.build, "sync", "server", "svarboks-central")
+    work = tempfile.mkdtemp(prefix="svarboks-faults-")
+    failures = Failures()
+    journal = Journal(os.path.join(work, "journal.log"))
+    central = Central(central_binary, os.path.join(work, "central"), os.path.join(work, "central.log"), random.Random(rng.random()),
+                      failures, journal)
+    proxy_threads = []
+    began = time.monotonic()
+    try:
+        for step in (["init", "--data", central.data, "--host", "127.0.0.1"],
+                     ["units", "add", "faults", "--name", "Fault test unit", "--data", central.data],
+                     ["survey", "publish", SURVEY, "--all", "--data", central.data]):
+            done = run([central_binary, *step])
+            assert done.returncode == 0, f"svarboks-central {step[0]}: {done.stderr}"
+        central.start()
+        runs = []
+        for name, kill, target in (("A", False, args.responses), ("B", True, args.killed_responses)):
+            proxy = fault_proxy.FaultProxy(f"127.0.0.1:{central.port}", os.path.join(central.data, "tls", "cert.pem"),
+                                           os.path.join(central.data, "tls", "key.pem"), seed=rng.randrange(1, 2**31),
+                                           log=lambda line, name=name: journal(f"proxy {name}: {line}"))
+            proxy.on_forwarded = central.on_forwarded
+            central.proxies.append(proxy)
+            proxy_threads.append(fault_proxy.ProxyThread(proxy))
+            port = proxy_threads[-1].start()
+            kiosk = Kiosk(f"kiosk-{name.lower()}", svarboks, work, central, port)
+            runs.append(Run(name, kill, target, kiosk, proxy, random.Random(rng.random()), failures))
+            log(f"run {name}: kiosk {kiosk.name} -> fault proxy on 127.0.0.1:{port} (proxy seed {proxy.seed}) -> "
+                f"central on 127.0.0.1:{central.port}{'; the kiosk is killed with SIGKILL at random moments' if kill else ''}")
+
+        central.start_supervisor()
+        for r in runs:
+            r.thread.start()
+        for r in runs:
+            r.thread.join()
+        central.stop_supervisor()
+        seconds = time.monotonic() - began
+
+        # ---- the checks ----
+        run_a, run_b = runs
+        ids_a, ids_b = run_a.simulator.ids, run_b.simulator.ids
+        with central.lock:
+            failures.check(central.stop(signal.SIGTERM) == 0, "the central did not exit 0 at the end")
+        exported = run([central_binary, "export", "--format", "jsonl", "--data", central.data])
+        failures.check(exported.returncode == 0, f"export failed: {exported.stderr}")
+        stored = [json.loads(line)["id"] for line in exported.stdout.splitlines() if line.strip()]
+        counts = collections.Counter(stored)
+        doubled = [i for i, n in counts.items() if n > 1]
+        failures.check(not doubled, f"{len(doubled)} ids are stored more than once, e.g. {doubled[:3]}")
+        failures.check(len(ids_a) == args.responses, f"run A: simulate printed {len(ids_a)} ids, expected {args.responses}")
+        failures.check(len(set(ids_a)) == len(ids_a) and len(set(ids_b)) == len(ids_b), "simulate printed an id twice")
+        missing_a = set(ids_a) - counts.keys()
+        missing_b = set(ids_b) - counts.keys()
+        failures.check(not missing_a, f"run A: {len(missing_a)} committed ids are missing from the central store, e.g. {sorted(missing_a)[:3]}")
+        failures.check(not missing_b, f"run B: {len(missing_b)} printed ids are missing from the central store, e.g. {sorted(missing_b)[:3]}")
+        extra = counts.keys() - set(ids_a) - set(ids_b)
+        killed_simulate = run_b.simulator.runs["killed"]
+        failures.check(len(extra) <= killed_simulate,
+                       f"{len(extra)} stored ids were never printed, more than the {killed_simulate} killed simulate runs explain")
+        dead = run([central_binary, "dead-letters", "list", "--data", central.data])
+        failures.check(dead.stdout.strip() == "No rejected responses.", f"dead letters: {dead.stdout.strip()[:500]}")
+        for name, path in (("central store", os.path.join(central.data, "central.db")), ("kiosk A outbox", run_a.kiosk.outbox),
+                           ("kiosk B outbox", run_b.kiosk.outbox)):
+            result = integrity(path)
+            failures.check(result == "ok", f"integrity_check of the {name}: {result}")
+        for r in runs:
+            shown = r.kiosk.status()
+            failures.check(shown["pending"] == 0 and shown["quarantined"] == 0,
+                           f"run {r.name}: {shown['pending']} pending, {shown['quarantined']} quarantined: {shown['summary']}")
+            for kind in fault_proxy.FAULTS:
+                failures.check(r.proxy.counts[kind] >= 1, f"run {r.name}: the fault '{kind}' never happened")
+            failures.check(r.proxy.events["untrusted_handshake_completed"] == 0,
+                           f"run {r.name}: the kiosk completed a TLS handshake with an untrusted certificate")
+        for sig in ("SIGTERM", "SIGKILL"):
+            failures.check(central.counts[sig] >= 2, f"the central got {sig} {central.counts[sig]} times, expected at least 2")
+        failures.check(central.counts["SIGKILL with a batch in flight"] >= 1, "the central was never killed with a batch in flight")
+        failures.check(run_b.kiosk.sync_runs["killed"] >= 1 and killed_simulate >= 1, "run B: no sync or no simulate run was killed")
+
+        statuses, accepted, duplicates = central_log_figures(central.logfile)
+        log(f"stored {len(stored)} responses: {len(ids_a)} of kiosk A + {len(ids_b)} printed by kiosk B + {len(extra)} committed "
+            f"by kiosk B as simulate was killed; {len(doubled)} doubled, {len(missing_a) + len(missing_b)} missing")
+        for r in runs:
+            log(f"run {r.name}: faults by kind: {r.proxy.summary()}; proxy events: "
+                + ", ".join(f"{k} {v}" for k, v in r.proxy.events.items() if v))
+        log(f"central: {dict(central.counts)}; HTTP statuses {dict(sorted(statuses.items()))}; "
+            f"{accepted} accepted, {duplicates} answered 'duplicate' (resent after a lost reply)")
+        log(f"time: {seconds:.0f} s (run A {run_a.seconds:.0f} s, run B {run_b.seconds:.0f} s)")
+    finally:
+        if central.thread and central.thread.is_alive():
+            central.stop_supervisor()
+        if central.process and central.process.poll() is None:
+            central.process.kill()
+            central.process.wait()
+        for thread in proxy_threads:
+            thread.stop()
+        if failures or args.keep:
+            log(f"work folder kept: {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    if failures:
+        print(f"faults: {len(failures)} check(s) failed:\n  " + "\n  ".join(failures), flush=True)
+        return 1
+    print("faults: nothing lost, nothing doubled", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
