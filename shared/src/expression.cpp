@@ -43,7 +43,7 @@ using js::Value;
 // succeeds so that the error can name the construct; `m_unsupported` keeps the first such problem.
 class Parser {
 public:
-    explicit Parser(std::string_view text) : m_text(text) {}
+    explicit Parser(std::string_view text) : m_text(text), m_factorFailed(text.size() + 1, false) {}
 
     Result<Program> run() {
         Program program;
@@ -254,10 +254,18 @@ private:
             m_tooDeep = true;
             return -1;
         }
+        // A Factor that failed at a position fails there again: nothing but the position matters (and the
+        // depth, which ends the whole parse when too deep). survey-core's grammar makes alternatives parse
+        // the same text again, so without remembering failures "(d*[" repeated 40 times would take 4^40 steps.
+        const std::size_t start = m_pos;
+        if (m_factorFailed[start]) return -1;
         ++m_depth;
         const std::size_t references = m_program->references.size();
         const int result = factorCore();
-        if (result < 0) m_program->references.resize(references);  // a failed branch leaves no references
+        if (result < 0) {
+            m_program->references.resize(references);  // a failed branch leaves no references
+            if (!m_tooDeep) m_factorFailed[start] = true;
+        }
         --m_depth;
         return result;
     }
@@ -488,6 +496,7 @@ private:
     std::size_t m_furthest = 0;
     int m_depth = 0;
     bool m_tooDeep = false;
+    std::vector<bool> m_factorFailed;  // per position: factor() failed there
     std::optional<std::string> m_unsupported;
     Program* m_program = nullptr;
 };
