@@ -20,6 +20,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -47,6 +49,14 @@ constexpr std::size_t kBatch = 5000;
 }
 
 double seconds(Clock::time_point since) { return std::chrono::duration<double>(Clock::now() - since).count(); }
+
+// User + system CPU seconds of this process so far: on a shared machine, wall time also counts waiting.
+double cpuSeconds() {
+    struct rusage usage {};
+    ::getrusage(RUSAGE_SELF, &usage);
+    const auto toSeconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+    return toSeconds(usage.ru_utime) + toSeconds(usage.ru_stime);
+}
 
 // Peak RSS in MiB since the last resetPeak(), from /proc/self/status.
 double peakMiB() {
@@ -83,7 +93,7 @@ public:
         // The branches: comm_6 for home care and schools, problem_2 after a low problem_1, welfare_* after yes.
         const std::string workplace = answers["workplace"].get<std::string>();
         if (workplace != "home_care" && workplace != "school") answers.erase("comm_6");
-        if (answers["problem_1"].get<int>() > 2) answers.erase("problem_2");
+        if (answers["problem_1"] != 1 && answers["problem_1"] != 2) answers.erase("problem_2");
         if (!answers["uses_welfare_tech"].get<bool>()) {
             for (const char* name : {"welfare_1", "welfare_2", "welfare_3"}) answers.erase(name);
         }
@@ -202,12 +212,14 @@ int main(int argc, char** argv) {
             const fs::path file = folder / plan->fileName();
             resetPeak();
             const auto start = Clock::now();
+            const double cpuStart = cpuSeconds();
             auto exported = server::exportToFile(store, *plan, file);
             const double took = seconds(start);
+            const double cpu = cpuSeconds() - cpuStart;
             if (!exported) die(exported.error().message);
             if (*exported != size) die("exported " + std::to_string(*exported) + " of " + std::to_string(size));
-            std::printf("  export --format %-7s %8.2f s  %9.0f rows/s  %7.1f MiB written  peak RSS %6.1f MiB\n",
-                        std::string(server::exportFormatName(format)).c_str(), took, static_cast<double>(size) / took,
+            std::printf("  export --format %-7s %8.2f s  %9.0f rows/s  (CPU %5.2f s)  %7.1f MiB written  peak RSS %6.1f MiB\n",
+                        std::string(server::exportFormatName(format)).c_str(), took, static_cast<double>(size) / took, cpu,
                         static_cast<double>(fs::file_size(file)) / (1024.0 * 1024.0), peakMiB());
             fs::remove(file);
         }

@@ -43,8 +43,10 @@ void CsvWriter::separate() {
 void CsvWriter::text(std::string_view value) {
     separate();
     const bool neutralise = startsFormula(value);
-    const bool quote = neutralise || value.find_first_of(m_separator == ';' ? std::string_view(";\"\r\n") : std::string_view(",\"\r\n")) !=
-                                         std::string_view::npos;
+    // One pass over the bytes (find_first_of would search the four characters once per byte).
+    const bool quote = neutralise || std::any_of(value.begin(), value.end(), [separator = m_separator](char c) {
+                           return c == separator || c == '"' || c == '\r' || c == '\n';
+                       });
     if (!quote) {
         m_buffer.append(value);
         return;

@@ -52,9 +52,10 @@ public:
         for (;;) {
             const std::size_t keyStart = m_at;
             if (peek() != '"') return fail("expected a question name");
+            m_escaped = false;
             if (!skipString()) return false;
             std::string_view key = m_text.substr(keyStart + 1, m_at - keyStart - 2);
-            if (key.find('\\') != std::string_view::npos) {
+            if (m_escaped) {
                 scratch.clear();
                 appendUnescaped(m_text.substr(keyStart, m_at - keyStart), scratch);
                 key = scratch;
@@ -146,6 +147,7 @@ private:
             }
             if (c < 0x20) return fail("a control character in a string");
             if (c == '\\') {
+                m_escaped = true;
                 const char e = m_at + 1 < m_text.size() ? m_text[m_at + 1] : '\0';
                 if (e == 'u') {
                     if (m_at + 6 > m_text.size() || hex4(m_text.substr(m_at + 2, 4)) > 0xFFFF) return fail("a bad \\u escape");
@@ -257,10 +259,13 @@ private:
 
     std::string_view m_text;
     std::size_t m_at = 0;
+    bool m_escaped = false;  // whether a string since it was last reset had an escape
     std::string m_error;
 };
 
-bool isIntegerToken(std::string_view number) { return number.find_first_of(".eE") == std::string_view::npos; }
+bool isIntegerToken(std::string_view number) {
+    return std::none_of(number.begin(), number.end(), [](char c) { return c == '.' || c == 'e' || c == 'E'; });
+}
 
 // ---- CSV ----
 
@@ -269,6 +274,7 @@ public:
     CsvExporter(const ExportPlan& plan, const ExportSink& sink)
         : m_csv(plan.format == ExportFormat::CsvDanish ? CsvDialect::DanishExcel : CsvDialect::Standard, sink),
           m_danish(plan.format == ExportFormat::CsvDanish),
+          m_questions(plan.questions),
           m_values(plan.questions.size()) {
         for (std::size_t i = 0; i < plan.questions.size(); ++i) m_columns.emplace(plan.questions[i], i);
         for (const std::string_view column : kExportFixedColumns) m_csv.text(column);
@@ -281,13 +287,23 @@ public:
         std::fill(m_values.begin(), m_values.end(), std::string_view());
         JsonScanner scanner(response.answersJson);
         std::string unknown;
+        std::size_t member = 0;
         const bool parsed = scanner.members(m_key, [&](std::string_view key, std::string_view value) {
+            // Rows mostly answer the same questions, stored in the same (sorted) order: try the column that
+            // this member had in the last row before looking the name up.
+            if (member < m_lastColumns.size() && m_questions[m_lastColumns[member]] == key) {
+                m_values[m_lastColumns[member++]] = value;
+                return true;
+            }
             const auto column = m_columns.find(key);
             if (column == m_columns.end()) {
                 unknown = key;
                 return false;
             }
             m_values[column->second] = value;
+            if (member < m_lastColumns.size()) m_lastColumns[member] = column->second;
+            else m_lastColumns.push_back(column->second);
+            ++member;
             return true;
         });
         if (!unknown.empty()) {
@@ -368,7 +384,9 @@ private:
     };
     CsvWriter m_csv;
     bool m_danish;
+    std::vector<std::string> m_questions;
     std::unordered_map<std::string, std::size_t, Hash, std::equal_to<>> m_columns;
+    std::vector<std::size_t> m_lastColumns;  // the column of each member of the last row, in order
     std::vector<std::string_view> m_values;
     std::string m_key;
     std::string m_text;
