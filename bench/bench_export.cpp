@@ -43,8 +43,16 @@ constexpr int kUnits = 1000;
 constexpr int kWeeks = 52;
 constexpr std::size_t kBatch = 5000;
 
+fs::path g_folder;  // removed on every exit, also by die()
+
+void removeFolder() {
+    std::error_code ec;
+    if (!g_folder.empty()) fs::remove_all(g_folder, ec);
+}
+
 [[noreturn]] void die(const std::string& message) {
     std::cerr << "bench_export: " << message << '\n';
+    removeFolder();
     std::exit(1);
 }
 
@@ -174,13 +182,8 @@ int main(int argc, char** argv) {
     const fs::path folder = fs::path(parentEnv != nullptr ? parentEnv : fs::temp_directory_path().string()) /
                             ("svarboks-bench-export-" + shared::toBase64Url(shared::randomBytes(6)));
     fs::create_directories(folder);
-    struct Cleanup {
-        fs::path path;
-        ~Cleanup() {
-            std::error_code ec;
-            fs::remove_all(path, ec);
-        }
-    } cleanup{folder};
+    g_folder = folder;
+    std::atexit(removeFolder);
 
     auto opened = server::SqliteStorage::open(folder / "central.sqlite");
     if (!opened) die(opened.error().message);
