@@ -182,7 +182,7 @@ class FaultProxy:
         self.deck_spec = dict(DEFAULT_DECK if deck is None else deck)
         self.caps = dict(DEFAULT_CAPS if caps is None else caps)
         self.deck = []
-        self.capped = collections.Counter()
+        self.met = collections.Counter()
         # Every key exists from the start, so that other threads may copy the counters at any time.
         self.counts = collections.Counter({kind: 0 for kind in KINDS})
         self.events = collections.Counter({event: 0 for event in EVENTS})
@@ -200,27 +200,38 @@ class FaultProxy:
         self.untrusted.load_cert_chain(untrusted_cert, untrusted_key)
         self.client_ctx = ssl.create_default_context(cafile=cert)
 
-    def reset_deck(self, caps=None):
-        """Starts a fresh deck (a new phase of a test) and, optionally, new caps."""
-        self.deck = []
-        if caps is not None:
-            self.caps = dict(caps)
-        self.capped = collections.Counter()
+    def shuffled_deck(self):
+        deck = [kind for kind, n in self.deck_spec.items() for _ in range(n)]
+        self.random.shuffle(deck)
+        return deck
 
     def draw(self):
         if not self.deck:
-            self.deck = [kind for kind, n in self.deck_spec.items() for _ in range(n)]
-            self.random.shuffle(self.deck)
+            self.deck = self.shuffled_deck()
         kind = self.deck.pop()
-        if kind in self.caps and self.capped[kind] >= self.caps[kind]:
+        if kind in self.caps and self.met[kind] >= self.caps[kind]:
             return "pass"
+        # A stall costs a whole kiosk timeout, during which nothing else happens on that kiosk: stalls wait
+        # until every quick fault has been met once, so that a short run still meets them all.
+        if kind.startswith("stall") and not self.quick_faults_met():
+            self.deck.insert(0, kind)
+            if all(k.startswith("stall") for k in self.deck):
+                self.deck += self.shuffled_deck()  # drawn from the end: the deferred stalls stay at the bottom
+            return self.draw()
         return kind
+
+    def quick_faults_met(self):
+        return all(self.met[k] > 0 for k in FAULTS if not k.startswith("stall") and self.deck_spec.get(k, 0) > 0)
+
+    def all_met(self):
+        """True once every fault kind of the deck (and allowed by the caps) has been met."""
+        return all(self.met[k] > 0 for k in FAULTS if self.deck_spec.get(k, 0) > 0 and self.caps.get(k, 1) > 0)
 
     def played(self, kind):
         """Counts a kind when the kiosk really met it (not when the kiosk went away first, and not when the
         central was down and the kiosk got a reset instead)."""
         self.counts[kind] += 1
-        self.capped[kind] += 1
+        self.met[kind] += 1
 
     async def start(self, listen="127.0.0.1:0"):
         host, _, port = listen.rpartition(":")

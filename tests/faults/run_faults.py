@@ -260,13 +260,14 @@ class Simulator(threading.Thread):
             time.sleep(self.rng.uniform(0.1, 0.6))
 
 
-def sync_until_empty(kiosk, simulator, rng, kill, deadline):
-    """Runs `svarboks sync` until the simulator is done and a sync that began after it exits 0."""
+def sync_until_empty(kiosk, simulator, rng, kill, deadline, proxy=None):
+    """Runs `svarboks sync` until the simulator is done and a sync that began after it exits 0 (and, given
+    a proxy, the kiosk has met every fault kind: a sync with nothing to send still asks for the survey)."""
     last = ""
     while time.monotonic() < deadline:
         done_before = not simulator.is_alive() if simulator else True
         status, last = kiosk.sync(kill_after=rng.uniform(0.05, 2.0) if kill and rng.random() < 0.6 else None)
-        if status == 0 and done_before:
+        if status == 0 and done_before and (proxy is None or proxy.all_met()):
             return True, last
         time.sleep(0.3 if status == 0 else 0.05)
     return False, last
@@ -301,7 +302,7 @@ class Run:
         if self.kill:  # syncs killed at random moments while the kiosk collects, then syncs that run to their end
             sync_until_empty(self.kiosk, self.simulator, self.rng, True, time.monotonic() + 400)
             self.simulator.join()
-        delivered, last = sync_until_empty(self.kiosk, self.simulator, self.rng, False, time.monotonic() + 400)
+        delivered, last = sync_until_empty(self.kiosk, self.simulator, self.rng, False, time.monotonic() + 400, self.proxy)
         self.simulator.join()
         self.seconds = time.monotonic() - began
         self.failures.check(not self.simulator.errors, f"run {self.name}: {self.simulator.errors}")
