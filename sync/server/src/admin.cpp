@@ -514,7 +514,7 @@ std::string usage() {
            "\n"
            "  init --data DIR [--host NAME|IP ...] [--tls-cert FILE --tls-key FILE]\n"
            "                         make the store, the key pair and a TLS certificate\n"
-           "  serve --data DIR [--listen 127.0.0.1:8443] [--threads 32]\n"
+           "  serve --data DIR [--listen 127.0.0.1:8443] [--threads 128]\n"
            "                         run the HTTPS endpoint until SIGTERM or SIGINT\n"
            "  units add ID --name NAME | units list\n"
            "  enroll --unit ID [--expires 7d]\n"

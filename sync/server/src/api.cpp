@@ -262,8 +262,13 @@ HttpResponse Api::survey(const HttpRequest& request) {
 
 bool Api::acquireBatchSlot() {
     std::unique_lock lock(m_slotMutex);
-    if (!m_slotFree.wait_for(lock, m_options.batchQueueTimeout, [&] { return m_batchesInFlight < m_options.maxConcurrentBatches; })) {
-        return false;
+    const auto free = [&] { return m_batchesInFlight < m_options.maxConcurrentBatches; };
+    if (!free()) {
+        if (m_batchesWaiting >= m_options.maxWaitingBatches) return false;
+        ++m_batchesWaiting;
+        const bool got = m_slotFree.wait_for(lock, m_options.batchQueueTimeout, free);
+        --m_batchesWaiting;
+        if (!got) return false;
     }
     ++m_batchesInFlight;
     return true;

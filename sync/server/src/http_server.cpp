@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <charconv>
 #include <condition_variable>
 #include <deque>
@@ -39,8 +40,12 @@ public:
         std::unique_lock lock(m_mutex);
         m_hasRoom.wait(lock, [&] { return m_jobs.size() < m_maxQueued || m_stopping; });
         m_jobs.push_back(std::move(fn));
+        m_waiting = m_jobs.size();
         m_hasJob.notify_one();
     }
+
+    /// Accepted connections waiting for a worker. Any thread.
+    [[nodiscard]] std::size_t waiting() const { return m_waiting; }
 
     void shutdown() override {
         {
@@ -64,6 +69,7 @@ private:
                 if (m_jobs.empty()) return;  // stopping, and every queued connection was served
                 job = std::move(m_jobs.front());
                 m_jobs.pop_front();
+                m_waiting = m_jobs.size();
             }
             m_hasRoom.notify_one();
             job();
@@ -76,6 +82,7 @@ private:
     std::condition_variable m_hasRoom;
     std::deque<std::function<void()>> m_jobs;
     std::vector<std::thread> m_workers;
+    std::atomic<std::size_t> m_waiting{0};
     bool m_stopping = false;
 };
 
@@ -102,8 +109,17 @@ struct RequestContext {
     std::chrono::steady_clock::time_point start;
     std::string contentEncoding;
     LogInfo log;
+    bool closeAfterReply = false;  ///< end the kept-alive connection once this reply is written
 };
 thread_local RequestContext t_context;
+
+// Marks the connection to be closed after this reply. It cannot be closed from the handler: httplib
+// writes no reply to a socket that already reads as closed, so writeLog() (which runs once the reply
+// is written) ends the keep-alive loop by shutting the reading side.
+void closeAfterReply(httplib::Response& res) {
+    res.set_header("Connection", "close");
+    t_context.closeAfterReply = true;
+}
 
 const char* reason(int status) {
     switch (status) {
@@ -129,6 +145,7 @@ struct HttpServer::Impl {
     ServeOptions options;
     LogSink log;
     std::unique_ptr<Listener> server;
+    std::atomic<BoundedTaskQueue*> queue{nullptr};
     bool bound = false;
 
     Impl(Api& a, ServeOptions o, LogSink l) : api(a), options(std::move(o)), log(std::move(l)) {}
@@ -149,11 +166,15 @@ struct HttpServer::Impl {
         for (const auto& [name, value] : response.headers) res.set_header(name, value);
         if (!response.body.empty()) res.set_content(response.body, response.contentType);
         t_context.log = response.log;
+        // "Come back in N seconds": the kiosk would find a kept-alive connection closed by the keep-alive
+        // timeout when it comes back (a request sent into a closing connection fails), so end it now.
+        if (response.status == 429 || response.status == 503) closeAfterReply(res);
     }
 
     void writeLog(const httplib::Request& req, const httplib::Response& res) const {
         // A request httplib refused before routing (a bad request line) never set the context.
         const RequestContext context = std::exchange(t_context, RequestContext{});
+        if (context.closeAfterReply && req.ssl != nullptr) ::shutdown(SSL_get_fd(req.ssl), SHUT_RD);
         if (!log) return;
         const double elapsed = context.start == std::chrono::steady_clock::time_point{}
                                    ? 0.0
@@ -172,10 +193,22 @@ struct HttpServer::Impl {
         log(line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
     }
 
+    // httplib serves a connection on one worker for as long as it is kept alive, so with more kiosks than
+    // workers the ones queued behind would wait until their connect timeout. When connections are waiting
+    // for a worker, this one is closed after its reply (the kiosk reconnects and queues like the rest).
+    void yieldIfOthersWait(httplib::Response& res) const {
+        const BoundedTaskQueue* waiting = queue;
+        if (waiting != nullptr && waiting->waiting() > 0) closeAfterReply(res);
+    }
+
     void setUp() {
         Listener& svr = *server;
         const std::size_t threads = std::max<std::size_t>(1, options.threads);
-        svr.new_task_queue = [threads] { return new BoundedTaskQueue(threads, threads * 4); };
+        svr.new_task_queue = [this, threads] {
+            auto* created = new BoundedTaskQueue(threads, threads * 4);
+            queue = created;
+            return created;
+        };
         svr.set_tcp_nodelay(true);
         svr.set_keep_alive_max_count(std::max<std::size_t>(1, options.keepAliveMaxCount));
         svr.set_keep_alive_timeout(options.keepAliveTimeout.count());
@@ -199,6 +232,7 @@ struct HttpServer::Impl {
                 return RawBody{req.body, false, false};
             };
             apply(api.handle(request), res);
+            yieldIfOthersWait(res);
         };
         const auto withBody = [this](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
             // Past its cap a body is still read to its end, discarded, so that the connection stays in step
@@ -241,6 +275,8 @@ struct HttpServer::Impl {
             if (abandoned) {
                 res.set_header("Connection", "close");
                 if (req.ssl != nullptr) ::shutdown(SSL_get_fd(req.ssl), SHUT_RD);  // no further request is read
+            } else {
+                yieldIfOthersWait(res);
             }
         };
         svr.Get(".*", withoutBody);

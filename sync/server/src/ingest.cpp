@@ -7,9 +7,11 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <exception>
 #include <limits>
 #include <mutex>
-#include <numeric>
+#include <optional>
+#include <utility>
 
 namespace svarboks::server {
 
@@ -141,20 +143,75 @@ Result<std::vector<shared::BatchResult>> Ingestor::ingest(const std::string& uni
         if (!incoming) return incoming.error();
         prepared.push_back(std::move(*incoming));
     }
-    // Rows go in shuffled, so that nothing in the store (not even the order of its pages) follows the
-    // order in which a kiosk collected them.
-    std::vector<std::size_t> order(prepared.size());
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    std::shuffle(order.begin(), order.end(), SodiumRandom{});
-    std::vector<IncomingItem> shuffled;
-    shuffled.reserve(prepared.size());
-    for (const std::size_t index : order) shuffled.push_back(std::move(prepared[index]));
+    return store(std::move(prepared), receivedWeek);
+}
 
-    auto stored = m_storage.storeItems(shuffled, receivedWeek);
-    if (!stored) return stored.error();
-    std::vector<shared::BatchResult> results(items.size());
-    for (std::size_t i = 0; i < order.size(); ++i) results[order[i]] = std::move((*stored)[i]);
-    return results;
+struct Ingestor::PendingStore {
+    std::vector<IncomingItem> items;
+    const std::string& receivedWeek;
+    std::optional<Result<std::vector<shared::BatchResult>>> result;
+};
+
+Result<std::vector<shared::BatchResult>> Ingestor::store(std::vector<IncomingItem> items, const std::string& receivedWeek) {
+    // A transaction of 8 full batches at most: enough to share the fsync among all the slots of Api.
+    constexpr std::size_t kMaxGroupItems = 8 * shared::kMaxBatchResponses;
+    PendingStore mine{std::move(items), receivedWeek, std::nullopt};
+    std::unique_lock lock(m_storeMutex);
+    m_storeQueue.push_back(&mine);
+    while (!mine.result) {
+        if (m_storing) {
+            m_stored.wait(lock);
+            continue;
+        }
+        // This thread stores the batches waiting now (its own among them, unless the group is full).
+        m_storing = true;
+        std::vector<PendingStore*> group;
+        std::size_t count = 0;
+        const std::string week = m_storeQueue.front()->receivedWeek;
+        for (auto it = m_storeQueue.begin(); it != m_storeQueue.end();) {
+            PendingStore* pending = *it;
+            if (pending->receivedWeek != week || (!group.empty() && count + pending->items.size() > kMaxGroupItems)) {
+                ++it;
+                continue;
+            }
+            count += pending->items.size();
+            group.push_back(pending);
+            it = m_storeQueue.erase(it);
+        }
+        lock.unlock();
+        std::vector<std::vector<shared::BatchResult>> results(group.size());
+        std::optional<Error> failed;
+        try {
+            // Rows go in shuffled, so that nothing in the store (not even the order of its pages) follows
+            // the order in which a kiosk collected them, or in which the batches of the group came.
+            std::vector<std::pair<std::size_t, std::size_t>> origin;  // (batch in the group, item in it)
+            origin.reserve(count);
+            for (std::size_t b = 0; b < group.size(); ++b) {
+                for (std::size_t i = 0; i < group[b]->items.size(); ++i) origin.emplace_back(b, i);
+            }
+            std::shuffle(origin.begin(), origin.end(), SodiumRandom{});
+            std::vector<IncomingItem> shuffled;
+            shuffled.reserve(count);
+            for (const auto& [b, i] : origin) shuffled.push_back(std::move(group[b]->items[i]));
+            auto stored = m_storage.storeItems(shuffled, week);
+            if (stored) {
+                for (std::size_t b = 0; b < group.size(); ++b) results[b].resize(group[b]->items.size());
+                for (std::size_t k = 0; k < origin.size(); ++k) results[origin[k].first][origin[k].second] = std::move((*stored)[k]);
+            } else {
+                failed = stored.error();
+            }
+        } catch (const std::exception& e) {
+            failed = Error{std::string("cannot store the batch: ") + e.what()};
+        }
+        lock.lock();
+        for (std::size_t b = 0; b < group.size(); ++b) {
+            if (failed) group[b]->result.emplace(*failed);
+            else group[b]->result.emplace(std::move(results[b]));
+        }
+        m_storing = false;
+        m_stored.notify_all();
+    }
+    return std::move(*mine.result);
 }
 
 }  // namespace svarboks::server

@@ -69,6 +69,9 @@ struct ApiOptions {
     int enrolAttemptsPerMinute = 10;
     std::size_t maxConcurrentBatches = 8;  ///< bounds the memory held by bodies in flight
     std::chrono::milliseconds batchQueueTimeout{10000};  ///< then 503 with Retry-After
+    /// Batches that may wait for a slot; one more is answered 503 with Retry-After at once, so that under
+    /// overload kiosks come back later instead of queueing towards their timeouts.
+    std::size_t maxWaitingBatches = 64;
     std::chrono::seconds replayWindow = kReplayWindow;  ///< same code + same request_id -> same answer
 };
 
@@ -111,6 +114,7 @@ private:
     std::mutex m_slotMutex;
     std::condition_variable m_slotFree;
     std::size_t m_batchesInFlight = 0;
+    std::size_t m_batchesWaiting = 0;
 };
 
 }  // namespace svarboks::server

@@ -5,8 +5,10 @@
 // request (method, path, status, duration, batch size and counts; never tokens, addresses, ids or answers).
 //
 // Threads: a fixed pool of `threads` workers with a bounded accept queue (when it is full, accepting
-// waits: back-pressure instead of unbounded memory). stop() may be called from any thread; run()
-// returns once requests in flight have finished.
+// waits: back-pressure instead of unbounded memory). A worker serves one connection at a time, so while
+// connections wait for a worker, a kept-alive one is closed after its reply and its kiosk queues again;
+// a 429 or 503 reply ("come back in N seconds") always closes its connection. stop() may be called from
+// any thread; run() returns once requests in flight have finished.
 #include "svarboks/server/api.hpp"
 #include "svarboks/shared/result.hpp"
 
@@ -24,7 +26,7 @@ struct ServeOptions {
     int port = 8443;  ///< 0 = any free port (see HttpServer::bind)
     std::filesystem::path certFile;
     std::filesystem::path keyFile;
-    std::size_t threads = 32;
+    std::size_t threads = 128;
     std::size_t listenBacklog = 512;
     std::chrono::seconds readTimeout{15};
     std::chrono::seconds writeTimeout{15};

@@ -9,8 +9,11 @@
 #include "svarboks/shared/sealing.hpp"
 #include "svarboks/shared/survey.hpp"
 
+#include <condition_variable>
+#include <deque>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <span>
@@ -31,6 +34,10 @@ struct IngestCounts {
 /// Thread-safe: one Ingestor serves every request thread. Published surveys are parsed once and cached
 /// (a published version never changes); whether a version is published for a unit is asked of the store
 /// for every batch, so a survey published while the server runs counts at once.
+///
+/// Group commit: batches checked on request threads at the same time are stored together, in one
+/// transaction (one fsync) by whichever of their threads gets there first, while the others wait for it;
+/// each still gets its own results, and a store failure fails every batch of the group (nothing stored).
 class Ingestor {
 public:
     Ingestor(Storage& storage, shared::KeyPair keys);
@@ -38,9 +45,10 @@ public:
     /// Checks one item for `unitId` without writing anything. An error only when the store fails.
     [[nodiscard]] Result<IncomingItem> prepare(const std::string& unitId, const shared::BatchItem& item);
 
-    /// Prepares and stores the items for `unitId` in one transaction (shuffled), returning one result per
-    /// item in the order given. `receivedWeek` is the ISO week written beside dead letters. An error
-    /// (store failure) means nothing was stored.
+    /// Prepares and stores the items for `unitId` in one transaction (shuffled, possibly together with
+    /// other batches stored at the same moment), returning one result per item in the order given.
+    /// `receivedWeek` is the ISO week written beside dead letters. An error (store failure) means nothing
+    /// was stored.
     [[nodiscard]] Result<std::vector<shared::BatchResult>> ingest(const std::string& unitId, std::span<const shared::BatchItem> items,
                                                                   const std::string& receivedWeek);
 
@@ -50,8 +58,16 @@ private:
     [[nodiscard]] Result<IncomingItem> prepare(const std::string& unitId, const shared::BatchItem& item, Lookups& lookups);
     [[nodiscard]] Result<std::shared_ptr<const shared::Survey>> survey(const std::string& surveyId, const std::string& version);
 
+    /// Stores prepared items with the batches waiting at the same moment (group commit); one result per item.
+    [[nodiscard]] Result<std::vector<shared::BatchResult>> store(std::vector<IncomingItem> items, const std::string& receivedWeek);
+
+    struct PendingStore;
     Storage& m_storage;
     shared::KeyPair m_keys;
+    std::mutex m_storeMutex;
+    std::condition_variable m_stored;
+    std::deque<PendingStore*> m_storeQueue;  ///< waiting for a transaction; owned by their request threads
+    bool m_storing = false;                  ///< a thread is storing a group now
     std::shared_mutex m_cacheMutex;
     std::map<std::pair<std::string, std::string>, std::shared_ptr<const shared::Survey>> m_surveys;
 };

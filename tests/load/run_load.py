@@ -1,0 +1,231 @@
+#!/usr/bin/env python3
+"""500 kiosks at once against one central process: no errors but deliberate 429/503, memory bounded, every
+accepted response stored exactly once.
+
+  tests/load/run_load.py BUILD_DIR [--connections 500] [--seconds 60] [--batch 20] [--threads N]
+                         [--max-rss-mib 512] [--central BINARY] [--report FILE] [--keep]
+
+Sets up a central endpoint on 127.0.0.1 (init, a unit, the default survey), makes one enrolment code per
+connection, starts `svarboks-central serve` (with --threads N when given, else its default) and runs the load
+generator (BUILD_DIR/tests/load_central; see load_central.cpp): it enrols every device, then each kiosk
+posts sealed batches on its own kept-alive TLS connection for --seconds, retrying on 429/503 after
+Retry-After as PROTOCOL.md says. Meanwhile, every second: the server's VmRSS and VmHWM (/proc/PID/status),
+its threads, and the TLS connections established to its port (/proc/net/tcp). Then SIGTERM (must exit 0),
+the export, and the checks:
+- no status but 200, 429 and 503, no network error (reset, timeout), no reply that is not the server's;
+- the peak RSS (VmHWM) under --max-rss-mib;
+- the store holds exactly the ids the server answered "accepted" or "duplicate" for, each once.
+Prints the figures (throughput, latency percentiles, 429/503 counts, peak RSS, peak connections); --report
+writes them as JSON. Exit 0 when every check holds.
+"""
+
+import argparse
+import collections
+import concurrent.futures
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+SURVEY = os.path.join(ROOT, "assets", "surveys", "digital-kompetence.json")
+START = time.monotonic()
+
+
+def log(text):
+    print(f"[{time.monotonic() - START:6.1f} s] {text}", flush=True)
+
+
+def run(args):
+    done = subprocess.run(args, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(args[:3])}: exit {done.returncode}: {done.stderr.strip()}")
+    return done.stdout
+
+
+def established(port):
+    """TCP connections in state ESTABLISHED whose local port is `port` (the server's side), IPv4 and IPv6."""
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as f:
+                next(f)
+                for line in f:
+                    fields = line.split()
+                    if fields[3] == "01" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                        count += 1
+        except FileNotFoundError:
+            pass
+    return count
+
+
+class Sampler(threading.Thread):
+    """Every second: VmRSS, VmHWM and Threads of the server, and its established connections."""
+
+    def __init__(self, pid, port):
+        super().__init__(name="sampler", daemon=True)
+        self.pid, self.port = pid, port
+        self.stop = threading.Event()
+        self.samples = []
+
+    def run(self):
+        while not self.stop.wait(1.0):
+            values = {"t": time.monotonic() - START, "connections": established(self.port)}
+            try:
+                with open(f"/proc/{self.pid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                values["cpu_seconds"] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+                with open(f"/proc/{self.pid}/status") as f:
+                    for line in f:
+                        key, _, value = line.partition(":")
+                        if key in ("VmRSS", "VmHWM"):
+                            values[key] = int(value.split()[0]) / 1024.0
+                        elif key == "Threads":
+                            values[key] = int(value)
+            except FileNotFoundError:
+                return
+            self.samples.append(values)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("build", help="the CMake build folder")
+    parser.add_argument("--connections", type=int, default=500)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--batch", type=int, default=20, help="responses per batch (default 20)")
+    parser.add_argument("--threads", type=int, help="svarboks-central serve --threads (default: the server's default)")
+    parser.add_argument("--max-rss-mib", type=float, default=512, help="the server's peak RSS must stay under this")
+    parser.add_argument("--central", help="another svarboks-central binary to measure (default: the build folder's)")
+    parser.add_argument("--report", help="write the figures as JSON to this file")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    args = parser.parse_args()
+
+    central = args.central or os.path.join(args.build, "sync", "server", "svarboks-central")
+    generator = os.path.join(args.build, "tests", "load_central")
+    work = tempfile.mkdtemp(prefix="svarboks-load-")
+    data = os.path.join(work, "central")
+    failures = []
+    server = None
+    try:
+        run([central, "init", "--data", data, "--host", "127.0.0.1"])
+        run([central, "units", "add", "load", "--name", "Load test unit", "--data", data])
+        run([central, "survey", "publish", SURVEY, "--all", "--data", data])
+        began = time.monotonic()
+
+        def code(_):
+            return run([central, "enroll", "--unit", "load", "--data", data]).splitlines()[2].split()[0]
+
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            codes = list(pool.map(code, range(args.connections)))
+        with open(os.path.join(work, "codes.txt"), "w") as f:
+            f.write("\n".join(codes) + "\n")
+        log(f"{len(codes)} enrolment codes made in {time.monotonic() - began:.1f} s")
+
+        command = [central, "serve", "--data", data, "--listen", "127.0.0.1:0"]
+        if args.threads:
+            command += ["--threads", str(args.threads)]
+        logfile = os.path.join(work, "central.log")
+        with open(logfile, "wb") as out:
+            server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+        listening = None
+        for _ in range(600):
+            with open(logfile, "rb") as f:
+                listening = re.search(rb'"event":"listening","address":"127\.0\.0\.1:(\d+)","public_key":"([^"]+)"', f.read())
+            if listening or server.poll() is not None:
+                break
+            time.sleep(0.05)
+        if not listening:
+            raise RuntimeError(f"the central did not start; see {logfile}")
+        port, public_key = int(listening.group(1)), listening.group(2).decode()
+        log(f"central (pid {server.pid}) on 127.0.0.1:{port}, {' '.join(command[5:]) or 'default threads'}")
+
+        sampler = Sampler(server.pid, port)
+        sampler.start()
+        children_before = os.times()
+        report_file = os.path.join(work, "generator.json")
+        ids_file = os.path.join(work, "accepted-ids.txt")
+        generated = subprocess.run([generator, "--endpoint", f"https://127.0.0.1:{port}", "--ca", os.path.join(data, "tls", "cert.pem"),
+                                    "--survey", SURVEY, "--public-key", public_key, "--codes", os.path.join(work, "codes.txt"),
+                                    "--connections", str(args.connections), "--seconds", str(args.seconds), "--batch", str(args.batch),
+                                    "--accepted-ids", ids_file, "--report", report_file], text=True, capture_output=True)
+        sampler.stop.set()
+        sampler.join()
+        children_after = os.times()
+        generator_cpu = (children_after.children_user + children_after.children_system
+                         - children_before.children_user - children_before.children_system)
+        print(generated.stdout, end="", flush=True)
+        if generated.returncode != 0:
+            raise RuntimeError(f"the load generator failed: {generated.stderr.strip()}")
+        with open(report_file) as f:
+            figures = json.load(f)
+
+        server.send_signal(signal.SIGTERM)
+        status = server.wait(60)
+        failures += [] if status == 0 else [f"the central exited {status} after SIGTERM"]
+        server = None
+        exported = run([central, "export", "--format", "jsonl", "--data", data])
+        stored = collections.Counter(json.loads(line)["id"] for line in exported.splitlines() if line.strip())
+        with open(ids_file) as f:
+            accepted = collections.Counter(line.strip() for line in f if line.strip())
+
+        doubled = sum(1 for n in stored.values() if n > 1)
+        missing = len(accepted.keys() - stored.keys())
+        extra = len(stored.keys() - accepted.keys())
+        load = [s for s in sampler.samples]
+        peak_rss = max((s.get("VmHWM", 0) for s in load), default=0)
+        peak_connections = max((s["connections"] for s in load), default=0)
+        peak_threads = max((s.get("Threads", 0) for s in load), default=0)
+        statuses = figures["statuses"]
+        summary = {
+            "connections": args.connections, "seconds": round(figures["seconds"], 1), "batch": args.batch,
+            "threads": args.threads or "default", "accepted": figures["accepted"], "stored": sum(stored.values()),
+            "responses_per_second": round(figures["responses_per_second"]), "batches_per_second": round(figures["batches_per_second"]),
+            "latency_ms_200": {k: round(v, 1) for k, v in figures["latency_ms_200"].items()},
+            "statuses": statuses, "network_errors": figures["network_errors"], "errors": figures["errors"],
+            "tls_connections_opened": figures["tls_connections_opened"], "peak_established_connections": peak_connections,
+            "peak_rss_mib": round(peak_rss, 1), "final_rss_mib": round(load[-1].get("VmRSS", 0), 1) if load else 0,
+            "peak_threads": peak_threads, "doubled": doubled, "missing": missing, "extra": extra,
+            "server_cpu_seconds": round(load[-1].get("cpu_seconds", 0) - load[0].get("cpu_seconds", 0), 1) if load else 0,
+            "generator_cpu_seconds": round(generator_cpu, 1), "load_average": os.getloadavg()[0],
+        }
+        log("figures: " + json.dumps(summary))
+        log(f"{figures['accepted']} responses accepted in {figures['seconds']:.0f} s = {summary['responses_per_second']}/s; "
+            f"latency of a 200: p50 {summary['latency_ms_200']['p50']} ms, p99 {summary['latency_ms_200']['p99']} ms; "
+            f"429: {statuses.get('429', 0)}, 503: {statuses.get('503', 0)}; peak RSS {summary['peak_rss_mib']} MiB; "
+            f"up to {peak_connections} connections established at once")
+        if args.report:
+            with open(args.report, "w") as f:
+                json.dump({**summary, "samples": load}, f, indent=2)
+
+        if figures["errors"]:
+            failures.append(f"{figures['errors']} errors: statuses {statuses}, network {figures['network_errors']}, "
+                            f"bad replies {figures['bad_replies']}, rejected {figures['rejected']}")
+        if peak_rss > args.max_rss_mib:
+            failures.append(f"the central's peak RSS was {peak_rss:.0f} MiB, over {args.max_rss_mib:.0f} MiB")
+        if doubled or missing or extra:
+            failures.append(f"the store does not hold exactly the accepted ids: {doubled} doubled, {missing} missing, {extra} extra")
+        if figures["accepted"] == 0:
+            failures.append("nothing was accepted")
+    finally:
+        if server is not None and server.poll() is None:
+            server.kill()
+            server.wait()
+        if failures or args.keep:
+            log(f"work folder kept: {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    if failures:
+        print("load: " + "\n  ".join(["failed:", *failures]), flush=True)
+        return 1
+    print("load: no errors but 429/503, memory bounded, every accepted response stored once", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
