@@ -18,7 +18,9 @@ Every connection the kiosk opens draws one kind from a shuffled deck (seeded; th
 To relay or to play the captive portal, the proxy terminates TLS with the central's own certificate and key
 (which the kiosk trusts) and opens a new TLS connection to the central per request, asking it to close
 after its reply. Relayed replies carry "Connection: close", so the next batch opens a new connection and
-draws again. When the central is down (restarted or killed) the kiosk's connection is reset.
+draws again. When the central is down (restarted or killed) the kiosk's connection is reset. A stall
+costs the kiosk a whole timeout, so stalls are capped (--cap) and wait until every quick fault has been
+met once; a kind counts when the kiosk really met it (not when it went away first).
 
   tests/faults/fault_proxy.py --upstream 127.0.0.1:8443 --cert DIR/tls/cert.pem --key DIR/tls/key.pem \
       [--listen 127.0.0.1:0] [--seed N] [--deck pass=4,tcp_pass=1,reset=1,...] [--cap stall_reply=1]
@@ -407,12 +409,6 @@ class ProxyThread:
     def start(self, listen="127.0.0.1:0"):
         self.thread.start()
         return asyncio.run_coroutine_threadsafe(self.proxy.start(listen), self.loop).result(30)
-
-    def call(self, fn, *args):
-        """Runs fn(*args) on the proxy's thread and returns its result."""
-        async def run():
-            return fn(*args)
-        return asyncio.run_coroutine_threadsafe(run(), self.loop).result(30)
 
     def stop(self):
         asyncio.run_coroutine_threadsafe(self.proxy.stop(), self.loop).result(30)
