@@ -344,6 +344,26 @@ TEST_CASE("import refuses a malformed file, or one from an unknown or revoked de
     CHECK(run({"import", (central.dir.path() / "missing.jsonl").string(), "--data", data}).code == 1);
 }
 
+TEST_CASE("import of an export held in memory: the same checks and results as a file, messages name it") {
+    Central central;
+    const Enrolled device = central.enrol("solhoj");
+    std::vector<shared::BatchItem> items;
+    for (int i = 0; i < 3; ++i) items.push_back({shared::newUuidV4(), central.sealValid()});
+    const std::string text = exportFile(device.deviceId, items);
+    server::Ingestor ingestor(*central.store, central.keys);
+
+    auto truncated = server::importOutboxExport(*central.store, ingestor, std::string_view(text).substr(0, text.size() - 1), "usb.jsonl", "2026-W47");
+    REQUIRE_FALSE(truncated.ok());
+    CHECK(truncated.error().message == "usb.jsonl: line 4: does not end with a newline (a truncated copy?)");
+    CHECK(central.count("responses") == 0);
+
+    auto report = server::importOutboxExport(*central.store, ingestor, std::string_view(text), "usb.jsonl", "2026-W47");
+    REQUIRE_MESSAGE(report.ok(), (report.ok() ? "" : report.error().message));
+    CHECK(report->deviceId == device.deviceId);
+    CHECK(report->counts.accepted == 3);
+    CHECK(central.count("responses") == 3);
+}
+
 TEST_CASE("the store: WAL with synchronous=FULL, and a file of another program is left alone") {
     Central central;
     std::string mode;
