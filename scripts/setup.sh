@@ -13,8 +13,9 @@ cd "$root"
 # Everything the build needs, as Debian 12 packages.
 packages=(g++ cmake ninja-build pkg-config git curl nlohmann-json3-dev libsodium-dev libsqlite3-dev libcurl4-openssl-dev zlib1g-dev libcpp-httplib-dev libssl-dev openssl doctest-dev libbenchmark-dev
           libsdl2-dev libimgui-dev libstb-dev libgl-dev fonts-dejavu-core libqrencode-dev)
-# The test tools: the survey-core reference (node), and a virtual display for the GUI tests.
-test_packages=(xvfb xdotool imagemagick libgl1-mesa-dri python3)
+# The test tools: the survey-core reference (node), a virtual display for the GUI tests, and Debian's
+# Chromium for the dashboard's browser test.
+test_packages=(xvfb xdotool imagemagick libgl1-mesa-dri python3 chromium)
 
 missing=()
 for package in "${packages[@]}"; do
@@ -42,15 +43,18 @@ if ((${#missing[@]} > 0)); then
   apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-# The reference implementation for the differential test (pinned in tests/reference/package-lock.json).
+# The reference implementation for the differential test and playwright-core for the dashboard's browser
+# test (each pinned in its package-lock.json).
 if [[ $test_tools == --test-tools ]]; then
-  stamp=tests/reference/node_modules/.svarboks-lock-sha256
-  want=$(sha256sum tests/reference/package-lock.json | cut -d' ' -f1)
-  if [[ ! -f $stamp || $(cat "$stamp") != "$want" ]]; then
-    echo "setup: installing the npm test tools (tests/reference)"
-    (cd tests/reference && npm ci --no-audit --no-fund --loglevel=error)
-    echo "$want" > "$stamp"
-  fi
+  for tools in tests/reference tests/dashboard; do
+    stamp=$tools/node_modules/.svarboks-lock-sha256
+    want=$(sha256sum "$tools/package-lock.json" | cut -d' ' -f1)
+    if [[ ! -f $stamp || $(cat "$stamp") != "$want" ]]; then
+      echo "setup: installing the npm test tools ($tools)"
+      (cd "$tools" && npm ci --no-audit --no-fund --loglevel=error)
+      echo "$want" > "$stamp"
+    fi
+  done
 fi
 
 werror=OFF

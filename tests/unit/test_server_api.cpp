@@ -64,6 +64,28 @@ public:
     shared::Status forEachResponse(const std::function<bool(const server::StoredResponse&)>& v) override { return m_inner.forEachResponse(v); }
     shared::Result<std::int64_t> responseCount() override { return m_inner.responseCount(); }
     shared::Result<std::vector<server::DeadLetter>> deadLetters() override { return m_inner.deadLetters(); }
+    shared::Status setUnitGroup(const std::string& id, const std::string& g) override { return m_inner.setUnitGroup(id, g); }
+    shared::Status aggregateTallies(const server::TallyQuery& q, const std::function<void(const server::TallyRow&)>& v) override {
+        return m_inner.aggregateTallies(q, v);
+    }
+    shared::Result<bool> talliesStale() override { return m_inner.talliesStale(); }
+    shared::Status rebuildTallies(const std::function<shared::Result<std::vector<server::Tally>>(const server::StoredResponse&)>& c) override {
+        return m_inner.rebuildTallies(c);
+    }
+    shared::Result<std::int64_t> deadLetterCount() override { return m_inner.deadLetterCount(); }
+    shared::Status addUser(const server::UserAccount& u) override { return m_inner.addUser(u); }
+    shared::Result<std::vector<server::UserAccount>> users() override { return m_inner.users(); }
+    shared::Result<std::optional<server::UserAccount>> findUser(const std::string& n) override { return m_inner.findUser(n); }
+    shared::Status removeUser(const std::string& n) override { return m_inner.removeUser(n); }
+    shared::Result<std::optional<server::UserAccount>> recordLoginFailure(const std::string& n, int m, std::int64_t l) override {
+        return m_inner.recordLoginFailure(n, m, l);
+    }
+    shared::Status clearLoginFailures(const std::string& n) override { return m_inner.clearLoginFailures(n); }
+    shared::Status addSession(const server::Session& s) override { return m_inner.addSession(s); }
+    shared::Result<std::optional<server::Session>> findSession(const std::string& t) override { return m_inner.findSession(t); }
+    shared::Status touchSession(const std::string& t, std::int64_t at) override { return m_inner.touchSession(t, at); }
+    shared::Status removeSession(const std::string& t) override { return m_inner.removeSession(t); }
+    shared::Status removeExpiredSessions(std::int64_t c, std::int64_t u) override { return m_inner.removeExpiredSessions(c, u); }
 
 private:
     server::Storage& m_inner;

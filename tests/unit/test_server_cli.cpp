@@ -137,8 +137,16 @@ TEST_CASE("units, enrolment codes, devices and revocation from the command line"
     CHECK(run({"units", "add", "solhoj", "--name", "Again", "--data", data}).code == 1);
     CHECK(run({"units", "add", "Bad Id", "--name", "x", "--data", data}).code == 2);
     CHECK(run({"units", "add", "x", "--data", data}).code == 2);
+    CHECK(run({"units", "add", "nord", "--name", "Hjemmepleje Nord", "--group", "Hjemmeplejen", "--data", data}).code == 0);
     const Run units = run({"units", "list", "--data", data});
-    CHECK(units.out.find("solhoj                  Plejecenter Solhøj") != std::string::npos);
+    CHECK(units.out.find("solhoj                  -                       Plejecenter Solhøj") != std::string::npos);
+    CHECK(units.out.find("nord                    Hjemmeplejen            Hjemmepleje Nord") != std::string::npos);
+    CHECK(run({"units", "group", "solhoj", "Plejecentre", "--data", data}).code == 0);
+    CHECK(run({"units", "group", "nowhere", "Plejecentre", "--data", data}).code == 1);
+    CHECK(run({"units", "group", "nord", "--none", "--data", data}).code == 0);
+    const Run regrouped = run({"units", "list", "--data", data});
+    CHECK(regrouped.out.find("solhoj                  Plejecentre             Plejecenter Solhøj") != std::string::npos);
+    CHECK(regrouped.out.find("nord                    -                       Hjemmepleje Nord") != std::string::npos);
 
     CHECK(run({"enroll", "--unit", "nowhere", "--data", data}).code == 1);
     CHECK(run({"enroll", "--unit", "solhoj", "--expires", "40d", "--data", data}).code == 2);

@@ -112,8 +112,8 @@ public:
         store = std::move(*opened);
         api = std::make_unique<server::Api>(*store, keys, options, fakeClock.clock());
 
-        REQUIRE(store->addUnit({"solhoj", "Plejecenter Solhøj"}).ok());
-        REQUIRE(store->addUnit({"vest", "Hjemmepleje Vest"}).ok());
+        REQUIRE(store->addUnit({"solhoj", "Plejecenter Solhøj", ""}).ok());
+        REQUIRE(store->addUnit({"vest", "Hjemmepleje Vest", ""}).ok());
         pulse = publish(pulsePath(), "solhoj");
     }
 

@@ -2,6 +2,7 @@
 
 #include "svarboks/server/api.hpp"
 #include "svarboks/server/clock.hpp"
+#include "svarboks/server/dashboard.hpp"
 #include "svarboks/server/data_dir.hpp"
 #include "svarboks/server/enrolment.hpp"
 #include "svarboks/server/export.hpp"
@@ -20,6 +21,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -195,9 +197,19 @@ int init(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
 }
 
 int serve(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    const Parsed parsed = parse(args, 1, {"data", "listen", "threads"});
+    const Parsed parsed = parse(args, 1, {"data", "listen", "threads", "k"});
     expectPositional(parsed, 0, "no arguments besides options");
     const DataDir dir = dataDir(parsed);
+    DashboardOptions dashboardOptions;
+    if (parsed.has("k")) {
+        const std::string text = parsed.option("k");
+        int k = 0;
+        const auto result = std::from_chars(text.data(), text.data() + text.size(), k);
+        if (result.ec != std::errc{} || result.ptr != text.data() + text.size() || k < kMinimumK || k > 1000) {
+            throw UsageError{"--k: expected a number from " + std::to_string(kMinimumK) + " to 1000 (figures about fewer than k respondents are hidden)"};
+        }
+        dashboardOptions.k = k;
+    }
     ServeOptions options;
     if (auto status = parseListenAddress(parsed.option("listen", "127.0.0.1:8443"), options); !status) throw UsageError{status.message()};
     if (parsed.has("threads")) {
@@ -217,6 +229,7 @@ int serve(const std::vector<std::string>& args, std::ostream& out, std::ostream&
     auto store = openStore(dir);
     if (!store) return fail(err, store.error().message);
     Api api(**store, *keys);
+    Dashboard dashboard(**store, dashboardOptions);
 
     std::mutex logMutex;
     const LogSink log = [&](const std::string& line) {
@@ -235,7 +248,7 @@ int serve(const std::vector<std::string>& args, std::ostream& out, std::ostream&
     ignore.sa_handler = SIG_IGN;
     sigaction(SIGPIPE, &ignore, nullptr);
 
-    auto server = HttpServer::create(api, options, log);
+    auto server = HttpServer::create(api, options, log, &dashboard);
     if (!server) {
         pthread_sigmask(SIG_SETMASK, &previous, nullptr);
         return fail(err, server.error().message);
@@ -277,18 +290,34 @@ int serve(const std::vector<std::string>& args, std::ostream& out, std::ostream&
 }
 
 int units(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    if (args.size() < 2) throw UsageError{"expected: units add ID --name NAME | units list"};
+    if (args.size() < 2) throw UsageError{"expected: units add ID --name NAME [--group GROUP] | units group ID GROUP | units list"};
+    const auto checkGroup = [](const std::string& group) {
+        if (!isValidName(group)) throw UsageError{"group: expected 1-200 characters without control characters"};
+    };
     if (args[1] == "add") {
-        const Parsed parsed = parse(args, 2, {"data", "name"});
-        expectPositional(parsed, 1, "units add ID --name NAME");
-        const Unit unit{parsed.positional[0], parsed.option("name")};
+        const Parsed parsed = parse(args, 2, {"data", "name", "group"});
+        expectPositional(parsed, 1, "units add ID --name NAME [--group GROUP]");
+        const Unit unit{parsed.positional[0], parsed.option("name"), parsed.option("group")};
         if (!isValidUnitId(unit.id)) throw UsageError{"unit id '" + unit.id + "': expected 1-64 characters of a-z, 0-9, '-', '_' and '.'"};
         if (!parsed.has("name")) throw UsageError{"--name NAME is required (the name kiosks and reports show)"};
         if (!isValidName(unit.name)) throw UsageError{"--name: expected 1-200 characters without control characters"};
+        if (parsed.has("group")) checkGroup(unit.group);
         auto store = openStore(dataDir(parsed));
         if (!store) return fail(err, store.error().message);
         if (auto status = (*store)->addUnit(unit); !status) return fail(err, status.message());
-        out << "Added unit " << unit.id << " (" << unit.name << ")\n";
+        out << "Added unit " << unit.id << " (" << unit.name << ")" << (unit.group.empty() ? "" : " to group " + unit.group) << '\n';
+        return kOk;
+    }
+    if (args[1] == "group") {
+        const Parsed parsed = parse(args, 2, {"data"}, {"none"});
+        const bool none = parsed.flags.count("none") > 0;
+        expectPositional(parsed, none ? 1 : 2, "units group ID GROUP | units group ID --none");
+        const std::string group = none ? "" : parsed.positional[1];
+        if (!none) checkGroup(group);
+        auto store = openStore(dataDir(parsed));
+        if (!store) return fail(err, store.error().message);
+        if (auto status = (*store)->setUnitGroup(parsed.positional[0], group); !status) return fail(err, status.message());
+        out << "Unit " << parsed.positional[0] << (none ? " is in no group now" : " is in group " + group + " now") << '\n';
         return kOk;
     }
     if (args[1] == "list") {
@@ -299,11 +328,11 @@ int units(const std::vector<std::string>& args, std::ostream& out, std::ostream&
         auto list = (*store)->units();
         if (!list) return fail(err, list.error().message);
         if (list->empty()) {
-            out << "No units yet; add one with: units add ID --name NAME\n";
+            out << "No units yet; add one with: units add ID --name NAME [--group GROUP]\n";
             return kOk;
         }
-        out << pad("UNIT", 24) << "NAME\n";
-        for (const auto& unit : *list) out << pad(unit.id, 24) << unit.name << '\n';
+        out << pad("UNIT", 24) << pad("GROUP", 24) << "NAME\n";
+        for (const auto& unit : *list) out << pad(unit.id, 24) << pad(unit.group.empty() ? "-" : unit.group, 24) << unit.name << '\n';
         return kOk;
     }
     throw UsageError{"unknown command: units " + args[1]};
@@ -507,6 +536,99 @@ int deadLetters(const std::vector<std::string>& args, std::ostream& out, std::os
     return kOk;
 }
 
+// A password typed on the terminal, without echo; "" when the terminal cannot be read.
+std::string readHidden(std::ostream& err, const std::string& prompt) {
+    err << prompt << std::flush;
+    termios saved{};
+    const bool terminal = tcgetattr(STDIN_FILENO, &saved) == 0;
+    if (terminal) {
+        termios quiet = saved;
+        quiet.c_lflag &= static_cast<tcflag_t>(~ECHO);
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+    std::string line;
+    std::getline(std::cin, line);
+    if (terminal) tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+    err << '\n';
+    return line;
+}
+
+int users(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    if (args.size() < 2) throw UsageError{"expected: users add NAME [--password-stdin] | users list | users remove NAME | users unlock NAME"};
+    const std::string& action = args[1];
+    if (action == "add") {
+        const Parsed parsed = parse(args, 2, {"data"}, {"password-stdin"});
+        expectPositional(parsed, 1, "users add NAME [--password-stdin]");
+        const std::string name = parsed.positional[0];
+        if (!isValidUserName(name)) {
+            throw UsageError{"user name '" + name + "': expected 1-64 characters of a-z, 0-9, '.', '_', '-' and '@', starting with a letter or digit"};
+        }
+        const DataDir dir = dataDir(parsed);
+        std::string password;
+        bool generated = false;
+        if (parsed.flags.count("password-stdin") > 0) {
+            if (!std::getline(std::cin, password)) return fail(err, "--password-stdin: no password on standard input");
+            if (!password.empty() && password.back() == '\r') password.pop_back();
+        } else if (isatty(STDIN_FILENO) == 1) {
+            password = readHidden(err, "Password for " + name + ": ");
+            if (auto status = checkNewPassword(password); !status) return fail(err, status.message());
+            if (readHidden(err, "The same password again: ") != password) return fail(err, "the two passwords differ; nothing was added");
+        } else {
+            password = generatePassword();
+            generated = true;
+        }
+        if (auto status = checkNewPassword(password); !status) return fail(err, status.message());
+        auto store = openStore(dir);
+        if (!store) return fail(err, store.error().message);
+        auto hash = hashPassword(password);
+        if (!hash) return fail(err, hash.error().message);
+        if (auto status = (*store)->addUser({name, *hash, localDate(std::chrono::system_clock::now()), 0, 0}); !status) {
+            return fail(err, status.message());
+        }
+        out << "Added user " << name << " for the dashboard (https://HOST:PORT/ of svarboks-central serve).\n";
+        if (generated) {
+            out << "Its password, shown only this once (store it safely; only a hash of it is kept):\n\n    " << password << "\n\n";
+        }
+        return kOk;
+    }
+    if (action == "list") {
+        const Parsed parsed = parse(args, 2, {"data"});
+        expectPositional(parsed, 0, "users list");
+        auto store = openStore(dataDir(parsed));
+        if (!store) return fail(err, store.error().message);
+        auto list = (*store)->users();
+        if (!list) return fail(err, list.error().message);
+        if (list->empty()) {
+            out << "No dashboard users yet; add one with: users add NAME\n";
+            return kOk;
+        }
+        const std::int64_t now = unixSeconds(std::chrono::system_clock::now());
+        out << pad("USER", 24) << pad("CREATED", 12) << pad("FAILED", 8) << "LOCKED UNTIL\n";
+        for (const auto& user : *list) {
+            const bool locked = user.lockedUntil > now;
+            out << pad(user.name, 24) << pad(user.createdOn, 12) << pad(std::to_string(user.failedLogins), 8)
+                << (locked ? localMinute(TimePoint(std::chrono::seconds(user.lockedUntil))) : std::string("-")) << '\n';
+        }
+        return kOk;
+    }
+    if (action == "remove" || action == "unlock") {
+        const Parsed parsed = parse(args, 2, {"data"});
+        expectPositional(parsed, 1, "users " + action + " NAME");
+        auto store = openStore(dataDir(parsed));
+        if (!store) return fail(err, store.error().message);
+        const std::string& name = parsed.positional[0];
+        if (action == "remove") {
+            if (auto status = (*store)->removeUser(name); !status) return fail(err, status.message());
+            out << "Removed user " << name << "; its sessions ended with it.\n";
+        } else {
+            if (auto status = (*store)->clearLoginFailures(name); !status) return fail(err, status.message());
+            out << "Unlocked user " << name << "; it can sign in again.\n";
+        }
+        return kOk;
+    }
+    throw UsageError{"unknown command: users " + action};
+}
+
 }  // namespace
 
 std::string usage() {
@@ -514,9 +636,10 @@ std::string usage() {
            "\n"
            "  init --data DIR [--host NAME|IP ...] [--tls-cert FILE --tls-key FILE]\n"
            "                         make the store, the key pair and a TLS certificate\n"
-           "  serve --data DIR [--listen 127.0.0.1:8443] [--threads 128]\n"
-           "                         run the HTTPS endpoint until SIGTERM or SIGINT\n"
-           "  units add ID --name NAME | units list\n"
+           "  serve --data DIR [--listen 127.0.0.1:8443] [--threads 128] [--k 5]\n"
+           "                         run the HTTPS endpoint (kiosk API and the dashboard at /) until\n"
+           "                         SIGTERM or SIGINT; the dashboard hides figures about fewer than k\n"
+           "  units add ID --name NAME [--group GROUP] | units group ID GROUP|--none | units list\n"
            "  enroll --unit ID [--expires 7d]\n"
            "                         print a one-time enrolment code for a kiosk of that unit\n"
            "  devices list | devices revoke ID\n"
@@ -526,6 +649,9 @@ std::string usage() {
            "                         Excel), or JSON Lines of SurveyJS result data\n"
            "  import FILE            a kiosk's outbox export file (docs/outbox-export.md)\n"
            "  dead-letters list      rejected responses and why\n"
+           "  users add NAME [--password-stdin] | users list | users remove NAME | users unlock NAME\n"
+           "                         dashboard accounts; without --password-stdin the password is asked\n"
+           "                         for twice on a terminal, else generated and printed once\n"
            "\n"
            "See docs/central.md.\n";
 }
@@ -546,6 +672,7 @@ int runCommand(const std::vector<std::string>& args, std::ostream& out, std::ost
         if (command == "export") return exportCommand(args, out, err);
         if (command == "import") return importFile(args, out, err);
         if (command == "dead-letters") return deadLetters(args, out, err);
+        if (command == "users") return users(args, out, err);
         throw UsageError{"unknown command '" + command + "'"};
     } catch (const UsageError& e) {
         err << "svarboks-central: " << e.message << "\n\n" << usage();

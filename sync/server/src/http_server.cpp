@@ -1,5 +1,7 @@
 #include "svarboks/server/http_server.hpp"
 
+#include "svarboks/server/html.hpp"
+
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 #include <openssl/ssl.h>
@@ -144,11 +146,46 @@ struct HttpServer::Impl {
     Api& api;
     ServeOptions options;
     LogSink log;
+    Dashboard* dashboard = nullptr;
     std::unique_ptr<Listener> server;
     std::atomic<BoundedTaskQueue*> queue{nullptr};
     bool bound = false;
 
-    Impl(Api& a, ServeOptions o, LogSink l) : api(a), options(std::move(o)), log(std::move(l)) {}
+    Impl(Api& a, ServeOptions o, LogSink l, Dashboard* d) : api(a), options(std::move(o)), log(std::move(l)), dashboard(d) {}
+
+    [[nodiscard]] bool forDashboard(const httplib::Request& req) const { return dashboard != nullptr && Dashboard::handles(req.path); }
+
+    // The dashboard's request: decoded query and form values (only valid UTF-8 ones), the headers it checks.
+    static WebRequest webRequestFrom(const httplib::Request& req, const std::string& body) {
+        WebRequest request;
+        request.method = req.method;
+        request.path = req.path;
+        for (const auto& [name, value] : req.params) {
+            if (isCleanUtf8(name) && isCleanUtf8(value)) request.query.emplace(name, value);
+        }
+        if (req.get_header_value("Content-Type").rfind("application/x-www-form-urlencoded", 0) == 0) request.form = parseUrlEncoded(body);
+        request.cookies = req.get_header_value("Cookie");
+        request.host = req.get_header_value("Host");
+        request.origin = req.get_header_value("Origin");
+        request.fetchSite = req.get_header_value("Sec-Fetch-Site");
+        request.clientAddress = req.remote_addr;
+        return request;
+    }
+
+    static void applyWeb(WebResponse response, httplib::Response& res) {
+        res.status = response.status;
+        for (const auto& [name, value] : response.headers) res.set_header(name, value);
+        if (response.stream) {
+            // Streamed in chunks straight to the socket: a download's memory does not grow with its size.
+            res.set_chunked_content_provider(response.contentType, [stream = std::move(response.stream)](std::size_t, httplib::DataSink& sink) {
+                const bool complete = stream([&sink](std::string_view chunk) { return sink.write(chunk.data(), chunk.size()); });
+                if (complete) sink.done();
+                return complete;
+            });
+        } else {
+            res.set_content(response.body, response.contentType);
+        }
+    }
 
     HttpRequest requestFrom(const httplib::Request& req) const {
         HttpRequest request;
@@ -181,7 +218,7 @@ struct HttpServer::Impl {
                                    : std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - context.start).count();
         nlohmann::ordered_json line;
         line["method"] = req.method;
-        line["path"] = isKnownPath(req.path) ? req.path : "other";
+        line["path"] = isKnownPath(req.path) ? req.path : dashboard != nullptr && Dashboard::handles(req.path) ? Dashboard::logPath(req.path) : "other";
         line["status"] = res.status;
         line["duration_ms"] = static_cast<double>(static_cast<std::int64_t>(elapsed * 10.0)) / 10.0;
         if (context.log.batchSize) {
@@ -226,6 +263,11 @@ struct HttpServer::Impl {
         });
 
         const auto withoutBody = [this](const httplib::Request& req, httplib::Response& res) {
+            if (forDashboard(req)) {
+                applyWeb(dashboard->handle(webRequestFrom(req, "")), res);
+                yieldIfOthersWait(res);
+                return;
+            }
             HttpRequest request = requestFrom(req);
             request.readBody = [&req](std::size_t limit) {
                 if (req.body.size() > limit) return RawBody{"", true, false};
@@ -256,6 +298,27 @@ struct HttpServer::Impl {
                 if (!complete && total > ceiling) abandoned = true;
                 return std::make_pair(complete, over || total > ceiling || (!complete && res.status == 413));
             };
+            if (forDashboard(req)) {
+                std::string form;
+                const auto [complete, tooLarge] = read(dashboard->maxBodyBytes(), &form);
+                if (tooLarge) {
+                    res.status = 413;
+                    res.set_content("the form is over the server's limit of " + std::to_string(dashboard->maxBodyBytes()) + " bytes\n",
+                                    "text/plain; charset=utf-8");
+                } else if (!complete) {
+                    res.status = 400;
+                    res.set_content("the form could not be read\n", "text/plain; charset=utf-8");
+                } else {
+                    applyWeb(dashboard->handle(webRequestFrom(req, form)), res);
+                }
+                if (abandoned) {
+                    res.set_header("Connection", "close");
+                    if (req.ssl != nullptr) ::shutdown(SSL_get_fd(req.ssl), SHUT_RD);
+                } else {
+                    yieldIfOthersWait(res);
+                }
+                return;
+            }
             HttpRequest request = requestFrom(req);
             request.readBody = [&](std::size_t limit) {
                 RawBody body;
@@ -319,8 +382,8 @@ Status parseListenAddress(const std::string& text, ServeOptions& options) {
     return {};
 }
 
-Result<std::unique_ptr<HttpServer>> HttpServer::create(Api& api, const ServeOptions& options, LogSink log) {
-    auto impl = std::make_unique<Impl>(api, options, std::move(log));
+Result<std::unique_ptr<HttpServer>> HttpServer::create(Api& api, const ServeOptions& options, LogSink log, Dashboard* dashboard) {
+    auto impl = std::make_unique<Impl>(api, options, std::move(log), dashboard);
     std::string problem;
     const std::string cert = options.certFile.string();
     const std::string key = options.keyFile.string();

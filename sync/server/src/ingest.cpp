@@ -1,5 +1,7 @@
 #include "svarboks/server/ingest.hpp"
 
+#include "svarboks/server/tally.hpp"
+
 #include "svarboks/shared/hashing.hpp"
 #include "svarboks/shared/survey_state.hpp"
 
@@ -130,6 +132,7 @@ Result<IncomingItem> Ingestor::prepare(const std::string& unitId, const shared::
                                        payload->period,
                                        payload->locale,
                                        payload->answers.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
+    incoming.tallies = responseTallies(**survey, payload->answers);
     return incoming;
 }
 

@@ -94,6 +94,48 @@ CREATE TABLE dead_letters (
     PRIMARY KEY (id, sealed_sha256)
 ) WITHOUT ROWID;
 )sql",
+    // v2: unit groups and the report tallies (report.hpp). A store that already holds responses is marked
+    // so that the next report or serve rebuilds its tallies (rebuildTallies) before using them.
+    R"sql(
+ALTER TABLE units ADD COLUMN group_name TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE tallies (
+    survey_id      TEXT NOT NULL,
+    survey_version TEXT NOT NULL,
+    kind           TEXT NOT NULL,
+    unit_id        TEXT NOT NULL,
+    subject        TEXT NOT NULL,
+    value          TEXT NOT NULL,
+    period         TEXT NOT NULL,
+    count          INTEGER NOT NULL,
+    sum            REAL NOT NULL,
+    PRIMARY KEY (survey_id, survey_version, kind, unit_id, subject, value, period)
+) WITHOUT ROWID;
+
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+INSERT INTO settings (key, value) SELECT 'tallies_stale', '1' WHERE EXISTS (SELECT 1 FROM responses);
+)sql",
+    // v3: dashboard accounts (accounts.hpp) and their sessions, kept by the hash of the session token.
+    R"sql(
+CREATE TABLE users (
+    name          TEXT PRIMARY KEY,
+    password_hash TEXT NOT NULL,
+    created_on    TEXT NOT NULL,
+    failed_logins INTEGER NOT NULL DEFAULT 0,
+    locked_until  INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+
+CREATE TABLE sessions (
+    token_sha256 TEXT PRIMARY KEY,
+    user_name    TEXT NOT NULL REFERENCES users (name) ON DELETE CASCADE,
+    created_at   INTEGER NOT NULL,
+    last_used_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX sessions_by_user ON sessions (user_name);
+)sql",
 };
 static_assert(std::none_of(kMigrations.begin(), kMigrations.end(), [](std::string_view sql) { return sql.empty(); }),
               "every schema version needs its migration");
@@ -166,6 +208,7 @@ public:
     }
 
     [[nodiscard]] int step() { return sqlite3_step(m_stmt); }
+    [[nodiscard]] sqlite3_stmt* statement() const { return m_stmt; }
     /// Makes the statement ready for new bindings (within one scope that runs it several times).
     void reset() {
         sqlite3_reset(m_stmt);
@@ -284,6 +327,22 @@ auto guarded(const std::string& prefix, Body&& body) noexcept -> decltype(body()
     } catch (const std::exception& e) {
         return Error{prefix + e.what()};
     }
+}
+
+constexpr const char* kAddTally =
+    "INSERT INTO tallies (survey_id, survey_version, kind, unit_id, subject, value, period, count, sum) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8) "
+    "ON CONFLICT DO UPDATE SET count = count + 1, sum = sum + excluded.sum";
+
+// Adds one response's tallies with the prepared kAddTally statement; false when a write fails.
+bool addTallies(Query& tally, const StoredResponse& response, const std::vector<Tally>& tallies) {
+    for (const Tally& t : tallies) {
+        tally.text(1, response.surveyId).text(2, response.surveyVersion).text(3, t.kind).text(4, response.unitId);
+        tally.text(5, t.subject).text(6, t.value).text(7, response.period);
+        sqlite3_bind_double(tally.statement(), 8, t.sum);
+        if (!tally.run()) return false;
+    }
+    return true;
 }
 
 Device deviceFrom(const Query& row) {
@@ -431,9 +490,9 @@ Status SqliteStorage::addUnit(const Unit& unit) {
         auto lease = acquire();
         if (!lease) return lease.error();
         const std::lock_guard writer(m_writeMutex);
-        auto query = (*lease)->query("INSERT INTO units (id, name) VALUES (?1, ?2)");
+        auto query = (*lease)->query("INSERT INTO units (id, name, group_name) VALUES (?1, ?2, ?3)");
         if (!query.ok()) return Error{prefix() + "cannot write: " + (*lease)->error()};
-        query.text(1, unit.id).text(2, unit.name);
+        query.text(1, unit.id).text(2, unit.name).text(3, unit.group);
         if (query.step() != SQLITE_DONE) {
             if ((sqlite3_extended_errcode((*lease)->db()) & 0xff) == SQLITE_CONSTRAINT) return Error{"unit '" + unit.id + "' already exists"};
             return Error{prefix() + "cannot write: " + (*lease)->error()};
@@ -446,11 +505,11 @@ Result<std::vector<Unit>> SqliteStorage::units() {
     return guarded(prefix(), [&]() -> Result<std::vector<Unit>> {
         auto lease = acquire();
         if (!lease) return lease.error();
-        auto query = (*lease)->query("SELECT id, name FROM units ORDER BY id");
+        auto query = (*lease)->query("SELECT id, name, group_name FROM units ORDER BY id");
         if (!query.ok()) return Error{prefix() + "cannot read: " + (*lease)->error()};
         std::vector<Unit> units;
         int rc = SQLITE_ROW;
-        while ((rc = query.step()) == SQLITE_ROW) units.push_back({query.textAt(0), query.textAt(1)});
+        while ((rc = query.step()) == SQLITE_ROW) units.push_back({query.textAt(0), query.textAt(1), query.textAt(2)});
         if (rc != SQLITE_DONE) return Error{prefix() + "cannot read: " + (*lease)->error()};
         return units;
     });
@@ -460,14 +519,28 @@ Result<std::optional<Unit>> SqliteStorage::findUnit(const std::string& id) {
     return guarded(prefix(), [&]() -> Result<std::optional<Unit>> {
         auto lease = acquire();
         if (!lease) return lease.error();
-        auto query = (*lease)->query("SELECT id, name FROM units WHERE id = ?1");
+        auto query = (*lease)->query("SELECT id, name, group_name FROM units WHERE id = ?1");
         if (!query.ok()) return Error{prefix() + "cannot read: " + (*lease)->error()};
         query.text(1, id);
         switch (query.step()) {
-            case SQLITE_ROW: return std::optional<Unit>(Unit{query.textAt(0), query.textAt(1)});
+            case SQLITE_ROW: return std::optional<Unit>(Unit{query.textAt(0), query.textAt(1), query.textAt(2)});
             case SQLITE_DONE: return std::optional<Unit>();
             default: return Error{prefix() + "cannot read: " + (*lease)->error()};
         }
+    });
+}
+
+Status SqliteStorage::setUnitGroup(const std::string& id, const std::string& group) {
+    return guarded(prefix(), [&]() -> Status {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        const std::lock_guard writer(m_writeMutex);
+        auto query = (*lease)->query("UPDATE units SET group_name = ?2 WHERE id = ?1");
+        if (!query.ok()) return Error{prefix() + "cannot write: " + (*lease)->error()};
+        query.text(1, id).text(2, group);
+        if (!query.run()) return Error{prefix() + "cannot write: " + (*lease)->error()};
+        if (sqlite3_changes((*lease)->db()) == 0) return Error{"no unit '" + id + "'"};
+        return {};
     });
 }
 
@@ -528,7 +601,7 @@ Result<EnrolOutcome> SqliteStorage::enrol(const EnrolAttempt& attempt) {
             return outcome;
         }
         if (rc != SQLITE_ROW) return fail();
-        outcome.unit = {code.textAt(0), code.textAt(1)};
+        outcome.unit = {code.textAt(0), code.textAt(1), {}};  // the enrol answer names the unit; its group plays no part
         const std::int64_t expiresAt = code.integerAt(2);
         const bool used = code.integerAt(3) != 0;
         const std::string requestId = code.textAt(4);
@@ -789,7 +862,8 @@ Result<std::vector<shared::BatchResult>> SqliteStorage::storeItems(std::span<con
                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
         auto dead = db.query("INSERT OR IGNORE INTO dead_letters (id, sealed_sha256, sealed, reason, received_week) "
                              "VALUES (?1, ?2, ?3, ?4, ?5)");
-        if (!existing.ok() || !insert.ok() || !dead.ok()) return fail();
+        auto tally = db.query(kAddTally);
+        if (!existing.ok() || !insert.ok() || !dead.ok() || !tally.ok()) return fail();
 
         std::vector<shared::BatchResult> results;
         results.reserve(items.size());
@@ -807,6 +881,7 @@ Result<std::vector<shared::BatchResult>> SqliteStorage::storeItems(std::span<con
                 insert.text(1, r.id).text(2, r.unitId).text(3, r.surveyId).text(4, r.surveyVersion);
                 insert.text(5, r.period).text(6, r.locale).text(7, r.answersJson).text(8, item.sealedSha256);
                 if (!insert.run()) return fail();
+                if (!addTallies(tally, r, item.tallies)) return fail();
                 result.status = shared::ItemStatus::Accepted;
             } else {
                 result.error = item.rejection;
@@ -912,6 +987,86 @@ Result<std::vector<DeadLetter>> SqliteStorage::deadLetters() {
     });
 }
 
+// ---- tallies ----
+
+Status SqliteStorage::aggregateTallies(const TallyQuery& request, const std::function<void(const TallyRow&)>& visit) {
+    return guarded(prefix(), [&]() -> Status {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        SqliteConnection& db = **lease;
+        Transaction snapshot(db);
+        if (!snapshot.beginRead()) return Error{prefix() + "cannot read: " + db.error()};
+        // Weeks sort as text ("2026-W05" < "2026-W12" < "2027-W01"); "~" sorts after every week.
+        const std::string from = request.fromPeriod;
+        const std::string to = request.toPeriod.empty() ? "~" : request.toPeriod;
+        auto query = request.byPeriod
+                         ? db.query("SELECT unit_id, period, subject, value, sum(count), sum(sum) FROM tallies "
+                                    "WHERE survey_id = ?1 AND survey_version = ?2 AND kind = ?3 AND period BETWEEN ?4 AND ?5 "
+                                    "AND (?6 IS NULL OR unit_id = ?6) "
+                                    "GROUP BY unit_id, period, subject, value ORDER BY unit_id, period, subject, value")
+                         : db.query("SELECT unit_id, '', subject, value, sum(count), sum(sum) FROM tallies "
+                                    "WHERE survey_id = ?1 AND survey_version = ?2 AND kind = ?3 AND period BETWEEN ?4 AND ?5 "
+                                    "AND (?6 IS NULL OR unit_id = ?6) "
+                                    "GROUP BY unit_id, subject, value ORDER BY unit_id, subject, value");
+        if (!query.ok()) return Error{prefix() + "cannot read: " + db.error()};
+        const auto run = [&](const std::string* unit) -> Status {
+            query.reset();
+            query.text(1, request.surveyId).text(2, request.version).text(3, request.kind).text(4, from).text(5, to);
+            if (unit != nullptr) query.text(6, *unit);
+            else query.null(6);
+            int rc = SQLITE_ROW;
+            while ((rc = query.step()) == SQLITE_ROW) {
+                visit(TallyRow{query.textAt(0), query.textAt(1), query.textAt(2), query.textAt(3), query.integerAt(4),
+                               sqlite3_column_double(query.statement(), 5)});
+            }
+            if (rc != SQLITE_DONE) return Error{prefix() + "cannot read: " + db.error()};
+            return {};
+        };
+        if (request.units.empty()) return run(nullptr);
+        for (const auto& unit : request.units) {
+            if (Status status = run(&unit); !status) return status;
+        }
+        return {};
+    });
+}
+
+Result<bool> SqliteStorage::talliesStale() {
+    return guarded(prefix(), [&]() -> Result<bool> {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        auto query = (*lease)->query("SELECT count(*) FROM settings WHERE key = 'tallies_stale'");
+        if (!query.ok() || query.step() != SQLITE_ROW) return Error{prefix() + "cannot read: " + (*lease)->error()};
+        return query.integerAt(0) > 0;
+    });
+}
+
+Status SqliteStorage::rebuildTallies(const std::function<Result<std::vector<Tally>>(const StoredResponse&)>& compute) {
+    return guarded(prefix(), [&]() -> Status {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        SqliteConnection& db = **lease;
+        const auto fail = [&] { return Error{prefix() + "cannot rebuild the report tallies: " + db.error()}; };
+        const std::lock_guard writer(m_writeMutex);
+        Transaction transaction(db);
+        if (!transaction.beginWrite()) return fail();
+        if (!db.exec("DELETE FROM tallies")) return fail();
+        auto tally = db.query(kAddTally);
+        auto responses = db.query("SELECT id, unit_id, survey_id, survey_version, period, locale, answers FROM responses");
+        if (!tally.ok() || !responses.ok()) return fail();
+        int rc = SQLITE_ROW;
+        while ((rc = responses.step()) == SQLITE_ROW) {
+            const StoredResponse response{responses.textAt(0), responses.textAt(1), responses.textAt(2), responses.textAt(3),
+                                          responses.textAt(4), responses.textAt(5), responses.textAt(6)};
+            auto tallies = compute(response);
+            if (!tallies) return tallies.error();
+            if (!addTallies(tally, response, *tallies)) return fail();
+        }
+        if (rc != SQLITE_DONE) return fail();
+        if (!db.exec("DELETE FROM settings WHERE key = 'tallies_stale'") || !transaction.commit()) return fail();
+        return {};
+    });
+}
+
 Result<std::string> SqliteStorage::integrityCheck() {
     return guarded(prefix(), [&]() -> Result<std::string> {
         auto lease = acquire();
@@ -926,6 +1081,199 @@ Result<std::string> SqliteStorage::integrityCheck() {
         }
         if (rc != SQLITE_DONE) return Error{prefix() + "cannot check integrity: " + (*lease)->error()};
         return report;
+    });
+}
+
+// ---- dashboard accounts and sessions ----
+
+namespace {
+
+UserAccount userFrom(const Query& row) {
+    return UserAccount{row.textAt(0), row.textAt(1), row.textAt(2), row.integerAt(3), row.integerAt(4)};
+}
+
+}  // namespace
+
+Result<std::int64_t> SqliteStorage::deadLetterCount() {
+    return guarded(prefix(), [&]() -> Result<std::int64_t> {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        auto query = (*lease)->query("SELECT count(*) FROM dead_letters");
+        if (!query.ok() || query.step() != SQLITE_ROW) return Error{prefix() + "cannot read: " + (*lease)->error()};
+        return query.integerAt(0);
+    });
+}
+
+Status SqliteStorage::addUser(const UserAccount& user) {
+    return guarded(prefix(), [&]() -> Status {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        const std::lock_guard writer(m_writeMutex);
+        auto query = (*lease)->query(
+            "INSERT INTO users (name, password_hash, created_on, failed_logins, locked_until) VALUES (?1, ?2, ?3, ?4, ?5)");
+        if (!query.ok()) return Error{prefix() + "cannot write: " + (*lease)->error()};
+        query.text(1, user.name).text(2, user.passwordHash).text(3, user.createdOn).integer(4, user.failedLogins).integer(5, user.lockedUntil);
+        if (query.step() != SQLITE_DONE) {
+            if ((sqlite3_extended_errcode((*lease)->db()) & 0xff) == SQLITE_CONSTRAINT) return Error{"user '" + user.name + "' already exists"};
+            return Error{prefix() + "cannot write: " + (*lease)->error()};
+        }
+        return {};
+    });
+}
+
+Result<std::vector<UserAccount>> SqliteStorage::users() {
+    return guarded(prefix(), [&]() -> Result<std::vector<UserAccount>> {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        auto query = (*lease)->query("SELECT name, password_hash, created_on, failed_logins, locked_until FROM users ORDER BY name");
+        if (!query.ok()) return Error{prefix() + "cannot read: " + (*lease)->error()};
+        std::vector<UserAccount> users;
+        int rc = SQLITE_ROW;
+        while ((rc = query.step()) == SQLITE_ROW) users.push_back(userFrom(query));
+        if (rc != SQLITE_DONE) return Error{prefix() + "cannot read: " + (*lease)->error()};
+        return users;
+    });
+}
+
+Result<std::optional<UserAccount>> SqliteStorage::findUser(const std::string& name) {
+    return guarded(prefix(), [&]() -> Result<std::optional<UserAccount>> {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        auto query = (*lease)->query("SELECT name, password_hash, created_on, failed_logins, locked_until FROM users WHERE name = ?1");
+        if (!query.ok()) return Error{prefix() + "cannot read: " + (*lease)->error()};
+        query.text(1, name);
+        switch (query.step()) {
+            case SQLITE_ROW: return std::optional<UserAccount>(userFrom(query));
+            case SQLITE_DONE: return std::optional<UserAccount>();
+            default: return Error{prefix() + "cannot read: " + (*lease)->error()};
+        }
+    });
+}
+
+Status SqliteStorage::removeUser(const std::string& name) {
+    return guarded(prefix(), [&]() -> Status {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        const std::lock_guard writer(m_writeMutex);
+        auto query = (*lease)->query("DELETE FROM users WHERE name = ?1");
+        if (!query.ok()) return Error{prefix() + "cannot write: " + (*lease)->error()};
+        query.text(1, name);
+        if (query.step() != SQLITE_DONE) return Error{prefix() + "cannot write: " + (*lease)->error()};
+        if (sqlite3_changes((*lease)->db()) == 0) return Error{"there is no user '" + name + "' (see: users list)"};
+        return {};
+    });
+}
+
+Result<std::optional<UserAccount>> SqliteStorage::recordLoginFailure(const std::string& name, int maxFailures, std::int64_t lockUntil) {
+    return guarded(prefix(), [&]() -> Result<std::optional<UserAccount>> {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        SqliteConnection& db = **lease;
+        const auto fail = [&] { return Error{prefix() + "cannot write: " + db.error()}; };
+        const std::lock_guard writer(m_writeMutex);
+        Transaction transaction(db);
+        if (!transaction.beginWrite()) return fail();
+        {
+            auto update = db.query(
+                "UPDATE users SET failed_logins = CASE WHEN failed_logins + 1 >= ?2 THEN 0 ELSE failed_logins + 1 END, "
+                "locked_until = CASE WHEN failed_logins + 1 >= ?2 THEN ?3 ELSE locked_until END WHERE name = ?1");
+            if (!update.ok()) return fail();
+            update.text(1, name).integer(2, maxFailures).integer(3, lockUntil);
+            if (update.step() != SQLITE_DONE) return fail();
+        }
+        std::optional<UserAccount> user;
+        {
+            auto read = db.query("SELECT name, password_hash, created_on, failed_logins, locked_until FROM users WHERE name = ?1");
+            if (!read.ok()) return fail();
+            read.text(1, name);
+            const int rc = read.step();
+            if (rc == SQLITE_ROW) user = userFrom(read);
+            else if (rc != SQLITE_DONE) return fail();
+        }
+        if (!transaction.commit()) return fail();
+        return user;
+    });
+}
+
+Status SqliteStorage::clearLoginFailures(const std::string& name) {
+    return guarded(prefix(), [&]() -> Status {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        const std::lock_guard writer(m_writeMutex);
+        auto query = (*lease)->query("UPDATE users SET failed_logins = 0, locked_until = 0 WHERE name = ?1");
+        if (!query.ok()) return Error{prefix() + "cannot write: " + (*lease)->error()};
+        query.text(1, name);
+        if (query.step() != SQLITE_DONE) return Error{prefix() + "cannot write: " + (*lease)->error()};
+        if (sqlite3_changes((*lease)->db()) == 0) return Error{"there is no user '" + name + "' (see: users list)"};
+        return {};
+    });
+}
+
+Status SqliteStorage::addSession(const Session& session) {
+    return guarded(prefix(), [&]() -> Status {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        const std::lock_guard writer(m_writeMutex);
+        auto query = (*lease)->query("INSERT INTO sessions (token_sha256, user_name, created_at, last_used_at) VALUES (?1, ?2, ?3, ?4)");
+        if (!query.ok()) return Error{prefix() + "cannot write: " + (*lease)->error()};
+        query.text(1, session.tokenSha256).text(2, session.userName).integer(3, session.createdAt).integer(4, session.lastUsedAt);
+        if (query.step() != SQLITE_DONE) return Error{prefix() + "cannot write: " + (*lease)->error()};
+        return {};
+    });
+}
+
+Result<std::optional<Session>> SqliteStorage::findSession(const std::string& tokenSha256) {
+    return guarded(prefix(), [&]() -> Result<std::optional<Session>> {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        auto query = (*lease)->query("SELECT token_sha256, user_name, created_at, last_used_at FROM sessions WHERE token_sha256 = ?1");
+        if (!query.ok()) return Error{prefix() + "cannot read: " + (*lease)->error()};
+        query.text(1, tokenSha256);
+        switch (query.step()) {
+            case SQLITE_ROW:
+                return std::optional<Session>(Session{query.textAt(0), query.textAt(1), query.integerAt(2), query.integerAt(3)});
+            case SQLITE_DONE: return std::optional<Session>();
+            default: return Error{prefix() + "cannot read: " + (*lease)->error()};
+        }
+    });
+}
+
+Status SqliteStorage::touchSession(const std::string& tokenSha256, std::int64_t lastUsedAt) {
+    return guarded(prefix(), [&]() -> Status {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        const std::lock_guard writer(m_writeMutex);
+        auto query = (*lease)->query("UPDATE sessions SET last_used_at = max(last_used_at, ?2) WHERE token_sha256 = ?1");
+        if (!query.ok()) return Error{prefix() + "cannot write: " + (*lease)->error()};
+        query.text(1, tokenSha256).integer(2, lastUsedAt);
+        if (query.step() != SQLITE_DONE) return Error{prefix() + "cannot write: " + (*lease)->error()};
+        return {};
+    });
+}
+
+Status SqliteStorage::removeSession(const std::string& tokenSha256) {
+    return guarded(prefix(), [&]() -> Status {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        const std::lock_guard writer(m_writeMutex);
+        auto query = (*lease)->query("DELETE FROM sessions WHERE token_sha256 = ?1");
+        if (!query.ok()) return Error{prefix() + "cannot write: " + (*lease)->error()};
+        query.text(1, tokenSha256);
+        if (query.step() != SQLITE_DONE) return Error{prefix() + "cannot write: " + (*lease)->error()};
+        return {};
+    });
+}
+
+Status SqliteStorage::removeExpiredSessions(std::int64_t createdBefore, std::int64_t usedBefore) {
+    return guarded(prefix(), [&]() -> Status {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        const std::lock_guard writer(m_writeMutex);
+        auto query = (*lease)->query("DELETE FROM sessions WHERE created_at < ?1 OR last_used_at < ?2");
+        if (!query.ok()) return Error{prefix() + "cannot write: " + (*lease)->error()};
+        query.integer(1, createdBefore).integer(2, usedBefore);
+        if (query.step() != SQLITE_DONE) return Error{prefix() + "cannot write: " + (*lease)->error()};
+        return {};
     });
 }
 

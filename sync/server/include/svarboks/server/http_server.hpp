@@ -10,6 +10,7 @@
 // a 429 or 503 reply ("come back in N seconds") always closes its connection. stop() may be called from
 // any thread; run() returns once requests in flight have finished.
 #include "svarboks/server/api.hpp"
+#include "svarboks/server/dashboard.hpp"
 #include "svarboks/shared/result.hpp"
 
 #include <chrono>
@@ -42,8 +43,10 @@ using LogSink = std::function<void(const std::string& line)>;
 
 class HttpServer {
 public:
-    /// Loads the certificate and key and sets up the routes. Nothing listens yet.
-    [[nodiscard]] static shared::Result<std::unique_ptr<HttpServer>> create(Api& api, const ServeOptions& options, LogSink log);
+    /// Loads the certificate and key and sets up the routes. Nothing listens yet. With a dashboard, every
+    /// path outside /api/ and /healthz goes to it (Dashboard::handles); without, those are 404 as before.
+    [[nodiscard]] static shared::Result<std::unique_ptr<HttpServer>> create(Api& api, const ServeOptions& options, LogSink log,
+                                                                            Dashboard* dashboard = nullptr);
     ~HttpServer();
     HttpServer(const HttpServer&) = delete;
     HttpServer& operator=(const HttpServer&) = delete;

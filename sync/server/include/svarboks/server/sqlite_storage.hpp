@@ -21,7 +21,7 @@ class SqliteConnection;
 
 class SqliteStorage final : public Storage {
 public:
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 3;
     static constexpr int kBusyTimeoutMs = 10000;
     static constexpr std::size_t kDefaultMaxConnections = 8;
 
@@ -38,6 +38,7 @@ public:
     [[nodiscard]] Status addUnit(const Unit& unit) override;
     [[nodiscard]] Result<std::vector<Unit>> units() override;
     [[nodiscard]] Result<std::optional<Unit>> findUnit(const std::string& id) override;
+    [[nodiscard]] Status setUnitGroup(const std::string& id, const std::string& group) override;
     [[nodiscard]] Status addEnrolmentCode(const std::string& codeSha256, const std::string& unitId, std::int64_t expiresAt) override;
     [[nodiscard]] Result<EnrolOutcome> enrol(const EnrolAttempt& attempt) override;
     [[nodiscard]] Result<std::optional<Device>> authenticate(const std::string& tokenSha256, const std::string& today) override;
@@ -57,6 +58,21 @@ public:
     [[nodiscard]] Status forEachResponseOf(const ResponseFilter& filter, const std::function<bool(const StoredResponse&)>& visit) override;
     [[nodiscard]] Result<std::int64_t> countResponses(const ResponseFilter& filter) override;
     [[nodiscard]] Result<std::vector<DeadLetter>> deadLetters() override;
+    [[nodiscard]] Status aggregateTallies(const TallyQuery& query, const std::function<void(const TallyRow&)>& visit) override;
+    [[nodiscard]] Result<bool> talliesStale() override;
+    [[nodiscard]] Status rebuildTallies(const std::function<Result<std::vector<Tally>>(const StoredResponse&)>& compute) override;
+    [[nodiscard]] Result<std::int64_t> deadLetterCount() override;
+    [[nodiscard]] Status addUser(const UserAccount& user) override;
+    [[nodiscard]] Result<std::vector<UserAccount>> users() override;
+    [[nodiscard]] Result<std::optional<UserAccount>> findUser(const std::string& name) override;
+    [[nodiscard]] Status removeUser(const std::string& name) override;
+    [[nodiscard]] Result<std::optional<UserAccount>> recordLoginFailure(const std::string& name, int maxFailures, std::int64_t lockUntil) override;
+    [[nodiscard]] Status clearLoginFailures(const std::string& name) override;
+    [[nodiscard]] Status addSession(const Session& session) override;
+    [[nodiscard]] Result<std::optional<Session>> findSession(const std::string& tokenSha256) override;
+    [[nodiscard]] Status touchSession(const std::string& tokenSha256, std::int64_t lastUsedAt) override;
+    [[nodiscard]] Status removeSession(const std::string& tokenSha256) override;
+    [[nodiscard]] Status removeExpiredSessions(std::int64_t createdBefore, std::int64_t usedBefore) override;
 
     /// `PRAGMA integrity_check`: "ok", or SQLite's findings one a line.
     [[nodiscard]] Result<std::string> integrityCheck();

@@ -27,6 +27,7 @@ using shared::Status;
 struct Unit {
     std::string id;
     std::string name;
+    std::string group;  ///< a unit group such as "hjemmeplejen" (reports sum units by group); "" = none
 };
 
 struct Device {
@@ -92,12 +93,44 @@ struct ResponseFilter {
     }
 };
 
+/// One contribution of a stored response to the report tallies (see tally.hpp): the tallies hold, per
+/// survey version, unit and ISO week, a count and a sum per (kind, subject, value). They are what reports
+/// are made from, so that a report reads thousands of rows instead of a million responses.
+struct Tally {
+    std::string kind;     ///< tally.hpp: kRespondents, kArea, kLevel, kAnswered, kChoice
+    std::string subject;  ///< area id or question name; "" for kRespondents
+    std::string value;    ///< level id or choice value; "" otherwise
+    double sum = 0;       ///< the area score for kArea; 0 otherwise
+};
+
+/// Which tallies to add up (TallyRow): one survey version, one kind, a range of weeks, some or all units.
+struct TallyQuery {
+    std::string surveyId;
+    std::string version;
+    std::string kind;
+    std::string fromPeriod;  ///< "" = from the first
+    std::string toPeriod;    ///< "" = to the last
+    bool byPeriod = false;   ///< one row per week instead of one per unit over the whole range
+    std::vector<std::string> units;  ///< empty = every unit
+};
+
+/// The sum of the tallies of one unit (and week, when asked) for one subject and value.
+struct TallyRow {
+    std::string unitId;
+    std::string period;  ///< "" unless TallyQuery::byPeriod
+    std::string subject;
+    std::string value;
+    std::int64_t count = 0;
+    double sum = 0;
+};
+
 /// One item of a batch (or import), validated by the caller (ingest.hpp).
 struct IncomingItem {
     std::string id;
     std::string sealed;        ///< as received (base64); kept in the dead letters when rejected
     std::string sealedSha256;  ///< hex SHA-256 of the decoded sealed bytes (of `sealed` when it is not base64)
     std::optional<StoredResponse> response;  ///< set when the item validated
+    std::vector<Tally> tallies;              ///< what the response adds to the tallies when stored
     std::string rejection;     ///< why it did not, otherwise
 };
 
@@ -106,6 +139,23 @@ struct DeadLetter {
     std::string sealed;
     std::string reason;
     std::string receivedWeek;
+};
+
+/// A dashboard account of the central team (accounts.hpp). Never linked to any response.
+struct UserAccount {
+    std::string name;
+    std::string passwordHash;      ///< crypto_pwhash_str (Argon2id); the password itself is never stored
+    std::string createdOn;         ///< ISO date
+    std::int64_t failedLogins = 0; ///< wrong passwords since the last success, unlock or lock
+    std::int64_t lockedUntil = 0;  ///< unix seconds; 0 = not locked
+};
+
+/// A dashboard login session: only the SHA-256 of its random token is stored.
+struct Session {
+    std::string tokenSha256;
+    std::string userName;
+    std::int64_t createdAt = 0;   ///< unix seconds (for the absolute expiry)
+    std::int64_t lastUsedAt = 0;  ///< unix seconds (for the idle expiry), updated at most once a minute
 };
 
 inline constexpr const char* kAllUnits = "*";
@@ -122,6 +172,8 @@ public:
     [[nodiscard]] virtual Status addUnit(const Unit& unit) = 0;
     [[nodiscard]] virtual Result<std::vector<Unit>> units() = 0;
     [[nodiscard]] virtual Result<std::optional<Unit>> findUnit(const std::string& id) = 0;
+    /// Moves a unit into a group ("" = none); an error if there is no such unit.
+    [[nodiscard]] virtual Status setUnitGroup(const std::string& id, const std::string& group) = 0;
 
     // ---- enrolment and devices ----
     /// Stores a new one-time code (its hash only) for a unit; an error if the unit does not exist.
@@ -186,6 +238,42 @@ public:
         return count;
     }
     [[nodiscard]] virtual Result<std::vector<DeadLetter>> deadLetters() = 0;
+    /// How many dead letters there are (without reading them).
+    [[nodiscard]] virtual Result<std::int64_t> deadLetterCount() = 0;
+
+    // ---- tallies (reports) ----
+    /// Calls `visit` for each sum of tallies the query asks for, from one read snapshot, ordered by unit,
+    /// (week,) subject and value. Only stored responses count: items added by storeItems in the same
+    /// transaction as their response.
+    [[nodiscard]] virtual Status aggregateTallies(const TallyQuery& query, const std::function<void(const TallyRow&)>& visit) = 0;
+    /// Whether stored responses lack their tallies (a store from before tallies existed).
+    [[nodiscard]] virtual Result<bool> talliesStale() = 0;
+    /// Recomputes every tally from the stored responses in one transaction (`compute` gives a response's
+    /// tallies, or an error that stops the rebuild with nothing changed).
+    [[nodiscard]] virtual Status rebuildTallies(const std::function<Result<std::vector<Tally>>(const StoredResponse&)>& compute) = 0;
+
+    // ---- dashboard accounts and sessions ----
+    /// Adds an account; an error if the name exists.
+    [[nodiscard]] virtual Status addUser(const UserAccount& user) = 0;
+    /// Every account, by name.
+    [[nodiscard]] virtual Result<std::vector<UserAccount>> users() = 0;
+    [[nodiscard]] virtual Result<std::optional<UserAccount>> findUser(const std::string& name) = 0;
+    /// Removes an account and all its sessions; an error if there is none with this name.
+    [[nodiscard]] virtual Status removeUser(const std::string& name) = 0;
+    /// Counts a wrong password: one more failure, and at `maxFailures` the account is locked until
+    /// `lockUntil` (unix seconds) and the count starts again. The account as updated; nullopt when unknown.
+    [[nodiscard]] virtual Result<std::optional<UserAccount>> recordLoginFailure(const std::string& name, int maxFailures,
+                                                                                std::int64_t lockUntil) = 0;
+    /// Clears an account's failures and lock (a successful login, `users unlock`); an error if there is none.
+    [[nodiscard]] virtual Status clearLoginFailures(const std::string& name) = 0;
+    [[nodiscard]] virtual Status addSession(const Session& session) = 0;
+    [[nodiscard]] virtual Result<std::optional<Session>> findSession(const std::string& tokenSha256) = 0;
+    /// Records that a session was used at `lastUsedAt`; nothing when it is gone.
+    [[nodiscard]] virtual Status touchSession(const std::string& tokenSha256, std::int64_t lastUsedAt) = 0;
+    /// Ends a session; nothing when it is gone.
+    [[nodiscard]] virtual Status removeSession(const std::string& tokenSha256) = 0;
+    /// Removes every session created before `createdBefore` or last used before `usedBefore`.
+    [[nodiscard]] virtual Status removeExpiredSessions(std::int64_t createdBefore, std::int64_t usedBefore) = 0;
 };
 
 }  // namespace svarboks::server

@@ -1,0 +1,110 @@
+#pragma once
+// Dashboard accounts for the central team: passwords (libsodium crypto_pwhash_str, Argon2id), logins with
+// a lockout per account and a throttle per client address, and sessions behind a random token of which
+// the store keeps only the SHA-256.
+//
+// A failed login looks the same whatever failed (unknown name, wrong password, locked account): the same
+// answer, one Argon2id check each time, and no answer sooner than `failureDelay` after the attempt arrived,
+// which hides the store write that follows a wrong password. Client addresses live in memory only.
+//
+// Thread-safe: one Accounts serves every request thread.
+#include "svarboks/server/clock.hpp"
+#include "svarboks/server/rate_limiter.hpp"
+#include "svarboks/server/storage.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace svarboks::server {
+
+/// How expensive a password hash is. Interactive is libsodium's "interactive" limits (64 MiB, about 0.1 s
+/// here); Minimum exists for tests only.
+enum class PasswordCost { Interactive, Minimum };
+
+inline constexpr std::size_t kMinPasswordLength = 12;   ///< characters
+inline constexpr std::size_t kMaxPasswordBytes = 1024;
+inline constexpr std::size_t kMaxUserNameLength = 64;
+
+/// A crypto_pwhash_str hash (Argon2id) of the password; an error only when out of memory.
+[[nodiscard]] Result<std::string> hashPassword(std::string_view password, PasswordCost cost = PasswordCost::Interactive);
+/// Whether `password` matches a hash from hashPassword(). False for a malformed hash.
+[[nodiscard]] bool verifyPassword(const std::string& hash, std::string_view password);
+/// A new random password: 20 symbols of an unambiguous alphabet (100 bits) in groups of five.
+[[nodiscard]] std::string generatePassword();
+/// An error saying what is wrong with a new password: too short, too long, control characters.
+[[nodiscard]] Status checkNewPassword(std::string_view password);
+/// 1-64 characters of a-z 0-9 . _ - @, starting with a letter or digit.
+[[nodiscard]] bool isValidUserName(std::string_view name);
+
+struct AccountOptions {
+    int maxFailures = 5;                               ///< wrong passwords in a row that lock an account
+    std::chrono::seconds lockout{15 * 60};
+    std::chrono::seconds idleTimeout{30 * 60};         ///< a session unused this long is over
+    std::chrono::seconds absoluteTimeout{12 * 60 * 60};///< and every session is over after this
+    int loginAttemptsPerMinute = 10;                   ///< per client address (bursts of as many)
+    std::size_t maxConcurrentChecks = 2;               ///< Argon2id checks at once (64 MiB each)
+    std::chrono::milliseconds failureDelay{500};       ///< a failed login answers no sooner than this
+    PasswordCost cost = PasswordCost::Interactive;     ///< of the stand-in hash checked for unknown names
+};
+
+struct LoginResult {
+    enum class Kind {
+        LoggedIn,     ///< `token` is the new session's token (for the cookie)
+        Refused,      ///< unknown name, wrong password or locked account: deliberately indistinguishable
+        Throttled,    ///< too many attempts from this address; `retryAfter`
+        Unavailable,  ///< the store failed
+    };
+    Kind kind = Kind::Refused;
+    std::string token;
+    std::chrono::seconds retryAfter{0};
+};
+
+struct SessionCheck {
+    enum class Kind { None, Expired, Valid };
+    Kind kind = Kind::None;
+    std::string user;
+    std::string csrfToken;  ///< the synchronizer token forms of this session must carry
+};
+
+class Accounts {
+public:
+    /// `sleep` waits out the failure delay; tests pass one that records instead of sleeping.
+    Accounts(Storage& storage, AccountOptions options = {}, Clock clock = systemClock(),
+             std::function<void(std::chrono::milliseconds)> sleep = {});
+
+    /// Checks a login attempt; on success creates a session (and removes expired ones).
+    [[nodiscard]] LoginResult login(std::string_view name, std::string_view password, const std::string& clientAddress);
+    /// The session of a cookie's token: Valid (and marks it used, at most once a minute), Expired (and
+    /// removes it), or None. An error when the store fails.
+    [[nodiscard]] Result<SessionCheck> session(std::string_view token);
+    /// Ends the session of this token (nothing when there is none).
+    [[nodiscard]] Status logout(std::string_view token);
+
+    /// The CSRF token of a session token: a keyed BLAKE2b of it, so nothing more is stored.
+    [[nodiscard]] static std::string csrfTokenFor(std::string_view token);
+    /// Constant-time comparison of a form's token with the session's.
+    [[nodiscard]] static bool csrfMatches(std::string_view expected, std::string_view given);
+
+    [[nodiscard]] const AccountOptions& options() const { return m_options; }
+
+private:
+    void waitUntil(std::chrono::steady_clock::time_point deadline) const;
+
+    Storage& m_storage;
+    AccountOptions m_options;
+    Clock m_clock;
+    std::function<void(std::chrono::milliseconds)> m_sleep;
+    RateLimiter m_limiter;
+    std::string m_standIn;  ///< a hash of a random password, checked when the name is unknown or locked
+    std::mutex m_slotMutex;
+    std::condition_variable m_slotFree;
+    std::size_t m_checking = 0;
+};
+
+}  // namespace svarboks::server

@@ -1,0 +1,133 @@
+#pragma once
+// The central team's web dashboard, served by `svarboks-central serve` next to the kiosk API: every path
+// outside /api/ and /healthz. Plain HTML forms and one stylesheet, charts as inline SVG, no JavaScript,
+// in Danish (default) and English. Like Api, it is a function of a plain request (tested without HTTP);
+// http_server.cpp routes to it.
+//
+// Security: every page and download behind a login (accounts.hpp); the session cookie is
+// __Host-svarboks_session (Secure, HttpOnly, SameSite=Strict); every POST must come from this origin
+// (Origin / Sec-Fetch-Site) and, once logged in, carry the session's CSRF token; every HTML answer has a
+// strict Content-Security-Policy and no-store caching. Figures come only from reports (report.hpp), whose
+// hidden figures carry no number: pages show their wording instead.
+//
+// Thread-safe: one Dashboard serves every request thread.
+#include "svarboks/server/accounts.hpp"
+#include "svarboks/server/clock.hpp"
+#include "svarboks/server/report.hpp"
+#include "svarboks/server/storage.hpp"
+
+#include <atomic>
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace svarboks::server {
+
+namespace dashboard {
+struct SurveyChoice;
+struct Filters;
+}  // namespace dashboard
+
+struct WebRequest {
+    std::string method;  ///< "GET", "HEAD", "POST", ...
+    std::string path;    ///< without the query string
+    std::multimap<std::string, std::string> query;  ///< decoded
+    std::multimap<std::string, std::string> form;   ///< a POST's urlencoded body, decoded
+    std::string cookies;       ///< the Cookie header
+    std::string host;          ///< the Host header
+    std::string origin;        ///< the Origin header ("" when absent)
+    std::string fetchSite;     ///< the Sec-Fetch-Site header ("" when absent)
+    std::string clientAddress; ///< for the login throttle, in memory only; never logged or stored
+
+    [[nodiscard]] std::string param(const std::string& name) const;
+    [[nodiscard]] std::vector<std::string> params(const std::string& name) const;
+    [[nodiscard]] std::string field(const std::string& name) const;
+    [[nodiscard]] std::string cookie(std::string_view name) const;
+};
+
+/// Receives the next piece of a streamed body; false when the client has gone.
+using ChunkSink = std::function<bool(std::string_view)>;
+
+struct WebResponse {
+    int status = 200;
+    std::string contentType = "text/html; charset=utf-8";
+    std::string body;
+    std::vector<std::pair<std::string, std::string>> headers;
+    /// For downloads: writes the whole body to the sink in pieces (constant memory); `body` is then unused.
+    /// Returns false when it stopped early.
+    std::function<bool(const ChunkSink&)> stream;
+
+    [[nodiscard]] std::string header(std::string_view name) const;
+};
+
+/// Builds a report; the default is buildReport() on the dashboard's store.
+using ReportSource = std::function<Result<Report>(const ReportRequest&)>;
+
+struct DashboardOptions {
+    AccountOptions accounts;
+    std::size_t maxBodyBytes = 16 * 1024;   ///< of a form post
+    int k = kDefaultK;                      ///< the anonymity threshold of every figure shown
+    std::size_t overviewWeeks = 12;         ///< week columns of the overview (the last ones of the range)
+    std::size_t maxConcurrentDownloads = 2; ///< more get 503 (each holds a store connection while it streams)
+    ReportSource reports;                   ///< empty = buildReport(storage, ...)
+};
+
+class Dashboard {
+public:
+    Dashboard(Storage& storage, DashboardOptions options = {}, Clock clock = systemClock(),
+              std::function<void(std::chrono::milliseconds)> sleep = {});
+
+    /// Whether a path belongs to the dashboard (everything but /api/... and /healthz).
+    [[nodiscard]] static bool handles(std::string_view path);
+    /// The path as the access log may show it: one of the dashboard's fixed paths, else "other".
+    /// (Ids and filters travel in query strings, which are never logged.)
+    [[nodiscard]] static std::string logPath(std::string_view path);
+
+    /// Answers one request. Never throws.
+    [[nodiscard]] WebResponse handle(const WebRequest& request);
+
+    [[nodiscard]] std::size_t maxBodyBytes() const { return m_options.maxBodyBytes; }
+
+private:
+    struct Context;
+    struct SurveyInfo;
+    /// A published survey version and what the dashboard reads from its definition (cached: it never changes).
+    struct Published {
+        PublishedSurvey survey;
+        std::shared_ptr<const SurveyInfo> info;
+    };
+    [[nodiscard]] Result<std::vector<Published>> catalogue();
+    [[nodiscard]] static std::vector<dashboard::SurveyChoice> choices(const std::vector<Published>& published, const Context& context);
+    /// Reads survey, from and to from the query; a message for the reader when one is not usable.
+    [[nodiscard]] static std::optional<std::string> resolveFilters(const WebRequest& request, const std::vector<dashboard::SurveyChoice>& surveys,
+                                                                   const Context& context, dashboard::Filters& filters);
+    [[nodiscard]] ReportRequest reportRequest(const dashboard::Filters& filters) const;
+    [[nodiscard]] WebResponse route(const WebRequest& request);
+    [[nodiscard]] WebResponse loginPage(const WebRequest& request, const Context& context);
+    [[nodiscard]] WebResponse login(const WebRequest& request, const Context& context);
+    [[nodiscard]] WebResponse logout(const WebRequest& request, const Context& context);
+    [[nodiscard]] WebResponse overview(const WebRequest& request, const Context& context);
+    [[nodiscard]] WebResponse unitPage(const WebRequest& request, const Context& context);
+    [[nodiscard]] WebResponse compare(const WebRequest& request, const Context& context);
+    [[nodiscard]] WebResponse surveysPage(const Context& context);
+    [[nodiscard]] WebResponse deadLettersPage(const Context& context);
+    [[nodiscard]] WebResponse downloadResponses(const WebRequest& request, const Context& context);
+    [[nodiscard]] WebResponse downloadReport(const WebRequest& request, const Context& context);
+
+    Storage& m_storage;
+    DashboardOptions m_options;
+    Clock m_clock;
+    Accounts m_accounts;
+    std::atomic<std::size_t> m_downloads{0};
+    std::mutex m_cacheMutex;
+    std::map<std::string, std::shared_ptr<const SurveyInfo>> m_surveyInfo;
+};
+
+}  // namespace svarboks::server

@@ -1,0 +1,671 @@
+#include "svarboks/server/dashboard.hpp"
+
+#include "dashboard_pages.hpp"
+#include "dashboard_text.hpp"
+#include "svarboks/server/csv.hpp"
+#include "svarboks/server/export.hpp"
+#include "svarboks/server/html.hpp"
+#include "svarboks/server/report_csv.hpp"
+#include "svarboks/shared/period.hpp"
+#include "svarboks/shared/survey.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <tuple>
+
+namespace svarboks::server {
+
+namespace dashboard {
+extern const std::string_view kStylesheet;
+}  // namespace dashboard
+
+using dashboard::Filters;
+using dashboard::Frame;
+using dashboard::Language;
+using dashboard::SurveyChoice;
+using dashboard::Texts;
+
+namespace {
+
+constexpr std::string_view kSessionCookie = "__Host-svarboks_session";
+constexpr std::string_view kLanguageCookie = "__Host-svarboks_lang";
+constexpr std::string_view kContentSecurityPolicy =
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+constexpr std::string_view kStylesheetPath = "/static/dashboard.css";
+constexpr std::string_view kIconPath = "/static/icon.svg";
+constexpr std::array<std::string_view, 13> kPaths = {"/",           "/login",     "/logout",       "/unit",
+                                                     "/compare",    "/surveys",   "/dead-letters", "/language",
+                                                     kStylesheetPath, kIconPath,  "/favicon.ico",  "/download/responses",
+                                                     "/download/report"};
+// A white tick on the brand's blue: the tab's icon, drawn here so that nothing is fetched from elsewhere.
+constexpr std::string_view kIcon =
+    "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 32 32\"><rect width=\"32\" height=\"32\" rx=\"6\" fill=\"#1e3a8a\"/>"
+    "<path d=\"M8 17l5 5 11-12\" fill=\"none\" stroke=\"#ffffff\" stroke-width=\"4\" stroke-linecap=\"round\" stroke-linejoin=\"round\"/></svg>";
+constexpr std::size_t kMaxKiosksListed = 50;
+constexpr std::size_t kMaxDeadLettersListed = 500;
+constexpr std::size_t kMaxCompared = 4;
+
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+std::string trim(std::string_view text) {
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())) != 0) text.remove_prefix(1);
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())) != 0) text.remove_suffix(1);
+    return std::string(text);
+}
+
+std::string sessionCookie(std::string_view token) {
+    return std::string(kSessionCookie) + "=" + std::string(token) + "; Path=/; Secure; HttpOnly; SameSite=Strict";
+}
+
+std::string expiredSessionCookie() { return std::string(kSessionCookie) + "=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0"; }
+
+// A path of this dashboard to send a browser to: local, no scheme or host, no control characters; anything
+// else becomes the overview (no open redirect).
+std::string safeReturn(std::string_view target) {
+    if (target.empty() || target.size() > 2048 || target.front() != '/' || target.substr(0, 2) == "//" ||
+        target.find('\\') != std::string_view::npos ||
+        std::any_of(target.begin(), target.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
+        return "/";
+    }
+    const std::string_view path = target.substr(0, target.find('?'));
+    if (path == "/login" || path == "/logout" || path == "/language" || !Dashboard::handles(path) ||
+        Dashboard::logPath(path) == "other") {
+        return "/";
+    }
+    return std::string(target);
+}
+
+std::string selfUrl(const WebRequest& request) {
+    std::string url = request.path;
+    bool first = true;
+    for (const auto& [name, value] : request.query) {
+        url += (first ? "?" : "&") + urlEncode(name) + "=" + urlEncode(value);
+        first = false;
+    }
+    return url;
+}
+
+WebResponse redirect(const std::string& location, int status = 303) {
+    WebResponse response;
+    response.status = status;
+    response.contentType = "text/plain; charset=utf-8";
+    response.body = "See " + location + "\n";
+    response.headers.emplace_back("Location", location);
+    return response;
+}
+
+WebResponse plain(int status, const std::string& text) {
+    WebResponse response;
+    response.status = status;
+    response.contentType = "text/plain; charset=utf-8";
+    response.body = text + "\n";
+    return response;
+}
+
+WebResponse html(int status, std::string body) {
+    WebResponse response;
+    response.status = status;
+    response.body = std::move(body);
+    return response;
+}
+
+// Sec-Fetch-Site and Origin, as browsers send them with a form post: it must come from this origin.
+// (With Referrer-Policy no-referrer a browser sends "Origin: null" on its own forms, so Sec-Fetch-Site,
+// which every current browser sends, decides first.) A client that sends neither is not a browser, so no
+// cross-site forgery is possible; it still needs the session's token for everything but the login.
+bool sameOrigin(const WebRequest& request) {
+    if (!request.fetchSite.empty()) return request.fetchSite == "same-origin";
+    if (request.origin == "null") return false;
+    if (!request.origin.empty()) return !request.host.empty() && iequals(request.origin, "https://" + request.host);
+    return true;
+}
+
+std::string normaliseWeek(std::string_view text) {
+    std::string week = trim(text);
+    for (auto& c : week) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return week;
+}
+
+}  // namespace
+
+// ---- requests and responses ----
+
+std::string WebRequest::param(const std::string& name) const {
+    const auto found = query.find(name);
+    return found == query.end() ? std::string() : found->second;
+}
+
+std::vector<std::string> WebRequest::params(const std::string& name) const {
+    std::vector<std::string> values;
+    for (auto [it, end] = query.equal_range(name); it != end; ++it) values.push_back(it->second);
+    return values;
+}
+
+std::string WebRequest::field(const std::string& name) const {
+    const auto found = form.find(name);
+    return found == form.end() ? std::string() : found->second;
+}
+
+std::string WebRequest::cookie(std::string_view name) const {
+    std::string_view rest = cookies;
+    while (!rest.empty()) {
+        const auto semicolon = rest.find(';');
+        std::string_view pair = rest.substr(0, semicolon);
+        while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+        const auto equals = pair.find('=');
+        if (equals != std::string_view::npos && pair.substr(0, equals) == name) return trim(pair.substr(equals + 1));
+        if (semicolon == std::string_view::npos) break;
+        rest.remove_prefix(semicolon + 1);
+    }
+    return "";
+}
+
+std::string WebResponse::header(std::string_view name) const {
+    for (const auto& [key, value] : headers) {
+        if (iequals(key, name)) return value;
+    }
+    return "";
+}
+
+// ---- the dashboard ----
+
+struct Dashboard::Context {
+    Language language = Language::Danish;
+    std::string user;
+    std::string csrf;
+    std::string self;
+    std::string today;
+    int k = kDefaultK;
+
+    [[nodiscard]] const Texts& t() const { return dashboard::texts(language); }
+    [[nodiscard]] Frame frame(std::string title, std::string active, bool legend = false) const {
+        Frame frame;
+        frame.language = language;
+        frame.title = std::move(title);
+        frame.active = std::move(active);
+        frame.user = user;
+        frame.csrf = csrf;
+        frame.selfUrl = self;
+        frame.k = k;
+        frame.legend = legend;
+        return frame;
+    }
+    [[nodiscard]] WebResponse message(int status, std::string_view heading, const std::string& text) const {
+        const Frame f = frame(std::string(heading), "");
+        return html(status, dashboard::page(f, dashboard::messageMain(f, std::string(heading), text)));
+    }
+    [[nodiscard]] WebResponse unavailable() const {
+        auto response = message(503, t().unavailableTitle, std::string(t().unavailable));
+        response.headers.emplace_back("Retry-After", "5");
+        return response;
+    }
+};
+
+Dashboard::Dashboard(Storage& storage, DashboardOptions options, Clock clock, std::function<void(std::chrono::milliseconds)> sleep)
+    : m_storage(storage),
+      m_options(std::move(options)),
+      m_clock(std::move(clock)),
+      m_accounts(storage, m_options.accounts, m_clock, std::move(sleep)) {
+    m_options.k = std::max(m_options.k, kMinimumK);
+    if (!m_options.reports) m_options.reports = [this](const ReportRequest& request) { return buildReport(m_storage, request); };
+}
+
+bool Dashboard::handles(std::string_view path) { return path != "/healthz" && path.substr(0, 5) != "/api/" && path != "/api"; }
+
+std::string Dashboard::logPath(std::string_view path) {
+    const bool known = std::find(kPaths.begin(), kPaths.end(), path) != kPaths.end();
+    return known ? std::string(path) : std::string("other");
+}
+
+WebResponse Dashboard::handle(const WebRequest& request) {
+    WebResponse response;
+    try {
+        response = route(request);
+    } catch (const std::exception&) {
+        response = plain(500, "internal error");
+    }
+    const bool isHtml = response.contentType.rfind("text/html", 0) == 0;
+    if (isHtml) response.headers.emplace_back("Content-Security-Policy", std::string(kContentSecurityPolicy));
+    response.headers.emplace_back("X-Content-Type-Options", "nosniff");
+    response.headers.emplace_back("Referrer-Policy", "no-referrer");
+    response.headers.emplace_back("X-Frame-Options", "DENY");
+    response.headers.emplace_back("Cross-Origin-Opener-Policy", "same-origin");
+    response.headers.emplace_back("Cross-Origin-Resource-Policy", "same-origin");
+    if (response.header("Cache-Control").empty()) response.headers.emplace_back("Cache-Control", "no-store");
+    return response;
+}
+
+WebResponse Dashboard::route(const WebRequest& request) {
+    Context context;
+    context.language = request.cookie(kLanguageCookie) == "en" ? Language::English : Language::Danish;
+    context.self = selfUrl(request);
+    context.today = localDate(m_clock());
+    context.k = m_options.k;
+    const bool get = request.method == "GET" || request.method == "HEAD";
+    const bool post = request.method == "POST";
+    const auto notAllowed = [&](std::string_view allow) {
+        auto response = plain(405, "use " + std::string(allow) + " for " + request.path);
+        response.headers.emplace_back("Allow", std::string(allow));
+        return response;
+    };
+
+    if (request.path == kStylesheetPath) {
+        if (!get) return notAllowed("GET, HEAD");
+        WebResponse response;
+        response.contentType = "text/css; charset=utf-8";
+        response.body = std::string(dashboard::kStylesheet);
+        response.headers.emplace_back("Cache-Control", "private, max-age=300");
+        return response;
+    }
+    if (request.path == kIconPath || request.path == "/favicon.ico") {
+        if (!get) return notAllowed("GET, HEAD");
+        WebResponse response;
+        response.contentType = "image/svg+xml";
+        response.body = std::string(kIcon);
+        response.headers.emplace_back("Cache-Control", "private, max-age=86400");
+        return response;
+    }
+    if (request.path == "/language") {
+        if (!get) return notAllowed("GET, HEAD");
+        const std::string to = request.param("to") == "en" ? "en" : "da";
+        auto response = redirect(safeReturn(request.param("return")));
+        response.headers.emplace_back("Set-Cookie", std::string(kLanguageCookie) + "=" + to +
+                                                        "; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=31536000");
+        return response;
+    }
+    if (post && !sameOrigin(request)) return context.message(403, context.t().formRefusedTitle, std::string(context.t().formRefused));
+
+    const std::string token = request.cookie(kSessionCookie);
+    auto session = m_accounts.session(token);
+    if (!session) return context.unavailable();
+    const bool loggedIn = session->kind == SessionCheck::Kind::Valid;
+    if (loggedIn) {
+        context.user = session->user;
+        context.csrf = session->csrfToken;
+    }
+
+    if (request.path == "/login") {
+        if (get) return loggedIn ? redirect(safeReturn(request.param("next"))) : loginPage(request, context);
+        if (post) return login(request, context);
+        return notAllowed("GET, HEAD, POST");
+    }
+    if (request.path == "/logout") {
+        if (!post) return notAllowed("POST");
+        if (!loggedIn) return redirect("/login");
+        return logout(request, context);
+    }
+
+    const bool known = logPath(request.path) != "other";
+    if (!known) {
+        const Frame f = context.frame(std::string(context.t().notFoundTitle), "");
+        return html(404, dashboard::page(f, dashboard::messageMain(f, std::string(context.t().notFoundTitle), std::string(context.t().notFound))));
+    }
+    const bool download = request.path.rfind("/download/", 0) == 0;
+    if (!loggedIn) {
+        if (download) return plain(401, "sign in first: /login");
+        std::string location = "/login?next=" + urlEncode(context.self);
+        if (session->kind == SessionCheck::Kind::Expired) location += "&expired=1";
+        return redirect(location);
+    }
+    if (!get) return notAllowed("GET, HEAD");
+    if (request.path == "/") return overview(request, context);
+    if (request.path == "/unit") return unitPage(request, context);
+    if (request.path == "/compare") return compare(request, context);
+    if (request.path == "/surveys") return surveysPage(context);
+    if (request.path == "/dead-letters") return deadLettersPage(context);
+    if (request.path == "/download/responses") return downloadResponses(request, context);
+    return downloadReport(request, context);
+}
+
+// ---- login and logout ----
+
+WebResponse Dashboard::loginPage(const WebRequest& request, const Context& context) {
+    dashboard::LoginView view;
+    view.next = safeReturn(request.param("next"));
+    if (view.next == "/") view.next.clear();
+    if (request.param("expired") == "1") view.message = std::string(context.t().loginExpired);
+    else if (request.param("bye") == "1") view.message = std::string(context.t().loggedOut);
+    const Frame frame = context.frame(std::string(context.t().signInTitle), "");
+    return html(200, dashboard::page(frame, dashboard::loginMain(frame, view)));
+}
+
+WebResponse Dashboard::login(const WebRequest& request, const Context& context) {
+    const Texts& t = context.t();
+    dashboard::LoginView view;
+    view.next = safeReturn(request.field("next"));
+    const LoginResult result = m_accounts.login(request.field("user"), request.field("password"), request.clientAddress);
+    if (result.kind == LoginResult::Kind::LoggedIn) {
+        auto response = redirect(view.next);
+        response.headers.emplace_back("Set-Cookie", sessionCookie(result.token));
+        return response;
+    }
+    if (view.next == "/") view.next.clear();
+    view.error = true;
+    const std::string typed = trim(request.field("user"));
+    if (typed.size() <= kMaxUserNameLength) view.userName = typed;
+    int status = 403;
+    std::vector<std::pair<std::string, std::string>> headers;
+    switch (result.kind) {
+        case LoginResult::Kind::Throttled:
+            status = 429;
+            view.message = dashboard::fill(t.loginThrottled, {std::to_string(result.retryAfter.count())});
+            headers.emplace_back("Retry-After", std::to_string(result.retryAfter.count()));
+            break;
+        case LoginResult::Kind::Unavailable:
+            status = 503;
+            view.message = std::string(t.loginUnavailable);
+            headers.emplace_back("Retry-After", "5");
+            break;
+        default:
+            view.message = dashboard::fill(t.loginRefused, {std::to_string(m_accounts.options().maxFailures),
+                                                            std::to_string(m_accounts.options().lockout.count() / 60)});
+            break;
+    }
+    const Frame frame = context.frame(std::string(t.signInTitle), "");
+    auto response = html(status, dashboard::page(frame, dashboard::loginMain(frame, view)));
+    for (auto& header : headers) response.headers.push_back(std::move(header));
+    return response;
+}
+
+WebResponse Dashboard::logout(const WebRequest& request, const Context& context) {
+    if (!Accounts::csrfMatches(context.csrf, request.field("csrf"))) {
+        return context.message(403, context.t().formRefusedTitle, std::string(context.t().formRefused));
+    }
+    if (!m_accounts.logout(request.cookie(kSessionCookie))) return context.unavailable();
+    auto response = redirect("/login?bye=1");
+    response.headers.emplace_back("Set-Cookie", expiredSessionCookie());
+    return response;
+}
+
+// ---- what the report pages share ----
+
+struct Dashboard::SurveyInfo {
+    shared::LocalizedText title;
+    shared::LocalizedText consent;
+    std::vector<std::string> locales;
+    std::string defaultLocale = "da";
+    std::string problem;
+};
+
+Result<std::vector<Dashboard::Published>> Dashboard::catalogue() {
+    auto published = m_storage.surveys();
+    if (!published) return published.error();
+    std::vector<Published> list;
+    for (auto& survey : *published) {
+        const std::string key = survey.surveyId + "@" + survey.version;
+        std::shared_ptr<const SurveyInfo> info;
+        {
+            const std::lock_guard lock(m_cacheMutex);
+            if (const auto found = m_surveyInfo.find(key); found != m_surveyInfo.end()) info = found->second;
+        }
+        if (!info) {
+            // A published version never changes, so what is read from it once stays true.
+            auto definition = m_storage.surveyDefinition(survey.surveyId, survey.version);
+            if (!definition) return definition.error();
+            auto made = std::make_shared<SurveyInfo>();
+            if (!*definition) {
+                made->problem = "survey " + key + " has no stored definition";
+            } else {
+                auto loaded = shared::parseSurvey(**definition, "published survey " + survey.surveyId + " " + survey.version);
+                if (loaded.ok()) {
+                    made->title = loaded.survey->title;
+                    made->consent = loaded.survey->consent;
+                    made->locales = loaded.survey->locales;
+                    made->defaultLocale = loaded.survey->defaultLocale;
+                } else {
+                    made->problem = loaded.diagnostics.empty() ? "the published definition cannot be read" : loaded.diagnostics.front().format();
+                }
+            }
+            const std::lock_guard lock(m_cacheMutex);
+            info = m_surveyInfo.emplace(key, std::move(made)).first->second;
+        }
+        list.push_back({std::move(survey), std::move(info)});
+    }
+    return list;
+}
+
+std::vector<SurveyChoice> Dashboard::choices(const std::vector<Published>& published, const Context& context) {
+    std::vector<SurveyChoice> list;
+    for (const auto& [survey, info] : published) {
+        list.push_back({survey.surveyId, survey.version, info->title.text(context.t().locale, info->defaultLocale)});
+    }
+    return list;
+}
+
+std::optional<std::string> Dashboard::resolveFilters(const WebRequest& request, const std::vector<SurveyChoice>& surveys,
+                                                     const Context& context, Filters& filters) {
+    const Texts& t = context.t();
+    const std::string asked = trim(request.param("survey"));
+    if (asked.empty()) {
+        if (!surveys.empty()) {
+            filters.surveyId = surveys.back().id;  // the latest publication
+            filters.version = surveys.back().version;
+        }
+    } else {
+        const auto at = asked.find('@');
+        filters.surveyId = asked.substr(0, at);
+        if (at != std::string::npos) filters.version = asked.substr(at + 1);
+        const bool found = std::any_of(surveys.begin(), surveys.end(), [&](const SurveyChoice& s) {
+            return s.id == filters.surveyId && (filters.version.empty() || s.version == filters.version);
+        });
+        if (!found) return std::string(t.survey) + ": '" + asked + "' is not published";
+        if (filters.version.empty()) {
+            for (const auto& s : surveys) {
+                if (s.id == filters.surveyId) filters.version = s.version;
+            }
+        }
+    }
+    std::optional<shared::IsoWeek> from;
+    std::optional<shared::IsoWeek> to;
+    for (auto [name, label, target, parsed] : {std::tuple{"from", t.fromWeek, &filters.from, &from}, std::tuple{"to", t.toWeek, &filters.to, &to}}) {
+        const std::string week = normaliseWeek(request.param(name));
+        if (week.empty()) continue;
+        auto valid = shared::parseIsoWeek(week);
+        if (!valid) return std::string(label) + ": " + valid.error().message;
+        *target = valid->toString();
+        *parsed = *valid;
+    }
+    if (from && to && *to < *from) return std::string(t.fromWeek) + " " + filters.from + " > " + std::string(t.toWeek) + " " + filters.to;
+    return std::nullopt;
+}
+
+ReportRequest Dashboard::reportRequest(const Filters& filters) const {
+    ReportRequest request;
+    request.surveyId = filters.surveyId;
+    request.version = filters.version;
+    request.fromPeriod = filters.from;
+    request.toPeriod = filters.to;
+    request.k = m_options.k;
+    return request;
+}
+
+// ---- pages ----
+
+WebResponse Dashboard::overview(const WebRequest& request, const Context& context) {
+    const Texts& t = context.t();
+    auto published = catalogue();
+    if (!published) return context.unavailable();
+    dashboard::OverviewView view;
+    view.surveys = choices(*published, context);
+    view.maxWeeks = m_options.overviewWeeks;
+    if (auto problem = resolveFilters(request, view.surveys, context, view.filters)) return context.message(400, t.badRequestTitle, *problem);
+
+    std::optional<Result<Report>> report;
+    if (!view.surveys.empty()) {
+        ReportRequest ask = reportRequest(view.filters);
+        ask.weeks = true;
+        report.emplace(m_options.reports(ask));
+        if (!*report) return context.message(503, t.unavailableTitle, report->error().message);
+        view.report = &**report;
+    }
+    auto units = m_storage.units();
+    auto devices = m_storage.devices();
+    auto deadLetters = m_storage.deadLetterCount();
+    if (!units || !devices || !deadLetters) return context.unavailable();
+    view.unitTotal = units->size();
+    view.kioskTotal = devices->size();
+    view.deadLetters = static_cast<std::size_t>(*deadLetters);
+    // The kiosks that need attention first: active ones never seen or seen longest ago, revoked ones last.
+    std::vector<Device> kiosks = std::move(*devices);
+    std::stable_sort(kiosks.begin(), kiosks.end(), [](const Device& a, const Device& b) {
+        if (a.revoked != b.revoked) return !a.revoked;
+        return a.lastSeenOn < b.lastSeenOn;
+    });
+    if (kiosks.size() > kMaxKiosksListed) kiosks.resize(kMaxKiosksListed);
+    view.kiosks = std::move(kiosks);
+
+    const Frame frame = context.frame(std::string(t.overviewTitle), "overview", true);
+    return html(200, dashboard::page(frame, dashboard::overviewMain(frame, view, *units)));
+}
+
+WebResponse Dashboard::unitPage(const WebRequest& request, const Context& context) {
+    const Texts& t = context.t();
+    auto published = catalogue();
+    if (!published) return context.unavailable();
+    dashboard::UnitView view;
+    view.surveys = choices(*published, context);
+    view.unitId = request.param("id");
+    view.today = context.today;
+    if (auto problem = resolveFilters(request, view.surveys, context, view.filters)) return context.message(400, t.badRequestTitle, *problem);
+    auto unit = m_storage.findUnit(view.unitId);
+    if (!unit) return context.unavailable();
+    if (!*unit) return context.message(404, t.notFoundTitle, std::string(t.unknownUnit));
+    if (view.surveys.empty()) return context.message(404, t.navOverview, std::string(t.noSurvey));
+
+    ReportRequest ask = reportRequest(view.filters);
+    ask.questions = true;
+    ask.questionUnits = {view.unitId};
+    auto report = m_options.reports(ask);
+    if (!report) return context.message(503, t.unavailableTitle, report.error().message);
+    view.report = &*report;
+    const Frame frame = context.frame((*unit)->name, "", true);
+    return html(200, dashboard::page(frame, dashboard::unitMain(frame, view)));
+}
+
+WebResponse Dashboard::compare(const WebRequest& request, const Context& context) {
+    const Texts& t = context.t();
+    auto published = catalogue();
+    if (!published) return context.unavailable();
+    dashboard::CompareView view;
+    view.surveys = choices(*published, context);
+    if (auto problem = resolveFilters(request, view.surveys, context, view.filters)) return context.message(400, t.badRequestTitle, *problem);
+    auto units = m_storage.units();
+    if (!units) return context.unavailable();
+    view.units = std::move(*units);
+    std::sort(view.units.begin(), view.units.end(), [](const Unit& a, const Unit& b) { return a.name < b.name; });
+    view.chosen = request.params("unit");
+    if (view.chosen.size() > kMaxCompared) view.chosen.resize(kMaxCompared);
+
+    std::optional<Result<Report>> report;
+    const auto chosenCount = std::count_if(view.chosen.begin(), view.chosen.end(), [](const std::string& id) { return !id.empty(); });
+    if (!view.surveys.empty() && chosenCount >= 2) {
+        report.emplace(m_options.reports(reportRequest(view.filters)));
+        if (!*report) return context.message(503, t.unavailableTitle, report->error().message);
+        view.report = &**report;
+    }
+    const Frame frame = context.frame(std::string(t.compareTitle), "compare", true);
+    return html(200, dashboard::page(frame, dashboard::compareMain(frame, view)));
+}
+
+WebResponse Dashboard::surveysPage(const Context& context) {
+    auto published = catalogue();
+    auto units = m_storage.units();
+    if (!published || !units) return context.unavailable();
+    std::vector<dashboard::SurveyView> surveys;
+    for (const auto& [survey, info] : *published) {
+        surveys.push_back({survey, info->title, info->consent, info->locales, info->defaultLocale, info->problem});
+    }
+    const Frame frame = context.frame(std::string(context.t().surveysTitle), "surveys");
+    return html(200, dashboard::page(frame, dashboard::surveysMain(frame, surveys, *units)));
+}
+
+WebResponse Dashboard::deadLettersPage(const Context& context) {
+    auto letters = m_storage.deadLetters();
+    if (!letters) return context.unavailable();
+    const Frame frame = context.frame(std::string(context.t().deadLettersTitle), "dead-letters");
+    return html(200, dashboard::page(frame, dashboard::deadLettersMain(frame, *letters, kMaxDeadLettersListed)));
+}
+
+// ---- downloads ----
+
+WebResponse Dashboard::downloadResponses(const WebRequest& request, const Context& context) {
+    auto format = parseExportFormat(request.param("format").empty() ? "csv" : request.param("format"));
+    if (!format) return plain(400, "format: " + format.error().message);
+    ExportOptions options;
+    options.format = *format;
+    // A CSV holds one survey version: the one asked for, else the latest publication. JSON Lines: every
+    // survey unless one is asked for.
+    const std::string asked = trim(request.param("survey"));
+    if (!asked.empty()) {
+        const auto at = asked.find('@');
+        options.surveyId = asked.substr(0, at);
+        if (at != std::string::npos) options.version = asked.substr(at + 1);
+    } else if (*format != ExportFormat::Jsonl) {
+        auto published = catalogue();
+        if (!published) return plain(503, "the store is not available right now");
+        const auto list = choices(*published, context);
+        if (!list.empty()) {
+            options.surveyId = list.back().id;
+            options.version = list.back().version;
+        }
+    }
+    auto plan = planExport(m_storage, options);
+    if (!plan) return plain(400, plan.error().message);
+
+    if (m_downloads.fetch_add(1) >= m_options.maxConcurrentDownloads) {
+        --m_downloads;
+        auto busy = plain(503, std::string(context.t().busyDownloads));
+        busy.headers.emplace_back("Retry-After", "10");
+        return busy;
+    }
+    // The slot is given back when the stream is done with (or dropped unsent).
+    struct Slot {
+        std::atomic<std::size_t>& count;
+        explicit Slot(std::atomic<std::size_t>& c) : count(c) {}
+        Slot(const Slot&) = delete;
+        Slot& operator=(const Slot&) = delete;
+        ~Slot() { --count; }
+    };
+    auto slot = std::make_shared<Slot>(m_downloads);
+    WebResponse response;
+    response.contentType = std::string(exportContentType(*format));
+    response.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + plan->fileName() + "\"");
+    response.stream = [this, plan = std::move(*plan), slot](const ChunkSink& sink) {
+        return exportResponses(m_storage, plan, sink).ok();
+    };
+    return response;
+}
+
+
+WebResponse Dashboard::downloadReport(const WebRequest& request, const Context& context) {
+    const std::string format = request.param("format").empty() ? "csv" : request.param("format");
+    if (format != "csv" && format != "csv-da") return plain(400, "format: expected csv or csv-da, got '" + format + "'");
+    auto published = catalogue();
+    if (!published) return plain(503, "the store is not available right now");
+    Filters filters;
+    if (auto problem = resolveFilters(request, choices(*published, context), context, filters)) return plain(400, *problem);
+    if (filters.surveyId.empty()) return plain(404, "no survey is published yet");
+    auto report = m_options.reports(reportRequest(filters));
+    if (!report) return plain(503, report.error().message);
+
+    WebResponse response;
+    response.contentType = "text/csv; charset=utf-8";
+    CsvWriter csv(format == "csv-da" ? CsvDialect::DanishExcel : CsvDialect::Standard, [&](std::string_view chunk) {
+        response.body.append(chunk);
+        return true;
+    });
+    if (!writeReportCsv(*report, csv, format == "csv-da" ? "da" : context.t().locale)) return plain(500, "the report could not be written");
+    const std::string name = "svarboks-report-" + report->survey.id + "-" + report->survey.version + (format == "csv-da" ? "-excel" : "") + ".csv";
+    response.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + name + "\"");
+    return response;
+}
+
+}  // namespace svarboks::server

@@ -1,0 +1,153 @@
+#include "svarboks/server/suppression.hpp"
+
+#include <algorithm>
+#include <optional>
+
+namespace svarboks::server {
+
+namespace {
+
+constexpr std::int64_t kInf = Bounds::kUnbounded;
+
+std::int64_t add(std::int64_t a, std::int64_t b) { return std::min(kInf, a + b); }
+std::int64_t sub(std::int64_t a, std::int64_t b) { return a >= kInf ? kInf : a - b; }
+
+// What a cell's label tells before any arithmetic. A cell hidden with its row (inherited from another
+// statistic, or a part of a hidden row) is a count of some of the row's people: 0 up to the row's bound.
+Bounds labelBounds(const SumTree& tree, int cell, std::span<const Hidden> hidden, int k, std::span<const Inherited> inherited) {
+    const auto index = static_cast<std::size_t>(cell);
+    const auto withRow = [&](Hidden rowLabel) { return Bounds{0, rowLabel == Hidden::FewerThanK ? std::int64_t{k - 1} : kInf}; };
+    if (!inherited.empty() && inherited[index].label != Hidden::No) return withRow(inherited[index].label);
+    const int parent = tree.parent(cell);
+    if (tree.kind(cell) == CellKind::Part && parent >= 0 && hidden[static_cast<std::size_t>(parent)] != Hidden::No) {
+        return withRow(hidden[static_cast<std::size_t>(parent)]);
+    }
+    switch (hidden[index]) {
+        case Hidden::No: return Bounds{tree.value(cell), tree.value(cell)};
+        case Hidden::FewerThanK: return Bounds{tree.kind(cell) == CellKind::Part ? 1 : 0, k - 1};
+        case Hidden::Secondary: return Bounds{k, kInf};
+    }
+    return Bounds{};
+}
+
+// Tightens the bounds of a parent and its children with parent = sum(children). True if any changed.
+bool tighten(const SumTree& tree, int parent, std::vector<Bounds>& bounds) {
+    const auto& children = tree.children(parent);
+    std::int64_t sumLo = 0;
+    std::int64_t finiteHi = 0;  // the sum of the children's upper bounds that are finite
+    int unbounded = 0;          // how many children have none
+    for (const int child : children) {
+        const Bounds& c = bounds[static_cast<std::size_t>(child)];
+        sumLo = add(sumLo, c.lo);
+        if (c.hi >= kInf) ++unbounded;
+        else finiteHi = add(finiteHi, c.hi);
+    }
+    bool changed = false;
+    Bounds& p = bounds[static_cast<std::size_t>(parent)];
+    const std::int64_t sumHi = unbounded > 0 ? kInf : finiteHi;
+    if (sumLo > p.lo) p.lo = sumLo, changed = true;
+    if (sumHi < p.hi) p.hi = sumHi, changed = true;
+    for (const int child : children) {
+        Bounds& c = bounds[static_cast<std::size_t>(child)];
+        // The other children's sums: the child's own share taken out again.
+        const std::int64_t othersLo = sumLo - c.lo;
+        const bool othersUnbounded = unbounded > (c.hi >= kInf ? 1 : 0);
+        const std::int64_t othersHi = othersUnbounded ? kInf : (c.hi >= kInf ? finiteHi : finiteHi - c.hi);
+        if (!othersUnbounded) {
+            if (const std::int64_t lo = p.lo - othersHi; lo > c.lo) c.lo = lo, changed = true;
+        }
+        if (const std::int64_t hi = sub(p.hi, othersLo); hi < c.hi) c.hi = hi, changed = true;
+    }
+    return changed;
+}
+
+// A shown cell to hide so that `cell` is no longer exact: a sibling, else a child, else the parent; the
+// smallest that is at least k (a shown part may be 0: "k or more" would be false).
+std::optional<int> partner(const SumTree& tree, int cell, const std::vector<Hidden>& hidden, int k) {
+    const auto pick = [&](const std::vector<int>& cells) -> std::optional<int> {
+        std::optional<int> best;
+        for (const int c : cells) {
+            if (c == cell || hidden[static_cast<std::size_t>(c)] != Hidden::No || tree.value(c) < k) continue;
+            if (!best || tree.value(c) < tree.value(*best)) best = c;
+        }
+        return best;
+    };
+    const int parent = tree.parent(cell);
+    if (parent >= 0) {
+        if (auto sibling = pick(tree.children(parent))) return sibling;
+    }
+    if (auto child = pick(tree.children(cell))) return child;
+    if (parent >= 0 && hidden[static_cast<std::size_t>(parent)] == Hidden::No && tree.value(parent) >= k) return parent;
+    return std::nullopt;
+}
+
+}  // namespace
+
+int SumTree::add(int parent, std::int64_t value, CellKind kind) {
+    const int index = static_cast<int>(m_value.size());
+    m_parent.push_back(parent);
+    m_kind.push_back(kind);
+    m_value.push_back(value);
+    m_children.emplace_back();
+    if (parent >= 0) m_children[static_cast<std::size_t>(parent)].push_back(index);
+    return index;
+}
+
+std::vector<Bounds> readerBounds(const SumTree& tree, std::span<const Hidden> hidden, int k, std::span<const Inherited> inherited) {
+    std::vector<Bounds> bounds(tree.size());
+    std::vector<int> parents;
+    for (std::size_t i = 0; i < tree.size(); ++i) {
+        bounds[i] = labelBounds(tree, static_cast<int>(i), hidden, k, inherited);
+        if (!tree.children(static_cast<int>(i)).empty()) parents.push_back(static_cast<int>(i));
+    }
+    // Bounds only ever narrow, so this ends; on a tree it settles in a few rounds.
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (const int parent : parents) changed = tighten(tree, parent, bounds) || changed;
+    }
+    return bounds;
+}
+
+std::vector<Hidden> suppress(const SumTree& tree, int k, std::span<const Inherited> inherited) {
+    std::vector<Hidden> hidden(tree.size(), Hidden::No);
+    // A hidden cell hides its parts, under its own label (a hidden unit shows no week either).
+    const auto hide = [&](int cell, Hidden label) {
+        hidden[static_cast<std::size_t>(cell)] = label;
+        for (const int part : tree.children(cell)) {
+            if (tree.kind(part) == CellKind::Part) hidden[static_cast<std::size_t>(part)] = label;
+        }
+    };
+    for (std::size_t i = 0; i < tree.size(); ++i) {
+        if (!inherited.empty() && inherited[i].label != Hidden::No) hide(static_cast<int>(i), inherited[i].label);
+    }
+    for (std::size_t i = 0; i < tree.size(); ++i) {
+        const std::int64_t value = tree.value(static_cast<int>(i));
+        const bool zeroShown = tree.kind(static_cast<int>(i)) == CellKind::Part;
+        if (hidden[i] == Hidden::No && value < k && (value > 0 || !zeroShown)) hide(static_cast<int>(i), Hidden::FewerThanK);
+    }
+    for (;;) {
+        const auto bounds = readerBounds(tree, hidden, k, inherited);
+        std::vector<int> exposed;
+        for (std::size_t i = 0; i < tree.size(); ++i) {
+            const int cell = static_cast<int>(i);
+            if (hidden[i] != Hidden::No && bounds[i].exact()) exposed.push_back(cell);
+        }
+        if (exposed.empty()) return hidden;
+        bool progress = false;
+        for (const int cell : exposed) {
+            if (auto other = partner(tree, cell, hidden, k)) {
+                if (hidden[static_cast<std::size_t>(*other)] == Hidden::No) hide(*other, Hidden::Secondary);
+                progress = true;
+            }
+        }
+        if (!progress) {
+            // Nothing near the exposed cells can cover them: hide the whole tree.
+            for (std::size_t i = 0; i < tree.size(); ++i) {
+                if (hidden[i] == Hidden::No) hide(static_cast<int>(i), Hidden::Secondary);
+            }
+            return hidden;
+        }
+    }
+}
+
+}  // namespace svarboks::server

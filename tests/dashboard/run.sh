@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The dashboard in headless Chromium, end to end with the real binaries (ctest: dashboard_browser):
+# a store made by make_store.sh, the figures it must show computed by expected.py, a user with a generated
+# password, `svarboks-central serve` on a free port of 127.0.0.1, then dashboard_test.js. The server is
+# stopped on every way out.
+#   tests/dashboard/run.sh BUILD_DIR [SCREENSHOT_DIR]
+# SCREENSHOT_DIR defaults to BUILD_DIR/screenshots; `tests/dashboard/run.sh build/dev docs/screenshots`
+# refreshes the committed ones. Needs tests/dashboard/node_modules (scripts/setup.sh PRESET --test-tools).
+set -euo pipefail
+build=$(cd "$1" && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+shots=${2:-$build/screenshots}
+central=$build/sync/server/svarboks-central
+work=$(mktemp -d /tmp/svarboks-dashboard-XXXXXX)
+server=
+cleanup() {
+  if [[ -n $server ]]; then
+    kill -TERM "$server" 2>/dev/null || true
+    wait "$server" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail() { echo "dashboard_browser: $*" >&2; exit 1; }
+
+[[ -d $here/node_modules/playwright-core ]] || fail "playwright-core is not installed: run scripts/setup.sh PRESET --test-tools (npm ci in tests/dashboard)"
+[[ -x /usr/bin/chromium ]] || fail "Debian's chromium is not installed: run scripts/setup.sh PRESET --test-tools"
+
+"$here/make_store.sh" "$build" "$work/central"
+python3 "$here/expected.py" "$work/central" "$root/assets/surveys/digital-kompetence.json" "$work/expected.json"
+password=$("$central" users add anna --data "$work/central" </dev/null | awk '/^    [a-z0-9]+-[a-z0-9]+-/ {print $1}')
+[[ -n $password ]] || fail "users add printed no generated password"
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+"$central" serve --data "$work/central" --listen "127.0.0.1:$port" >"$work/central.log" 2>&1 &
+server=$!
+for _ in $(seq 100); do
+  curl -sf --cacert "$work/central/tls/cert.pem" "https://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+  kill -0 "$server" 2>/dev/null || fail "the server did not start: $(cat "$work/central.log")"
+  sleep 0.1
+done
+
+mkdir -p "$shots"
+if ! node "$here/dashboard_test.js" "https://127.0.0.1:$port" anna "$password" "$work/expected.json" "$shots" "$build/dashboard-artifacts"; then
+  echo "--- server log ---" >&2
+  tail -n 40 "$work/central.log" >&2
+  exit 1
+fi
+# 64 colours are plenty for these pages and keep the committed screenshots small.
+if command -v convert >/dev/null; then
+  for shot in "$shots"/dashboard-*.png; do convert "$shot" -dither None -colors 64 "PNG8:$shot"; done
+fi
+# The access log never holds the password, a session token, a unit id from a query or an address.
+if grep -q -e "$password" -e "__Host" -e "solhoj" -e "127.0.0.1\"" "$work/central.log"; then
+  fail "the access log holds a password, cookie, query value or address: $(grep -e "$password" -e "__Host" -e solhoj "$work/central.log" | head -3)"
+fi
