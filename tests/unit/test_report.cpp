@@ -1,6 +1,7 @@
 // Reports: figures from the tallies, and the anonymity rules (report.hpp, suppression.hpp). The last cases
 // prove by brute force, on many small generated stores, that no hidden figure can be worked out from what
 // a report shows.
+#include "svarboks/server/admin.hpp"
 #include "svarboks/server/report.hpp"
 #include "svarboks/server/sqlite_storage.hpp"
 #include "svarboks/server/suppression.hpp"
@@ -16,6 +17,7 @@
 #include <map>
 #include <random>
 #include <set>
+#include <sstream>
 
 namespace svarboks::test {
 namespace {
@@ -230,6 +232,136 @@ TEST_CASE("report: a store from before tallies existed gets them rebuilt") {
     CHECK_FALSE(*s.store->talliesStale());
 }
 
+// ---- svarboks-central report ----
+
+struct Cli {
+    int code = -1;
+    std::string out;
+    std::string err;
+};
+
+Cli report(const ReportStore& s, std::vector<std::string> args) {
+    args.insert(args.begin(), "report");
+    args.push_back("--data");
+    args.push_back(s.dir.path().string());
+    std::ostringstream out;
+    std::ostringstream err;
+    Cli cli;
+    cli.code = server::runCommand(args, out, err);
+    cli.out = out.str();
+    cli.err = err.str();
+    return cli;
+}
+
+// The store of the second case above: big 9, mid 6 (hidden: it would give small away), small 2.
+void threeUnits(ReportStore& s) {
+    s.unit("big", "care");
+    s.unit("mid", "care");
+    s.unit("small", "care");
+    for (int i = 0; i < 9; ++i) s.respond("big", "2026-W47", {{"q1", 4}, {"q2", 2}, {"q3", {"mail"}}});
+    for (int i = 0; i < 6; ++i) s.respond("mid", "2026-W48", {{"q1", 2}});
+    for (int i = 0; i < 2; ++i) s.respond("small", "2026-W48", {{"q1", 1}});
+}
+
+// The line of a table or CSV whose first cells are `start`.
+std::string lineStarting(const std::string& text, const std::string& start) {
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.rfind(start, 0) == 0) return line;
+    }
+    FAIL("no line starts with '" << start << "' in:\n" << text);
+    return "";
+}
+
+// A line without the words for hidden figures (whose "5" is k, not a figure).
+std::string withoutWords(std::string line) {
+    for (const std::string words : {"fewer than 5", "hidden"}) {
+        for (auto at = line.find(words); at != std::string::npos; at = line.find(words)) line.erase(at, words.size());
+    }
+    return line;
+}
+
+TEST_CASE("report command: a table per unit with the hidden figures as words, and no number of theirs") {
+    ReportStore s;
+    threeUnits(s);
+    const Cli cli = report(s, {});
+    REQUIRE_MESSAGE(cli.code == 0, cli.err);
+    CHECK(cli.out.find("Survey mini version 1, all weeks, k = 5") != std::string::npos);
+    CHECK(lineStarting(cli.out, "municipality").find(" 17 ") != std::string::npos);
+    const std::string big = lineStarting(cli.out, "unit          big");
+    CHECK(big.find(" 9 ") != std::string::npos);
+    CHECK(big.find("100.0") != std::string::npos);  // area a: q1 = 4 of 1..4 for all nine
+    const std::string small = lineStarting(cli.out, "unit          small");
+    CHECK(small.find("fewer than 5") != std::string::npos);
+    CHECK(withoutWords(small).find_first_of("0123456789") == std::string::npos);
+    const std::string mid = lineStarting(cli.out, "unit          mid");
+    CHECK(mid.find("hidden") != std::string::npos);
+    CHECK(withoutWords(mid).find_first_of("0123456789") == std::string::npos);
+
+    const Cli groups = report(s, {"--by", "group"});
+    REQUIRE(groups.code == 0);
+    CHECK(groups.out.find("unit ") == std::string::npos);
+    CHECK(lineStarting(groups.out, "group").find(" 17 ") != std::string::npos);
+}
+
+TEST_CASE("report command: areas and questions of one row, a period range and k") {
+    ReportStore s;
+    threeUnits(s);
+    const Cli areas = report(s, {"--by", "area", "--unit", "big"});
+    REQUIRE_MESSAGE(areas.code == 0, areas.err);
+    CHECK(lineStarting(areas.out, "a ").find("100.0") != std::string::npos);
+    const Cli questions = report(s, {"--by", "question", "--unit", "big", "--format", "csv"});
+    REQUIRE_MESSAGE(questions.code == 0, questions.err);
+    CHECK(questions.out.rfind("question,title,respondents,option,option text,count,share %\r\n", 0) == 0);
+    CHECK(lineStarting(questions.out, "q1,,9,4,") == "q1,,9,4,4,9,100.0\r");
+    CHECK(lineStarting(questions.out, "q1,,9,1,") == "q1,,9,1,1,0,0.0\r");
+    // Only big answered q3: shown, its 9 would tell that mid and small have none (a hidden 0).
+    CHECK(lineStarting(questions.out, "q3,,") == "q3,,hidden,mail,mail,hidden,hidden\r");
+    const Cli hiddenUnit = report(s, {"--by", "question", "--unit", "small", "--format", "csv"});
+    REQUIRE(hiddenUnit.code == 0);
+    CHECK(lineStarting(hiddenUnit.out, "q1,").find("fewer than 5,1,1,fewer than 5,fewer than 5") != std::string::npos);
+
+    // Only week 48: mid 6 and small 2; k = 7 hides mid as well.
+    const Cli week = report(s, {"--from", "2026-W48", "--to", "2026-W48", "--k", "7", "--format", "json"});
+    REQUIRE_MESSAGE(week.code == 0, week.err);
+    const json parsed = json::parse(week.out);
+    CHECK(parsed["k"] == 7);
+    CHECK(parsed["from"] == "2026-W48");
+    std::map<std::string, json> rows;
+    for (const auto& row : parsed["rows"]) rows[row["level"].get<std::string>() + ":" + row["id"].get<std::string>()] = row;
+    CHECK(rows["municipality:"]["respondents"] == 8);
+    CHECK(rows["unit:big"]["hidden"]["respondents"] == "fewer than 7");  // none that week: hidden like any count below k
+    CHECK(rows["unit:mid"]["respondents"].is_null());
+    CHECK(rows["unit:mid"]["hidden"]["respondents"] == "fewer than 7");
+    CHECK(rows["unit:small"]["respondents"].is_null());
+
+    const Cli danish = report(s, {"--format", "csv-da"});
+    REQUIRE(danish.code == 0);
+    CHECK(danish.out.rfind("\xEF\xBB\xBFlevel;id;name;group;respondents;", 0) == 0);
+    CHECK(lineStarting(danish.out, "unit;small").find(";færre end 5;") != std::string::npos);
+    CHECK(lineStarting(danish.out, "unit;big").find(";100,0;") != std::string::npos);
+}
+
+TEST_CASE("report command: bad options and requests say what is wrong, with a usage exit code for usage") {
+    ReportStore s;
+    threeUnits(s);
+    CHECK(report(s, {"--k", "2"}).code == 2);
+    CHECK(report(s, {"--k", "2"}).err.find("--k 2: expected a number from 3 to 1000") != std::string::npos);
+    CHECK(report(s, {"--by", "week"}).err.find("--by week: expected unit, group, area or question") != std::string::npos);
+    CHECK(report(s, {"--format", "xml"}).code == 2);
+    CHECK(report(s, {"--unit", "big"}).code == 2);  // --unit only goes with --by area|question
+    CHECK(report(s, {"--by", "area", "--unit", "big", "--group", "care"}).code == 2);
+    const Cli unknownUnit = report(s, {"--by", "area", "--unit", "nowhere"});
+    CHECK(unknownUnit.code == 1);
+    CHECK(unknownUnit.err.find("unit 'nowhere' is not in the report") != std::string::npos);
+    const Cli badWeek = report(s, {"--from", "2026-48"});
+    CHECK(badWeek.code == 1);
+    CHECK(badWeek.err.find("2026-48") != std::string::npos);
+    const Cli unknownSurvey = report(s, {"--survey", "nope"});
+    CHECK(unknownSurvey.code == 1);
+    CHECK(unknownSurvey.err.find("nope") != std::string::npos);
+}
+
 // ---- the brute-force proof ----
 
 // What a reader can know about one figure: an exact value, or bounds from its label.
@@ -348,7 +480,7 @@ struct Attack {
 };
 
 TEST_CASE("suppression: on many small generated stores no hidden figure can be worked out from what the report shows") {
-    // SVARBOKS_PROOF_ROUNDS and SVARBOKS_PROOF_SEED run a longer or another proof (docs/reports.md).
+    // SVARBOKS_PROOF_ROUNDS and SVARBOKS_PROOF_SEED run a longer or another proof (docs/central.md#reports).
     const char* roundsText = std::getenv("SVARBOKS_PROOF_ROUNDS");
     const char* seedText = std::getenv("SVARBOKS_PROOF_SEED");
     const int rounds = roundsText != nullptr ? std::atoi(roundsText) : 150;

@@ -9,6 +9,8 @@
 #include "svarboks/server/http_server.hpp"
 #include "svarboks/server/import.hpp"
 #include "svarboks/server/ingest.hpp"
+#include "svarboks/server/report.hpp"
+#include "svarboks/server/report_format.hpp"
 #include "svarboks/server/sqlite_storage.hpp"
 #include "svarboks/shared/hashing.hpp"
 #include "svarboks/shared/survey.hpp"
@@ -196,20 +198,25 @@ int init(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
     return kOk;
 }
 
+// --k: the anonymity threshold of reports and the dashboard.
+int anonymityThreshold(const Parsed& parsed) {
+    if (!parsed.has("k")) return kDefaultK;
+    const std::string text = parsed.option("k");
+    int k = 0;
+    const auto result = std::from_chars(text.data(), text.data() + text.size(), k);
+    if (result.ec != std::errc{} || result.ptr != text.data() + text.size() || k < kMinimumK || k > 1000) {
+        throw UsageError{"--k " + text + ": expected a number from " + std::to_string(kMinimumK) +
+                         " to 1000 (figures about fewer than k respondents are hidden)"};
+    }
+    return k;
+}
+
 int serve(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     const Parsed parsed = parse(args, 1, {"data", "listen", "threads", "k"});
     expectPositional(parsed, 0, "no arguments besides options");
     const DataDir dir = dataDir(parsed);
     DashboardOptions dashboardOptions;
-    if (parsed.has("k")) {
-        const std::string text = parsed.option("k");
-        int k = 0;
-        const auto result = std::from_chars(text.data(), text.data() + text.size(), k);
-        if (result.ec != std::errc{} || result.ptr != text.data() + text.size() || k < kMinimumK || k > 1000) {
-            throw UsageError{"--k: expected a number from " + std::to_string(kMinimumK) + " to 1000 (figures about fewer than k respondents are hidden)"};
-        }
-        dashboardOptions.k = k;
-    }
+    dashboardOptions.k = anonymityThreshold(parsed);
     ServeOptions options;
     if (auto status = parseListenAddress(parsed.option("listen", "127.0.0.1:8443"), options); !status) throw UsageError{status.message()};
     if (parsed.has("threads")) {
@@ -501,6 +508,58 @@ int exportCommand(const std::vector<std::string>& args, std::ostream& out, std::
     return kOk;
 }
 
+int reportCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    const Parsed parsed = parse(args, 1, {"data", "survey", "version", "by", "unit", "group", "from", "to", "k", "format"});
+    expectPositional(parsed, 0, "report [--survey ID] [--version V] [--by unit|group|area|question] [--unit ID | --group NAME] "
+                                "[--from WEEK] [--to WEEK] [--k N] [--format table|csv|csv-da|json]");
+    const std::string byText = parsed.option("by", "unit");
+    const auto by = parseReportBy(byText);
+    if (!by) throw UsageError{"--by " + byText + ": expected unit, group, area or question"};
+    const std::string format = parsed.option("format", "table");
+    if (format != "table" && format != "csv" && format != "csv-da" && format != "json") {
+        throw UsageError{"--format " + format + ": expected table, csv, csv-da or json"};
+    }
+    if (parsed.has("unit") && parsed.has("group")) throw UsageError{"--unit and --group: give one of them (the row that --by area or question describes)"};
+    ReportFocus focus;
+    if (parsed.has("unit")) focus = {ReportRow::Kind::Unit, parsed.option("unit")};
+    if (parsed.has("group")) focus = {ReportRow::Kind::Group, parsed.option("group")};
+    const bool focused = *by == ReportBy::Area || *by == ReportBy::Question;
+    if (focus.kind != ReportRow::Kind::Total && !focused) {
+        throw UsageError{"--unit and --group choose the row of --by area or --by question; --by " + byText + " shows every row"};
+    }
+
+    ReportRequest request;
+    request.surveyId = parsed.option("survey");
+    request.version = parsed.option("version");
+    request.fromPeriod = parsed.option("from");
+    request.toPeriod = parsed.option("to");
+    request.k = anonymityThreshold(parsed);
+    request.questions = *by == ReportBy::Question;
+    if (request.questions && focus.kind == ReportRow::Kind::Unit) request.questionUnits = {focus.id};
+    auto store = openStore(dataDir(parsed));
+    if (!store) return fail(err, store.error().message);
+    const auto report = buildReport(**store, request);
+    if (!report) return fail(err, report.error().message);
+
+    if (format == "table") {
+        if (auto status = writeReportTable(*report, *by, focus, "en", out); !status) return fail(err, status.message());
+    } else if (format == "json") {
+        const auto json = reportJson(*report, *by, focus, "en");
+        if (!json) return fail(err, json.error().message);
+        out << json->dump(2) << '\n';
+    } else {
+        const bool danish = format == "csv-da";
+        CsvWriter csv(danish ? CsvDialect::DanishExcel : CsvDialect::Standard, [&out](std::string_view chunk) {
+            out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+            return static_cast<bool>(out);
+        });
+        if (auto status = writeReportCsv(*report, *by, focus, danish ? "da" : "en", csv); !status) return fail(err, status.message());
+    }
+    out.flush();
+    if (!out) return fail(err, "cannot write the report to standard output");
+    return kOk;
+}
+
 int importFile(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     const Parsed parsed = parse(args, 1, {"data"});
     expectPositional(parsed, 1, "import FILE");
@@ -647,6 +706,10 @@ std::string usage() {
            "  export --format csv|csv-da|jsonl [--survey ID] [--version V] [--output FILE]\n"
            "                         one row per response: CSV of one survey version (csv-da for Danish\n"
            "                         Excel), or JSON Lines of SurveyJS result data\n"
+           "  report [--survey ID] [--version V] [--by unit|group|area|question] [--unit ID|--group NAME]\n"
+           "         [--from 2026-W05] [--to 2026-W20] [--k 5] [--format table|csv|csv-da|json]\n"
+           "                         respondents, area scores, levels and answers; a figure about fewer\n"
+           "                         than k respondents, or one that would give it away, is never shown\n"
            "  import FILE            a kiosk's outbox export file (docs/outbox-export.md)\n"
            "  dead-letters list      rejected responses and why\n"
            "  users add NAME [--password-stdin] | users list | users remove NAME | users unlock NAME\n"
@@ -670,6 +733,7 @@ int runCommand(const std::vector<std::string>& args, std::ostream& out, std::ost
         if (command == "devices") return devices(args, out, err);
         if (command == "survey") return survey(args, out, err);
         if (command == "export") return exportCommand(args, out, err);
+        if (command == "report") return reportCommand(args, out, err);
         if (command == "import") return importFile(args, out, err);
         if (command == "dead-letters") return deadLetters(args, out, err);
         if (command == "users") return users(args, out, err);
