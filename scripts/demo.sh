@@ -2,8 +2,11 @@
 # The README's main command: a local central endpoint and a kiosk enrolled to it.
 # First run (kept in build/demo, reused later): the central data dir with a self-signed certificate for
 # 127.0.0.1, a demo unit, the default survey published; a kiosk config enrolled with a one-time code
-# (admin PIN 2468). Then it serves on https://127.0.0.1:8443 and opens the kiosk; with no display it
-# says so, completes 50 simulated respondents and syncs them instead. Ctrl-C stops everything.
+# (admin PIN 2468); a dashboard user "demo" with a generated password (kept in build/demo/dashboard-password,
+# mode 0600, so that every run can print it). Then it serves on https://127.0.0.1:8443 (the kiosk API and
+# the dashboard) and opens the kiosk; with no display it says so, completes 50 simulated respondents, syncs
+# them and keeps the dashboard up until Ctrl-C (or exits at once when no terminal is attached).
+# Ctrl-C stops everything.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/setup.sh" release
@@ -23,6 +26,11 @@ if [[ ! -f $central/tls/cert.pem ]]; then
   "$central_bin" units add solhaven --name "Plejecenter Solhaven (demo)" --data "$central"
   "$central_bin" survey publish assets/surveys/digital-kompetence.json --all --data "$central"
 fi
+if [[ ! -f $demo/dashboard-password ]]; then
+  password=$("$central_bin" users add demo --data "$central" </dev/null | awk '/^    [A-Za-z0-9]+-/ {print $1}')
+  [[ -n $password ]] || { echo "demo: could not make the dashboard user" >&2; exit 1; }
+  (umask 077 && echo "$password" > "$demo/dashboard-password")
+fi
 
 "$central_bin" serve --data "$central" --listen "127.0.0.1:$port" > "$demo/central.log" 2>&1 &
 server=$!
@@ -33,6 +41,8 @@ for _ in $(seq 50); do
   sleep 0.1
 done
 echo "demo: central endpoint on $endpoint (log: $demo/central.log)"
+echo "demo: dashboard on $endpoint/ : user demo, password $(cat "$demo/dashboard-password")"
+echo "      (the certificate is the demo's own self-signed one: $central/tls/cert.pem; let the browser accept it)"
 
 if [[ ! -f $config ]]; then
   mkdir -p "$(dirname "$config")"
@@ -49,6 +59,11 @@ if [[ -z ${DISPLAY:-} && -z ${WAYLAND_DISPLAY:-} ]]; then
   "$svarboks" sync --config "$config" || true
   "$svarboks" status --config "$config"
   "$central_bin" export --format jsonl --data "$central" | wc -l | xargs echo "demo: responses stored centrally:"
+  "$central_bin" report --data "$central"
+  if [[ -t 0 ]]; then
+    echo "demo: the dashboard stays up on $endpoint/ (user demo, password $(cat "$demo/dashboard-password")); Ctrl-C stops it"
+    wait $server || true
+  fi
   exit 0
 fi
 echo "demo: opening the kiosk (windowed 1280x800; Esc or the admin screen's Quit closes it)"

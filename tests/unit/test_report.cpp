@@ -218,6 +218,67 @@ TEST_CASE("report: a period range counts only its weeks; versions are reported a
     CHECK(s.report(ask([](server::ReportRequest& r) { r.version = "1"; })).rows.front().respondents.value == 11);
 }
 
+TEST_CASE("report: a range over every week gives what all weeks give (two ways the store adds tallies up)") {
+    ReportStore s;
+    s.unit("a", "g");
+    s.unit("b", "g");
+    s.unit("c");
+    std::mt19937 random(7);
+    for (int i = 0; i < 60; ++i) {
+        const int q1 = 1 + static_cast<int>(random() % 4);
+        json answers = {{"q1", q1}, {"q3", random() % 2 == 0 ? json{"mail"} : json{"mail", "chat"}}};
+        if (q1 >= 3) answers["q2"] = 1 + static_cast<int>(random() % 2);
+        s.respond(std::string(1, static_cast<char>('a' + random() % 3)), "2026-W4" + std::to_string(random() % 4), answers);
+    }
+    const auto all = s.report(ask([](server::ReportRequest& r) { r.questions = true; }));
+    const auto range = s.report(ask([](server::ReportRequest& r) {
+        r.questions = true;
+        r.fromPeriod = "2026-W01";
+        r.toPeriod = "2026-W52";
+    }));
+    REQUIRE(all.rows.size() == range.rows.size());
+    for (std::size_t r = 0; r < all.rows.size(); ++r) {
+        CAPTURE(all.rows[r].id);
+        CHECK(all.rows[r].respondents.value == range.rows[r].respondents.value);
+        for (std::size_t a = 0; a < all.rows[r].areas.size(); ++a) {
+            CHECK(all.rows[r].areas[a].respondents.value == range.rows[r].areas[a].respondents.value);
+            CHECK(all.rows[r].areas[a].levels == range.rows[r].areas[a].levels);
+            CHECK(all.rows[r].areas[a].meanScore.value_or(-1) == doctest::Approx(range.rows[r].areas[a].meanScore.value_or(-1)));
+        }
+        for (std::size_t q = 0; q < all.rows[r].questions.size(); ++q) {
+            CHECK(all.rows[r].questions[q].choices == range.rows[r].questions[q].choices);
+        }
+    }
+    // Only the weeks asked for: W40 and W41 alone count fewer.
+    const auto part = s.report(ask([](server::ReportRequest& r) {
+        r.fromPeriod = "2026-W40";
+        r.toPeriod = "2026-W41";
+    }));
+    CHECK(part.rows.front().respondents.value < all.rows.front().respondents.value);
+    CHECK(part.rows.front().respondents.value > 0);
+}
+
+TEST_CASE("report: answer counts of some units only are those units' own, the same as in a full report") {
+    ReportStore s;
+    s.unit("a", "g");
+    s.unit("b", "g");
+    for (int i = 0; i < 8; ++i) s.respond("a", "2026-W47", {{"q1", 4}, {"q2", 1}});
+    for (int i = 0; i < 9; ++i) s.respond("b", "2026-W47", {{"q1", 1}});
+    const auto full = s.report(ask([](server::ReportRequest& r) { r.questions = true; }));
+    const auto some = s.report(ask([](server::ReportRequest& r) {
+        r.questions = true;
+        r.questionUnits = {"a"};
+    }));
+    CHECK(unitRow(some, "a").questions[0].choices == unitRow(full, "a").questions[0].choices);
+    CHECK(unitRow(some, "a").questions[0].choices == std::vector<std::int64_t>{0, 0, 0, 8});
+    // The group's counts would need b's too: not given, rather than given wrong.
+    const ReportRow* group = some.find(ReportRow::Kind::Group, "g");
+    REQUIRE(group != nullptr);
+    CHECK(group->questions[0].respondents.value == 17);
+    CHECK(group->questions[0].choices.empty());
+    CHECK(unitRow(some, "b").questions[0].choices.empty());
+}
+
 TEST_CASE("report: a store from before tallies existed gets them rebuilt") {
     ReportStore s;
     s.unit("u1");

@@ -312,13 +312,11 @@ Result<Report> buildReport(Storage& storage, const ReportRequest& request) {
         for (const auto& question : report.survey.questions) names.push_back(question.name);
         std::vector<std::vector<std::int64_t>> answered;
         if (Status s = subjectTrees(kAnswered, names, answered, nullptr); !s) return Error{s.message()};
-        // Choice counts only for the rows asked for: the given units, their groups and the total.
+        // Choice counts only for the units asked for (a group's or the total's would need every unit's).
         std::vector<bool> wanted(rowCount, request.questionUnits.empty());
         query.units = request.questionUnits;
         for (const auto& unit : request.questionUnits) {
-            if (const auto r = rowOf(unit)) {
-                for (int at = static_cast<int>(*r); at >= 0; at = layout.parent[static_cast<std::size_t>(at)]) wanted[static_cast<std::size_t>(at)] = true;
-            }
+            if (const auto r = rowOf(unit)) wanted[*r] = true;
         }
         std::vector<std::vector<std::vector<std::int64_t>>> choiceCounts(names.size());
         for (std::size_t q = 0; q < names.size(); ++q) {

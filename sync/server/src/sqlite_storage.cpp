@@ -106,10 +106,10 @@ CREATE TABLE tallies (
     unit_id        TEXT NOT NULL,
     subject        TEXT NOT NULL,
     value          TEXT NOT NULL,
-    period         TEXT NOT NULL,
+    period         TEXT NOT NULL,          -- an ISO week, or '*' for all weeks together
     count          INTEGER NOT NULL,
     sum            REAL NOT NULL,
-    PRIMARY KEY (survey_id, survey_version, kind, unit_id, subject, value, period)
+    PRIMARY KEY (survey_id, survey_version, kind, period, unit_id, subject, value)
 ) WITHOUT ROWID;
 
 CREATE TABLE settings (
@@ -334,13 +334,22 @@ constexpr const char* kAddTally =
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8) "
     "ON CONFLICT DO UPDATE SET count = count + 1, sum = sum + excluded.sum";
 
-// Adds one response's tallies with the prepared kAddTally statement; false when a write fails.
+// The period of the tallies over every week. It sorts before every ISO week ("2026-W05"), so a range of
+// weeks never includes it. A report over all weeks (the dashboard's default) then reads one row per unit
+// instead of one per unit and week: 52 times fewer a year.
+constexpr const char* kAllWeeks = "*";
+constexpr const char* kFirstWeek = "0";  // sorts after kAllWeeks and before every week
+
+// Adds one response's tallies with the prepared kAddTally statement, to its week and to all weeks; false
+// when a write fails.
 bool addTallies(Query& tally, const StoredResponse& response, const std::vector<Tally>& tallies) {
     for (const Tally& t : tallies) {
-        tally.text(1, response.surveyId).text(2, response.surveyVersion).text(3, t.kind).text(4, response.unitId);
-        tally.text(5, t.subject).text(6, t.value).text(7, response.period);
-        sqlite3_bind_double(tally.statement(), 8, t.sum);
-        if (!tally.run()) return false;
+        for (const std::string& period : {response.period, std::string(kAllWeeks)}) {
+            tally.text(1, response.surveyId).text(2, response.surveyVersion).text(3, t.kind).text(4, response.unitId);
+            tally.text(5, t.subject).text(6, t.value).text(7, period);
+            sqlite3_bind_double(tally.statement(), 8, t.sum);
+            if (!tally.run()) return false;
+        }
     }
     return true;
 }
@@ -996,9 +1005,11 @@ Status SqliteStorage::aggregateTallies(const TallyQuery& request, const std::fun
         SqliteConnection& db = **lease;
         Transaction snapshot(db);
         if (!snapshot.beginRead()) return Error{prefix() + "cannot read: " + db.error()};
-        // Weeks sort as text ("2026-W05" < "2026-W12" < "2027-W01"); "~" sorts after every week.
-        const std::string from = request.fromPeriod;
-        const std::string to = request.toPeriod.empty() ? "~" : request.toPeriod;
+        // Weeks sort as text ("2026-W05" < "2027-W01"); kFirstWeek sorts before every week, "~" after.
+        // Every week of a unit, summed, is its kAllWeeks row.
+        const bool allWeeks = !request.byPeriod && request.fromPeriod.empty() && request.toPeriod.empty();
+        const std::string from = allWeeks ? kAllWeeks : request.fromPeriod.empty() ? kFirstWeek : request.fromPeriod;
+        const std::string to = allWeeks ? kAllWeeks : request.toPeriod.empty() ? "~" : request.toPeriod;
         auto query = request.byPeriod
                          ? db.query("SELECT unit_id, period, subject, value, sum(count), sum(sum) FROM tallies "
                                     "WHERE survey_id = ?1 AND survey_version = ?2 AND kind = ?3 AND period BETWEEN ?4 AND ?5 "

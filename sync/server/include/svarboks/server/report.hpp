@@ -45,8 +45,9 @@ struct ReportRequest {
     int k = kDefaultK;           ///< refused below kMinimumK
     bool weeks = false;          ///< participation per unit and week
     bool questions = false;      ///< answer distributions per question
-    /// Units whose answer distributions are wanted (with their groups and the municipality); empty = all.
-    /// Suppression always looks at every unit: this only saves work.
+    /// Units whose answer distributions (choice counts) are wanted; empty = every row's. The respondents
+    /// per question are always there for every row, and suppression always looks at every unit: this
+    /// only saves work.
     std::vector<std::string> questionUnits;
 };
 

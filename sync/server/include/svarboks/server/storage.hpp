@@ -94,8 +94,9 @@ struct ResponseFilter {
 };
 
 /// One contribution of a stored response to the report tallies (see tally.hpp): the tallies hold, per
-/// survey version, unit and ISO week, a count and a sum per (kind, subject, value). They are what reports
-/// are made from, so that a report reads thousands of rows instead of a million responses.
+/// survey version, unit and ISO week (and per unit over all weeks together), a count and a sum per (kind,
+/// subject, value). They are what reports are made from, so that a report reads thousands of rows instead
+/// of a million responses.
 struct Tally {
     std::string kind;     ///< tally.hpp: kRespondents, kArea, kLevel, kAnswered, kChoice
     std::string subject;  ///< area id or question name; "" for kRespondents

@@ -1,0 +1,174 @@
+// Reports and dashboard pages at scale (issue #5: with 1,000,000 stored responses across 1,000 units the
+// overview page and a unit page each answer in under 300 ms, the report CLI in under 1 s).
+//
+//   bench_reports [N ...]     default: 1000000
+//
+// Fills a fresh store (bench/central_store.hpp: 1,000 units in 20 groups, 52 weeks, the default survey,
+// tallies stored with each response as ingest stores them), growing it to each N in turn. At each N it
+// times, as the median of 5 runs each after one warm-up:
+//   - buildReport() as `report` runs it (every unit and group, the five areas) and with every question;
+//   - the whole `svarboks-central report --data DIR` process (open the store, build, print), table and json;
+//   - the dashboard's overview (/) and one unit's page (/unit?id=unit-0042), answered by Dashboard::handle
+//     for a logged-in session exactly as `serve` answers them, without the TLS around it;
+//   - beside them, reading every stored response once (rows only): what a report would cost at the least
+//     if it read responses instead of tallies.
+// A timed program rather than Google Benchmark: the figures are whole requests and processes.
+#include "central_store.hpp"
+
+#include "svarboks/server/accounts.hpp"
+#include "svarboks/server/dashboard.hpp"
+#include "svarboks/server/html.hpp"
+#include "svarboks/server/report.hpp"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <functional>
+
+namespace {
+
+using namespace svarboks;
+using namespace svarboks::bench;
+
+constexpr int kRuns = 5;
+
+struct Timing {
+    double median = 0;
+    double worst = 0;
+};
+
+// One warm-up, then the median and the slowest of kRuns runs, in milliseconds.
+Timing time(const std::function<void()>& run) {
+    run();
+    std::vector<double> ms;
+    for (int i = 0; i < kRuns; ++i) {
+        const auto start = Clock::now();
+        run();
+        ms.push_back(seconds(start) * 1000.0);
+    }
+    std::sort(ms.begin(), ms.end());
+    return {ms[ms.size() / 2], ms.back()};
+}
+
+void print(const char* what, const Timing& timing, const char* goal = "") {
+    std::printf("  %-58s median %8.1f ms  slowest %8.1f ms  %s\n", what, timing.median, timing.worst, goal);
+}
+
+// Runs the real binary with stdout to /dev/null; dies unless it exits 0.
+void runCentral(const std::vector<std::string>& args) {
+    std::vector<char*> argv;
+    for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+    argv.push_back(nullptr);
+    std::fflush(stdout);  // else the child would print what is still buffered a second time
+    const pid_t child = ::fork();
+    if (child < 0) die("fork failed");
+    if (child == 0) {
+        if (std::freopen("/dev/null", "w", stdout) == nullptr) std::_Exit(127);
+        ::execv(argv[0], argv.data());
+        std::_Exit(127);
+    }
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) die("svarboks-central " + args[1] + " failed (exit " + std::to_string(WEXITSTATUS(status)) + ")");
+}
+
+server::WebRequest get(const std::string& path, const std::string& query, const std::string& session) {
+    server::WebRequest request;
+    request.method = "GET";
+    request.path = path;
+    request.query = server::parseUrlEncoded(query);
+    request.host = "127.0.0.1:8443";
+    request.clientAddress = "127.0.0.1";
+    request.cookies = "__Host-svarboks_session=" + session;
+    return request;
+}
+
+std::string signIn(server::Dashboard& dashboard) {
+    server::WebRequest request;
+    request.method = "POST";
+    request.path = "/login";
+    request.form = server::parseUrlEncoded("user=bench&password=" + server::urlEncode("bench password 1234"));
+    request.host = "127.0.0.1:8443";
+    request.clientAddress = "127.0.0.1";
+    request.fetchSite = "same-origin";
+    const auto response = dashboard.handle(request);
+    for (const auto& [name, value] : response.headers) {
+        const std::string prefix = "__Host-svarboks_session=";
+        if (name == "Set-Cookie" && value.rfind(prefix, 0) == 0) return value.substr(prefix.size(), value.find(';') - prefix.size());
+    }
+    die("the benchmark's login failed (status " + std::to_string(response.status) + ")");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::int64_t> sizes;
+    for (int i = 1; i < argc; ++i) {
+        char* end = nullptr;
+        const long long n = std::strtoll(argv[i], &end, 10);
+        if (end == argv[i] || *end != '\0' || n <= 0) die(std::string("expected a number of responses, got '") + argv[i] + "'");
+        if (!sizes.empty() && n < sizes.back()) die("give the sizes in increasing order (the store grows)");
+        sizes.push_back(n);
+    }
+    if (sizes.empty()) sizes.push_back(1'000'000);
+
+    const DefaultSurvey loaded = loadDefaultSurvey(SVARBOKS_SOURCE_DIR);
+    const shared::Survey& survey = loaded.survey;
+    const fs::path& dir = makeFolder("svarboks-bench-reports");
+    auto opened = server::SqliteStorage::open(dir / "central.db");  // the data folder's store, for the CLI runs
+    if (!opened) die(opened.error().message);
+    server::SqliteStorage& store = **opened;
+    prepare(store, loaded);
+    auto hash = server::hashPassword("bench password 1234", server::PasswordCost::Minimum);
+    if (!hash) die(hash.error().message);
+    if (auto status = store.addUser({"bench", *hash, "2026-12-06", 0, 0}); !status) die(status.message());
+
+    server::DashboardOptions options;
+    options.accounts.cost = server::PasswordCost::Minimum;
+    server::Dashboard dashboard(store, options, server::systemClock(), [](std::chrono::milliseconds) {});
+    const std::string session = signIn(dashboard);
+    const std::string central = SVARBOKS_CENTRAL_BINARY;
+
+    std::printf("bench_reports: %s %s, %d units in %d groups, %d weeks, store in %s\n", survey.id.c_str(), survey.version.c_str(), kUnits,
+                kGroups, kWeeks, dir.c_str());
+    Respondents respondents(survey);
+    std::int64_t stored = 0;
+    for (const std::int64_t size : sizes) {
+        const auto filling = Clock::now();
+        fill(store, survey, respondents, stored, size);
+        stored = size;
+        std::printf("\n%lld responses (filled in %.1f s; store %.0f MiB)\n", static_cast<long long>(size), seconds(filling),
+                    static_cast<double>(fs::file_size(dir / "central.db")) / (1024.0 * 1024.0));
+
+        const auto check = [&](const server::ReportRequest& request) {
+            auto report = server::buildReport(store, request);
+            if (!report) die(report.error().message);
+            if (report->rows.front().respondents.value != size) die("the report counts " + std::to_string(report->rows.front().respondents.value));
+        };
+        print("buildReport: units and groups, five areas", time([&] { check({}); }));
+        server::ReportRequest questions;
+        questions.questions = true;
+        print("buildReport: units and groups, areas and every question", time([&] { check(questions); }));
+        print("svarboks-central report (process; table)", time([&] { runCentral({central, "report", "--data", dir.string()}); }), "goal < 1000 ms");
+        print("svarboks-central report --format json (process)",
+              time([&] { runCentral({central, "report", "--data", dir.string(), "--format", "json"}); }), "goal < 1000 ms");
+
+        const auto page = [&](const std::string& path, const std::string& query) {
+            const auto response = dashboard.handle(get(path, query, session));
+            if (response.status != 200) die(path + " answered " + std::to_string(response.status));
+        };
+        print("dashboard: overview page (/)", time([&] { page("/", ""); }), "goal < 300 ms");
+        print("dashboard: a unit's page (/unit?id=unit-0042)", time([&] { page("/unit", "id=unit-0042"); }), "goal < 300 ms");
+        print("dashboard: 4 units side by side (/compare)",
+              time([&] { page("/compare", "unit=unit-0001&unit=unit-0002&unit=unit-0500&unit=unit-0999"); }));
+
+        std::int64_t rows = 0;
+        print("beside them: read every response once (rows only)", time([&] {
+                  rows = 0;
+                  const auto status = store.forEachResponseOf({}, [&](const server::StoredResponse&) { return ++rows > 0; });
+                  if (!status) die(status.message());
+              }));
+    }
+    return 0;
+}
