@@ -103,15 +103,7 @@ std::string signIn(server::Dashboard& dashboard) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::vector<std::int64_t> sizes;
-    for (int i = 1; i < argc; ++i) {
-        char* end = nullptr;
-        const long long n = std::strtoll(argv[i], &end, 10);
-        if (end == argv[i] || *end != '\0' || n <= 0) die(std::string("expected a number of responses, got '") + argv[i] + "'");
-        if (!sizes.empty() && n < sizes.back()) die("give the sizes in increasing order (the store grows)");
-        sizes.push_back(n);
-    }
-    if (sizes.empty()) sizes.push_back(1'000'000);
+    const std::vector<std::int64_t> sizes = storeSizes(argc, argv);
 
     const DefaultSurvey loaded = loadDefaultSurvey(SVARBOKS_SOURCE_DIR);
     const shared::Survey& survey = loaded.survey;

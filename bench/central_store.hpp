@@ -83,6 +83,20 @@ inline double peakMiB() { return statusMiB("VmHWM:"); }
 inline double rssMiB() { return statusMiB("VmRSS:"); }
 inline void resetPeak() { std::ofstream("/proc/self/clear_refs") << "5"; }
 
+/// The store sizes given on the command line, in increasing order (the store grows); default 1,000,000.
+inline std::vector<std::int64_t> storeSizes(int argc, char** argv) {
+    std::vector<std::int64_t> sizes;
+    for (int i = 1; i < argc; ++i) {
+        char* end = nullptr;
+        const long long n = std::strtoll(argv[i], &end, 10);
+        if (end == argv[i] || *end != '\0' || n <= 0) die(std::string("expected a number of responses, got '") + argv[i] + "'");
+        if (!sizes.empty() && n < sizes.back()) die("give the sizes in increasing order (the store grows)");
+        sizes.push_back(n);
+    }
+    if (sizes.empty()) sizes.push_back(1'000'000);
+    return sizes;
+}
+
 inline std::string unitId(int unit) {
     char id[16];
     std::snprintf(id, sizeof id, "unit-%04d", unit);
