@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
-# The README's test command: installs what is missing, builds under ASan+UBSan, runs every test suite
-# (unit, the survey-core differential test, ...) and prints ctest's summary. With no arguments (as CI runs
-# it) it then runs the uploader and outbox suites under ThreadSanitizer (build/tsan) and every fuzz target
-# for 20 s (scripts/fuzz.sh, build/fuzz); arguments go to the first ctest only and skip those two stages.
+# The README's test command: installs what is missing, builds under ASan+UBSan, runs the default suites
+# (unit, the survey-core differential test, crash, GUI, browser, end to end; about 4 min) and prints
+# ctest's summary. With no arguments (as CI runs it) it then runs the slow suites (labels faults and load,
+# about 2 min each), the uploader and outbox suites under ThreadSanitizer (build/tsan) and every fuzz
+# target for 20 s (scripts/fuzz.sh, build/fuzz). With arguments it runs only ctest over every suite with
+# them, e.g. `scripts/test.sh -R report` or `scripts/test.sh -L load`.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/setup.sh" asan-ubsan --test-tools
 cd "$root"
-ctest --preset asan-ubsan --parallel 2 "$@"
-(($# == 0)) || exit 0
+if (($# > 0)); then
+  exec ctest --preset asan-ubsan-all --parallel 2 "$@"
+fi
+ctest --preset asan-ubsan --parallel 2
+
+echo "test: the slow suites, faults and load (ctest -L 'faults|load')"
+ctest --preset asan-ubsan-slow
 
 echo "test: the uploader and outbox suites under ThreadSanitizer (build/tsan)"
 werror=OFF

@@ -60,7 +60,8 @@ struct ReportStore {
         REQUIRE(store->publishSurvey(published, server::kAllUnits).ok());
     }
     void unit(const std::string& id, const std::string& group = "") { REQUIRE(store->addUnit({id, "Unit " + id, group}).ok()); }
-    void respond(const std::string& unit, const std::string& period, const json& answers, const shared::Survey* as = nullptr) {
+    // A response to `as` (default: the survey), as ingest makes it from a sealed item, with the next id.
+    server::IncomingItem item(const std::string& unit, const std::string& period, const json& answers, const shared::Survey* as = nullptr) {
         const shared::Survey& s = as != nullptr ? *as : survey;
         char id[40];
         std::snprintf(id, sizeof id, "00000000-0000-4000-8000-%012d", next++);
@@ -70,9 +71,16 @@ struct ReportStore {
         item.sealedSha256 = shared::sha256Hex(std::string(id));
         item.response = server::StoredResponse{id, unit, s.id, s.version, period, "da", answers.dump()};
         item.tallies = server::responseTallies(s, answers);
-        auto stored = store->storeItems(std::vector<server::IncomingItem>{item}, period);
+        return item;
+    }
+    std::vector<shared::BatchResult> storeBatch(const std::vector<server::IncomingItem>& items) {
+        auto stored = store->storeItems(items, "2026-W49");
+        INFO((stored.ok() ? std::string() : stored.error().message));
         REQUIRE(stored.ok());
-        REQUIRE(stored->front().status == shared::ItemStatus::Accepted);
+        return *stored;
+    }
+    void respond(const std::string& unit, const std::string& period, const json& answers, const shared::Survey* as = nullptr) {
+        REQUIRE(storeBatch({item(unit, period, answers, as)}).front().status == shared::ItemStatus::Accepted);
     }
     server::Report report(server::ReportRequest request = {}) {
         auto built = server::buildReport(*store, request);
@@ -218,6 +226,40 @@ TEST_CASE("report: a period range counts only its weeks; versions are reported a
     CHECK(s.report(ask([](server::ReportRequest& r) { r.version = "1"; })).rows.front().respondents.value == 11);
 }
 
+// Every figure of two reports of the same rows is the same.
+void checkSameFigures(const server::Report& a, const server::Report& b) {
+    REQUIRE(a.rows.size() == b.rows.size());
+    CHECK(a.weeks == b.weeks);
+    for (std::size_t r = 0; r < a.rows.size(); ++r) {
+        CAPTURE(a.rows[r].id);
+        CHECK(a.rows[r].id == b.rows[r].id);
+        CHECK(a.rows[r].respondents.value == b.rows[r].respondents.value);
+        CHECK(a.rows[r].respondents.hidden == b.rows[r].respondents.hidden);
+        REQUIRE(a.rows[r].areas.size() == b.rows[r].areas.size());
+        for (std::size_t i = 0; i < a.rows[r].areas.size(); ++i) {
+            CHECK(a.rows[r].areas[i].respondents.value == b.rows[r].areas[i].respondents.value);
+            CHECK(a.rows[r].areas[i].levels == b.rows[r].areas[i].levels);
+            CHECK(a.rows[r].areas[i].meanScore.value_or(-1) == doctest::Approx(b.rows[r].areas[i].meanScore.value_or(-1)));
+        }
+        REQUIRE(a.rows[r].questions.size() == b.rows[r].questions.size());
+        for (std::size_t q = 0; q < a.rows[r].questions.size(); ++q) {
+            CHECK(a.rows[r].questions[q].respondents.value == b.rows[r].questions[q].respondents.value);
+            CHECK(a.rows[r].questions[q].choices == b.rows[r].questions[q].choices);
+        }
+        REQUIRE(a.rows[r].weeks.size() == b.rows[r].weeks.size());
+        for (std::size_t w = 0; w < a.rows[r].weeks.size(); ++w) CHECK(a.rows[r].weeks[w].value == b.rows[r].weeks[w].value);
+    }
+}
+
+// Random answers to the mini survey, as the kiosk would take them (q2 only when q1 >= 3).
+json randomAnswers(std::mt19937& random) {
+    const int q1 = 1 + static_cast<int>(random() % 4);
+    json answers = {{"q1", q1}, {"q3", random() % 2 == 0 ? json{"mail"} : json{"mail", "chat"}}};
+    if (q1 >= 3) answers["q2"] = 1 + static_cast<int>(random() % 2);
+    if (random() % 3 == 0) answers["years"] = static_cast<int>(random() % 40);
+    return answers;
+}
+
 TEST_CASE("report: a range over every week gives what all weeks give (two ways the store adds tallies up)") {
     ReportStore s;
     s.unit("a", "g");
@@ -225,10 +267,7 @@ TEST_CASE("report: a range over every week gives what all weeks give (two ways t
     s.unit("c");
     std::mt19937 random(7);
     for (int i = 0; i < 60; ++i) {
-        const int q1 = 1 + static_cast<int>(random() % 4);
-        json answers = {{"q1", q1}, {"q3", random() % 2 == 0 ? json{"mail"} : json{"mail", "chat"}}};
-        if (q1 >= 3) answers["q2"] = 1 + static_cast<int>(random() % 2);
-        s.respond(std::string(1, static_cast<char>('a' + random() % 3)), "2026-W4" + std::to_string(random() % 4), answers);
+        s.respond(std::string(1, static_cast<char>('a' + random() % 3)), "2026-W4" + std::to_string(random() % 4), randomAnswers(random));
     }
     const auto all = s.report(ask([](server::ReportRequest& r) { r.questions = true; }));
     const auto range = s.report(ask([](server::ReportRequest& r) {
@@ -236,19 +275,7 @@ TEST_CASE("report: a range over every week gives what all weeks give (two ways t
         r.fromPeriod = "2026-W01";
         r.toPeriod = "2026-W52";
     }));
-    REQUIRE(all.rows.size() == range.rows.size());
-    for (std::size_t r = 0; r < all.rows.size(); ++r) {
-        CAPTURE(all.rows[r].id);
-        CHECK(all.rows[r].respondents.value == range.rows[r].respondents.value);
-        for (std::size_t a = 0; a < all.rows[r].areas.size(); ++a) {
-            CHECK(all.rows[r].areas[a].respondents.value == range.rows[r].areas[a].respondents.value);
-            CHECK(all.rows[r].areas[a].levels == range.rows[r].areas[a].levels);
-            CHECK(all.rows[r].areas[a].meanScore.value_or(-1) == doctest::Approx(range.rows[r].areas[a].meanScore.value_or(-1)));
-        }
-        for (std::size_t q = 0; q < all.rows[r].questions.size(); ++q) {
-            CHECK(all.rows[r].questions[q].choices == range.rows[r].questions[q].choices);
-        }
-    }
+    checkSameFigures(all, range);
     // Only the weeks asked for: W40 and W41 alone count fewer.
     const auto part = s.report(ask([](server::ReportRequest& r) {
         r.fromPeriod = "2026-W40";
@@ -256,6 +283,59 @@ TEST_CASE("report: a range over every week gives what all weeks give (two ways t
     }));
     CHECK(part.rows.front().respondents.value < all.rows.front().respondents.value);
     CHECK(part.rows.front().respondents.value > 0);
+}
+
+TEST_CASE("report: responses stored in batches count as they do one by one, and a rebuild gives what ingest kept") {
+    // Ingest adds a batch's tallies up before it writes them; a kiosk's batch is one unit over a few weeks.
+    ReportStore single;
+    ReportStore batched;
+    for (ReportStore* s : {&single, &batched}) {
+        s->unit("a", "g");
+        s->unit("b", "g");
+        s->unit("c");
+    }
+    std::mt19937 random(11);
+    std::vector<server::IncomingItem> sent;
+    for (int b = 0; b < 12; ++b) {
+        const std::string unit(1, static_cast<char>('a' + b % 3));
+        std::vector<server::IncomingItem> batch;
+        for (int i = 0; i < 20; ++i) {
+            const json answers = randomAnswers(random);
+            const std::string week = "2026-W4" + std::to_string(random() % 3);
+            single.respond(unit, week, answers);
+            batch.push_back(batched.item(unit, week, answers));
+        }
+        if (b > 0) batch.push_back(sent.front());  // a response sent again: a duplicate, counted once
+        server::IncomingItem bad = batched.item(unit, "2026-W40", json::object());
+        bad.response.reset();
+        bad.rejection = "cannot open the sealed payload";
+        batch.push_back(bad);  // a rejected one: not counted
+        const auto results = batched.storeBatch(batch);
+        CHECK(std::count_if(results.begin(), results.end(), [](const auto& r) { return r.status == shared::ItemStatus::Accepted; }) == 20);
+        sent.insert(sent.end(), batch.begin(), batch.begin() + 20);
+    }
+    const auto request = ask([](server::ReportRequest& r) {
+        r.questions = true;
+        r.weeks = true;
+    });
+    const auto expected = single.report(request);
+    CHECK(expected.rows.front().respondents.value == 240);
+    checkSameFigures(batched.report(request), expected);
+    checkSameFigures(batched.report(ask([](server::ReportRequest& r) {
+                         r.questions = true;
+                         r.fromPeriod = "2026-W41";
+                         r.toPeriod = "2026-W42";
+                     })),
+                     single.report(ask([](server::ReportRequest& r) {
+                         r.questions = true;
+                         r.fromPeriod = "2026-W41";
+                         r.toPeriod = "2026-W42";
+                     })));
+
+    REQUIRE(batched.store->rebuildTallies([&](const server::StoredResponse& r) -> server::Result<std::vector<server::Tally>> {
+                                   return server::responseTallies(batched.survey, json::parse(r.answersJson));
+                               }).ok());
+    checkSameFigures(batched.report(request), expected);
 }
 
 TEST_CASE("report: answer counts of some units only are those units' own, the same as in a full report") {
