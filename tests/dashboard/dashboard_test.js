@@ -103,6 +103,39 @@ async function checkOverview(page, lang) {
   await checkHiddenFigures(page, lang, where);
 }
 
+// The week range of the filter form, typed as a person types it: a range holding every response shows
+// the same figures; a range with none hides the total; a malformed week is refused before it is sent.
+async function checkWeekFilter(page, lang) {
+  const where = `week filter (${lang})`;
+  const first = expected.weeks[0];
+  const last = expected.weeks[expected.weeks.length - 1];
+  const submit = async (from, to) => {
+    await page.fill('#f-from', from);
+    await page.fill('#f-to', to);
+    await Promise.all([page.waitForNavigation(), page.click('form.filters button')]);
+  };
+  await submit(first, last);
+  const url = new URL(page.url());
+  check(url.searchParams.get('from') === first && url.searchParams.get('to') === last, `${where}: the range was not sent: ${page.url()}`);
+  check((await page.inputValue('#f-from')) === first, `${where}: the form does not keep the week typed`);
+  const total = (await rowsOfParticipation(page)).find((r) => r.kind === 'row-total');
+  check(total && parseCount(total.cells[0].text) === expected.total, `${where}: ${first} to ${last} shows ${total && total.cells[0].text}, expected ${expected.total}`);
+
+  await submit('2020-W01', '2020-W10');
+  const empty = (await rowsOfParticipation(page)).find((r) => r.kind === 'row-total');
+  check(!empty || empty.cells.every((c) => !/[0-9]/.test(c.text.replace(String(K), '')) || c.text === '0'),
+    `${where}: a range with no responses shows figures: ${empty && empty.cells.map((c) => c.text)}`);
+  await checkHiddenFigures(page, lang, where);
+
+  const before = page.url();
+  await page.fill('#f-from', 'uge 5');
+  await page.click('form.filters button');
+  await page.waitForTimeout(300);
+  check(page.url() === before, `${where}: "uge 5" was sent as a week`);
+  check(await page.locator('#f-from:invalid').count() === 1, `${where}: "uge 5" is not marked as invalid`);
+  await page.goto(`${base}/`);
+}
+
 async function checkUnit(page, lang, unit) {
   const where = `unit ${unit.id} (${lang})`;
   const shown = await page.locator('strong.respondents').textContent();
@@ -196,6 +229,7 @@ async function checkUnit(page, lang, unit) {
       check(response.status() === 200, `overview (${lang}): status ${response.status()}`);
       await checkOverview(page, lang);
       await screenshot(page, `overview${suffix}`);
+      if (lang === 'da') await checkWeekFilter(page, lang);
 
       for (const unit of expected.units) {
         response = await page.goto(`${base}/unit?id=${encodeURIComponent(unit.id)}`);

@@ -4,7 +4,7 @@ central store's tables with Python's sqlite3 and from the survey file, for the b
 
     expected.py DATA_DIR SURVEY_FILE OUT_JSON
 
-Writes {"units": [{id, name, group, respondents}], "total", "questions": {unit: [{name, title_da, title_en,
+Writes {"units": [{id, name, group, respondents}], "total", "weeks" (ISO weeks with responses), "questions": {unit: [{name, title_da, title_en,
 rows: [{label_da, label_en, count}]}]}, "dead_letters", "consent_da", "consent_en"}.
 """
 import json
@@ -43,7 +43,8 @@ def main():
         questions[unit["id"]] = listed
 
     (dead_letters,) = db.execute("SELECT count(*) FROM dead_letters").fetchone()
-    json.dump({"units": units, "total": sum(u["respondents"] for u in units), "questions": questions, "dead_letters": dead_letters,
+    weeks = [week for (week,) in db.execute("SELECT DISTINCT period FROM responses ORDER BY period")]
+    json.dump({"units": units, "total": sum(u["respondents"] for u in units), "weeks": weeks, "questions": questions, "dead_letters": dead_letters,
                "consent_da": text(survey["consent"], "da"), "consent_en": text(survey["consent"], "en")},
               open(out, "w", encoding="utf-8"), ensure_ascii=False, indent=1)
 

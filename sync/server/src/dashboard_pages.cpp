@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <tuple>
 
 namespace svarboks::server::dashboard {
 
@@ -217,6 +218,19 @@ std::map<std::string, std::string> languageNames(const Texts& t) {
     return names;
 }
 
+// The from/to week fields of a filter form. Plain text in the ISO form the reports use ("2026-W05"), not
+// <input type="week">, whose widget is worded in the browser's language whatever the page's language is.
+std::string weekFields(const Texts& t, const Filters& filters) {
+    std::string html;
+    for (const auto& [id, name, label, value] : {std::tuple{"f-from", "from", &t.fromWeek, &filters.from},
+                                                 std::tuple{"f-to", "to", &t.toWeek, &filters.to}}) {
+        html += std::string("<div class=\"field\"><label for=\"") + id + "\">" + esc(*label) + "</label><input id=\"" + id + "\" name=\"" + name +
+                "\" type=\"text\" pattern=\"[0-9]{4}-W[0-9]{2}\" size=\"9\" value=\"" + esc(*value) +
+                "\" placeholder=\"2026-W05\" title=\"" + esc(t.weekHint) + "\"></div>";
+    }
+    return html;
+}
+
 std::string paragraphs(std::string_view text) {
     std::string html;
     std::size_t start = 0;
@@ -297,10 +311,7 @@ std::string filterForm(const Frame& frame, const std::vector<SurveyChoice>& surv
                 esc((survey.title.empty() ? survey.id : survey.title) + " " + survey.version) + "</option>";
     }
     html += "</select></div>";
-    html += "<div class=\"field\"><label for=\"f-from\">" + esc(t.fromWeek) + "</label><input id=\"f-from\" name=\"from\" type=\"week\" value=\"" +
-            esc(filters.from) + "\" placeholder=\"" + esc(t.weekHint) + "\"></div>";
-    html += "<div class=\"field\"><label for=\"f-to\">" + esc(t.toWeek) + "</label><input id=\"f-to\" name=\"to\" type=\"week\" value=\"" +
-            esc(filters.to) + "\" placeholder=\"" + esc(t.weekHint) + "\"></div>";
+    html += weekFields(t, filters);
     html += "<div class=\"field field-button\"><button type=\"submit\">" + esc(t.show) + "</button></div></fieldset></form>";
     return html;
 }
@@ -509,10 +520,8 @@ std::string compareMain(const Frame& frame, const CompareView& view) {
         html += "<option value=\"" + esc(survey.id + "@" + survey.version) + "\"" + (selected ? " selected" : "") + ">" +
                 esc((survey.title.empty() ? survey.id : survey.title) + " " + survey.version) + "</option>";
     }
-    html += "</select></div><div class=\"field\"><label for=\"f-from\">" + esc(t.fromWeek) + "</label><input id=\"f-from\" name=\"from\" type=\"week\" value=\"" +
-            esc(view.filters.from) + "\" placeholder=\"" + esc(t.weekHint) + "\"></div><div class=\"field\"><label for=\"f-to\">" + esc(t.toWeek) +
-            "</label><input id=\"f-to\" name=\"to\" type=\"week\" value=\"" + esc(view.filters.to) + "\" placeholder=\"" + esc(t.weekHint) +
-            "\"></div><div class=\"field field-button\"><button type=\"submit\">" + esc(t.show) + "</button></div></fieldset></form>";
+    html += "</select></div>" + weekFields(t, view.filters) + "<div class=\"field field-button\"><button type=\"submit\">" + esc(t.show) +
+            "</button></div></fieldset></form>";
 
     if (view.report == nullptr) return html;
     std::vector<const ReportRow*> rows;
