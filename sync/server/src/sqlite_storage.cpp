@@ -343,7 +343,7 @@ constexpr const char* kFirstWeek = "0";  // sorts after kAllWeeks and before eve
 
 // The tallies of the responses one transaction stores, added up by key before they are written. The
 // responses of a batch share their kiosk's unit and mostly their week, so a batch of 20 writes each key
-// once instead of 20 times (docs/benchmarks.md#reports-and-dashboard). The keys are kept in the table's
+// once instead of 20 times (docs/reliability.md#load). The keys are kept in the table's
 // key order, so the writes go through the index in order too.
 class TallySums {
 public:
