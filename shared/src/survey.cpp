@@ -458,6 +458,9 @@ private:
         if (e.contains("competence")) {
             if (auto c = string(e["competence"], field("competence"), kMaxNameLength)) element.competence = *c;
         }
+        if (e.contains("identifying")) {
+            if (auto i = boolean(e["identifying"], field("identifying"))) element.identifying = *i;
+        }
         switch (element.type) {
             case ElementType::Html: loadHtml(e, pointer, element); break;
             case ElementType::Rating: loadRating(e, pointer, element); break;
@@ -552,7 +555,7 @@ private:
         } else if (auto t = localized(e["html"], child(pointer, "html"))) {
             element.html = *t;
         }
-        for (const char* key : {"isRequired", "requiredIf", "enableIf", "competence"}) {
+        for (const char* key : {"isRequired", "requiredIf", "enableIf", "competence", "identifying"}) {
             if (e.contains(key) && !isOff(e[key])) error(child(pointer, key), std::string(key) + " has no meaning on an html element, which has no answer");
         }
     }

@@ -86,6 +86,18 @@ public:
     shared::Status touchSession(const std::string& t, std::int64_t at) override { return m_inner.touchSession(t, at); }
     shared::Status removeSession(const std::string& t) override { return m_inner.removeSession(t); }
     shared::Status removeExpiredSessions(std::int64_t c, std::int64_t u) override { return m_inner.removeExpiredSessions(c, u); }
+    shared::Status setUserRole(const std::string& n, const std::string& r, const std::vector<std::string>& s) override {
+        return m_inner.setUserRole(n, r, s);
+    }
+    shared::Result<int> groupSize() override { return m_inner.groupSize(); }
+    shared::Status setGroupSize(int k) override { return m_inner.setGroupSize(k); }
+    shared::Status addRound(const server::Round& r) override { return m_inner.addRound(r); }
+    shared::Result<std::vector<server::Round>> rounds() override { return m_inner.rounds(); }
+    shared::Result<std::int64_t> releaseRound(const std::string& id, const std::string& today) override { return m_inner.releaseRound(id, today); }
+    shared::Result<std::vector<server::RoundUnit>> roundUnits(const std::string& id) override { return m_inner.roundUnits(id); }
+    shared::Result<std::vector<server::OpenCount>> openCounts() override { return m_inner.openCounts(); }
+    shared::Status addAudit(const server::AuditEntry& e) override { return m_inner.addAudit(e); }
+    shared::Result<std::vector<server::AuditEntry>> audit(std::size_t limit) override { return m_inner.audit(limit); }
 
 private:
     server::Storage& m_inner;

@@ -175,12 +175,52 @@ Result<SessionCheck> Accounts::session(std::string_view token) {
     const std::int64_t now = unixSeconds(m_clock());
     if (now - session.createdAt >= m_options.absoluteTimeout.count() || now - session.lastUsedAt >= m_options.idleTimeout.count()) {
         if (auto removed = m_storage.removeSession(hash); !removed) return Error{removed.message()};
-        return SessionCheck{SessionCheck::Kind::Expired, "", ""};
+        return SessionCheck{SessionCheck::Kind::Expired, "", "", {}};
     }
     if (now - session.lastUsedAt >= kTouchEverySeconds) {
         if (auto touched = m_storage.touchSession(hash, now); !touched) return Error{touched.message()};
     }
-    return SessionCheck{SessionCheck::Kind::Valid, session.userName, csrfTokenFor(token)};
+    auto account = m_storage.findUser(session.userName);
+    if (!account) return account.error();
+    if (!*account) return SessionCheck{};
+    return SessionCheck{SessionCheck::Kind::Valid, session.userName, csrfTokenFor(token), Permissions::of(**account)};
+}
+
+Result<Role> parseRole(std::string_view name) {
+    if (name == "administrator") return Role::Administrator;
+    if (name == "analyst") return Role::Analyst;
+    if (name == "unit-leader") return Role::UnitLeader;
+    return Error{"'" + std::string(name) + "': expected administrator, analyst or unit-leader"};
+}
+
+std::string_view roleName(Role role) {
+    switch (role) {
+        case Role::Administrator: return "administrator";
+        case Role::Analyst: return "analyst";
+        case Role::UnitLeader: return "unit-leader";
+    }
+    return "unit-leader";
+}
+
+Permissions Permissions::of(const UserAccount& account) {
+    Permissions permissions;
+    const auto role = parseRole(account.role);
+    if (!role) return permissions;  // the least: a unit leader of nothing
+    permissions.role = *role;
+    if (permissions.role != Role::UnitLeader) return permissions;
+    for (const auto& entry : account.scope) {
+        if (entry.rfind("unit:", 0) == 0) permissions.units.push_back(entry.substr(5));
+        else if (entry.rfind("group:", 0) == 0) permissions.groups.push_back(entry.substr(6));
+    }
+    return permissions;
+}
+
+bool Permissions::seesGroup(const std::string& group) const {
+    return everyUnit() || std::find(groups.begin(), groups.end(), group) != groups.end();
+}
+
+bool Permissions::seesUnit(const std::string& unitId, const std::string& group) const {
+    return everyUnit() || std::find(units.begin(), units.end(), unitId) != units.end() || (!group.empty() && seesGroup(group));
 }
 
 Status Accounts::logout(std::string_view token) {

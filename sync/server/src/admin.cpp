@@ -11,6 +11,7 @@
 #include "svarboks/server/ingest.hpp"
 #include "svarboks/server/report.hpp"
 #include "svarboks/server/report_format.hpp"
+#include "svarboks/server/rounds.hpp"
 #include "svarboks/server/sqlite_storage.hpp"
 #include "svarboks/shared/hashing.hpp"
 #include "svarboks/shared/survey.hpp"
@@ -170,9 +171,12 @@ std::string qrCode(const std::string& text) {
 
 // ---- commands ----
 
+int anonymityThreshold(const Parsed& parsed);
+
 int init(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    const Parsed parsed = parse(args, 1, {"data", "host", "tls-cert", "tls-key"});
+    const Parsed parsed = parse(args, 1, {"data", "host", "tls-cert", "tls-key", "k"});
     expectPositional(parsed, 0, "no arguments besides options");
+    const int k = anonymityThreshold(parsed);
     const DataDir dir = dataDir(parsed);
     InitOptions options;
     options.hosts = parsed.all("host");
@@ -192,13 +196,28 @@ int init(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
         for (std::size_t i = 0; i < report->certificate.subjectAltNames.size(); ++i) out << (i ? ", " : "") << report->certificate.subjectAltNames[i];
         out << '\n';
     }
+    if (parsed.has("k")) {
+        auto store = openStore(dir);
+        if (!store) return fail(err, store.error().message);
+        if (auto status = (*store)->setGroupSize(k); !status) return fail(err, status.message());
+    }
+    out << "  group size   " << k << " (no figure about fewer respondents is ever shown)\n";
     out << "  SHA-256      " << report->certificate.sha256Fingerprint << "\n"
         << "  key pin      " << report->certificate.spkiPin << "\n"
         << "Public key (base64): " << report->publicKey << '\n';
     return kOk;
 }
 
-// --k: the anonymity threshold of reports and the dashboard.
+// The time of an audit entry, UTC to the second (the audit log is about accounts, never respondents).
+std::string utcNow() {
+    const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    char text[32];
+    return std::string(text, std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc));
+}
+
+// --k of init and policy set: the consent's group size or more, never less.
 int anonymityThreshold(const Parsed& parsed) {
     if (!parsed.has("k")) return kDefaultK;
     const std::string text = parsed.option("k");
@@ -206,17 +225,152 @@ int anonymityThreshold(const Parsed& parsed) {
     const auto result = std::from_chars(text.data(), text.data() + text.size(), k);
     if (result.ec != std::errc{} || result.ptr != text.data() + text.size() || k < kMinimumK || k > 1000) {
         throw UsageError{"--k " + text + ": expected a number from " + std::to_string(kMinimumK) +
-                         " to 1000 (figures about fewer than k respondents are hidden)"};
+                         " to 1000 (the consent text promises figures only for groups of at least " +
+                         std::to_string(kMinimumGroupSize) + "; a larger k hides more, a smaller one is never allowed)"};
     }
     return k;
+}
+
+// k is the store's policy (policy set --k), frozen into each round at its release: a command cannot choose
+// another, since two reports of one round with different k could give each other's hidden figures away.
+void refuseK(const Parsed& parsed) {
+    if (parsed.has("k")) {
+        throw UsageError{"--k: the minimum group size is the store's policy, kept by each round from its release "
+                         "(see: policy show; raise it for later rounds with: policy set --k N)"};
+    }
+}
+
+// Who ran a command, for the audit log: the command line has no account, so it names itself.
+constexpr const char* kCommandLineUser = "(command line)";
+
+// For changes that are done already: a failed audit write is told, not hidden.
+void auditOrWarn(Storage& store, const AuditEntry& entry, std::ostream& err) {
+    if (auto status = store.addAudit(entry); !status) err << "svarboks-central: warning: not in the audit log: " << status.message() << '\n';
+}
+
+// --role and the unit leader's --unit/--group: a role and its scope, or a usage error saying what is missing.
+std::pair<Role, std::vector<std::string>> roleOptions(const Parsed& parsed) {
+    const auto role = parseRole(parsed.option("role", "administrator"));
+    if (!role) throw UsageError{"--role: " + role.error().message};
+    std::vector<std::string> scope;
+    for (const auto& unit : parsed.all("unit")) scope.push_back("unit:" + unit);
+    for (const auto& group : parsed.all("group")) scope.push_back("group:" + group);
+    if (*role == Role::UnitLeader && scope.empty()) throw UsageError{"--role unit-leader needs the units or groups they lead: --unit ID and/or --group NAME"};
+    if (*role != Role::UnitLeader && !scope.empty()) throw UsageError{"--unit and --group are for --role unit-leader only (the other roles see every unit)"};
+    return {*role, scope};
+}
+
+int rounds(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    if (args.size() < 2) throw UsageError{"expected: rounds add ID --from WEEK --to WEEK | rounds list | rounds release ID [--early]"};
+    const auto now = std::chrono::system_clock::now();
+    if (args[1] == "add") {
+        const Parsed parsed = parse(args, 2, {"data", "from", "to"});
+        expectPositional(parsed, 1, "rounds add ID --from WEEK --to WEEK");
+        if (!parsed.has("from") || !parsed.has("to")) throw UsageError{"--from WEEK and --to WEEK are required, e.g. --from 2026-W02 --to 2026-W24"};
+        auto store = openStore(dataDir(parsed));
+        if (!store) return fail(err, store.error().message);
+        const Round round{parsed.positional[0], parsed.option("from"), parsed.option("to"), ""};
+        if (auto status = addRound(**store, round); !status) return fail(err, status.message());
+        auditOrWarn(**store, {utcNow(), kCommandLineUser, "add-round", round.id + " " + round.fromWeek + " to " + round.toWeek, 0}, err);
+        out << "Added round " << round.id << " (" << round.fromWeek << " to " << round.toWeek << "). Release it once it has ended:\n"
+            << "    svarboks-central rounds release " << round.id << " --data DIR\n";
+        return kOk;
+    }
+    if (args[1] == "list") {
+        const Parsed parsed = parse(args, 2, {"data"});
+        expectPositional(parsed, 0, "rounds list");
+        auto store = openStore(dataDir(parsed));
+        if (!store) return fail(err, store.error().message);
+        auto list = (*store)->rounds();
+        if (!list) return fail(err, list.error().message);
+        if (list->empty()) {
+            out << "No rounds yet; add one with: rounds add ID --from WEEK --to WEEK\n";
+            return kOk;
+        }
+        out << pad("ROUND", 20) << pad("FROM", 10) << pad("TO", 10) << "STATE\n";
+        for (const auto& round : *list) out << pad(round.id, 20) << pad(round.fromWeek, 10) << pad(round.toWeek, 10) << roundState(round, now) << '\n';
+        return kOk;
+    }
+    if (args[1] == "release") {
+        const Parsed parsed = parse(args, 2, {"data"}, {"early"});
+        expectPositional(parsed, 1, "rounds release ID [--early]");
+        auto store = openStore(dataDir(parsed));
+        if (!store) return fail(err, store.error().message);
+        auto released = releaseRound(**store, parsed.positional[0], now, parsed.flags.count("early") > 0);
+        if (!released) return fail(err, released.error().message);
+        auditOrWarn(**store, {utcNow(), kCommandLineUser, "release-round", parsed.positional[0], released->responses}, err);
+        out << "Released round " << parsed.positional[0] << ": its reports and exports are fixed from now on.\n";
+        if (!released->silentKiosks.empty()) {
+            out << "Note: " << released->silentKiosks.size() << " kiosk(s) had not been in contact since the round ended; answers they still hold "
+                << "from its weeks will be kept but will not be in the round:\n";
+            for (const auto& device : released->silentKiosks) {
+                out << "  " << device.id << " (unit " << device.unitId << ", last seen " << (device.lastSeenOn.empty() ? "never" : device.lastSeenOn) << ")\n";
+            }
+        }
+        return kOk;
+    }
+    throw UsageError{"unknown command: rounds " + args[1]};
+}
+
+int policy(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    if (args.size() < 2 || (args[1] != "show" && args[1] != "set")) throw UsageError{"expected: policy show | policy set --k N"};
+    const Parsed parsed = parse(args, 2, {"data", "k"});
+    expectPositional(parsed, 0, "policy " + args[1]);
+    if (args[1] == "set" && !parsed.has("k")) throw UsageError{"policy set needs --k N"};
+    if (args[1] == "show" && parsed.has("k")) throw UsageError{"policy show takes no --k (to change it: policy set --k N)"};
+    const int k = anonymityThreshold(parsed);
+    auto store = openStore(dataDir(parsed));
+    if (!store) return fail(err, store.error().message);
+    if (args[1] == "set") {
+        auto current = (*store)->groupSize();
+        if (!current) return fail(err, current.error().message);
+        if (k < *current) {
+            return fail(err, "--k " + std::to_string(k) + ": the group size is " + std::to_string(*current) +
+                                 " and can only be raised (rounds released with it keep it either way)");
+        }
+        if (auto status = (*store)->setGroupSize(k); !status) return fail(err, status.message());
+        auditOrWarn(**store, {utcNow(), kCommandLineUser, "set-group-size", std::to_string(k), 0}, err);
+    }
+    auto size = (*store)->groupSize();
+    if (!size) return fail(err, size.error().message);
+    out << "Minimum group size: " << *size << " (the consent text promises at least " << kMinimumGroupSize
+        << "; rounds released from now on keep it)\nRetention: " << kRetentionYears << " years\n";
+    return kOk;
+}
+
+int auditCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    if (args.size() < 2 || args[1] != "list") throw UsageError{"expected: audit list [--limit N]"};
+    const Parsed parsed = parse(args, 2, {"data", "limit"});
+    expectPositional(parsed, 0, "audit list [--limit N]");
+    std::size_t limit = 100;
+    if (parsed.has("limit")) {
+        const std::string text = parsed.option("limit");
+        const auto result = std::from_chars(text.data(), text.data() + text.size(), limit);
+        if (result.ec != std::errc{} || result.ptr != text.data() + text.size() || limit < 1 || limit > 100000) {
+            throw UsageError{"--limit " + text + ": expected a number from 1 to 100000"};
+        }
+    }
+    auto store = openStore(dataDir(parsed));
+    if (!store) return fail(err, store.error().message);
+    auto entries = (*store)->audit(limit);
+    if (!entries) return fail(err, entries.error().message);
+    if (entries->empty()) {
+        out << "Nothing audited yet.\n";
+        return kOk;
+    }
+    out << pad("WHEN (UTC)", 22) << pad("USER", 20) << pad("ACTION", 20) << pad("ROWS", 9) << "WHAT\n";
+    for (const auto& entry : *entries) {
+        out << pad(entry.at, 22) << pad(entry.userName, 20) << pad(entry.action, 20) << pad(std::to_string(entry.rows), 9) << entry.detail << '\n';
+    }
+    return kOk;
 }
 
 int serve(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     const Parsed parsed = parse(args, 1, {"data", "listen", "threads", "k"});
     expectPositional(parsed, 0, "no arguments besides options");
+    refuseK(parsed);
     const DataDir dir = dataDir(parsed);
     DashboardOptions dashboardOptions;
-    dashboardOptions.k = anonymityThreshold(parsed);
     ServeOptions options;
     if (auto status = parseListenAddress(parsed.option("listen", "127.0.0.1:8443"), options); !status) throw UsageError{status.message()};
     if (parsed.has("threads")) {
@@ -474,13 +628,14 @@ int survey(const std::vector<std::string>& args, std::ostream& out, std::ostream
 }
 
 int exportCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    const Parsed parsed = parse(args, 1, {"data", "format", "output", "survey", "version"});
-    expectPositional(parsed, 0, "export --format csv|csv-da|jsonl [--survey ID] [--version V] [--output FILE]");
+    const Parsed parsed = parse(args, 1, {"data", "format", "output", "survey", "version", "round", "k"});
+    expectPositional(parsed, 0, "export --format csv|csv-da|jsonl [--round ID] [--survey ID] [--version V] [--output FILE]");
+    refuseK(parsed);
     const auto format = parseExportFormat(parsed.option("format", "jsonl"));
     if (!format) throw UsageError{"--format: " + format.error().message};
     auto store = openStore(dataDir(parsed));
     if (!store) return fail(err, store.error().message);
-    const auto plan = planExport(**store, {*format, parsed.option("survey"), parsed.option("version")});
+    auto plan = planExport(**store, {*format, parsed.option("survey"), parsed.option("version"), parsed.option("round")});
     if (!plan) return fail(err, plan.error().message);
 
     // Progress only where a person watches it, and not into the same terminal as the data.
@@ -497,21 +652,29 @@ int exportCommand(const std::vector<std::string>& args, std::ostream& out, std::
                                    }, progress);
     if (terminal) terminal->finish();
     if (!exported) return fail(err, exported.error().message);
+    // The rows are out; an export that cannot be audited is still reported as a failure.
+    if (auto audited = (*store)->addAudit(AuditEntry{utcNow(), kCommandLineUser, "export", plan->describe(), exported->rows}); !audited) {
+        return fail(err, "the export was written but the audit log could not be: " + audited.message());
+    }
+    if (exported->withheld > 0 || toFile) err << "svarboks-central: " << exported->explanation << '\n';
     if (!toFile) {
         out.flush();
         if (!out) return fail(err, "cannot write the export to standard output");
         return kOk;
     }
-    out << "Exported " << *exported << " responses"
-        << (plan->surveyId.empty() ? std::string() : " of survey " + plan->surveyId + (plan->version.empty() ? "" : " " + plan->version))
-        << " to " << parsed.option("output") << " (" << exportFormatName(plan->format) << ")\n";
+    out << "Exported " << exported->rows << " responses of " << plan->describe() << " to " << parsed.option("output") << '\n';
     return kOk;
 }
 
 int reportCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    const Parsed parsed = parse(args, 1, {"data", "survey", "version", "by", "unit", "group", "from", "to", "k", "format"});
-    expectPositional(parsed, 0, "report [--survey ID] [--version V] [--by unit|group|area|question] [--unit ID | --group NAME] "
-                                "[--from WEEK] [--to WEEK] [--k N] [--format table|csv|csv-da|json]");
+    const Parsed parsed = parse(args, 1, {"data", "survey", "version", "by", "unit", "group", "round", "from", "to", "k", "format"});
+    expectPositional(parsed, 0, "report [--round ID] [--survey ID] [--version V] [--by unit|group|area|question] [--unit ID | --group NAME] "
+                                "[--format table|csv|csv-da|json]");
+    refuseK(parsed);
+    if (parsed.has("from") || parsed.has("to")) {
+        throw UsageError{"--from/--to: reports are of one released round (rounds list shows them; choose one with --round ID): "
+                         "two overlapping week ranges would give away the people in the weeks between them"};
+    }
     const std::string byText = parsed.option("by", "unit");
     const auto by = parseReportBy(byText);
     if (!by) throw UsageError{"--by " + byText + ": expected unit, group, area or question"};
@@ -531,9 +694,7 @@ int reportCommand(const std::vector<std::string>& args, std::ostream& out, std::
     ReportRequest request;
     request.surveyId = parsed.option("survey");
     request.version = parsed.option("version");
-    request.fromPeriod = parsed.option("from");
-    request.toPeriod = parsed.option("to");
-    request.k = anonymityThreshold(parsed);
+    request.round = parsed.option("round");
     request.questions = *by == ReportBy::Question;
     if (request.questions && focus.kind == ReportRow::Kind::Unit) request.questionUnits = {focus.id};
     auto store = openStore(dataDir(parsed));
@@ -613,11 +774,12 @@ std::string readHidden(std::ostream& err, const std::string& prompt) {
 }
 
 int users(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    if (args.size() < 2) throw UsageError{"expected: users add NAME [--password-stdin] | users list | users remove NAME | users unlock NAME"};
+    if (args.size() < 2) throw UsageError{"expected: users add NAME [--role ROLE] [--password-stdin] | users role NAME --role ROLE | users list | users remove NAME | users unlock NAME"};
     const std::string& action = args[1];
     if (action == "add") {
-        const Parsed parsed = parse(args, 2, {"data"}, {"password-stdin"});
-        expectPositional(parsed, 1, "users add NAME [--password-stdin]");
+        const Parsed parsed = parse(args, 2, {"data", "role", "unit", "group"}, {"password-stdin"});
+        expectPositional(parsed, 1, "users add NAME [--role administrator|analyst|unit-leader [--unit ID] [--group NAME]] [--password-stdin]");
+        const auto [role, scope] = roleOptions(parsed);
         const std::string name = parsed.positional[0];
         if (!isValidUserName(name)) {
             throw UsageError{"user name '" + name + "': expected 1-64 characters of a-z, 0-9, '.', '_', '-' and '@', starting with a letter or digit"};
@@ -641,13 +803,27 @@ int users(const std::vector<std::string>& args, std::ostream& out, std::ostream&
         if (!store) return fail(err, store.error().message);
         auto hash = hashPassword(password);
         if (!hash) return fail(err, hash.error().message);
-        if (auto status = (*store)->addUser({name, *hash, localDate(std::chrono::system_clock::now()), 0, 0}); !status) {
+        if (auto status = (*store)->addUser({name, *hash, localDate(std::chrono::system_clock::now()), 0, 0, std::string(roleName(role)), scope}); !status) {
             return fail(err, status.message());
         }
-        out << "Added user " << name << " for the dashboard (https://HOST:PORT/ of svarboks-central serve).\n";
+        auditOrWarn(**store, {utcNow(), kCommandLineUser, "add-user", name + " as " + std::string(roleName(role)), 0}, err);
+        out << "Added user " << name << " (" << roleName(role) << ") for the dashboard (https://HOST:PORT/ of svarboks-central serve).\n";
         if (generated) {
             out << "Its password, shown only this once (store it safely; only a hash of it is kept):\n\n    " << password << "\n\n";
         }
+        return kOk;
+    }
+    if (action == "role") {
+        const Parsed parsed = parse(args, 2, {"data", "role", "unit", "group"});
+        expectPositional(parsed, 1, "users role NAME --role administrator|analyst|unit-leader [--unit ID] [--group NAME]");
+        if (!parsed.has("role")) throw UsageError{"--role is required"};
+        const auto [role, scope] = roleOptions(parsed);
+        auto store = openStore(dataDir(parsed));
+        if (!store) return fail(err, store.error().message);
+        const std::string& name = parsed.positional[0];
+        if (auto status = (*store)->setUserRole(name, std::string(roleName(role)), scope); !status) return fail(err, status.message());
+        auditOrWarn(**store, {utcNow(), kCommandLineUser, "set-role", name + " to " + std::string(roleName(role)), 0}, err);
+        out << "User " << name << " is " << roleName(role) << " now; it applies from their next page.\n";
         return kOk;
     }
     if (action == "list") {
@@ -662,11 +838,14 @@ int users(const std::vector<std::string>& args, std::ostream& out, std::ostream&
             return kOk;
         }
         const std::int64_t now = unixSeconds(std::chrono::system_clock::now());
-        out << pad("USER", 24) << pad("CREATED", 12) << pad("FAILED", 8) << "LOCKED UNTIL\n";
+        out << pad("USER", 24) << pad("ROLE", 15) << pad("CREATED", 12) << pad("FAILED", 8) << pad("LOCKED UNTIL", 18) << "UNITS AND GROUPS\n";
         for (const auto& user : *list) {
             const bool locked = user.lockedUntil > now;
-            out << pad(user.name, 24) << pad(user.createdOn, 12) << pad(std::to_string(user.failedLogins), 8)
-                << (locked ? localMinute(TimePoint(std::chrono::seconds(user.lockedUntil))) : std::string("-")) << '\n';
+            std::string scope;
+            for (const auto& entry : user.scope) scope += (scope.empty() ? "" : ", ") + entry;
+            out << pad(user.name, 24) << pad(user.role, 15) << pad(user.createdOn, 12) << pad(std::to_string(user.failedLogins), 8)
+                << pad(locked ? localMinute(TimePoint(std::chrono::seconds(user.lockedUntil))) : std::string("-"), 18)
+                << (scope.empty() ? "(all)" : scope) << '\n';
         }
         return kOk;
     }
@@ -693,28 +872,38 @@ int users(const std::vector<std::string>& args, std::ostream& out, std::ostream&
 std::string usage() {
     return "usage: svarboks-central COMMAND ... --data DIR\n"
            "\n"
-           "  init --data DIR [--host NAME|IP ...] [--tls-cert FILE --tls-key FILE]\n"
+           "  init --data DIR [--host NAME|IP ...] [--tls-cert FILE --tls-key FILE] [--k 5]\n"
            "                         make the store, the key pair and a TLS certificate\n"
-           "  serve --data DIR [--listen 127.0.0.1:8443] [--threads 128] [--k 5]\n"
+           "  serve --data DIR [--listen 127.0.0.1:8443] [--threads 128]\n"
            "                         run the HTTPS endpoint (kiosk API and the dashboard at /) until\n"
-           "                         SIGTERM or SIGINT; the dashboard hides figures about fewer than k\n"
+           "                         SIGTERM or SIGINT\n"
+           "  policy show | policy set --k N\n"
+           "                         the minimum group size k (5, what the consent promises, or more):\n"
+           "                         no figure about fewer respondents is shown; each round keeps the\n"
+           "                         k it was released with\n"
            "  units add ID --name NAME [--group GROUP] | units group ID GROUP|--none | units list\n"
            "  enroll --unit ID [--expires 7d]\n"
            "                         print a one-time enrolment code for a kiosk of that unit\n"
            "  devices list | devices revoke ID\n"
            "  survey publish FILE --unit ID|--all | survey list\n"
-           "  export --format csv|csv-da|jsonl [--survey ID] [--version V] [--output FILE]\n"
-           "                         one row per response: CSV of one survey version (csv-da for Danish\n"
-           "                         Excel), or JSON Lines of SurveyJS result data\n"
-           "  report [--survey ID] [--version V] [--by unit|group|area|question] [--unit ID|--group NAME]\n"
-           "         [--from 2026-W05] [--to 2026-W20] [--k 5] [--format table|csv|csv-da|json]\n"
-           "                         respondents, area scores, levels and answers; a figure about fewer\n"
-           "                         than k respondents, or one that would give it away, is never shown\n"
+           "  rounds add ID --from 2026-W02 --to 2026-W24 | rounds list | rounds release ID [--early]\n"
+           "                         reporting rounds: figures and exports exist only for released\n"
+           "                         rounds, and a released round never changes\n"
+           "  export --format csv|csv-da|jsonl [--round ID] [--survey ID] [--version V] [--output FILE]\n"
+           "                         one row per response of a released round and survey version, made\n"
+           "                         k-anonymous (unit, week, language generalised, rows withheld if needed)\n"
+           "  report [--round ID] [--survey ID] [--version V] [--by unit|group|area|question]\n"
+           "         [--unit ID|--group NAME] [--format table|csv|csv-da|json]\n"
+           "                         respondents, area scores, levels and answers of a released round; a\n"
+           "                         figure about fewer than k respondents (k >= 5), or one that would\n"
+           "                         give it away, is never shown\n"
            "  import FILE            a kiosk's outbox export file (docs/outbox-export.md)\n"
            "  dead-letters list      rejected responses and why\n"
-           "  users add NAME [--password-stdin] | users list | users remove NAME | users unlock NAME\n"
+           "  users add NAME [--role administrator|analyst|unit-leader [--unit ID] [--group NAME]] [--password-stdin]\n"
+           "  users role NAME --role ROLE [--unit ID] [--group NAME] | users list | users remove NAME | users unlock NAME\n"
            "                         dashboard accounts; without --password-stdin the password is asked\n"
            "                         for twice on a terminal, else generated and printed once\n"
+           "  audit list [--limit 100]  who downloaded or changed what, newest first\n"
            "\n"
            "See docs/central.md.\n";
 }
@@ -737,6 +926,9 @@ int runCommand(const std::vector<std::string>& args, std::ostream& out, std::ost
         if (command == "import") return importFile(args, out, err);
         if (command == "dead-letters") return deadLetters(args, out, err);
         if (command == "users") return users(args, out, err);
+        if (command == "rounds") return rounds(args, out, err);
+        if (command == "audit") return auditCommand(args, out, err);
+        if (command == "policy") return policy(args, out, err);
         throw UsageError{"unknown command '" + command + "'"};
     } catch (const UsageError& e) {
         err << "svarboks-central: " << e.message << "\n\n" << usage();

@@ -1,5 +1,7 @@
 #include "svarboks/server/dashboard.hpp"
 
+#include "svarboks/server/rounds.hpp"
+
 #include "dashboard_pages.hpp"
 #include "dashboard_text.hpp"
 #include "svarboks/server/csv.hpp"
@@ -37,16 +39,17 @@ constexpr std::string_view kContentSecurityPolicy =
     "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 constexpr std::string_view kStylesheetPath = "/static/dashboard.css";
 constexpr std::string_view kIconPath = "/static/icon.svg";
-constexpr std::array<std::string_view, 13> kPaths = {"/",           "/login",     "/logout",       "/unit",
+constexpr std::array<std::string_view, 14> kPaths = {"/",           "/login",     "/logout",       "/unit",
                                                      "/compare",    "/surveys",   "/dead-letters", "/language",
                                                      kStylesheetPath, kIconPath,  "/favicon.ico",  "/download/responses",
-                                                     "/download/report"};
+                                                     "/download/report", "/audit"};
 // A white tick on the brand's blue: the tab's icon, drawn here so that nothing is fetched from elsewhere.
 constexpr std::string_view kIcon =
     "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 32 32\"><rect width=\"32\" height=\"32\" rx=\"6\" fill=\"#1e3a8a\"/>"
     "<path d=\"M8 17l5 5 11-12\" fill=\"none\" stroke=\"#ffffff\" stroke-width=\"4\" stroke-linecap=\"round\" stroke-linejoin=\"round\"/></svg>";
 constexpr std::size_t kMaxKiosksListed = 50;
 constexpr std::size_t kMaxDeadLettersListed = 500;
+constexpr std::size_t kMaxAuditListed = 500;
 constexpr std::size_t kMaxCompared = 4;
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -128,12 +131,6 @@ bool sameOrigin(const WebRequest& request) {
     return true;
 }
 
-std::string normaliseWeek(std::string_view text) {
-    std::string week = trim(text);
-    for (auto& c : week) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return week;
-}
-
 }  // namespace
 
 // ---- requests and responses ----
@@ -184,6 +181,7 @@ struct Dashboard::Context {
     std::string self;
     std::string today;
     int k = kDefaultK;
+    Permissions permissions;
 
     [[nodiscard]] const Texts& t() const { return dashboard::texts(language); }
     [[nodiscard]] Frame frame(std::string title, std::string active, bool legend = false) const {
@@ -196,6 +194,7 @@ struct Dashboard::Context {
         frame.selfUrl = self;
         frame.k = k;
         frame.legend = legend;
+        frame.administrator = permissions.administers();
         return frame;
     }
     [[nodiscard]] WebResponse message(int status, std::string_view heading, const std::string& text) const {
@@ -214,7 +213,6 @@ Dashboard::Dashboard(Storage& storage, DashboardOptions options, Clock clock, st
       m_options(std::move(options)),
       m_clock(std::move(clock)),
       m_accounts(storage, m_options.accounts, m_clock, std::move(sleep)) {
-    m_options.k = std::max(m_options.k, kMinimumK);
     if (!m_options.reports) m_options.reports = [this](const ReportRequest& request) { return buildReport(m_storage, request); };
 }
 
@@ -248,7 +246,11 @@ WebResponse Dashboard::route(const WebRequest& request) {
     context.language = request.cookie(kLanguageCookie) == "en" ? Language::English : Language::Danish;
     context.self = selfUrl(request);
     context.today = localDate(m_clock());
-    context.k = m_options.k;
+    // The store's group size: what live counts step by, and what pages without a report word. A report
+    // keeps its round's (Report::k).
+    auto groupSize = m_storage.groupSize();
+    if (!groupSize) return context.unavailable();
+    context.k = std::max(*groupSize, kMinimumK);
     const bool get = request.method == "GET" || request.method == "HEAD";
     const bool post = request.method == "POST";
     const auto notAllowed = [&](std::string_view allow) {
@@ -290,6 +292,7 @@ WebResponse Dashboard::route(const WebRequest& request) {
     if (loggedIn) {
         context.user = session->user;
         context.csrf = session->csrfToken;
+        context.permissions = session->permissions;
     }
 
     if (request.path == "/login") {
@@ -320,8 +323,10 @@ WebResponse Dashboard::route(const WebRequest& request) {
     if (request.path == "/unit") return unitPage(request, context);
     if (request.path == "/compare") return compare(request, context);
     if (request.path == "/surveys") return surveysPage(context);
-    if (request.path == "/dead-letters") return deadLettersPage(context);
-    if (request.path == "/download/responses") return downloadResponses(request, context);
+    // Checked here, on the server, whatever the page links to.
+    if (request.path == "/dead-letters") return context.permissions.administers() ? deadLettersPage(context) : forbidden(context, false);
+    if (request.path == "/audit") return context.permissions.administers() ? auditPage(context) : forbidden(context, false);
+    if (request.path == "/download/responses") return context.permissions.recordLevel() ? downloadResponses(request, context) : forbidden(context, true);
     return downloadReport(request, context);
 }
 
@@ -463,17 +468,16 @@ std::optional<std::string> Dashboard::resolveFilters(const WebRequest& request, 
             }
         }
     }
-    std::optional<shared::IsoWeek> from;
-    std::optional<shared::IsoWeek> to;
-    for (auto [name, label, target, parsed] : {std::tuple{"from", t.fromWeek, &filters.from, &from}, std::tuple{"to", t.toWeek, &filters.to, &to}}) {
-        const std::string week = normaliseWeek(request.param(name));
-        if (week.empty()) continue;
-        auto valid = shared::parseIsoWeek(week);
-        if (!valid) return std::string(label) + ": " + valid.error().message;
-        *target = valid->toString();
-        *parsed = *valid;
+    // Only released rounds can be asked for: there is no free week range (report.hpp).
+    if (request.query.count("from") > 0 || request.query.count("to") > 0) return std::string(t.round) + ": from/to weeks are not offered; choose a released round";
+    const std::string round = trim(request.param("round"));
+    if (round.empty()) {
+        if (!filters.rounds.empty()) filters.round = filters.rounds.back().id;  // the latest release
+    } else if (std::none_of(filters.rounds.begin(), filters.rounds.end(), [&](const Round& r) { return r.id == round; })) {
+        return std::string(t.round) + ": '" + round + "' is not a released round";
+    } else {
+        filters.round = round;
     }
-    if (from && to && *to < *from) return std::string(t.fromWeek) + " " + filters.from + " > " + std::string(t.toWeek) + " " + filters.to;
     return std::nullopt;
 }
 
@@ -481,11 +485,39 @@ ReportRequest Dashboard::reportRequest(const Filters& filters) const {
     ReportRequest request;
     request.surveyId = filters.surveyId;
     request.version = filters.version;
-    request.fromPeriod = filters.from;
-    request.toPeriod = filters.to;
-    request.k = m_options.k;
+    request.round = filters.round;
     return request;
 }
+
+// A unit leader's report keeps only the rows of their units and groups: a part of a table that is safe as a
+// whole tells no more than the whole (the municipality's row goes too).
+void Dashboard::restrict(Report& report, const Context& context) {
+    const Permissions& p = context.permissions;
+    if (p.everyUnit()) return;
+    std::erase_if(report.rows, [&](const ReportRow& row) {
+        switch (row.kind) {
+            case ReportRow::Kind::Total: return true;
+            case ReportRow::Kind::Group: return !p.seesGroup(row.id);
+            case ReportRow::Kind::Unit: return !p.seesUnit(row.id, row.group);
+        }
+        return true;
+    });
+}
+
+Status Dashboard::audit(const Context& context, const std::string& action, const std::string& detail, std::int64_t rows) {
+    const std::time_t now = std::chrono::system_clock::to_time_t(m_clock());
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    char at[32];
+    return m_storage.addAudit({std::string(at, std::strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &utc)), context.user, action, detail, rows});
+}
+
+WebResponse Dashboard::forbidden(const Context& context, bool download) {
+    if (download) return plain(403, std::string(context.t().forbidden));
+    return context.message(403, context.t().forbiddenTitle, std::string(context.t().forbidden));
+}
+
+Result<std::vector<Round>> Dashboard::released() { return releasedRounds(m_storage); }
 
 // ---- pages ----
 
@@ -493,26 +525,45 @@ WebResponse Dashboard::overview(const WebRequest& request, const Context& contex
     const Texts& t = context.t();
     auto published = catalogue();
     if (!published) return context.unavailable();
+    auto rounds = released();
+    if (!rounds) return context.unavailable();
     dashboard::OverviewView view;
     view.surveys = choices(*published, context);
     view.maxWeeks = m_options.overviewWeeks;
+    view.filters.rounds = std::move(*rounds);
+    view.recordLevel = context.permissions.recordLevel();
     if (auto problem = resolveFilters(request, view.surveys, context, view.filters)) return context.message(400, t.badRequestTitle, *problem);
 
     std::optional<Result<Report>> report;
-    if (!view.surveys.empty()) {
+    if (!view.surveys.empty() && !view.filters.round.empty()) {
         ReportRequest ask = reportRequest(view.filters);
         ask.weeks = true;
         report.emplace(m_options.reports(ask));
         if (!*report) return context.message(503, t.unavailableTitle, report->error().message);
+        restrict(**report, context);
         view.report = &**report;
     }
     auto units = m_storage.units();
     auto devices = m_storage.devices();
     auto deadLetters = m_storage.deadLetterCount();
-    if (!units || !devices || !deadLetters) return context.unavailable();
-    view.unitTotal = units->size();
+    auto open = m_storage.openCounts();
+    if (!units || !devices || !deadLetters || !open) return context.unavailable();
+    const auto visible = [&](const std::string& unitId) {
+        const auto unit = std::find_if(units->begin(), units->end(), [&](const Unit& u) { return u.id == unitId; });
+        return unit != units->end() && context.permissions.seesUnit(unit->id, unit->group);
+    };
+    std::erase_if(*devices, [&](const Device& device) { return !visible(device.unitId); });
+    view.unitTotal = static_cast<std::size_t>(std::count_if(units->begin(), units->end(), [&](const Unit& u) { return visible(u.id); }));
     view.kioskTotal = devices->size();
     view.deadLetters = static_cast<std::size_t>(*deadLetters);
+    // Live participation per unit over every survey version, in steps of k; a unit under k is not listed.
+    std::map<std::string, std::int64_t> waiting;
+    for (const auto& count : *open) waiting[count.unitId] += count.count;
+    for (const auto& unit : *units) {
+        const auto found = waiting.find(unit.id);
+        if (found == waiting.end() || !visible(unit.id)) continue;
+        if (const std::int64_t shown = countInStepsOf(found->second, context.k); shown > 0) view.live.push_back({unit.id, unit.name, shown});
+    }
     // The kiosks that need attention first: active ones never seen or seen longest ago, revoked ones last.
     std::vector<Device> kiosks = std::move(*devices);
     std::stable_sort(kiosks.begin(), kiosks.end(), [](const Device& a, const Device& b) {
@@ -522,7 +573,8 @@ WebResponse Dashboard::overview(const WebRequest& request, const Context& contex
     if (kiosks.size() > kMaxKiosksListed) kiosks.resize(kMaxKiosksListed);
     view.kiosks = std::move(kiosks);
 
-    const Frame frame = context.frame(std::string(t.overviewTitle), "overview", true);
+    Frame frame = context.frame(std::string(t.overviewTitle), "overview", true);
+    if (view.report != nullptr) frame.k = view.report->k;
     return html(200, dashboard::page(frame, dashboard::overviewMain(frame, view, *units)));
 }
 
@@ -530,23 +582,32 @@ WebResponse Dashboard::unitPage(const WebRequest& request, const Context& contex
     const Texts& t = context.t();
     auto published = catalogue();
     if (!published) return context.unavailable();
+    auto rounds = released();
+    if (!rounds) return context.unavailable();
     dashboard::UnitView view;
     view.surveys = choices(*published, context);
     view.unitId = request.param("id");
     view.today = context.today;
+    view.filters.rounds = std::move(*rounds);
     if (auto problem = resolveFilters(request, view.surveys, context, view.filters)) return context.message(400, t.badRequestTitle, *problem);
     auto unit = m_storage.findUnit(view.unitId);
     if (!unit) return context.unavailable();
     if (!*unit) return context.message(404, t.notFoundTitle, std::string(t.unknownUnit));
     if (view.surveys.empty()) return context.message(404, t.navOverview, std::string(t.noSurvey));
+    if (view.filters.round.empty()) return context.message(404, t.navOverview, std::string(t.noRound));
 
     ReportRequest ask = reportRequest(view.filters);
     ask.questions = true;
     ask.questionUnits = {view.unitId};
     auto report = m_options.reports(ask);
     if (!report) return context.message(503, t.unavailableTitle, report.error().message);
+    // The unit's group in this round decides a unit leader's access, as the report itself groups it.
+    const ReportRow* row = report->find(ReportRow::Kind::Unit, view.unitId);
+    if (!context.permissions.seesUnit(view.unitId, row != nullptr ? row->group : (*unit)->group)) return forbidden(context, false);
+    restrict(*report, context);
     view.report = &*report;
-    const Frame frame = context.frame((*unit)->name, "", true);
+    Frame frame = context.frame((*unit)->name, "", true);
+    frame.k = report->k;
     return html(200, dashboard::page(frame, dashboard::unitMain(frame, view)));
 }
 
@@ -554,11 +615,15 @@ WebResponse Dashboard::compare(const WebRequest& request, const Context& context
     const Texts& t = context.t();
     auto published = catalogue();
     if (!published) return context.unavailable();
+    auto rounds = released();
+    if (!rounds) return context.unavailable();
     dashboard::CompareView view;
     view.surveys = choices(*published, context);
+    view.filters.rounds = std::move(*rounds);
     if (auto problem = resolveFilters(request, view.surveys, context, view.filters)) return context.message(400, t.badRequestTitle, *problem);
     auto units = m_storage.units();
     if (!units) return context.unavailable();
+    std::erase_if(*units, [&](const Unit& unit) { return !context.permissions.seesUnit(unit.id, unit.group); });
     view.units = std::move(*units);
     std::sort(view.units.begin(), view.units.end(), [](const Unit& a, const Unit& b) { return a.name < b.name; });
     view.chosen = request.params("unit");
@@ -566,12 +631,18 @@ WebResponse Dashboard::compare(const WebRequest& request, const Context& context
 
     std::optional<Result<Report>> report;
     const auto chosenCount = std::count_if(view.chosen.begin(), view.chosen.end(), [](const std::string& id) { return !id.empty(); });
-    if (!view.surveys.empty() && chosenCount >= 2) {
+    if (!view.surveys.empty() && !view.filters.round.empty() && chosenCount >= 2) {
         report.emplace(m_options.reports(reportRequest(view.filters)));
         if (!*report) return context.message(503, t.unavailableTitle, report->error().message);
+        for (const auto& id : view.chosen) {
+            const ReportRow* row = id.empty() ? nullptr : (**report).find(ReportRow::Kind::Unit, id);
+            if (row != nullptr && !context.permissions.seesUnit(id, row->group)) return forbidden(context, false);
+        }
+        restrict(**report, context);
         view.report = &**report;
     }
-    const Frame frame = context.frame(std::string(t.compareTitle), "compare", true);
+    Frame frame = context.frame(std::string(t.compareTitle), "compare", true);
+    if (view.report != nullptr) frame.k = view.report->k;
     return html(200, dashboard::page(frame, dashboard::compareMain(frame, view)));
 }
 
@@ -587,6 +658,13 @@ WebResponse Dashboard::surveysPage(const Context& context) {
     return html(200, dashboard::page(frame, dashboard::surveysMain(frame, surveys, *units)));
 }
 
+WebResponse Dashboard::auditPage(const Context& context) {
+    auto entries = m_storage.audit(kMaxAuditListed);
+    if (!entries) return context.unavailable();
+    const Frame frame = context.frame(std::string(context.t().auditTitle), "audit");
+    return html(200, dashboard::page(frame, dashboard::auditMain(frame, *entries)));
+}
+
 WebResponse Dashboard::deadLettersPage(const Context& context) {
     auto letters = m_storage.deadLetters();
     if (!letters) return context.unavailable();
@@ -599,16 +677,17 @@ WebResponse Dashboard::deadLettersPage(const Context& context) {
 WebResponse Dashboard::downloadResponses(const WebRequest& request, const Context& context) {
     auto format = parseExportFormat(request.param("format").empty() ? "csv" : request.param("format"));
     if (!format) return plain(400, "format: " + format.error().message);
+    if (request.query.count("k") > 0) return plain(400, "k: a download keeps the group size its round was released with; it cannot be chosen");
+    // One survey version of one released round: the one asked for, else the latest publication and release.
     ExportOptions options;
     options.format = *format;
-    // A CSV holds one survey version: the one asked for, else the latest publication. JSON Lines: every
-    // survey unless one is asked for.
+    options.round = trim(request.param("round"));
     const std::string asked = trim(request.param("survey"));
     if (!asked.empty()) {
         const auto at = asked.find('@');
         options.surveyId = asked.substr(0, at);
         if (at != std::string::npos) options.version = asked.substr(at + 1);
-    } else if (*format != ExportFormat::Jsonl) {
+    } else {
         auto published = catalogue();
         if (!published) return plain(503, "the store is not available right now");
         const auto list = choices(*published, context);
@@ -638,8 +717,13 @@ WebResponse Dashboard::downloadResponses(const WebRequest& request, const Contex
     WebResponse response;
     response.contentType = std::string(exportContentType(*format));
     response.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + plan->fileName() + "\"");
-    response.stream = [this, plan = std::move(*plan), slot](const ChunkSink& sink) {
-        return exportResponses(m_storage, plan, sink).ok();
+    // Audited when the stream ends, with the rows that went out (also when the reader stopped early).
+    response.stream = [this, plan = std::move(*plan), slot, context](const ChunkSink& sink) {
+        std::int64_t sent = 0;
+        auto exported = exportResponses(m_storage, plan, [&](std::string_view chunk) { return sink(chunk); },
+                                        [&](std::int64_t done, std::int64_t) { sent = done; });
+        const bool audited = audit(context, "download-responses", plan.describe(), exported ? exported->rows : sent).ok();
+        return exported.ok() && audited;
     };
     return response;
 }
@@ -650,11 +734,16 @@ WebResponse Dashboard::downloadReport(const WebRequest& request, const Context& 
     if (format != "csv" && format != "csv-da") return plain(400, "format: expected csv or csv-da, got '" + format + "'");
     auto published = catalogue();
     if (!published) return plain(503, "the store is not available right now");
+    auto rounds = released();
+    if (!rounds) return plain(503, "the store is not available right now");
     Filters filters;
+    filters.rounds = std::move(*rounds);
     if (auto problem = resolveFilters(request, choices(*published, context), context, filters)) return plain(400, *problem);
     if (filters.surveyId.empty()) return plain(404, "no survey is published yet");
+    if (filters.round.empty()) return plain(404, std::string(context.t().noRound));
     auto report = m_options.reports(reportRequest(filters));
     if (!report) return plain(503, report.error().message);
+    restrict(*report, context);
 
     WebResponse response;
     response.contentType = "text/csv; charset=utf-8";
@@ -663,7 +752,10 @@ WebResponse Dashboard::downloadReport(const WebRequest& request, const Context& 
         return true;
     });
     if (!writeReportCsv(*report, csv, format == "csv-da" ? "da" : context.t().locale)) return plain(500, "the report could not be written");
-    const std::string name = "svarboks-report-" + report->survey.id + "-" + report->survey.version + (format == "csv-da" ? "-excel" : "") + ".csv";
+    const std::string name = "svarboks-report-" + report->survey.id + "-" + report->survey.version + "-" + report->round.id +
+                             (format == "csv-da" ? "-excel" : "") + ".csv";
+    const std::string what = "report " + report->survey.id + " " + report->survey.version + ", round " + report->round.id + ", " + format;
+    if (!audit(context, "download-report", what, static_cast<std::int64_t>(report->rows.size()))) return plain(503, "the audit log cannot be written; nothing was sent");
     response.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + name + "\"");
     return response;
 }

@@ -23,9 +23,15 @@ std::string surveyTitle(const Frame& frame, const ReportSurvey& survey) {
     return (title.empty() ? survey.id : title) + " (" + survey.id + " " + survey.version + ")";
 }
 
+std::string roundText(const Frame& frame, const Round& round) {
+    return fill(frame.t().roundWeeks, {round.id, round.fromWeek, round.toWeek});
+}
+
 std::string periodText(const Frame& frame, const Filters& filters) {
-    if (filters.from.empty() && filters.to.empty()) return std::string(frame.t().allPeriods);
-    return (filters.from.empty() ? std::string("…") : filters.from) + " – " + (filters.to.empty() ? std::string("…") : filters.to);
+    for (const auto& round : filters.rounds) {
+        if (round.id == filters.round) return roundText(frame, round);
+    }
+    return filters.round;
 }
 
 std::vector<std::string> percentTicks(Language language) {
@@ -218,17 +224,13 @@ std::map<std::string, std::string> languageNames(const Texts& t) {
     return names;
 }
 
-// The from/to week fields of a filter form. Plain text in the ISO form the reports use ("2026-W05"), not
-// <input type="week">, whose widget is worded in the browser's language whatever the page's language is.
-std::string weekFields(const Texts& t, const Filters& filters) {
-    std::string html;
-    for (const auto& [id, name, label, value] : {std::tuple{"f-from", "from", &t.fromWeek, &filters.from},
-                                                 std::tuple{"f-to", "to", &t.toWeek, &filters.to}}) {
-        html += std::string("<div class=\"field\"><label for=\"") + id + "\">" + esc(*label) + "</label><input id=\"" + id + "\" name=\"" + name +
-                "\" type=\"text\" pattern=\"[0-9]{4}-W[0-9]{2}\" size=\"9\" value=\"" + esc(*value) +
-                "\" placeholder=\"2026-W05\" title=\"" + esc(t.weekHint) + "\"></div>";
+// The round of a filter form: only released rounds exist to choose (report.hpp), so no free week range.
+std::string roundField(const Frame& frame, const Filters& filters) {
+    std::string html = "<div class=\"field\"><label for=\"f-round\">" + esc(frame.t().round) + "</label><select id=\"f-round\" name=\"round\">";
+    for (auto round = filters.rounds.rbegin(); round != filters.rounds.rend(); ++round) {
+        html += "<option value=\"" + esc(round->id) + "\"" + (round->id == filters.round ? " selected" : "") + ">" + esc(roundText(frame, *round)) + "</option>";
     }
-    return html;
+    return html + "</select></div>";
 }
 
 std::string paragraphs(std::string_view text) {
@@ -254,8 +256,7 @@ std::string Filters::query() const {
         query += (query.empty() ? "" : "&") + std::string(name) + "=" + urlEncode(value);
     };
     if (!surveyId.empty()) add("survey", version.empty() ? surveyId : surveyId + "@" + version);
-    add("from", from);
-    add("to", to);
+    add("round", round);
     return query;
 }
 
@@ -271,9 +272,10 @@ std::string page(const Frame& frame, const std::string& main) {
     html += "<header class=\"top\"><div class=\"top-inner\"><a class=\"brand\" href=\"/\">" + std::string(t.product) + "</a>";
     if (!frame.user.empty()) {
         html += "<nav aria-label=\"" + esc(t.mainNavigation) + "\"><ul>";
-        const std::pair<const char*, std::string_view> items[] = {
-            {"overview", t.navOverview}, {"compare", t.navCompare}, {"surveys", t.navSurveys}, {"dead-letters", t.navDeadLetters}};
+        const std::pair<const char*, std::string_view> items[] = {{"overview", t.navOverview}, {"compare", t.navCompare}, {"surveys", t.navSurveys},
+                                                                  {"dead-letters", t.navDeadLetters}, {"audit", t.navAudit}};
         for (const auto& [id, label] : items) {
+            if (!frame.administrator && (std::string_view(id) == "dead-letters" || std::string_view(id) == "audit")) continue;
             const std::string href = std::string(id) == "overview" ? "/" : "/" + std::string(id);
             html += "<li><a href=\"" + href + "\"" + (frame.active == id ? " aria-current=\"page\"" : "") + ">" + esc(label) + "</a></li>";
         }
@@ -311,7 +313,7 @@ std::string filterForm(const Frame& frame, const std::vector<SurveyChoice>& surv
                 esc((survey.title.empty() ? survey.id : survey.title) + " " + survey.version) + "</option>";
     }
     html += "</select></div>";
-    html += weekFields(t, filters);
+    html += roundField(frame, filters);
     html += "<div class=\"field field-button\"><button type=\"submit\">" + esc(t.show) + "</button></div></fieldset></form>";
     return html;
 }
@@ -337,8 +339,10 @@ std::string loginMain(const Frame& frame, const LoginView& view) {
 std::string overviewMain(const Frame& frame, const OverviewView& view, const std::vector<Unit>& units) {
     const Texts& t = frame.t();
     std::string html = "<h1>" + esc(t.overviewTitle) + "</h1>";
-    if (view.report == nullptr) {
+    if (view.surveys.empty()) {
         html += "<p class=\"message\">" + esc(t.noSurvey) + "</p>";
+    } else if (view.report == nullptr) {
+        html += "<p class=\"message\" id=\"no-round\">" + esc(t.noRound) + "</p>";
     } else {
         html += filterForm(frame, view.surveys, view.filters, "/", {});
     }
@@ -353,8 +357,27 @@ std::string overviewMain(const Frame& frame, const OverviewView& view, const std
             "</span> <span class=\"stat-label\">" + esc(t.statUnits) + "</span></li>";
     html += "<li><span class=\"stat-value\">" + esc(integer(frame.language, static_cast<std::int64_t>(view.kioskTotal))) +
             "</span> <span class=\"stat-label\">" + esc(t.statKiosks) + "</span></li>";
-    html += "<li><a href=\"/dead-letters\"><span class=\"stat-value\">" + esc(integer(frame.language, static_cast<std::int64_t>(view.deadLetters))) +
-            "</span> <span class=\"stat-label\">" + esc(t.statDeadLetters) + "</span></a></li></ul></section>";
+    if (frame.administrator) {
+        html += "<li><a href=\"/dead-letters\"><span class=\"stat-value\">" + esc(integer(frame.language, static_cast<std::int64_t>(view.deadLetters))) +
+                "</span> <span class=\"stat-label\">" + esc(t.statDeadLetters) + "</span></a></li>";
+    }
+    html += "</ul></section>";
+
+    // Live participation: only in steps of k, and only of what no released round holds (rounds.hpp).
+    html += "<section id=\"live\"><h2>" + esc(t.liveTitle) + "</h2><p>" + esc(fill(t.liveIntro, {std::to_string(frame.k)})) + "</p>";
+    if (view.live.empty()) {
+        html += "<p class=\"note\">" + esc(t.liveNone) + "</p>";
+    } else {
+        html += "<div class=\"table-wrap\"><table class=\"data\"><caption class=\"visually-hidden\">" + esc(t.liveTitle) +
+                "</caption><thead><tr><th scope=\"col\">" + esc(t.unit) + "</th><th scope=\"col\" class=\"num\">" + esc(t.respondents) +
+                "</th></tr></thead><tbody>";
+        for (const auto& live : view.live) {
+            html += "<tr><th scope=\"row\">" + esc(live.name) + "</th><td class=\"num\">" +
+                    esc(fill(t.liveAtLeast, {integer(frame.language, live.atLeast)})) + "</td></tr>";
+        }
+        html += "</tbody></table></div>";
+    }
+    html += "</section>";
 
     if (report != nullptr) {
         html += "<p class=\"survey-line\">" + esc(t.survey) + ": <strong>" + esc(surveyTitle(frame, report->survey)) + "</strong> · " + esc(t.period) +
@@ -433,16 +456,19 @@ std::string overviewMain(const Frame& frame, const OverviewView& view, const std
     }
     html += "</section>";
 
-    html += "<section id=\"dead-letters\"><h2>" + esc(fill(t.deadLetterCount, {integer(frame.language, static_cast<std::int64_t>(view.deadLetters))})) +
-            "</h2><p><a href=\"/dead-letters\">" + esc(t.seeDeadLetters) + "</a></p></section>";
+    if (frame.administrator) {
+        html += "<section id=\"dead-letters\"><h2>" + esc(fill(t.deadLetterCount, {integer(frame.language, static_cast<std::int64_t>(view.deadLetters))})) +
+                "</h2><p><a href=\"/dead-letters\">" + esc(t.seeDeadLetters) + "</a></p></section>";
+    }
 
     const std::string filterQuery = view.filters.query();
     const std::string reportQuery = filterQuery.empty() ? "" : "&" + filterQuery;
     html += "<section id=\"downloads\"><h2>" + esc(t.downloads) + "</h2><p>" + esc(t.downloadsIntro) + "</p><ul class=\"downloads\">";
-    const std::string surveyQuery = view.filters.surveyId.empty() ? "" : "&survey=" + urlEncode(view.filters.surveyId + "@" + view.filters.version);
-    html += "<li><a href=\"" + esc("/download/responses?format=csv" + surveyQuery) + "\" download>" + esc(t.downloadResponsesCsv) + "</a></li>";
-    html += "<li><a href=\"" + esc("/download/responses?format=csv-da" + surveyQuery) + "\" download>" + esc(t.downloadResponsesDanish) + "</a></li>";
-    html += "<li><a href=\"/download/responses?format=jsonl\" download>" + esc(t.downloadResponsesJsonl) + "</a></li>";
+    if (report != nullptr && view.recordLevel) {
+        html += "<li><a href=\"" + esc("/download/responses?format=csv" + reportQuery) + "\" download>" + esc(t.downloadResponsesCsv) + "</a></li>";
+        html += "<li><a href=\"" + esc("/download/responses?format=csv-da" + reportQuery) + "\" download>" + esc(t.downloadResponsesDanish) + "</a></li>";
+        html += "<li><a href=\"" + esc("/download/responses?format=jsonl" + reportQuery) + "\" download>" + esc(t.downloadResponsesJsonl) + "</a></li>";
+    }
     if (report != nullptr) {
         html += "<li><a href=\"" + esc("/download/report?format=csv" + reportQuery) + "\" download>" + esc(t.downloadReportCsv) + "</a></li>";
         html += "<li><a href=\"" + esc("/download/report?format=csv-da" + reportQuery) + "\" download>" + esc(t.downloadReportDanish) + "</a></li>";
@@ -520,7 +546,7 @@ std::string compareMain(const Frame& frame, const CompareView& view) {
         html += "<option value=\"" + esc(survey.id + "@" + survey.version) + "\"" + (selected ? " selected" : "") + ">" +
                 esc((survey.title.empty() ? survey.id : survey.title) + " " + survey.version) + "</option>";
     }
-    html += "</select></div>" + weekFields(t, view.filters) + "<div class=\"field field-button\"><button type=\"submit\">" + esc(t.show) +
+    html += "</select></div>" + roundField(frame, view.filters) + "<div class=\"field field-button\"><button type=\"submit\">" + esc(t.show) +
             "</button></div></fieldset></form>";
 
     if (view.report == nullptr) return html;
@@ -581,6 +607,21 @@ std::string surveysMain(const Frame& frame, const std::vector<SurveyView>& surve
         html += "</section>";
     }
     return html;
+}
+
+std::string auditMain(const Frame& frame, const std::vector<AuditEntry>& entries) {
+    const Texts& t = frame.t();
+    std::string html = "<h1>" + esc(t.auditTitle) + "</h1><p>" + esc(t.auditIntro) + "</p>";
+    if (entries.empty()) return html + "<p class=\"note\">" + esc(t.auditNone) + "</p>";
+    html += "<div class=\"table-wrap\"><table class=\"data\" id=\"audit\"><caption class=\"visually-hidden\">" + esc(t.auditTitle) +
+            "</caption><thead><tr><th scope=\"col\">" + esc(t.auditWhen) + "</th><th scope=\"col\">" + esc(t.auditUser) + "</th><th scope=\"col\">" +
+            esc(t.auditAction) + "</th><th scope=\"col\">" + esc(t.auditWhat) + "</th><th scope=\"col\" class=\"num\">" + esc(t.auditRows) +
+            "</th></tr></thead><tbody>";
+    for (const auto& entry : entries) {
+        html += "<tr><td>" + esc(entry.at) + "</td><td>" + esc(entry.userName) + "</td><td>" + esc(entry.action) + "</td><td>" + esc(entry.detail) +
+                "</td><td class=\"num\">" + esc(integer(frame.language, entry.rows)) + "</td></tr>";
+    }
+    return html + "</tbody></table></div>";
 }
 
 std::string deadLettersMain(const Frame& frame, const std::vector<DeadLetter>& letters, std::size_t shown) {

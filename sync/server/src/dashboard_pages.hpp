@@ -17,7 +17,8 @@ namespace svarboks::server::dashboard {
 struct Frame {
     Language language = Language::Danish;
     std::string title;
-    std::string active;     ///< the nav entry: "overview", "compare", "surveys", "dead-letters"; "" for none
+    std::string active;     ///< the nav entry: "overview", "compare", "surveys", "dead-letters", "audit"; "" for none
+    bool administrator = false;  ///< the nav shows the administrators' pages
     std::string user;       ///< "" when not logged in (no nav)
     std::string csrf;
     std::string selfUrl;    ///< this page's path and query, for the language switch to return to
@@ -37,9 +38,9 @@ struct SurveyChoice {
 struct Filters {
     std::string surveyId;
     std::string version;
-    std::string from;
-    std::string to;
-    /// "survey=ID%40VERSION&from=...&to=..." (only what is set), for links that keep the filters.
+    std::string round;          ///< the released round shown ("" when none is released)
+    std::vector<Round> rounds;  ///< every released round, for the choice
+    /// "survey=ID%40VERSION&round=..." (only what is set), for links that keep the filters.
     [[nodiscard]] std::string query() const;
 };
 
@@ -58,8 +59,15 @@ struct LoginView {
 };
 [[nodiscard]] std::string loginMain(const Frame& frame, const LoginView& view);
 
+/// Live participation of one unit: responses not yet in a released round, in steps of k (rounds.hpp).
+struct LiveCount {
+    std::string unitId;
+    std::string name;
+    std::int64_t atLeast = 0;
+};
+
 struct OverviewView {
-    const Report* report = nullptr;  ///< null when no survey is published
+    const Report* report = nullptr;  ///< null when no survey is published or no round released
     std::vector<SurveyChoice> surveys;
     Filters filters;
     std::size_t maxWeeks = 12;
@@ -67,6 +75,8 @@ struct OverviewView {
     std::size_t kioskTotal = 0;
     std::size_t unitTotal = 0;
     std::size_t deadLetters = 0;
+    std::vector<LiveCount> live;      ///< units with at least k responses waiting for a round
+    bool recordLevel = false;         ///< the role may download responses
 };
 [[nodiscard]] std::string overviewMain(const Frame& frame, const OverviewView& view, const std::vector<Unit>& units);
 
@@ -97,6 +107,8 @@ struct SurveyView {
     std::string problem;  ///< when the definition could not be read back
 };
 [[nodiscard]] std::string surveysMain(const Frame& frame, const std::vector<SurveyView>& surveys, const std::vector<Unit>& units);
+
+[[nodiscard]] std::string auditMain(const Frame& frame, const std::vector<AuditEntry>& entries);
 
 [[nodiscard]] std::string deadLettersMain(const Frame& frame, const std::vector<DeadLetter>& letters, std::size_t shown);
 

@@ -24,7 +24,7 @@ struct Texts {
     std::string_view signInTitle, signInIntro, userName, password, signIn, loginRefused, loginThrottled, loginExpired,
         loggedOut, loginUnavailable, formRefusedTitle, formRefused;
     // filters
-    std::string_view filters, survey, fromWeek, toWeek, show, allWeeks, weekHint;
+    std::string_view filters, survey, round, show, roundWeeks;
     // figures
     std::string_view fewerThan;   ///< "fewer than {}"
     std::string_view hiddenWord;  ///< "hidden"
@@ -51,6 +51,9 @@ struct Texts {
     std::string_view notFoundTitle, notFound, badRequestTitle, unavailableTitle, unavailable, backToOverview, busyDownloads;
     // csv report headings
     std::string_view csvKind, csvKindTotal, csvKindGroup, csvKindUnit, csvId, csvName;
+    // rounds, roles and the audit log
+    std::string_view navAudit, noRound, liveTitle, liveIntro, liveAtLeast, liveNone, auditTitle, auditIntro, auditWhen, auditUser,
+        auditAction, auditWhat, auditRows, auditNone, forbiddenTitle, forbidden, withheldNote;
 };
 
 [[nodiscard]] const Texts& texts(Language language);

@@ -1,6 +1,9 @@
 #include "svarboks/server/export.hpp"
 
+#include "svarboks/server/anonymise.hpp"
 #include "svarboks/server/csv.hpp"
+#include "svarboks/server/report.hpp"
+#include "svarboks/server/rounds.hpp"
 #include "svarboks/shared/survey.hpp"
 
 #include <nlohmann/json.hpp>
@@ -15,6 +18,7 @@
 #include <charconv>
 #include <cstring>
 #include <exception>
+#include <map>
 #include <ostream>
 #include <set>
 #include <system_error>
@@ -263,6 +267,17 @@ private:
     std::string m_error;
 };
 
+// What a row shows in place of its quasi-identifiers, after generalisation (anonymise.hpp).
+struct Shown {
+    std::string_view unit;
+    std::string_view group;
+    std::string_view period;
+    std::string_view locale;
+    std::vector<bool> withheld;  ///< per ExportPlan::identifying: the answer is not shown
+};
+
+constexpr std::string_view kWithheld = "*";
+
 bool isIntegerToken(std::string_view number) {
     return std::none_of(number.begin(), number.end(), [](char c) { return c == '.' || c == 'e' || c == 'E'; });
 }
@@ -277,13 +292,14 @@ public:
           m_questions(plan.questions),
           m_values(plan.questions.size()) {
         for (std::size_t i = 0; i < plan.questions.size(); ++i) m_columns.emplace(plan.questions[i], i);
+        for (const auto& name : plan.identifying) m_identifying.push_back(m_columns.at(name));
         for (const std::string_view column : kExportFixedColumns) m_csv.text(column);
         for (const std::string& question : plan.questions) m_csv.text(question);
         m_csv.endRow();
     }
 
     // An error message, or "" when the row is written.
-    std::string row(const StoredResponse& response) {
+    std::string row(const StoredResponse& response, const Shown& shown) {
         std::fill(m_values.begin(), m_values.end(), std::string_view());
         JsonScanner scanner(response.answersJson);
         std::string unknown;
@@ -312,10 +328,12 @@ public:
         }
         if (!parsed) return "response " + response.id + ": the stored answers are not a JSON object (" + scanner.error() + ")";
 
-        for (const std::string_view field : {std::string_view(response.unitId), std::string_view(response.period),
-                                             std::string_view(response.surveyId), std::string_view(response.surveyVersion),
-                                             std::string_view(response.locale)}) {
+        for (const std::string_view field : {shown.unit, shown.group, shown.period, std::string_view(response.surveyId),
+                                             std::string_view(response.surveyVersion), shown.locale}) {
             m_csv.text(field);
+        }
+        for (std::size_t i = 0; i < m_identifying.size(); ++i) {
+            if (shown.withheld[i]) m_values[m_identifying[i]] = "\"*\"";
         }
         for (const std::string_view value : m_values) cell(value);
         m_csv.endRow();
@@ -387,6 +405,7 @@ private:
     std::vector<std::string> m_questions;
     std::unordered_map<std::string, std::size_t, Hash, std::equal_to<>> m_columns;
     std::vector<std::size_t> m_lastColumns;  // the column of each member of the last row, in order
+    std::vector<std::size_t> m_identifying;  // the column of each identifying question
     std::vector<std::string_view> m_values;
     std::string m_key;
     std::string m_text;
@@ -412,27 +431,43 @@ void appendJsonString(std::string_view text, std::string& out) {
 
 class JsonlExporter {
 public:
-    explicit JsonlExporter(const ExportSink& sink) : m_sink(sink) { m_buffer.reserve(kChunk + 4096); }
+    JsonlExporter(const ExportPlan& plan, const ExportSink& sink) : m_sink(sink), m_identifying(plan.identifying) {
+        m_buffer.reserve(kChunk + 4096);
+    }
 
-    std::string row(const StoredResponse& response) {
+    std::string row(const StoredResponse& response, const Shown& shown) {
         JsonScanner scanner(response.answersJson);
         if (!scanner.members(m_key, [](std::string_view, std::string_view) { return true; })) {
             return "response " + response.id + ": the stored answers are not a JSON object (" + scanner.error() + ")";
         }
-        m_buffer.append("{\"id\":");
-        appendJsonString(response.id, m_buffer);
-        m_buffer.append(",\"unit\":");
-        appendJsonString(response.unitId, m_buffer);
+        m_buffer.append("{\"unit\":");
+        appendJsonString(shown.unit, m_buffer);
+        m_buffer.append(",\"group\":");
+        appendJsonString(shown.group, m_buffer);
+        m_buffer.append(",\"period\":");
+        appendJsonString(shown.period, m_buffer);
         m_buffer.append(",\"survey_id\":");
         appendJsonString(response.surveyId, m_buffer);
         m_buffer.append(",\"survey_version\":");
         appendJsonString(response.surveyVersion, m_buffer);
-        m_buffer.append(",\"period\":");
-        appendJsonString(response.period, m_buffer);
         m_buffer.append(",\"locale\":");
-        appendJsonString(response.locale, m_buffer);
+        appendJsonString(shown.locale, m_buffer);
         m_buffer.append(",\"answers\":");
-        m_buffer.append(response.answersJson);
+        if (std::find(shown.withheld.begin(), shown.withheld.end(), true) == shown.withheld.end()) {
+            m_buffer.append(response.answersJson);
+        } else {
+            // Rare: some identifying answer is withheld, so the answers are taken apart and written again.
+            auto answers = nlohmann::json::parse(response.answersJson);
+            nlohmann::json withheld = nlohmann::json::array();
+            for (std::size_t i = 0; i < m_identifying.size(); ++i) {
+                if (!shown.withheld[i]) continue;
+                answers.erase(m_identifying[i]);
+                withheld.push_back(m_identifying[i]);
+            }
+            m_buffer.append(answers.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+            m_buffer.append(",\"withheld\":");
+            m_buffer.append(withheld.dump());
+        }
         m_buffer.append("}\n");
         if (m_buffer.size() >= kChunk) flush();
         return "";
@@ -451,35 +486,140 @@ private:
     }
 
     const ExportSink& m_sink;
+    std::vector<std::string> m_identifying;
     std::string m_buffer;
     std::string m_key;
     bool m_ok = true;
 };
 
-template <typename Exporter>
-Result<std::int64_t> stream(Storage& storage, const ExportPlan& plan, Exporter& exporter, const ExportProgress& progress) {
-    const ResponseFilter filter{plan.surveyId, plan.version};
-    std::int64_t total = 0;
-    if (progress) {
-        auto counted = storage.countResponses(filter);
-        if (!counted) return counted.error();
-        total = *counted;
-        progress(0, total);
+// The quasi-identifiers of a response at the finest level (anonymise.hpp); identifying answers as their
+// raw JSON text ("" when unanswered), the same text in both passes.
+//
+// The unit comes pre-generalised to what the round's report shows (UnitShown): a row names its unit only
+// where the report shows that unit's respondents, else its group where the report shows the group's, else
+// neither ("*"), and where the report hides even the municipality's, the row is withheld. So counting the
+// rows of an export never gives a figure the report hides, and nothing the report shows can be subtracted
+// from the export to single out a row: the export adds no withheld rows of its own (k-anonymity is then
+// reached by generalising only).
+struct UnitShown {
+    std::string unit;   ///< the unit id, or "*"
+    std::string group;  ///< the group as the round has it, or "*"
+};
+
+class QuasiReader {
+public:
+    QuasiReader(const ExportPlan& plan, std::map<std::string, UnitShown> units) : m_units(std::move(units)) {
+        for (std::size_t i = 0; i < plan.identifying.size(); ++i) m_index.emplace(plan.identifying[i], i);
+        m_row.identifying.resize(plan.identifying.size());
     }
-    std::int64_t done = 0;
+
+    // Fills row() from a response; an error message when its answers are not a JSON object.
+    std::string read(const StoredResponse& response) {
+        const auto unit = m_units.find(response.unitId);
+        m_withheld = unit == m_units.end();
+        m_row.unit = m_withheld ? std::string(kWithheld) : unit->second.unit;
+        m_row.group = m_withheld ? std::string(kWithheld) : unit->second.group;
+        m_row.week = response.period;
+        m_row.locale = response.locale;
+        std::fill(m_row.identifying.begin(), m_row.identifying.end(), std::string());
+        if (m_index.empty()) return "";
+        JsonScanner scanner(response.answersJson);
+        const bool parsed = scanner.members(m_key, [&](std::string_view key, std::string_view value) {
+            if (const auto found = m_index.find(std::string(key)); found != m_index.end()) m_row.identifying[found->second] = value;
+            return true;
+        });
+        if (!parsed) return "response " + response.id + ": the stored answers are not a JSON object (" + scanner.error() + ")";
+        return "";
+    }
+    [[nodiscard]] const QuasiIdentifiers& row() const { return m_row; }
+    /// The report hides every figure this row is counted in.
+    [[nodiscard]] bool withheld() const { return m_withheld; }
+
+private:
+    std::map<std::string, UnitShown> m_units;
+    bool m_withheld = false;
+    std::map<std::string, std::size_t> m_index;
+    QuasiIdentifiers m_row;
+    std::string m_key;
+};
+
+template <typename Exporter>
+Result<ExportResult> stream(Storage& storage, const ExportPlan& plan, Exporter& exporter, const ExportProgress& progress) {
+    const ResponseFilter filter{plan.surveyId, plan.version, plan.round};
+    ReportRequest ask;
+    ask.surveyId = plan.surveyId;
+    ask.version = plan.version;
+    ask.round = plan.round;
+    auto report = buildReport(storage, ask);
+    if (!report) return report.error();
+    const auto shown = [&](ReportRow::Kind kind, const std::string& id) {
+        const ReportRow* row = report->find(kind, id);
+        return row != nullptr && row->respondents.shown();
+    };
+    std::map<std::string, UnitShown> units;
+    const bool totalShown = shown(ReportRow::Kind::Total, "");
+    for (const ReportRow& row : report->rows) {
+        if (row.kind != ReportRow::Kind::Unit) continue;
+        if (row.respondents.shown()) units[row.id] = {row.id, row.group};
+        else if (shown(ReportRow::Kind::Group, row.group)) units[row.id] = {std::string(kWithheld), row.group};
+        else if (totalShown) units[row.id] = {std::string(kWithheld), std::string(kWithheld)};
+    }
+    QuasiReader reader(plan, std::move(units));
+
+    // Pass 1: count the combinations and choose what to generalise. No row is withheld to reach k
+    // (a withheld row could be worked out from the report's figures): only generalised.
+    KAnonymiser anonymiser(plan.k, plan.identifying, 0.0);
+    std::int64_t total = 0;
+    std::int64_t hidden = 0;
     std::string problem;
-    const Status status = storage.forEachResponseOf(filter, [&](const StoredResponse& response) {
-        problem = exporter.row(response);
+    Status status = storage.forEachResponseOf(filter, [&](const StoredResponse& response) {
+        problem = reader.read(response);
+        if (!problem.empty()) return false;
+        if (reader.withheld()) {
+            ++hidden;
+            return true;
+        }
+        anonymiser.add(reader.row());
+        ++total;
+        return true;
+    });
+    if (!status) return Error{status.message()};
+    if (!problem.empty()) return Error{problem};
+    const KAnonymiser::Plan chosen = anonymiser.plan();
+    const Generalisation& levels = chosen.generalisation;
+    std::string explanation = chosen.explanation;
+    if (hidden > 0) {
+        explanation += (explanation.empty() ? "" : " ") + std::string("Responses whose figures the round's report hides altogether "
+                       "(fewer than ") + std::to_string(plan.k) + " respondents) are not in the export.";
+    }
+    if (progress) progress(0, total - chosen.withheld);
+
+    // Pass 2: the rows that stand in combinations of at least k, generalised.
+    std::int64_t done = 0;
+    Shown display;
+    display.withheld.resize(plan.identifying.size());
+    for (std::size_t i = 0; i < plan.identifying.size(); ++i) display.withheld[i] = i >= levels.identifying.size() || levels.identifying[i] > 0;
+    status = storage.forEachResponseOf(filter, [&](const StoredResponse& response) {
+        problem = reader.read(response);
+        if (!problem.empty()) return false;
+        if (reader.withheld()) return true;
+        const auto row = anonymiser.apply(reader.row());
+        if (!row) return true;
+        display.unit = levels.unit == 0 ? std::string_view(reader.row().unit) : kWithheld;
+        display.group = levels.unit <= 1 ? std::string_view(row->group) : kWithheld;
+        display.period = levels.period == 0 ? std::string_view(response.period) : std::string_view(plan.round);
+        display.locale = levels.locale == 0 ? std::string_view(response.locale) : kWithheld;
+        problem = exporter.row(response, display);
         if (!problem.empty() || !exporter.ok()) return false;
         ++done;
-        if (progress && done % kProgressEvery == 0) progress(done, total);
+        if (progress && done % kProgressEvery == 0) progress(done, total - chosen.withheld);
         return true;
     });
     if (!status) return Error{status.message()};
     if (!problem.empty()) return Error{problem};
     if (!exporter.finish()) return Error{"the export stopped after " + std::to_string(done) + " responses: the output took no more data"};
-    if (progress) progress(done, total);
-    return done;
+    if (progress) progress(done, total - chosen.withheld);
+    return ExportResult{done, chosen.withheld + hidden, explanation};
 }
 
 std::string listSurveys(const std::vector<PublishedSurvey>& surveys) {
@@ -521,8 +661,12 @@ std::string_view exportContentType(ExportFormat format) {
     return format == ExportFormat::Jsonl ? "application/x-ndjson; charset=utf-8" : "text/csv; charset=utf-8";
 }
 
+std::string ExportPlan::describe() const {
+    return "survey " + surveyId + " " + version + ", round " + round + ", " + std::string(exportFormatName(format)) + ", k=" + std::to_string(k);
+}
+
 std::string ExportPlan::fileName() const {
-    std::string name = "svarboks-" + (surveyId.empty() ? std::string("responses") : surveyId) + (version.empty() ? "" : "-" + version);
+    std::string name = "svarboks-" + surveyId + "-" + version + "-" + round;
     for (char& c : name) {
         const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
         if (!safe) c = '_';
@@ -537,10 +681,22 @@ std::string ExportPlan::fileName() const {
 
 Result<ExportPlan> planExport(Storage& storage, const ExportOptions& options) {
     try {
-        ExportPlan plan{options.format, options.surveyId, options.version, {}};
-        const bool csv = options.format != ExportFormat::Jsonl;
+        ExportPlan plan{options.format, options.surveyId, options.version, options.round, kDefaultK, {}, {}};
         if (!options.version.empty() && options.surveyId.empty()) return Error{"a survey version needs its survey id too (--survey ID)"};
-        if (!csv && options.surveyId.empty()) return plan;
+        auto rounds = releasedRounds(storage);
+        if (!rounds) return rounds.error();
+        if (rounds->empty()) {
+            return Error{"no round has been released yet: responses are exported only from released rounds "
+                         "(svarboks-central rounds add, then rounds release once the round has ended)"};
+        }
+        if (plan.round.empty()) plan.round = rounds->back().id;
+        const auto round = std::find_if(rounds->begin(), rounds->end(), [&](const Round& r) { return r.id == plan.round; });
+        if (round == rounds->end()) {
+            std::string names;
+            for (const auto& r : *rounds) names += (names.empty() ? "" : ", ") + r.id;
+            return Error{"round '" + plan.round + "' is not a released round (released: " + names + ")"};
+        }
+        plan.k = std::max(round->k, kMinimumK);
 
         auto surveys = storage.surveys();
         if (!surveys) return surveys.error();
@@ -550,7 +706,7 @@ Result<ExportPlan> planExport(Storage& storage, const ExportOptions& options) {
             for (const auto& survey : *surveys) ids.insert(survey.surveyId);
             if (ids.size() > 1) {
                 return Error{"several surveys are published: " + listSurveys(*surveys) +
-                             "; a CSV export holds one survey version: say which (--survey ID [--version V])"};
+                             "; an export holds one survey version: say which (--survey ID [--version V])"};
             }
             plan.surveyId = *ids.begin();
         }
@@ -567,7 +723,6 @@ Result<ExportPlan> planExport(Storage& storage, const ExportOptions& options) {
             std::copy_if(surveys->begin(), surveys->end(), std::back_inserter(same), [&](const auto& s) { return s.surveyId == plan.surveyId; });
             return Error{"survey " + plan.surveyId + " has no published version '" + plan.version + "'; published: " + listSurveys(same)};
         }
-        if (!csv) return plan;
         if (plan.version.empty()) plan.version = latest->version;
 
         auto definition = storage.surveyDefinition(plan.surveyId, plan.version);
@@ -583,6 +738,7 @@ Result<ExportPlan> planExport(Storage& storage, const ExportOptions& options) {
         }
         for (const auto& element : loaded.survey->elements) {
             if (element.isQuestion()) plan.questions.push_back(element.name);
+            if (element.isQuestion() && element.identifying) plan.identifying.push_back(element.name);
         }
         return plan;
     } catch (const std::exception& e) {
@@ -590,13 +746,16 @@ Result<ExportPlan> planExport(Storage& storage, const ExportOptions& options) {
     }
 }
 
-Result<std::int64_t> exportResponses(Storage& storage, const ExportPlan& plan, const ExportSink& sink, const ExportProgress& progress) {
+Result<ExportResult> exportResponses(Storage& storage, const ExportPlan& plan, const ExportSink& sink, const ExportProgress& progress) {
     try {
+        if (plan.surveyId.empty() || plan.version.empty() || plan.round.empty()) {
+            return Error{"an export needs one survey version and one released round (planExport chooses them)"};
+        }
+        if (plan.k < kMinimumK) return Error{"k must be at least " + std::to_string(kMinimumK)};
         if (plan.format == ExportFormat::Jsonl) {
-            JsonlExporter exporter(sink);
+            JsonlExporter exporter(plan, sink);
             return stream(storage, plan, exporter, progress);
         }
-        if (plan.surveyId.empty() || plan.version.empty()) return Error{"a CSV export needs one survey version (planExport chooses it)"};
         CsvExporter exporter(plan, sink);
         return stream(storage, plan, exporter, progress);
     } catch (const std::exception& e) {
@@ -604,13 +763,13 @@ Result<std::int64_t> exportResponses(Storage& storage, const ExportPlan& plan, c
     }
 }
 
-Result<std::int64_t> exportResponses(Storage& storage, const ExportOptions& options, const ExportSink& sink, const ExportProgress& progress) {
+Result<ExportResult> exportResponses(Storage& storage, const ExportOptions& options, const ExportSink& sink, const ExportProgress& progress) {
     auto plan = planExport(storage, options);
     if (!plan) return plan.error();
     return exportResponses(storage, *plan, sink, progress);
 }
 
-Result<std::int64_t> exportToFile(Storage& storage, const ExportPlan& plan, const fs::path& file, const ExportProgress& progress) {
+Result<ExportResult> exportToFile(Storage& storage, const ExportPlan& plan, const fs::path& file, const ExportProgress& progress) {
     const std::string where = file.string() + ": ";
     std::error_code ec;
     if (fs::is_directory(file, ec)) return Error{where + "is a folder; give a file name"};

@@ -131,7 +131,8 @@ Result<IncomingItem> Ingestor::prepare(const std::string& unitId, const shared::
                                        payload->surveyVersion,
                                        payload->period,
                                        payload->locale,
-                                       payload->answers.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
+                                       payload->answers.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                                       ""};
     incoming.tallies = responseTallies(**survey, payload->answers);
     return incoming;
 }

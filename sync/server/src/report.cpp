@@ -90,11 +90,20 @@ ReportSurvey describe(const shared::Survey& survey) {
     return info;
 }
 
-Status checkPeriod(const std::string& period, const char* what) {
-    if (period.empty()) return {};
-    auto parsed = shared::parseIsoWeek(period);
-    if (!parsed) return Error{std::string(what) + ": " + parsed.error().message};
-    return {};
+Result<Round> resolveRound(Storage& storage, const std::string& asked) {
+    auto released = releasedRounds(storage);
+    if (!released) return released.error();
+    if (released->empty()) {
+        return Error{"no round has been released yet: figures exist only for released rounds "
+                     "(svarboks-central rounds add, then rounds release once the round has ended)"};
+    }
+    if (asked.empty()) return released->back();
+    for (const auto& round : *released) {
+        if (round.id == asked) return round;
+    }
+    std::string names;
+    for (const auto& round : *released) names += (names.empty() ? "" : ", ") + round.id;
+    return Error{"round '" + asked + "' is not a released round (released: " + names + ")"};
 }
 
 template <typename T>
@@ -175,34 +184,33 @@ const ReportRow* Report::find(ReportRow::Kind kind, const std::string& id) const
 }
 
 Result<Report> buildReport(Storage& storage, const ReportRequest& request) {
-    if (request.k < kMinimumK) {
-        return Error{"k must be at least " + std::to_string(kMinimumK) + " (got " + std::to_string(request.k) +
-                     "): smaller groups could identify people"};
-    }
-    if (Status s = checkPeriod(request.fromPeriod, "from"); !s) return Error{s.message()};
-    if (Status s = checkPeriod(request.toPeriod, "to"); !s) return Error{s.message()};
-    if (!request.fromPeriod.empty() && !request.toPeriod.empty() &&
-        *shared::parseIsoWeek(request.toPeriod) < *shared::parseIsoWeek(request.fromPeriod)) {
-        return Error{"from " + request.fromPeriod + " is after to " + request.toPeriod};
-    }
-    if (Status s = ensureTallies(storage); !s) return Error{s.message()};
+    auto round = resolveRound(storage, request.round);
+    if (!round) return round.error();
+    const int k = std::max(round->k, kMinimumK);
     auto resolved = resolveSurvey(storage, request);
     if (!resolved) return resolved.error();
     auto survey = loadSurvey(storage, resolved->surveyId, resolved->version);
     if (!survey) return survey.error();
     auto units = storage.units();
+    auto roundUnits = storage.roundUnits(round->id);
     if (!units) return units.error();
+    if (!roundUnits) return roundUnits.error();
+    // The units the round was released with, in the groups they had then (a unit moved later is not
+    // moved in a report that was shown already), under their names of today.
+    std::vector<Unit> asReleased;
+    for (const auto& member : *roundUnits) {
+        const auto unit = std::find_if(units->begin(), units->end(), [&](const Unit& u) { return u.id == member.unitId; });
+        asReleased.push_back({member.unitId, unit == units->end() ? member.unitId : unit->name, member.group});
+    }
 
     Report report;
     report.survey = describe(**survey);
-    report.k = request.k;
-    report.fromPeriod = request.fromPeriod;
-    report.toPeriod = request.toPeriod;
-    Layout layout = layOut(*units);
+    report.k = k;
+    report.round = *round;
+    Layout layout = layOut(asReleased);
     const std::size_t rowCount = layout.rows.size();
-    const int k = request.k;
 
-    TallyQuery query{resolved->surveyId, resolved->version, kRespondents, request.fromPeriod, request.toPeriod, true, {}};
+    TallyQuery query{round->id, resolved->surveyId, resolved->version, kRespondents, true, {}};
     const auto rowOf = [&](const std::string& unitId) -> std::optional<std::size_t> {
         const auto found = layout.unitRow.find(unitId);
         if (found == layout.unitRow.end()) return std::nullopt;
@@ -351,6 +359,16 @@ Result<Report> buildReport(Storage& storage, const ReportRequest& request) {
     }
     report.rows = std::move(layout.rows);
     return report;
+}
+
+Result<std::vector<Round>> releasedRounds(Storage& storage) {
+    auto rounds = storage.rounds();
+    if (!rounds) return rounds.error();
+    std::vector<Round> released;
+    for (auto& round : *rounds) {
+        if (round.released()) released.push_back(std::move(round));
+    }
+    return released;
 }
 
 Status ensureTallies(Storage& storage) {

@@ -141,9 +141,7 @@ std::size_t width(const std::string& text) {
 }
 
 std::string describeRange(const Report& report) {
-    if (report.fromPeriod.empty() && report.toPeriod.empty()) return "all weeks";
-    return (report.fromPeriod.empty() ? "the first week" : report.fromPeriod) + " to " +
-           (report.toPeriod.empty() ? "the last week" : report.toPeriod);
+    return "round " + report.round.id + " (" + report.round.fromWeek + " to " + report.round.toWeek + ")";
 }
 
 }  // namespace
@@ -218,8 +216,9 @@ Result<nlohmann::ordered_json> reportJson(const Report& report, ReportBy by, con
     out["survey"] = report.survey.id;
     out["version"] = report.survey.version;
     out["k"] = report.k;
-    out["from"] = report.fromPeriod.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(report.fromPeriod);
-    out["to"] = report.toPeriod.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(report.toPeriod);
+    out["round"] = report.round.id;
+    out["from"] = report.round.fromWeek;
+    out["to"] = report.round.toWeek;
     out["rows"] = nlohmann::ordered_json::array();
     for (const auto& row : table->rows) {
         nlohmann::ordered_json item;

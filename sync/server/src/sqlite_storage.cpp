@@ -1,5 +1,7 @@
 #include "svarboks/server/sqlite_storage.hpp"
 
+#include "svarboks/server/policy.hpp"
+
 #include <sqlite3.h>
 
 #include <fcntl.h>
@@ -136,6 +138,59 @@ CREATE TABLE sessions (
     last_used_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX sessions_by_user ON sessions (user_name);
+)sql",
+    // v4: reporting rounds (report.hpp). A released round is frozen: its responses are marked with its id,
+    // its tallies copied into round_tallies and its units' groups into round_units, all in the release's
+    // transaction; reports and exports read only those, so nothing shown changes after the release.
+    // Responses are also found by the digest of their sealed bytes: the same bytes under another id are refused.
+    R"sql(
+ALTER TABLE responses ADD COLUMN round_id TEXT NOT NULL DEFAULT '';
+CREATE INDEX responses_by_sealed ON responses (sealed_sha256);
+CREATE INDEX responses_by_round ON responses (round_id, survey_id, survey_version, id);
+DELETE FROM tallies WHERE period = '*';  -- reports read the rounds' frozen tallies now
+
+CREATE TABLE rounds (
+    id          TEXT PRIMARY KEY,
+    from_week   TEXT NOT NULL,
+    to_week     TEXT NOT NULL,
+    released_on TEXT NOT NULL DEFAULT '',
+    k           INTEGER NOT NULL DEFAULT 5   -- the group size at the release: the round's reports keep it
+) WITHOUT ROWID;
+
+CREATE TABLE round_units (
+    round_id   TEXT NOT NULL REFERENCES rounds (id),
+    unit_id    TEXT NOT NULL,
+    group_name TEXT NOT NULL,
+    PRIMARY KEY (round_id, unit_id)
+) WITHOUT ROWID;
+
+CREATE TABLE round_tallies (
+    round_id       TEXT NOT NULL,
+    survey_id      TEXT NOT NULL,
+    survey_version TEXT NOT NULL,
+    kind           TEXT NOT NULL,
+    period         TEXT NOT NULL,          -- an ISO week (respondents only), or '*' for the whole round
+    unit_id        TEXT NOT NULL,
+    subject        TEXT NOT NULL,
+    value          TEXT NOT NULL,
+    count          INTEGER NOT NULL,
+    sum            REAL NOT NULL,
+    PRIMARY KEY (round_id, survey_id, survey_version, kind, period, unit_id, subject, value)
+) WITHOUT ROWID;
+
+-- Roles (accounts.hpp): the accounts from before roles were administrators in all but name.
+ALTER TABLE users ADD COLUMN role TEXT NOT NULL DEFAULT 'administrator';
+ALTER TABLE users ADD COLUMN scope TEXT NOT NULL DEFAULT '';  -- a unit leader's units and groups, one per line
+
+-- What each account downloaded or changed, in the order it happened (about accounts, never respondents).
+CREATE TABLE audit (
+    seq       INTEGER PRIMARY KEY,
+    at        TEXT NOT NULL,
+    user_name TEXT NOT NULL,
+    action    TEXT NOT NULL,
+    detail    TEXT NOT NULL,
+    rows      INTEGER NOT NULL
+);
 )sql",
 };
 static_assert(std::none_of(kMigrations.begin(), kMigrations.end(), [](std::string_view sql) { return sql.empty(); }),
@@ -335,11 +390,9 @@ constexpr const char* kAddTally =
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
     "ON CONFLICT DO UPDATE SET count = count + excluded.count, sum = sum + excluded.sum";
 
-// The period of the tallies over every week. It sorts before every ISO week ("2026-W05"), so a range of
-// weeks never includes it. A report over all weeks (the dashboard's default) then reads one row per unit
-// instead of one per unit and week: 52 times fewer a year.
-constexpr const char* kAllWeeks = "*";
-constexpr const char* kFirstWeek = "0";  // sorts after kAllWeeks and before every week
+// The period of a round's tallies over all its weeks (round_tallies). It sorts before every ISO week
+// ("2026-W05"), so a range of weeks never includes it.
+constexpr const char* kWholeRound = "*";
 
 // The tallies of the responses one transaction stores, added up by key before they are written. The
 // responses of a batch share their kiosk's unit and mostly their week, so a batch of 20 writes each key
@@ -347,14 +400,12 @@ constexpr const char* kFirstWeek = "0";  // sorts after kAllWeeks and before eve
 // key order, so the writes go through the index in order too.
 class TallySums {
 public:
-    // Adds one response's tallies, to its week and to all weeks.
+    // Adds one response's tallies to its week.
     void add(const StoredResponse& response, const std::vector<Tally>& tallies) {
         for (const Tally& t : tallies) {
-            for (const std::string& period : {response.period, std::string(kAllWeeks)}) {
-                Sum& sum = m_sums[Key{response.surveyId, response.surveyVersion, t.kind, period, response.unitId, t.subject, t.value}];
-                sum.count += 1;
-                sum.sum += t.sum;
-            }
+            Sum& sum = m_sums[Key{response.surveyId, response.surveyVersion, t.kind, response.period, response.unitId, t.subject, t.value}];
+            sum.count += 1;
+            sum.sum += t.sum;
         }
     }
     [[nodiscard]] std::size_t size() const { return m_sums.size(); }
@@ -885,6 +936,17 @@ Result<std::optional<std::string>> SqliteStorage::surveyDefinition(const std::st
 
 // ---- responses ----
 
+namespace {
+// Throws on a read failure (guarded() turns it into the batch's error): a copy must never slip through.
+bool isStoredUnderAnotherId(Query& sameBytes, const std::string& sealedSha256) {
+    sameBytes.text(1, sealedSha256);
+    const int rc = sameBytes.step();
+    sameBytes.reset();
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) throw std::runtime_error("cannot look up a sealed digest");
+    return rc == SQLITE_ROW;
+}
+}  // namespace
+
 Result<std::vector<shared::BatchResult>> SqliteStorage::storeItems(std::span<const IncomingItem> items, const std::string& receivedWeek) {
     return guarded(prefix(), [&]() -> Result<std::vector<shared::BatchResult>> {
         auto lease = acquire();
@@ -896,12 +958,13 @@ Result<std::vector<shared::BatchResult>> SqliteStorage::storeItems(std::span<con
         if (!transaction.beginWrite()) return fail();
 
         auto existing = db.query("SELECT sealed_sha256 FROM responses WHERE id = ?1");
+        auto sameBytes = db.query("SELECT 1 FROM responses WHERE sealed_sha256 = ?1");
         auto insert = db.query("INSERT INTO responses (id, unit_id, survey_id, survey_version, period, locale, answers, sealed_sha256) "
                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
         auto dead = db.query("INSERT OR IGNORE INTO dead_letters (id, sealed_sha256, sealed, reason, received_week) "
                              "VALUES (?1, ?2, ?3, ?4, ?5)");
         auto tally = db.query(kAddTally);
-        if (!existing.ok() || !insert.ok() || !dead.ok() || !tally.ok()) return fail();
+        if (!existing.ok() || !sameBytes.ok() || !insert.ok() || !dead.ok() || !tally.ok()) return fail();
 
         TallySums tallies;
         std::vector<shared::BatchResult> results;
@@ -915,6 +978,9 @@ Result<std::vector<shared::BatchResult>> SqliteStorage::storeItems(std::span<con
                 else result.error = "response " + item.id + " is already stored with a different sealed payload; the stored one is kept";
             } else if (rc != SQLITE_DONE) {
                 return fail();
+            } else if (item.response && isStoredUnderAnotherId(sameBytes, item.sealedSha256)) {
+                // A copy of someone's sealed response under a new id would count them twice (PROTOCOL.md).
+                result.error = "the same sealed response is already stored under another id; a copy is not another respondent";
             } else if (item.response) {
                 const StoredResponse& r = *item.response;
                 insert.text(1, r.id).text(2, r.unitId).text(3, r.surveyId).text(4, r.surveyVersion);
@@ -944,12 +1010,12 @@ Status SqliteStorage::forEachResponse(const std::function<bool(const StoredRespo
         SqliteConnection& db = **lease;
         Transaction snapshot(db);
         if (!snapshot.beginRead()) return Error{prefix() + "cannot read: " + db.error()};
-        auto query = db.query("SELECT id, unit_id, survey_id, survey_version, period, locale, answers FROM responses ORDER BY id");
+        auto query = db.query("SELECT id, unit_id, survey_id, survey_version, period, locale, answers, round_id FROM responses ORDER BY id");
         if (!query.ok()) return Error{prefix() + "cannot read: " + db.error()};
         int rc = SQLITE_ROW;
         while ((rc = query.step()) == SQLITE_ROW) {
             const StoredResponse response{query.textAt(0), query.textAt(1), query.textAt(2), query.textAt(3),
-                                          query.textAt(4), query.textAt(5), query.textAt(6)};
+                                          query.textAt(4), query.textAt(5), query.textAt(6), query.textAt(7)};
             if (!visit(response)) return {};
         }
         if (rc != SQLITE_DONE) return Error{prefix() + "cannot read: " + db.error()};
@@ -966,11 +1032,18 @@ Status SqliteStorage::forEachResponseOf(const ResponseFilter& filter, const std:
         SqliteConnection& db = **lease;
         Transaction snapshot(db);
         if (!snapshot.beginRead()) return Error{prefix() + "cannot read: " + db.error()};
-        auto query = db.query("SELECT id, unit_id, survey_id, survey_version, period, locale, answers FROM responses "
-                              "WHERE (?1 = '' OR survey_id = ?1) AND (?2 = '' OR survey_version = ?2) "
-                              "ORDER BY unit_id, survey_id, survey_version, period, id");
+        // A round's responses are read through responses_by_round, by their random ids: the order an export
+        // writes, which tells neither arrival nor unit nor week (export.hpp).
+        auto query = filter.round.empty()
+                         ? db.query("SELECT id, unit_id, survey_id, survey_version, period, locale, answers, round_id FROM responses "
+                                    "WHERE (?1 = '' OR survey_id = ?1) AND (?2 = '' OR survey_version = ?2) "
+                                    "ORDER BY unit_id, survey_id, survey_version, period, id")
+                         : db.query("SELECT id, unit_id, survey_id, survey_version, period, locale, answers, round_id FROM responses "
+                                    "WHERE round_id = ?3 AND (?1 = '' OR survey_id = ?1) AND (?2 = '' OR survey_version = ?2) "
+                                    "ORDER BY round_id, survey_id, survey_version, id");
         if (!query.ok()) return Error{prefix() + "cannot read: " + db.error()};
         query.text(1, filter.surveyId).text(2, filter.surveyId.empty() ? std::string_view() : std::string_view(filter.version));
+        if (!filter.round.empty()) query.text(3, filter.round);
         StoredResponse response;
         int rc = SQLITE_ROW;
         while ((rc = query.step()) == SQLITE_ROW) {
@@ -981,6 +1054,7 @@ Status SqliteStorage::forEachResponseOf(const ResponseFilter& filter, const std:
             query.textInto(4, response.period);
             query.textInto(5, response.locale);
             query.textInto(6, response.answersJson);
+            query.textInto(7, response.round);
             if (!visit(response)) return {};
         }
         if (rc != SQLITE_DONE) return Error{prefix() + "cannot read: " + db.error()};
@@ -992,9 +1066,11 @@ Result<std::int64_t> SqliteStorage::countResponses(const ResponseFilter& filter)
     return guarded(prefix(), [&]() -> Result<std::int64_t> {
         auto lease = acquire();
         if (!lease) return lease.error();
-        auto query = (*lease)->query("SELECT count(*) FROM responses WHERE (?1 = '' OR survey_id = ?1) AND (?2 = '' OR survey_version = ?2)");
+        auto query = (*lease)->query("SELECT count(*) FROM responses WHERE (?3 = '' OR round_id = ?3) "
+                                     "AND (?1 = '' OR survey_id = ?1) AND (?2 = '' OR survey_version = ?2)");
         if (!query.ok()) return Error{prefix() + "cannot read: " + (*lease)->error()};
         query.text(1, filter.surveyId).text(2, filter.surveyId.empty() ? std::string_view() : std::string_view(filter.version));
+        query.text(3, filter.round);
         if (query.step() != SQLITE_ROW) return Error{prefix() + "cannot read: " + (*lease)->error()};
         return query.integerAt(0);
     });
@@ -1035,24 +1111,18 @@ Status SqliteStorage::aggregateTallies(const TallyQuery& request, const std::fun
         SqliteConnection& db = **lease;
         Transaction snapshot(db);
         if (!snapshot.beginRead()) return Error{prefix() + "cannot read: " + db.error()};
-        // Weeks sort as text ("2026-W05" < "2027-W01"); kFirstWeek sorts before every week, "~" after.
-        // Every week of a unit, summed, is its kAllWeeks row.
-        const bool allWeeks = !request.byPeriod && request.fromPeriod.empty() && request.toPeriod.empty();
-        const std::string from = allWeeks ? kAllWeeks : request.fromPeriod.empty() ? kFirstWeek : request.fromPeriod;
-        const std::string to = allWeeks ? kAllWeeks : request.toPeriod.empty() ? "~" : request.toPeriod;
+        // A round's weeks sort after its kWholeRound rows ("*" < "2026-W05").
         auto query = request.byPeriod
-                         ? db.query("SELECT unit_id, period, subject, value, sum(count), sum(sum) FROM tallies "
-                                    "WHERE survey_id = ?1 AND survey_version = ?2 AND kind = ?3 AND period BETWEEN ?4 AND ?5 "
-                                    "AND (?6 IS NULL OR unit_id = ?6) "
-                                    "GROUP BY unit_id, period, subject, value ORDER BY unit_id, period, subject, value")
-                         : db.query("SELECT unit_id, '', subject, value, sum(count), sum(sum) FROM tallies "
-                                    "WHERE survey_id = ?1 AND survey_version = ?2 AND kind = ?3 AND period BETWEEN ?4 AND ?5 "
-                                    "AND (?6 IS NULL OR unit_id = ?6) "
-                                    "GROUP BY unit_id, subject, value ORDER BY unit_id, subject, value");
+                         ? db.query("SELECT unit_id, period, subject, value, count, sum FROM round_tallies "
+                                    "WHERE round_id = ?1 AND survey_id = ?2 AND survey_version = ?3 AND kind = ?4 AND period > ?5 "
+                                    "AND (?6 IS NULL OR unit_id = ?6) ORDER BY unit_id, period, subject, value")
+                         : db.query("SELECT unit_id, '', subject, value, count, sum FROM round_tallies "
+                                    "WHERE round_id = ?1 AND survey_id = ?2 AND survey_version = ?3 AND kind = ?4 AND period = ?5 "
+                                    "AND (?6 IS NULL OR unit_id = ?6) ORDER BY unit_id, subject, value");
         if (!query.ok()) return Error{prefix() + "cannot read: " + db.error()};
         const auto run = [&](const std::string* unit) -> Status {
             query.reset();
-            query.text(1, request.surveyId).text(2, request.version).text(3, request.kind).text(4, from).text(5, to);
+            query.text(1, request.round).text(2, request.surveyId).text(3, request.version).text(4, request.kind).text(5, kWholeRound);
             if (unit != nullptr) query.text(6, *unit);
             else query.null(6);
             int rc = SQLITE_ROW;
@@ -1068,6 +1138,185 @@ Status SqliteStorage::aggregateTallies(const TallyQuery& request, const std::fun
             if (Status status = run(&unit); !status) return status;
         }
         return {};
+    });
+}
+
+// ---- reporting rounds ----
+
+Status SqliteStorage::addRound(const Round& round) {
+    return guarded(prefix(), [&]() -> Status {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        SqliteConnection& db = **lease;
+        const auto fail = [&] { return Error{prefix() + "cannot write: " + db.error()}; };
+        const std::lock_guard writer(m_writeMutex);
+        Transaction transaction(db);
+        if (!transaction.beginWrite()) return fail();
+        auto clash = db.query("SELECT id, from_week, to_week FROM rounds WHERE id = ?1 OR (from_week <= ?3 AND to_week >= ?2)");
+        if (!clash.ok()) return fail();
+        clash.text(1, round.id).text(2, round.fromWeek).text(3, round.toWeek);
+        if (const int rc = clash.step(); rc == SQLITE_ROW) {
+            if (clash.textAt(0) == round.id) return Error{"a round '" + round.id + "' exists already"};
+            return Error{"round '" + round.id + "' (" + round.fromWeek + " to " + round.toWeek + ") overlaps round '" + clash.textAt(0) +
+                         "' (" + clash.textAt(1) + " to " + clash.textAt(2) + "): a week belongs to one round only"};
+        } else if (rc != SQLITE_DONE) {
+            return fail();
+        }
+        auto insert = db.query("INSERT INTO rounds (id, from_week, to_week) VALUES (?1, ?2, ?3)");
+        if (!insert.ok()) return fail();
+        insert.text(1, round.id).text(2, round.fromWeek).text(3, round.toWeek);
+        if (!insert.run() || !transaction.commit()) return fail();
+        return {};
+    });
+}
+
+Result<std::vector<Round>> SqliteStorage::rounds() {
+    return guarded(prefix(), [&]() -> Result<std::vector<Round>> {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        auto query = (*lease)->query("SELECT id, from_week, to_week, released_on, k FROM rounds ORDER BY from_week");
+        if (!query.ok()) return Error{prefix() + "cannot read: " + (*lease)->error()};
+        std::vector<Round> list;
+        int rc = SQLITE_ROW;
+        while ((rc = query.step()) == SQLITE_ROW) {
+            list.push_back({query.textAt(0), query.textAt(1), query.textAt(2), query.textAt(3), static_cast<int>(query.integerAt(4))});
+        }
+        if (rc != SQLITE_DONE) return Error{prefix() + "cannot read: " + (*lease)->error()};
+        return list;
+    });
+}
+
+Result<int> SqliteStorage::groupSize() {
+    return guarded(prefix(), [&]() -> Result<int> {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        auto query = (*lease)->query("SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'group_size'");
+        if (!query.ok()) return Error{prefix() + "cannot read: " + (*lease)->error()};
+        const int rc = query.step();
+        if (rc == SQLITE_DONE) return kMinimumGroupSize;
+        if (rc != SQLITE_ROW) return Error{prefix() + "cannot read: " + (*lease)->error()};
+        return static_cast<int>(query.integerAt(0));
+    });
+}
+
+Status SqliteStorage::setGroupSize(int k) {
+    if (k < kMinimumGroupSize) return Error{"the group size cannot be below " + std::to_string(kMinimumGroupSize) + ", what the consent text promises"};
+    return guarded(prefix(), [&]() -> Status {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        const std::lock_guard writer(m_writeMutex);
+        auto query = (*lease)->query("INSERT INTO settings (key, value) VALUES ('group_size', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+        if (!query.ok()) return Error{prefix() + "cannot write: " + (*lease)->error()};
+        query.text(1, std::to_string(k));
+        if (!query.run()) return Error{prefix() + "cannot write: " + (*lease)->error()};
+        return {};
+    });
+}
+
+Result<std::int64_t> SqliteStorage::releaseRound(const std::string& id, const std::string& today) {
+    return guarded(prefix(), [&]() -> Result<std::int64_t> {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        SqliteConnection& db = **lease;
+        const auto fail = [&] { return Error{prefix() + "cannot release round '" + id + "': " + db.error()}; };
+        const std::lock_guard writer(m_writeMutex);
+        Transaction transaction(db);
+        if (!transaction.beginWrite()) return fail();
+        auto find = db.query("SELECT from_week, to_week, released_on FROM rounds WHERE id = ?1");
+        if (!find.ok()) return fail();
+        find.text(1, id);
+        const int rc = find.step();
+        if (rc == SQLITE_DONE) return Error{"no round '" + id + "'"};
+        if (rc != SQLITE_ROW) return fail();
+        const std::string from = find.textAt(0);
+        const std::string to = find.textAt(1);
+        if (!find.textAt(2).empty()) return Error{"round '" + id + "' was released on " + find.textAt(2) + " and never changes"};
+        find.reset();
+        // The responses, their tallies and the units' groups, all from this one transaction's view.
+        auto mark = db.query("UPDATE responses SET round_id = ?1 WHERE round_id = '' AND period BETWEEN ?2 AND ?3");
+        auto weeks = db.query("INSERT INTO round_tallies (round_id, survey_id, survey_version, kind, period, unit_id, subject, value, count, sum) "
+                              "SELECT ?1, survey_id, survey_version, kind, period, unit_id, subject, value, count, sum FROM tallies "
+                              "WHERE kind = 'n' AND period BETWEEN ?2 AND ?3");
+        auto whole = db.query("INSERT INTO round_tallies (round_id, survey_id, survey_version, kind, period, unit_id, subject, value, count, sum) "
+                              "SELECT ?1, survey_id, survey_version, kind, '*', unit_id, subject, value, sum(count), sum(sum) FROM tallies "
+                              "WHERE period BETWEEN ?2 AND ?3 GROUP BY survey_id, survey_version, kind, unit_id, subject, value");
+        auto units = db.query("INSERT INTO round_units (round_id, unit_id, group_name) SELECT ?1, id, group_name FROM units");
+        auto stamp = db.query("UPDATE rounds SET released_on = ?2, k = max(?3, coalesce((SELECT CAST(value AS INTEGER) FROM settings "
+                              "WHERE key = 'group_size'), ?3)) WHERE id = ?1");
+        if (!mark.ok() || !weeks.ok() || !whole.ok() || !units.ok() || !stamp.ok()) return fail();
+        mark.text(1, id).text(2, from).text(3, to);
+        if (!mark.run()) return fail();
+        const std::int64_t frozen = sqlite3_changes64(db.db());
+        for (Query* copy : {&weeks, &whole}) {
+            copy->text(1, id).text(2, from).text(3, to);
+            if (!copy->run()) return fail();
+        }
+        units.text(1, id);
+        stamp.text(1, id).text(2, today).integer(3, kMinimumGroupSize);
+        if (!units.run() || !stamp.run() || !transaction.commit()) return fail();
+        return frozen;
+    });
+}
+
+Result<std::vector<RoundUnit>> SqliteStorage::roundUnits(const std::string& id) {
+    return guarded(prefix(), [&]() -> Result<std::vector<RoundUnit>> {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        auto query = (*lease)->query("SELECT unit_id, group_name FROM round_units WHERE round_id = ?1 ORDER BY unit_id");
+        if (!query.ok()) return Error{prefix() + "cannot read: " + (*lease)->error()};
+        query.text(1, id);
+        std::vector<RoundUnit> list;
+        int rc = SQLITE_ROW;
+        while ((rc = query.step()) == SQLITE_ROW) list.push_back({query.textAt(0), query.textAt(1)});
+        if (rc != SQLITE_DONE) return Error{prefix() + "cannot read: " + (*lease)->error()};
+        return list;
+    });
+}
+
+Result<std::vector<OpenCount>> SqliteStorage::openCounts() {
+    return guarded(prefix(), [&]() -> Result<std::vector<OpenCount>> {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        auto query = (*lease)->query("SELECT unit_id, survey_id, survey_version, count(*) FROM responses INDEXED BY responses_by_round "
+                                     "WHERE round_id = '' GROUP BY unit_id, survey_id, survey_version ORDER BY unit_id, survey_id, survey_version");
+        if (!query.ok()) return Error{prefix() + "cannot read: " + (*lease)->error()};
+        std::vector<OpenCount> list;
+        int rc = SQLITE_ROW;
+        while ((rc = query.step()) == SQLITE_ROW) list.push_back({query.textAt(0), query.textAt(1), query.textAt(2), query.integerAt(3)});
+        if (rc != SQLITE_DONE) return Error{prefix() + "cannot read: " + (*lease)->error()};
+        return list;
+    });
+}
+
+// ---- audit ----
+
+Status SqliteStorage::addAudit(const AuditEntry& entry) {
+    return guarded(prefix(), [&]() -> Status {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        const std::lock_guard writer(m_writeMutex);
+        auto query = (*lease)->query("INSERT INTO audit (at, user_name, action, detail, rows) VALUES (?1, ?2, ?3, ?4, ?5)");
+        if (!query.ok()) return Error{prefix() + "cannot write the audit log: " + (*lease)->error()};
+        query.text(1, entry.at).text(2, entry.userName).text(3, entry.action).text(4, entry.detail).integer(5, entry.rows);
+        if (!query.run()) return Error{prefix() + "cannot write the audit log: " + (*lease)->error()};
+        return {};
+    });
+}
+
+Result<std::vector<AuditEntry>> SqliteStorage::audit(std::size_t limit) {
+    return guarded(prefix(), [&]() -> Result<std::vector<AuditEntry>> {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        auto query = (*lease)->query("SELECT at, user_name, action, detail, rows FROM audit ORDER BY seq DESC LIMIT ?1");
+        if (!query.ok()) return Error{prefix() + "cannot read the audit log: " + (*lease)->error()};
+        query.integer(1, static_cast<std::int64_t>(limit));
+        std::vector<AuditEntry> list;
+        int rc = SQLITE_ROW;
+        while ((rc = query.step()) == SQLITE_ROW) {
+            list.push_back({query.textAt(0), query.textAt(1), query.textAt(2), query.textAt(3), query.integerAt(4)});
+        }
+        if (rc != SQLITE_DONE) return Error{prefix() + "cannot read the audit log: " + (*lease)->error()};
+        return list;
     });
 }
 
@@ -1099,7 +1348,7 @@ Status SqliteStorage::rebuildTallies(const std::function<Result<std::vector<Tall
         int rc = SQLITE_ROW;
         while ((rc = responses.step()) == SQLITE_ROW) {
             const StoredResponse response{responses.textAt(0), responses.textAt(1), responses.textAt(2), responses.textAt(3),
-                                          responses.textAt(4), responses.textAt(5), responses.textAt(6)};
+                                          responses.textAt(4), responses.textAt(5), responses.textAt(6), ""};
             auto tallies = compute(response);
             if (!tallies) return tallies.error();
             sums.add(response, *tallies);
@@ -1132,8 +1381,25 @@ Result<std::string> SqliteStorage::integrityCheck() {
 
 namespace {
 
+std::vector<std::string> scopeFrom(const std::string& text) {
+    std::vector<std::string> scope;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        const std::size_t end = std::min(text.find('\n', start), text.size());
+        if (end > start) scope.push_back(text.substr(start, end - start));
+        start = end + 1;
+    }
+    return scope;
+}
+
+std::string scopeText(const std::vector<std::string>& scope) {
+    std::string text;
+    for (const auto& entry : scope) text += (text.empty() ? "" : "\n") + entry;
+    return text;
+}
+
 UserAccount userFrom(const Query& row) {
-    return UserAccount{row.textAt(0), row.textAt(1), row.textAt(2), row.integerAt(3), row.integerAt(4)};
+    return UserAccount{row.textAt(0), row.textAt(1), row.textAt(2), row.integerAt(3), row.integerAt(4), row.textAt(5), scopeFrom(row.textAt(6))};
 }
 
 }  // namespace
@@ -1154,9 +1420,11 @@ Status SqliteStorage::addUser(const UserAccount& user) {
         if (!lease) return lease.error();
         const std::lock_guard writer(m_writeMutex);
         auto query = (*lease)->query(
-            "INSERT INTO users (name, password_hash, created_on, failed_logins, locked_until) VALUES (?1, ?2, ?3, ?4, ?5)");
+            "INSERT INTO users (name, password_hash, created_on, failed_logins, locked_until, role, scope) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
         if (!query.ok()) return Error{prefix() + "cannot write: " + (*lease)->error()};
+        const std::string scope = scopeText(user.scope);
         query.text(1, user.name).text(2, user.passwordHash).text(3, user.createdOn).integer(4, user.failedLogins).integer(5, user.lockedUntil);
+        query.text(6, user.role).text(7, scope);
         if (query.step() != SQLITE_DONE) {
             if ((sqlite3_extended_errcode((*lease)->db()) & 0xff) == SQLITE_CONSTRAINT) return Error{"user '" + user.name + "' already exists"};
             return Error{prefix() + "cannot write: " + (*lease)->error()};
@@ -1169,7 +1437,7 @@ Result<std::vector<UserAccount>> SqliteStorage::users() {
     return guarded(prefix(), [&]() -> Result<std::vector<UserAccount>> {
         auto lease = acquire();
         if (!lease) return lease.error();
-        auto query = (*lease)->query("SELECT name, password_hash, created_on, failed_logins, locked_until FROM users ORDER BY name");
+        auto query = (*lease)->query("SELECT name, password_hash, created_on, failed_logins, locked_until, role, scope FROM users ORDER BY name");
         if (!query.ok()) return Error{prefix() + "cannot read: " + (*lease)->error()};
         std::vector<UserAccount> users;
         int rc = SQLITE_ROW;
@@ -1183,7 +1451,7 @@ Result<std::optional<UserAccount>> SqliteStorage::findUser(const std::string& na
     return guarded(prefix(), [&]() -> Result<std::optional<UserAccount>> {
         auto lease = acquire();
         if (!lease) return lease.error();
-        auto query = (*lease)->query("SELECT name, password_hash, created_on, failed_logins, locked_until FROM users WHERE name = ?1");
+        auto query = (*lease)->query("SELECT name, password_hash, created_on, failed_logins, locked_until, role, scope FROM users WHERE name = ?1");
         if (!query.ok()) return Error{prefix() + "cannot read: " + (*lease)->error()};
         query.text(1, name);
         switch (query.step()) {
@@ -1191,6 +1459,21 @@ Result<std::optional<UserAccount>> SqliteStorage::findUser(const std::string& na
             case SQLITE_DONE: return std::optional<UserAccount>();
             default: return Error{prefix() + "cannot read: " + (*lease)->error()};
         }
+    });
+}
+
+Status SqliteStorage::setUserRole(const std::string& name, const std::string& role, const std::vector<std::string>& scope) {
+    return guarded(prefix(), [&]() -> Status {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        const std::lock_guard writer(m_writeMutex);
+        auto query = (*lease)->query("UPDATE users SET role = ?2, scope = ?3 WHERE name = ?1");
+        if (!query.ok()) return Error{prefix() + "cannot write: " + (*lease)->error()};
+        const std::string text = scopeText(scope);
+        query.text(1, name).text(2, role).text(3, text);
+        if (!query.run()) return Error{prefix() + "cannot write: " + (*lease)->error()};
+        if (sqlite3_changes((*lease)->db()) == 0) return Error{"no user '" + name + "'"};
+        return {};
     });
 }
 
@@ -1227,7 +1510,7 @@ Result<std::optional<UserAccount>> SqliteStorage::recordLoginFailure(const std::
         }
         std::optional<UserAccount> user;
         {
-            auto read = db.query("SELECT name, password_hash, created_on, failed_logins, locked_until FROM users WHERE name = ?1");
+            auto read = db.query("SELECT name, password_hash, created_on, failed_logins, locked_until, role, scope FROM users WHERE name = ?1");
             if (!read.ok()) return fail();
             read.text(1, name);
             const int rc = read.step();

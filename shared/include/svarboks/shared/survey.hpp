@@ -40,6 +40,9 @@ struct Element {
     std::optional<Expression> enableIf;
     std::optional<Expression> requiredIf;
     std::string competence;
+    /// Custom: an answer that narrows down who answered ("where do you work?"). Record-level exports treat
+    /// it as a quasi-identifier: generalised or withheld so that at least k rows share it (anonymise.hpp).
+    bool identifying = false;
     /// Options in display order: rating values, choices, then the "none" item when shown.
     std::vector<Choice> choices;
     int maxSelectedChoices = 0;  ///< 0 = no limit

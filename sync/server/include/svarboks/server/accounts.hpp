@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace svarboks::server {
 
@@ -41,6 +42,34 @@ inline constexpr std::size_t kMaxUserNameLength = 64;
 [[nodiscard]] Status checkNewPassword(std::string_view password);
 /// 1-64 characters of a-z 0-9 . _ - @, starting with a letter or digit.
 [[nodiscard]] bool isValidUserName(std::string_view name);
+
+/// What an account may see (docs/anonymity.md#roles). Checked on the server for every page and download.
+enum class Role {
+    Administrator,  ///< everything: reports, k-anonymous downloads, rejected responses, the audit log
+    Analyst,        ///< every report and the k-anonymous record-level downloads
+    UnitLeader,     ///< the suppressed reports of their own units and groups; nothing record-level
+};
+
+/// "administrator", "analyst", "unit-leader"; an error naming them otherwise.
+[[nodiscard]] Result<Role> parseRole(std::string_view name);
+[[nodiscard]] std::string_view roleName(Role role);
+
+/// What one account may do, from its role and scope ("unit:ID", "group:NAME").
+struct Permissions {
+    Role role = Role::UnitLeader;
+    std::vector<std::string> units;   ///< a unit leader's units
+    std::vector<std::string> groups;  ///< a unit leader's groups (every unit in them, as the round grouped them)
+
+    /// From a stored account; an unknown role grants the least (a unit leader of nothing).
+    [[nodiscard]] static Permissions of(const UserAccount& account);
+    [[nodiscard]] bool recordLevel() const { return role != Role::UnitLeader; }
+    [[nodiscard]] bool administers() const { return role == Role::Administrator; }
+    /// Whether every unit's and group's figures and the municipality's may be shown.
+    [[nodiscard]] bool everyUnit() const { return role != Role::UnitLeader; }
+    /// Whether a unit's figures may be shown: `group` is its group in the report being shown.
+    [[nodiscard]] bool seesUnit(const std::string& unitId, const std::string& group) const;
+    [[nodiscard]] bool seesGroup(const std::string& group) const;
+};
 
 struct AccountOptions {
     int maxFailures = 5;                               ///< wrong passwords in a row that lock an account
@@ -70,6 +99,7 @@ struct SessionCheck {
     Kind kind = Kind::None;
     std::string user;
     std::string csrfToken;  ///< the synchronizer token forms of this session must carry
+    Permissions permissions;  ///< read from the account at every check: a changed role applies at once
 };
 
 class Accounts {

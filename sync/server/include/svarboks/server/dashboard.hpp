@@ -4,7 +4,9 @@
 // in Danish (default) and English. Like Api, it is a function of a plain request (tested without HTTP);
 // http_server.cpp routes to it.
 //
-// Security: every page and download behind a login (accounts.hpp); the session cookie is
+// Security: every page and download behind a login (accounts.hpp) and checked against the account's role
+// (a unit leader sees only the suppressed figures of their units and groups; record-level downloads are
+// for analysts and administrators; every download is in the audit log); the session cookie is
 // __Host-svarboks_session (Secure, HttpOnly, SameSite=Strict); every POST must come from this origin
 // (Origin / Sec-Fetch-Site) and, once logged in, carry the session's CSRF token; every HTML answer has a
 // strict Content-Security-Policy and no-store caching. Figures come only from reports (report.hpp), whose
@@ -73,7 +75,6 @@ using ReportSource = std::function<Result<Report>(const ReportRequest&)>;
 struct DashboardOptions {
     AccountOptions accounts;
     std::size_t maxBodyBytes = 16 * 1024;   ///< of a form post
-    int k = kDefaultK;                      ///< the anonymity threshold of every figure shown
     std::size_t overviewWeeks = 12;         ///< week columns of the overview (the last ones of the range)
     std::size_t maxConcurrentDownloads = 2; ///< more get 503 (each holds a store connection while it streams)
     ReportSource reports;                   ///< empty = buildReport(storage, ...)
@@ -105,7 +106,8 @@ private:
     };
     [[nodiscard]] Result<std::vector<Published>> catalogue();
     [[nodiscard]] static std::vector<dashboard::SurveyChoice> choices(const std::vector<Published>& published, const Context& context);
-    /// Reads survey, from and to from the query; a message for the reader when one is not usable.
+    /// Reads survey and round (among filters.rounds, the released ones) from the query; a message for the
+    /// reader when one is not usable.
     [[nodiscard]] static std::optional<std::string> resolveFilters(const WebRequest& request, const std::vector<dashboard::SurveyChoice>& surveys,
                                                                    const Context& context, dashboard::Filters& filters);
     [[nodiscard]] ReportRequest reportRequest(const dashboard::Filters& filters) const;
@@ -118,6 +120,13 @@ private:
     [[nodiscard]] WebResponse compare(const WebRequest& request, const Context& context);
     [[nodiscard]] WebResponse surveysPage(const Context& context);
     [[nodiscard]] WebResponse deadLettersPage(const Context& context);
+    [[nodiscard]] WebResponse auditPage(const Context& context);
+    [[nodiscard]] WebResponse forbidden(const Context& context, bool download);
+    [[nodiscard]] Result<std::vector<Round>> released();
+    /// Keeps only the rows the account may see (a unit leader's units and groups).
+    static void restrict(Report& report, const Context& context);
+    /// Writes who did what (with how many rows) to the audit log.
+    [[nodiscard]] Status audit(const Context& context, const std::string& action, const std::string& detail, std::int64_t rows);
     [[nodiscard]] WebResponse downloadResponses(const WebRequest& request, const Context& context);
     [[nodiscard]] WebResponse downloadReport(const WebRequest& request, const Context& context);
 

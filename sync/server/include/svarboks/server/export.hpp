@@ -1,18 +1,29 @@
 #pragma once
 // Per-response exports from the central store (`svarboks-central export`, and the dashboard's downloads).
 //
-// - csv, csv-da: one survey version per file (versions ask different questions). Header: unit, period,
-//   survey_id, survey_version, locale, then one column per question name in the survey's order (html
-//   elements have none). One row per response; a checkbox answer is its values joined by ';' ("a;b"),
-//   a boolean true/false, a number a number with the dialect's decimal mark, an unanswered question an
-//   empty cell. Text cells are neutralised against CSV injection (csv.hpp). csv is RFC 4180; csv-da is the
-//   dialect Danish Excel opens with a double click (';', decimal commas, BOM).
-// - jsonl: one line per response, {"id","unit","survey_id","survey_version","period","locale","answers"},
-//   where answers is exactly the SurveyJS result data as stored. Every survey, unless one is asked for.
+// Every export is of one survey version and one released round (rounds.hpp), and is k-anonymous on its
+// quasi-identifiers (anonymise.hpp): unit (and its group), week, language and the questions the survey
+// marks "identifying". A first pass counts them, the least generalisation that gives every combination at
+// least k rows is chosen (unit -> group -> municipality, week -> round, language -> any, an identifying
+// answer -> withheld), and rows still in smaller combinations are withheld; the export says how many and
+// why. A released round never changes, so the same export asked again is the same table: different
+// downloads cannot be subtracted from each other. Nothing that could link rows elsewhere goes out: no
+// response id, no device, no time, and the rows come in the order of their random ids, which tells
+// nothing of units or weeks.
 //
-// Nothing is exported that is not stored: no device, no time. The CSV has no response id either (a
-// spreadsheet does not need it); JSON Lines keeps it so that exports can be joined and deduplicated.
-// Exports stream: memory does not grow with the number of responses.
+// - csv, csv-da: header unit, group, period, survey_id, survey_version, locale, then one column per
+//   question name in the survey's order (html elements have none). A generalised or withheld value is "*";
+//   the period of a row generalised to the round is the round's id. A checkbox answer is its values
+//   joined by ';' ("a;b"), a boolean true/false, a number a number with the dialect's decimal mark, an
+//   unanswered question an empty cell. Text cells are neutralised against CSV injection (csv.hpp). csv is
+//   RFC 4180; csv-da is the dialect Danish Excel opens with a double click (';', decimal commas, BOM).
+// - jsonl: one line per response, {"unit","group","period","survey_id","survey_version","locale","answers"},
+//   where answers is the SurveyJS result data as stored, less the identifying answers that were withheld
+//   (they are listed in "withheld").
+//
+// Exports stream: memory does not grow with the number of responses (the first pass holds one count per
+// distinct combination of quasi-identifiers).
+#include "svarboks/server/report.hpp"
 #include "svarboks/server/storage.hpp"
 
 #include <chrono>
@@ -36,25 +47,39 @@ enum class ExportFormat { Csv, CsvDanish, Jsonl };
 
 struct ExportOptions {
     ExportFormat format = ExportFormat::Csv;
-    std::string surveyId;  ///< "" = CSV: the only published survey (an error when there are several); JSONL: every survey
-    std::string version;   ///< "" = CSV: the survey's latest published version; JSONL: every version
+    std::string surveyId;  ///< "" = the only published survey (an error when there are several)
+    std::string version;   ///< "" = the survey's latest published version
+    std::string round;     ///< "" = the latest released round
 };
 
-/// An export with its survey and version resolved, and its CSV columns.
+/// An export with its survey version and round resolved, and its columns.
 struct ExportPlan {
     ExportFormat format = ExportFormat::Csv;
-    std::string surveyId;  ///< "" only for a JSONL export of every survey
-    std::string version;   ///< "" for a JSONL export of every version
-    std::vector<std::string> questions;  ///< CSV: the question columns after the fixed ones, in survey order
-    /// A file name for a download, e.g. "svarboks-pulse-2026.1.csv" or "svarboks-responses.jsonl".
+    std::string surveyId;
+    std::string version;
+    std::string round;
+    int k = kDefaultK;                     ///< the round's (Round::k)
+    std::vector<std::string> questions;    ///< the question columns after the fixed ones, in survey order
+    std::vector<std::string> identifying;  ///< the questions the survey marks identifying, in survey order
+    /// A file name for a download, e.g. "svarboks-pulse-2026.1-2026-h1.csv".
     [[nodiscard]] std::string fileName() const;
+    /// What is exported, for messages and the audit log: "survey pulse 2026.1, round 2026-h1, csv, k=5".
+    [[nodiscard]] std::string describe() const;
 };
 
 /// The fixed first columns of a CSV export.
-inline constexpr std::string_view kExportFixedColumns[] = {"unit", "period", "survey_id", "survey_version", "locale"};
+inline constexpr std::string_view kExportFixedColumns[] = {"unit", "group", "period", "survey_id", "survey_version", "locale"};
 
-/// Resolves the options against the store: errors for an unknown survey or version list the published
-/// ones; a CSV export without --survey among several surveys lists them. Never throws.
+/// What an export wrote.
+struct ExportResult {
+    std::int64_t rows = 0;      ///< written
+    std::int64_t withheld = 0;  ///< left out: they stood in a combination of fewer than k rows
+    std::string explanation;    ///< what was generalised and withheld, and why (anonymise.hpp)
+};
+
+/// Resolves the options against the store: errors for no released round (or an unknown
+/// one), an unknown survey or version (listing the published ones), several surveys and none named.
+/// Never throws.
 [[nodiscard]] Result<ExportPlan> planExport(Storage& storage, const ExportOptions& options);
 
 /// Receives the next chunk of the export (about 64 KiB); returns false to stop (the error says so).
@@ -63,19 +88,19 @@ using ExportSink = std::function<bool(std::string_view)>;
 /// responses and at the end. The expected count is read before the snapshot, so `done` may pass it.
 using ExportProgress = std::function<void(std::int64_t done, std::int64_t total)>;
 
-/// Streams the export planned by planExport() into `sink` and returns the number of responses written.
+/// Streams the export planned by planExport() into `sink`: the k-anonymity pass, then the rows.
 /// Errors: the store cannot be read, a stored answer is not JSON (names the response), the sink refused.
 /// After an error the sink may have received part of the export. Never throws; thread-safe as far as
-/// `storage` is (it reads from one snapshot).
-[[nodiscard]] Result<std::int64_t> exportResponses(Storage& storage, const ExportPlan& plan, const ExportSink& sink,
+/// `storage` is (a released round's responses never change between the two passes).
+[[nodiscard]] Result<ExportResult> exportResponses(Storage& storage, const ExportPlan& plan, const ExportSink& sink,
                                                    const ExportProgress& progress = {});
 /// planExport() and then the above.
-[[nodiscard]] Result<std::int64_t> exportResponses(Storage& storage, const ExportOptions& options, const ExportSink& sink,
+[[nodiscard]] Result<ExportResult> exportResponses(Storage& storage, const ExportOptions& options, const ExportSink& sink,
                                                    const ExportProgress& progress = {});
 
 /// Writes the export to `file` through a temporary file in the same folder (mode 0600), renamed over
 /// `file` only when everything is written and synced: after any error there is no new or half file.
-[[nodiscard]] Result<std::int64_t> exportToFile(Storage& storage, const ExportPlan& plan, const std::filesystem::path& file,
+[[nodiscard]] Result<ExportResult> exportToFile(Storage& storage, const ExportPlan& plan, const std::filesystem::path& file,
                                                 const ExportProgress& progress = {});
 
 /// Progress on a terminal: "Exporting: N of M responses (P %)" rewritten in place at most five times a

@@ -4,12 +4,19 @@
 // place where figures are made fit to show: every caller (report CLI, dashboard, aggregate exports) gets
 // a Report whose suppressed figures are already gone, so none of them can show one by mistake.
 //
-// Anonymity (DESIGN.md): a figure about fewer than k respondents is hidden ("fewer than k"), and a second
-// one is hidden where the first could be worked out by subtraction. The figures of one report form a tree
-// of sums: municipality = its groups, a group = its units, a unit = its weeks. Every statistic (respondents,
-// respondents per area, per question) is such a tree; suppress() hides cells until no hidden cell's value
-// follows from what is shown (see suppression.hpp). Weeks are never summed across units (no per-week
-// municipality totals), so the table stays a tree and the guarantee is exact.
+// Anonymity (DESIGN.md, docs/anonymity.md): a figure about fewer than k respondents is hidden ("fewer than
+// k"), and a second one is hidden where the first could be worked out by subtraction. The figures of one
+// report form a tree of sums: municipality = its groups, a group = its units, a unit = its weeks. Every
+// statistic (respondents, respondents per area, per question) is such a tree; suppress() hides cells until
+// no hidden cell's value follows from what is shown (see suppression.hpp). Weeks are never summed across
+// units (no per-week municipality totals), so the table stays a tree and the guarantee is exact.
+//
+// Across reports and over time: a report is always of one released round (storage.hpp: Round) and one
+// survey version. A released round is frozen (its responses, tallies and unit groups), rounds never share
+// a week and versions never share a response, so every report a user can ask for is either the same table
+// again or one about other people: no combination of reports, and no moment, tells more than one does.
+// There are no free week ranges and no live figures.
+#include "svarboks/server/policy.hpp"
 #include "svarboks/server/storage.hpp"
 #include "svarboks/shared/localized_text.hpp"
 
@@ -20,8 +27,8 @@
 
 namespace svarboks::server {
 
-inline constexpr int kDefaultK = 5;
-inline constexpr int kMinimumK = 3;
+inline constexpr int kDefaultK = kMinimumGroupSize;
+inline constexpr int kMinimumK = kMinimumGroupSize;  ///< no report, page or download can ask for less
 
 /// Why a figure is not shown. Both look the same to a reader apart from the wording; neither carries a number.
 enum class Hidden {
@@ -40,9 +47,7 @@ struct Count {
 struct ReportRequest {
     std::string surveyId;        ///< "" = the only survey with responses (an error if there are several)
     std::string version;         ///< "" = the latest published version of the survey
-    std::string fromPeriod;      ///< ISO week "2026-W05"; "" = from the first
-    std::string toPeriod;        ///< likewise; "" = to the last
-    int k = kDefaultK;           ///< refused below kMinimumK
+    std::string round;           ///< a released round's id; "" = the latest released round (its k is the report's)
     bool weeks = false;          ///< participation per unit and week
     bool questions = false;      ///< answer distributions per question
     /// Units whose answer distributions (choice counts) are wanted; empty = every row's. The respondents
@@ -112,9 +117,8 @@ struct ReportSurvey {
 struct Report {
     ReportSurvey survey;
     int k = kDefaultK;
-    std::string fromPeriod;  ///< as asked ("" = open)
-    std::string toPeriod;
-    std::vector<std::string> weeks;  ///< the ISO weeks with any response in range, ascending (when asked)
+    Round round;                     ///< the released round it is of
+    std::vector<std::string> weeks;  ///< the ISO weeks of the round with any response, ascending (when asked)
     /// The municipality first, then each group followed by its units (groups and units by name; units
     /// without a group last, after a row for "no group" when there are groups at all).
     std::vector<ReportRow> rows;
@@ -122,9 +126,14 @@ struct Report {
     [[nodiscard]] const ReportRow* find(ReportRow::Kind kind, const std::string& id) const;
 };
 
-/// Builds a report from the store's tallies. Errors: k below kMinimumK, unknown survey or version,
-/// several surveys and none named, a period that is not an ISO week, from after to, a store failure.
+/// Builds a report from a released round's frozen tallies, with the group size k it was released with
+/// (never below kMinimumK). Errors: no released round
+/// (or an unknown or unreleased one named), unknown survey or version, several surveys and none named, a
+/// store failure.
 [[nodiscard]] Result<Report> buildReport(Storage& storage, const ReportRequest& request);
+
+/// The released rounds, oldest first.
+[[nodiscard]] Result<std::vector<Round>> releasedRounds(Storage& storage);
 
 /// Rebuilds the tallies when the store holds responses from before tallies existed (Storage::talliesStale);
 /// otherwise does nothing. Reports and `serve` call it first.

@@ -21,7 +21,7 @@ class SqliteConnection;
 
 class SqliteStorage final : public Storage {
 public:
-    static constexpr int kSchemaVersion = 3;
+    static constexpr int kSchemaVersion = 4;
     static constexpr int kBusyTimeoutMs = 10000;
     static constexpr std::size_t kDefaultMaxConnections = 8;
 
@@ -65,7 +65,17 @@ public:
     [[nodiscard]] Status addUser(const UserAccount& user) override;
     [[nodiscard]] Result<std::vector<UserAccount>> users() override;
     [[nodiscard]] Result<std::optional<UserAccount>> findUser(const std::string& name) override;
+    [[nodiscard]] Status setUserRole(const std::string& name, const std::string& role, const std::vector<std::string>& scope) override;
     [[nodiscard]] Status removeUser(const std::string& name) override;
+    [[nodiscard]] Status addRound(const Round& round) override;
+    [[nodiscard]] Result<int> groupSize() override;
+    [[nodiscard]] Status setGroupSize(int k) override;
+    [[nodiscard]] Result<std::vector<Round>> rounds() override;
+    [[nodiscard]] Result<std::int64_t> releaseRound(const std::string& id, const std::string& today) override;
+    [[nodiscard]] Result<std::vector<RoundUnit>> roundUnits(const std::string& id) override;
+    [[nodiscard]] Result<std::vector<OpenCount>> openCounts() override;
+    [[nodiscard]] Status addAudit(const AuditEntry& entry) override;
+    [[nodiscard]] Result<std::vector<AuditEntry>> audit(std::size_t limit) override;
     [[nodiscard]] Result<std::optional<UserAccount>> recordLoginFailure(const std::string& name, int maxFailures, std::int64_t lockUntil) override;
     [[nodiscard]] Status clearLoginFailures(const std::string& name) override;
     [[nodiscard]] Status addSession(const Session& session) override;

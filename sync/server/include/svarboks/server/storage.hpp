@@ -8,6 +8,7 @@
 //
 // Every method is thread-safe, never throws, and reports failures as values whose message says what failed.
 // Each write is one transaction: on failure nothing of it is stored.
+#include "svarboks/server/policy.hpp"
 #include "svarboks/shared/protocol.hpp"
 #include "svarboks/shared/result.hpp"
 
@@ -81,15 +82,52 @@ struct StoredResponse {
     std::string period;
     std::string locale;
     std::string answersJson;  ///< compact JSON object
+    std::string round;        ///< the released round it was frozen into; "" = none (yet)
+};
+
+/// A reporting round: a fixed range of ISO weeks chosen by the central team (report.hpp). Figures and
+/// record-level exports exist only for released rounds, and a released round never changes.
+struct Round {
+    std::string id;          ///< [a-z0-9-]{1,32}, e.g. "2026-h1"
+    std::string fromWeek;    ///< ISO week, inclusive
+    std::string toWeek;      ///< ISO week, inclusive
+    std::string releasedOn;  ///< ISO date of the release; "" while not released
+    int k = kMinimumGroupSize;  ///< the minimum group size its reports and exports keep (the store's, frozen at the release)
+    [[nodiscard]] bool released() const { return !releasedOn.empty(); }
+};
+
+/// A unit as it stood when a round was released: its group in that round's reports.
+struct RoundUnit {
+    std::string unitId;
+    std::string group;
+};
+
+/// Responses of one unit and survey version not (yet) in any released round: live participation.
+struct OpenCount {
+    std::string unitId;
+    std::string surveyId;
+    std::string version;
+    std::int64_t count = 0;
+};
+
+/// One entry of the audit log: who downloaded or changed what, and how many rows a download held.
+struct AuditEntry {
+    std::string at;        ///< UTC, "2026-12-06T14:03:00Z"
+    std::string userName;
+    std::string action;    ///< e.g. "download-responses", "download-report", "export", "release-round"
+    std::string detail;    ///< what exactly (survey, round, format); never an answer
+    std::int64_t rows = 0;
 };
 
 /// Which stored responses to read: every one, those of one survey, or of one survey version.
 struct ResponseFilter {
     std::string surveyId;  ///< "" = every survey
     std::string version;   ///< "" = every version of surveyId; ignored without a surveyId
+    std::string round;     ///< "" = every response; else only those frozen into this released round
 
     [[nodiscard]] bool matches(const StoredResponse& response) const {
-        return surveyId.empty() || (response.surveyId == surveyId && (version.empty() || response.surveyVersion == version));
+        return (round.empty() || response.round == round) &&
+               (surveyId.empty() || (response.surveyId == surveyId && (version.empty() || response.surveyVersion == version)));
     }
 };
 
@@ -104,14 +142,14 @@ struct Tally {
     double sum = 0;       ///< the area score for kArea; 0 otherwise
 };
 
-/// Which tallies to add up (TallyRow): one survey version, one kind, a range of weeks, some or all units.
+/// Which tallies to add up (TallyRow): one released round, one survey version, one kind, some or all units.
+/// Only a released round's frozen tallies are ever read for a report.
 struct TallyQuery {
+    std::string round;
     std::string surveyId;
     std::string version;
     std::string kind;
-    std::string fromPeriod;  ///< "" = from the first
-    std::string toPeriod;    ///< "" = to the last
-    bool byPeriod = false;   ///< one row per week instead of one per unit over the whole range
+    bool byPeriod = false;   ///< one row per week instead of one per unit over the whole round (respondents only)
     std::vector<std::string> units;  ///< empty = every unit
 };
 
@@ -149,6 +187,8 @@ struct UserAccount {
     std::string createdOn;         ///< ISO date
     std::int64_t failedLogins = 0; ///< wrong passwords since the last success, unlock or lock
     std::int64_t lockedUntil = 0;  ///< unix seconds; 0 = not locked
+    std::string role = "administrator";  ///< accounts.hpp: administrator, analyst, unit-leader
+    std::vector<std::string> scope;      ///< a unit leader's "unit:ID" and "group:NAME" entries
 };
 
 /// A dashboard login session: only the SHA-256 of its random token is stored.
@@ -242,6 +282,32 @@ public:
     /// How many dead letters there are (without reading them).
     [[nodiscard]] virtual Result<std::int64_t> deadLetterCount() = 0;
 
+    // ---- the anonymity policy ----
+    /// The minimum group size (policy.hpp: kMinimumGroupSize unless set higher). A round keeps the one it
+    /// was released with: reports with two different k beside each other could give hidden figures away.
+    [[nodiscard]] virtual Result<int> groupSize() = 0;
+    /// Sets it; an error below kMinimumGroupSize.
+    [[nodiscard]] virtual Status setGroupSize(int k) = 0;
+
+    // ---- reporting rounds ----
+    /// Adds a round; an error if the id exists or its weeks overlap another round's.
+    [[nodiscard]] virtual Status addRound(const Round& round) = 0;
+    /// Every round, by first week.
+    [[nodiscard]] virtual Result<std::vector<Round>> rounds() = 0;
+    /// Releases a round in one transaction: every stored response in its weeks not yet in a round is
+    /// frozen into it, with its tallies, the groups of the units that exist and the group size. Returns the number of
+    /// responses frozen. An error if there is no such round or it is released already.
+    [[nodiscard]] virtual Result<std::int64_t> releaseRound(const std::string& id, const std::string& today) = 0;
+    /// The units of a released round with their groups as at the release.
+    [[nodiscard]] virtual Result<std::vector<RoundUnit>> roundUnits(const std::string& id) = 0;
+    /// Stored responses not in any released round, per unit and survey version.
+    [[nodiscard]] virtual Result<std::vector<OpenCount>> openCounts() = 0;
+
+    // ---- audit ----
+    [[nodiscard]] virtual Status addAudit(const AuditEntry& entry) = 0;
+    /// The latest `limit` entries, newest first.
+    [[nodiscard]] virtual Result<std::vector<AuditEntry>> audit(std::size_t limit) = 0;
+
     // ---- tallies (reports) ----
     /// Calls `visit` for each sum of tallies the query asks for, from one read snapshot, ordered by unit,
     /// (week,) subject and value. Only stored responses count: items added by storeItems in the same
@@ -259,6 +325,8 @@ public:
     /// Every account, by name.
     [[nodiscard]] virtual Result<std::vector<UserAccount>> users() = 0;
     [[nodiscard]] virtual Result<std::optional<UserAccount>> findUser(const std::string& name) = 0;
+    /// Sets an account's role and scope; an error if there is none with this name.
+    [[nodiscard]] virtual Status setUserRole(const std::string& name, const std::string& role, const std::vector<std::string>& scope) = 0;
     /// Removes an account and all its sessions; an error if there is none with this name.
     [[nodiscard]] virtual Status removeUser(const std::string& name) = 0;
     /// Counts a wrong password: one more failure, and at `maxFailures` the account is locked until
