@@ -12,9 +12,11 @@ namespace {
 constexpr const char* kUsage = R"(usage:
   svarboks [--config FILE] [--windowed WxH]
       Run the kiosk (full screen unless --windowed).
-  svarboks simulate N [--seed S] [--config FILE]
+  svarboks simulate N [--seed S] [--config FILE] [--print-ids] [--into-production-outbox]
       Complete N random valid responses through the kiosk's own model, with no window, into the outbox,
-      at a person's pace (none is held).
+      at a person's pace (none is held). Refuses a config that sends its outbox to a central endpoint
+      (enrolled, or endpoint_url set), since the fake answers would count in real reports; use a separate
+      test config, or add --into-production-outbox if you really mean it.
   svarboks survey lint FILE...
       Check survey definitions. One line per problem: FILE: /json/pointer: message.
       Exit 0 when all are valid, 1 otherwise.

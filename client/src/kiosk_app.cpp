@@ -318,8 +318,10 @@ bool playRespondent(KioskApp& app, std::mt19937& random, TimePoint& now, const P
 }  // namespace
 
 int simulateCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    constexpr const char* kUsage = "usage: svarboks simulate N [--seed S] [--config FILE] [--print-ids] [--into-production-outbox]\n";
     long long count = -1;
     bool printIds = false;
+    bool intoProduction = false;
     unsigned seed = std::random_device{}();
     std::filesystem::path configFile = shared::defaultConfigPath();
     for (std::size_t i = 1; i < args.size(); ++i) {
@@ -327,6 +329,8 @@ int simulateCommand(const std::vector<std::string>& args, std::ostream& out, std
         const bool hasValue = i + 1 < args.size();
         if (arg == "--print-ids") {
             printIds = true;
+        } else if (arg == "--into-production-outbox") {
+            intoProduction = true;
         } else if (arg == "--seed" && hasValue) {
             seed = static_cast<unsigned>(std::strtoul(args[++i].c_str(), nullptr, 10));
         } else if (arg == "--config" && hasValue) {
@@ -334,18 +338,37 @@ int simulateCommand(const std::vector<std::string>& args, std::ostream& out, std
         } else if (count < 0 && !arg.empty() && arg.find_first_not_of("0123456789") == std::string::npos && arg.size() < 10) {
             count = std::stoll(arg);
         } else {
-            err << "svarboks simulate: unexpected argument '" << arg << "'\nusage: svarboks simulate N [--seed S] [--config FILE] [--print-ids]\n";
+            err << "svarboks simulate: unexpected argument '" << arg << "'\n" << kUsage;
             return 2;
         }
     }
     if (count < 0) {
-        err << "usage: svarboks simulate N [--seed S] [--config FILE]\n";
+        err << kUsage;
         return 2;
     }
     auto config = shared::loadConfig(configFile);
     if (!config) {
         err << config.error().message << "\n";
         return 2;
+    }
+    // Simulated answers in an outbox that reaches a central endpoint would be counted in real reports, and
+    // nobody could tell them apart there.
+    const bool production = !config->endpointUrl.empty() || !config->deviceToken.empty();
+    if (production && !intoProduction) {
+        err << "svarboks simulate: refusing to add simulated answers to " << config->outboxFile << ": " << configFile.string()
+            << (config->deviceToken.empty() ? " is set up to send its outbox to " : " is enrolled and sends its outbox to ")
+            << (config->endpointUrl.empty() ? std::string("a central endpoint") : config->endpointUrl)
+            << ", so these fake answers would be counted in the unit's real reports.\n"
+               "Use a separate config and outbox for testing (svarboks config init --config test-kiosk.json --public-key KEY, "
+               "with no endpoint and no enrolment). If you really mean to add fake answers to this production outbox, "
+               "add --into-production-outbox.\n";
+        return 2;
+    }
+    if (production) {
+        err << "svarboks simulate: WARNING: adding " << count << (count == 1 ? " simulated response" : " simulated responses")
+            << " to the production outbox " << config->outboxFile
+            << ": they will be sent to " << (config->endpointUrl.empty() ? std::string("the central endpoint") : config->endpointUrl)
+            << " and counted in the unit's real reports, where nothing tells them apart from real answers.\n";
     }
     // simulate fills the outbox only; `svarboks sync` sends it.
     auto app = KioskApp::create(*config, false);
