@@ -55,7 +55,8 @@ fi
 
 if [[ -z ${DISPLAY:-} && -z ${WAYLAND_DISPLAY:-} ]]; then
   echo "demo: no display here, so no kiosk window; simulating 50 respondents and syncing them instead"
-  "$svarboks" simulate 50 --config "$config"
+  # The demo's kiosk is enrolled to the demo's own throwaway central endpoint, so simulated answers are what it wants.
+  "$svarboks" simulate 50 --config "$config" --into-production-outbox
   "$svarboks" sync --config "$config" || true
   "$svarboks" status --config "$config"
   "$central_bin" export --format jsonl --data "$central" | wc -l | xargs echo "demo: responses stored centrally:"

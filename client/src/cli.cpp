@@ -12,8 +12,11 @@ namespace {
 constexpr const char* kUsage = R"(usage:
   svarboks [--config FILE] [--windowed WxH]
       Run the kiosk (full screen unless --windowed).
-  svarboks simulate N [--seed S] [--config FILE]
-      Complete N random valid responses through the kiosk's own model, with no window, into the outbox.
+  svarboks simulate N [--seed S] [--config FILE] [--print-ids] [--into-production-outbox]
+      Complete N random valid responses through the kiosk's own model, with no window, into the outbox,
+      at a person's pace (none is held). Refuses a config that sends its outbox to a central endpoint
+      (enrolled, or endpoint_url set), since the fake answers would count in real reports; use a separate
+      test config, or add --into-production-outbox if you really mean it.
   svarboks survey lint FILE...
       Check survey definitions. One line per problem: FILE: /json/pointer: message.
       Exit 0 when all are valid, 1 otherwise.
@@ -35,9 +38,9 @@ constexpr const char* kUsage = R"(usage:
       endpoint and the central public key in the config (mode 0600), creating it if needed.
   svarboks sync [--config FILE]
       Send what is waiting in the outbox now, in the foreground. Exit 0 only when the outbox is empty
-      and nothing is in quarantine; otherwise 1 and one line saying why.
+      (nothing pending, held or in quarantine); otherwise 1 and one line saying why.
   svarboks status [--json] [--config FILE]
-      Pending and quarantined counts, the last sync attempt and its result, the last success.
+      Pending, quarantined and held counts, the last sync attempt and its result, the last success.
   Without --config: $SVARBOKS_CONFIG, else /etc/svarboks/kiosk.json as root, else
   $XDG_CONFIG_HOME/svarboks/kiosk.json (~/.config/svarboks/kiosk.json). Exit 2 for a usage error.
 )";

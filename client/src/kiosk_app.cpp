@@ -37,19 +37,32 @@ KioskTimings timingsOf(const shared::KioskConfig& config) {
 
 }  // namespace
 
+HoldRules holdRulesOf(const shared::KioskConfig& config) {
+    HoldRules rules;
+    rules.minPerAnswer = std::chrono::milliseconds(config.holdMinMsPerAnswer);
+    rules.minTotal = std::chrono::seconds(config.holdMinSeconds);
+    rules.maxPerWindow = config.holdMaxPerWindow;
+    rules.window = std::chrono::minutes(config.holdWindowMinutes);
+    return rules;
+}
+
 // ---- OutboxStore ----
 
 OutboxStore::OutboxStore(sync::Outbox outbox, shared::PublicKey centralKey, std::string exportHeader)
     : m_outbox(std::move(outbox)), m_centralKey(centralKey), m_exportHeader(std::move(exportHeader)) {}
 
-shared::Result<std::string> OutboxStore::save(const shared::ResponsePayload& payload) {
+shared::Result<std::string> OutboxStore::save(const shared::ResponsePayload& payload, bool held) {
     const std::string sealed = shared::seal(shared::toJson(payload).dump(), m_centralKey);
     std::string id = shared::newUuidV4();
-    if (auto status = m_outbox.add(id, sealed); !status.ok()) return shared::Error{status.message()};
+    if (auto status = m_outbox.add(id, sealed, held); !status.ok()) return shared::Error{status.message()};
     return id;
 }
 
 shared::Result<sync::OutboxCounts> OutboxStore::counts() { return m_outbox.counts(); }
+
+shared::Result<std::int64_t> OutboxStore::releaseHeld() { return m_outbox.releaseHeld(); }
+
+shared::Result<std::int64_t> OutboxStore::deleteHeld() { return m_outbox.deleteHeld(); }
 
 shared::Result<std::int64_t> OutboxStore::exportTo(const std::filesystem::path& file) { return m_outbox.exportTo(file, m_exportHeader); }
 
@@ -108,7 +121,7 @@ KioskApp::KioskApp(shared::KioskConfig config, std::shared_ptr<const shared::Sur
     : m_config(std::move(config)),
       m_texts(std::move(texts)),
       m_store(std::move(store)),
-      m_model(std::move(survey), timingsOf(m_config), std::move(checkPin)) {
+      m_model(std::move(survey), timingsOf(m_config), std::move(checkPin), holdRulesOf(m_config)) {
     m_admin.unit = m_config.unitName;
     m_admin.appVersion = SVARBOKS_VERSION;
 }
@@ -170,12 +183,31 @@ void KioskApp::carryOut(Effect effect, TimePoint now) {
             if (m_uploader) m_uploader->syncNow();
             refreshAdminStatus();
             break;
+        case Effect::ReleaseHeld:
+            if (auto released = m_store->releaseHeld()) {
+                m_admin.notice = m_texts.get(m_model.locale(), "admin_held_released", {std::to_string(*released)});
+                if (m_uploader) m_uploader->notify();
+            } else {
+                m_admin.lastError = released.error().message;
+                m_admin.notice.clear();
+            }
+            refreshAdminStatus();
+            break;
+        case Effect::DeleteHeld:
+            if (auto deleted = m_store->deleteHeld()) {
+                m_admin.notice = m_texts.get(m_model.locale(), "admin_held_deleted", {std::to_string(*deleted)});
+            } else {
+                m_admin.lastError = deleted.error().message;
+                m_admin.notice.clear();
+            }
+            refreshAdminStatus();
+            break;
     }
 }
 
 void KioskApp::save(TimePoint now) {
     const auto period = shared::localIsoWeek(std::chrono::system_clock::now()).toString();
-    auto saved = m_store->save(m_model.completedResponse(period));
+    auto saved = m_store->save(m_model.completedResponse(period), m_model.completedResponseHeld());
     if (saved.ok()) {
         ++m_saved;
         m_lastSavedId = std::move(saved).value();
@@ -194,6 +226,7 @@ void KioskApp::refreshAdminStatus() {
     if (auto counts = m_store->counts()) {
         m_admin.pending = counts->pending;
         m_admin.quarantined = counts->quarantined;
+        m_admin.held = counts->held;
     } else {
         m_admin.lastError = counts.error().message;
     }
@@ -214,15 +247,32 @@ void KioskApp::refreshAdminStatus() {
 
 namespace {
 
+// How fast the simulated people are: on the fake clock, slow enough that HoldRules never hold them, so
+// that a test outbox holds what a real, unhurried unit would send.
+struct Pace {
+    Clock::duration tap;      ///< between two taps
+    Clock::duration minTotal;  ///< from the consent to Finish, at least
+    Clock::duration between;  ///< from one respondent's end to the next one's start
+};
+
+Pace paceFor(const HoldRules& rules) {
+    Pace pace;
+    pace.tap = std::max<Clock::duration>(2s, rules.minPerAnswer);  // each answer takes at least two taps
+    pace.minTotal = rules.minTotal + 1s;
+    pace.between = std::chrono::duration_cast<Clock::duration>(rules.window) / std::max(rules.maxPerWindow, 1) + 1s;
+    return pace;
+}
+
 // Plays one respondent through the app, tapping what the views offer, with random valid answers.
-bool playRespondent(KioskApp& app, std::mt19937& random, TimePoint& now) {
+bool playRespondent(KioskApp& app, std::mt19937& random, TimePoint& now, const Pace& pace) {
     using K = Intent::Kind;
     const auto tap = [&](const Intent& intent) {
-        now += 2s;
+        now += pace.tap;
         app.handle(intent, now);
     };
     tap(Intent::of(K::Start));
     tap(Intent::of(K::AcceptConsent));
+    const TimePoint started = now;
     for (int steps = 0; steps < 2000 && app.model().screen() == Screen::Question; ++steps) {
         const auto view = std::get<QuestionView>(app.view(now).content);
         if (view.enabled) {
@@ -254,20 +304,24 @@ bool playRespondent(KioskApp& app, std::mt19937& random, TimePoint& now) {
                 }
             }
         }
+        if (app.model().isLastScreen()) now = std::max(now, started + pace.minTotal);
         tap(Intent::of(K::Next));
     }
     if (app.model().screen() != Screen::Profile) return false;
     tap(Intent::of(K::ProfileDone));
     now += 10s;
     app.tick(now);
+    now += pace.between;
     return app.model().screen() == Screen::Welcome;
 }
 
 }  // namespace
 
 int simulateCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    constexpr const char* kUsage = "usage: svarboks simulate N [--seed S] [--config FILE] [--print-ids] [--into-production-outbox]\n";
     long long count = -1;
     bool printIds = false;
+    bool intoProduction = false;
     unsigned seed = std::random_device{}();
     std::filesystem::path configFile = shared::defaultConfigPath();
     for (std::size_t i = 1; i < args.size(); ++i) {
@@ -275,6 +329,8 @@ int simulateCommand(const std::vector<std::string>& args, std::ostream& out, std
         const bool hasValue = i + 1 < args.size();
         if (arg == "--print-ids") {
             printIds = true;
+        } else if (arg == "--into-production-outbox") {
+            intoProduction = true;
         } else if (arg == "--seed" && hasValue) {
             seed = static_cast<unsigned>(std::strtoul(args[++i].c_str(), nullptr, 10));
         } else if (arg == "--config" && hasValue) {
@@ -282,18 +338,37 @@ int simulateCommand(const std::vector<std::string>& args, std::ostream& out, std
         } else if (count < 0 && !arg.empty() && arg.find_first_not_of("0123456789") == std::string::npos && arg.size() < 10) {
             count = std::stoll(arg);
         } else {
-            err << "svarboks simulate: unexpected argument '" << arg << "'\nusage: svarboks simulate N [--seed S] [--config FILE] [--print-ids]\n";
+            err << "svarboks simulate: unexpected argument '" << arg << "'\n" << kUsage;
             return 2;
         }
     }
     if (count < 0) {
-        err << "usage: svarboks simulate N [--seed S] [--config FILE]\n";
+        err << kUsage;
         return 2;
     }
     auto config = shared::loadConfig(configFile);
     if (!config) {
         err << config.error().message << "\n";
         return 2;
+    }
+    // Simulated answers in an outbox that reaches a central endpoint would be counted in real reports, and
+    // nobody could tell them apart there.
+    const bool production = !config->endpointUrl.empty() || !config->deviceToken.empty();
+    if (production && !intoProduction) {
+        err << "svarboks simulate: refusing to add simulated answers to " << config->outboxFile << ": " << configFile.string()
+            << (config->deviceToken.empty() ? " is set up to send its outbox to " : " is enrolled and sends its outbox to ")
+            << (config->endpointUrl.empty() ? std::string("a central endpoint") : config->endpointUrl)
+            << ", so these fake answers would be counted in the unit's real reports.\n"
+               "Use a separate config and outbox for testing (svarboks config init --config test-kiosk.json --public-key KEY, "
+               "with no endpoint and no enrolment). If you really mean to add fake answers to this production outbox, "
+               "add --into-production-outbox.\n";
+        return 2;
+    }
+    if (production) {
+        err << "svarboks simulate: WARNING: adding " << count << (count == 1 ? " simulated response" : " simulated responses")
+            << " to the production outbox " << config->outboxFile
+            << ": they will be sent to " << (config->endpointUrl.empty() ? std::string("the central endpoint") : config->endpointUrl)
+            << " and counted in the unit's real reports, where nothing tells them apart from real answers.\n";
     }
     // simulate fills the outbox only; `svarboks sync` sends it.
     auto app = KioskApp::create(*config, false);
@@ -303,9 +378,10 @@ int simulateCommand(const std::vector<std::string>& args, std::ostream& out, std
     }
     std::mt19937 random(seed);
     TimePoint now = Clock::now();
+    const Pace pace = paceFor(holdRulesOf(*config));
     const bool terminal = isatty(STDERR_FILENO) != 0;
     for (long long i = 0; i < count; ++i) {
-        if (!playRespondent(**app, random, now)) {
+        if (!playRespondent(**app, random, now, pace)) {
             err << "\nsvarboks simulate: respondent " << i + 1 << " could not finish: " << (*app)->adminStatus().lastError << "\n";
             return 1;
         }

@@ -41,9 +41,15 @@ std::string draftOf(const json& answer) {
 
 }  // namespace
 
+bool shouldHold(const HoldRules& rules, Clock::duration took, std::size_t answered, std::size_t nthInWindow) {
+    if (took < rules.minTotal) return true;
+    if (took < rules.minPerAnswer * static_cast<long long>(answered)) return true;
+    return nthInWindow > static_cast<std::size_t>(std::max(rules.maxPerWindow, 0));
+}
+
 KioskModel::KioskModel(std::shared_ptr<const shared::Survey> survey, KioskTimings timings,
-                       std::function<bool(std::string_view)> checkPin)
-    : m_survey(std::move(survey)), m_timings(timings), m_checkPin(std::move(checkPin)) {
+                       std::function<bool(std::string_view)> checkPin, HoldRules holdRules)
+    : m_survey(std::move(survey)), m_timings(timings), m_checkPin(std::move(checkPin)), m_holdRules(holdRules) {
     m_locale = m_survey->defaultLocale;
     m_answers.assign(m_survey->elements.size(), nullptr);
     refreshStates();
@@ -60,6 +66,7 @@ void KioskModel::startRespondent(TimePoint now) {
     m_numberDraft.clear();
     m_confirmStartOver = false;
     m_saveError.clear();
+    m_consentAccepted.reset();
     refreshStates();
     m_screen = Screen::Consent;
     m_screenSince = now;
@@ -71,7 +78,10 @@ void KioskModel::wipe(TimePoint now) {
     m_profileAnswers.clear();
     m_numberDraft.clear();
     m_confirmStartOver = false;
+    m_confirmDeleteHeld = false;
     m_saveError.clear();
+    m_consentAccepted.reset();
+    m_holdCompleted = false;
     m_current = 0;
     m_locale = m_survey->defaultLocale;
     refreshStates();
@@ -133,6 +143,12 @@ Effect KioskModel::finish(TimePoint now) {
         }
         return Effect::None;
     }
+    // The hold decision is made once, now; the times behind it are not kept with the response.
+    while (!m_recentCompletions.empty() && now - m_recentCompletions.front() >= m_holdRules.window) m_recentCompletions.pop_front();
+    m_recentCompletions.push_back(now);
+    const std::size_t answered = shared::toResultData(*m_survey, m_answers).size();
+    m_holdCompleted = shouldHold(m_holdRules, now - m_consentAccepted.value_or(now), answered, m_recentCompletions.size());
+    m_consentAccepted.reset();
     m_screen = Screen::Saving;
     m_screenSince = now;
     m_saveError.clear();
@@ -197,6 +213,8 @@ Effect KioskModel::apply(const Intent& intent, TimePoint now) {
             return Effect::None;
         case K::AcceptConsent:
             if (m_screen == Screen::Consent) {
+                // Back to the consent and on again keeps the first start: re-reading never makes a person look faster.
+                if (!m_consentAccepted) m_consentAccepted = now;
                 if (const auto first = nextVisible(0)) enterQuestion(*first);
             }
             return Effect::None;
@@ -291,11 +309,17 @@ Effect KioskModel::apply(const Intent& intent, TimePoint now) {
 Effect KioskModel::applyAdmin(const Intent& intent, TimePoint now) {
     using K = Intent::Kind;
     if (m_screen == Screen::Admin) {
+        if (m_confirmDeleteHeld) {
+            if (intent.kind == K::AdminConfirmDeleteHeld || intent.kind == K::AdminCancelDeleteHeld) m_confirmDeleteHeld = false;
+            return intent.kind == K::AdminConfirmDeleteHeld ? Effect::DeleteHeld : Effect::None;
+        }
         switch (intent.kind) {
             case K::AdminClose: wipe(now); return Effect::None;
             case K::AdminQuit: return Effect::Quit;
             case K::AdminExport: return Effect::ExportOutbox;
             case K::AdminSyncNow: return Effect::SyncNow;
+            case K::AdminReleaseHeld: return Effect::ReleaseHeld;
+            case K::AdminDeleteHeld: m_confirmDeleteHeld = true; return Effect::None;
             default: return Effect::None;
         }
     }

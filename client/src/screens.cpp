@@ -216,6 +216,36 @@ void drawConsent(Painter& p, const ConsentView& view) {
     p.row({view.decline, view.accept}, kButtonHeight);
 }
 
+// A question over a dimmed screen; the screen below cannot be tapped while it shows.
+void drawConfirm(Painter& p, const ConfirmView& confirm) {
+    const ImGuiIO& io = ImGui::GetIO();
+    ImGui::SetNextWindowPos({0, 0});
+    ImGui::SetNextWindowSize(io.DisplaySize);
+    ImGui::PushStyleColor(ImGuiCol_WindowBg, ImVec4{0.1f, 0.1f, 0.12f, 0.55f});
+    ImGui::Begin("##confirm-dim", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings);
+    ImGui::PopStyleColor();
+    ImGui::End();
+    const float w = std::min(io.DisplaySize.x - p.px(64), p.px(900));
+    ImGui::SetNextWindowPos({(io.DisplaySize.x - w) / 2, io.DisplaySize.y * 0.3f});
+    ImGui::SetNextWindowSize({w, 0});
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, {p.px(32), p.px(28)});
+    ImGui::Begin("##confirm", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+                                           ImGuiWindowFlags_AlwaysAutoResize);
+    ImGui::SetWindowFocus();
+    ImGui::PushTextWrapPos(w - p.px(32));
+    ImGui::PushFont(p.fonts().bold);
+    ImGui::TextUnformatted(confirm.question.c_str());
+    ImGui::PopFont();
+    ImGui::PopTextWrapPos();
+    ImGui::Dummy({0, p.px(20)});
+    const float each = (w - p.px(64) - p.px(16)) / 2;
+    p.button(confirm.yes, {each, p.px(kButtonHeight)});
+    ImGui::SameLine(0, p.px(16));
+    p.button(confirm.no, {each, p.px(kButtonHeight)});
+    ImGui::End();
+    ImGui::PopStyleVar();
+}
+
 void drawQuestion(Painter& p, const QuestionView& view) {
     ImGui::SetCursorPosY(p.px(28));
     p.wrapped(view.progressText, kMuted);
@@ -274,34 +304,7 @@ void drawQuestion(Painter& p, const QuestionView& view) {
     ImGui::SetCursorPosY(p.bottomBarTop());
     p.row({view.back, view.startOver, view.next}, kButtonHeight);
 
-    if (view.confirm) {
-        const ImGuiIO& io = ImGui::GetIO();
-        ImGui::SetNextWindowPos({0, 0});
-        ImGui::SetNextWindowSize(io.DisplaySize);
-        ImGui::PushStyleColor(ImGuiCol_WindowBg, ImVec4{0.1f, 0.1f, 0.12f, 0.55f});
-        ImGui::Begin("##confirm-dim", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings);
-        ImGui::PopStyleColor();
-        ImGui::End();
-        const float w = std::min(io.DisplaySize.x - p.px(64), p.px(900));
-        ImGui::SetNextWindowPos({(io.DisplaySize.x - w) / 2, io.DisplaySize.y * 0.3f});
-        ImGui::SetNextWindowSize({w, 0});
-        ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, {p.px(32), p.px(28)});
-        ImGui::Begin("##confirm", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
-                                               ImGuiWindowFlags_AlwaysAutoResize);
-        ImGui::SetWindowFocus();
-        ImGui::PushTextWrapPos(w - p.px(32));
-        ImGui::PushFont(p.fonts().bold);
-        ImGui::TextUnformatted(view.confirm->question.c_str());
-        ImGui::PopFont();
-        ImGui::PopTextWrapPos();
-        ImGui::Dummy({0, p.px(20)});
-        const float each = (w - p.px(64) - p.px(16)) / 2;
-        p.button(view.confirm->yes, {each, p.px(kButtonHeight)});
-        ImGui::SameLine(0, p.px(16));
-        p.button(view.confirm->no, {each, p.px(kButtonHeight)});
-        ImGui::End();
-        ImGui::PopStyleVar();
-    }
+    if (view.confirm) drawConfirm(p, *view.confirm);
 }
 
 void drawMessage(Painter& p, const MessageView& view) {
@@ -374,6 +377,11 @@ void drawPinPad(Painter& p, const PinPadView& view) {
 void drawAdmin(Painter& p, const AdminView& view) {
     ImGui::SetCursorPosY(p.px(48));
     p.title(view.title);
+    // The actions stay at the bottom, two to a row; the status above them scrolls when it is long.
+    const std::size_t rows = (view.actions.size() + 1) / 2;
+    const float actionsTop = p.bottomBarTop() - static_cast<float>(rows > 0 ? rows - 1 : 0) * p.px(kButtonHeight + 16);
+    const float top = ImGui::GetCursorPosY();
+    p.beginScroll("admin", actionsTop - top - p.px(16));
     for (const auto& [label, value] : view.rows) {
         ImGui::SetCursorPosX(p.left());
         ImGui::PushFont(p.fonts().bold);
@@ -387,10 +395,15 @@ void drawAdmin(Painter& p, const AdminView& view) {
     }
     p.gap(8);
     p.wrapped(view.notice, kMuted);
-    ImGui::SetCursorPosY(p.bottomBarTop() - p.px(kButtonHeight + 16));
-    p.row({view.actions[0], view.actions[1]}, kButtonHeight);
-    p.gap(16);
-    p.row({view.actions[2], view.actions[3]}, kButtonHeight);
+    p.endScroll();
+    ImGui::SetCursorPosY(actionsTop);
+    for (std::size_t i = 0; i < view.actions.size(); i += 2) {
+        if (i > 0) p.gap(16);
+        std::vector<ButtonView> pair{view.actions[i]};
+        if (i + 1 < view.actions.size()) pair.push_back(view.actions[i + 1]);
+        p.row(pair, kButtonHeight);
+    }
+    if (view.confirm) drawConfirm(p, *view.confirm);
 }
 
 void drawIdleWarning(Painter& p, const IdleWarningView& view) {

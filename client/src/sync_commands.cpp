@@ -67,12 +67,15 @@ int syncCommand(const std::vector<std::string>& args, std::ostream& out, std::os
     const auto report = (*session)->runPass(sync::SyncSession::Trigger::Forced);
     const auto& status = (*session)->status();
     using Outcome = sync::PassReport::Outcome;
-    if (report.outcome == Outcome::Delivered && status.pending == 0 && status.quarantined == 0) {
+    if (report.outcome == Outcome::Delivered && status.pending == 0 && status.quarantined == 0 && status.held == 0) {
         out << "svarboks sync: " << report.message << "; the outbox is empty\n";
         return 0;
     }
     err << "svarboks sync: ";
-    if (report.outcome == Outcome::Delivered && status.pending == 0) {
+    if (report.outcome == Outcome::Delivered && status.pending == 0 && status.quarantined == 0) {
+        err << report.message << "; " << status.held << (status.held == 1 ? " response is" : " responses are")
+            << " held on this kiosk (finished implausibly fast or in a burst); send or delete them on the admin screen\n";
+    } else if (report.outcome == Outcome::Delivered && status.pending == 0) {
         err << report.message << "; " << status.quarantined << (status.quarantined == 1 ? " response is" : " responses are")
             << " in quarantine (refused by the server; see svarboks status)\n";
     } else if (report.outcome == Outcome::Delivered) {
@@ -121,6 +124,7 @@ int statusCommand(const std::vector<std::string>& args, std::ostream& out, std::
         if (auto counts = outbox->counts()) {
             status.pending = counts->pending;
             status.quarantined = counts->quarantined;
+            status.held = counts->held;
         }
         if (auto items = outbox->quarantined()) quarantined = std::move(*items);
     }
@@ -144,6 +148,7 @@ int statusCommand(const std::vector<std::string>& args, std::ostream& out, std::
     if (!config.deviceId.empty()) out << "device:       " << config.deviceId << (config.unitName.empty() ? "" : " (" + config.unitName + ")") << "\n";
     out << "pending:      " << status.pending << "\n";
     out << "quarantined:  " << status.quarantined << "\n";
+    out << "held:         " << status.held << (status.held > 0 ? " (not sent until an admin sends or deletes them on the kiosk's admin screen)" : "") << "\n";
     out << "last attempt: "
         << (status.lastAttempt ? sync::formatLocalTime(*status.lastAttempt) + (status.lastAttemptOk ? " ok: " : " failed: ") + status.lastResult
                                : std::string("never"))

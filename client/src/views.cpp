@@ -143,8 +143,8 @@ public:
         view.next.primary = true;
         view.startOver = button(t("start_over"), Intent::of(K::StartOver));
         if (m_model.confirmingStartOver()) {
-            view.confirm = QuestionView::Confirm{t("start_over_question"), button(t("start_over_yes"), Intent::of(K::ConfirmStartOver)),
-                                                 button(t("start_over_no"), Intent::of(K::CancelStartOver))};
+            view.confirm = ConfirmView{t("start_over_question"), button(t("start_over_yes"), Intent::of(K::ConfirmStartOver)),
+                                       button(t("start_over_no"), Intent::of(K::CancelStartOver))};
             view.confirm->no.primary = true;
         }
         return view;
@@ -247,6 +247,7 @@ public:
             {t("admin_unit"), status.unit.empty() ? t("admin_none") : status.unit},
             {t("admin_survey"), survey.id + " " + survey.version},
             {t("admin_outbox"), t("admin_outbox_counts", {std::to_string(status.pending), std::to_string(status.quarantined)})},
+            {t("admin_held"), status.held == 0 ? t("admin_held_none") : t("admin_held_count", {std::to_string(status.held)})},
             {t("admin_sync"), status.syncState.empty() ? t("admin_sync_not_configured") : status.syncState},
             {t("admin_disk"), status.freeDisk},
             {t("admin_version"), status.appVersion},
@@ -255,9 +256,17 @@ public:
         view.notice = status.notice;
         view.actions = {button(t("admin_sync_now"), Intent::of(K::AdminSyncNow), !status.syncState.empty()),
                         button(t("admin_export"), Intent::of(K::AdminExport)),
+                        button(t("admin_release_held"), Intent::of(K::AdminReleaseHeld), status.held > 0),
+                        button(t("admin_delete_held"), Intent::of(K::AdminDeleteHeld), status.held > 0),
                         button(t("admin_quit"), Intent::of(K::AdminQuit)),
                         button(t("admin_close"), Intent::of(K::AdminClose))};
         view.actions.back().primary = true;
+        if (m_model.confirmingDeleteHeld()) {
+            view.confirm = ConfirmView{t("admin_delete_held_question", {std::to_string(status.held)}),
+                                       button(t("admin_delete_held_yes"), Intent::of(K::AdminConfirmDeleteHeld)),
+                                       button(t("admin_delete_held_no"), Intent::of(K::AdminCancelDeleteHeld))};
+            view.confirm->no.primary = true;
+        }
         return view;
     }
 

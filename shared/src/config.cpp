@@ -45,9 +45,10 @@ constexpr std::string_view kArgon2idPrefix = "$argon2id$";
 constexpr std::string_view kPinShape = "4 to 8 digits (0-9)";
 
 // The keys in the order `config init` writes them (kiosk, admin, storage, sync, enrolment).
-constexpr std::array<std::string_view, 16> kKeys = {
+constexpr std::array<std::string_view, 20> kKeys = {
     "unit_name",          "survey_file",         "default_locale",    "idle_timeout_seconds",
-    "idle_warning_seconds", "profile_timeout_seconds", "pin_hash",       "outbox_file",
+    "idle_warning_seconds", "profile_timeout_seconds", "hold_min_ms_per_answer", "hold_min_seconds",
+    "hold_max_per_window", "hold_window_minutes", "pin_hash",         "outbox_file",
     "endpoint_url",       "central_public_key",  "ca_file",           "pinned_public_key",
     "proxy",              "sync_interval_seconds", "device_id",       "device_token",
 };
@@ -303,6 +304,14 @@ private:
             integer(key, value, &KioskConfig::idleWarningSeconds, 20, 120);
         } else if (key == "profile_timeout_seconds") {
             integer(key, value, &KioskConfig::profileTimeoutSeconds, 10, 600);
+        } else if (key == "hold_min_ms_per_answer") {
+            integer(key, value, &KioskConfig::holdMinMsPerAnswer, 0, 10000, "milliseconds", " (0 turns this check off)");
+        } else if (key == "hold_min_seconds") {
+            integer(key, value, &KioskConfig::holdMinSeconds, 0, 600, "seconds", " (0 turns this check off)");
+        } else if (key == "hold_max_per_window") {
+            integer(key, value, &KioskConfig::holdMaxPerWindow, 1, 1000, "responses");
+        } else if (key == "hold_window_minutes") {
+            integer(key, value, &KioskConfig::holdWindowMinutes, 1, 1440, "minutes");
         } else if (key == "sync_interval_seconds") {
             integer(key, value, &KioskConfig::syncIntervalSeconds, 30, 86400);
         } else if (key == "pin_hash") {
@@ -360,7 +369,8 @@ private:
         }
     }
 
-    void integer(std::string_view key, const ordered_json& value, int KioskConfig::*field, int min, int max) {
+    void integer(std::string_view key, const ordered_json& value, int KioskConfig::*field, int min, int max,
+                 std::string_view unit = "seconds", std::string_view note = "") {
         // nlohmann stores non-negative integers as unsigned and negative ones as signed; floats are refused.
         bool inRange = false;
         if (value.is_number_unsigned()) {
@@ -373,7 +383,8 @@ private:
         if (inRange) {
             m_config.*field = value.get<int>();
         } else {
-            error(key, "expected a whole number of seconds from " + std::to_string(min) + " to " + std::to_string(max) + ", got " + shown(value));
+            error(key, "expected a whole number of " + std::string(unit) + " from " + std::to_string(min) + " to " + std::to_string(max) +
+                           std::string(note) + ", got " + shown(value));
         }
     }
 
@@ -458,6 +469,10 @@ ordered_json toOrderedJson(const KioskConfig& config) {
         {"idle_timeout_seconds", config.idleTimeoutSeconds},
         {"idle_warning_seconds", config.idleWarningSeconds},
         {"profile_timeout_seconds", config.profileTimeoutSeconds},
+        {"hold_min_ms_per_answer", config.holdMinMsPerAnswer},
+        {"hold_min_seconds", config.holdMinSeconds},
+        {"hold_max_per_window", config.holdMaxPerWindow},
+        {"hold_window_minutes", config.holdWindowMinutes},
         {"pin_hash", config.pinHash},
         {"outbox_file", config.outboxFile},
         {"endpoint_url", config.endpointUrl},

@@ -38,6 +38,11 @@ CREATE TABLE responses (
 );
 CREATE INDEX responses_by_state ON responses (state, seq);
 )sql",
+    // held = 1: a pending response the kiosk found implausible (too fast, or one of a burst) and keeps
+    // until an admin sends or deletes it. Only the flag is stored: never why, nor when.
+    R"sql(
+ALTER TABLE responses ADD COLUMN held INTEGER NOT NULL DEFAULT 0 CHECK (held IN (0, 1));
+)sql",
 };
 static_assert(std::none_of(kMigrations.begin(), kMigrations.end(), [](std::string_view sql) { return sql.empty(); }),
               "every schema version needs its migration");
@@ -302,7 +307,7 @@ Result<Outbox> Outbox::open(const fs::path& path) {
     });
 }
 
-Status Outbox::add(const std::string& id, const std::string& sealed) {
+Status Outbox::add(const std::string& id, const std::string& sealed, bool held) {
     return guarded(m_path, [&]() -> Status {
         const std::string prefix = prefixFor(m_path);
         if (!shared::isUuidV4(id)) return Error{prefix + "cannot add '" + id.substr(0, 40) + "': the id is not a lower-case v4 UUID"};
@@ -323,10 +328,11 @@ Status Outbox::add(const std::string& id, const std::string& sealed) {
             case SQLITE_DONE: break;
             default: return fail();
         }
-        Statement insert(db, "INSERT INTO responses (id, sealed) VALUES (?1, ?2)");
+        Statement insert(db, "INSERT INTO responses (id, sealed, held) VALUES (?1, ?2, ?3)");
         if (!insert.ok()) return fail();
         insert.bindText(1, id);
         insert.bindBlob(2, sealed);
+        insert.bindInt(3, held ? 1 : 0);
         if (insert.step() != SQLITE_DONE || !transaction.commit()) return fail();
         return {};
     });
@@ -335,12 +341,14 @@ Status Outbox::add(const std::string& id, const std::string& sealed) {
 Result<OutboxCounts> Outbox::counts() {
     return guarded(m_path, [&]() -> Result<OutboxCounts> {
         sqlite3* db = m_db.get();
-        Statement statement(db, "SELECT state, count(*) FROM responses GROUP BY state");
+        Statement statement(db, "SELECT state, held, count(*) FROM responses GROUP BY state, held");
         if (!statement.ok()) return Error{prefixFor(m_path) + "cannot read: " + describe(db)};
         OutboxCounts counts;
         int rc = SQLITE_ROW;
         while ((rc = statement.step()) == SQLITE_ROW) {
-            (statement.text(0) == "pending" ? counts.pending : counts.quarantined) = statement.integer(1);
+            if (statement.text(0) != "pending") counts.quarantined += statement.integer(2);
+            else if (statement.integer(1) != 0) counts.held += statement.integer(2);
+            else counts.pending += statement.integer(2);
         }
         if (rc != SQLITE_DONE) return Error{prefixFor(m_path) + "cannot read: " + describe(db)};
         return counts;
@@ -349,8 +357,9 @@ Result<OutboxCounts> Outbox::counts() {
 
 namespace {
 
+// Held items are never read here: they are not sent, and a held item is never quarantined.
 Result<std::vector<OutboxItem>> readItems(sqlite3* db, const fs::path& path, std::string_view state, std::int64_t limit) {
-    Statement statement(db, "SELECT id, sealed, attempts, reason FROM responses WHERE state = ?1 ORDER BY seq LIMIT ?2");
+    Statement statement(db, "SELECT id, sealed, attempts, reason FROM responses WHERE state = ?1 AND held = 0 ORDER BY seq LIMIT ?2");
     if (!statement.ok()) return Error{prefixFor(path) + "cannot read: " + describe(db)};
     statement.bindText(1, state);
     statement.bindInt(2, limit);
@@ -395,7 +404,7 @@ Result<std::vector<OutboxItem>> Outbox::quarantined() {
 
 Status Outbox::remove(const std::vector<std::string>& ids) {
     return guarded(m_path, [&] {
-        return forEachId(m_db.get(), m_path, "DELETE FROM responses WHERE id = ?1 AND state = 'pending'", ids);
+        return forEachId(m_db.get(), m_path, "DELETE FROM responses WHERE id = ?1 AND state = 'pending' AND held = 0", ids);
     });
 }
 
@@ -403,6 +412,26 @@ Status Outbox::countAttempt(const std::vector<std::string>& ids) {
     return guarded(m_path, [&] {
         return forEachId(m_db.get(), m_path, "UPDATE responses SET attempts = attempts + 1 WHERE id = ?1", ids);
     });
+}
+
+Result<std::int64_t> Outbox::releaseHeld() {
+    return guarded(m_path, [&] { return changeHeld("UPDATE responses SET held = 0 WHERE held = 1"); });
+}
+
+Result<std::int64_t> Outbox::deleteHeld() {
+    return guarded(m_path, [&] { return changeHeld("DELETE FROM responses WHERE held = 1 AND state = 'pending'"); });
+}
+
+Result<std::int64_t> Outbox::changeHeld(std::string_view sql) {
+    sqlite3* db = m_db.get();
+    const auto fail = [&] { return Error{prefixFor(m_path) + "cannot write: " + describe(db)}; };
+    Transaction transaction(db);
+    if (!transaction.beginWrite()) return fail();
+    Statement statement(db, sql);
+    if (!statement.ok() || statement.step() != SQLITE_DONE) return fail();
+    const std::int64_t changed = sqlite3_changes64(db);
+    if (!transaction.commit()) return fail();
+    return changed;
 }
 
 Status Outbox::quarantine(const std::string& id, const std::string& reason) {
@@ -438,10 +467,10 @@ Result<std::int64_t> Outbox::exportTo(const fs::path& file, const std::string& h
 
         Transaction snapshot(db);
         if (!snapshot.beginRead()) return Error{prefix + "cannot read: " + describe(db)};
-        Statement count(db, "SELECT count(*) FROM responses");
+        Statement count(db, "SELECT count(*) FROM responses WHERE held = 0");
         if (!count.ok() || count.step() != SQLITE_ROW) return Error{prefix + "cannot read: " + describe(db)};
         const std::int64_t total = count.integer(0);
-        Statement rows(db, "SELECT id, sealed, state FROM responses ORDER BY seq");
+        Statement rows(db, "SELECT id, sealed, state FROM responses WHERE held = 0 ORDER BY seq");
         if (!rows.ok()) return Error{prefix + "cannot read: " + describe(db)};
 
         const fs::path folder = file.parent_path();

@@ -307,6 +307,7 @@ std::string describe(const SyncStatus& status, WallTime now) {
             break;
     }
     if (status.quarantined > 0) line += ", " + std::to_string(status.quarantined) + " in quarantine";
+    if (status.held > 0) line += ", " + std::to_string(status.held) + " held";
     if (!status.surveyNote.empty()) line += "; " + status.surveyNote;
     if (!status.localError.empty()) line += "; " + status.localError;
     return line;
@@ -318,6 +319,7 @@ json toJson(const SyncStatus& status) {
         {"state", kStates[static_cast<int>(status.state)]},
         {"pending", status.pending},
         {"quarantined", status.quarantined},
+        {"held", status.held},
         {"last_attempt", timeOrNull(status.lastAttempt)},
         {"last_attempt_ok", status.lastAttemptOk},
         {"last_result", status.lastResult},
@@ -433,6 +435,7 @@ shared::Result<std::unique_ptr<SyncSession>> SyncSession::open(UploaderOptions o
     if (auto counts = self.outbox->counts()) {
         session->m_status.pending = counts->pending;
         session->m_status.quarantined = counts->quarantined;
+        session->m_status.held = counts->held;
     }
     return session;
 }
@@ -532,6 +535,7 @@ PassReport SyncSession::runPass(Trigger trigger) {
     if (auto counts = self.outbox->counts()) {
         m_status.pending = counts->pending;
         m_status.quarantined = counts->quarantined;
+        m_status.held = counts->held;
     }
     if (paused()) {
         m_status.state = SyncStatus::State::Paused;
@@ -660,6 +664,7 @@ PassReport SyncSession::deliver() {
             if (auto counts = outbox.counts()) {
                 m_status.pending = counts->pending;
                 m_status.quarantined = counts->quarantined;
+                m_status.held = counts->held;
             }
             publish();
             continue;

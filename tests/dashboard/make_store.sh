@@ -57,7 +57,7 @@ for entry in "${units[@]}"; do
   code=$("$central" enroll --unit "$id" --data "$data" | awk 'NR==3 {print $1}')
   "$svarboks" enroll "$code" --endpoint "https://127.0.0.1:$port" --ca "$data/tls/cert.pem" --config "$config" >/dev/null
   seed=$((seed + 1))
-  "$svarboks" simulate "$count" --seed "$seed" --config "$config" >/dev/null
+  "$svarboks" simulate "$count" --seed "$seed" --config "$config" --into-production-outbox >/dev/null
   "$svarboks" sync --config "$config" >/dev/null || fail "sync of $id failed: $("$svarboks" status --config "$config")"
 done
 

@@ -38,7 +38,8 @@ if "$svarboks" enroll "$code" --endpoint "https://127.0.0.1:$port" --ca "$work/c
   fail "a used enrolment code was accepted"
 fi
 
-"$svarboks" simulate 40 --seed 11 --config "$config" --print-ids | awk '/^committed/ {print $2}' | sort >"$work/kiosk-ids"
+# The kiosk is enrolled, so simulate needs to be told that its fake answers are meant for this (test) endpoint.
+"$svarboks" simulate 40 --seed 11 --config "$config" --print-ids --into-production-outbox | awk '/^committed/ {print $2}' | sort >"$work/kiosk-ids"
 "$svarboks" sync --config "$config" >/dev/null || fail "sync failed: $("$svarboks" status --config "$config")"
 "$central" export --format jsonl --data "$work/central" >"$work/export.jsonl"
 python3 -c 'import json,sys; [print(json.loads(l)["id"]) for l in open(sys.argv[1])]' "$work/export.jsonl" | sort >"$work/central-ids"
@@ -49,7 +50,7 @@ grep -q '"device' "$work/export.jsonl" && fail "a stored response carries a devi
 
 device=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["device_id"])' "$config")
 "$central" devices revoke "$device" --data "$work/central" >/dev/null
-"$svarboks" simulate 1 --config "$config" >/dev/null
+"$svarboks" simulate 1 --config "$config" --into-production-outbox >/dev/null
 if "$svarboks" sync --config "$config" >"$work/revoked.txt" 2>&1; then fail "a revoked kiosk could sync"; fi
 grep -q "401" <("$svarboks" status --config "$config") || fail "status does not report the 401: $(cat "$work/revoked.txt")"
 echo "kiosk_to_central: 40 responses enrolled, synced and stored exactly once; the revoked kiosk got 401"

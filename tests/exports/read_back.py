@@ -136,7 +136,8 @@ def main():
         run(svarboks, "config", "init", "--config", config, "--survey", SURVEY, "--unit", "Solhaven")
         code = run(central, "enroll", "--unit", "solhaven", "--data", data).decode().splitlines()[2].split()[0]
         run(svarboks, "enroll", code, "--endpoint", "https://127.0.0.1:%d" % port, "--ca", cert, "--config", config)
-        simulated = run(svarboks, "simulate", str(RESPONDENTS), "--seed", "5", "--config", config, "--print-ids").decode()
+        simulated = run(svarboks, "simulate", str(RESPONDENTS), "--seed", "5", "--config", config, "--print-ids",
+                        "--into-production-outbox").decode()
         kiosk_ids = sorted(line.split()[1] for line in simulated.splitlines() if line.startswith("committed"))
         if len(kiosk_ids) != RESPONDENTS:
             fail("the kiosk committed %d responses, expected %d" % (len(kiosk_ids), RESPONDENTS))

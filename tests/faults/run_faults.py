@@ -201,7 +201,9 @@ class Kiosk:
             os.path.join(os.path.dirname(self.config), config["outbox_file"])
 
     def simulate(self, count, seed):
-        return subprocess.Popen([self.binary, "simulate", str(count), "--seed", str(seed), "--config", self.config, "--print-ids"],
+        # The kiosk is enrolled (to the test's central endpoint): simulate wants to be told so.
+        return subprocess.Popen([self.binary, "simulate", str(count), "--seed", str(seed), "--config", self.config, "--print-ids",
+                                 "--into-production-outbox"],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     def sync(self, kill_after=None):

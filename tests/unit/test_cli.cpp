@@ -1,5 +1,8 @@
-// `svarboks survey lint` and `svarboks survey walk`, run in-process as a user would run them.
+// `svarboks survey lint`, `svarboks survey walk` and `svarboks simulate`, run in-process as a user would run them.
 #include "svarboks/client/cli.hpp"
+#include "svarboks/shared/config.hpp"
+#include "svarboks/shared/sealing.hpp"
+#include "svarboks/sync/outbox.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -97,4 +100,88 @@ TEST_CASE("walk reads answers from @file, honours --locale and explains bad argu
     CHECK(noAnswers.code == 2);
     CHECK(noAnswers.err.find("walk needs --answers") != std::string::npos);
     CHECK(cli({"frobnicate"}).code == 2);
+}
+
+// ---- simulate ----
+
+namespace {
+
+struct SimulateKiosk {
+    std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                ("svarboks-cli-simulate-" + std::to_string(::getpid()) + "-" + svarboks::shared::toBase64Url(svarboks::shared::randomBytes(6)));
+    std::filesystem::path configFile = dir / "kiosk.json";
+    svarboks::shared::KioskConfig config;
+
+    SimulateKiosk() {
+        REQUIRE(svarboks::shared::sodiumInit());
+        config.unitName = "Test";
+        config.surveyFile = kDefault;
+        config.outboxFile = (dir / "outbox.db").string();
+        config.centralPublicKey = svarboks::shared::publicKeyToBase64(svarboks::shared::generateKeyPair().publicKey);
+    }
+    ~SimulateKiosk() { std::filesystem::remove_all(dir); }
+    void save() { REQUIRE(svarboks::shared::saveConfig(config, configFile).ok()); }
+    svarboks::sync::OutboxCounts counts() const {
+        if (!std::filesystem::exists(config.outboxFile)) return {};
+        auto outbox = svarboks::sync::Outbox::open(config.outboxFile);
+        REQUIRE(outbox.ok());
+        return *outbox->counts();
+    }
+};
+
+}  // namespace
+
+TEST_CASE("simulate: a test config gets respondents at a person's pace, none held") {
+    SimulateKiosk kiosk;
+    kiosk.save();
+    const auto run = cli({"simulate", "6", "--seed", "3", "--config", kiosk.configFile.string()});
+    CHECK(run.code == 0);
+    CHECK(run.out == "simulated 6 responses into " + kiosk.config.outboxFile + " (seed 3)\n");
+    CHECK(run.err.empty());
+    CHECK(kiosk.counts().pending == 6);
+    CHECK(kiosk.counts().held == 0);  // six in a row would be a burst at a kiosk; simulate spaces them like people
+}
+
+TEST_CASE("simulate: an enrolled (production) config is refused with exit 2 and why, unless --into-production-outbox") {
+    SimulateKiosk kiosk;
+    kiosk.config.endpointUrl = "https://svarboks.kommune.dk";
+    kiosk.config.deviceId = "dev-1";
+    kiosk.config.deviceToken = "token-0123456789abcdef0123456789abcdef";
+    kiosk.save();
+    const auto refused = cli({"simulate", "2", "--config", kiosk.configFile.string()});
+    CHECK(refused.code == 2);
+    CHECK(refused.out.empty());
+    CHECK(refused.err == "svarboks simulate: refusing to add simulated answers to " + kiosk.config.outboxFile + ": " +
+                             kiosk.configFile.string() +
+                             " is enrolled and sends its outbox to https://svarboks.kommune.dk, so these fake answers would be "
+                             "counted in the unit's real reports.\nUse a separate config and outbox for testing (svarboks config "
+                             "init --config test-kiosk.json --public-key KEY, with no endpoint and no enrolment). If you really "
+                             "mean to add fake answers to this production outbox, add --into-production-outbox.\n");
+    CHECK(kiosk.counts().pending == 0);
+    CHECK_FALSE(std::filesystem::exists(kiosk.config.outboxFile));
+
+    const auto forced = cli({"simulate", "2", "--seed", "1", "--config", kiosk.configFile.string(), "--into-production-outbox"});
+    CHECK(forced.code == 0);
+    CHECK(forced.err == "svarboks simulate: WARNING: adding 2 simulated responses to the production outbox " + kiosk.config.outboxFile +
+                            ": they will be sent to https://svarboks.kommune.dk and counted in the unit's real reports, where "
+                            "nothing tells them apart from real answers.\n");
+    CHECK(forced.out == "simulated 2 responses into " + kiosk.config.outboxFile + " (seed 1)\n");
+    CHECK(kiosk.counts().pending == 2);
+}
+
+TEST_CASE("simulate: a config set up for an endpoint but not enrolled yet is refused too (its outbox is sent once enrolled)") {
+    SimulateKiosk kiosk;
+    kiosk.config.endpointUrl = "https://svarboks.kommune.dk";
+    kiosk.save();
+    const auto refused = cli({"simulate", "1", "--config", kiosk.configFile.string()});
+    CHECK(refused.code == 2);
+    CHECK(refused.err.find(" is set up to send its outbox to https://svarboks.kommune.dk, so these fake answers") != std::string::npos);
+    CHECK(kiosk.counts().pending == 0);
+}
+
+TEST_CASE("simulate: usage errors exit 2 and name the flag") {
+    const auto run = cli({"simulate", "2", "--into-production"});
+    CHECK(run.code == 2);
+    CHECK(run.err == "svarboks simulate: unexpected argument '--into-production'\n"
+                     "usage: svarboks simulate N [--seed S] [--config FILE] [--print-ids] [--into-production-outbox]\n");
 }

@@ -102,6 +102,10 @@ TEST_CASE("config: a minimal config takes every default; relative paths are reso
     CHECK(config.idleWarningSeconds == 20);
     CHECK(config.profileTimeoutSeconds == 60);
     CHECK(config.syncIntervalSeconds == 300);
+    CHECK(config.holdMinMsPerAnswer == 1500);
+    CHECK(config.holdMinSeconds == 10);
+    CHECK(config.holdMaxPerWindow == 3);
+    CHECK(config.holdWindowMinutes == 10);
 
     const auto nested = mustParse({{"survey_file", "../surveys/s.json"}, {"outbox_file", "data/out.db"}}, "/srv/kiosk/conf/kiosk.json");
     CHECK(nested.surveyFile == "/srv/kiosk/surveys/s.json");
@@ -187,6 +191,31 @@ TEST_CASE("config: the timers are whole seconds within their ranges") {
           "kiosk.json: idle_timeout_seconds: " + kIntegerMessage + "30 to 3600, got 18446744073709551615");
     CHECK(errorWith({{"idle_timeout_seconds", -4294967206LL}}) ==
           "kiosk.json: idle_timeout_seconds: " + kIntegerMessage + "30 to 3600, got -4294967206");
+}
+
+TEST_CASE("config: the hold thresholds are whole numbers within their ranges, each error naming its unit") {
+    struct Limit {
+        const char* key;
+        int KioskConfig::*field;
+        int min;
+        int max;
+        const char* words;  ///< what the message says between "a whole number of " and ", got"
+    };
+    for (const Limit limit : {Limit{"hold_min_ms_per_answer", &KioskConfig::holdMinMsPerAnswer, 0, 10000,
+                                    "milliseconds from 0 to 10000 (0 turns this check off)"},
+                              Limit{"hold_min_seconds", &KioskConfig::holdMinSeconds, 0, 600, "seconds from 0 to 600 (0 turns this check off)"},
+                              Limit{"hold_max_per_window", &KioskConfig::holdMaxPerWindow, 1, 1000, "responses from 1 to 1000"},
+                              Limit{"hold_window_minutes", &KioskConfig::holdWindowMinutes, 1, 1440, "minutes from 1 to 1440"}}) {
+        CAPTURE(limit.key);
+        CHECK(mustParse({{limit.key, limit.min}}).*limit.field == limit.min);
+        CHECK(mustParse({{limit.key, limit.max}}).*limit.field == limit.max);
+        const std::string expected = std::string("kiosk.json: ") + limit.key + ": expected a whole number of " + limit.words + ", got ";
+        CHECK(errorWith({{limit.key, limit.min - 1}}) == expected + std::to_string(limit.min - 1));
+        CHECK(errorWith({{limit.key, limit.max + 1}}) == expected + std::to_string(limit.max + 1));
+        CHECK(errorWith({{limit.key, 1.5}}) == expected + "1.5");
+        CHECK(errorWith({{limit.key, "3"}}) == expected + "\"3\"");
+    }
+    CHECK(errorWith({{"hold_max_per_windows", 3}}) == "kiosk.json: hold_max_per_windows: unknown key; did you mean \"hold_max_per_window\"?");
 }
 
 TEST_CASE("config: endpoint_url is https, or http on this machine only") {
@@ -422,12 +451,17 @@ TEST_CASE("config: toJson writes every key, and parseConfig reads it back unchan
     config.outboxFile = "/var/lib/svarboks/outbox.db";
     config.syncIntervalSeconds = 600;
     config.proxy = "http://proxy:3128";
+    config.holdMinMsPerAnswer = 2000;
+    config.holdMinSeconds = 0;
+    config.holdMaxPerWindow = 5;
+    config.holdWindowMinutes = 30;
 
     const json doc = svarboks::shared::toJson(config);
-    CHECK(doc.size() == 16);
+    CHECK(doc.size() == 20);
     for (const auto* key : {"unit_name", "endpoint_url", "central_public_key", "ca_file", "pinned_public_key", "device_id", "device_token",
                             "pin_hash", "idle_timeout_seconds", "idle_warning_seconds", "profile_timeout_seconds", "default_locale",
-                            "survey_file", "outbox_file", "sync_interval_seconds", "proxy"}) {
+                            "survey_file", "outbox_file", "sync_interval_seconds", "proxy", "hold_min_ms_per_answer", "hold_min_seconds",
+                            "hold_max_per_window", "hold_window_minutes"}) {
         CHECK_MESSAGE(doc.contains(key), key);
     }
     CHECK(doc["idle_timeout_seconds"] == 120);
@@ -455,7 +489,7 @@ TEST_CASE("config: saveConfig writes mode 0600 atomically, creates the folder, a
     REQUIRE(loaded.ok());
     CHECK(loaded->deviceToken == "secret-token");
     CHECK(loaded->outboxFile == (file.parent_path() / "outbox.db").string());  // relative, as written
-    CHECK(json::parse(readFile(file)).size() == 16);
+    CHECK(json::parse(readFile(file)).size() == 20);
     CHECK(readFile(file).ends_with("}\n"));
 
     // Replacement is a rename: a reader that opened the old file still reads the whole old file, and no
@@ -565,6 +599,6 @@ TEST_CASE("config: docs/configuration.md documents every key, and the example co
     const auto example = fs::path(SVARBOKS_SOURCE_DIR) / "assets/examples/kiosk.json";
     const auto loaded = svarboks::shared::loadConfig(example);
     REQUIRE_MESSAGE(loaded.ok(), loaded.error().message);
-    CHECK(json::parse(readFile(example)).size() == 16);
+    CHECK(json::parse(readFile(example)).size() == 20);
     CHECK(fs::exists(loaded->surveyFile));
 }

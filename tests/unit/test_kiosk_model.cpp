@@ -299,3 +299,152 @@ TEST_CASE("a new survey is taken only between respondents") {
     f.act(K::ConfirmStartOver);
     CHECK(f.model.survey().version == "2");
 }
+
+// ---- held responses: implausibly fast, or one of a burst ----
+
+namespace {
+
+// One respondent through the whole test survey (4 answered questions), `perTap` apart on the clock; the
+// commit succeeds. Returns whether the model asked to commit the response as held.
+bool respondAt(Fixture& f, client::Clock::duration perTap) {
+    const auto tap = [&](K kind, json value = nullptr) {
+        f.now += perTap;
+        if (value.is_string() && kind == K::Key) return f.type(kind, value.get<std::string>());
+        return value.is_null() ? f.act(kind) : f.act(kind, value);
+    };
+    tap(K::Start);
+    tap(K::AcceptConsent);
+    tap(K::Next);
+    tap(K::Choose, true);
+    tap(K::Next);
+    tap(K::Choose, 3);
+    tap(K::Next);
+    tap(K::Toggle, "a");
+    tap(K::Next);
+    tap(K::Key, "7");
+    REQUIRE(tap(K::Next) == Effect::SaveResponse);
+    REQUIRE(f.model.completedResponse("2026-W48").answers.size() == 4);
+    const bool held = f.model.completedResponseHeld();
+    f.model.saveSucceeded(f.now);
+    // The respondent sees the same profile and thank-you either way.
+    CHECK(f.model.screen() == Screen::Profile);
+    f.act(K::ProfileDone);
+    CHECK(f.model.screen() == Screen::ThankYou);
+    f.wait(10s);
+    CHECK(f.model.screen() == Screen::Welcome);
+    return held;
+}
+
+}  // namespace
+
+TEST_CASE("hold rules: faster than the floor or than the time per answer, or beyond the burst limit") {
+    const client::HoldRules rules;  // 1.5 s per answer, 10 s in all, 3 within 10 minutes
+    CHECK_FALSE(client::shouldHold(rules, 60s, 20, 1));
+    CHECK(client::shouldHold(rules, 29s, 20, 1));   // 20 answers need 30 s
+    CHECK_FALSE(client::shouldHold(rules, 30s, 20, 1));
+    CHECK(client::shouldHold(rules, 9s, 1, 1));     // one answer, but under the 10 s floor
+    CHECK(client::shouldHold(rules, 9s, 0, 1));     // everything skipped
+    CHECK_FALSE(client::shouldHold(rules, 10s, 0, 1));
+    CHECK_FALSE(client::shouldHold(rules, 600s, 20, 3));
+    CHECK(client::shouldHold(rules, 600s, 20, 4));  // the fourth within the window
+
+    client::HoldRules off;
+    off.minPerAnswer = 0ms;
+    off.minTotal = 0s;
+    off.maxPerWindow = 1000;
+    CHECK_FALSE(client::shouldHold(off, 0s, 20, 1000));
+}
+
+TEST_CASE("held: a respondent much faster than a person can read is held; one at a normal pace is not") {
+    SUBCASE("half a second a tap: 4 answers in 4.5 s") {
+        Fixture f;
+        CHECK(respondAt(f, 500ms));
+    }
+    SUBCASE("4 s a tap: 4 answers in 36 s") {
+        Fixture f;
+        CHECK_FALSE(respondAt(f, 4s));
+    }
+    SUBCASE("1 s a tap is 9 s from the consent to Finish: under the 10 s floor") {
+        Fixture f;
+        CHECK(respondAt(f, 1s));
+    }
+}
+
+TEST_CASE("held: the thresholds come from the rules given to the model") {
+    Fixture f;
+    client::HoldRules strict;
+    strict.minPerAnswer = 20s;  // 4 answers need 80 s
+    KioskModel model{f.survey, client::KioskTimings{}, [](std::string_view) { return false; }, strict};
+    f.model = std::move(model);
+    CHECK(respondAt(f, 4s));
+    CHECK_FALSE(respondAt(f, 10s));
+}
+
+TEST_CASE("held: going back to the consent does not restart the clock") {
+    Fixture f;
+    f.act(K::Start);
+    f.act(K::AcceptConsent);
+    f.now += 100s;
+    f.act(K::Back);
+    REQUIRE(f.model.screen() == Screen::Consent);
+    f.act(K::AcceptConsent);
+    f.act(K::Next);
+    f.act(K::Choose, true);
+    f.act(K::Next);
+    f.act(K::Next);
+    f.act(K::Next);
+    REQUIRE(f.act(K::Next) == Effect::SaveResponse);
+    CHECK_FALSE(f.model.completedResponseHeld());  // 100 s for 1 answer, counted from the first acceptance
+}
+
+TEST_CASE("held: a fourth completion within ten minutes is held, however slow each one was; later ones count afresh") {
+    Fixture f;
+    // Each respondent takes 11 taps of 8 s (88 s) plus 10 s of thank-you: four fit in ten minutes.
+    CHECK_FALSE(respondAt(f, 8s));
+    CHECK_FALSE(respondAt(f, 8s));
+    CHECK_FALSE(respondAt(f, 8s));
+    CHECK(respondAt(f, 8s));
+    CHECK(respondAt(f, 8s));  // still within ten minutes of the second
+    f.wait(10min);
+    CHECK_FALSE(respondAt(f, 8s));
+}
+
+TEST_CASE("held: a respondent who is wiped (idle, start over) is not counted as a completion") {
+    Fixture f;
+    for (int i = 0; i < 5; ++i) {
+        f.act(K::Start);
+        f.act(K::AcceptConsent);
+        f.act(K::StartOver);
+        f.act(K::ConfirmStartOver);
+    }
+    CHECK_FALSE(respondAt(f, 8s));
+}
+
+TEST_CASE("admin: Send held answers releases at once; Delete held answers asks first, and Cancel keeps them") {
+    Fixture f;
+    f.act(K::CornerPressed);
+    f.wait(3s);
+    for (const char* d : {"2", "4", "6", "8"}) f.type(K::PinDigit, d);
+    f.act(K::PinSubmit);
+    REQUIRE(f.model.screen() == Screen::Admin);
+    CHECK(f.act(K::AdminReleaseHeld) == Effect::ReleaseHeld);
+
+    CHECK(f.act(K::AdminDeleteHeld) == Effect::None);
+    CHECK(f.model.confirmingDeleteHeld());
+    CHECK(f.act(K::AdminQuit) == Effect::None);  // nothing else while the question shows
+    CHECK(f.act(K::AdminCancelDeleteHeld) == Effect::None);
+    CHECK_FALSE(f.model.confirmingDeleteHeld());
+
+    f.act(K::AdminDeleteHeld);
+    CHECK(f.act(K::AdminConfirmDeleteHeld) == Effect::DeleteHeld);
+    CHECK_FALSE(f.model.confirmingDeleteHeld());
+    CHECK(f.model.screen() == Screen::Admin);
+
+    f.act(K::AdminDeleteHeld);
+    f.act(K::AdminClose);  // ignored: the question is answered first
+    CHECK(f.model.screen() == Screen::Admin);
+    f.act(K::AdminCancelDeleteHeld);
+    f.act(K::AdminClose);
+    CHECK(f.model.screen() == Screen::Welcome);
+    CHECK_FALSE(f.model.confirmingDeleteHeld());
+}

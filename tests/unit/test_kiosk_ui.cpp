@@ -8,6 +8,7 @@
 
 #include <imgui.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <random>
@@ -162,12 +163,14 @@ std::string readBytes(const std::filesystem::path& path) {
 class FlakyStore final : public client::ResponseStore {
 public:
     explicit FlakyStore(int failures) : m_failures(failures) {}
-    shared::Result<std::string> save(const shared::ResponsePayload& payload) override {
+    shared::Result<std::string> save(const shared::ResponsePayload& payload, bool) override {
         if (m_failures-- > 0) return shared::Error{"outbox /data/outbox.db: cannot write: database or disk is full"};
         saved.push_back(payload);
         return std::string("11111111-1111-4111-8111-111111111111");
     }
-    shared::Result<sync::OutboxCounts> counts() override { return sync::OutboxCounts{static_cast<std::int64_t>(saved.size()), 0}; }
+    shared::Result<sync::OutboxCounts> counts() override { return sync::OutboxCounts{static_cast<std::int64_t>(saved.size()), 0, 0}; }
+    shared::Result<std::int64_t> releaseHeld() override { return std::int64_t{0}; }
+    shared::Result<std::int64_t> deleteHeld() override { return std::int64_t{0}; }
     shared::Result<std::int64_t> exportTo(const std::filesystem::path&) override { return std::int64_t{0}; }
     std::vector<shared::ResponsePayload> saved;
 
@@ -312,6 +315,85 @@ TEST_CASE("admin: a long press on the corner, then the PIN pad: wrong PINs, lock
     CHECK(ui.app().adminStatus().notice.find("Eksporteret 0 svar") == 0);
     ui.tap("Tilbage til start");
     CHECK(ui.screen() == Screen::Welcome);
+}
+
+TEST_CASE("held: a fourth person within ten minutes sees the usual profile; the admin sends or deletes what is held") {
+    Ui ui;
+    for (int person = 1; person <= 4; ++person) {
+        CAPTURE(person);
+        completeDefaultSurvey(ui);  // about a minute and a half each, at a second a tap
+        REQUIRE(ui.screen() == Screen::Profile);
+        CHECK(ui.find("Færdig") != nullptr);
+        ui.tap("Færdig");
+        CHECK(ui.screen() == Screen::ThankYou);
+        ui.wait(9s);
+        REQUIRE(ui.screen() == Screen::Welcome);
+    }
+    CHECK(ui.app().savedCount() == 4);
+    {
+        auto outbox = sync::Outbox::open(ui.outboxFile());
+        REQUIRE(outbox.ok());
+        CHECK(outbox->counts()->pending == 3);
+        CHECK(outbox->counts()->held == 1);
+    }
+
+    holdAdminCorner(ui);
+    for (const char* d : {"2", "4", "6", "8"}) ui.tap(d);
+    ui.tap("OK");
+    REQUIRE(ui.screen() == Screen::Admin);
+    const auto admin = std::get<client::AdminView>(ui.app().view(ui.now).content);
+    CHECK(std::find(admin.rows.begin(), admin.rows.end(),
+                    std::pair<std::string, std::string>{"Tilbageholdt", "1 svar, afsluttet hurtigere, end en person kan svare, eller "
+                                                                        "mange lige efter hinanden. De sendes ikke, før du vælger."}) !=
+          admin.rows.end());
+    // Six actions, two to a row, none overlapping, all on screen and large enough to touch.
+    const char* labels[] = {"Synkronisér nu", "Eksportér udbakken", "Send tilbageholdte svar", "Slet tilbageholdte svar",
+                            "Luk kiosken", "Tilbage til start"};
+    for (const char* label : labels) {
+        INFO(label);
+        const auto* box = ui.find(label);
+        REQUIRE(box != nullptr);
+        CHECK(box->y1 <= 800.f);
+        CHECK(box->y1 - box->y0 >= 48.f);
+        for (const char* other : labels) {
+            const auto* b = ui.find(other);
+            if (b == box) continue;
+            CHECK((box->x1 <= b->x0 || b->x1 <= box->x0 || box->y1 <= b->y0 || b->y1 <= box->y0));
+        }
+    }
+
+    ui.tap("Slet tilbageholdte svar");
+    REQUIRE(ui.find("Ja, slet dem for altid") != nullptr);
+    ui.tap("Nej, behold dem");
+    CHECK(ui.find("Ja, slet dem for altid") == nullptr);
+    ui.tap("Send tilbageholdte svar");
+    CHECK(ui.app().adminStatus().notice == "1 tilbageholdte svar sendes nu som alle andre.");
+    CHECK_FALSE(ui.find("Send tilbageholdte svar")->enabled);
+    CHECK_FALSE(ui.find("Slet tilbageholdte svar")->enabled);
+    {
+        auto outbox = sync::Outbox::open(ui.outboxFile());
+        REQUIRE(outbox.ok());
+        CHECK(outbox->counts()->pending == 4);
+        CHECK(outbox->counts()->held == 0);
+        // Two more held responses (as a burst would leave them), then the one deliberate deletion.
+        REQUIRE(outbox->add(shared::newUuidV4(), shared::randomBytes(80), true).ok());
+        REQUIRE(outbox->add(shared::newUuidV4(), shared::randomBytes(80), true).ok());
+    }
+    ui.tap("Tilbage til start");
+    holdAdminCorner(ui);
+    for (const char* d : {"2", "4", "6", "8"}) ui.tap(d);
+    ui.tap("OK");
+    REQUIRE(ui.screen() == Screen::Admin);
+    ui.tap("Slet tilbageholdte svar");
+    const auto confirm = std::get<client::AdminView>(ui.app().view(ui.now).content).confirm;
+    REQUIRE(confirm.has_value());
+    CHECK(confirm->question.find("Slette 2 tilbageholdte svar for altid? Det er den eneste måde, svar bliver slettet på uden at blive sendt.") == 0);
+    ui.tap("Ja, slet dem for altid");
+    CHECK(ui.app().adminStatus().notice == "2 tilbageholdte svar er slettet for altid.");
+    auto outbox = sync::Outbox::open(ui.outboxFile());
+    REQUIRE(outbox.ok());
+    CHECK(outbox->counts()->pending == 4);
+    CHECK(outbox->counts()->held == 0);
 }
 
 TEST_CASE("look: touch targets, text size, contrast and glyphs") {

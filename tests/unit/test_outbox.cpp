@@ -59,6 +59,11 @@ CREATE TABLE responses (
 CREATE INDEX responses_by_state ON responses (state, seq);
 )sql";
 
+// What version 2 added, as it shipped.
+constexpr const char* kFrozenMigrationV2 = R"sql(
+ALTER TABLE responses ADD COLUMN held INTEGER NOT NULL DEFAULT 0 CHECK (held IN (0, 1));
+)sql";
+
 class TempDir {
 public:
     TempDir() : m_path(fs::temp_directory_path() / ("svarboks-outbox-test-" + shared::toBase64Url(shared::randomBytes(9)))) {
@@ -253,7 +258,7 @@ TEST_CASE("outbox: WAL journal and synchronous=FULL are set on every connection"
         CHECK(pragma(db, "journal_mode") == "wal");
         CHECK(pragma(db, "synchronous") == "2");  // FULL
         CHECK(pragma(db, "busy_timeout") == std::to_string(Outbox::kBusyTimeoutMs));
-        CHECK(pragma(db, "user_version") == "1");
+        CHECK(pragma(db, "user_version") == "2");
     }
     mustSucceed(first.add(shared::newUuidV4(), someSealed()));
     CHECK(fs::exists(dir / "outbox.db-wal"));
@@ -270,6 +275,7 @@ TEST_CASE("outbox: migration from a missing file, an empty file, and a version 1
         CHECK(raw.pragma("user_version") == std::to_string(Outbox::kSchemaVersion));
         RawDb frozen(dir / "frozen.db");
         frozen.exec(kFrozenSchemaV1);
+        frozen.exec(kFrozenMigrationV2);
         CHECK(raw.schema() == frozen.schema());
     }
     SUBCASE("an empty (0-byte) file is migrated") {
@@ -279,9 +285,9 @@ TEST_CASE("outbox: migration from a missing file, an empty file, and a version 1
         CHECK(outbox.counts()->pending == 0);
         mustSucceed(outbox.add(shared::newUuidV4(), someSealed()));
         CHECK(outbox.counts()->pending == 1);
-        CHECK(RawDb(path).pragma("user_version") == "1");
+        CHECK(RawDb(path).pragma("user_version") == "2");
     }
-    SUBCASE("a version 1 file written earlier opens with its items, order and reasons") {
+    SUBCASE("a version 1 file written earlier (no held column) opens with its items, order and reasons, none held") {
         const auto path = dir / "v1.db";
         {
             RawDb raw(path);
@@ -303,7 +309,15 @@ TEST_CASE("outbox: migration from a missing file, an empty file, and a version 1
         REQUIRE(quarantined->size() == 1);
         CHECK((*quarantined)[0].reason == "answer to 'q3' is not one of its choices");
         CHECK((*quarantined)[0].attempts == 2);
-        CHECK(RawDb(path).pragma("user_version") == "1");
+        CHECK(outbox.counts()->pending == 2);
+        CHECK(outbox.counts()->held == 0);
+        CHECK(RawDb(path).pragma("user_version") == "2");
+        // The upgraded file takes held items like a new one, beside the old items.
+        const std::string fresh = shared::newUuidV4();
+        mustSucceed(outbox.add(fresh, someSealed(), true));
+        CHECK(outbox.counts()->held == 1);
+        CHECK(outbox.pending(10)->size() == 2);
+        CHECK(*outbox.integrityCheck() == "ok");
     }
 }
 
@@ -312,12 +326,12 @@ TEST_CASE("outbox: a newer schema version is refused and the file left untouched
     const auto path = dir / "future.db";
     {
         RawDb raw(path);
-        raw.exec("CREATE TABLE responses_v2 (id TEXT)");
-        raw.exec("PRAGMA user_version = 2");
+        raw.exec("CREATE TABLE responses_v3 (id TEXT)");
+        raw.exec("PRAGMA user_version = 3");
     }
     const std::string before = readBytes(path);
     const auto opened = Outbox::open(path);
-    CHECK(errorOf(opened) == prefixOf(path) + "schema version 2 is newer than this program knows (1); it was written by a "
+    CHECK(errorOf(opened) == prefixOf(path) + "schema version 3 is newer than this program knows (2); it was written by a "
                                               "newer svarboks: install that version again (the file is left untouched)");
     CHECK(readBytes(path) == before);
     CHECK(RawDb(path).pragma("journal_mode") == "delete");
@@ -402,6 +416,85 @@ TEST_CASE("outbox: add, pending, remove, quarantine, count attempts, counts") {
     CHECK(errorOf(outbox.add(fresh, "")) == prefixOf(path) + "cannot add " + fresh + ": the sealed value is empty");
     CHECK(outbox.counts()->pending == 2);
     CHECK(*outbox.integrityCheck() == "ok");
+}
+
+TEST_CASE("outbox: held items wait apart: not pending, not sent, not exported, not removed, until released or deleted") {
+    TempDir dir;
+    const auto path = dir / "outbox.db";
+    Outbox outbox = mustOpen(path);
+    const std::string normal1 = shared::newUuidV4();
+    const std::string held1 = shared::newUuidV4();
+    const std::string normal2 = shared::newUuidV4();
+    const std::string held2 = shared::newUuidV4();
+    const std::string heldBytes = someSealed();
+    mustSucceed(outbox.add(normal1, someSealed()));
+    mustSucceed(outbox.add(held1, heldBytes, true));
+    mustSucceed(outbox.add(normal2, someSealed(), false));
+    mustSucceed(outbox.add(held2, someSealed(), true));
+
+    CHECK(outbox.counts()->pending == 2);
+    CHECK(outbox.counts()->held == 2);
+    CHECK(outbox.counts()->quarantined == 0);
+    CHECK(ids(*outbox.pending(10)) == std::vector<std::string>{normal1, normal2});
+    CHECK(outbox.quarantined()->empty());
+
+    // An acknowledgement naming a held id (which was never sent) does not remove it.
+    mustSucceed(outbox.remove({held1}));
+    CHECK(outbox.counts()->held == 2);
+    // Adding the same held response again keeps it held.
+    mustSucceed(outbox.add(held1, heldBytes));
+    CHECK(outbox.counts()->held == 2);
+
+    const auto file = dir / "export.jsonl";
+    CHECK(*outbox.exportTo(file, "") == 2);
+    const auto exported = lines(readBytes(file));
+    REQUIRE(exported.size() == 3);
+    CHECK(nlohmann::json::parse(exported[0])["count"] == 2);
+    CHECK(readBytes(file).find(held1) == std::string::npos);
+
+    SUBCASE("release: they become normal pending items, in their place") {
+        CHECK(*outbox.releaseHeld() == 2);
+        CHECK(outbox.counts()->held == 0);
+        CHECK(outbox.counts()->pending == 4);
+        CHECK(ids(*outbox.pending(10)) == std::vector<std::string>{normal1, held1, normal2, held2});
+        CHECK(*outbox.releaseHeld() == 0);
+        mustSucceed(outbox.remove({held1, held2}));
+        CHECK(ids(*outbox.pending(10)) == std::vector<std::string>{normal1, normal2});
+    }
+    SUBCASE("delete: only the held ones go, for good") {
+        mustSucceed(outbox.quarantine(normal2, "answer to 'q3' is not one of its choices"));
+        CHECK(*outbox.deleteHeld() == 2);
+        CHECK(outbox.counts()->held == 0);
+        CHECK(outbox.counts()->pending == 1);
+        CHECK(outbox.counts()->quarantined == 1);
+        CHECK(ids(*outbox.pending(10)) == std::vector<std::string>{normal1});
+        CHECK(*outbox.deleteHeld() == 0);
+        // The same id can be added again afterwards: nothing of it is left.
+        mustSucceed(outbox.add(held1, someSealed()));
+        CHECK(outbox.counts()->pending == 2);
+    }
+    SUBCASE("the flag persists across closing and reopening") {
+        Outbox reopened = mustOpen(path);
+        CHECK(reopened.counts()->held == 2);
+        CHECK(ids(*reopened.pending(10)) == std::vector<std::string>{normal1, normal2});
+    }
+    CHECK(*outbox.integrityCheck() == "ok");
+}
+
+TEST_CASE("outbox: the held flag is all that is stored about a held response: no time, no reason") {
+    TempDir dir;
+    const auto path = dir / "outbox.db";
+    {
+        Outbox outbox = mustOpen(path);
+        mustSucceed(outbox.add(shared::newUuidV4(), someSealed(), true));
+    }
+    RawDb raw(path);
+    const std::string schema = raw.schema();
+    CHECK(schema.find("held INTEGER NOT NULL DEFAULT 0 CHECK (held IN (0, 1))") != std::string::npos);
+    for (const char* word : {"time", "date", "reason_held", "why", "started", "finished"}) {
+        INFO(word);
+        CHECK(schema.find(word) == std::string::npos);
+    }
 }
 
 TEST_CASE("outbox: adding the same response again is a no-op; other bytes under the same id are refused") {

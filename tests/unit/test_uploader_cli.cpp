@@ -75,11 +75,11 @@ std::unique_ptr<sync::Uploader> startUploader(const shared::KioskConfig& config,
     return std::move(started).value();
 }
 
-// Plays one respondent through the app, tapping the first open option of each question.
-void playRespondent(client::KioskApp& app, client::TimePoint& now) {
+// Plays one respondent through the app, tapping the first open option of each question, `perTap` apart.
+void playRespondent(client::KioskApp& app, client::TimePoint& now, client::Clock::duration perTap = 1s) {
     using K = client::Intent::Kind;
     const auto tap = [&](const client::Intent& intent) {
-        now += 1s;
+        now += perTap;
         app.handle(intent, now);
     };
     tap(client::Intent::of(K::Start));
@@ -100,6 +100,10 @@ void playRespondent(client::KioskApp& app, client::TimePoint& now) {
     }
     REQUIRE(app.model().screen() == client::Screen::Profile);
     tap(client::Intent::of(K::ProfileDone));
+    REQUIRE(app.model().screen() == client::Screen::ThankYou);
+    now += 10s;
+    app.tick(now);
+    REQUIRE(app.model().screen() == client::Screen::Welcome);  // ready for the next person
 }
 
 }  // namespace
@@ -262,7 +266,135 @@ TEST_SUITE("uploader in the kiosk app") {
     }
 }
 
+TEST_SUITE("held responses in the kiosk app") {
+    using K = client::Intent::Kind;
+
+    void openAdmin(client::KioskApp& app, client::TimePoint& now) {
+        app.handle(client::Intent::of(K::CornerPressed), now);
+        now += 3s;
+        app.tick(now);
+        REQUIRE(app.model().screen() == client::Screen::PinPad);
+        for (const char* digit : {"2", "4", "6", "8"}) app.handle(client::Intent::withText(K::PinDigit, digit), now);
+        app.handle(client::Intent::of(K::PinSubmit), now);
+        REQUIRE(app.model().screen() == client::Screen::Admin);
+    }
+
+    std::string adminRow(client::KioskApp& app, client::TimePoint now, const std::string& label) {
+        const auto view = std::get<client::AdminView>(app.view(now).content);
+        for (const auto& [name, value] : view.rows) {
+            if (name == label) return value;
+        }
+        return "(no row " + label + ")";
+    }
+
+    bool actionEnabled(client::KioskApp& app, client::TimePoint now, const std::string& label) {
+        const auto view = std::get<client::AdminView>(app.view(now).content);
+        for (const auto& action : view.actions) {
+            if (action.label == label) return action.enabled;
+        }
+        FAIL("no action " << label);
+        return false;
+    }
+
+    TEST_CASE("a respondent faster than a person is held: committed, not sent; Send held answers sends it") {
+        Kiosk kiosk;
+        auto hash = shared::hashPin("2468");
+        REQUIRE(hash.ok());
+        kiosk.config.pinHash = *hash;
+        auto created = client::KioskApp::create(kiosk.config);
+        REQUIRE_MESSAGE(created.ok(), (created.ok() ? "" : created.error().message));
+        auto& app = **created;
+        REQUIRE(app.uploader() != nullptr);
+        client::TimePoint now = client::Clock::now();
+
+        // A quarter of a second a tap through the 34 screens of the default survey.
+        playRespondent(app, now, 250ms);  // the profile and thank-you as anyone sees them
+        const std::string held = app.lastSavedId();
+        now += 11min;
+        playRespondent(app, now, 3s);  // at a person's pace
+        const std::string normal = app.lastSavedId();
+        CHECK(eventually([&] { return kiosk.server.stored().count(normal) == 1; }));
+        CHECK(kiosk.server.stored().count(held) == 0);
+        CHECK(kiosk.counts().held == 1);
+        CHECK(kiosk.counts().pending == 0);
+        CHECK(eventually([&] { return app.uploader()->snapshot().held == 1; }));
+
+        openAdmin(app, now);
+        CHECK(adminRow(app, now, "Tilbageholdt").rfind("1 svar, afsluttet hurtigere", 0) == 0);
+        CHECK(actionEnabled(app, now, "Send tilbageholdte svar"));
+        app.handle(client::Intent::of(K::AdminReleaseHeld), now);
+        CHECK(app.adminStatus().notice == "1 tilbageholdte svar sendes nu som alle andre.");
+        CHECK(adminRow(app, now, "Tilbageholdt") == "ingen");
+        CHECK_FALSE(actionEnabled(app, now, "Send tilbageholdte svar"));
+        CHECK_FALSE(actionEnabled(app, now, "Slet tilbageholdte svar"));
+        CHECK(eventually([&] { return kiosk.server.stored().count(held) == 1; }));
+        CHECK(eventually([&] { return kiosk.counts().pending == 0 && kiosk.counts().held == 0; }));
+    }
+
+    TEST_CASE("a burst: the fourth respondent within ten minutes is held; Delete held answers asks, then removes only those") {
+        Kiosk kiosk;
+        auto hash = shared::hashPin("2468");
+        REQUIRE(hash.ok());
+        kiosk.config.pinHash = *hash;
+        auto created = client::KioskApp::create(kiosk.config, false);  // no uploader: what waits stays to be counted
+        REQUIRE(created.ok());
+        auto& app = **created;
+        client::TimePoint now = client::Clock::now();
+        std::vector<std::string> ids;
+        for (int i = 0; i < 5; ++i) {
+            playRespondent(app, now, 1s);  // a second a tap: a minute or so each, back to back
+            ids.push_back(app.lastSavedId());
+        }
+        CHECK(kiosk.counts().pending == 3);
+        CHECK(kiosk.counts().held == 2);
+        auto outbox = kiosk.outbox();
+        std::vector<std::string> pending;
+        const auto items = outbox.pending(10);
+        REQUIRE(items.ok());
+        for (const auto& item : *items) pending.push_back(item.id);
+        CHECK(pending == std::vector<std::string>(ids.begin(), ids.begin() + 3));
+
+        openAdmin(app, now);
+        app.handle(client::Intent::of(K::AdminDeleteHeld), now);
+        auto view = std::get<client::AdminView>(app.view(now).content);
+        REQUIRE(view.confirm.has_value());
+        CHECK(view.confirm->question.rfind("Slette 2 tilbageholdte svar for altid? Det er den eneste måde", 0) == 0);
+        app.handle(view.confirm->no.intent, now);
+        CHECK(kiosk.counts().held == 2);
+        app.handle(client::Intent::of(K::AdminDeleteHeld), now);
+        view = std::get<client::AdminView>(app.view(now).content);
+        REQUIRE(view.confirm.has_value());
+        app.handle(view.confirm->yes.intent, now);
+        CHECK(app.adminStatus().notice == "2 tilbageholdte svar er slettet for altid.");
+        CHECK(kiosk.counts().held == 0);
+        CHECK(kiosk.counts().pending == 3);
+        CHECK_FALSE(std::get<client::AdminView>(app.view(now).content).confirm.has_value());
+    }
+}
+
 TEST_SUITE("uploader commands") {
+    TEST_CASE("svarboks sync: 1 while responses are held, which stay unsent; status counts them") {
+        Kiosk kiosk;
+        auto outbox = kiosk.outbox();
+        const auto normal = addResponses(outbox, 1);
+        const std::string held = shared::newUuidV4();
+        REQUIRE(outbox.add(held, shared::randomBytes(100), true).ok());
+        const auto run = cli({"sync", "--config", kiosk.configFile.string()});
+        CHECK(run.code == 1);
+        CHECK(run.err == "svarboks sync: delivered 1 (1 accepted, 0 duplicate); 1 response is held on this kiosk (finished "
+                         "implausibly fast or in a burst); send or delete them on the admin screen\n");
+        CHECK(kiosk.server.stored().count(normal[0]) == 1);
+        CHECK(kiosk.server.stored().count(held) == 0);
+
+        const auto status = cli({"status", "--config", kiosk.configFile.string()});
+        CHECK(status.out.find("held:         1 (not sent until an admin sends or deletes them on the kiosk's admin screen)\n") !=
+              std::string::npos);
+        CHECK(status.out.find(", 0 pending, 1 held") != std::string::npos);
+        const json doc = json::parse(cli({"status", "--json", "--config", kiosk.configFile.string()}).out);
+        CHECK(doc["held"] == 1);
+        CHECK(doc["pending"] == 0);
+    }
+
     TEST_CASE("svarboks sync: 0 when everything is delivered, and status shows it") {
         Kiosk kiosk;
         auto outbox = kiosk.outbox();

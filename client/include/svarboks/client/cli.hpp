@@ -50,7 +50,8 @@ struct ConfigInitOptions {
 [[nodiscard]] int configCheck(const std::string& config, std::ostream& out);
 
 /// `svarboks sync [--config FILE]`: one sync pass in the foreground (sync/uploader.hpp). 0 only when the outbox
-/// is empty and nothing is in quarantine; otherwise 1 and one line on `err` saying why; 2 for a usage or config error.
+/// is empty (nothing pending, held or in quarantine); otherwise 1 and one line on `err` saying why; 2 for a usage
+/// or config error.
 [[nodiscard]] int syncCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 /// `svarboks status [--json] [--config FILE]`: counts, the last attempt and its result, the last success, the sync

@@ -25,9 +25,14 @@ namespace svarboks::client {
 class ResponseStore {
 public:
     virtual ~ResponseStore() = default;
-    /// Seals and commits one response and returns its id; an error leaves nothing half-written.
-    [[nodiscard]] virtual shared::Result<std::string> save(const shared::ResponsePayload& payload) = 0;
+    /// Seals and commits one response (`held`: as held, not to be sent until released) and returns its id;
+    /// an error leaves nothing half-written.
+    [[nodiscard]] virtual shared::Result<std::string> save(const shared::ResponsePayload& payload, bool held) = 0;
     [[nodiscard]] virtual shared::Result<sync::OutboxCounts> counts() = 0;
+    /// Makes every held response a normal pending one; returns how many.
+    [[nodiscard]] virtual shared::Result<std::int64_t> releaseHeld() = 0;
+    /// Deletes every held response for good; returns how many.
+    [[nodiscard]] virtual shared::Result<std::int64_t> deleteHeld() = 0;
     /// Writes the outbox to `file`; returns how many responses.
     [[nodiscard]] virtual shared::Result<std::int64_t> exportTo(const std::filesystem::path& file) = 0;
 };
@@ -37,8 +42,10 @@ public:
 class OutboxStore final : public ResponseStore {
 public:
     OutboxStore(sync::Outbox outbox, shared::PublicKey centralKey, std::string exportHeader);
-    [[nodiscard]] shared::Result<std::string> save(const shared::ResponsePayload& payload) override;
+    [[nodiscard]] shared::Result<std::string> save(const shared::ResponsePayload& payload, bool held) override;
     [[nodiscard]] shared::Result<sync::OutboxCounts> counts() override;
+    [[nodiscard]] shared::Result<std::int64_t> releaseHeld() override;
+    [[nodiscard]] shared::Result<std::int64_t> deleteHeld() override;
     [[nodiscard]] shared::Result<std::int64_t> exportTo(const std::filesystem::path& file) override;
 
 private:
@@ -68,7 +75,8 @@ public:
     void attachUploader(std::unique_ptr<sync::Uploader> uploader);
     [[nodiscard]] sync::Uploader* uploader() const { return m_uploader.get(); }
 
-    /// One intent from the screen, at `now`; carries out the model's effect.
+    /// One intent from the screen, at `now`; carries out the model's effect. A completed response is committed
+    /// as held when the model says so (HoldRules from the config); the respondent sees the same screens either way.
     void handle(const Intent& intent, TimePoint now);
     /// Timers: the model's, and retrying a failed save every few seconds; takes a new survey from the
     /// uploader's mailbox and refreshes the admin screen's sync state. Never waits on the network.
@@ -102,7 +110,14 @@ private:
     std::string m_syncProblem;  ///< why there is no uploader on an enrolled kiosk
 };
 
-/// `svarboks simulate N [--seed S] [--config FILE]`: N random valid respondents through KioskApp.
+/// The hold thresholds of a kiosk config (hold_min_ms_per_answer, hold_min_seconds, hold_max_per_window,
+/// hold_window_minutes).
+[[nodiscard]] HoldRules holdRulesOf(const shared::KioskConfig& config);
+
+/// `svarboks simulate N [--seed S] [--config FILE] [--print-ids] [--into-production-outbox]`: N random valid
+/// respondents through KioskApp, paced like people (never held by HoldRules). Refuses (2) a config that sends
+/// its outbox to a central endpoint (endpoint_url or device_token set), since fake answers would be counted in
+/// real reports, unless --into-production-outbox is given; then it warns on `err` and goes ahead.
 [[nodiscard]] int simulateCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace svarboks::client

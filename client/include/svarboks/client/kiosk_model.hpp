@@ -4,11 +4,15 @@
 // response, quitting, exporting) are returned as an Effect for the caller to carry out.
 //
 // Half-finished answers live here, in memory only: an idle timeout, "start over" or a crash forgets them.
+// So do the times that decide whether a completed response is held (HoldRules): when the respondent
+// accepted the consent and when recent respondents finished. Only the decision leaves the model.
 #include "svarboks/shared/protocol.hpp"
 #include "svarboks/shared/survey.hpp"
 #include "svarboks/shared/survey_state.hpp"
 
 #include <chrono>
+#include <cstddef>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -53,6 +57,10 @@ struct Intent {
         AdminQuit,
         AdminExport,
         AdminSyncNow,
+        AdminReleaseHeld,        ///< send the held responses
+        AdminDeleteHeld,         ///< asks for confirmation
+        AdminConfirmDeleteHeld,
+        AdminCancelDeleteHeld,
     };
     Kind kind = Kind::None;
     std::string text;
@@ -64,7 +72,7 @@ struct Intent {
 };
 
 /// What the caller must do after apply()/tick().
-enum class Effect { None, SaveResponse, Quit, ExportOutbox, SyncNow };
+enum class Effect { None, SaveResponse, Quit, ExportOutbox, SyncNow, ReleaseHeld, DeleteHeld };
 
 struct KioskTimings {
     std::chrono::seconds idleTimeout{90};      ///< quiet time before the warning
@@ -75,6 +83,19 @@ struct KioskTimings {
     std::chrono::minutes pinLockout{5};        ///< after kMaxPinAttempts wrong PINs
 };
 
+/// When a completed response is held: kept in the outbox, unsent, until an admin sends or deletes it.
+/// Thresholds of what no person answering honestly does (docs/configuration.md#held-responses).
+struct HoldRules {
+    std::chrono::milliseconds minPerAnswer{1500};  ///< faster per answered question is held (0 = no check)
+    std::chrono::seconds minTotal{10};             ///< faster in all is held (0 = no check)
+    int maxPerWindow = 3;                          ///< completions beyond this many within `window` are held
+    std::chrono::minutes window{10};
+};
+
+/// Whether a response is held: it took `took` from accepting the consent to Finish with `answered` answered
+/// questions, and it is the `nthInWindow`-th completion (itself included) within the rules' window. Pure.
+[[nodiscard]] bool shouldHold(const HoldRules& rules, Clock::duration took, std::size_t answered, std::size_t nthInWindow);
+
 class KioskModel {
 public:
     static constexpr int kMaxPinAttempts = 5;
@@ -82,7 +103,7 @@ public:
 
     /// `checkPin` verifies an admin PIN (a slow hash in production; injected so tests stay fast).
     KioskModel(std::shared_ptr<const shared::Survey> survey, KioskTimings timings,
-               std::function<bool(std::string_view)> checkPin);
+               std::function<bool(std::string_view)> checkPin, HoldRules holdRules = {});
 
     /// Applies one intent at time `now`. Thread: the UI thread only.
     Effect apply(const Intent& intent, TimePoint now);
@@ -94,6 +115,9 @@ public:
 
     /// After Effect::SaveResponse: the payload to seal and commit (answers of visible questions only).
     [[nodiscard]] shared::ResponsePayload completedResponse(const std::string& period) const;
+    /// After Effect::SaveResponse: whether to commit that response as held (HoldRules), decided when Finish
+    /// was tapped. Only this yes/no is kept, never why or when.
+    [[nodiscard]] bool completedResponseHeld() const { return m_holdCompleted; }
     /// The caller reports the commit. Success shows the profile; failure keeps the answers and shows
     /// `message` on the Saving screen until RetrySave or the next attempt succeeds.
     void saveSucceeded(TimePoint now);
@@ -126,6 +150,8 @@ public:
     /// While the PIN pad is locked after too many wrong PINs: the seconds left.
     [[nodiscard]] std::optional<int> pinLockedFor(TimePoint now) const;
     [[nodiscard]] bool pinWasWrong() const { return m_pinWrong; }
+    /// The admin tapped "Delete held answers" and the screen asks to confirm.
+    [[nodiscard]] bool confirmingDeleteHeld() const { return m_confirmDeleteHeld; }
     /// Answers of the finished respondent, kept only while the profile shows (then wiped).
     [[nodiscard]] const shared::AnswerSlots& profileAnswers() const { return m_profileAnswers; }
 
@@ -146,6 +172,7 @@ private:
     std::shared_ptr<const shared::Survey> m_offeredSurvey;
     KioskTimings m_timings;
     std::function<bool(std::string_view)> m_checkPin;
+    HoldRules m_holdRules;
 
     Screen m_screen = Screen::Welcome;
     std::string m_locale;
@@ -157,6 +184,10 @@ private:
     std::string m_saveError;
     shared::AnswerSlots m_profileAnswers;
 
+    std::optional<TimePoint> m_consentAccepted;  ///< this respondent's start; in memory only
+    std::deque<TimePoint> m_recentCompletions;   ///< within the hold window; in memory only
+    bool m_holdCompleted = false;
+
     TimePoint m_lastActivity{};
     TimePoint m_screenSince{};
     std::optional<TimePoint> m_cornerDownSince;
@@ -165,6 +196,7 @@ private:
     int m_pinFailures = 0;
     bool m_pinWrong = false;
     std::optional<TimePoint> m_pinLockedUntil;
+    bool m_confirmDeleteHeld = false;
     Screen m_screenBeforeAdmin = Screen::Welcome;
 };
 

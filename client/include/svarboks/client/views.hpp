@@ -34,6 +34,13 @@ struct ConsentView {
     ButtonView decline;
 };
 
+/// A question over the screen with two answers (start over, delete held answers).
+struct ConfirmView {
+    std::string question;
+    ButtonView yes;
+    ButtonView no;
+};
+
 struct QuestionView {
     enum class Layout { Info, Choices, Row, Number };
     Layout layout = Layout::Info;
@@ -53,12 +60,7 @@ struct QuestionView {
     ButtonView next;
     ButtonView startOver;
     bool enabled = true;
-    struct Confirm {
-        std::string question;
-        ButtonView yes;
-        ButtonView no;
-    };
-    std::optional<Confirm> confirm;
+    std::optional<ConfirmView> confirm;
 };
 
 struct MessageView {
@@ -98,6 +100,7 @@ struct AdminStatus {
     std::string syncState;  ///< "" = not configured yet
     std::int64_t pending = 0;
     std::int64_t quarantined = 0;
+    std::int64_t held = 0;  ///< completed implausibly (HoldRules), kept unsent until released or deleted
     std::string freeDisk;
     std::string appVersion;
     std::string lastError;
@@ -108,7 +111,8 @@ struct AdminView {
     std::string title;
     std::vector<std::pair<std::string, std::string>> rows;
     std::string notice;
-    std::vector<ButtonView> actions;
+    std::vector<ButtonView> actions;  ///< drawn two to a row, from the top
+    std::optional<ConfirmView> confirm;
 };
 
 struct IdleWarningView {

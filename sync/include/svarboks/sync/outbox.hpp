@@ -1,8 +1,12 @@
 #pragma once
 // The kiosk's outbox: sealed responses waiting to be sent. SQLite in WAL mode with synchronous=FULL;
 // the schema is versioned with user_version and migrated on open. It stores sealed bytes, a state, an
-// attempt count, a quarantine reason and the order of arrival per response, and nothing else about
-// respondents: no time, no device, no plaintext.
+// attempt count, a quarantine reason, a held flag and the order of arrival per response, and nothing else
+// about respondents: no time, no device, no plaintext, and not why or when a response was held.
+//
+// Held: a pending response the kiosk found implausible when it was completed (kiosk_app.hpp). It is kept
+// here, but not sent, not exported and not counted as pending, until an admin releases it (it becomes a
+// normal pending item) or deletes it (the one deliberate deletion of a response).
 //
 // Threads: one Outbox (one connection) per thread; an Outbox object is not shared between threads. The UI
 // thread adds; the uploader thread reads and removes with its own Outbox on the same file. Writers wait
@@ -18,6 +22,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 struct sqlite3;
@@ -36,14 +41,15 @@ struct OutboxItem {
 };
 
 struct OutboxCounts {
-    std::int64_t pending = 0;
+    std::int64_t pending = 0;      ///< waiting to be sent (held ones not included)
     std::int64_t quarantined = 0;
+    std::int64_t held = 0;         ///< kept on the kiosk until an admin releases or deletes them
 };
 
 class Outbox {
 public:
     /// The schema version this code writes.
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2;
     /// How long a write waits for the other connection's transaction before failing.
     static constexpr int kBusyTimeoutMs = 5000;
 
@@ -55,21 +61,21 @@ public:
     Outbox& operator=(Outbox&&) noexcept;
     ~Outbox();
 
-    /// Adds a sealed response as pending, committed (fsync'd) before returning. `id` must be a v4 UUID
-    /// and `sealed` non-empty. Adding an id that is already stored with the same bytes is a no-op; with
-    /// other bytes it is an error and the stored item is kept as it was.
-    [[nodiscard]] Status add(const std::string& id, const std::string& sealed);
+    /// Adds a sealed response as pending (`held`: as held), committed (fsync'd) before returning. `id` must
+    /// be a v4 UUID and `sealed` non-empty. Adding an id that is already stored with the same bytes is a
+    /// no-op (it keeps its held flag); with other bytes it is an error and the stored item is kept as it was.
+    [[nodiscard]] Status add(const std::string& id, const std::string& sealed, bool held = false);
 
     [[nodiscard]] Result<OutboxCounts> counts();
 
-    /// Up to `limit` pending items, oldest first.
+    /// Up to `limit` pending items, oldest first. Never a held item.
     [[nodiscard]] Result<std::vector<OutboxItem>> pending(std::size_t limit);
 
     /// The quarantined items, oldest first, with their reasons (for the admin screen and `svarboks status`).
     [[nodiscard]] Result<std::vector<OutboxItem>> quarantined();
 
     /// Removes delivered items (acknowledged as accepted or duplicate by the server), in one transaction.
-    /// Only pending items are removed: quarantined ones are never deleted. Unknown ids are ignored, so
+    /// Only pending items are removed: quarantined and held ones never are. Unknown ids are ignored, so
     /// removing twice is safe.
     [[nodiscard]] Status remove(const std::vector<std::string>& ids);
 
@@ -80,9 +86,18 @@ public:
     /// Counts one more delivery attempt for these items, in one transaction. Unknown ids are ignored.
     [[nodiscard]] Status countAttempt(const std::vector<std::string>& ids);
 
+    /// Releases every held item: it becomes a normal pending item, sent like any other. One transaction.
+    /// Returns how many were released.
+    [[nodiscard]] Result<std::int64_t> releaseHeld();
+
+    /// Deletes every held item, for good, in one transaction: the only way a response leaves the outbox
+    /// without the server's acknowledgement (an admin's deliberate choice). Returns how many were deleted.
+    [[nodiscard]] Result<std::int64_t> deleteHeld();
+
     /// Writes every pending and quarantined item to `file` as JSON Lines (see docs/outbox-export.md),
     /// atomically: a temp file in the same folder, fsync, rename, fsync of the folder. On failure an
-    /// existing `file` is left as it was and no temp file remains. The items stay in the outbox.
+    /// existing `file` is left as it was and no temp file remains. The items stay in the outbox. Held items
+    /// are not written: an export is a way to deliver, and a held item is delivered only once released.
     /// `headerJson` is a JSON object (or "") whose fields are added to the first line; it may not set
     /// "format", "version" or "count". Returns the number of items written.
     [[nodiscard]] Result<std::int64_t> exportTo(const std::filesystem::path& file, const std::string& headerJson);
@@ -96,6 +111,7 @@ private:
     friend class OutboxTestPeer;  // tests read the connection's pragmas
 
     Outbox(sqlite3* db, std::filesystem::path path);
+    [[nodiscard]] Result<std::int64_t> changeHeld(std::string_view sql);
     struct Closer {
         void operator()(sqlite3* db) const;
     };

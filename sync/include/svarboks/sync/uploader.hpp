@@ -85,6 +85,7 @@ struct SyncStatus {
     State state = State::Idle;
     std::int64_t pending = 0;
     std::int64_t quarantined = 0;
+    std::int64_t held = 0;                ///< held on the kiosk, not sent until an admin releases them (outbox.hpp)
     std::optional<WallTime> lastAttempt;  ///< the last request to the server
     bool lastAttemptOk = false;
     std::string lastResult;               ///< one line, e.g. "delivered 3 (2 accepted, 1 duplicate)", "server said 503"
