@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 using namespace svarboks;
@@ -229,36 +230,235 @@ TEST_CASE("survey publish lints first, refuses to change a published version, an
     CHECK(((row[3] == "solhoj," && row[4] == "(all)") || (row[3] == "(all)," && row[4] == "solhoj")));
 }
 
-TEST_CASE("export writes one stored response a line, with exactly the documented keys") {
+TEST_CASE("export: nothing before a round is released; then one k-anonymous row a response, no id, audited") {
     Central central;
     const Enrolled device = central.enrol();
+    const std::string data = central.data.root.string();
     std::vector<shared::BatchItem> items;
     for (int i = 0; i < 5; ++i) items.push_back({shared::newUuidV4(), central.sealValid()});
     REQUIRE(central.postBatch(device, Central::batchBody(items)).status == 200);
+    // The other unit, vest, has 5 too: with 0 there, the report would hide everything (a shown 0 beside a
+    // hidden unit gives it away), and so would the export.
+    central.publish(Central::pulsePath(), "vest");
+    const Enrolled other = central.enrol("vest");
+    std::vector<shared::BatchItem> others;
+    for (int i = 0; i < 5; ++i) others.push_back({shared::newUuidV4(), central.sealValid()});
+    REQUIRE(central.postBatch(other, Central::batchBody(others)).status == 200);
 
-    const Run exported = run({"export", "--format", "jsonl", "--data", central.data.root.string()});
+    const Run early = run({"export", "--format", "jsonl", "--data", data});
+    CHECK(early.code == 1);
+    CHECK(early.err.find("no round has been released yet") != std::string::npos);
+    CHECK(early.out.empty());
+
+    REQUIRE(run({"rounds", "add", "autumn", "--from", "2026-W40", "--to", "2026-W52", "--data", data}).code == 0);
+    const Run released = run({"rounds", "release", "autumn", "--early", "--data", data});
+    REQUIRE_MESSAGE(released.code == 0, released.err);
+
+    const Run exported = run({"export", "--format", "jsonl", "--data", data});
     REQUIRE_MESSAGE(exported.code == 0, exported.err);
+    INFO(exported.err);
     std::istringstream lines(exported.out);
-    std::set<std::string> ids;
+    int rows = 0;
     for (std::string line; std::getline(lines, line);) {
         const auto row = nlohmann::ordered_json::parse(line);
         std::vector<std::string> keys;
         for (const auto& [key, value] : row.items()) keys.push_back(key);
-        CHECK(keys == std::vector<std::string>{"id", "unit", "survey_id", "survey_version", "period", "locale", "answers"});
-        CHECK(row["unit"] == "solhoj");
-        CHECK(row["survey_id"] == "pulse");
+        CHECK(keys == std::vector<std::string>{"unit", "group", "period", "survey_id", "survey_version", "locale", "answers"});
+        CHECK((row["unit"] == "solhoj" || row["unit"] == "vest"));  // 5 respondents each: shown, as the report shows them
         CHECK(row["period"] == "2026-W47");
         CHECK(json(row["answers"]) == test::validPulseAnswers());
-        ids.insert(row["id"].get<std::string>());
+        ++rows;
     }
-    CHECK(ids.size() == 5);
+    CHECK(rows == 10);
+    for (const auto& item : items) CHECK(exported.out.find(item.id) == std::string::npos);
     CHECK(exported.out.find(device.deviceId) == std::string::npos);
-    CHECK(run({"export", "--format", "xml", "--data", central.data.root.string()}).code == 2);
+    CHECK(run({"export", "--format", "xml", "--data", data}).code == 2);
+    CHECK(run({"export", "--format", "csv", "--k", "3", "--data", data}).code == 2);
+    CHECK(run({"export", "--round", "spring", "--data", data}).err.find("is not a released round (released: autumn)") != std::string::npos);
 
     const auto file = central.dir.path() / "export.jsonl";
-    const Run toFile = run({"export", "--format", "jsonl", "--output", file.string(), "--data", central.data.root.string()});
-    CHECK(toFile.out.find("Exported 5 responses") != std::string::npos);
+    const Run toFile = run({"export", "--format", "jsonl", "--output", file.string(), "--data", data});
+    CHECK(toFile.out.find("Exported 10 responses of survey pulse") != std::string::npos);
     CHECK(Central::readFile(file) == exported.out);
+
+    const Run audit = run({"audit", "list", "--data", data});
+    REQUIRE(audit.code == 0);
+    CHECK(audit.out.find("(command line)") != std::string::npos);
+    CHECK(audit.out.find("release-round") != std::string::npos);
+    std::istringstream entries(audit.out);
+    int exports = 0;
+    for (std::string line; std::getline(entries, line);) {
+        if (line.find(" export ") == std::string::npos) continue;
+        ++exports;
+        CHECK(line.find(" 10 ") != std::string::npos);  // the rows it held
+        CHECK(line.find("round autumn") != std::string::npos);
+    }
+    CHECK(exports == 2);
+}
+
+TEST_CASE("rounds: checked weeks, no overlap, released once and only after the round ended unless --early") {
+    Central central;
+    const std::string data = central.data.root.string();
+    CHECK(run({"rounds", "list", "--data", data}).out.find("No rounds yet") != std::string::npos);
+    CHECK(run({"rounds", "add", "Spring", "--from", "2026-W02", "--to", "2026-W20", "--data", data}).err.find("round id 'Spring'") != std::string::npos);
+    CHECK(run({"rounds", "add", "spring", "--from", "2026-02", "--to", "2026-W20", "--data", data}).err.find("--from 2026-02") != std::string::npos);
+    CHECK(run({"rounds", "add", "spring", "--from", "2026-W20", "--to", "2026-W02", "--data", data}).err.find("is after --to") != std::string::npos);
+    CHECK(run({"rounds", "add", "spring", "--from", "2026-W02", "--data", data}).code == 2);
+    REQUIRE(run({"rounds", "add", "spring", "--from", "2026-W02", "--to", "2026-W20", "--data", data}).code == 0);
+    const Run overlap = run({"rounds", "add", "summer", "--from", "2026-W20", "--to", "2026-W30", "--data", data});
+    CHECK(overlap.code == 1);
+    CHECK(overlap.err.find("overlaps round 'spring' (2026-W02 to 2026-W20)") != std::string::npos);
+    REQUIRE(run({"rounds", "add", "late", "--from", "2099-W01", "--to", "2099-W10", "--data", data}).code == 0);
+
+    const Run notEnded = run({"rounds", "release", "late", "--data", data});
+    CHECK(notEnded.code == 1);
+    CHECK(notEnded.err.find("has not ended yet") != std::string::npos);
+    CHECK(notEnded.err.find("--early") != std::string::npos);
+    const Run list = run({"rounds", "list", "--data", data});
+    CHECK(list.out.find("ended, not released") != std::string::npos);  // spring, 2026-W20, is over by the time this runs
+    CHECK(list.out.find("planned") != std::string::npos);
+
+    const Enrolled device = central.enrol();  // never seen since: its answers from spring would be left out
+    const Run released = run({"rounds", "release", "spring", "--data", data});
+    REQUIRE_MESSAGE(released.code == 0, released.err);
+    CHECK(released.out.find("Released round spring") != std::string::npos);
+    CHECK(released.out.find(device.deviceId) != std::string::npos);
+    CHECK(run({"rounds", "list", "--data", data}).out.find("released ") != std::string::npos);
+    const Run twice = run({"rounds", "release", "spring", "--data", data});
+    CHECK(twice.code == 1);
+    CHECK(twice.err.find("never changes") != std::string::npos);
+    CHECK(run({"rounds", "release", "nope", "--data", data}).err.find("no round 'nope'") != std::string::npos);
+}
+
+TEST_CASE("policy: the group size is 5 or more, only raised, kept by each round; no command takes another k") {
+    Central central;
+    const std::string data = central.data.root.string();
+    CHECK(run({"policy", "show", "--data", data}).out.find("Minimum group size: 5") != std::string::npos);
+    for (const auto& k : {"4", "3", "0", "five"}) {
+        const Run refused = run({"policy", "set", "--k", k, "--data", data});
+        CHECK(refused.code == 2);
+        CHECK(refused.err.find("never allowed") != std::string::npos);
+    }
+    REQUIRE(run({"policy", "set", "--k", "7", "--data", data}).code == 0);
+    const Run lower = run({"policy", "set", "--k", "6", "--data", data});
+    CHECK(lower.code == 1);
+    CHECK(lower.err.find("can only be raised") != std::string::npos);
+    CHECK(run({"policy", "show", "--data", data}).out.find("Minimum group size: 7") != std::string::npos);
+    for (const auto& command : {"report", "export", "serve"}) {
+        const Run refused = run({command, "--k", "5", "--data", data});
+        CHECK(refused.code == 2);
+        CHECK(refused.err.find("the minimum group size is the store's policy") != std::string::npos);
+    }
+    const Run range = run({"report", "--from", "2026-W01", "--data", data});
+    CHECK(range.code == 2);
+    CHECK(range.err.find("reports are of one released round") != std::string::npos);
+
+    // A round released now keeps 7, even if the policy is raised again later.
+    central.publish(Central::pulsePath(), "vest");
+    for (const std::string unit : {"solhoj", "vest"}) {
+        const Enrolled device = central.enrol(unit);
+        std::vector<shared::BatchItem> items;
+        for (int i = 0; i < 7; ++i) items.push_back({shared::newUuidV4(), central.sealValid()});
+        REQUIRE(central.postBatch(device, Central::batchBody(items)).status == 200);
+    }
+    REQUIRE(run({"rounds", "add", "autumn", "--from", "2026-W40", "--to", "2026-W52", "--data", data}).code == 0);
+    REQUIRE(run({"rounds", "release", "autumn", "--early", "--data", data}).code == 0);
+    REQUIRE(run({"policy", "set", "--k", "8", "--data", data}).code == 0);
+    const Run report = run({"report", "--format", "json", "--data", data});
+    REQUIRE_MESSAGE(report.code == 0, report.err);
+    const auto figures = json::parse(report.out);
+    CHECK(figures["k"] == 7);
+    CHECK(figures["round"] == "autumn");
+    const auto& rows = figures["rows"];
+    REQUIRE(rows.size() == 3);  // the municipality, solhoj and vest: 7 each is shown at k 7
+    CHECK(rows[0]["respondents"] == 14);
+    CHECK(rows[1]["respondents"] == 7);
+}
+
+TEST_CASE("the same sealed bytes under a new id are rejected, in batches and imports, and counted once") {
+    Central central;
+    const Enrolled device = central.enrol("solhoj");
+    const std::string data = central.data.root.string();
+    const std::string sealed = central.sealValid();
+    const shared::BatchItem original{shared::newUuidV4(), sealed};
+    REQUIRE(central.postBatch(device, Central::batchBody({original})).status == 200);
+
+    std::vector<shared::BatchItem> copies;
+    for (int i = 0; i < 4; ++i) copies.push_back({shared::newUuidV4(), sealed});
+    const auto replayed = central.postBatch(device, Central::batchBody(copies));
+    REQUIRE(replayed.status == 200);
+    for (const auto& r : json::parse(replayed.body)["results"].get<std::vector<json>>()) {
+        CHECK(r["status"] == "rejected");
+        CHECK(r["error"].get<std::string>().find("already stored under another id") != std::string::npos);
+    }
+    // Two copies inside one batch: the first is new bytes only once.
+    const std::string fresh = central.sealValid();
+    const auto inBatch = central.postBatch(device, Central::batchBody({{shared::newUuidV4(), fresh}, {shared::newUuidV4(), fresh}}));
+    const auto results = json::parse(inBatch.body)["results"];
+    CHECK(((results[0]["status"] == "accepted") != (results[1]["status"] == "accepted")));  // one of the two, whichever is stored first
+    CHECK(((results[0]["status"] == "rejected") != (results[1]["status"] == "rejected")));
+    CHECK(central.count("responses") == 2);
+    CHECK(central.count("dead_letters") == 5);
+
+    std::vector<shared::BatchItem> lines;
+    for (int i = 0; i < 4; ++i) lines.push_back({shared::newUuidV4(), sealed});
+    const auto file = central.dir.path() / "padded.jsonl";
+    writeFile(file, exportFile(device.deviceId, lines));
+    const Run imported = run({"import", file.string(), "--data", data});
+    REQUIRE_MESSAGE(imported.code == 0, imported.err);
+    CHECK(imported.out.find("0 accepted, 0 duplicate, 4 rejected") != std::string::npos);
+    CHECK(central.count("responses") == 2);
+    // The original resent under its own id is still a duplicate (delivered), not a copy.
+    const auto resent = central.postBatch(device, Central::batchBody({original}));
+    CHECK(json::parse(resent.body)["results"][0]["status"] == "duplicate");
+}
+
+TEST_CASE("users: roles and a unit leader's units, checked and listed; check-ids") {
+    Central central;
+    const std::string data = central.data.root.string();
+    const auto add = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), {"users", "add"});
+        args.insert(args.end(), {"--password-stdin", "--data", data});
+        std::istringstream password("a long enough password\n");
+        auto* saved = std::cin.rdbuf(password.rdbuf());
+        const Run result = run(args);
+        std::cin.rdbuf(saved);
+        return result;
+    };
+    CHECK(add({"mette", "--role", "manager"}).err.find("expected administrator, analyst or unit-leader") != std::string::npos);
+    CHECK(add({"mette", "--role", "unit-leader"}).err.find("needs the units or groups they lead") != std::string::npos);
+    CHECK(add({"mette", "--role", "analyst", "--unit", "solhoj"}).err.find("for --role unit-leader only") != std::string::npos);
+    REQUIRE(add({"mette", "--role", "unit-leader", "--unit", "solhoj", "--group", "hjemmeplejen"}).code == 0);
+    REQUIRE(add({"ali", "--role", "analyst"}).code == 0);
+    REQUIRE(add({"admin"}).code == 0);
+    const Run list = run({"users", "list", "--data", data});
+    CHECK(list.out.find("unit-leader") != std::string::npos);
+    CHECK(list.out.find("unit:solhoj, group:hjemmeplejen") != std::string::npos);
+    CHECK(list.out.find("analyst") != std::string::npos);
+    CHECK(list.out.find("administrator") != std::string::npos);
+    REQUIRE(run({"users", "role", "ali", "--role", "unit-leader", "--unit", "solhoj", "--data", data}).code == 0);
+    auto ali = central.store->findUser("ali");
+    REQUIRE(ali.ok());
+    REQUIRE(ali->has_value());
+    CHECK((*ali)->role == "unit-leader");
+    CHECK((*ali)->scope == std::vector<std::string>{"unit:solhoj"});
+    CHECK(run({"users", "role", "nobody", "--role", "analyst", "--data", data}).err.find("no user 'nobody'") != std::string::npos);
+    CHECK(run({"audit", "list", "--data", data}).out.find("set-role") != std::string::npos);
+
+    // check-ids: ids only, never answers.
+    const Enrolled device = central.enrol();
+    const shared::BatchItem item{shared::newUuidV4(), central.sealValid()};
+    REQUIRE(central.postBatch(device, Central::batchBody({item})).status == 200);
+    const auto ids = central.dir.path() / "ids.txt";
+    writeFile(ids, item.id + "\n");
+    const Run found = run({"check-ids", ids.string(), "--json", "--data", data});
+    CHECK(found.code == 0);
+    CHECK(json::parse(found.out) == json{{"listed", 1}, {"distinct", 1}, {"stored", 1}, {"missing", json::array()}, {"total", 1}});
+    const std::string other = shared::newUuidV4();
+    writeFile(ids, item.id + "\n" + other + "\n");
+    const Run missing = run({"check-ids", ids.string(), "--data", data});
+    CHECK(missing.code == 1);
+    CHECK(missing.out.find("missing " + other) != std::string::npos);
 }
 
 TEST_CASE("import: an outbox export file, validated and deduplicated like batches") {

@@ -152,3 +152,22 @@ TEST_CASE("SurveyJS type names and switched-off features are accepted as SurveyJ
     CHECK(survey.elements[0].type == shared::ElementType::Rating);
     CHECK(survey.elements[1].type == shared::ElementType::Radiogroup);
 }
+
+TEST_CASE("identifying: a boolean marking a question's answer a quasi-identifier for exports; refused elsewhere") {
+    json definition = test::surveyWith({{{"type", "radiogroup"}, {"name", "workplace"}, {"identifying", true}, {"choices", {"home", "day"}}},
+                                        {{"type", "rating"}, {"name", "q1"}, {"rateMin", 1}, {"rateMax", 4}}});
+    const shared::Survey survey = test::mustLoad(definition);
+    CHECK(survey.elements[0].identifying);
+    CHECK_FALSE(survey.elements[1].identifying);
+
+    definition["pages"][0]["elements"][0]["identifying"] = "yes";
+    auto wrongType = shared::parseSurvey(definition.dump(), "s.json");
+    REQUIRE_FALSE(wrongType.ok());
+    CHECK(wrongType.diagnostics.front().format().find("/identifying") != std::string::npos);
+
+    json onHtml = test::surveyWith({{{"type", "html"}, {"name", "intro"}, {"html", "Hej"}, {"identifying", true}},
+                                    {{"type", "rating"}, {"name", "q1"}, {"rateMin", 1}, {"rateMax", 4}}});
+    auto refused = shared::parseSurvey(onHtml.dump(), "s.json");
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.diagnostics.front().format().find("identifying has no meaning on an html element") != std::string::npos);
+}

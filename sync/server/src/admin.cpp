@@ -296,11 +296,14 @@ int rounds(const std::vector<std::string>& args, std::ostream& out, std::ostream
         expectPositional(parsed, 1, "rounds release ID [--early]");
         auto store = openStore(dataDir(parsed));
         if (!store) return fail(err, store.error().message);
-        auto released = releaseRound(**store, parsed.positional[0], now, parsed.flags.count("early") > 0);
+        const bool early = parsed.flags.count("early") > 0;
+        auto released = releaseRound(**store, parsed.positional[0], now, early);
         if (!released) return fail(err, released.error().message);
         auditOrWarn(**store, {utcNow(), kCommandLineUser, "release-round", parsed.positional[0], released->responses}, err);
         out << "Released round " << parsed.positional[0] << ": its reports and exports are fixed from now on.\n";
-        if (!released->silentKiosks.empty()) {
+        if (early) {
+            out << "Released early: answers given in its weeks from now on are kept but will not be in it.\n";
+        } else if (!released->silentKiosks.empty()) {
             out << "Note: " << released->silentKiosks.size() << " kiosk(s) had not been in contact since the round ended; answers they still hold "
                 << "from its weeks will be kept but will not be in the round:\n";
             for (const auto& device : released->silentKiosks) {
@@ -336,6 +339,56 @@ int policy(const std::vector<std::string>& args, std::ostream& out, std::ostream
     out << "Minimum group size: " << *size << " (the consent text promises at least " << kMinimumGroupSize
         << "; rounds released from now on keep it)\nRetention: " << kRetentionYears << " years\n";
     return kOk;
+}
+
+// For operators and the fault suites: whether every id a kiosk printed or exported is stored, without any
+// answer, unit or week (record-level data goes out only k-anonymous, through export).
+int checkIds(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    const Parsed parsed = parse(args, 1, {"data"}, {"json"});
+    expectPositional(parsed, 1, "check-ids FILE [--json] (response ids, one per line; - for standard input)");
+    const std::string& file = parsed.positional[0];
+    std::ifstream in;
+    if (file != "-") {
+        in.open(file);
+        if (!in) return fail(err, file + ": cannot be read");
+    }
+    std::istream& source = file == "-" ? std::cin : in;
+    std::set<std::string> listed;
+    std::size_t lines = 0;
+    for (std::string line; std::getline(source, line);) {
+        while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+        if (line.empty()) continue;
+        ++lines;
+        listed.insert(line);
+    }
+    auto store = openStore(dataDir(parsed));
+    if (!store) return fail(err, store.error().message);
+    std::size_t found = 0;
+    std::int64_t total = 0;
+    const Status read = (*store)->forEachResponse([&](const StoredResponse& response) {
+        ++total;
+        found += listed.count(response.id);
+        return true;
+    });
+    if (!read) return fail(err, read.message());
+    std::vector<std::string> missing;
+    if (found < listed.size()) {
+        std::set<std::string> stored;
+        const Status again = (*store)->forEachResponse([&](const StoredResponse& response) {
+            if (listed.count(response.id) > 0) stored.insert(response.id);
+            return true;
+        });
+        if (!again) return fail(err, again.message());
+        std::copy_if(listed.begin(), listed.end(), std::back_inserter(missing), [&](const std::string& id) { return stored.count(id) == 0; });
+    }
+    if (parsed.flags.count("json") > 0) {
+        out << nlohmann::ordered_json{{"listed", lines}, {"distinct", listed.size()}, {"stored", found}, {"missing", missing}, {"total", total}}.dump() << '\n';
+    } else {
+        out << "listed " << lines << " (" << listed.size() << " distinct), stored " << found << ", missing " << missing.size()
+            << "; the store holds " << total << " responses in all\n";
+        for (const auto& id : missing) out << "missing " << id << '\n';
+    }
+    return missing.empty() ? kOk : kFailed;
 }
 
 int auditCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -904,6 +957,8 @@ std::string usage() {
            "                         dashboard accounts; without --password-stdin the password is asked\n"
            "                         for twice on a terminal, else generated and printed once\n"
            "  audit list [--limit 100]  who downloaded or changed what, newest first\n"
+           "  check-ids FILE|- [--json]  whether every response id listed (one per line) is stored, and how\n"
+           "                         many responses the store holds in all; exit 1 if any is missing\n"
            "\n"
            "See docs/central.md.\n";
 }
@@ -929,6 +984,7 @@ int runCommand(const std::vector<std::string>& args, std::ostream& out, std::ost
         if (command == "rounds") return rounds(args, out, err);
         if (command == "audit") return auditCommand(args, out, err);
         if (command == "policy") return policy(args, out, err);
+        if (command == "check-ids") return checkIds(args, out, err);
         throw UsageError{"unknown command '" + command + "'"};
     } catch (const UsageError& e) {
         err << "svarboks-central: " << e.message << "\n\n" << usage();

@@ -470,6 +470,7 @@ std::optional<std::string> Dashboard::resolveFilters(const WebRequest& request, 
     }
     // Only released rounds can be asked for: there is no free week range (report.hpp).
     if (request.query.count("from") > 0 || request.query.count("to") > 0) return std::string(t.round) + ": from/to weeks are not offered; choose a released round";
+    if (request.query.count("k") > 0) return "k: every figure keeps the group size its round was released with; it cannot be chosen";
     const std::string round = trim(request.param("round"));
     if (round.empty()) {
         if (!filters.rounds.empty()) filters.round = filters.rounds.back().id;  // the latest release

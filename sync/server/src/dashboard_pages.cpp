@@ -349,8 +349,10 @@ std::string overviewMain(const Frame& frame, const OverviewView& view, const std
     const Report* report = view.report;
 
     html += "<section class=\"stats\" aria-label=\"" + esc(t.overviewTitle) + "\"><ul>";
-    if (report != nullptr && !report->rows.empty()) {
-        html += "<li><span class=\"stat-value\">" + esc(count(frame.language, report->rows.front().respondents, frame.k)) +
+    // A unit leader's report has no municipality row (Dashboard::restrict): no total to show then.
+    const ReportRow* municipality = report == nullptr ? nullptr : report->find(ReportRow::Kind::Total, "");
+    if (municipality != nullptr) {
+        html += "<li><span class=\"stat-value\">" + esc(count(frame.language, municipality->respondents, frame.k)) +
                 "</span> <span class=\"stat-label\">" + esc(t.statRespondents) + "</span></li>";
     }
     html += "<li><span class=\"stat-value\">" + esc(integer(frame.language, static_cast<std::int64_t>(view.unitTotal))) +
@@ -425,9 +427,9 @@ std::string overviewMain(const Frame& frame, const OverviewView& view, const std
         }
         html += "</tbody></table></div></section>";
 
-        if (!report->rows.empty() && !report->survey.areas.empty()) {
+        if (municipality != nullptr && !report->survey.areas.empty()) {
             html += "<section id=\"profile\"><h2>" + esc(t.profileTitle) + "</h2>" +
-                    areaProfile(frame, *report, {&report->rows.front()}, {std::string(t.municipality)}, "profile", t.profileTitle,
+                    areaProfile(frame, *report, {municipality}, {std::string(t.municipality)}, "profile", t.profileTitle,
                                 t.profileDescription) +
                     "</section>";
         }

@@ -1207,7 +1207,8 @@ Status SqliteStorage::setGroupSize(int k) {
         const std::lock_guard writer(m_writeMutex);
         auto query = (*lease)->query("INSERT INTO settings (key, value) VALUES ('group_size', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
         if (!query.ok()) return Error{prefix() + "cannot write: " + (*lease)->error()};
-        query.text(1, std::to_string(k));
+        const std::string value = std::to_string(k);  // bound without a copy: it must outlive the step
+        query.text(1, value);
         if (!query.run()) return Error{prefix() + "cannot write: " + (*lease)->error()};
         return {};
     });
