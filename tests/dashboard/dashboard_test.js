@@ -1,26 +1,35 @@
 // The dashboard in a real browser: Debian's headless Chromium driven by playwright-core.
-//   node dashboard_test.js BASE_URL USER PASSWORD EXPECTED_JSON SCREENSHOT_DIR ARTIFACT_DIR
-// Signs in (after a wrong password fails), opens every page in Danish and English, checks the figures
-// against EXPECTED_JSON (computed from the store by expected.py, not by the server's report code), checks
-// that hidden figures carry no number anywhere in their cells, chart texts or the page's markup, downloads
-// the report and the responses, prints a unit's report, signs out and checks that pages then need the
-// login again. Screenshots of each page go to SCREENSHOT_DIR (docs/screenshots); a PDF of the printed
-// report to ARTIFACT_DIR. Exits 1 with every failure listed.
+//   node dashboard_test.js BASE_URL USERS_JSON EXPECTED_JSON SCREENSHOT_DIR ARTIFACT_DIR
+// USERS_JSON: {"administrator": {name, password}, "analyst": {...}, "unit_leader": {name, password, group}}.
+// As the administrator: signs in (after a wrong password fails), opens every page in Danish and English,
+// checks the figures of the released round against EXPECTED_JSON (computed from the store by expected.py,
+// not by the server's report code), checks that hidden figures carry no number anywhere in their cells,
+// chart texts or the page's markup, that the round is chosen from a list (week ranges and k in a URL are
+// refused), that live counts come only in steps of k, downloads the report and the k-anonymous responses,
+// prints a unit's report, signs out and checks that pages then need the login again. As the unit leader:
+// only their units, 403 for another unit's page and for every record-level download. As the analyst: the
+// responses downloaded from the overview's link, then the administrator's audit page lists that download
+// with the analyst's name and its row count. Screenshots of each page go to SCREENSHOT_DIR
+// (docs/screenshots); a PDF of the printed report to ARTIFACT_DIR. Exits 1 with every failure listed.
 'use strict';
 const fs = require('fs');
 const path = require('path');
 const { chromium } = require('playwright-core');
 
-const [base, user, password, expectedFile, shotDir, artifactDir] = process.argv.slice(2);
+const [base, usersFile, expectedFile, shotDir, artifactDir] = process.argv.slice(2);
 if (!artifactDir) {
-  console.error('usage: node dashboard_test.js BASE_URL USER PASSWORD EXPECTED_JSON SCREENSHOT_DIR ARTIFACT_DIR');
+  console.error('usage: node dashboard_test.js BASE_URL USERS_JSON EXPECTED_JSON SCREENSHOT_DIR ARTIFACT_DIR');
   process.exit(2);
 }
 const expected = JSON.parse(fs.readFileSync(expectedFile, 'utf8'));
-const K = 5;
+const users = JSON.parse(fs.readFileSync(usersFile, 'utf8'));
+const K = expected.round.k;
+const ROUND = expected.round;
 const WORDS = {
-  da: { fewer: `færre end ${K}`, hidden: 'skjult' },
-  en: { fewer: `fewer than ${K}`, hidden: 'hidden' },
+  da: { fewer: `færre end ${K}`, hidden: 'skjult', atLeast: (n) => `mindst ${n}`, round: `${ROUND.id} (uge ${ROUND.from} til ${ROUND.to})`,
+    forbidden: 'Ingen adgang', municipality: 'Hele kommunen' },
+  en: { fewer: `fewer than ${K}`, hidden: 'hidden', atLeast: (n) => `at least ${n}`, round: `${ROUND.id} (weeks ${ROUND.from} to ${ROUND.to})`,
+    forbidden: 'No access', municipality: 'Whole municipality' },
 };
 const failures = [];
 let checks = 0;
@@ -31,9 +40,60 @@ function check(condition, message) {
 const unitById = Object.fromEntries(expected.units.map((u) => [u.id, u]));
 // "1.234" (da) or "1,234" (en) as a number; NaN when it is not one.
 const parseCount = (text) => (/^[0-9][0-9.,]*$/.test(text.trim()) ? Number(text.trim().replace(/[.,]/g, '')) : NaN);
+// A CSV line of the standard dialect as cells (quoted cells may hold commas and doubled quotes).
+function csvCells(line) {
+  const cells = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i += 1) {
+    const c = line[i];
+    if (quoted) {
+      if (c === '"' && line[i + 1] === '"') { cell += '"'; i += 1; } else if (c === '"') quoted = false; else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { cells.push(cell); cell = ''; } else cell += c;
+  }
+  cells.push(cell);
+  return cells;
+}
+const csvLines = (text) => text.split('\r\n').filter((l) => l.length > 0);
 
 async function screenshot(page, name) {
   await page.screenshot({ path: path.join(shotDir, `dashboard-${name}.png`), fullPage: true });
+}
+
+// Console errors and failed requests of a page; a refusal the test asked for (a 400 or 403 the browser
+// logs as an error) is taken back with expectRefusal.
+const problems = [];
+function watch(page, who) {
+  page.on('console', (message) => { if (message.type() === 'error') problems.push(`${who}: console: ${message.text()}`); });
+  page.on('pageerror', (error) => problems.push(`${who}: page error: ${error.message}`));
+  // A request cut short by the next navigation (the tab icon, typically) is not a failure of the page.
+  page.on('requestfailed', (request) => {
+    if (request.failure().errorText !== 'net::ERR_ABORTED') problems.push(`${who}: request failed: ${request.url()} (${request.failure().errorText})`);
+  });
+  return page;
+}
+// Opens a URL that must be refused with `status`; returns the page's text.
+async function expectRefusal(page, target, status, where) {
+  const before = problems.length;
+  const response = await page.goto(`${base}${target}`);
+  check(response.status() === status, `${where}: ${target} answered ${response.status()}, expected ${status}`);
+  await page.waitForTimeout(50);
+  // Only the browser's own note of this very status goes; anything else stays a problem.
+  for (let i = problems.length - 1; i >= before; i -= 1) {
+    if (problems[i].includes(`status of ${status}`)) problems.splice(i, 1);
+  }
+  return (await page.locator('main').textContent()) || '';
+}
+
+async function signIn(context, account, who) {
+  const page = watch(await context.newPage(), who);
+  await page.goto(`${base}/login`);
+  await page.fill('#l-user', account.name);
+  await page.fill('#l-password', account.password);
+  await Promise.all([page.waitForNavigation(), page.click('.login-form button')]);
+  check(new URL(page.url()).pathname === '/', `${who}: signing in went to ${page.url()}`);
+  return page;
 }
 
 // Every cell, word and chart label that stands for a hidden figure must be exactly a hidden wording:
@@ -52,87 +112,110 @@ async function checkHiddenFigures(page, lang, where) {
   return found.length;
 }
 
-async function rowsOfParticipation(page) {
-  return page.$$eval('table.participation tbody tr', (rows) => rows.map((row) => ({
+// The participation table: its week columns ("2026-W49") and rows with their cells.
+async function participation(page) {
+  const weeks = await page.$$eval('table.participation thead th.week', (ths) => ths.map((th) => th.textContent.trim().replace(' ', '-')));
+  const rows = await page.$$eval('table.participation tbody tr', (trs) => trs.map((row) => ({
     kind: row.className,
     name: row.querySelector('th').textContent.trim(),
     cells: [...row.querySelectorAll('td')].map((td) => ({ text: td.textContent.trim(), hidden: td.classList.contains('hidden-cell') })),
   })));
+  return { weeks, rows };
 }
 
 async function checkOverview(page, lang) {
   const where = `overview (${lang})`;
-  const rows = await rowsOfParticipation(page);
+  const { weeks, rows } = await participation(page);
+  check(JSON.stringify(weeks) === JSON.stringify(expected.weeks), `${where}: week columns ${weeks}, the round has responses in ${expected.weeks}`);
   const total = rows.find((r) => r.kind === 'row-total');
-  check(total && parseCount(total.cells[0].text) === expected.total, `${where}: municipality total ${total && total.cells[0].text}, expected ${expected.total}`);
+  check(total && parseCount(total.cells[0].text) === expected.total, `${where}: municipality total ${total && total.cells[0].text}, the round has ${expected.total}`);
   let hiddenFewer = 0;
   let hiddenSecondary = 0;
   for (const unit of expected.units) {
     const row = rows.find((r) => r.kind === 'row-unit' && r.name === unit.name);
     check(row, `${where}: no row for ${unit.name}`);
     if (!row) continue;
-    for (const cell of row.cells) {
+    row.cells.forEach((cell, i) => {
+      // The first cell is the unit's total in the round, then one per week column.
+      const value = i === 0 ? unit.respondents : (unit.weeks[weeks[i - 1]] || 0);
+      const what = i === 0 ? `${unit.name}` : `${unit.name} in ${weeks[i - 1]}`;
       if (cell.hidden) {
         if (cell.text === WORDS[lang].fewer) {
           hiddenFewer += 1;
-          check(unit.respondents < K, `${where}: ${unit.name} (${unit.respondents}) shown as fewer than ${K}`);
+          check(value < K, `${where}: ${what} (${value}) shown as fewer than ${K}`);
         } else {
           hiddenSecondary += 1;
         }
-        check(!cell.text.includes(String(unit.respondents)), `${where}: ${unit.name}'s hidden cell contains its count`);
+        check(!/[0-9]/.test(cell.text.replace(String(K), '')), `${where}: ${what}'s hidden cell has a number: ${cell.text}`);
       } else {
-        check(parseCount(cell.text) === unit.respondents, `${where}: ${unit.name} shows ${cell.text}, the store has ${unit.respondents}`);
-        check(unit.respondents >= K, `${where}: ${unit.name} shows ${unit.respondents} respondents, fewer than k`);
+        check(parseCount(cell.text) === value, `${where}: ${what} shows ${cell.text}, the round has ${value}`);
+        check(value >= K, `${where}: ${what} shows ${value} respondents, fewer than k`);
       }
-    }
+    });
   }
   // The store is made so that one unit has fewer than k and its group neighbour must be hidden too.
   check(hiddenFewer > 0, `${where}: no "fewer than ${K}" cell, although a unit has ${Math.min(...expected.units.map((u) => u.respondents))} respondents`);
   check(hiddenSecondary > 0, `${where}: no secondary "${WORDS[lang].hidden}" cell, although a hidden count could be subtracted from its group's total`);
-  // Groups add up to what the store holds.
-  const groups = {};
-  for (const unit of expected.units) groups[unit.group] = (groups[unit.group] || 0) + unit.respondents;
+  // Groups (as the round froze them) add up to what the round holds.
   for (const row of rows.filter((r) => r.kind === 'row-group')) {
-    const group = Object.keys(groups).find((g) => g === row.name) ?? '';
-    if (!row.cells[0].hidden) check(parseCount(row.cells[0].text) === groups[group], `${where}: group ${row.name} shows ${row.cells[0].text}, expected ${groups[group]}`);
+    const group = Object.keys(expected.groups).find((g) => g === row.name) ?? '';
+    if (!row.cells[0].hidden) check(parseCount(row.cells[0].text) === expected.groups[group], `${where}: group ${row.name} shows ${row.cells[0].text}, expected ${expected.groups[group]}`);
   }
+  check((await page.locator('.survey-line').textContent()).includes(WORDS[lang].round), `${where}: the survey line does not name the round "${WORDS[lang].round}"`);
   check(await page.locator('#kiosks tbody tr').count() === expected.units.length, `${where}: expected ${expected.units.length} kiosks listed`);
   const deadLetters = await page.locator('#dead-letters h2').textContent();
   check(deadLetters.endsWith(`: ${expected.dead_letters}`), `${where}: "${deadLetters}", the store has ${expected.dead_letters} dead letters`);
   check(await page.locator('#profile svg[role="img"] title').count() === 1, `${where}: the municipality's profile chart has no title`);
+  check(await page.locator('#no-round').count() === 0, `${where}: says no round is released, although ${ROUND.id} is`);
+  await checkLive(page, lang, expected.live, where);
   await checkHiddenFigures(page, lang, where);
 }
 
-// The week range of the filter form, typed as a person types it: a range holding every response shows
-// the same figures; a range with none hides the total; a malformed week is refused before it is sent.
-async function checkWeekFilter(page, lang) {
-  const where = `week filter (${lang})`;
+// The live section: the units with at least k responses waiting for a round, each as "at least" a multiple
+// of k; no other number in it.
+async function checkLive(page, lang, want, where) {
+  check(await page.locator('#live').count() === 1, `${where}: no live section`);
+  const live = await page.$$eval('#live tbody tr', (trs) => trs.map((tr) => ({ name: tr.querySelector('th').textContent.trim(), text: tr.querySelector('td').textContent.trim() })));
+  check(live.length === want.length, `${where}: live lists ${JSON.stringify(live)}, expected ${want.map((w) => w.name)}`);
+  for (const unit of want) {
+    const row = live.find((r) => r.name === unit.name);
+    check(row && row.text === WORDS[lang].atLeast(unit.at_least), `${where}: live for ${unit.name} reads ${row && row.text}, expected "${WORDS[lang].atLeast(unit.at_least)}" (${unit.waiting} waiting)`);
+  }
+  const numbers = ((await page.locator('#live').textContent()).match(/[0-9]+/g) || []).map(Number);
+  check(numbers.every((n) => n % K === 0), `${where}: the live section has a number that is not a multiple of ${K}: ${numbers}`);
+}
+
+// The round of the filter form: chosen from the released rounds (no week fields); a week range, an
+// unknown round or a k typed into the URL is refused with a reason, never applied.
+async function checkRoundFilter(page, lang) {
+  const where = `round filter (${lang})`;
+  check(await page.locator('#f-from, #f-to, input[type="week"]').count() === 0, `${where}: the form still has week fields`);
+  const options = await page.$$eval('#f-round option', (os) => os.map((o) => ({ value: o.value, text: o.textContent.trim(), selected: o.selected })));
+  check(options.length === 1 && options[0].value === ROUND.id && options[0].selected && options[0].text === WORDS[lang].round,
+    `${where}: the round list is ${JSON.stringify(options)}, expected only ${ROUND.id}, chosen`);
+  await page.selectOption('#f-round', ROUND.id);
+  await Promise.all([page.waitForNavigation(), page.click('form.filters button')]);
+  const url = new URL(page.url());
+  check(url.searchParams.get('round') === ROUND.id && url.searchParams.get('survey'), `${where}: the round was not sent: ${page.url()}`);
+  check(!url.searchParams.has('from') && !url.searchParams.has('to'), `${where}: a week range was sent: ${page.url()}`);
+  const total = (await participation(page)).rows.find((r) => r.kind === 'row-total');
+  check(total && parseCount(total.cells[0].text) === expected.total, `${where}: ${ROUND.id} shows ${total && total.cells[0].text}, expected ${expected.total}`);
+  // Unit links keep the round.
+  const link = await page.locator('table.participation a').first().getAttribute('href');
+  check(link.includes(`round=${ROUND.id}`), `${where}: a unit's link drops the round: ${link}`);
+
   const first = expected.weeks[0];
   const last = expected.weeks[expected.weeks.length - 1];
-  const submit = async (from, to) => {
-    await page.fill('#f-from', from);
-    await page.fill('#f-to', to);
-    await Promise.all([page.waitForNavigation(), page.click('form.filters button')]);
-  };
-  await submit(first, last);
-  const url = new URL(page.url());
-  check(url.searchParams.get('from') === first && url.searchParams.get('to') === last, `${where}: the range was not sent: ${page.url()}`);
-  check((await page.inputValue('#f-from')) === first, `${where}: the form does not keep the week typed`);
-  const total = (await rowsOfParticipation(page)).find((r) => r.kind === 'row-total');
-  check(total && parseCount(total.cells[0].text) === expected.total, `${where}: ${first} to ${last} shows ${total && total.cells[0].text}, expected ${expected.total}`);
-
-  await submit('2020-W01', '2020-W10');
-  const empty = (await rowsOfParticipation(page)).find((r) => r.kind === 'row-total');
-  check(empty && empty.cells[0].hidden && empty.cells[0].text === WORDS[lang].fewer,
-    `${where}: a range with no responses does not show its total as "${WORDS[lang].fewer}": ${empty && empty.cells.map((c) => c.text)}`);
-  await checkHiddenFigures(page, lang, where);
-
-  const before = page.url();
-  await page.fill('#f-from', 'uge 5');
-  await page.click('form.filters button');
-  await page.waitForTimeout(300);
-  check(page.url() === before, `${where}: "uge 5" was sent as a week`);
-  check(await page.locator('#f-from:invalid').count() === 1, `${where}: "uge 5" is not marked as invalid`);
+  for (const target of [`/?from=${first}&to=${last}`, `/?from=${first}`, `/unit?id=solhoj&to=${last}`, `/?round=${ROUND.id}&from=${first}&to=${first}`]) {
+    const text = await expectRefusal(page, target, 400, where);
+    check(text.includes('from/to weeks are not offered'), `${where}: ${target} does not say why: ${text.slice(0, 200)}`);
+    check(await page.locator('table.participation').count() === 0, `${where}: ${target} showed figures`);
+  }
+  for (const target of ['/?round=2020-h1', `/?k=3`, `/?k=3&round=${ROUND.id}`, '/unit?id=solhoj&k=2']) {
+    await expectRefusal(page, target, 400, where);
+    check(await page.locator('table.participation, .hidden-cell').count() === 0, `${where}: ${target} showed figures`);
+    check(!(await page.content()).includes(lang === 'da' ? 'færre end 3' : 'fewer than 3'), `${where}: ${target} used k = 3`);
+  }
   await page.goto(`${base}/`);
 }
 
@@ -148,7 +231,7 @@ async function checkUnit(page, lang, unit) {
     check(!/[0-9]/.test(desc.split(`${unit.name} `).slice(1).map((part) => part.slice(0, 3)).join('')),
       `${where}: the profile chart's description gives a figure for the hidden unit: ${desc}`);
   } else if (!(await page.locator('strong.respondents.hidden-word').count())) {
-    check(parseCount(shown) === unit.respondents, `${where}: respondents ${shown}, the store has ${unit.respondents}`);
+    check(parseCount(shown) === unit.respondents, `${where}: respondents ${shown}, the round has ${unit.respondents}`);
     // The answer distributions, against counts made from the stored answers.
     for (const question of expected.questions[unit.id]) {
       const title = lang === 'da' ? question.title_da : question.title_en;
@@ -163,13 +246,13 @@ async function checkUnit(page, lang, unit) {
         if (word === WORDS[lang].fewer) check(question.answered < K, `${where}: "${title}" hidden as fewer than ${K}, answered by ${question.answered}`);
         continue;
       }
-      check(parseCount(answered.replace(/^\D+/, '')) === question.answered, `${where}: "${title}" ${answered}, the store has ${question.answered}`);
+      check(parseCount(answered.replace(/^\D+/, '')) === question.answered, `${where}: "${title}" ${answered}, the round has ${question.answered}`);
       const rows = await block.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => ({
         label: tr.querySelector('th').textContent.trim(), count: tr.querySelector('td').textContent.trim() })));
       for (const want of question.rows) {
         const label = lang === 'da' ? want.label_da : want.label_en;
         const row = rows.find((r) => r.label === label);
-        check(row && parseCount(row.count) === want.count, `${where}: "${title}" / "${label}": ${row && row.count}, the store has ${want.count}`);
+        check(row && parseCount(row.count) === want.count, `${where}: "${title}" / "${label}": ${row && row.count}, the round has ${want.count}`);
       }
     }
   }
@@ -178,20 +261,48 @@ async function checkUnit(page, lang, unit) {
   await checkHiddenFigures(page, lang, where);
 }
 
+// A record-level CSV download: k-anonymous (every combination of unit, group, period, language, survey
+// version and identifying answer shared by at least k rows), of the round only, never a unit the report
+// hides, never an id. Returns its number of rows.
+function checkResponsesCsv(text, where) {
+  const lines = csvLines(text);
+  const header = csvCells(lines[0] || '');
+  check(JSON.stringify(header.slice(0, 6)) === JSON.stringify(['unit', 'group', 'period', 'survey_id', 'survey_version', 'locale']),
+    `${where}: the columns start ${header.slice(0, 6)}`);
+  check(!header.includes('id'), `${where}: the CSV has an id column`);
+  const workplace = header.indexOf('workplace');  // marked "identifying" in the survey
+  check(workplace > 5, `${where}: no workplace column`);
+  const rows = lines.slice(1).map(csvCells);
+  check(rows.length > 0 && rows.length <= expected.total, `${where}: ${rows.length} rows, the round has ${expected.total} responses`);
+  const combinations = {};
+  for (const row of rows) {
+    const key = JSON.stringify([...row.slice(0, 6), row[workplace]]);
+    combinations[key] = (combinations[key] || 0) + 1;
+    check([ROUND.id, ...expected.weeks].includes(row[2]), `${where}: a row's period is ${row[2]}, outside the round`);
+  }
+  for (const [key, count] of Object.entries(combinations)) check(count >= K, `${where}: only ${count} rows share ${key}`);
+  const hiddenUnits = expected.units.filter((u) => u.respondents < K).map((u) => u.id);
+  check(rows.every((row) => !hiddenUnits.includes(row[0])), `${where}: a row names a unit with fewer than ${K} respondents (${hiddenUnits})`);
+  return rows.length;
+}
+
+// The audit page's rows as {when, user, action, what, rows}.
+async function auditRows(page) {
+  return page.$$eval('table#audit tbody tr', (trs) => trs.map((tr) => {
+    const td = [...tr.querySelectorAll('td')].map((c) => c.textContent.trim());
+    return { when: td[0], user: td[1], action: td[2], what: td[3], rows: td[4] };
+  }));
+}
+
 (async () => {
   fs.mkdirSync(shotDir, { recursive: true });
   fs.mkdirSync(artifactDir, { recursive: true });
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
-  const problems = [];
+  const contextOptions = { ignoreHTTPSErrors: true, viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1, acceptDownloads: true };
+  const admin = users.administrator;
   try {
-    const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
-    const page = await context.newPage();
-    page.on('console', (message) => { if (message.type() === 'error') problems.push(`console: ${message.text()}`); });
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    // A request cut short by the next navigation (the tab icon, typically) is not a failure of the page.
-    page.on('requestfailed', (request) => {
-      if (request.failure().errorText !== 'net::ERR_ABORTED') problems.push(`request failed: ${request.url()} (${request.failure().errorText})`);
-    });
+    const context = await browser.newContext(contextOptions);
+    const page = watch(await context.newPage(), admin.name);
 
     // Every page needs the login.
     let response = await page.goto(`${base}/`);
@@ -203,7 +314,7 @@ async function checkUnit(page, lang, unit) {
     await screenshot(page, 'login');
 
     // A wrong password fails, and says so without saying which part was wrong.
-    await page.fill('#l-user', user);
+    await page.fill('#l-user', admin.name);
     await page.fill('#l-password', 'not the password');
     await Promise.all([page.waitForNavigation(), page.click('.login-form button')]);
     check(new URL(page.url()).pathname === '/login', 'a wrong password did not stay on /login');
@@ -211,8 +322,8 @@ async function checkUnit(page, lang, unit) {
     check((await context.cookies()).every((c) => c.name !== '__Host-svarboks_session'), 'a wrong password set a session cookie');
     problems.length = 0;  // the browser logs the refused login's 403 as an error; that one is expected
 
-    await page.fill('#l-user', user);
-    await page.fill('#l-password', password);
+    await page.fill('#l-user', admin.name);
+    await page.fill('#l-password', admin.password);
     await Promise.all([page.waitForNavigation(), page.click('.login-form button')]);
     check(new URL(page.url()).pathname === '/', `signing in went to ${page.url()}`);
     const session = (await context.cookies()).find((c) => c.name === '__Host-svarboks_session');
@@ -229,7 +340,7 @@ async function checkUnit(page, lang, unit) {
       check(response.status() === 200, `overview (${lang}): status ${response.status()}`);
       await checkOverview(page, lang);
       await screenshot(page, `overview${suffix}`);
-      if (lang === 'da') await checkWeekFilter(page, lang);
+      if (lang === 'da') await checkRoundFilter(page, lang);
 
       for (const unit of expected.units) {
         response = await page.goto(`${base}/unit?id=${encodeURIComponent(unit.id)}`);
@@ -245,6 +356,7 @@ async function checkUnit(page, lang, unit) {
       await page.selectOption('#c-unit-2', 'egely');
       await page.selectOption('#c-unit-3', 'vest');
       await Promise.all([page.waitForNavigation(), page.click('form.filters button')]);
+      check(new URL(page.url()).searchParams.get('round') === ROUND.id, `compare (${lang}): the round was not sent: ${page.url()}`);
       check(await page.locator('svg[role="img"]').count() === 1, `compare (${lang}): no chart`);
       const legend = await page.locator('svg[role="img"] text.legend').allTextContents();
       check(legend.length === 3, `compare (${lang}): the chart's legend has ${legend.length} entries, expected 3`);
@@ -266,24 +378,45 @@ async function checkUnit(page, lang, unit) {
         `dead letters (${lang}): the reason is not shown`);
       if (lang === 'da') await screenshot(page, 'dead-letters');
     }
+    // Back to Danish for what follows (and the screenshots the documentation shows).
+    await page.goto(`${base}/language?to=da&return=%2F`);
+
+    // The audit log so far: the command line's changes, among them the release with the responses it froze.
+    response = await page.goto(`${base}/audit`);
+    check(response.status() === 200, `audit: status ${response.status()}`);
+    let audit = await auditRows(page);
+    const releaseEntry = audit.find((e) => e.action === 'release-round');
+    check(releaseEntry && releaseEntry.what === ROUND.id && parseCount(releaseEntry.rows) === expected.total,
+      `audit: the release of ${ROUND.id} is not listed with its ${expected.total} responses: ${JSON.stringify(releaseEntry)}`);
+    for (const name of [users.analyst.name, users.unit_leader.name]) {
+      check(audit.some((e) => e.action === 'add-user' && e.what.startsWith(`${name} as `)), `audit: adding ${name} is not listed`);
+    }
 
     // Downloads, with the session of the browser.
     const report = await context.request.get(`${base}/download/report?format=csv`);
     check(report.status() === 200 && report.headers()['content-type'].startsWith('text/csv'), `report download: ${report.status()}`);
+    check((report.headers()['content-disposition'] || '').includes(`-${ROUND.id}.csv`), `report download: the file name lacks the round: ${report.headers()['content-disposition']}`);
     const reportText = await report.text();
     const vestRow = reportText.split('\r\n').find((line) => line.includes(',vest,'));
-    check(vestRow && vestRow.includes(WORDS.en.fewer), `report CSV: vest's row does not say "${WORDS.en.fewer}": ${vestRow}`);
-    check(vestRow && !/,3,|,3$/.test(vestRow), `report CSV: vest's row has its count: ${vestRow}`);
+    // (A standard CSV speaks the language of the pages: Danish again by now.)
+    check(vestRow && vestRow.includes(WORDS.da.fewer), `report CSV: vest's row does not say "${WORDS.da.fewer}": ${vestRow}`);
+    check(vestRow && !new RegExp(`,${unitById.vest.respondents}(,|$)`).test(vestRow), `report CSV: vest's row has its count: ${vestRow}`);
+    check(reportText.split('\r\n').some((line) => line.startsWith(`municipality,,,,${expected.total},`)), `report CSV: no municipality row with ${expected.total}`);
     const danish = await context.request.get(`${base}/download/report?format=csv-da`);
     check(danish.status() === 200 && (await danish.body()).subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf])), 'report CSV for Danish Excel: no BOM');
     const responses = await context.request.get(`${base}/download/responses?format=csv`);
     check(responses.status() === 200, `responses download: status ${responses.status()}`);
-    const lines = (await responses.text()).split('\r\n').filter((l) => l.length > 0);
-    check(lines.length === expected.total + 1, `responses CSV: ${lines.length - 1} rows, the store has ${expected.total}`);
+    check((responses.headers()['content-disposition'] || '').includes(`-${ROUND.id}.csv`), `responses download: the file name lacks the round`);
+    const adminRows = checkResponsesCsv(await responses.text(), 'responses CSV');
     const jsonl = await context.request.get(`${base}/download/responses?format=jsonl`);
-    const jsonLines = (await jsonl.text()).split('\n').filter((l) => l.length > 0);
-    check(jsonLines.length === expected.total, `responses JSONL: ${jsonLines.length} lines, the store has ${expected.total}`);
-    check(jsonLines.every((l) => !('device' in JSON.parse(l)) && !('device_id' in JSON.parse(l))), 'responses JSONL: a line carries a device');
+    const jsonLines = (await jsonl.text()).split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l));
+    check(jsonLines.length === adminRows, `responses JSONL: ${jsonLines.length} lines, the CSV of the same round has ${adminRows}`);
+    check(jsonLines.every((l) => !('id' in l) && !('device' in l) && !('device_id' in l)), 'responses JSONL: a line carries an id or a device');
+    check(jsonLines.every((l) => l.unit !== 'vest'), 'responses JSONL: a line names vest, whose count the report hides');
+    const ranged = await context.request.get(`${base}/download/report?format=csv&from=${expected.weeks[0]}`);
+    check(ranged.status() === 400, `report download with a week range: status ${ranged.status()}`);
+    const withK = await context.request.get(`${base}/download/responses?format=csv&k=2`);
+    check(withK.status() === 400, `responses download with k=2: status ${withK.status()}`);
 
     // The printable report for a unit's leader: no navigation, the facts at the top.
     await page.goto(`${base}/unit?id=solhoj`);
@@ -291,7 +424,7 @@ async function checkUnit(page, lang, unit) {
     check(!(await page.locator('header.top').isVisible()), 'print: the navigation is printed');
     check(await page.locator('.print-head').isVisible(), 'print: the report heading is not printed');
     const head = await page.locator('.print-head').textContent();
-    check(head.includes('Plejecenter Solhøj') && head.includes(`k = ${K}`), `print: the heading lacks the unit or k: ${head}`);
+    check(head.includes('Plejecenter Solhøj') && head.includes(`k = ${K}`) && head.includes(ROUND.id), `print: the heading lacks the unit, k or the round: ${head}`);
     await screenshot(page, 'unit-print');
     await page.pdf({ path: path.join(artifactDir, 'unit-report.pdf'), format: 'A4' });
     await page.emulateMedia({ media: 'screen' });
@@ -299,12 +432,108 @@ async function checkUnit(page, lang, unit) {
     // Signing out ends the session: pages go back to the login, downloads are refused.
     await Promise.all([page.waitForNavigation(), page.click('form.logout button')]);
     check(new URL(page.url()).pathname === '/login', `signing out went to ${page.url()}`);
-    for (const target of ['/', '/unit?id=solhoj', '/compare', '/surveys', '/dead-letters']) {
+    for (const target of ['/', '/unit?id=solhoj', '/compare', '/surveys', '/dead-letters', '/audit']) {
       await page.goto(`${base}${target}`);
       check(new URL(page.url()).pathname === '/login', `${target} after signing out shows ${page.url()}`);
     }
     const after = await context.request.get(`${base}/download/report?format=csv`, { maxRedirects: 0 });
     check(after.status() === 401, `a download after signing out: status ${after.status()}`);
+    await context.close();
+
+    // ---- the unit leader: their units only; another unit's page and every record-level download refused ----
+    const leader = users.unit_leader;
+    const leaderContext = await browser.newContext(contextOptions);
+    const leaderPage = await signIn(leaderContext, leader, leader.name);
+    const mine = expected.units.filter((u) => u.group === leader.group);
+    const others = expected.units.filter((u) => u.group !== leader.group);
+    {
+      const where = `unit leader ${leader.name}`;
+      const { rows } = await participation(leaderPage);
+      const want = [{ kind: 'row-group', name: leader.group }, ...mine.map((u) => ({ kind: 'row-unit', name: u.name }))];
+      check(JSON.stringify(rows.map((r) => ({ kind: r.kind, name: r.name }))) === JSON.stringify(want),
+        `${where}: the overview's rows are ${JSON.stringify(rows.map((r) => r.name))}, expected ${want.map((r) => r.name)}`);
+      const text = await leaderPage.locator('main').textContent();
+      for (const unit of others) check(!text.includes(unit.name), `${where}: the overview names ${unit.name}, not one of theirs`);
+      check(!text.includes(WORDS.da.municipality), `${where}: the overview shows the municipality`);
+      check(await leaderPage.locator('a[href*="/download/responses"]').count() === 0, `${where}: the overview offers record-level downloads`);
+      check(await leaderPage.locator('nav a[href="/audit"], nav a[href="/dead-letters"]').count() === 0, `${where}: the menu offers the audit log or the rejected responses`);
+      check(await leaderPage.locator('#kiosks tbody tr').count() === mine.length, `${where}: kiosks of other units are listed`);
+      await checkLive(leaderPage, 'da', expected.live.filter((l) => mine.some((u) => u.id === l.id)), where);
+      await checkHiddenFigures(leaderPage, 'da', where);
+      await screenshot(leaderPage, 'unit-leader');
+
+      for (const unit of mine) {
+        const own = await leaderPage.goto(`${base}/unit?id=${unit.id}`);
+        check(own.status() === 200, `${where}: their own unit ${unit.id} answered ${own.status()}`);
+        await checkUnit(leaderPage, 'da', unit);
+      }
+      for (const unit of others) {
+        const text403 = await expectRefusal(leaderPage, `/unit?id=${unit.id}`, 403, where);
+        check(text403.includes(WORDS.da.forbidden), `${where}: /unit?id=${unit.id} does not say "${WORDS.da.forbidden}"`);
+        check(!text403.includes(unit.name) && await leaderPage.locator('main .num, main svg').count() === 0, `${where}: the 403 for ${unit.id} shows something of it`);
+      }
+      await expectRefusal(leaderPage, `/compare?unit=${mine[0].id}&unit=${others[0].id}&round=${ROUND.id}`, 403, where);
+      await expectRefusal(leaderPage, '/audit', 403, where);
+      await expectRefusal(leaderPage, '/dead-letters', 403, where);
+      for (const format of ['csv', 'csv-da', 'jsonl']) {
+        for (const query of [`format=${format}`, `format=${format}&round=${ROUND.id}`]) {
+          const refused = await leaderContext.request.get(`${base}/download/responses?${query}`);
+          const body = await refused.text();
+          check(refused.status() === 403, `${where}: /download/responses?${query} answered ${refused.status()}`);
+          check(!(refused.headers()['content-disposition']) && !body.includes('survey_id') && !body.includes(mine[0].id),
+            `${where}: /download/responses?${query} sent data: ${body.slice(0, 120)}`);
+        }
+      }
+      // The report CSV (suppressed) is theirs to download: their group's and units' rows only.
+      const theirs = await leaderContext.request.get(`${base}/download/report?format=csv`);
+      check(theirs.status() === 200, `${where}: the report CSV answered ${theirs.status()}`);
+      const kinds = csvLines(await theirs.text()).slice(1).map((line) => csvCells(line).slice(0, 3).join(','));
+      const wantKinds = [`group,${leader.group},`, ...mine.map((u) => `unit,${leader.group},${u.id}`)];
+      check(JSON.stringify(kinds) === JSON.stringify(wantKinds), `${where}: the report CSV has rows ${JSON.stringify(kinds)}, expected ${JSON.stringify(wantKinds)}`);
+    }
+    await leaderContext.close();
+
+    // ---- the analyst: downloads the responses from the overview's link; no audit log, no rejected responses ----
+    const analyst = users.analyst;
+    const analystContext = await browser.newContext(contextOptions);
+    const analystPage = await signIn(analystContext, analyst, analyst.name);
+    let analystRows = -1;
+    {
+      const where = `analyst ${analyst.name}`;
+      check(await analystPage.locator('nav a[href="/audit"], nav a[href="/dead-letters"]').count() === 0, `${where}: the menu offers the audit log or the rejected responses`);
+      await expectRefusal(analystPage, '/audit', 403, where);
+      await expectRefusal(analystPage, '/dead-letters', 403, where);
+      await analystPage.goto(`${base}/`);
+      const link = analystPage.locator('#downloads a[href^="/download/responses?format=csv&"]');
+      check(await link.count() === 1, `${where}: no link to the responses as CSV`);
+      const [download] = await Promise.all([analystPage.waitForEvent('download'), link.click()]);
+      check(download.suggestedFilename().endsWith(`-${ROUND.id}.csv`), `${where}: the download is called ${download.suggestedFilename()}`);
+      const file = path.join(artifactDir, `analyst-${download.suggestedFilename()}`);
+      await download.saveAs(file);
+      analystRows = checkResponsesCsv(fs.readFileSync(file, 'utf8'), `${where}: responses CSV`);
+      check(analystRows === adminRows, `${where}: ${analystRows} rows, the administrator's download of the same round had ${adminRows}`);
+    }
+    await analystContext.close();
+
+    // ---- the administrator again: the audit log lists the analyst's download with its rows ----
+    const auditContext = await browser.newContext(contextOptions);
+    const auditPage = await signIn(auditContext, admin, `${admin.name} (audit)`);
+    response = await auditPage.goto(`${base}/audit`);
+    check(response.status() === 200, `audit: status ${response.status()}`);
+    audit = await auditRows(auditPage);
+    const latest = audit[0];
+    check(latest && latest.user === analyst.name && latest.action === 'download-responses' && latest.what.includes(ROUND.id) &&
+      latest.what.includes(', csv,') && parseCount(latest.rows) === analystRows,
+      `audit: the newest entry is ${JSON.stringify(latest)}, expected ${analyst.name}'s download-responses of ${ROUND.id} as csv with ${analystRows} rows`);
+    check(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(latest ? latest.when : ''), `audit: the time "${latest && latest.when}" is not UTC`);
+    const adminDownloads = audit.filter((e) => e.user === admin.name && e.action === 'download-responses');
+    check(adminDownloads.length === 2 && adminDownloads.every((e) => parseCount(e.rows) === adminRows),
+      `audit: the administrator's two downloads are not listed with ${adminRows} rows: ${JSON.stringify(adminDownloads)}`);
+    check(audit.some((e) => e.user === leader.name && e.action === 'download-report' && parseCount(e.rows) === mine.length + 1),
+      `audit: the unit leader's report download is not listed with ${mine.length + 1} rows`);
+    check(!audit.some((e) => e.user === leader.name && e.action === 'download-responses'), 'audit: a refused download is listed as a download');
+    await screenshot(auditPage, 'audit');
+    await auditContext.close();
   } finally {
     await browser.close();
   }

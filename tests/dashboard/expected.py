@@ -4,8 +4,13 @@ central store's tables with Python's sqlite3 and from the survey file, for the b
 
     expected.py DATA_DIR SURVEY_FILE OUT_JSON
 
-Writes {"units": [{id, name, group, respondents}], "total", "weeks" (ISO weeks with responses), "questions": {unit: [{name, title_da, title_en,
-rows: [{label_da, label_en, count}]}]}, "dead_letters", "consent_da", "consent_en"}.
+Figures are those of the store's one released round (the responses frozen into it); responses in no round
+are the live counts, which the overview shows only rounded down to a multiple of the round's k.
+
+Writes {"round": {id, from, to, k}, "units": [{id, name, group, respondents, weeks: {week: count}}],
+"total", "weeks" (ISO weeks of the round with responses), "groups": {group: respondents},
+"questions": {unit: [{name, title_da, title_en, answered, rows: [{label_da, label_en, count}]}]},
+"live": [{id, name, waiting, at_least}] (units with at least k waiting), "dead_letters", "consent_da", "consent_en"}.
 """
 import json
 import sqlite3
@@ -22,15 +27,28 @@ def main():
     data_dir, survey_file, out = sys.argv[1:4]
     survey = json.load(open(survey_file, encoding="utf-8"))
     db = sqlite3.connect(f"file:{data_dir}/central.db?mode=ro", uri=True)
+    released = db.execute("SELECT id, from_week, to_week, k FROM rounds WHERE released_on != '' ORDER BY from_week").fetchall()
+    if len(released) != 1:
+        sys.exit(f"expected.py: the store should hold exactly one released round, it holds {len(released)}")
+    round_id, from_week, to_week, k = released[0]
+
     units = []
     for unit_id, name, group in db.execute("SELECT id, name, group_name FROM units ORDER BY id"):
-        (count,) = db.execute("SELECT count(*) FROM responses WHERE unit_id = ?", (unit_id,)).fetchone()
-        units.append({"id": unit_id, "name": name, "group": group, "respondents": count})
+        weeks = dict(db.execute("SELECT period, count(*) FROM responses WHERE unit_id = ? AND round_id = ? GROUP BY period", (unit_id, round_id)))
+        (waiting,) = db.execute("SELECT count(*) FROM responses WHERE unit_id = ? AND round_id = ''", (unit_id,)).fetchone()
+        units.append({"id": unit_id, "name": name, "group": group, "respondents": sum(weeks.values()), "weeks": weeks, "waiting": waiting})
+
+    # The round's groups are those frozen at its release.
+    round_groups = dict(db.execute("SELECT unit_id, group_name FROM round_units WHERE round_id = ?", (round_id,)))
+    groups = {}
+    for unit in units:
+        unit["group"] = round_groups.get(unit["id"], unit["group"])
+        groups[unit["group"]] = groups.get(unit["group"], 0) + unit["respondents"]
 
     choice_questions = [e for page in survey["pages"] for e in page["elements"] if e["type"] == "radiogroup"]
     questions = {}
     for unit in units:
-        answers = [json.loads(a) for (a,) in db.execute("SELECT answers FROM responses WHERE unit_id = ?", (unit["id"],))]
+        answers = [json.loads(a) for (a,) in db.execute("SELECT answers FROM responses WHERE unit_id = ? AND round_id = ?", (unit["id"], round_id))]
         listed = []
         for element in choice_questions:
             rows = []
@@ -42,10 +60,13 @@ def main():
                            "title_en": text(element.get("title", element["name"]), "en"), "answered": answered, "rows": rows})
         questions[unit["id"]] = listed
 
+    live = [{"id": u["id"], "name": u["name"], "waiting": u["waiting"], "at_least": u["waiting"] - u["waiting"] % k}
+            for u in units if u["waiting"] >= k]
     (dead_letters,) = db.execute("SELECT count(*) FROM dead_letters").fetchone()
-    weeks = [week for (week,) in db.execute("SELECT DISTINCT period FROM responses ORDER BY period")]
-    json.dump({"units": units, "total": sum(u["respondents"] for u in units), "weeks": weeks, "questions": questions, "dead_letters": dead_letters,
-               "consent_da": text(survey["consent"], "da"), "consent_en": text(survey["consent"], "en")},
+    weeks = [week for (week,) in db.execute("SELECT DISTINCT period FROM responses WHERE round_id = ? ORDER BY period", (round_id,))]
+    json.dump({"round": {"id": round_id, "from": from_week, "to": to_week, "k": k}, "units": units,
+               "total": sum(u["respondents"] for u in units), "weeks": weeks, "groups": groups, "questions": questions, "live": live,
+               "dead_letters": dead_letters, "consent_da": text(survey["consent"], "da"), "consent_en": text(survey["consent"], "en")},
               open(out, "w", encoding="utf-8"), ensure_ascii=False, indent=1)
 
 

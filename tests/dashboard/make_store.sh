@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # A central store with real data, made with the real binaries, for the dashboard's browser test (and for
 # looking at the dashboard by hand): units in two groups and one without, the default survey, one kiosk
-# per unit enrolled over TLS, simulated respondents synced. The sizes are chosen so that the report has to
-# hide figures: vest has fewer than 5 respondents, and nord would then give vest's count away by
-# subtraction from their group's total (secondary suppression).
+# per unit enrolled over TLS, simulated respondents synced, and a reporting round over their weeks
+# (the half year of the latest one) released early. The sizes are chosen so that the report has to hide
+# figures: vest has fewer than 5 respondents, and nord would then give vest's count away by subtraction
+# from their group's total (secondary suppression). After the release a few more arrive (late for the
+# round): 6 from solhoj and 2 from vest, which the overview's live section shows only in steps of k.
 #   tests/dashboard/make_store.sh BUILD_DIR DATA_DIR
 # Leaves no server running. Prints nothing but errors.
 set -euo pipefail
@@ -57,8 +59,40 @@ for entry in "${units[@]}"; do
   code=$("$central" enroll --unit "$id" --data "$data" | awk 'NR==3 {print $1}')
   "$svarboks" enroll "$code" --endpoint "https://127.0.0.1:$port" --ca "$data/tls/cert.pem" --config "$config" >/dev/null
   seed=$((seed + 1))
-  "$svarboks" simulate "$count" --seed "$seed" --config "$config" --into-production-outbox >/dev/null
+  # (It warns, rightly, that these answers go to a real endpoint: here that is the point.)
+  "$svarboks" simulate "$count" --seed "$seed" --config "$config" --into-production-outbox >/dev/null 2>"$work/simulate.err" ||
+    fail "simulate for $id failed: $(cat "$work/simulate.err")"
   "$svarboks" sync --config "$config" >/dev/null || fail "sync of $id failed: $("$svarboks" status --config "$config")"
+done
+
+# The round: the half year of the latest week with responses (widened to the first one, should the
+# simulated answers straddle the half-year), released early since its last week has not ended.
+read -r round from to < <(python3 - "$data/central.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
+weeks = [w for (w,) in db.execute("SELECT DISTINCT period FROM responses ORDER BY period")]
+if not weeks:
+    sys.exit("make_store: no responses were stored")
+year, week = weeks[-1].split("-W")
+first_half = int(week) <= 26
+start = f"{year}-W01" if first_half else f"{year}-W27"
+end = f"{year}-W26" if first_half else f"{year}-W52"
+print(f"{year}-h{1 if first_half else 2}", min(weeks[0], start), max(weeks[-1], end))
+PY
+)
+[[ -n ${round:-} ]] || fail "no round could be made from the stored weeks"
+"$central" rounds add "$round" --from "$from" --to "$to" --data "$data" >/dev/null
+"$central" rounds release "$round" --early --data "$data" >/dev/null
+
+# Late for the round: stored, never in it; the overview counts them live, in steps of k.
+late=(solhoj:6 vest:2)
+for entry in "${late[@]}"; do
+  id=${entry%%:*}
+  count=${entry##*:}
+  seed=$((seed + 1))
+  "$svarboks" simulate "$count" --seed "$seed" --config "$work/$id/kiosk.json" --into-production-outbox >/dev/null 2>"$work/simulate.err" ||
+    fail "simulate for $id failed: $(cat "$work/simulate.err")"
+  "$svarboks" sync --config "$work/$id/kiosk.json" >/dev/null || fail "late sync of $id failed: $("$svarboks" status --config "$work/$id/kiosk.json")"
 done
 
 # Two items that cannot be opened (sealed to another key), imported from the last kiosk's export file:

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The dashboard in headless Chromium, end to end with the real binaries (ctest: dashboard_browser):
-# a store made by make_store.sh, the figures it must show computed by expected.py, a user with a generated
-# password, `svarboks-central serve` on a free port of 127.0.0.1, then dashboard_test.js. The server is
-# stopped on every way out.
+# a store made by make_store.sh (with a released round), the figures it must show computed by expected.py,
+# an account of each role with a generated password (anna administers, ali is an analyst, lea leads the
+# group Hjemmeplejen), `svarboks-central serve` on a free port of 127.0.0.1, then dashboard_test.js. The
+# server is stopped on every way out.
 #   tests/dashboard/run.sh BUILD_DIR [SCREENSHOT_DIR]
 # SCREENSHOT_DIR defaults to BUILD_DIR/screenshots; `tests/dashboard/run.sh build/dev docs/screenshots`
 # refreshes the committed ones. Needs tests/dashboard/node_modules (scripts/setup.sh PRESET --test-tools).
@@ -29,8 +30,23 @@ fail() { echo "dashboard_browser: $*" >&2; exit 1; }
 
 "$here/make_store.sh" "$build" "$work/central"
 python3 "$here/expected.py" "$work/central" "$root/assets/surveys/digital-kompetence.json" "$work/expected.json"
-password=$("$central" users add anna --data "$work/central" </dev/null | awk '/^    [a-z0-9]+-[a-z0-9]+-/ {print $1}')
-[[ -n $password ]] || fail "users add printed no generated password"
+# users add NAME [OPTIONS]: prints the generated password (stdin is no terminal, so one is generated).
+add_user() {
+  local name=$1 password
+  shift
+  password=$("$central" users add "$name" "$@" --data "$work/central" </dev/null | awk '/^    [a-z0-9]+-[a-z0-9]+-/ {print $1}')
+  [[ -n $password ]] || fail "users add $name printed no generated password"
+  echo "$password"
+}
+leader_group=Hjemmeplejen
+admin_password=$(add_user anna)
+analyst_password=$(add_user ali --role analyst)
+leader_password=$(add_user lea --role unit-leader --group "$leader_group")
+cat >"$work/users.json" <<JSON
+{"administrator": {"name": "anna", "password": "$admin_password"},
+ "analyst": {"name": "ali", "password": "$analyst_password"},
+ "unit_leader": {"name": "lea", "password": "$leader_password", "group": "$leader_group"}}
+JSON
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 "$central" serve --data "$work/central" --listen "127.0.0.1:$port" >"$work/central.log" 2>&1 &
@@ -42,7 +58,7 @@ for _ in $(seq 100); do
 done
 
 mkdir -p "$shots"
-if ! node "$here/dashboard_test.js" "https://127.0.0.1:$port" anna "$password" "$work/expected.json" "$shots" "$build/dashboard-artifacts"; then
+if ! node "$here/dashboard_test.js" "https://127.0.0.1:$port" "$work/users.json" "$work/expected.json" "$shots" "$build/dashboard-artifacts"; then
   echo "--- server log ---" >&2
   tail -n 40 "$work/central.log" >&2
   exit 1
@@ -51,7 +67,8 @@ fi
 if command -v convert >/dev/null; then
   for shot in "$shots"/dashboard-*.png; do convert "$shot" -dither None -colors 64 "PNG8:$shot"; done
 fi
-# The access log never holds the password, a session token, a unit id from a query or an address.
-if grep -q -e "$password" -e "__Host" -e "solhoj" -e "127.0.0.1\"" "$work/central.log"; then
-  fail "the access log holds a password, cookie, query value or address: $(grep -e "$password" -e "__Host" -e solhoj "$work/central.log" | head -3)"
+# The access log never holds a password, a session token, a unit id or round from a query, or an address.
+secrets=(-e "$admin_password" -e "$analyst_password" -e "$leader_password" -e "__Host" -e "solhoj" -e "round=" -e "127.0.0.1\"")
+if grep -q "${secrets[@]}" "$work/central.log"; then
+  fail "the access log holds a password, cookie, query value or address: $(grep "${secrets[@]}" "$work/central.log" | head -3)"
 fi

@@ -594,6 +594,9 @@ WebResponse Dashboard::unitPage(const WebRequest& request, const Context& contex
     auto unit = m_storage.findUnit(view.unitId);
     if (!unit) return context.unavailable();
     if (!*unit) return context.message(404, t.notFoundTitle, std::string(t.unknownUnit));
+    // A unit leader of units only (no groups) can be refused before anything else is said about the unit;
+    // for groups, the round's grouping decides below.
+    if (context.permissions.groups.empty() && !context.permissions.seesUnit(view.unitId, "")) return forbidden(context, false);
     if (view.surveys.empty()) return context.message(404, t.navOverview, std::string(t.noSurvey));
     if (view.filters.round.empty()) return context.message(404, t.navOverview, std::string(t.noRound));
 
@@ -678,6 +681,7 @@ WebResponse Dashboard::deadLettersPage(const Context& context) {
 WebResponse Dashboard::downloadResponses(const WebRequest& request, const Context& context) {
     auto format = parseExportFormat(request.param("format").empty() ? "csv" : request.param("format"));
     if (!format) return plain(400, "format: " + format.error().message);
+    if (request.query.count("from") > 0 || request.query.count("to") > 0) return plain(400, "from/to: a download is of one released round (round=ID)");
     if (request.query.count("k") > 0) return plain(400, "k: a download keeps the group size its round was released with; it cannot be chosen");
     // One survey version of one released round: the one asked for, else the latest publication and release.
     ExportOptions options;
