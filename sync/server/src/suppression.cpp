@@ -81,6 +81,56 @@ std::optional<int> partner(const SumTree& tree, int cell, const std::vector<Hidd
     return std::nullopt;
 }
 
+// What a reader knows of the people under `cell` from shown cells alone: the cell itself when shown, else
+// the sum of what is known below it.
+std::int64_t knownBelow(const SumTree& tree, int cell, const std::vector<Hidden>& hidden) {
+    if (hidden[static_cast<std::size_t>(cell)] == Hidden::No) return tree.value(cell);
+    std::int64_t sum = 0;
+    for (const int child : tree.children(cell)) sum += knownBelow(tree, child, hidden);
+    return sum;
+}
+
+// The residual of a shown cell: its value minus every shown cell nearest below it. It counts exactly the
+// people under the cell that no shown cell below covers, and their figures follow by the same subtraction
+// (a shown total's mean minus its shown parts' means). Several hidden siblings can each stay unknown while
+// their sum is exact: 7 shown, 6 shown beside two "fewer than 5" leaves one person's answers.
+std::int64_t residual(const SumTree& tree, int cell, const std::vector<Hidden>& hidden) {
+    std::int64_t known = 0;
+    for (const int child : tree.children(cell)) known += knownBelow(tree, child, hidden);
+    return tree.value(cell) - known;
+}
+
+// The shown cells nearest below `cell` (through hidden ones).
+void nearestShown(const SumTree& tree, int cell, const std::vector<Hidden>& hidden, std::vector<int>& out) {
+    for (const int child : tree.children(cell)) {
+        if (hidden[static_cast<std::size_t>(child)] == Hidden::No) out.push_back(child);
+        else nearestShown(tree, child, hidden, out);
+    }
+}
+
+// A shown cell whose residual is 1..k-1 (a group of fewer than k people worked out by subtraction), and
+// the cell to hide so that it grows to k or more: the smallest shown cell nearest below whose own residual
+// adds enough, else the cell itself (its residual then moves up to its parent's, and is checked there).
+std::optional<int> coverResidual(const SumTree& tree, const std::vector<Hidden>& hidden, int k) {
+    for (std::size_t i = 0; i < tree.size(); ++i) {
+        const int cell = static_cast<int>(i);
+        if (hidden[i] != Hidden::No || tree.children(cell).empty()) continue;
+        const std::int64_t small = residual(tree, cell, hidden);
+        if (small < 1 || small >= k) continue;
+        std::vector<int> below;
+        nearestShown(tree, cell, hidden, below);
+        std::optional<int> best;
+        for (const int d : below) {
+            if (tree.value(d) < k) continue;
+            const std::int64_t adds = tree.children(d).empty() ? tree.value(d) : residual(tree, d, hidden);
+            if (small + adds < k) continue;
+            if (!best || tree.value(d) < tree.value(*best)) best = d;
+        }
+        return best ? *best : cell;
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 int SumTree::add(int parent, std::int64_t value, CellKind kind) {
@@ -132,7 +182,12 @@ std::vector<Hidden> suppress(const SumTree& tree, int k, std::span<const Inherit
             const int cell = static_cast<int>(i);
             if (hidden[i] != Hidden::No && bounds[i].exact()) exposed.push_back(cell);
         }
-        if (exposed.empty()) return hidden;
+        if (exposed.empty()) {
+            const auto cover = coverResidual(tree, hidden, k);
+            if (!cover) return hidden;
+            hide(*cover, Hidden::Secondary);
+            continue;
+        }
         bool progress = false;
         for (const int cell : exposed) {
             if (auto other = partner(tree, cell, hidden, k)) {

@@ -62,8 +62,9 @@ struct Inherited {
 
 /// Which cells to hide: every row with 0..k-1 respondents and part with 1..k-1 (FewerThanK), every cell
 /// in `inherited` (with its label), the parts of a hidden row (under its label, read like an inherited one),
-/// and as few secondary cells as this greedy method finds so that no hidden cell's
-/// bounds are exact.
+/// and as few secondary cells as this greedy method finds so that no hidden cell's bounds are exact and no
+/// shown cell's residual (its value minus the shown cells nearest below it: the people no shown cell below
+/// covers, whose figures follow by subtraction) is 1..k-1.
 [[nodiscard]] std::vector<Hidden> suppress(const SumTree& tree, int k, std::span<const Inherited> inherited = {});
 
 }  // namespace svarboks::server
