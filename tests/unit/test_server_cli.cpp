@@ -600,6 +600,61 @@ TEST_CASE("the store: WAL with synchronous=FULL, and a file of another program i
     CHECK(newer.error().message.find("newer") != std::string::npos);
 }
 
+TEST_CASE("the store: a schema 3 store (before rounds and roles) upgrades and keeps every response and account") {
+    Central central;
+    const std::string data = central.data.root.string();
+    const Enrolled device = central.enrol();
+    std::vector<shared::BatchItem> items;
+    for (int i = 0; i < 6; ++i) items.push_back({shared::newUuidV4(), central.sealValid()});
+    REQUIRE(central.postBatch(device, Central::batchBody(items)).status == 200);
+    std::istringstream password("a long enough password\n");
+    auto* saved = std::cin.rdbuf(password.rdbuf());
+    REQUIRE(run({"users", "add", "anna", "--password-stdin", "--data", data}).code == 0);
+    std::cin.rdbuf(saved);
+    central.store.reset();
+    central.api.reset();
+
+    // Take the file back to schema 3 as the previous release left it: no rounds, roles or audit, and
+    // tallies with their all-weeks rows.
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(central.data.store().c_str(), &db) == SQLITE_OK);
+    const char* back =
+        "DROP TABLE round_tallies; DROP TABLE round_units; DROP TABLE rounds; DROP TABLE audit;"
+        "DROP INDEX responses_by_sealed; DROP INDEX responses_by_round; ALTER TABLE responses DROP COLUMN round_id;"
+        "ALTER TABLE users DROP COLUMN role; ALTER TABLE users DROP COLUMN scope;"
+        "INSERT INTO tallies SELECT survey_id, survey_version, kind, unit_id, subject, value, '*', count, sum FROM tallies;"
+        "PRAGMA user_version = 3";
+    char* message = nullptr;
+    const int rc = sqlite3_exec(db, back, nullptr, nullptr, &message);
+    INFO((message != nullptr ? message : ""));
+    REQUIRE(rc == SQLITE_OK);
+    sqlite3_close(db);
+
+    auto reopened = server::SqliteStorage::open(central.data.store());
+    REQUIRE_MESSAGE(reopened.ok(), (reopened.ok() ? "" : reopened.error().message));
+    central.store = std::move(*reopened);
+    CHECK(central.count("responses") == 6);
+    std::int64_t allWeeks = -1;
+    central.query("SELECT count(*) FROM tallies WHERE period = '*'", [&](sqlite3_stmt* row) { allWeeks = sqlite3_column_int64(row, 0); });
+    CHECK(allWeeks == 0);
+    auto anna = central.store->findUser("anna");
+    REQUIRE(anna.ok());
+    REQUIRE(anna->has_value());
+    CHECK((*anna)->role == "administrator");  // what every account could do before roles
+    // and the upgraded store reports and rejects sealed copies like a new one
+    const Run copy = [&] {
+        server::Api api(*central.store, central.keys, Central::lenientOptions(), central.fakeClock.clock());
+        const auto replay = api.handle(server::HttpRequest::make("POST", "/api/v1/batches", Central::batchBody({{shared::newUuidV4(), items[0].sealed}}),
+                                                                 device.bearer()));
+        return Run{replay.status, replay.body, ""};
+    }();
+    CHECK(copy.code == 200);
+    CHECK(copy.out.find("rejected") != std::string::npos);
+    REQUIRE(run({"rounds", "add", "autumn", "--from", "2026-W40", "--to", "2026-W52", "--data", data}).code == 0);
+    REQUIRE(run({"rounds", "release", "autumn", "--early", "--data", data}).code == 0);
+    CHECK(central.count("responses") == 6);
+}
+
 TEST_CASE("the store: publishing, current survey per unit, and the latest publication wins") {
     Central central;
     auto current = central.store->currentSurvey("solhoj");
