@@ -3,15 +3,19 @@
 //
 //   bench_reports [N ...]     default: 1000000
 //
-// Fills a fresh store (bench/central_store.hpp: 1,000 units in 20 groups, 52 weeks, the default survey,
-// tallies stored with each response as ingest stores them), growing it to each N in turn. At each N it
-// times, as the median of 5 runs each after one warm-up:
-//   - buildReport() as `report` runs it (every unit and group, the five areas) and with every question;
+// For each N, a store (bench/central_store.hpp: 1,000 units in 20 groups, the default survey, tallies
+// stored with each response as ingest stores them) whose released round "2026" holds N responses over 52
+// weeks, with N/10 more in the open next round. Reports are of a released round (issue 12), so every figure
+// below is of that round, read from its frozen tallies. At each N it times, as the median of 5 runs each
+// after one warm-up:
+//   - buildReport() as `report` runs it (the latest released round, every unit and group, the five areas)
+//     and with every question;
 //   - the whole `svarboks-central report --data DIR` process (open the store, build, print), table and json;
-//   - the dashboard's overview (/) and one unit's page (/unit?id=unit-0042), answered by Dashboard::handle
-//     for a logged-in session exactly as `serve` answers them, without the TLS around it;
-//   - beside them, reading every stored response once (rows only): what a report would cost at the least
-//     if it read responses instead of tallies.
+//   - the dashboard's overview (/: the round's figures per unit and week, and the live counts of the open
+//     round) and one unit's page (/unit?id=unit-0042), answered by Dashboard::handle for a logged-in
+//     administrator exactly as `serve` answers them, without the TLS around it;
+//   - beside them, reading every stored response of the survey once (rows only, in table order, the open
+//     round's too): what a report would cost at the least if it read responses instead of tallies.
 // A timed program rather than Google Benchmark: the figures are whole requests and processes.
 #include "central_store.hpp"
 
@@ -19,9 +23,6 @@
 #include "svarboks/server/dashboard.hpp"
 #include "svarboks/server/html.hpp"
 #include "svarboks/server/report.hpp"
-
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <functional>
@@ -53,24 +54,6 @@ Timing time(const std::function<void()>& run) {
 
 void print(const char* what, const Timing& timing, const char* goal = "") {
     std::printf("  %-58s median %8.1f ms  slowest %8.1f ms  %s\n", what, timing.median, timing.worst, goal);
-}
-
-// Runs the real binary with stdout to /dev/null; dies unless it exits 0.
-void runCentral(const std::vector<std::string>& args) {
-    std::vector<char*> argv;
-    for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
-    argv.push_back(nullptr);
-    std::fflush(stdout);  // else the child would print what is still buffered a second time
-    const pid_t child = ::fork();
-    if (child < 0) die("fork failed");
-    if (child == 0) {
-        if (std::freopen("/dev/null", "w", stdout) == nullptr) std::_Exit(127);
-        ::execv(argv[0], argv.data());
-        std::_Exit(127);
-    }
-    int status = 0;
-    ::waitpid(child, &status, 0);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) die("svarboks-central " + args[1] + " failed (exit " + std::to_string(WEXITSTATUS(status)) + ")");
 }
 
 server::WebRequest get(const std::string& path, const std::string& query, const std::string& session) {
@@ -107,60 +90,69 @@ int main(int argc, char** argv) {
 
     const DefaultSurvey loaded = loadDefaultSurvey(SVARBOKS_SOURCE_DIR);
     const shared::Survey& survey = loaded.survey;
-    const fs::path& dir = makeFolder("svarboks-bench-reports");
-    auto opened = server::SqliteStorage::open(dir / "central.db");  // the data folder's store, for the CLI runs
-    if (!opened) die(opened.error().message);
-    server::SqliteStorage& store = **opened;
-    prepare(store, loaded);
-    auto hash = server::hashPassword("bench password 1234", server::PasswordCost::Minimum);
-    if (!hash) die(hash.error().message);
-    if (auto status = store.addUser({"bench", *hash, "2026-12-06", 0, 0}); !status) die(status.message());
-
-    server::DashboardOptions options;
-    options.accounts.cost = server::PasswordCost::Minimum;
-    server::Dashboard dashboard(store, options, server::systemClock(), [](std::chrono::milliseconds) {});
-    const std::string session = signIn(dashboard);
+    const fs::path& scratch = makeFolder("svarboks-bench-reports");
     const std::string central = SVARBOKS_CENTRAL_BINARY;
 
-    std::printf("bench_reports: %s %s, %d units in %d groups, %d weeks, store in %s\n", survey.id.c_str(), survey.version.c_str(), kUnits,
-                kGroups, kWeeks, dir.c_str());
-    Respondents respondents(survey);
-    std::int64_t stored = 0;
+    std::printf("bench_reports: %s %s, %d units in %d groups, round %s (%s to %s), scratch in %s\n", survey.id.c_str(), survey.version.c_str(),
+                kUnits, kGroups, kRound, kRoundFrom, kRoundTo, scratch.c_str());
     for (const std::int64_t size : sizes) {
-        const auto filling = Clock::now();
-        fill(store, survey, respondents, stored, size);
-        stored = size;
-        std::printf("\n%lld responses (filled in %.1f s; store %.0f MiB)\n", static_cast<long long>(size), seconds(filling),
-                    static_cast<double>(fs::file_size(dir / "central.db")) / (1024.0 * 1024.0));
+        BenchStore bench = openStore(loaded, size, scratch);
+        server::SqliteStorage& store = *bench.store;
+        const fs::path& dir = bench.folder;  // the data folder, for the CLI runs
+        std::printf("\n%lld responses in round %s, %lld more in the open round (store %.0f MiB, %s)\n", static_cast<long long>(bench.inRound),
+                    kRound, static_cast<long long>(bench.open), bench.mib(), dir.c_str());
+        if (bench.reused) {
+            std::printf("  a kept store, filled by an earlier run\n");
+        } else {
+            std::printf("  filled in %.1f s (%.0f responses/s), released in %.1f s, open round filled in %.1f s\n", bench.fillSeconds,
+                        static_cast<double>(size) / bench.fillSeconds, bench.releaseSeconds, bench.openSeconds);
+        }
 
-        const auto check = [&](const server::ReportRequest& request) {
-            auto report = server::buildReport(store, request);
-            if (!report) die(report.error().message);
-            if (report->rows.front().respondents.value != size) die("the report counts " + std::to_string(report->rows.front().respondents.value));
-        };
-        print("buildReport: units and groups, five areas", time([&] { check({}); }));
-        server::ReportRequest questions;
-        questions.questions = true;
-        print("buildReport: units and groups, areas and every question", time([&] { check(questions); }));
-        print("svarboks-central report (process; table)", time([&] { runCentral({central, "report", "--data", dir.string()}); }), "goal < 1000 ms");
-        print("svarboks-central report --format json (process)",
-              time([&] { runCentral({central, "report", "--data", dir.string(), "--format", "json"}); }), "goal < 1000 ms");
+        {  // the dashboard goes before the store
+            auto existing = store.findUser("bench");
+            if (!existing) die(existing.error().message);
+            if (!*existing) {
+                auto hash = server::hashPassword("bench password 1234", server::PasswordCost::Minimum);
+                if (!hash) die(hash.error().message);
+                if (auto status = store.addUser({"bench", *hash, "2026-12-06", 0, 0, "administrator", {}}); !status) die(status.message());
+            }
+            server::DashboardOptions options;
+            options.accounts.cost = server::PasswordCost::Minimum;
+            server::Dashboard dashboard(store, options, server::systemClock(), [](std::chrono::milliseconds) {});
+            const std::string session = signIn(dashboard);
 
-        const auto page = [&](const std::string& path, const std::string& query) {
-            const auto response = dashboard.handle(get(path, query, session));
-            if (response.status != 200) die(path + " answered " + std::to_string(response.status));
-        };
-        print("dashboard: overview page (/)", time([&] { page("/", ""); }), "goal < 300 ms");
-        print("dashboard: a unit's page (/unit?id=unit-0042)", time([&] { page("/unit", "id=unit-0042"); }), "goal < 300 ms");
-        print("dashboard: 4 units side by side (/compare)",
-              time([&] { page("/compare", "unit=unit-0001&unit=unit-0002&unit=unit-0500&unit=unit-0999"); }));
+            const auto check = [&](const server::ReportRequest& request) {
+                auto report = server::buildReport(store, request);
+                if (!report) die(report.error().message);
+                if (report->round.id != kRound) die("the report is of round " + report->round.id);
+                if (report->rows.front().respondents.value != size) die("the report counts " + std::to_string(report->rows.front().respondents.value));
+            };
+            print("buildReport: units and groups, five areas", time([&] { check({}); }));
+            server::ReportRequest questions;
+            questions.questions = true;
+            print("buildReport: units and groups, areas and every question", time([&] { check(questions); }));
+            print("svarboks-central report (process; table)", time([&] { runCentral({central, "report", "--data", dir.string()}); }), "goal < 1000 ms");
+            print("svarboks-central report --format json (process)",
+                  time([&] { runCentral({central, "report", "--data", dir.string(), "--format", "json"}); }), "goal < 1000 ms");
 
-        std::int64_t rows = 0;
-        print("beside them: read every response once (rows only)", time([&] {
-                  rows = 0;
-                  const auto status = store.forEachResponseOf({}, [&](const server::StoredResponse&) { return ++rows > 0; });
-                  if (!status) die(status.message());
-              }));
+            const auto page = [&](const std::string& path, const std::string& query) {
+                const auto response = dashboard.handle(get(path, query, session));
+                if (response.status != 200) die(path + " answered " + std::to_string(response.status));
+                if (path == "/" && response.body.find("id=\"live\"") == std::string::npos) die("the overview shows no live counts");
+            };
+            print("dashboard: overview page (/)", time([&] { page("/", ""); }), "goal < 300 ms");
+            print("dashboard: a unit's page (/unit?id=unit-0042)", time([&] { page("/unit", "id=unit-0042"); }), "goal < 300 ms");
+            print("dashboard: 4 units side by side (/compare)",
+                  time([&] { page("/compare", "unit=unit-0001&unit=unit-0002&unit=unit-0500&unit=unit-0999"); }));
+
+            std::int64_t rows = 0;
+            print("beside them: read the survey's responses once (rows only)", time([&] {
+                      rows = 0;
+                      const auto status = store.forEachResponseOf({survey.id, survey.version, ""}, [&](const server::StoredResponse&) { return ++rows > 0; });
+                      if (!status) die(status.message());
+                  }));
+        }
+        bench.discard();
     }
     return 0;
 }

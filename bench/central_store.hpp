@@ -1,8 +1,21 @@
 #pragma once
 // A central store filled at scale for the server benchmarks (bench_export, bench_reports): valid answers to
 // the default survey from generated respondents, stored through storeItems in batches as ingest stores
-// them (with their report tallies), spread over `kUnits` units and `kWeeks` ISO weeks; plus the timing and
-// memory helpers both print with. A benchmark helper, not product code: it stops the process on an error.
+// them (with their report tallies), spread over `kUnits` units and the `kWeeks` ISO weeks of one reporting
+// round, which is then released (rounds.hpp: reports and exports exist only for released rounds); then a
+// tenth as many again in the weeks of the next, still open round (the dashboard's live counts). Plus the
+// timing and memory helpers both print with. A benchmark helper, not product code: it stops the process on
+// an error.
+//
+// Each size gets a store of its own (a released round never grows, so a store cannot be grown to the next
+// size). With $SVARBOKS_BENCH_STORE set, the stores are kept in that folder (store-N-DIGEST, DIGEST the
+// start of the published definition's SHA-256) and a complete one is used again by the next run of either
+// benchmark instead of being filled anew; without it they live in the benchmark's temporary folder and are
+// removed.
+//
+// $SVARBOKS_BENCH_IDENTIFYING=NAME marks that question of the survey "identifying" before it is published
+// (export.hpp: a quasi-identifier of the exports); the survey as shipped marks workplace already.
+#include "svarboks/server/rounds.hpp"
 #include "svarboks/server/sqlite_storage.hpp"
 #include "svarboks/server/tally.hpp"
 #include "svarboks/shared/hashing.hpp"
@@ -13,6 +26,8 @@
 #include <nlohmann/json.hpp>
 
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -20,6 +35,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -30,7 +46,14 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 inline constexpr int kUnits = 1000;
-inline constexpr int kWeeks = 52;
+inline constexpr int kWeeks = 52;  ///< the responses of the released round are spread over its 52 weeks
+/// The released round: every response the size asks for is in it.
+inline constexpr const char* kRound = "2026";
+inline constexpr const char* kRoundFrom = "2026-W01";
+inline constexpr const char* kRoundTo = "2026-W52";
+/// The next round, not released: a tenth of the size again, in its first kOpenWeeks weeks.
+inline constexpr const char* kOpenRound = "2027-h1";
+inline constexpr int kOpenWeeks = 13;
 inline constexpr int kGroups = 20;  ///< unit-0000..0049 in group-00, and so on
 inline constexpr std::size_t kBatch = 5000;
 
@@ -83,14 +106,14 @@ inline double peakMiB() { return statusMiB("VmHWM:"); }
 inline double rssMiB() { return statusMiB("VmRSS:"); }
 inline void resetPeak() { std::ofstream("/proc/self/clear_refs") << "5"; }
 
-/// The store sizes given on the command line, in increasing order (the store grows); default 1,000,000.
+/// The store sizes given on the command line (each its own store), in increasing order; default 1,000,000.
 inline std::vector<std::int64_t> storeSizes(int argc, char** argv) {
     std::vector<std::int64_t> sizes;
     for (int i = 1; i < argc; ++i) {
         char* end = nullptr;
         const long long n = std::strtoll(argv[i], &end, 10);
         if (end == argv[i] || *end != '\0' || n <= 0) die(std::string("expected a number of responses, got '") + argv[i] + "'");
-        if (!sizes.empty() && n < sizes.back()) die("give the sizes in increasing order (the store grows)");
+        if (!sizes.empty() && n < sizes.back()) die("give the sizes in increasing order");
         sizes.push_back(n);
     }
     if (sizes.empty()) sizes.push_back(1'000'000);
@@ -132,17 +155,34 @@ private:
     std::mt19937_64 m_random{20261123};
 };
 
-/// Loads the default survey from the source tree (and its definition as JSON).
+/// Loads the default survey from the source tree (and its definition as JSON). With
+/// $SVARBOKS_BENCH_IDENTIFYING=NAME that question is marked "identifying" first.
 struct DefaultSurvey {
     shared::Survey survey;
     nlohmann::json definition;
+    std::string identifying;  ///< the question marked identifying; "" = none (the survey as shipped)
 };
 inline DefaultSurvey loadDefaultSurvey(const fs::path& sourceDir) {
     const fs::path file = sourceDir / "assets/surveys/digital-kompetence.json";
-    auto loaded = shared::loadSurveyFile(file);
-    if (!loaded.ok()) die("cannot load " + file.string());
     std::ifstream in(file, std::ios::binary);
-    return {*loaded.survey, nlohmann::json::parse(in)};
+    if (!in) die("cannot read " + file.string());
+    nlohmann::json definition = nlohmann::json::parse(in);
+    const char* identifying = std::getenv("SVARBOKS_BENCH_IDENTIFYING");
+    std::string marked;
+    if (identifying != nullptr && *identifying != '\0') {
+        for (auto& page : definition["pages"]) {
+            for (auto& element : page["elements"]) {
+                if (element.value("name", "") == identifying) {
+                    element["identifying"] = true;
+                    marked = identifying;
+                }
+            }
+        }
+        if (marked.empty()) die(std::string("SVARBOKS_BENCH_IDENTIFYING: the survey has no question '") + identifying + "'");
+    }
+    auto loaded = shared::parseSurvey(definition.dump(), file.string());
+    if (!loaded.ok()) die("cannot load " + file.string());
+    return {*loaded.survey, std::move(definition), marked};
 }
 
 /// Adds the units (in kGroups groups) and publishes the survey to all of them.
@@ -160,8 +200,10 @@ inline void prepare(server::SqliteStorage& store, const DefaultSurvey& survey) {
     }
 }
 
-/// Stores responses number `from` up to `to` (each in a random unit and week), with their tallies.
-inline void fill(server::SqliteStorage& store, const shared::Survey& survey, Respondents& respondents, std::int64_t from, std::int64_t to) {
+/// Stores responses number `from` up to `to`, each in a random unit and one of the first `weeks` ISO weeks
+/// of `year`, with their tallies.
+inline void fill(server::SqliteStorage& store, const shared::Survey& survey, Respondents& respondents, std::int64_t from, std::int64_t to,
+                 int year = 2026, int weeks = kWeeks) {
     std::mt19937 random(static_cast<unsigned>(from));
     std::vector<server::IncomingItem> batch;
     batch.reserve(kBatch);
@@ -177,7 +219,7 @@ inline void fill(server::SqliteStorage& store, const shared::Survey& survey, Res
             if (!validation.valid) die("generated answers are not valid: " + answers.dump());
         }
         char week[16];
-        std::snprintf(week, sizeof week, "2026-W%02d", static_cast<int>(1 + random() % kWeeks));
+        std::snprintf(week, sizeof week, "%04d-W%02d", year, static_cast<int>(1 + random() % static_cast<unsigned>(weeks)));
         server::IncomingItem item;
         item.id = shared::newUuidV4();
         item.sealed = "bench";
@@ -185,11 +227,98 @@ inline void fill(server::SqliteStorage& store, const shared::Survey& survey, Res
         item.tallies = server::responseTallies(survey, answers);
         item.response = server::StoredResponse{item.id, unitId(static_cast<int>(random() % kUnits)), survey.id, survey.version, week,
                                                random() % 5 == 0 ? "en" : "da",
-                                               answers.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
+                                               answers.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), ""};
         batch.push_back(std::move(item));
         if (batch.size() == kBatch) flush();
     }
     if (!batch.empty()) flush();
+}
+
+/// A store of one size, in its own folder (see the top of this file).
+struct BenchStore {
+    fs::path folder;  ///< the data folder: central.db in it (what `svarboks-central --data` opens)
+    std::unique_ptr<server::SqliteStorage> store;
+    std::int64_t inRound = 0;   ///< responses frozen into kRound
+    std::int64_t open = 0;      ///< responses in the open round's weeks
+    bool reused = false;        ///< a kept store from an earlier run; the times below are 0
+    double fillSeconds = 0;     ///< storing the round's responses
+    double releaseSeconds = 0;  ///< rounds release (server::releaseRound, early)
+    double openSeconds = 0;     ///< storing the open round's responses
+    bool kept = false;          ///< under $SVARBOKS_BENCH_STORE: not removed
+
+    [[nodiscard]] fs::path file() const { return folder / "central.db"; }
+    [[nodiscard]] double mib() const { return static_cast<double>(fs::file_size(file())) / (1024.0 * 1024.0); }
+    /// Removes a store that is not kept (the next size needs the disk).
+    void discard() {
+        store.reset();
+        std::error_code ec;
+        if (!kept) fs::remove_all(folder, ec);
+    }
+};
+
+/// Opens (or fills) a store whose round kRound holds `size` responses, with size / 10 more in the open round.
+inline BenchStore openStore(const DefaultSurvey& loaded, std::int64_t size, const fs::path& scratch) {
+    BenchStore bench;
+    const char* keep = std::getenv("SVARBOKS_BENCH_STORE");
+    // The survey's digest in the name: a store filled with another definition is never taken for this one.
+    const std::string name = "store-" + std::to_string(size) + "-" + loaded.survey.definitionSha256.substr(0, 12);
+    bench.kept = keep != nullptr && *keep != '\0';
+    bench.folder = (bench.kept ? fs::path(keep) : scratch) / name;
+    const fs::path complete = bench.folder / "complete";
+    bench.reused = bench.kept && fs::exists(complete);
+    if (!bench.reused) {
+        std::error_code ec;
+        fs::remove_all(bench.folder, ec);
+        fs::create_directories(bench.folder);
+    }
+    auto opened = server::SqliteStorage::open(bench.file());
+    if (!opened) die(opened.error().message);
+    bench.store = std::move(*opened);
+    server::SqliteStorage& store = *bench.store;
+    const shared::Survey& survey = loaded.survey;
+    if (!bench.reused) {
+        prepare(store, loaded);
+        Respondents respondents(survey);
+        auto start = Clock::now();
+        fill(store, survey, respondents, 0, size);
+        bench.fillSeconds = seconds(start);
+        if (auto status = server::addRound(store, {kRound, kRoundFrom, kRoundTo, ""}); !status) die(status.message());
+        start = Clock::now();
+        auto released = server::releaseRound(store, kRound, std::chrono::system_clock::now(), true);
+        if (!released) die(released.error().message);
+        bench.releaseSeconds = seconds(start);
+        if (auto status = server::addRound(store, {kOpenRound, "2027-W01", "2027-W26", ""}); !status) die(status.message());
+        start = Clock::now();
+        fill(store, survey, respondents, size, size + size / 10, 2027, kOpenWeeks);
+        bench.openSeconds = seconds(start);
+        std::ofstream(complete) << size << '\n';
+    }
+    auto inRound = store.countResponses({survey.id, survey.version, kRound});
+    auto all = store.countResponses({survey.id, survey.version, ""});
+    if (!inRound || !all) die("cannot count the stored responses");
+    bench.inRound = *inRound;
+    bench.open = *all - *inRound;
+    if (bench.inRound != size) die("the round holds " + std::to_string(bench.inRound) + " responses, expected " + std::to_string(size));
+    return bench;
+}
+
+/// Runs the real binary with stdout to /dev/null (stderr too when `quiet`); dies unless it exits 0.
+inline void runCentral(const std::vector<std::string>& args, bool quiet = false) {
+    std::vector<char*> argv;
+    for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+    argv.push_back(nullptr);
+    std::fflush(stdout);  // else the child would print what is still buffered a second time
+    const pid_t child = ::fork();
+    if (child < 0) die("fork failed");
+    if (child == 0) {
+        if (std::freopen("/dev/null", "w", stdout) == nullptr) std::_Exit(127);
+        if (quiet && std::freopen("/dev/null", "w", stderr) == nullptr) std::_Exit(127);
+        ::execv(argv[0], argv.data());
+        std::_Exit(127);
+    }
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) die("svarboks-central " + args[1] + " failed (exit " + std::to_string(WEXITSTATUS(status)) + ")");
 }
 
 }  // namespace svarboks::bench

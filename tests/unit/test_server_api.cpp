@@ -450,7 +450,8 @@ TEST_CASE("stored responses carry unit, survey, week, locale and answers, and no
 
     std::vector<std::string> columns;
     central.query("SELECT name FROM pragma_table_info('responses') ORDER BY cid", [&](sqlite3_stmt* row) { columns.push_back(Central::text(row, 0)); });
-    CHECK(columns == std::vector<std::string>{"id", "unit_id", "survey_id", "survey_version", "period", "locale", "answers", "sealed_sha256"});
+    // round_id: the released round it was frozen into ('' until then), nothing about when it arrived
+    CHECK(columns == std::vector<std::string>{"id", "unit_id", "survey_id", "survey_version", "period", "locale", "answers", "sealed_sha256", "round_id"});
     bool withoutRowid = false;
     central.query("SELECT sql FROM sqlite_master WHERE name = 'responses'", [&](sqlite3_stmt* row) {
         withoutRowid = Central::text(row, 0).find("WITHOUT ROWID") != std::string::npos;

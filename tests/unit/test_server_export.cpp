@@ -1,8 +1,16 @@
 // Exports from the central store: the CSV writer (dialects, quoting, CSV-injection neutralisation) and
-// exportResponses (columns, values, survey and version choice, streaming to a sink, the CLI command).
+// exportResponses (one survey version of one released round: columns, values, streaming to a sink, the
+// CLI command and its audit entry), and the analyst who tries to single people out of them (issue 12):
+// a small unit, the one English respondent, a unique identifying answer, a round of fewer than k, the
+// same export asked again, the order of the rows, and a property test on generated stores that every
+// combination shown has k rows and every count of rows is one the round's report shows.
 #include "svarboks/server/admin.hpp"
+#include "svarboks/server/anonymise.hpp"
 #include "svarboks/server/csv.hpp"
 #include "svarboks/server/export.hpp"
+#include "svarboks/server/report.hpp"
+#include "svarboks/server/rounds.hpp"
+#include "svarboks/server/tally.hpp"
 #include "svarboks/shared/hashing.hpp"
 #include "test_server_fixture.hpp"
 
@@ -11,7 +19,12 @@
 #include <sys/resource.h>
 #include <signal.h>
 
+#include <algorithm>
+#include <fstream>
 #include <limits>
+#include <map>
+#include <random>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -151,8 +164,41 @@ namespace {
 
 fs::path exportSurveyPath() { return test::sourceDir() / "tests/data/exports/export-test.json"; }
 
-/// Stores responses as a batch would, without sealing (the export reads only what is stored).
-void storeResponses(Central& central, const std::vector<server::StoredResponse>& responses) {
+constexpr int kK = server::kMinimumGroupSize;
+const std::string kRoundId = "r1";
+const std::string kHeader = "unit,group,period,survey_id,survey_version,locale,";
+const std::string kPulseColumns = "used_tools,finding_ease,problem_solved,help_wanted,training_hours";
+
+server::StoredResponse response(const std::string& unit, const std::string& period, const json& answers,
+                                const std::string& survey = "pulse", const std::string& version = "2026.1",
+                                const std::string& locale = "da") {
+    return {shared::newUuidV4(), unit, survey, version, period, locale, answers.dump(), ""};
+}
+
+/// `count` copies of one answer (each its own response and id).
+std::vector<server::StoredResponse> many(int count, const std::string& unit, const std::string& period, const json& answers,
+                                         const std::string& survey = "pulse", const std::string& version = "2026.1",
+                                         const std::string& locale = "da") {
+    std::vector<server::StoredResponse> list;
+    for (int i = 0; i < count; ++i) list.push_back(response(unit, period, answers, survey, version, locale));
+    return list;
+}
+
+template <typename T>
+void append(std::vector<T>& to, const std::vector<T>& more) {
+    to.insert(to.end(), more.begin(), more.end());
+}
+
+/// The published surveys of a store by "id version", for the tallies of what the tests store.
+using Surveys = std::map<std::string, shared::Survey>;
+
+std::string key(const std::string& id, const std::string& version) { return id + " " + version; }
+
+/// Stores responses as a batch would, without sealing, with the report tallies ingest stores beside them
+/// (an export follows the round's report, which is made from the tallies). Answers that are not JSON
+/// are tallied as an empty response: the respondent still counts.
+void storeInto(server::Storage& store, const Surveys& surveys, const std::vector<server::StoredResponse>& responses,
+               const std::string& week = "2026-W48") {
     std::vector<server::IncomingItem> items;
     for (const auto& response : responses) {
         server::IncomingItem item;
@@ -160,33 +206,90 @@ void storeResponses(Central& central, const std::vector<server::StoredResponse>&
         item.sealed = "sealed-" + response.id;
         item.sealedSha256 = shared::sha256Hex(item.sealed);
         item.response = response;
+        const auto survey = surveys.find(key(response.surveyId, response.surveyVersion));
+        REQUIRE_MESSAGE(survey != surveys.end(), "no survey " << response.surveyId << " " << response.surveyVersion);
+        const json answers = json::parse(response.answersJson, nullptr, false);
+        item.tallies = server::responseTallies(survey->second, answers.is_object() ? answers : json::object());
         items.push_back(std::move(item));
     }
-    auto stored = central.store->storeItems(items, "2026-W48");
+    auto stored = store.storeItems(items, week);
     REQUIRE_MESSAGE(stored.ok(), (stored.ok() ? "" : stored.error().message));
+    for (const auto& result : *stored) REQUIRE_MESSAGE(result.status == shared::ItemStatus::Accepted, result.id);
 }
 
-server::StoredResponse response(const std::string& unit, const std::string& period, const json& answers,
-                                const std::string& survey = "pulse", const std::string& version = "2026.1") {
-    return {shared::newUuidV4(), unit, survey, version, period, "da", answers.dump()};
+/// Adds a round and releases it at once (early), as `rounds add` and `rounds release --early` do.
+void releaseInto(server::Storage& store, server::TimePoint now, const std::string& id = kRoundId, const std::string& from = "2026-W40",
+                 const std::string& to = "2026-W52") {
+    REQUIRE(server::addRound(store, {id, from, to, ""}).ok());
+    auto released = server::releaseRound(store, id, now, true);
+    REQUIRE_MESSAGE(released.ok(), (released.ok() ? "" : released.error().message));
+}
+
+/// The Central fixture (units solhoj and vest, no groups; pulse 2026.1 published) with the surveys it knows.
+struct Fixture {
+    Central central;
+    Surveys surveys;
+    Fixture() { surveys.emplace(key(central.pulse.id, central.pulse.version), central.pulse); }
+
+    shared::Survey publish(const fs::path& file, const std::string& unit) {
+        shared::Survey survey = central.publish(file, unit);
+        surveys.insert_or_assign(key(survey.id, survey.version), survey);
+        return survey;
+    }
+    void store(const std::vector<server::StoredResponse>& responses) { storeInto(*central.store, surveys, responses); }
+    void release(const std::string& id = kRoundId, const std::string& from = "2026-W40", const std::string& to = "2026-W52") {
+        releaseInto(*central.store, central.fakeClock.now(), id, from, to);
+    }
+    void addUnit(const std::string& id, const std::string& group) { REQUIRE(central.store->addUnit({id, "Unit " + id, group}).ok()); }
+    void setGroup(const std::string& id, const std::string& group) { REQUIRE(central.store->setUnitGroup(id, group).ok()); }
+};
+
+/// A survey with a question marked identifying ("where do you work?") and one that is not.
+json identifyingSurvey(const std::string& id = "ident", const std::string& version = "1") {
+    json survey = test::surveyWith(json::array({
+        {{"type", "radiogroup"}, {"name", "workplace"}, {"identifying", true}, {"title", "Where do you work?"},
+         {"choices", {"home_care", "school", "kitchen", "office"}}},
+        {{"type", "rating"}, {"name", "mood"}, {"title", "Mood"}, {"rateMin", 1}, {"rateMax", 5}},
+    }));
+    survey["surveyId"] = id;
+    survey["surveyVersion"] = version;
+    return survey;
+}
+
+/// Publishes a survey given as JSON for every unit and returns it as loaded.
+shared::Survey publishJson(server::Storage& store, const json& definition) {
+    const shared::Survey survey = test::mustLoad(definition);
+    REQUIRE(store.publishSurvey({survey.id, survey.version, shared::canonicalDefinition(definition), survey.definitionSha256, survey.consentSha256, {}},
+                                server::kAllUnits)
+                .ok());
+    return survey;
 }
 
 struct Exported {
     std::string text;
     std::string error;
     std::int64_t count = -1;
+    std::int64_t withheld = -1;
+    std::string explanation;
 };
 
-Exported exportText(Central& central, server::ExportOptions options) {
+Exported exportFrom(server::Storage& store, const server::ExportOptions& options) {
     Exported out;
-    auto result = server::exportResponses(*central.store, options, [&out](std::string_view chunk) {
+    auto result = server::exportResponses(store, options, [&out](std::string_view chunk) {
         out.text.append(chunk);
         return true;
     });
-    if (result) out.count = *result;
-    else out.error = result.error().message;
+    if (result) {
+        out.count = result->rows;
+        out.withheld = result->withheld;
+        out.explanation = result->explanation;
+    } else {
+        out.error = result.error().message;
+    }
     return out;
 }
+
+Exported exportText(Central& central, const server::ExportOptions& options) { return exportFrom(*central.store, options); }
 
 std::vector<std::string> lines(const std::string& text, const std::string& end = "\r\n") {
     std::vector<std::string> found;
@@ -197,6 +300,51 @@ std::vector<std::string> lines(const std::string& text, const std::string& end =
         at = next + end.size();
     }
     return found;
+}
+
+/// The header and the rows sorted: rows come in the order of their random ids.
+std::vector<std::string> sortedLines(const std::string& text, const std::string& end = "\r\n") {
+    auto found = lines(text, end);
+    if (!found.empty()) std::sort(found.begin() + 1, found.end());
+    return found;
+}
+
+/// RFC 4180 as the Standard dialect writes it: ',' between cells, CRLF after rows, '"' quoting.
+std::vector<std::vector<std::string>> parseCsv(const std::string& text) {
+    std::vector<std::vector<std::string>> rows;
+    std::vector<std::string> row;
+    std::string cell;
+    bool quoted = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (quoted) {
+            if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+                cell.push_back('"');
+                ++i;
+            } else if (c == '"') {
+                quoted = false;
+            } else {
+                cell.push_back(c);
+            }
+        } else if (c == '"') {
+            quoted = true;
+        } else if (c == ',') {
+            row.push_back(std::move(cell));
+            cell.clear();
+        } else if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
+            row.push_back(std::move(cell));
+            cell.clear();
+            rows.push_back(std::move(row));
+            row.clear();
+            ++i;
+        } else {
+            cell.push_back(c);
+        }
+    }
+    REQUIRE_FALSE(quoted);
+    REQUIRE(cell.empty());
+    REQUIRE(row.empty());
+    return rows;
 }
 
 struct Run {
@@ -214,164 +362,395 @@ Run runCentral(std::vector<std::string> args, Central& central) {
     return {code, out.str(), err.str()};
 }
 
+/// Everything an analyst can count in a CSV export of one round and survey version, checked against that
+/// round's report as any account can read it:
+/// - every combination of the quasi-identifiers shown (unit, group, period, locale, identifying answers)
+///   has at least k rows;
+/// - a unit named in the export has exactly the rows the report shows for it (and the report shows it);
+///   a unit and week shown together have exactly the report's respondents of that unit in that week;
+/// - the rows showing a group are the report's shown count of that group, or, where the report hides the
+///   group, the sum of its units the report shows: never a figure the report hides;
+/// - no row is withheld when the report shows the municipality; every row is when it hides it;
+/// - the answers are the stored ones (each non-identifying column holds the same multiset of values).
+/// Returns the parsed rows (without the header).
+std::vector<std::vector<std::string>> checkAgainstReport(server::Storage& store, const Exported& exported, const std::string& surveyId,
+                                                         const std::string& version, const std::string& round,
+                                                         const std::vector<std::string>& identifying, std::int64_t inRound) {
+    REQUIRE_MESSAGE(exported.error.empty(), exported.error);
+    const auto table = parseCsv(exported.text);
+    REQUIRE_FALSE(table.empty());
+    const std::vector<std::string>& header = table.front();
+    REQUIRE(header.size() >= 6);
+    CHECK(std::vector<std::string>(header.begin(), header.begin() + 6) ==
+          std::vector<std::string>{"unit", "group", "period", "survey_id", "survey_version", "locale"});
+    const std::vector<std::vector<std::string>> rows(table.begin() + 1, table.end());
+    CHECK(static_cast<std::int64_t>(rows.size()) == exported.count);
+
+    server::ReportRequest ask;
+    ask.surveyId = surveyId;
+    ask.version = version;
+    ask.round = round;
+    ask.weeks = true;
+    auto report = server::buildReport(store, ask);
+    REQUIRE_MESSAGE(report.ok(), (report.ok() ? "" : report.error().message));
+    const int k = report->k;
+    const server::ReportRow& total = report->rows.front();
+    REQUIRE(total.kind == server::ReportRow::Kind::Total);
+    // Which rows are in it: all of them when the report shows the municipality; otherwise those of the
+    // groups and units it shows, a sum of figures the report shows.
+    CHECK(exported.count + exported.withheld == inRound);
+    std::int64_t expected = 0;
+    if (total.respondents.shown()) {
+        expected = total.respondents.value;
+    } else {
+        for (const auto& row : report->rows) {
+            const server::ReportRow* group = report->find(server::ReportRow::Kind::Group, row.group);
+            const bool groupShown = group != nullptr && group->respondents.shown();
+            if (row.kind == server::ReportRow::Kind::Group && row.respondents.shown()) expected += row.respondents.value;
+            if (row.kind == server::ReportRow::Kind::Unit && row.respondents.shown() && !groupShown) expected += row.respondents.value;
+        }
+    }
+    CHECK(exported.count == expected);
+
+    std::vector<std::size_t> quasi{0, 1, 2, 5};
+    for (const auto& name : identifying) {
+        const auto at = std::find(header.begin(), header.end(), name);
+        REQUIRE(at != header.end());
+        quasi.push_back(static_cast<std::size_t>(at - header.begin()));
+    }
+    std::map<std::vector<std::string>, std::int64_t> classes;
+    std::map<std::string, std::int64_t> perUnit;
+    std::map<std::string, std::int64_t> perGroup;
+    std::map<std::pair<std::string, std::string>, std::int64_t> perUnitWeek;
+    for (const auto& row : rows) {
+        REQUIRE(row.size() == header.size());
+        CHECK(row[3] == surveyId);
+        CHECK(row[4] == version);
+        std::vector<std::string> values;
+        for (const std::size_t column : quasi) values.push_back(row[column]);
+        ++classes[values];
+        if (row[0] != "*") ++perUnit[row[0]];
+        if (row[1] != "*") ++perGroup[row[1]];
+        if (row[0] != "*" && row[2] != round) ++perUnitWeek[{row[0], row[2]}];
+    }
+    // One generalisation for the whole export: a week is shown for every row or for none, and likewise
+    // the language and each identifying answer.
+    for (const std::size_t column : std::vector<std::size_t>(quasi.begin() + 2, quasi.end())) {
+        const std::string generalised = column == 2 ? round : "*";
+        const auto generalisedRows = std::count_if(rows.begin(), rows.end(), [&](const auto& row) { return row[column] == generalised; });
+        CHECK_MESSAGE((generalisedRows == 0 || generalisedRows == static_cast<std::ptrdiff_t>(rows.size())), header[column] << " is generalised for some rows only");
+    }
+    for (const auto& row : rows) {
+        CHECK_MESSAGE((row[2] == round || std::find(report->weeks.begin(), report->weeks.end(), row[2]) != report->weeks.end()),
+                      row[2] << " is neither the round nor one of its weeks");
+    }
+    for (const auto& [values, count] : classes) {
+        std::string shown;
+        for (const auto& value : values) shown += value + " | ";
+        CHECK_MESSAGE(count >= k, "only " << count << " rows share " << shown);
+    }
+    for (const auto& [unit, count] : perUnit) {
+        const server::ReportRow* row = report->find(server::ReportRow::Kind::Unit, unit);
+        REQUIRE_MESSAGE(row != nullptr, "the export names " << unit << ", which the report does not know");
+        CHECK_MESSAGE(row->respondents.shown(), "the export names " << unit << ", whose respondents the report hides");
+        CHECK_MESSAGE(count == row->respondents.value, unit << ": " << count << " rows, the report shows " << row->respondents.value);
+    }
+    for (const auto& [unitWeek, count] : perUnitWeek) {
+        const server::ReportRow* row = report->find(server::ReportRow::Kind::Unit, unitWeek.first);
+        REQUIRE(row != nullptr);
+        const auto week = std::find(report->weeks.begin(), report->weeks.end(), unitWeek.second);
+        REQUIRE_MESSAGE(week != report->weeks.end(), unitWeek.second << " is not a week of the report");
+        const server::Count& part = row->weeks[static_cast<std::size_t>(week - report->weeks.begin())];
+        CHECK_MESSAGE(part.shown(), unitWeek.first << " in " << unitWeek.second << ": shown in the export, hidden in the report");
+        CHECK_MESSAGE(count == part.value, unitWeek.first << " in " << unitWeek.second << ": " << count << " rows, the report shows " << part.value);
+    }
+    for (const auto& [shownGroup, count] : perGroup) {
+        const std::string group = shownGroup == server::kNoGroup ? "" : shownGroup;
+        const server::ReportRow* row = report->find(server::ReportRow::Kind::Group, group);
+        if (row != nullptr && row->respondents.shown()) {
+            CHECK_MESSAGE(count == row->respondents.value, "group " << shownGroup << ": " << count << " rows, the report shows " << row->respondents.value);
+            continue;
+        }
+        std::int64_t shownUnits = 0;
+        for (const auto& unit : report->rows) {
+            if (unit.kind == server::ReportRow::Kind::Unit && unit.group == group && unit.respondents.shown()) shownUnits += unit.respondents.value;
+        }
+        CHECK_MESSAGE(count == shownUnits, "group " << shownGroup << " (hidden in the report): " << count << " rows, its shown units " << shownUnits);
+    }
+    return rows;
+}
+
+/// The values of one column of the stored responses of a round (as the CSV writes simple values).
+std::multiset<std::string> storedColumn(server::Storage& store, const server::ResponseFilter& filter, const std::string& column) {
+    std::multiset<std::string> values;
+    REQUIRE(store.forEachResponseOf(filter, [&](const server::StoredResponse& stored) {
+                   const json answers = json::parse(stored.answersJson);
+                   if (column == "locale") values.insert(stored.locale);
+                   else if (!answers.contains(column)) values.insert("");
+                   else if (answers[column].is_string()) values.insert(answers[column].get<std::string>());
+                   else values.insert(answers[column].dump());
+                   return true;
+               }).ok());
+    return values;
+}
+
+std::multiset<std::string> exportedColumn(const std::vector<std::vector<std::string>>& table, const std::string& column) {
+    const auto at = std::find(table.front().begin(), table.front().end(), column);
+    REQUIRE(at != table.front().end());
+    std::multiset<std::string> values;
+    for (std::size_t i = 1; i < table.size(); ++i) values.insert(table[i][static_cast<std::size_t>(at - table.front().begin())]);
+    return values;
+}
+
 }  // namespace
 
-TEST_CASE("CSV export: fixed columns, then the survey's questions in order; one row per response") {
-    Central central;
-    storeResponses(central, {
-        response("solhoj", "2026-W47", {{"used_tools", true}, {"finding_ease", 4}, {"problem_solved", 2},
-                                        {"help_wanted", {"course", "time"}}, {"training_hours", 12.5}}),
-        response("solhoj", "2026-W48", {{"used_tools", false}}),
-        response("vest", "2026-W47", {{"used_tools", true}, {"problem_solved", "none"}, {"training_hours", 0}}),
-    });
-    const Exported csv = exportText(central, {ExportFormat::Csv, "", ""});
+TEST_CASE("CSV export: fixed columns, then the survey's questions in order; one row per response of the round") {
+    Fixture f;
+    std::vector<server::StoredResponse> stored;
+    append(stored, many(3, "solhoj", "2026-W47", {{"used_tools", true}, {"finding_ease", 4}, {"problem_solved", 2},
+                                                  {"help_wanted", {"course", "time"}}, {"training_hours", 12.5}}));
+    append(stored, many(2, "solhoj", "2026-W47", {{"used_tools", false}}));
+    append(stored, many(5, "vest", "2026-W47", {{"used_tools", true}, {"problem_solved", "none"}, {"training_hours", 0}}));
+    f.store(stored);
+    f.release();
+    const Exported csv = exportText(f.central, {ExportFormat::Csv, "", "", ""});
     REQUIRE_MESSAGE(csv.error.empty(), csv.error);
-    CHECK(csv.count == 3);
+    CHECK(csv.count == 10);
+    CHECK(csv.withheld == 0);
     CHECK(csv.text.rfind("\xEF\xBB\xBF", 0) != 0);
-    const auto rows = lines(csv.text);
-    REQUIRE(rows.size() == 4);
-    CHECK(rows[0] == "unit,period,survey_id,survey_version,locale,used_tools,finding_ease,problem_solved,help_wanted,training_hours");
-    CHECK(rows[1] == "solhoj,2026-W47,pulse,2026.1,da,true,4,2,course;time,12.5");
-    CHECK(rows[2] == "solhoj,2026-W48,pulse,2026.1,da,false,,,,");
-    CHECK(rows[3] == "vest,2026-W47,pulse,2026.1,da,true,,none,,0");
+    const auto rows = sortedLines(csv.text);
+    REQUIRE(rows.size() == 11);
+    CHECK(rows[0] == kHeader + kPulseColumns);
+    // Every unit and week has at least 5 respondents, all Danish: nothing needs generalising. Units
+    // without a group show "(no group)".
+    for (std::size_t i = 1; i <= 2; ++i) CHECK(rows[i] == "solhoj,(no group),2026-W47,pulse,2026.1,da,false,,,,");
+    for (std::size_t i = 3; i <= 5; ++i) CHECK(rows[i] == "solhoj,(no group),2026-W47,pulse,2026.1,da,true,4,2,course;time,12.5");
+    for (std::size_t i = 6; i <= 10; ++i) CHECK(rows[i] == "vest,(no group),2026-W47,pulse,2026.1,da,true,,none,,0");
+    CHECK(csv.explanation.find("Nothing had to be generalised") != std::string::npos);
 }
 
 TEST_CASE("CSV export for Danish Excel: BOM, semicolons, decimal commas, a multi-choice cell quoted") {
-    Central central;
-    storeResponses(central, {response("solhoj", "2026-W47", {{"used_tools", true}, {"help_wanted", {"course", "time"}}, {"training_hours", 12.5}})});
-    const Exported csv = exportText(central, {ExportFormat::CsvDanish, "pulse", "2026.1"});
+    Fixture f;
+    f.store(many(5, "solhoj", "2026-W47", {{"used_tools", true}, {"help_wanted", {"course", "time"}}, {"training_hours", 12.5}}));
+    f.store(many(5, "vest", "2026-W47", {{"used_tools", false}}));
+    f.release();
+    const Exported csv = exportText(f.central, {ExportFormat::CsvDanish, "pulse", "2026.1", kRoundId});
     REQUIRE_MESSAGE(csv.error.empty(), csv.error);
     REQUIRE(csv.text.rfind("\xEF\xBB\xBF", 0) == 0);
-    const auto rows = lines(csv.text.substr(3));
-    REQUIRE(rows.size() == 2);
-    CHECK(rows[0] == "unit;period;survey_id;survey_version;locale;used_tools;finding_ease;problem_solved;help_wanted;training_hours");
-    CHECK(rows[1] == "solhoj;2026-W47;pulse;2026.1;da;true;;;\"course;time\";12,5");
+    const auto rows = sortedLines(csv.text.substr(3));
+    REQUIRE(rows.size() == 11);
+    CHECK(rows[0] == "unit;group;period;survey_id;survey_version;locale;used_tools;finding_ease;problem_solved;help_wanted;training_hours");
+    CHECK(rows[1] == "solhoj;(no group);2026-W47;pulse;2026.1;da;true;;;\"course;time\";12,5");
+    CHECK(rows[10] == "vest;(no group);2026-W47;pulse;2026.1;da;false;;;;");
 }
 
 TEST_CASE("CSV export: answers that a spreadsheet would run are neutralised; negative numbers stay numbers") {
-    Central central;
-    central.publish(exportSurveyPath(), "vest");
-    storeResponses(central, {
+    Fixture f;
+    f.publish(exportSurveyPath(), "vest");
+    // Five respondents in each unit and week: shown as they are.
+    f.store({
         response("vest", "2026-W47", {{"formula", "=cmd|' /C calc'!A0"}, {"tags", {"-first", "æøå"}}, {"decimal", -3}, {"count", 7}}, "export-test", "1"),
-        response("vest", "2026-W48", {{"formula", "+1"}, {"decimal", 2.25}}, "export-test", "1"),
-        response("vest", "2026-W49", {{"formula", "-1"}}, "export-test", "1"),
-        response("vest", "2026-W50", {{"formula", "@SUM(1)"}, {"agree", false}, {"rate", 5}}, "export-test", "1"),
-        response("vest", "2026-W51", {{"formula", "plain, \"quoted\"; text"}}, "export-test", "1"),
+        response("vest", "2026-W47", {{"formula", "+1"}, {"decimal", 2.25}}, "export-test", "1"),
+        response("vest", "2026-W47", {{"formula", "-1"}}, "export-test", "1"),
+        response("vest", "2026-W47", {{"formula", "@SUM(1)"}, {"agree", false}, {"rate", 5}}, "export-test", "1"),
+        response("vest", "2026-W47", {{"formula", "plain, \"quoted\"; text"}}, "export-test", "1"),
     });
-    const Exported csv = exportText(central, {ExportFormat::Csv, "export-test", ""});
+    f.store(many(5, "solhoj", "2026-W47", {{"formula", "+1"}}, "export-test", "1"));
+    f.release();
+    const Exported csv = exportText(f.central, {ExportFormat::Csv, "export-test", "", ""});
     REQUIRE_MESSAGE(csv.error.empty(), csv.error);
-    const auto rows = lines(csv.text);
-    REQUIRE(rows.size() == 6);
-    CHECK(rows[0] == "unit,period,survey_id,survey_version,locale,formula,tags,decimal,agree,rate,count");
-    CHECK(rows[1] == "vest,2026-W47,export-test,1,da,\"'=cmd|' /C calc'!A0\",\"'-first;æøå\",-3,,,7");
-    CHECK(rows[2] == "vest,2026-W48,export-test,1,da,\"'+1\",,2.25,,,");
-    CHECK(rows[3] == "vest,2026-W49,export-test,1,da,\"'-1\",,,,,");
-    CHECK(rows[4] == "vest,2026-W50,export-test,1,da,\"'@SUM(1)\",,,false,5,");
-    CHECK(rows[5] == "vest,2026-W51,export-test,1,da,\"plain, \"\"quoted\"\"; text\",,,,,");
+    const auto rows = sortedLines(csv.text);
+    INFO(csv.explanation);
+    REQUIRE(rows.size() == 11);
+    CHECK(rows[0] == kHeader + "formula,tags,decimal,agree,rate,count");
+    for (std::size_t i = 1; i <= 5; ++i) CHECK(rows[i] == "solhoj,(no group),2026-W47,export-test,1,da,\"'+1\",,,,,");
+    CHECK(rows[6] == "vest,(no group),2026-W47,export-test,1,da,\"'+1\",,2.25,,,");
+    CHECK(rows[7] == "vest,(no group),2026-W47,export-test,1,da,\"'-1\",,,,,");
+    CHECK(rows[8] == "vest,(no group),2026-W47,export-test,1,da,\"'=cmd|' /C calc'!A0\",\"'-first;æøå\",-3,,,7");
+    CHECK(rows[9] == "vest,(no group),2026-W47,export-test,1,da,\"'@SUM(1)\",,,false,5,");
+    CHECK(rows[10] == "vest,(no group),2026-W47,export-test,1,da,\"plain, \"\"quoted\"\"; text\",,,,,");
 
-    const Exported danish = exportText(central, {ExportFormat::CsvDanish, "export-test", "1"});
-    const auto danishRows = lines(danish.text.substr(3));
-    REQUIRE(danishRows.size() == 6);
-    CHECK(danishRows[1] == "vest;2026-W47;export-test;1;da;\"'=cmd|' /C calc'!A0\";\"'-first;æøå\";-3;;;7");
-    CHECK(danishRows[2] == "vest;2026-W48;export-test;1;da;\"'+1\";;2,25;;;");
+    const Exported danish = exportText(f.central, {ExportFormat::CsvDanish, "export-test", "1", ""});
+    const auto danishRows = sortedLines(danish.text.substr(3));
+    REQUIRE(danishRows.size() == 11);
+    CHECK(danishRows[6] == "vest;(no group);2026-W47;export-test;1;da;\"'+1\";;2,25;;;");
+    CHECK(danishRows[8] == "vest;(no group);2026-W47;export-test;1;da;\"'=cmd|' /C calc'!A0\";\"'-first;æøå\";-3;;;7");
 }
 
-TEST_CASE("CSV export: which survey and version, and clear errors when it is not clear or not there") {
-    Central central;
+TEST_CASE("CSV export: weeks with fewer than k of a unit are shown as the round, by its id, for every row") {
+    Fixture f;
+    f.store(many(3, "solhoj", "2026-W46", {{"used_tools", true}}));
+    f.store(many(3, "solhoj", "2026-W47", {{"used_tools", false}}));
+    f.store(many(6, "vest", "2026-W47", {{"used_tools", true}}));
+    f.release();
+    const Exported csv = exportText(f.central, {ExportFormat::Csv, "", "", ""});
+    const auto rows = sortedLines(csv.text);
+    REQUIRE(rows.size() == 13);
+    for (std::size_t i = 1; i <= 3; ++i) CHECK(rows[i] == "solhoj,(no group),r1,pulse,2026.1,da,false,,,,");
+    for (std::size_t i = 4; i <= 6; ++i) CHECK(rows[i] == "solhoj,(no group),r1,pulse,2026.1,da,true,,,,");
+    for (std::size_t i = 7; i <= 12; ++i) CHECK(rows[i] == "vest,(no group),r1,pulse,2026.1,da,true,,,,");  // vest's one week too
+    CHECK(csv.explanation.find("eeks are shown as the whole round") != std::string::npos);
+    checkAgainstReport(*f.central.store, csv, "pulse", "2026.1", kRoundId, {}, 12);
+}
+
+TEST_CASE("exports: which survey version and round, and clear errors when it is not clear or not there") {
+    Fixture f;
+    SUBCASE("no round released yet: nothing to export") {
+        f.store(many(10, "solhoj", "2026-W47", {{"used_tools", true}}));
+        const std::string noRound = "no round has been released yet: responses are exported only from released rounds "
+                                    "(svarboks-central rounds add, then rounds release once the round has ended)";
+        CHECK(exportText(f.central, {ExportFormat::Csv, "", "", ""}).error == noRound);
+        REQUIRE(server::addRound(*f.central.store, {kRoundId, "2026-W40", "2026-W52", ""}).ok());
+        CHECK(exportText(f.central, {ExportFormat::Jsonl, "", "", ""}).error == noRound);  // added is not released
+        f.central.fakeClock.advance(std::chrono::hours(24 * 7));
+        CHECK(exportText(f.central, {ExportFormat::Jsonl, "", "", ""}).error == noRound);
+    }
+    SUBCASE("the latest released round by default; another by name; an unknown or unreleased one is an error") {
+        f.store(many(5, "solhoj", "2026-W10", {{"used_tools", true}}));
+        f.store(many(5, "vest", "2026-W10", {{"used_tools", true}}));
+        f.release("first", "2026-W01", "2026-W26");
+        f.store(many(5, "solhoj", "2026-W30", {{"used_tools", false}}));
+        f.store(many(5, "vest", "2026-W30", {{"used_tools", false}}));
+        f.release("second", "2026-W27", "2026-W52");
+        const auto latest = exportText(f.central, {ExportFormat::Csv, "", "", ""});
+        CHECK(latest.count == 10);
+        CHECK(latest.text.find(",2026-W30,") != std::string::npos);
+        CHECK(latest.text.find(",2026-W10,") == std::string::npos);
+        const auto first = exportText(f.central, {ExportFormat::Csv, "", "", "first"});
+        CHECK(first.count == 10);
+        CHECK(first.text.find(",2026-W10,") != std::string::npos);
+        CHECK(first.text.find(",2026-W30,") == std::string::npos);
+        CHECK(exportText(f.central, {ExportFormat::Csv, "", "", "third"}).error == "round 'third' is not a released round (released: first, second)");
+        REQUIRE(server::addRound(*f.central.store, {"next", "2027-W01", "2027-W26", ""}).ok());
+        CHECK(exportText(f.central, {ExportFormat::Csv, "", "", "next"}).error == "round 'next' is not a released round (released: first, second)");
+        auto plan = server::planExport(*f.central.store, {ExportFormat::Csv, "", "", "first"});
+        REQUIRE(plan.ok());
+        CHECK(plan->round == "first");
+        CHECK(plan->k == kK);
+        CHECK(plan->fileName() == "svarboks-pulse-2026.1-first.csv");
+        CHECK(plan->describe() == "survey pulse 2026.1, round first, csv, k=5");
+    }
     SUBCASE("the only survey, its latest version, by default") {
         json second = json::parse(Central::readFile(Central::pulsePath()));
         second["surveyVersion"] = "2026.2";
         second["pages"][0]["elements"].push_back({{"type", "boolean"}, {"name", "new_question"}, {"title", "New?"}});
-        const auto file = central.dir.path() / "pulse-2.json";
+        const auto file = f.central.dir.path() / "pulse-2.json";
         std::ofstream(file) << second.dump();
-        central.publish(file, "solhoj");
-        storeResponses(central, {response("solhoj", "2026-W47", {{"used_tools", true}}),
-                                 response("solhoj", "2026-W47", {{"used_tools", false}, {"new_question", true}}, "pulse", "2026.2")});
-        auto plan = server::planExport(*central.store, {ExportFormat::Csv, "", ""});
+        f.publish(file, "solhoj");
+        f.store(many(5, "solhoj", "2026-W47", {{"used_tools", true}}));
+        f.store(many(5, "vest", "2026-W47", {{"used_tools", true}}));
+        f.store(many(5, "solhoj", "2026-W47", {{"used_tools", false}, {"new_question", true}}, "pulse", "2026.2"));
+        f.store(many(5, "vest", "2026-W47", {{"used_tools", false}, {"new_question", true}}, "pulse", "2026.2"));
+        f.release();
+        auto plan = server::planExport(*f.central.store, {ExportFormat::Csv, "", "", ""});
         REQUIRE(plan.ok());
         CHECK(plan->surveyId == "pulse");
         CHECK(plan->version == "2026.2");
+        CHECK(plan->round == kRoundId);
         CHECK(plan->questions.back() == "new_question");
-        CHECK(plan->fileName() == "svarboks-pulse-2026.2.csv");
-        const auto latest = lines(exportText(central, {ExportFormat::Csv, "", ""}).text);
-        REQUIRE(latest.size() == 2);
-        CHECK(latest[1] == "solhoj,2026-W47,pulse,2026.2,da,false,,,,,true");
-        const auto older = lines(exportText(central, {ExportFormat::Csv, "pulse", "2026.1"}).text);
-        REQUIRE(older.size() == 2);
-        CHECK(older[1] == "solhoj,2026-W47,pulse,2026.1,da,true,,,,");
+        CHECK(plan->identifying.empty());
+        CHECK(plan->fileName() == "svarboks-pulse-2026.2-r1.csv");
+        const auto latest = sortedLines(exportText(f.central, {ExportFormat::Csv, "", "", ""}).text);
+        REQUIRE(latest.size() == 11);
+        CHECK(latest[0] == kHeader + kPulseColumns + ",new_question");
+        CHECK(latest[1] == "solhoj,(no group),2026-W47,pulse,2026.2,da,false,,,,,true");
+        const auto older = sortedLines(exportText(f.central, {ExportFormat::Csv, "pulse", "2026.1", ""}).text);
+        REQUIRE(older.size() == 11);
+        CHECK(older[1] == "solhoj,(no group),2026-W47,pulse,2026.1,da,true,,,,");
 
-        CHECK(exportText(central, {ExportFormat::Csv, "pulse", "9"}).error ==
+        CHECK(exportText(f.central, {ExportFormat::Csv, "pulse", "9", ""}).error ==
               "survey pulse has no published version '9'; published: pulse (2026.1, 2026.2)");
     }
     SUBCASE("several surveys: say which") {
-        central.publish(exportSurveyPath(), "vest");
-        CHECK(exportText(central, {ExportFormat::Csv, "", ""}).error ==
-              "several surveys are published: pulse (2026.1); export-test (1); a CSV export holds one survey version: "
+        f.publish(exportSurveyPath(), "vest");
+        f.release();
+        CHECK(exportText(f.central, {ExportFormat::Csv, "", "", ""}).error ==
+              "several surveys are published: pulse (2026.1); export-test (1); an export holds one survey version: "
               "say which (--survey ID [--version V])");
-        CHECK(exportText(central, {ExportFormat::CsvDanish, "nope", ""}).error ==
+        CHECK(exportText(f.central, {ExportFormat::CsvDanish, "nope", "", ""}).error ==
               "there is no published survey 'nope'; published: pulse (2026.1); export-test (1)");
-        CHECK(exportText(central, {ExportFormat::Jsonl, "", "1"}).error == "a survey version needs its survey id too (--survey ID)");
-        CHECK(exportText(central, {ExportFormat::Csv, "export-test", ""}).count == 0);
+        CHECK(exportText(f.central, {ExportFormat::Jsonl, "", "1", ""}).error == "a survey version needs its survey id too (--survey ID)");
+        const auto empty = exportText(f.central, {ExportFormat::Csv, "export-test", "", ""});
+        CHECK(empty.error.empty());
+        CHECK(empty.count == 0);
+        CHECK(lines(empty.text) == std::vector<std::string>{kHeader + "formula,tags,decimal,agree,rate,count"});
     }
 }
 
 TEST_CASE("CSV export: an answer the survey does not ask, or stored answers that are not JSON, stop it with the response's id") {
-    Central central;
+    Fixture f;
     const auto extra = response("solhoj", "2026-W47", {{"used_tools", true}, {"colour", "blue"}});
-    storeResponses(central, {extra});
-    CHECK(exportText(central, {ExportFormat::Csv, "", ""}).error ==
+    f.store({extra});
+    f.store(many(5, "solhoj", "2026-W47", {{"used_tools", true}}));
+    f.store(many(5, "vest", "2026-W47", {{"used_tools", true}}));
+    f.release();
+    CHECK(exportText(f.central, {ExportFormat::Csv, "", "", ""}).error ==
           "response " + extra.id + ": an answer to 'colour', which survey pulse 2026.1 does not ask");
 
-    Central broken;
+    Fixture broken;
     auto bad = response("solhoj", "2026-W47", {{"used_tools", true}});
     bad.answersJson = R"({"used_tools":tru})";
-    storeResponses(broken, {bad});
+    broken.store({bad});
+    broken.store(many(5, "solhoj", "2026-W47", {{"used_tools", true}}));
+    broken.store(many(5, "vest", "2026-W47", {{"used_tools", true}}));
+    broken.release();
     const std::string expected = "response " + bad.id + ": the stored answers are not a JSON object (expected a value at byte 15)";
-    CHECK(exportText(broken, {ExportFormat::Csv, "", ""}).error == expected);
-    CHECK(exportText(broken, {ExportFormat::Jsonl, "", ""}).error == expected);
+    CHECK(exportText(broken.central, {ExportFormat::Csv, "", "", ""}).error == expected);
+    CHECK(exportText(broken.central, {ExportFormat::Jsonl, "", "", ""}).error == expected);
 }
 
-TEST_CASE("JSON Lines export: the documented keys in order and the answers exactly as stored, one survey or all") {
-    Central central;
-    central.publish(exportSurveyPath(), "vest");
+TEST_CASE("JSON Lines export: the documented keys in order, no id, and the answers exactly as stored") {
+    Fixture f;
+    f.publish(exportSurveyPath(), "vest");
     const json pulseAnswers = {{"used_tools", true}, {"help_wanted", {"course"}}, {"training_hours", 1.25}};
     const json otherAnswers = {{"formula", "=cmd|' /C calc'!A0"}, {"tags", {"æøå"}}};
-    storeResponses(central, {response("solhoj", "2026-W47", pulseAnswers),
-                             response("vest", "2026-W47", otherAnswers, "export-test", "1")});
-    const Exported all = exportText(central, {ExportFormat::Jsonl, "", ""});
+    const auto pulse = many(5, "solhoj", "2026-W47", pulseAnswers);
+    f.store(pulse);
+    f.store(many(5, "vest", "2026-W47", pulseAnswers));
+    f.store(many(5, "vest", "2026-W47", otherAnswers, "export-test", "1"));
+    f.store(many(5, "solhoj", "2026-W47", otherAnswers, "export-test", "1"));
+    f.release();
+    const Exported all = exportText(f.central, {ExportFormat::Jsonl, "pulse", "", ""});
     REQUIRE_MESSAGE(all.error.empty(), all.error);
-    CHECK(all.count == 2);
+    CHECK(all.count == 10);
     const auto rows = lines(all.text, "\n");
-    REQUIRE(rows.size() == 2);
+    REQUIRE(rows.size() == 10);
+    std::map<std::string, int> units;
     for (const auto& row : rows) {
         const auto line = nlohmann::ordered_json::parse(row);
         std::vector<std::string> keys;
-        for (const auto& [key, value] : line.items()) keys.push_back(key);
-        CHECK(keys == std::vector<std::string>{"id", "unit", "survey_id", "survey_version", "period", "locale", "answers"});
+        for (const auto& [name, value] : line.items()) keys.push_back(name);
+        CHECK(keys == std::vector<std::string>{"unit", "group", "period", "survey_id", "survey_version", "locale", "answers"});
         CHECK(row == line.dump());  // compact, as the export always wrote it
-        CHECK(json(line["answers"]) == (line["survey_id"] == "pulse" ? pulseAnswers : otherAnswers));
+        CHECK(json(line["answers"]) == pulseAnswers);
+        CHECK(line["survey_id"] == "pulse");
+        CHECK(line["group"] == "(no group)");
+        CHECK(line["period"] == "2026-W47");
+        ++units[line["unit"].get<std::string>()];
     }
-    CHECK(all.text.find("=cmd") != std::string::npos);  // JSON is data, not a spreadsheet: nothing is changed
+    CHECK(units == std::map<std::string, int>{{"solhoj", 5}, {"vest", 5}});
+    for (const auto& stored : pulse) CHECK(all.text.find(stored.id) == std::string::npos);  // nothing links a row to the store
 
-    const Exported one = exportText(central, {ExportFormat::Jsonl, "export-test", ""});
-    CHECK(one.count == 1);
-    CHECK(one.text.find("\"survey_id\":\"export-test\"") != std::string::npos);
+    const Exported other = exportText(f.central, {ExportFormat::Jsonl, "export-test", "", ""});
+    CHECK(other.count == 10);
+    CHECK(other.text.find("=cmd") != std::string::npos);  // JSON is data, not a spreadsheet: nothing is changed
 }
 
 TEST_CASE("exports stream: the sink gets chunks while the store is read, and a refusing sink stops the export") {
-    Central central;
-    std::vector<server::StoredResponse> many;
+    Fixture f;
+    std::vector<server::StoredResponse> stored;
     for (int i = 0; i < 3000; ++i) {
-        many.push_back(response(i % 2 == 0 ? "solhoj" : "vest", "2026-W47",
-                                {{"used_tools", true}, {"finding_ease", 1 + i % 5}, {"help_wanted", {"course", "colleague"}}, {"training_hours", i % 200}}));
+        stored.push_back(response(i % 2 == 0 ? "solhoj" : "vest", "2026-W47",
+                                  {{"used_tools", true}, {"finding_ease", 1 + i % 5}, {"help_wanted", {"course", "colleague"}}, {"training_hours", i % 200}}));
     }
-    storeResponses(central, many);
+    f.store(stored);
+    f.release();
     for (const auto format : {ExportFormat::Csv, ExportFormat::CsvDanish, ExportFormat::Jsonl}) {
         CAPTURE(server::exportFormatName(format));
         std::size_t chunks = 0;
         std::size_t largest = 0;
         std::vector<std::pair<std::int64_t, std::int64_t>> progress;
-        auto exported = server::exportResponses(*central.store, server::ExportOptions{format, "pulse", ""},
+        auto exported = server::exportResponses(*f.central.store, server::ExportOptions{format, "pulse", "", ""},
             [&](std::string_view chunk) {
                 ++chunks;
                 largest = std::max(largest, chunk.size());
@@ -379,7 +758,7 @@ TEST_CASE("exports stream: the sink gets chunks while the store is read, and a r
             },
             [&](std::int64_t done, std::int64_t total) { progress.emplace_back(done, total); });
         REQUIRE(exported.ok());
-        CHECK(*exported == 3000);
+        CHECK(exported->rows == 3000);
         CHECK(chunks >= 3);
         CHECK(largest < 80 * 1024);
         REQUIRE(progress.size() >= 2);
@@ -387,7 +766,7 @@ TEST_CASE("exports stream: the sink gets chunks while the store is read, and a r
         CHECK(progress.back() == std::pair<std::int64_t, std::int64_t>(3000, 3000));
 
         int calls = 0;
-        auto refused = server::exportResponses(*central.store, server::ExportOptions{format, "pulse", ""}, [&](std::string_view) {
+        auto refused = server::exportResponses(*f.central.store, server::ExportOptions{format, "pulse", "", ""}, [&](std::string_view) {
             ++calls;
             return false;
         });
@@ -398,14 +777,32 @@ TEST_CASE("exports stream: the sink gets chunks while the store is read, and a r
 }
 
 TEST_CASE("export to a file: written through a temporary file; after a failure there is no new or half file") {
-    Central central;
-    std::vector<server::StoredResponse> many;
-    for (int i = 0; i < 200; ++i) many.push_back(response("solhoj", "2026-W47", {{"used_tools", true}, {"training_hours", i}}));
-    storeResponses(central, many);
-    const auto folder = central.dir.path() / "exports";
+    Fixture f;
+    std::vector<server::StoredResponse> stored;
+    for (int i = 0; i < 200; ++i) stored.push_back(response(i < 100 ? "solhoj" : "vest", "2026-W47", {{"used_tools", true}, {"training_hours", i}}));
+    SUBCASE("a bad stored row half way: no file at all") {
+        auto bad = response("vest", "2026-W47", {{"used_tools", true}});
+        bad.answersJson = "[]";
+        stored.push_back(bad);
+        f.store(stored);
+        f.release();
+        const auto folder = f.central.dir.path() / "exports";
+        fs::create_directories(folder);
+        const auto plan = server::planExport(*f.central.store, {ExportFormat::Csv, "", "", ""});
+        REQUIRE(plan.ok());
+        auto failed = server::exportToFile(*f.central.store, *plan, folder / "pulse.csv");
+        REQUIRE_FALSE(failed.ok());
+        CHECK(failed.error().message.find("response " + bad.id) == 0);
+        CHECK(failed.error().message.find("; no file was written") != std::string::npos);
+        CHECK(fs::is_empty(folder));
+        return;
+    }
+    f.store(stored);
+    f.release();
+    const auto folder = f.central.dir.path() / "exports";
     fs::create_directories(folder);
     const auto target = folder / "pulse.csv";
-    const auto plan = server::planExport(*central.store, {ExportFormat::Csv, "", ""});
+    const auto plan = server::planExport(*f.central.store, {ExportFormat::Csv, "", "", ""});
     REQUIRE(plan.ok());
     const auto onlyTarget = [&] {
         std::vector<std::string> names;
@@ -413,11 +810,12 @@ TEST_CASE("export to a file: written through a temporary file; after a failure t
         return names;
     };
 
-    auto written = server::exportToFile(*central.store, *plan, target);
+    auto written = server::exportToFile(*f.central.store, *plan, target);
     REQUIRE_MESSAGE(written.ok(), (written.ok() ? "" : written.error().message));
-    CHECK(*written == 200);
+    CHECK(written->rows == 200);
     CHECK(lines(Central::readFile(target)).size() == 201);
     CHECK(onlyTarget() == std::vector<std::string>{"pulse.csv"});
+    CHECK((fs::status(target).permissions() & (fs::perms::group_all | fs::perms::others_all)) == fs::perms::none);
 
     SUBCASE("the disk fills up (a file size limit): the earlier file stays as it was") {
         std::ofstream(target, std::ios::trunc) << "the earlier export\n";
@@ -427,7 +825,7 @@ TEST_CASE("export to a file: written through a temporary file; after a failure t
         small.rlim_cur = 1024;
         const auto previous = ::signal(SIGXFSZ, SIG_IGN);
         REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
-        auto failed = server::exportToFile(*central.store, *plan, target);
+        auto failed = server::exportToFile(*f.central.store, *plan, target);
         REQUIRE(::setrlimit(RLIMIT_FSIZE, &before) == 0);
         ::signal(SIGXFSZ, previous);
         REQUIRE_FALSE(failed.ok());
@@ -435,57 +833,374 @@ TEST_CASE("export to a file: written through a temporary file; after a failure t
         CHECK(Central::readFile(target) == "the earlier export\n");
         CHECK(onlyTarget() == std::vector<std::string>{"pulse.csv"});
     }
-    SUBCASE("a bad stored row half way: no file at all") {
-        fs::remove(target);
-        auto bad = response("vest", "2026-W47", {{"used_tools", true}});
-        bad.answersJson = "[]";
-        storeResponses(central, {bad});
-        auto failed = server::exportToFile(*central.store, *plan, target);
-        REQUIRE_FALSE(failed.ok());
-        CHECK(failed.error().message.find("response " + bad.id) == 0);
-        CHECK(failed.error().message.find("; no file was written") != std::string::npos);
-        CHECK(onlyTarget().empty());
-    }
     SUBCASE("a folder that does not exist") {
-        auto failed = server::exportToFile(*central.store, *plan, folder / "missing" / "x.csv");
+        auto failed = server::exportToFile(*f.central.store, *plan, folder / "missing" / "x.csv");
         REQUIRE_FALSE(failed.ok());
         CHECK(failed.error().message.find("cannot create a file in") != std::string::npos);
     }
 }
 
-TEST_CASE("export command: formats, survey and version, file output, clear errors") {
-    Central central;
-    storeResponses(central, {response("solhoj", "2026-W47", {{"used_tools", true}, {"training_hours", 2.5}})});
+// ---- the analyst who tries to single people out ----
 
-    const auto csv = runCentral({"export", "--format", "csv"}, central);
+TEST_CASE("attack: a 2-person unit in a group is never named, and no count of rows gives what the report hides") {
+    Fixture f;
+    f.setGroup("solhoj", "north");
+    f.setGroup("vest", "north");
+    f.addUnit("nord3", "north");
+    f.addUnit("syd1", "south");
+    f.addUnit("syd2", "south");
+    const json answers = {{"used_tools", true}, {"finding_ease", 3}};
+    f.store(many(12, "solhoj", "2026-W47", answers));
+    f.store(many(2, "vest", "2026-W47", {{"used_tools", false}, {"finding_ease", 1}}));  // the two whose page says "fewer than 5"
+    f.store(many(9, "nord3", "2026-W47", answers));
+    f.store(many(10, "syd1", "2026-W47", answers));
+    f.store(many(8, "syd2", "2026-W47", answers));
+    f.release();
+
+    server::ReportRequest ask;
+    auto report = server::buildReport(*f.central.store, ask);
+    REQUIRE(report.ok());
+    const server::ReportRow* vest = report->find(server::ReportRow::Kind::Unit, "vest");
+    REQUIRE(vest != nullptr);
+    REQUIRE(vest->respondents.hidden == server::Hidden::FewerThanK);
+
+    const Exported csv = exportText(f.central, {ExportFormat::Csv, "", "", ""});
+    const auto rows = checkAgainstReport(*f.central.store, csv, "pulse", "2026.1", kRoundId, {}, 41);
+    CHECK(csv.count == 41);  // nobody is left out: the two are in the export, only not as vest
+    int starred = 0;
+    for (const auto& row : rows) {
+        CHECK(row[0] != "vest");
+        if (row[0] == "*") ++starred;
+    }
+    CHECK(starred >= kK);  // vest's two stand among at least k rows that name no unit
+    CHECK(csv.text.find("vest") == std::string::npos);
+
+    // The JSON Lines export shows the same.
+    const Exported jsonl = exportText(f.central, {ExportFormat::Jsonl, "", "", ""});
+    CHECK(jsonl.count == 41);
+    CHECK(jsonl.text.find("\"vest\"") == std::string::npos);
+
+    // The unit moved to another group after the release: the export keeps the round's groups.
+    f.setGroup("vest", "south");
+    CHECK(exportText(f.central, {ExportFormat::Csv, "", "", ""}).text == csv.text);
+}
+
+TEST_CASE("attack: the one English respondent: the language is generalised for every row, not shown and not withheld") {
+    Fixture f;
+    f.store(many(9, "solhoj", "2026-W47", {{"used_tools", true}}));
+    f.store({response("solhoj", "2026-W47", {{"used_tools", false}, {"finding_ease", 1}}, "pulse", "2026.1", "en")});
+    f.store(many(6, "vest", "2026-W47", {{"used_tools", true}}));
+    f.release();
+    for (const auto format : {ExportFormat::Csv, ExportFormat::Jsonl}) {
+        CAPTURE(server::exportFormatName(format));
+        const Exported exported = exportText(f.central, {format, "", "", ""});
+        REQUIRE_MESSAGE(exported.error.empty(), exported.error);
+        CHECK(exported.count == 16);
+        CHECK(exported.withheld == 0);
+        CHECK(exported.text.find(format == ExportFormat::Csv ? ",en," : "\"en\"") == std::string::npos);
+        CHECK(exported.explanation.find("he language is not shown") != std::string::npos);
+    }
+    const Exported csv = exportText(f.central, {ExportFormat::Csv, "", "", ""});
+    const auto rows = checkAgainstReport(*f.central.store, csv, "pulse", "2026.1", kRoundId, {}, 16);
+    for (const auto& row : rows) {
+        CHECK(row[5] == "*");
+        CHECK(row[2] == "2026-W47");  // the language is cheaper to give up than the week
+        CHECK(row[0] != "*");         // and much cheaper than the unit
+    }
+    // The English respondent's answers are in the export, as one of ten rows of solhoj.
+    int solhoj = 0;
+    int unused = 0;
+    for (const auto& row : rows) {
+        if (row[0] == "solhoj") ++solhoj;
+        if (row[0] == "solhoj" && row[6] == "false") ++unused;
+    }
+    CHECK(solhoj == 10);
+    CHECK(unused == 1);
+}
+
+TEST_CASE("attack: a unique answer to a question the survey marks identifying is withheld as '*'") {
+    Fixture f;
+    const auto survey = publishJson(*f.central.store, identifyingSurvey());
+    f.surveys.emplace(key(survey.id, survey.version), survey);
+    std::vector<server::StoredResponse> stored;
+    append(stored, many(6, "solhoj", "2026-W47", {{"workplace", "home_care"}, {"mood", 4}}, "ident", "1"));
+    append(stored, many(5, "solhoj", "2026-W47", {{"workplace", "school"}, {"mood", 3}}, "ident", "1"));
+    stored.push_back(response("solhoj", "2026-W47", {{"workplace", "kitchen"}, {"mood", 1}}, "ident", "1"));  // the only one in the kitchen
+    append(stored, many(6, "vest", "2026-W47", {{"workplace", "home_care"}, {"mood", 5}}, "ident", "1"));
+    f.store(stored);
+    f.release();
+
+    auto plan = server::planExport(*f.central.store, {ExportFormat::Csv, "ident", "", ""});
+    REQUIRE(plan.ok());
+    CHECK(plan->identifying == std::vector<std::string>{"workplace"});
+    const Exported csv = exportText(f.central, {ExportFormat::Csv, "ident", "", ""});
+    const auto rows = checkAgainstReport(*f.central.store, csv, "ident", "1", kRoundId, {"workplace"}, 18);
+    CHECK(csv.count == 18);
+    CHECK(csv.withheld == 0);
+    CHECK(csv.text.find("kitchen") == std::string::npos);
+    CHECK(csv.text.find("school") == std::string::npos);  // withheld for every row, not only the rare one
+    CHECK(csv.explanation.find("he answers to \"workplace\" are not shown") != std::string::npos);
+    std::multiset<std::string> moods;
+    for (const auto& row : rows) {
+        CHECK(row[6] == "*");
+        CHECK(row[0] != "*");  // the unit and week stay: giving up the answer is cheaper
+        CHECK(row[2] == "2026-W47");
+        moods.insert(row[7]);
+    }
+    CHECK(moods == storedColumn(*f.central.store, {"ident", "1", kRoundId}, "mood"));  // the other answers are all there
+
+    const Exported jsonl = exportText(f.central, {ExportFormat::Jsonl, "ident", "", ""});
+    REQUIRE_MESSAGE(jsonl.error.empty(), jsonl.error);
+    CHECK(jsonl.text.find("kitchen") == std::string::npos);
+    for (const auto& row : lines(jsonl.text, "\n")) {
+        const auto line = nlohmann::ordered_json::parse(row);
+        std::vector<std::string> keys;
+        for (const auto& [name, value] : line.items()) keys.push_back(name);
+        CHECK(keys == std::vector<std::string>{"unit", "group", "period", "survey_id", "survey_version", "locale", "answers", "withheld"});
+        CHECK_FALSE(line["answers"].contains("workplace"));
+        CHECK(line["answers"].contains("mood"));
+        CHECK(line["withheld"] == json::array({"workplace"}));
+    }
+}
+
+TEST_CASE("identifying answers that each at least k gave are shown as given") {
+    Fixture f;
+    const auto survey = publishJson(*f.central.store, identifyingSurvey());
+    f.surveys.emplace(key(survey.id, survey.version), survey);
+    f.store(many(6, "solhoj", "2026-W47", {{"workplace", "home_care"}, {"mood", 4}}, "ident", "1"));
+    f.store(many(5, "solhoj", "2026-W47", {{"workplace", "school"}, {"mood", 3}}, "ident", "1"));
+    f.store(many(6, "vest", "2026-W47", {{"workplace", "home_care"}, {"mood", 5}}, "ident", "1"));
+    f.release();
+    const Exported shown = exportText(f.central, {ExportFormat::Csv, "ident", "", ""});
+    checkAgainstReport(*f.central.store, shown, "ident", "1", kRoundId, {"workplace"}, 17);
+    CHECK(exportedColumn(parseCsv(shown.text), "workplace") == storedColumn(*f.central.store, {"ident", "1", kRoundId}, "workplace"));
+    const Exported jsonl = exportText(f.central, {ExportFormat::Jsonl, "ident", "", ""});
+    CHECK(jsonl.text.find("withheld") == std::string::npos);
+}
+
+TEST_CASE("attack: fewer than k in the whole round: no rows, and the explanation says so without the number") {
+    Fixture f;
+    f.store(many(3, "solhoj", "2026-W47", {{"used_tools", true}}));
+    f.store(many(1, "vest", "2026-W47", {{"used_tools", false}}));
+    f.release();
+    for (const auto format : {ExportFormat::Csv, ExportFormat::CsvDanish, ExportFormat::Jsonl}) {
+        CAPTURE(server::exportFormatName(format));
+        const Exported exported = exportText(f.central, {format, "", "", ""});
+        REQUIRE_MESSAGE(exported.error.empty(), exported.error);
+        CHECK(exported.count == 0);
+        if (format == ExportFormat::Jsonl) CHECK(exported.text.empty());
+        if (format == ExportFormat::Csv) CHECK(exported.text == kHeader + kPulseColumns + "\r\n");
+        CHECK(exported.explanation.find("fewer than 5") != std::string::npos);
+        for (const char* number : {"1", "3", "4"}) CHECK_MESSAGE(exported.explanation.find(number) == std::string::npos, exported.explanation);
+    }
+    // The command line says the same, and only that.
+    const auto cli = runCentral({"export", "--format", "csv"}, f.central);
+    CHECK(cli.code == 0);
+    CHECK(cli.out == kHeader + kPulseColumns + "\r\n");
+    CHECK(cli.err.find("fewer than 5") != std::string::npos);
+    for (const char* number : {"1", "3", "4"}) CHECK_MESSAGE(cli.err.find(number) == std::string::npos, cli.err);
+}
+
+TEST_CASE("attack: the same export asked again, after late arrivals and a unit's move, is byte for byte the same") {
+    Fixture f;
+    f.setGroup("solhoj", "north");
+    f.setGroup("vest", "north");
+    f.addUnit("syd1", "south");
+    std::vector<server::StoredResponse> stored;
+    for (int i = 0; i < 40; ++i) {
+        stored.push_back(response(i % 3 == 0 ? "solhoj" : (i % 3 == 1 ? "vest" : "syd1"), i % 2 == 0 ? "2026-W46" : "2026-W47",
+                                  {{"used_tools", i % 4 == 0}, {"finding_ease", 1 + i % 5}}, "pulse", "2026.1", i % 7 == 0 ? "en" : "da"));
+    }
+    f.store(stored);
+    f.release();
+    std::map<ExportFormat, std::string> first;
+    for (const auto format : {ExportFormat::Csv, ExportFormat::CsvDanish, ExportFormat::Jsonl}) {
+        const Exported exported = exportText(f.central, {format, "", "", ""});
+        REQUIRE_MESSAGE(exported.error.empty(), exported.error);
+        CHECK(exported.count == 40);
+        first[format] = exported.text;
+        CHECK(exportText(f.central, {format, "", "", ""}).text == exported.text);
+    }
+    // One late respondent in each unit and week of the round (a kiosk that was offline), one after it, a move.
+    f.store({response("solhoj", "2026-W47", {{"used_tools", false}}), response("vest", "2026-W46", {{"used_tools", true}}),
+             response("syd1", "2026-W47", {{"used_tools", true}}, "pulse", "2026.1", "en"), response("syd1", "2027-W02", {{"used_tools", true}})});
+    f.setGroup("syd1", "north");
+    for (const auto format : {ExportFormat::Csv, ExportFormat::CsvDanish, ExportFormat::Jsonl}) {
+        CAPTURE(server::exportFormatName(format));
+        const Exported again = exportText(f.central, {format, "", "", ""});
+        CHECK(again.count == 40);
+        CHECK(again.text == first[format]);
+    }
+}
+
+TEST_CASE("property: on many small generated stores every exported combination has at least k rows and every count matches the report") {
+    std::mt19937 random(20261206);
+    const auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(random); };
+    int generalisedUnits = 0;
+    int keptWeeks = 0;
+    int hiddenTotals = 0;
+    int withheldAnswers = 0;
+    for (int store = 0; store < 60; ++store) {
+        CAPTURE(store);
+        test::ServerTempDir dir;
+        fs::create_directories(dir.path());
+        auto opened = server::SqliteStorage::open(dir.path() / "central.db");
+        REQUIRE(opened.ok());
+        server::SqliteStorage& db = **opened;
+        const int k = pick(0, 3) == 0 ? 6 : kK;
+        if (k != kK) REQUIRE(db.setGroupSize(k).ok());
+        Surveys surveys;
+        const auto survey = publishJson(db, identifyingSurvey("prop", "1"));
+        surveys.emplace(key(survey.id, survey.version), survey);
+
+        const int groups = pick(0, 3);
+        const int units = pick(2, 6);
+        const int weeks = pick(1, 4);
+        std::vector<server::StoredResponse> stored;
+        for (int u = 0; u < units; ++u) {
+            const std::string unit = "u" + std::to_string(u);
+            REQUIRE(db.addUnit({unit, "Unit " + std::to_string(u), groups == 0 || pick(0, 5) == 0 ? "" : "g" + std::to_string(pick(1, groups))}).ok());
+            const int size = pick(0, 3) == 0 ? pick(0, 3) : pick(4, 16);
+            for (int i = 0; i < size; ++i) {
+                json answers = {{"mood", pick(1, 5)}};
+                const int where = pick(0, 19);
+                if (where > 0) answers["workplace"] = where < 12 ? "home_care" : (where < 18 ? "school" : "kitchen");
+                stored.push_back(response(unit, "2026-W4" + std::to_string(pick(1, weeks)), answers, "prop", "1", pick(0, 9) == 0 ? "en" : "da"));
+            }
+        }
+        storeInto(db, surveys, stored);
+        releaseInto(db, server::TimePoint(std::chrono::seconds(1'795'435'200)));
+        // Late arrivals and a move after the release change nothing.
+        storeInto(db, surveys, {response("u0", "2026-W41", {{"mood", 1}}, "prop", "1", "en")});
+        if (groups > 0) REQUIRE(db.setUnitGroup("u1", "g1").ok());
+
+        const Exported csv = exportFrom(db, {ExportFormat::Csv, "", "", ""});
+        const auto rows = checkAgainstReport(db, csv, "prop", "1", kRoundId, {"workplace"}, static_cast<std::int64_t>(stored.size()));
+        hiddenTotals += csv.withheld > 0 ? 1 : 0;
+        if (csv.withheld > 0) continue;  // the columns below hold only some of the stored answers
+        const auto table = parseCsv(csv.text);
+        const server::ResponseFilter round{"prop", "1", kRoundId};
+        CHECK(exportedColumn(table, "mood") == storedColumn(db, round, "mood"));
+        const auto workplaces = exportedColumn(table, "workplace");
+        if (workplaces.count("*") == 0) CHECK(workplaces == storedColumn(db, round, "workplace"));
+        else CHECK(workplaces.count("*") == rows.size());
+        const auto locales = exportedColumn(table, "locale");
+        if (locales.count("*") == 0) CHECK(locales == storedColumn(db, round, "locale"));
+        else CHECK(locales.count("*") == rows.size());
+        generalisedUnits += std::any_of(rows.begin(), rows.end(), [](const auto& row) { return row[0] == "*"; }) ? 1 : 0;
+        keptWeeks += std::any_of(rows.begin(), rows.end(), [](const auto& row) { return row[2] != kRoundId; }) ? 1 : 0;
+        withheldAnswers += workplaces.count("*") > 0 ? 1 : 0;
+
+        // JSON Lines shows the same rows.
+        const Exported jsonl = exportFrom(db, {ExportFormat::Jsonl, "", "", ""});
+        CHECK(jsonl.count == csv.count);
+    }
+    // The generated stores reach every branch: rows withheld with the municipality's figure, units
+    // generalised, weeks kept, identifying answers withheld.
+    CHECK(hiddenTotals > 0);
+    CHECK(generalisedUnits > 0);
+    CHECK(keptWeeks > 0);
+    CHECK(withheldAnswers > 0);
+}
+
+TEST_CASE("attack: the rows are not in unit or week order, which would show where the generalised ones belong") {
+    Fixture f;
+    f.addUnit("aa", "");
+    std::vector<server::StoredResponse> stored;
+    for (const char* unit : {"aa", "solhoj", "vest"}) {
+        for (const char* week : {"2026-W46", "2026-W47"}) append(stored, many(5, unit, week, {{"used_tools", true}}));
+    }
+    f.store(stored);  // stored in unit and week order
+    f.release();
+    const auto table = parseCsv(exportText(f.central, {ExportFormat::Csv, "", "", ""}).text);
+    REQUIRE(table.size() == 31);
+    std::vector<std::string> units;
+    std::vector<std::string> unitWeeks;
+    for (std::size_t i = 1; i < table.size(); ++i) {
+        units.push_back(table[i][0]);
+        unitWeeks.push_back(table[i][0] + " " + table[i][2]);
+    }
+    CHECK_FALSE(std::is_sorted(units.begin(), units.end()));
+    CHECK_FALSE(std::is_sorted(unitWeeks.begin(), unitWeeks.end()));
+    std::size_t runs = 1;
+    for (std::size_t i = 1; i < units.size(); ++i) runs += units[i] != units[i - 1] ? 1U : 0U;
+    CHECK(runs > 6);  // interleaved, not three blocks (10 rows of 3 units in a random order have about 20 runs)
+}
+
+TEST_CASE("export command: formats, round, survey and version, file output, audit, clear errors") {
+    Fixture f;
+    f.store(many(5, "solhoj", "2026-W47", {{"used_tools", true}, {"training_hours", 2.5}}));
+    f.store(many(5, "vest", "2026-W47", {{"used_tools", true}, {"training_hours", 2.5}}));
+
+    const auto early = runCentral({"export", "--format", "csv"}, f.central);
+    CHECK(early.code == 1);
+    CHECK(early.err.find("no round has been released yet") != std::string::npos);
+    const auto added = runCentral({"rounds", "add", "r1", "--from", "2026-W40", "--to", "2026-W52"}, f.central);
+    REQUIRE_MESSAGE(added.code == 0, added.err);
+    const auto released = runCentral({"rounds", "release", "r1", "--early"}, f.central);
+    REQUIRE_MESSAGE(released.code == 0, released.err);
+
+    const auto csv = runCentral({"export", "--format", "csv"}, f.central);
     REQUIRE_MESSAGE(csv.code == 0, csv.err);
-    CHECK(csv.out == "unit,period,survey_id,survey_version,locale,used_tools,finding_ease,problem_solved,help_wanted,training_hours\r\n"
-                     "solhoj,2026-W47,pulse,2026.1,da,true,,,,2.5\r\n");
-    CHECK(csv.err.empty());  // no progress when standard error is not a terminal
+    const auto rows = sortedLines(csv.out);
+    REQUIRE(rows.size() == 11);
+    CHECK(rows[0] == kHeader + kPulseColumns);
+    CHECK(rows[1] == "solhoj,(no group),2026-W47,pulse,2026.1,da,true,,,,2.5");
+    CHECK(rows[10] == "vest,(no group),2026-W47,pulse,2026.1,da,true,,,,2.5");
+    CHECK(csv.err.empty());  // no progress when standard error is not a terminal, and nothing withheld
 
-    const auto danish = runCentral({"export", "--format", "csv-da", "--survey", "pulse", "--version", "2026.1"}, central);
+    const auto danish = runCentral({"export", "--format", "csv-da", "--survey", "pulse", "--version", "2026.1", "--round", "r1"}, f.central);
     REQUIRE(danish.code == 0);
-    CHECK(danish.out.rfind("\xEF\xBB\xBFunit;period;", 0) == 0);
+    CHECK(danish.out.rfind("\xEF\xBB\xBFunit;group;period;", 0) == 0);
     CHECK(danish.out.find(";2,5\r\n") != std::string::npos);
 
-    const auto file = central.dir.path() / "out.csv";
-    const auto toFile = runCentral({"export", "--format", "csv", "--output", file.string()}, central);
+    const auto file = f.central.dir.path() / "out.csv";
+    const auto toFile = runCentral({"export", "--format", "csv", "--output", file.string()}, f.central);
     REQUIRE(toFile.code == 0);
-    CHECK(toFile.out == "Exported 1 responses of survey pulse 2026.1 to " + file.string() + " (csv)\n");
-    CHECK(Central::readFile(file) == csv.out);
+    CHECK(toFile.out == "Exported 10 responses of survey pulse 2026.1, round r1, csv, k=5 to " + file.string() + "\n");
+    CHECK(toFile.err.find("Nothing had to be generalised") != std::string::npos);
+    CHECK(sortedLines(Central::readFile(file)) == rows);
 
-    const auto unknownFormat = runCentral({"export", "--format", "xlsx"}, central);
+    // Every export is in the audit log: who (the command line), what, how many rows; newest first.
+    auto audit = f.central.store->audit(10);
+    REQUIRE(audit.ok());
+    std::vector<server::AuditEntry> exports;
+    std::copy_if(audit->begin(), audit->end(), std::back_inserter(exports), [](const auto& entry) { return entry.action == "export"; });
+    REQUIRE(exports.size() == 3);
+    CHECK(exports[0].userName == "(command line)");
+    CHECK(exports[0].detail == "survey pulse 2026.1, round r1, csv, k=5");
+    CHECK(exports[0].rows == 10);
+    CHECK(exports[1].detail == "survey pulse 2026.1, round r1, csv-da, k=5");
+    const auto listed = runCentral({"audit", "list"}, f.central);
+    REQUIRE(listed.code == 0);
+    CHECK(listed.out.find("survey pulse 2026.1, round r1, csv-da, k=5") != std::string::npos);
+
+    // k is the store's policy, kept by the round: an export cannot choose its own, lower or higher.
+    for (const char* k : {"3", "5", "10"}) {
+        const auto refused = runCentral({"export", "--format", "csv", "--k", k}, f.central);
+        CHECK(refused.code == 2);
+        CHECK(refused.out.empty());
+        CHECK(refused.err.find("--k") != std::string::npos);
+    }
+    auto after = f.central.store->audit(10);
+    REQUIRE(after.ok());
+    CHECK(std::count_if(after->begin(), after->end(), [](const auto& entry) { return entry.action == "export"; }) == 3);
+
+    const auto unknownFormat = runCentral({"export", "--format", "xlsx"}, f.central);
     CHECK(unknownFormat.code == 2);
     CHECK(unknownFormat.err.find("unknown export format 'xlsx'; use csv, csv-da or jsonl") != std::string::npos);
-    const auto unknownSurvey = runCentral({"export", "--format", "csv", "--survey", "nope"}, central);
+    const auto unknownSurvey = runCentral({"export", "--format", "csv", "--survey", "nope"}, f.central);
     CHECK(unknownSurvey.code == 1);
     CHECK(unknownSurvey.err.find("there is no published survey 'nope'; published: pulse (2026.1)") != std::string::npos);
-    const auto unknownVersion = runCentral({"export", "--format", "csv", "--survey", "pulse", "--version", "3"}, central);
+    const auto unknownVersion = runCentral({"export", "--format", "csv", "--survey", "pulse", "--version", "3"}, f.central);
     CHECK(unknownVersion.code == 1);
     CHECK(unknownVersion.err.find("survey pulse has no published version '3'") != std::string::npos);
-    const auto failed = runCentral({"export", "--format", "csv", "--output", (central.dir.path() / "nowhere" / "x.csv").string()}, central);
+    const auto unknownRound = runCentral({"export", "--format", "csv", "--round", "r2"}, f.central);
+    CHECK(unknownRound.code == 1);
+    CHECK(unknownRound.err.find("round 'r2' is not a released round (released: r1)") != std::string::npos);
+    const auto failed = runCentral({"export", "--format", "csv", "--output", (f.central.dir.path() / "nowhere" / "x.csv").string()}, f.central);
     CHECK(failed.code == 1);
-    CHECK_FALSE(fs::exists(central.dir.path() / "nowhere"));
+    CHECK_FALSE(fs::exists(f.central.dir.path() / "nowhere"));
 }
 
 TEST_CASE("terminal progress: in place, at most five times a second, then a final line") {
