@@ -698,17 +698,20 @@ int exportCommand(const std::vector<std::string>& args, std::ostream& out, std::
     ExportProgress progress;
     if (terminal) progress = [&terminal](std::int64_t done, std::int64_t total) { terminal->update(done, total); };
 
-    const auto exported = toFile ? exportToFile(**store, *plan, parsed.option("output"), progress)
+    // Audited once the first pass knows how many rows the export holds, before any of them is written.
+    const ExportCheck audit = [&](const ExportResult& holds) -> Status {
+        if (auto audited = (*store)->addAudit(AuditEntry{utcNow(), kCommandLineUser, "export", plan->describe(), holds.rows}); !audited) {
+            return Error{"the audit log cannot be written (" + audited.message() + "); nothing was exported"};
+        }
+        return {};
+    };
+    const auto exported = toFile ? exportToFile(**store, *plan, parsed.option("output"), progress, audit)
                                  : exportResponses(**store, *plan, [&out](std::string_view chunk) {
                                        out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
                                        return static_cast<bool>(out);
-                                   }, progress);
+                                   }, progress, audit);
     if (terminal) terminal->finish();
     if (!exported) return fail(err, exported.error().message);
-    // The rows are out; an export that cannot be audited is still reported as a failure.
-    if (auto audited = (*store)->addAudit(AuditEntry{utcNow(), kCommandLineUser, "export", plan->describe(), exported->rows}); !audited) {
-        return fail(err, "the export was written but the audit log could not be: " + audited.message());
-    }
     if (exported->withheld > 0 || toFile) err << "svarboks-central: " << exported->explanation << '\n';
     if (!toFile) {
         out.flush();

@@ -722,13 +722,11 @@ WebResponse Dashboard::downloadResponses(const WebRequest& request, const Contex
     WebResponse response;
     response.contentType = std::string(exportContentType(*format));
     response.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + plan->fileName() + "\"");
-    // Audited when the stream ends, with the rows that went out (also when the reader stopped early).
+    // Audited once the export's first pass knows how many rows it holds, before any of them is sent: when
+    // the audit log cannot be written, the download stops with nothing of the data in it.
     response.stream = [this, plan = std::move(*plan), slot, context](const ChunkSink& sink) {
-        std::int64_t sent = 0;
-        auto exported = exportResponses(m_storage, plan, [&](std::string_view chunk) { return sink(chunk); },
-                                        [&](std::int64_t done, std::int64_t) { sent = done; });
-        const bool audited = audit(context, "download-responses", plan.describe(), exported ? exported->rows : sent).ok();
-        return exported.ok() && audited;
+        const ExportCheck audited = [&](const ExportResult& holds) { return audit(context, "download-responses", plan.describe(), holds.rows); };
+        return exportResponses(m_storage, plan, [&](std::string_view chunk) { return sink(chunk); }, {}, audited).ok();
     };
     return response;
 }

@@ -14,8 +14,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 #include <exception>
 #include <map>
@@ -456,17 +458,31 @@ public:
         if (std::find(shown.withheld.begin(), shown.withheld.end(), true) == shown.withheld.end()) {
             m_buffer.append(response.answersJson);
         } else {
-            // Rare: some identifying answer is withheld, so the answers are taken apart and written again.
-            auto answers = nlohmann::json::parse(response.answersJson);
-            nlohmann::json withheld = nlohmann::json::array();
+            // Some identifying answer is withheld (for every row alike): the members are copied as stored,
+            // less those, and the names withheld listed.
+            m_buffer.push_back('{');
+            bool first = true;
+            JsonScanner members(response.answersJson);
+            (void)members.members(m_key, [&](std::string_view key, std::string_view value) {
+                for (std::size_t i = 0; i < m_identifying.size(); ++i) {
+                    if (shown.withheld[i] && key == m_identifying[i]) return true;
+                }
+                if (!first) m_buffer.push_back(',');
+                first = false;
+                appendJsonString(key, m_buffer);
+                m_buffer.push_back(':');
+                m_buffer.append(value);
+                return true;
+            });
+            m_buffer.append("},\"withheld\":[");
+            first = true;
             for (std::size_t i = 0; i < m_identifying.size(); ++i) {
                 if (!shown.withheld[i]) continue;
-                answers.erase(m_identifying[i]);
-                withheld.push_back(m_identifying[i]);
+                if (!first) m_buffer.push_back(',');
+                first = false;
+                appendJsonString(m_identifying[i], m_buffer);
             }
-            m_buffer.append(answers.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-            m_buffer.append(",\"withheld\":");
-            m_buffer.append(withheld.dump());
+            m_buffer.push_back(']');
         }
         m_buffer.append("}\n");
         if (m_buffer.size() >= kChunk) flush();
@@ -543,8 +559,88 @@ private:
     std::string m_key;
 };
 
+// The rows of pass 2 as they are made, in table order (unit, week, id), put back into the order of their
+// random ids: a row's place must not tell its unit or week where those are generalised (rows of one unit,
+// or of one week, side by side would). Reading in id order instead costs a table lookup a row, ten times
+// the time (docs/benchmarks.md#exports), so the rows go into 64 unnamed temporary files by the first bits
+// of their id, and each file is sorted in memory and written out in turn: memory stays at a 64th of the
+// export. The files are unlinked from the start (tmpfile) and vanish with the process whatever happens.
+class IdOrder {
+public:
+    static constexpr std::size_t kBuckets = 64;
+
+    [[nodiscard]] Status open() {
+        for (auto& file : m_files) {
+            file.reset(std::tmpfile());
+            if (!file) return Error{"cannot make a temporary file for the export: " + systemMessageOf(errno)};
+        }
+        return {};
+    }
+
+    [[nodiscard]] bool add(std::string_view id, std::string_view text) {
+        std::FILE* file = m_files[bucketOf(id)].get();
+        const std::uint32_t sizes[2] = {static_cast<std::uint32_t>(id.size()), static_cast<std::uint32_t>(text.size())};
+        return std::fwrite(sizes, sizeof sizes, 1, file) == 1 && std::fwrite(id.data(), 1, id.size(), file) == id.size() &&
+               std::fwrite(text.data(), 1, text.size(), file) == text.size();
+    }
+
+    // Writes every row in id order; an error when a file cannot be read back or the sink refused.
+    [[nodiscard]] Status writeTo(const ExportSink& sink) {
+        std::string bytes;
+        std::vector<std::pair<std::string_view, std::string_view>> rows;
+        std::string out;
+        for (auto& file : m_files) {
+            const long size = std::ftell(file.get());
+            if (size < 0 || std::fseek(file.get(), 0, SEEK_SET) != 0) return Error{"cannot read back a temporary file of the export"};
+            bytes.resize(static_cast<std::size_t>(size));
+            if (size > 0 && std::fread(bytes.data(), 1, bytes.size(), file.get()) != bytes.size()) {
+                return Error{"cannot read back a temporary file of the export"};
+            }
+            file.reset();  // closed: it is gone
+            rows.clear();
+            for (std::size_t at = 0; at + 8 <= bytes.size();) {
+                std::uint32_t sizes[2];
+                std::memcpy(sizes, bytes.data() + at, sizeof sizes);
+                at += sizeof sizes;
+                const std::string_view id(bytes.data() + at, sizes[0]);
+                const std::string_view text(bytes.data() + at + sizes[0], sizes[1]);
+                at += std::size_t{sizes[0]} + sizes[1];
+                rows.emplace_back(id, text);
+            }
+            std::sort(rows.begin(), rows.end());
+            for (const auto& [id, text] : rows) {
+                out.append(text);
+                if (out.size() >= kChunk) {
+                    if (!sink(out)) return Error{"the output took no more data"};
+                    out.clear();
+                }
+            }
+        }
+        if (!out.empty() && !sink(out)) return Error{"the output took no more data"};
+        return {};
+    }
+
+private:
+    static std::size_t bucketOf(std::string_view id) {
+        const auto hex = [](char c) -> std::size_t {
+            if (c >= '0' && c <= '9') return static_cast<std::size_t>(c - '0');
+            if (c >= 'a' && c <= 'f') return static_cast<std::size_t>(c - 'a' + 10);
+            return 0;
+        };
+        if (id.size() < 2) return 0;
+        return hex(id[0]) * 4 + hex(id[1]) / 4;  // ids are lowercase v4 UUIDs (PROTOCOL.md)
+    }
+    static std::string systemMessageOf(int error) { return std::error_code(error, std::generic_category()).message(); }
+
+    struct Close {
+        void operator()(std::FILE* file) const { std::fclose(file); }
+    };
+    std::array<std::unique_ptr<std::FILE, Close>, kBuckets> m_files;
+};
+
 template <typename Exporter>
-Result<ExportResult> stream(Storage& storage, const ExportPlan& plan, Exporter& exporter, const ExportProgress& progress) {
+Result<ExportResult> stream(Storage& storage, const ExportPlan& plan, Exporter& exporter, std::string& pending, const ExportSink& sink,
+                            const ExportProgress& progress, const ExportCheck& beforeRows) {
     const ResponseFilter filter{plan.surveyId, plan.version, plan.round};
     ReportRequest ask;
     ask.surveyId = plan.surveyId;
@@ -590,15 +686,26 @@ Result<ExportResult> stream(Storage& storage, const ExportPlan& plan, Exporter& 
     std::string explanation = chosen.explanation;
     if (hidden > 0) {
         explanation += (explanation.empty() ? "" : " ") + std::string("Responses whose figures the round's report hides altogether "
-                       "(fewer than ") + std::to_string(plan.k) + " respondents) are not in the export.";
+                       "(a municipality, group or unit figure of fewer than ") + std::to_string(plan.k) +
+                       " respondents, or one hidden to protect such a figure) are not in the export.";
     }
-    if (progress) progress(0, total - chosen.withheld);
+    const ExportResult result{total - chosen.withheld, chosen.withheld + hidden, explanation};
+    // Nothing has gone out yet: the caller may refuse (e.g. when the audit log cannot be written).
+    if (beforeRows) {
+        if (Status ok = beforeRows(result); !ok) return Error{ok.message()};
+    }
+    if (!sink(pending)) return Error{"the output took no more data"};
+    pending.clear();
+    if (progress) progress(0, result.rows);
 
-    // Pass 2: the rows that stand in combinations of at least k, generalised.
+    // Pass 2: the rows that stand in combinations of at least k, generalised, in table order into IdOrder.
+    IdOrder order;
+    if (Status opened = order.open(); !opened) return Error{opened.message()};
     std::int64_t done = 0;
     Shown display;
     display.withheld.resize(plan.identifying.size());
     for (std::size_t i = 0; i < plan.identifying.size(); ++i) display.withheld[i] = i >= levels.identifying.size() || levels.identifying[i] > 0;
+    bool written = true;
     status = storage.forEachResponseOf(filter, [&](const StoredResponse& response) {
         problem = reader.read(response);
         if (!problem.empty()) return false;
@@ -610,16 +717,22 @@ Result<ExportResult> stream(Storage& storage, const ExportPlan& plan, Exporter& 
         display.period = levels.period == 0 ? std::string_view(response.period) : std::string_view(plan.round);
         display.locale = levels.locale == 0 ? std::string_view(response.locale) : kWithheld;
         problem = exporter.row(response, display);
-        if (!problem.empty() || !exporter.ok()) return false;
+        if (!problem.empty() || !exporter.finish()) return false;
+        written = order.add(response.id, pending);
+        pending.clear();
+        if (!written) return false;
         ++done;
-        if (progress && done % kProgressEvery == 0) progress(done, total - chosen.withheld);
+        if (progress && done % kProgressEvery == 0) progress(done, result.rows);
         return true;
     });
     if (!status) return Error{status.message()};
     if (!problem.empty()) return Error{problem};
-    if (!exporter.finish()) return Error{"the export stopped after " + std::to_string(done) + " responses: the output took no more data"};
-    if (progress) progress(done, total - chosen.withheld);
-    return ExportResult{done, chosen.withheld + hidden, explanation};
+    if (!written) return Error{"cannot write a temporary file of the export (is the disk full?)"};
+    if (Status out = order.writeTo(sink); !out) {
+        return Error{"the export stopped after the first pass of " + std::to_string(done) + " responses: " + out.message()};
+    }
+    if (progress) progress(done, result.rows);
+    return ExportResult{done, result.withheld, explanation};
 }
 
 std::string listSurveys(const std::vector<PublishedSurvey>& surveys) {
@@ -746,30 +859,41 @@ Result<ExportPlan> planExport(Storage& storage, const ExportOptions& options) {
     }
 }
 
-Result<ExportResult> exportResponses(Storage& storage, const ExportPlan& plan, const ExportSink& sink, const ExportProgress& progress) {
+Result<ExportResult> exportResponses(Storage& storage, const ExportPlan& plan, const ExportSink& sink, const ExportProgress& progress,
+                                     const ExportCheck& beforeRows) {
     try {
         if (plan.surveyId.empty() || plan.version.empty() || plan.round.empty()) {
             return Error{"an export needs one survey version and one released round (planExport chooses them)"};
         }
         if (plan.k < kMinimumK) return Error{"k must be at least " + std::to_string(kMinimumK)};
+        // The exporters write into `pending`: the header at once, then each row, which stream() files
+        // by id before anything of it reaches `sink`.
+        std::string pending;
+        const ExportSink capture = [&pending](std::string_view chunk) {
+            pending.append(chunk);
+            return true;
+        };
         if (plan.format == ExportFormat::Jsonl) {
-            JsonlExporter exporter(plan, sink);
-            return stream(storage, plan, exporter, progress);
+            JsonlExporter exporter(plan, capture);
+            return stream(storage, plan, exporter, pending, sink, progress, beforeRows);
         }
-        CsvExporter exporter(plan, sink);
-        return stream(storage, plan, exporter, progress);
+        CsvExporter exporter(plan, capture);
+        if (!exporter.finish()) return Error{"the export's header could not be written"};
+        return stream(storage, plan, exporter, pending, sink, progress, beforeRows);
     } catch (const std::exception& e) {
         return Error{std::string("the export failed: ") + e.what()};
     }
 }
 
-Result<ExportResult> exportResponses(Storage& storage, const ExportOptions& options, const ExportSink& sink, const ExportProgress& progress) {
+Result<ExportResult> exportResponses(Storage& storage, const ExportOptions& options, const ExportSink& sink, const ExportProgress& progress,
+                                     const ExportCheck& beforeRows) {
     auto plan = planExport(storage, options);
     if (!plan) return plan.error();
-    return exportResponses(storage, *plan, sink, progress);
+    return exportResponses(storage, *plan, sink, progress, beforeRows);
 }
 
-Result<ExportResult> exportToFile(Storage& storage, const ExportPlan& plan, const fs::path& file, const ExportProgress& progress) {
+Result<ExportResult> exportToFile(Storage& storage, const ExportPlan& plan, const fs::path& file, const ExportProgress& progress,
+                                  const ExportCheck& beforeRows) {
     const std::string where = file.string() + ": ";
     std::error_code ec;
     if (fs::is_directory(file, ec)) return Error{where + "is a folder; give a file name"};
@@ -792,7 +916,7 @@ Result<ExportResult> exportToFile(Storage& storage, const ExportPlan& plan, cons
         }
         return true;
     };
-    auto exported = exportResponses(storage, plan, sink, progress);
+    auto exported = exportResponses(storage, plan, sink, progress, beforeRows);
     int problem = 0;
     if (exported && ::fsync(fd) != 0) problem = errno;
     if (::close(fd) != 0 && exported && problem == 0) problem = errno;

@@ -1032,15 +1032,15 @@ Status SqliteStorage::forEachResponseOf(const ResponseFilter& filter, const std:
         SqliteConnection& db = **lease;
         Transaction snapshot(db);
         if (!snapshot.beginRead()) return Error{prefix() + "cannot read: " + db.error()};
-        // A round's responses are read through responses_by_round, by their random ids: the order an export
-        // writes, which tells neither arrival nor unit nor week (export.hpp).
+        // A round's responses too are read in table order, front to back (export.cpp puts them in id order
+        // itself: reading through responses_by_round by id costs a table lookup a row).
         auto query = filter.round.empty()
                          ? db.query("SELECT id, unit_id, survey_id, survey_version, period, locale, answers, round_id FROM responses "
                                     "WHERE (?1 = '' OR survey_id = ?1) AND (?2 = '' OR survey_version = ?2) "
                                     "ORDER BY unit_id, survey_id, survey_version, period, id")
-                         : db.query("SELECT id, unit_id, survey_id, survey_version, period, locale, answers, round_id FROM responses "
+                         : db.query("SELECT id, unit_id, survey_id, survey_version, period, locale, answers, round_id FROM responses NOT INDEXED "
                                     "WHERE round_id = ?3 AND (?1 = '' OR survey_id = ?1) AND (?2 = '' OR survey_version = ?2) "
-                                    "ORDER BY round_id, survey_id, survey_version, id");
+                                    "ORDER BY unit_id, survey_id, survey_version, period, id");
         if (!query.ok()) return Error{prefix() + "cannot read: " + db.error()};
         query.text(1, filter.surveyId).text(2, filter.surveyId.empty() ? std::string_view() : std::string_view(filter.version));
         if (!filter.round.empty()) query.text(3, filter.round);

@@ -22,7 +22,8 @@
 //   (they are listed in "withheld").
 //
 // Exports stream: memory does not grow with the number of responses (the first pass holds one count per
-// distinct combination of quasi-identifiers).
+// distinct combination of quasi-identifiers; the second puts rows in id order through 64 unlinked
+// temporary files, one of which is held in memory at a time).
 #include "svarboks/server/report.hpp"
 #include "svarboks/server/storage.hpp"
 
@@ -88,20 +89,25 @@ using ExportSink = std::function<bool(std::string_view)>;
 /// responses and at the end. The expected count is read before the snapshot, so `done` may pass it.
 using ExportProgress = std::function<void(std::int64_t done, std::int64_t total)>;
 
+/// Called once the first pass knows what the export holds, before anything reaches the sink; an error
+/// stops the export with nothing written (the dashboard and `export` write their audit entry here, so that
+/// no row goes out unaudited).
+using ExportCheck = std::function<Status(const ExportResult&)>;
+
 /// Streams the export planned by planExport() into `sink`: the k-anonymity pass, then the rows.
 /// Errors: the store cannot be read, a stored answer is not JSON (names the response), the sink refused.
 /// After an error the sink may have received part of the export. Never throws; thread-safe as far as
 /// `storage` is (a released round's responses never change between the two passes).
 [[nodiscard]] Result<ExportResult> exportResponses(Storage& storage, const ExportPlan& plan, const ExportSink& sink,
-                                                   const ExportProgress& progress = {});
+                                                   const ExportProgress& progress = {}, const ExportCheck& beforeRows = {});
 /// planExport() and then the above.
 [[nodiscard]] Result<ExportResult> exportResponses(Storage& storage, const ExportOptions& options, const ExportSink& sink,
-                                                   const ExportProgress& progress = {});
+                                                   const ExportProgress& progress = {}, const ExportCheck& beforeRows = {});
 
 /// Writes the export to `file` through a temporary file in the same folder (mode 0600), renamed over
 /// `file` only when everything is written and synced: after any error there is no new or half file.
 [[nodiscard]] Result<ExportResult> exportToFile(Storage& storage, const ExportPlan& plan, const std::filesystem::path& file,
-                                                const ExportProgress& progress = {});
+                                                const ExportProgress& progress = {}, const ExportCheck& beforeRows = {});
 
 /// Progress on a terminal: "Exporting: N of M responses (P %)" rewritten in place at most five times a
 /// second, and a final line. Give it the progress callback's arguments. Not thread-safe.
