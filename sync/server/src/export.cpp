@@ -538,7 +538,7 @@ public:
         m_row.week = response.period;
         m_row.locale = response.locale;
         std::fill(m_row.identifying.begin(), m_row.identifying.end(), std::string());
-        if (m_index.empty()) return "";
+        if (m_index.empty() || !m_identifying) return "";
         JsonScanner scanner(response.answersJson);
         const bool parsed = scanner.members(m_key, [&](std::string_view key, std::string_view value) {
             if (const auto found = m_index.find(std::string(key)); found != m_index.end()) m_row.identifying[found->second] = value;
@@ -550,8 +550,11 @@ public:
     [[nodiscard]] const QuasiIdentifiers& row() const { return m_row; }
     /// The report hides every figure this row is counted in.
     [[nodiscard]] bool withheld() const { return m_withheld; }
+    /// Whether read() looks up the identifying answers (only what decides a row's combination needs them).
+    void readIdentifying(bool read) { m_identifying = read; }
 
 private:
+    bool m_identifying = true;
     std::map<std::string, UnitShown> m_units;
     bool m_withheld = false;
     std::map<std::string, std::size_t> m_index;
@@ -706,14 +709,18 @@ Result<ExportResult> stream(Storage& storage, const ExportPlan& plan, Exporter& 
     display.withheld.resize(plan.identifying.size());
     for (std::size_t i = 0; i < plan.identifying.size(); ++i) display.withheld[i] = i >= levels.identifying.size() || levels.identifying[i] > 0;
     bool written = true;
+    // With nothing withheld by the plan (always, at the 0 % limit, unless the round is under k) every row is
+    // shown at the plan's levels: no lookup of its combination, nor of its identifying answers, is needed.
+    const bool lookUp = chosen.withheld > 0;
+    reader.readIdentifying(lookUp);
     status = storage.forEachResponseOf(filter, [&](const StoredResponse& response) {
         problem = reader.read(response);
         if (!problem.empty()) return false;
         if (reader.withheld()) return true;
-        const auto row = anonymiser.apply(reader.row());
-        if (!row) return true;
+        if (lookUp && !anonymiser.apply(reader.row())) return true;
+        const std::string_view group = reader.row().group.empty() ? kNoGroup : std::string_view(reader.row().group);
         display.unit = levels.unit == 0 ? std::string_view(reader.row().unit) : kWithheld;
-        display.group = levels.unit <= 1 ? std::string_view(row->group) : kWithheld;
+        display.group = levels.unit <= 1 ? group : kWithheld;
         display.period = levels.period == 0 ? std::string_view(response.period) : std::string_view(plan.round);
         display.locale = levels.locale == 0 ? std::string_view(response.locale) : kWithheld;
         problem = exporter.row(response, display);

@@ -1033,13 +1033,14 @@ Status SqliteStorage::forEachResponseOf(const ResponseFilter& filter, const std:
         Transaction snapshot(db);
         if (!snapshot.beginRead()) return Error{prefix() + "cannot read: " + db.error()};
         // A round's responses too are read in table order, front to back (export.cpp puts them in id order
-        // itself: reading through responses_by_round by id costs a table lookup a row).
+        // itself: reading through responses_by_round by id costs a table lookup a row). The unary + keeps
+        // SQLite from choosing that index (and a sort) for the round.
         auto query = filter.round.empty()
                          ? db.query("SELECT id, unit_id, survey_id, survey_version, period, locale, answers, round_id FROM responses "
                                     "WHERE (?1 = '' OR survey_id = ?1) AND (?2 = '' OR survey_version = ?2) "
                                     "ORDER BY unit_id, survey_id, survey_version, period, id")
-                         : db.query("SELECT id, unit_id, survey_id, survey_version, period, locale, answers, round_id FROM responses NOT INDEXED "
-                                    "WHERE round_id = ?3 AND (?1 = '' OR survey_id = ?1) AND (?2 = '' OR survey_version = ?2) "
+                         : db.query("SELECT id, unit_id, survey_id, survey_version, period, locale, answers, round_id FROM responses "
+                                    "WHERE +round_id = ?3 AND (?1 = '' OR survey_id = ?1) AND (?2 = '' OR survey_version = ?2) "
                                     "ORDER BY unit_id, survey_id, survey_version, period, id");
         if (!query.ok()) return Error{prefix() + "cannot read: " + db.error()};
         query.text(1, filter.surveyId).text(2, filter.surveyId.empty() ? std::string_view() : std::string_view(filter.version));
