@@ -409,8 +409,8 @@ def main():
         failures.check(run_b.kiosk.sync_runs["killed"] >= 1 and killed_simulate >= 1, "run B: no sync or no simulate run was killed")
 
         statuses, accepted, duplicates = central_log_figures(central.logfile)
-        log(f"stored {len(stored)} responses: {len(ids_a)} of kiosk A + {len(ids_b)} printed by kiosk B + {len(extra)} committed "
-            f"by kiosk B as simulate was killed; {len(doubled)} doubled, {len(missing_a) + len(missing_b)} missing")
+        log(f"stored {checked_a['total']} responses: {len(ids_a)} of kiosk A + {len(ids_b)} printed by kiosk B + {extra} committed "
+            f"by kiosk B as simulate was killed; {len(missing_a) + len(missing_b)} missing (ids are unique in the store: none doubled)")
         for r in runs:
             log(f"run {r.name}: faults by kind: {r.proxy.summary()}; proxy events: "
                 + ", ".join(f"{k} {v}" for k, v in r.proxy.events.items() if v))

@@ -3,14 +3,15 @@
 // sets up the central, watches its memory and checks the store afterwards.
 //
 //   load_central --endpoint https://127.0.0.1:PORT --ca CERT --survey FILE --public-key B64 --codes FILE
-//                [--connections 500] [--seconds 60] [--batch 20] [--pool 20000] [--seed S]
+//                [--connections 500] [--seconds 60] [--batch 20] [--pool 100000] [--seed S]
 //                [--accepted-ids FILE] [--report FILE]
 //
 // 1. A pool of --pool distinct responses: random valid answers to the survey (question by question, in the
 //    order the kiosk shows them, skipping what is hidden; checked with validateAnswers, as the server does),
 //    as a ResponsePayload of the current ISO week, sealed to the central's key (shared::seal). Sealing is
 //    done before the clock starts so that the two cores go to the server; during the run each response
-//    goes out under a fresh v4 id with the next sealed value of the pool.
+//    goes out under a fresh v4 id with the next sealed value of the pool, each value once (the server
+//    rejects the same sealed bytes under another id); past the pool, responses are sealed as they go.
 // 2. Enrolment: one device per connection from the one-time codes in --codes, over POST /api/v1/enroll.
 //    The server allows 10 attempts a minute per client address, so the enrolments come from 127.0.0.2,
 //    127.0.0.3, ... (all of 127.0.0.0/8 is this machine), 8 per address.
@@ -71,7 +72,7 @@ struct Options {
     int connections = 500;
     double seconds = 60;
     std::size_t batch = 20;
-    std::size_t pool = 20000;
+    std::size_t pool = 100000;
     unsigned seed = 20261123;
 };
 
@@ -356,13 +357,14 @@ int main(int argc, char** argv) {
     auto began = Clock::now();
     std::mt19937_64 random(options.seed);
     const std::string period = shared::localIsoWeek(std::chrono::system_clock::now()).toString();
-    std::vector<std::string> pool;
-    pool.reserve(options.pool);
-    for (std::size_t i = 0; i < options.pool; ++i) {
+    const auto seal = [&] {
         const shared::ResponsePayload payload{survey.id, survey.version, survey.definitionSha256, survey.consentSha256, period,
                                               random() % 5 == 0 ? "en" : "da", randomAnswers(survey, random)};
-        pool.push_back(shared::toBase64(shared::seal(shared::toJson(payload).dump(), *key)));
-    }
+        return shared::toBase64(shared::seal(shared::toJson(payload).dump(), *key));
+    };
+    std::vector<std::string> pool;
+    pool.reserve(options.pool);
+    for (std::size_t i = 0; i < options.pool; ++i) pool.push_back(seal());
     std::cout << "load_central: " << pool.size() << " valid responses sealed in " << secondsSince(began) << " s" << std::endl;
 
     began = Clock::now();
@@ -386,7 +388,8 @@ int main(int argc, char** argv) {
             kiosk.batch = {};
             kiosk.batch.batchId = shared::newUuidV4();
             for (std::size_t n = 0; n < options.batch; ++n) {
-                kiosk.batch.responses.push_back({shared::newUuidV4(), pool[next++ % pool.size()]});
+                kiosk.batch.responses.push_back({shared::newUuidV4(), next < pool.size() ? std::move(pool[next]) : seal()});
+                ++next;
             }
             auto body = sync::gzipCompress(shared::toJson(kiosk.batch).dump());
             if (!body) die(body.error().message);
