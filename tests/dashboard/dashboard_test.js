@@ -126,7 +126,9 @@ async function participation(page) {
 async function checkOverview(page, lang) {
   const where = `overview (${lang})`;
   const { weeks, rows } = await participation(page);
-  check(JSON.stringify(weeks) === JSON.stringify(expected.weeks), `${where}: week columns ${weeks}, the round has responses in ${expected.weeks}`);
+  // Every week of the round is a column, the last 12 of them on the overview.
+  const lastWeeks = expected.weeks.slice(-12);
+  check(JSON.stringify(weeks) === JSON.stringify(lastWeeks), `${where}: week columns ${weeks}, the round's last weeks are ${lastWeeks}`);
   const total = rows.find((r) => r.kind === 'row-total');
   check(total && parseCount(total.cells[0].text) === expected.total, `${where}: municipality total ${total && total.cells[0].text}, the round has ${expected.total}`);
   let hiddenFewer = 0;
@@ -149,7 +151,7 @@ async function checkOverview(page, lang) {
         check(!/[0-9]/.test(cell.text.replace(String(K), '')), `${where}: ${what}'s hidden cell has a number: ${cell.text}`);
       } else {
         check(parseCount(cell.text) === value, `${where}: ${what} shows ${cell.text}, the round has ${value}`);
-        check(value >= K, `${where}: ${what} shows ${value} respondents, fewer than k`);
+        check(value >= K || (i > 0 && value === 0), `${where}: ${what} shows ${value} respondents, fewer than k`);  // a week without responses shows 0
       }
     });
   }
@@ -381,13 +383,14 @@ async function auditRows(page) {
     // Back to Danish for what follows (and the screenshots the documentation shows).
     await page.goto(`${base}/language?to=da&return=%2F`);
 
-    // The audit log so far: the command line's changes, among them the release with the responses it froze.
+    // The audit log so far: the command line's changes, among them the release, with no row count (the
+    // round's responses over every survey version would be a total that no report shows).
     response = await page.goto(`${base}/audit`);
     check(response.status() === 200, `audit: status ${response.status()}`);
     let audit = await auditRows(page);
     const releaseEntry = audit.find((e) => e.action === 'release-round');
-    check(releaseEntry && releaseEntry.what === ROUND.id && parseCount(releaseEntry.rows) === expected.total,
-      `audit: the release of ${ROUND.id} is not listed with its ${expected.total} responses: ${JSON.stringify(releaseEntry)}`);
+    check(releaseEntry && releaseEntry.what === ROUND.id && parseCount(releaseEntry.rows) === 0,
+      `audit: the release of ${ROUND.id} is not listed, or with a count: ${JSON.stringify(releaseEntry)}`);
     for (const name of [users.analyst.name, users.unit_leader.name]) {
       check(audit.some((e) => e.action === 'add-user' && e.what.startsWith(`${name} as `)), `audit: adding ${name} is not listed`);
     }

@@ -8,10 +8,11 @@ Figures are those of the store's one released round (the responses frozen into i
 are the live counts, which the overview shows only rounded down to a multiple of the round's k.
 
 Writes {"round": {id, from, to, k}, "units": [{id, name, group, respondents, weeks: {week: count}}],
-"total", "weeks" (ISO weeks of the round with responses), "groups": {group: respondents},
+"total", "weeks" (every ISO week of the round), "groups": {group: respondents},
 "questions": {unit: [{name, title_da, title_en, answered, rows: [{label_da, label_en, count}]}]},
 "live": [{id, name, waiting, at_least}] (units with at least k waiting), "dead_letters", "consent_da", "consent_en"}.
 """
+import datetime
 import json
 import sqlite3
 import sys
@@ -63,7 +64,18 @@ def main():
     live = [{"id": u["id"], "name": u["name"], "waiting": u["waiting"], "at_least": u["waiting"] - u["waiting"] % k}
             for u in units if u["waiting"] >= k]
     (dead_letters,) = db.execute("SELECT count(*) FROM dead_letters").fetchone()
-    weeks = [week for (week,) in db.execute("SELECT DISTINCT period FROM responses WHERE round_id = ? ORDER BY period", (round_id,))]
+    # Every ISO week of the round, answered or not (report.cpp: a list of only the answered weeks would give
+    # an unanswered survey version away).
+    first_year, first_week = (int(part) for part in from_week.split("-W"))
+    day = datetime.date.fromisocalendar(first_year, first_week, 1)
+    weeks = []
+    while True:
+        year, week, _ = day.isocalendar()
+        name = f"{year}-W{week:02d}"
+        if name > to_week:
+            break
+        weeks.append(name)
+        day += datetime.timedelta(days=7)
     json.dump({"round": {"id": round_id, "from": from_week, "to": to_week, "k": k}, "units": units,
                "total": sum(u["respondents"] for u in units), "weeks": weeks, "groups": groups, "questions": questions, "live": live,
                "dead_letters": dead_letters, "consent_da": text(survey["consent"], "da"), "consent_en": text(survey["consent"], "en")},

@@ -1,8 +1,12 @@
-// Reports: figures from the tallies, and the anonymity rules (report.hpp, suppression.hpp). The last cases
-// prove by brute force, on many small generated stores, that no hidden figure can be worked out from what
-// a report shows.
+// Reports: figures from the tallies of released rounds, the rules of rounds (no report before a release, a
+// released round frozen against late answers, moved units and a raised k, no shared weeks), and the anonymity
+// rules (report.hpp, rounds.hpp, suppression.hpp). The last cases prove by brute force, on many small generated
+// stores, that no hidden figure can be worked out from what one report shows; test_disclosure.cpp extends the
+// proof to every table a user can obtain and to a store growing while they watch.
 #include "svarboks/server/admin.hpp"
+#include "svarboks/server/export.hpp"
 #include "svarboks/server/report.hpp"
+#include "svarboks/server/rounds.hpp"
 #include "svarboks/server/sqlite_storage.hpp"
 #include "svarboks/server/suppression.hpp"
 #include "svarboks/server/tally.hpp"
@@ -13,11 +17,13 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cstdlib>
 #include <map>
 #include <random>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 namespace svarboks::test {
 namespace {
@@ -69,7 +75,7 @@ struct ReportStore {
         item.id = id;
         item.sealed = id;
         item.sealedSha256 = shared::sha256Hex(std::string(id));
-        item.response = server::StoredResponse{id, unit, s.id, s.version, period, "da", answers.dump()};
+        item.response = server::StoredResponse{id, unit, s.id, s.version, period, "da", answers.dump(), ""};
         item.tallies = server::responseTallies(s, answers);
         return item;
     }
@@ -82,12 +88,33 @@ struct ReportStore {
     void respond(const std::string& unit, const std::string& period, const json& answers, const shared::Survey* as = nullptr) {
         REQUIRE(storeBatch({item(unit, period, answers, as)}).front().status == shared::ItemStatus::Accepted);
     }
+    // Adds a round and releases it at once, as `rounds add` and `rounds release --early` do (the tallies
+    // rebuilt first when stale). Returns the number of responses frozen into it.
+    std::int64_t release(const std::string& id, const std::string& from, const std::string& to) {
+        const auto added = server::addRound(*store, {id, from, to, ""});
+        INFO((added.ok() ? std::string() : added.message()));
+        REQUIRE(added.ok());
+        auto released = server::releaseRound(*store, id, std::chrono::system_clock::now(), true);
+        INFO((released.ok() ? std::string() : released.error().message));
+        REQUIRE(released.ok());
+        return released->responses;
+    }
+    // The cases that are not about rounds report one round over every week they use: released the first time
+    // a report is asked for, so responses stored before then are all in it.
+    void releaseOnce() {
+        auto rounds = store->rounds();
+        REQUIRE(rounds.ok());
+        if (rounds->empty()) release("all", kFirstWeek, kLastWeek);
+    }
     server::Report report(server::ReportRequest request = {}) {
+        releaseOnce();
         auto built = server::buildReport(*store, request);
         INFO((built.ok() ? std::string() : built.error().message));
         REQUIRE(built.ok());
         return *built;
     }
+    static constexpr const char* kFirstWeek = "2026-W01";
+    static constexpr const char* kLastWeek = "2026-W53";
 };
 
 // A request with some fields set (designated initializers would leave the others unnamed).
@@ -101,6 +128,46 @@ const ReportRow& unitRow(const server::Report& report, const std::string& id) {
     const ReportRow* row = report.find(ReportRow::Kind::Unit, id);
     REQUIRE(row != nullptr);
     return *row;
+}
+
+// Every figure of two reports of the same rows is the same (`exact`: to the last bit of every mean, as a
+// report read twice from the same frozen tallies is; else the means within rounding, as tallies added up in
+// another order give).
+void checkSameFigures(const server::Report& a, const server::Report& b, bool exact = false) {
+    REQUIRE(a.rows.size() == b.rows.size());
+    CHECK(a.weeks == b.weeks);
+    CHECK(a.k == b.k);
+    CHECK(a.round.id == b.round.id);
+    const auto same = [](const server::Count& x, const server::Count& y) { return x.hidden == y.hidden && x.value == y.value; };
+    for (std::size_t r = 0; r < a.rows.size(); ++r) {
+        CAPTURE(a.rows[r].id);
+        CHECK(a.rows[r].id == b.rows[r].id);
+        CHECK(a.rows[r].group == b.rows[r].group);
+        CHECK(same(a.rows[r].respondents, b.rows[r].respondents));
+        REQUIRE(a.rows[r].areas.size() == b.rows[r].areas.size());
+        for (std::size_t i = 0; i < a.rows[r].areas.size(); ++i) {
+            CHECK(same(a.rows[r].areas[i].respondents, b.rows[r].areas[i].respondents));
+            CHECK(a.rows[r].areas[i].levels == b.rows[r].areas[i].levels);
+            if (exact) CHECK(a.rows[r].areas[i].meanScore == b.rows[r].areas[i].meanScore);
+            else CHECK(a.rows[r].areas[i].meanScore.value_or(-1) == doctest::Approx(b.rows[r].areas[i].meanScore.value_or(-1)));
+        }
+        REQUIRE(a.rows[r].questions.size() == b.rows[r].questions.size());
+        for (std::size_t q = 0; q < a.rows[r].questions.size(); ++q) {
+            CHECK(same(a.rows[r].questions[q].respondents, b.rows[r].questions[q].respondents));
+            CHECK(a.rows[r].questions[q].choices == b.rows[r].questions[q].choices);
+        }
+        REQUIRE(a.rows[r].weeks.size() == b.rows[r].weeks.size());
+        for (std::size_t w = 0; w < a.rows[r].weeks.size(); ++w) CHECK(same(a.rows[r].weeks[w], b.rows[r].weeks[w]));
+    }
+}
+
+// Random answers to the mini survey, as the kiosk would take them (q2 only when q1 >= 3).
+json randomAnswers(std::mt19937& random) {
+    const int q1 = 1 + static_cast<int>(random() % 4);
+    json answers = {{"q1", q1}, {"q3", random() % 2 == 0 ? json{"mail"} : json{"mail", "chat"}}};
+    if (q1 >= 3) answers["q2"] = 1 + static_cast<int>(random() % 2);
+    if (random() % 3 == 0) answers["years"] = static_cast<int>(random() % 40);
+    return answers;
 }
 
 TEST_CASE("report: respondents, area means, levels and answer counts equal a count by hand") {
@@ -190,99 +257,305 @@ TEST_CASE("report: a branch question answered by few is hidden while the rest of
     CHECK((!unitRow(report, "u2").questions[1].respondents.shown() || !report.rows.front().questions[1].respondents.shown()));
 }
 
+// The error of a request that is refused.
+std::string refusal(ReportStore& s, const server::ReportRequest& request) {
+    auto built = server::buildReport(*s.store, request);
+    REQUIRE_FALSE(built.ok());
+    return built.error().message;
+}
+
 TEST_CASE("report: bad requests say what is wrong") {
     ReportStore s;
     s.unit("u1");
-    const auto error = [&](server::ReportRequest request) {
-        auto built = server::buildReport(*s.store, request);
-        REQUIRE_FALSE(built.ok());
-        return built.error().message;
-    };
-    CHECK(error(ask([](server::ReportRequest& r) { r.k = 2; })).find("k must be at least 3") != std::string::npos);
-    CHECK(error(ask([](server::ReportRequest& r) { r.fromPeriod = "2026-47"; })).find("from") != std::string::npos);
-    CHECK(error(ask([](server::ReportRequest& r) { r.fromPeriod = "2026-W48"; r.toPeriod = "2026-W47"; })).find("after") != std::string::npos);
-    CHECK(error(ask([](server::ReportRequest& r) { r.surveyId = "nope"; })).find("not published (published: mini)") != std::string::npos);
-    CHECK(error(ask([](server::ReportRequest& r) { r.surveyId = "mini"; r.version = "9"; })).find("no published version '9' (published: 1)") != std::string::npos);
+    s.releaseOnce();
+    CHECK(refusal(s, ask([](server::ReportRequest& r) { r.surveyId = "nope"; })).find("not published (published: mini)") != std::string::npos);
+    CHECK(refusal(s, ask([](server::ReportRequest& r) { r.surveyId = "mini"; r.version = "9"; })).find("no published version '9' (published: 1)") !=
+          std::string::npos);
     s.publish([] {
         json other = miniSurvey();
         other["surveyId"] = "other";
         return other;
     }());
-    CHECK(error({}).find("several surveys are published") != std::string::npos);
+    CHECK(refusal(s, {}).find("several surveys are published") != std::string::npos);
 }
 
-TEST_CASE("report: a period range counts only its weeks; versions are reported apart") {
+// ---- reporting rounds ----
+
+TEST_CASE("report: before any round is released there is no report, and the error says what to do") {
+    ReportStore s;
+    s.unit("u1");
+    for (int i = 0; i < 7; ++i) s.respond("u1", "2026-W10", {{"q1", 2}});
+    const std::string error = refusal(s, {});
+    CHECK(error.find("no round has been released yet") != std::string::npos);
+    CHECK(error.find("rounds add") != std::string::npos);
+    CHECK(error.find("rounds release") != std::string::npos);
+    // A round that is added but not released is no different.
+    REQUIRE(server::addRound(*s.store, {"2026-h1", "2026-W02", "2026-W24", ""}).ok());
+    CHECK(refusal(s, {}).find("no round has been released yet") != std::string::npos);
+    CHECK(refusal(s, ask([](server::ReportRequest& r) { r.round = "2026-h1"; })).find("no round has been released yet") != std::string::npos);
+    // Nor is the export: record-level data exists only for released rounds as well.
+    std::string written;
+    const auto exported = server::exportResponses(*s.store, server::ExportOptions{}, [&](std::string_view chunk) {
+        written += chunk;
+        return true;
+    });
+    REQUIRE_FALSE(exported.ok());
+    CHECK(exported.error().message.find("no round has been released yet") != std::string::npos);
+    CHECK(written.empty());
+}
+
+TEST_CASE("report: a round that is unknown or not released is an error listing the released ones; by default the latest") {
+    ReportStore s;
+    s.unit("u1");
+    for (int i = 0; i < 6; ++i) s.respond("u1", "2026-W03", {{"q1", 1}});
+    for (int i = 0; i < 8; ++i) s.respond("u1", "2026-W30", {{"q1", 1}});
+    for (int i = 0; i < 9; ++i) s.respond("u1", "2026-W45", {{"q1", 1}});
+    CHECK(s.release("2026-h1", "2026-W01", "2026-W26") == 6);
+    CHECK(s.release("2026-q3", "2026-W27", "2026-W39") == 8);
+    REQUIRE(server::addRound(*s.store, {"2026-q4", "2026-W40", "2026-W52", ""}).ok());
+    const std::string unreleased = refusal(s, ask([](server::ReportRequest& r) { r.round = "2026-q4"; }));
+    CHECK(unreleased.find("round '2026-q4' is not a released round (released: 2026-h1, 2026-q3)") != std::string::npos);
+    CHECK(refusal(s, ask([](server::ReportRequest& r) { r.round = "nope"; })).find("round 'nope' is not a released round (released: 2026-h1, 2026-q3)") !=
+          std::string::npos);
+
+    const auto latest = s.report();
+    CHECK(latest.round.id == "2026-q3");
+    CHECK(latest.round.fromWeek == "2026-W27");
+    CHECK(latest.round.toWeek == "2026-W39");
+    CHECK(latest.rows.front().respondents.value == 8);
+    const auto first = s.report(ask([](server::ReportRequest& r) { r.round = "2026-h1"; r.weeks = true; }));
+    CHECK(first.round.id == "2026-h1");
+    CHECK(first.rows.front().respondents.value == 6);
+    CHECK(first.weeks == std::vector<std::string>{"2026-W03"});  // only the round's weeks
+}
+
+TEST_CASE("report: rounds count only their weeks; versions are reported apart") {
     ReportStore s;
     s.unit("u1");
     for (int i = 0; i < 5; ++i) s.respond("u1", "2026-W10", {{"q1", 1}});
     for (int i = 0; i < 6; ++i) s.respond("u1", "2026-W20", {{"q1", 1}});
-    CHECK(s.report(ask([](server::ReportRequest& r) { r.fromPeriod = "2026-W11"; })).rows.front().respondents.value == 6);
-    CHECK(s.report(ask([](server::ReportRequest& r) { r.toPeriod = "2026-W10"; })).rows.front().respondents.value == 5);
     const json v2 = miniSurvey("2");
     s.publish(v2);
     const shared::Survey second = mustLoad(v2);
     for (int i = 0; i < 7; ++i) s.respond("u1", "2026-W21", {{"q1", 2}}, &second);
-    CHECK(s.report().rows.front().respondents.value == 7);  // the latest version by default
-    CHECK(s.report(ask([](server::ReportRequest& r) { r.version = "1"; })).rows.front().respondents.value == 11);
+    s.release("spring", "2026-W01", "2026-W10");
+    s.release("summer", "2026-W11", "2026-W30");
+    const auto spring = [&](const std::string& version) {
+        return s.report(ask([&](server::ReportRequest& r) { r.round = "spring"; r.version = version; })).rows.front().respondents;
+    };
+    CHECK(spring("1").value == 5);
+    CHECK(spring("2").hidden == Hidden::FewerThanK);  // none of version 2 in spring: hidden like any count below k
+    CHECK(s.report(ask([](server::ReportRequest& r) { r.round = "summer"; r.version = "1"; })).rows.front().respondents.value == 6);
+    CHECK(s.report(ask([](server::ReportRequest& r) { r.round = "summer"; })).rows.front().respondents.value == 7);  // the latest version by default
 }
 
-// Every figure of two reports of the same rows is the same.
-void checkSameFigures(const server::Report& a, const server::Report& b) {
-    REQUIRE(a.rows.size() == b.rows.size());
-    CHECK(a.weeks == b.weeks);
-    for (std::size_t r = 0; r < a.rows.size(); ++r) {
-        CAPTURE(a.rows[r].id);
-        CHECK(a.rows[r].id == b.rows[r].id);
-        CHECK(a.rows[r].respondents.value == b.rows[r].respondents.value);
-        CHECK(a.rows[r].respondents.hidden == b.rows[r].respondents.hidden);
-        REQUIRE(a.rows[r].areas.size() == b.rows[r].areas.size());
-        for (std::size_t i = 0; i < a.rows[r].areas.size(); ++i) {
-            CHECK(a.rows[r].areas[i].respondents.value == b.rows[r].areas[i].respondents.value);
-            CHECK(a.rows[r].areas[i].levels == b.rows[r].areas[i].levels);
-            CHECK(a.rows[r].areas[i].meanScore.value_or(-1) == doctest::Approx(b.rows[r].areas[i].meanScore.value_or(-1)));
-        }
-        REQUIRE(a.rows[r].questions.size() == b.rows[r].questions.size());
-        for (std::size_t q = 0; q < a.rows[r].questions.size(); ++q) {
-            CHECK(a.rows[r].questions[q].respondents.value == b.rows[r].questions[q].respondents.value);
-            CHECK(a.rows[r].questions[q].choices == b.rows[r].questions[q].choices);
-        }
-        REQUIRE(a.rows[r].weeks.size() == b.rows[r].weeks.size());
-        for (std::size_t w = 0; w < a.rows[r].weeks.size(); ++w) CHECK(a.rows[r].weeks[w].value == b.rows[r].weeks[w].value);
+TEST_CASE("report: a released round never changes: late answers in its weeks are stored but counted in no figure of it") {
+    ReportStore s;
+    s.unit("a", "g");
+    s.unit("b", "g");
+    s.unit("c");
+    std::mt19937 random(3);
+    const auto respondMany = [&](int count, const std::string& week) {
+        for (int i = 0; i < count; ++i) s.respond(std::string(1, static_cast<char>('a' + random() % 3)), week, randomAnswers(random));
+    };
+    respondMany(40, "2026-W10");
+    respondMany(30, "2026-W11");
+    CHECK(s.release("r1", "2026-W10", "2026-W11") == 70);
+    const auto request = ask([](server::ReportRequest& r) {
+        r.round = "r1";
+        r.weeks = true;
+        r.questions = true;
+    });
+    const auto before = s.report(request);
+    CHECK(before.rows.front().respondents.value == 70);
+    // A kiosk that was offline sends 12 answers from the round's weeks, and 8 more come from later weeks.
+    respondMany(6, "2026-W10");
+    respondMany(6, "2026-W11");
+    respondMany(8, "2026-W12");
+    CHECK(*s.store->responseCount() == 90);
+    const auto after = s.report(request);
+    checkSameFigures(before, after, true);
+    CHECK(after.rows.front().respondents.value == 70);
+    // They wait, counted only as live participation (responses in no released round).
+    auto open = s.store->openCounts();
+    REQUIRE(open.ok());
+    std::int64_t waiting = 0;
+    for (const auto& count : *open) waiting += count.count;
+    CHECK(waiting == 20);
+    // The next round takes W12 only: the late answers of W10 and W11 are in no round, ever.
+    CHECK(s.release("r2", "2026-W12", "2026-W13") == 8);
+    checkSameFigures(before, s.report(request), true);
+    CHECK(s.report(ask([](server::ReportRequest& r) { r.round = "r2"; })).rows.front().respondents.value == 8);
+}
+
+TEST_CASE("report: a unit moved to another group after a release keeps its old group in that round's report") {
+    ReportStore s;
+    s.unit("a", "north");
+    s.unit("b", "north");
+    s.unit("c", "south");
+    s.unit("d", "south");
+    for (const std::string unit : {"a", "b", "c", "d"}) {
+        for (int i = 0; i < 6; ++i) s.respond(unit, "2026-W05", {{"q1", 3}, {"q2", 1}});
+        for (int i = 0; i < 7; ++i) s.respond(unit, "2026-W15", {{"q1", 3}, {"q2", 1}});
     }
+    s.release("r1", "2026-W01", "2026-W10");
+    const auto before = s.report(ask([](server::ReportRequest& r) { r.round = "r1"; }));
+    REQUIRE(s.store->setUnitGroup("b", "south").ok());
+    const auto r1 = s.report(ask([](server::ReportRequest& r) { r.round = "r1"; }));
+    checkSameFigures(before, r1, true);
+    CHECK(unitRow(r1, "b").group == "north");
+    REQUIRE(r1.find(ReportRow::Kind::Group, "north") != nullptr);
+    CHECK(r1.find(ReportRow::Kind::Group, "north")->respondents.value == 12);
+    CHECK(r1.find(ReportRow::Kind::Group, "south")->respondents.value == 12);
+    // The next round is released with the groups of its release.
+    s.release("r2", "2026-W11", "2026-W20");
+    const auto r2 = s.report(ask([](server::ReportRequest& r) { r.round = "r2"; }));
+    CHECK(unitRow(r2, "b").group == "south");
+    CHECK(r2.find(ReportRow::Kind::Group, "north")->respondents.value == 7);
+    CHECK(r2.find(ReportRow::Kind::Group, "south")->respondents.value == 21);
+    auto members = s.store->roundUnits("r1");
+    REQUIRE(members.ok());
+    REQUIRE(members->size() == 4);
+    CHECK((*members)[1].unitId == "b");
+    CHECK((*members)[1].group == "north");
 }
 
-// Random answers to the mini survey, as the kiosk would take them (q2 only when q1 >= 3).
-json randomAnswers(std::mt19937& random) {
-    const int q1 = 1 + static_cast<int>(random() % 4);
-    json answers = {{"q1", q1}, {"q3", random() % 2 == 0 ? json{"mail"} : json{"mail", "chat"}}};
-    if (q1 >= 3) answers["q2"] = 1 + static_cast<int>(random() % 2);
-    if (random() % 3 == 0) answers["years"] = static_cast<int>(random() % 40);
-    return answers;
+TEST_CASE("report: a round keeps the k it was released with; the group size can be raised, never set below 5") {
+    ReportStore s;
+    s.unit("big");
+    s.unit("six");
+    s.unit("two");
+    for (const std::string week : {"2026-W05", "2026-W15"}) {
+        for (int i = 0; i < 9; ++i) s.respond("big", week, {{"q1", 4}, {"q2", 2}});
+        for (int i = 0; i < 6; ++i) s.respond("six", week, {{"q1", 2}});
+        for (int i = 0; i < 2; ++i) s.respond("two", week, {{"q1", 1}});
+    }
+    CHECK(*s.store->groupSize() == 5);
+    s.release("r1", "2026-W01", "2026-W10");
+    const auto request = ask([](server::ReportRequest& r) {
+        r.round = "r1";
+        r.weeks = true;
+        r.questions = true;
+    });
+    const auto before = s.report(request);
+    CHECK(before.k == 5);
+    CHECK(before.round.k == 5);
+
+    const auto refused = s.store->setGroupSize(4);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.message().find("cannot be below 5") != std::string::npos);
+    CHECK(*s.store->groupSize() == 5);
+    REQUIRE(s.store->setGroupSize(7).ok());
+    CHECK(*s.store->groupSize() == 7);
+
+    // r1 is shown as it was: with k = 5, "six" hidden only as the partner of "two".
+    const auto r1 = s.report(request);
+    checkSameFigures(before, r1, true);
+    CHECK(r1.k == 5);
+    CHECK(unitRow(r1, "six").respondents.hidden == Hidden::Secondary);
+    CHECK(unitRow(r1, "big").respondents.value == 9);
+    // r2, released after the change, keeps 7: "six" is now fewer than k itself.
+    s.release("r2", "2026-W11", "2026-W20");
+    const auto r2 = s.report(ask([](server::ReportRequest& r) { r.round = "r2"; }));
+    CHECK(r2.k == 7);
+    CHECK(r2.round.k == 7);
+    CHECK(unitRow(r2, "six").respondents.hidden == Hidden::FewerThanK);
+    CHECK(unitRow(r2, "two").respondents.hidden == Hidden::FewerThanK);
+    auto rounds = s.store->rounds();
+    REQUIRE(rounds.ok());
+    REQUIRE(rounds->size() == 2);
+    CHECK((*rounds)[0].k == 5);
+    CHECK((*rounds)[1].k == 7);
 }
 
-TEST_CASE("report: a range over every week gives what all weeks give (two ways the store adds tallies up)") {
+TEST_CASE("report: two rounds never share a week, and a round's weeks and id must be well formed") {
+    ReportStore s;
+    REQUIRE(server::addRound(*s.store, {"2026-h1", "2026-W02", "2026-W24", ""}).ok());
+    const auto overlap = server::addRound(*s.store, {"2026-q2", "2026-W20", "2026-W30", ""});
+    REQUIRE_FALSE(overlap.ok());
+    CHECK(overlap.message().find("overlaps round '2026-h1' (2026-W02 to 2026-W24)") != std::string::npos);
+    // Touching one week at either end is an overlap too; inside and around as well.
+    for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+             {"2026-W24", "2026-W30"}, {"2026-W01", "2026-W02"}, {"2026-W05", "2026-W06"}, {"2025-W50", "2026-W40"}}) {
+        CAPTURE(from);
+        const auto clash = server::addRound(*s.store, {"other", from, to, ""});
+        REQUIRE_FALSE(clash.ok());
+        CHECK(clash.message().find("'2026-h1'") != std::string::npos);
+    }
+    CHECK(server::addRound(*s.store, {"2026-h2", "2026-W25", "2026-W52", ""}).ok());
+    CHECK(server::addRound(*s.store, {"2026-h2", "2027-W01", "2027-W02", ""}).message().find("exists already") != std::string::npos);
+    CHECK(server::addRound(*s.store, {"Spring 26", "2027-W01", "2027-W02", ""}).message().find("expected 1 to 32 of a-z") != std::string::npos);
+    CHECK(server::addRound(*s.store, {"late", "2027-W10", "2027-W09", ""}).message().find("is after") != std::string::npos);
+    CHECK_FALSE(server::addRound(*s.store, {"bad", "2027-10", "2027-W12", ""}).ok());
+    auto rounds = s.store->rounds();
+    REQUIRE(rounds.ok());
+    CHECK(rounds->size() == 2);
+}
+
+TEST_CASE("report: each round counts its weeks' responses, by week and over the round, as a count by hand does") {
+    // A release copies the tallies twice: per week (respondents, the weeks of a report) and summed over the
+    // round (everything else). Both must give what the stored responses give.
     ReportStore s;
     s.unit("a", "g");
     s.unit("b", "g");
     s.unit("c");
     std::mt19937 random(7);
-    for (int i = 0; i < 60; ++i) {
-        s.respond(std::string(1, static_cast<char>('a' + random() % 3)), "2026-W4" + std::to_string(random() % 4), randomAnswers(random));
+    struct Sent {
+        std::string unit;
+        std::string week;
+        json answers;
+    };
+    std::vector<Sent> sent;
+    for (int i = 0; i < 120; ++i) {
+        sent.push_back({std::string(1, static_cast<char>('a' + random() % 3)), "2026-W4" + std::to_string(random() % 4), randomAnswers(random)});
+        s.respond(sent.back().unit, sent.back().week, sent.back().answers);
     }
-    const auto all = s.report(ask([](server::ReportRequest& r) { r.questions = true; }));
-    const auto range = s.report(ask([](server::ReportRequest& r) {
-        r.questions = true;
-        r.fromPeriod = "2026-W01";
-        r.toPeriod = "2026-W52";
-    }));
-    checkSameFigures(all, range);
-    // Only the weeks asked for: W40 and W41 alone count fewer.
-    const auto part = s.report(ask([](server::ReportRequest& r) {
-        r.fromPeriod = "2026-W40";
-        r.toPeriod = "2026-W41";
-    }));
-    CHECK(part.rows.front().respondents.value < all.rows.front().respondents.value);
-    CHECK(part.rows.front().respondents.value > 0);
+    s.release("r1", "2026-W40", "2026-W41");
+    s.release("r2", "2026-W42", "2026-W43");
+    int compared = 0;
+    for (const auto& [round, first, last] : std::vector<std::tuple<std::string, std::string, std::string>>{
+             {"r1", "2026-W40", "2026-W41"}, {"r2", "2026-W42", "2026-W43"}}) {
+        CAPTURE(round);
+        const auto report = s.report(ask([&](server::ReportRequest& r) {
+            r.round = round;
+            r.weeks = true;
+            r.questions = true;
+        }));
+        CHECK(report.weeks == std::vector<std::string>{first, last});
+        // By hand, per row ("total", "group:g", "group:" for the units without one, "unit:ID").
+        std::map<std::string, std::int64_t> respondents;
+        std::map<std::pair<std::string, std::string>, std::int64_t> perWeek;
+        std::map<std::string, std::int64_t> areaCount;
+        std::map<std::string, double> areaSum;
+        std::map<std::pair<std::string, std::string>, std::int64_t> q1Choices;
+        for (const auto& response : sent) {
+            if (response.week < first || response.week > last) continue;
+            perWeek[{response.unit, response.week}] += 1;
+            const std::vector<std::string> rows = {"total", "unit:" + response.unit, response.unit == "c" ? "group:" : "group:g"};
+            for (const auto& row : rows) {
+                respondents[row] += 1;
+                for (const auto& tally : server::responseTallies(s.survey, response.answers)) {
+                    if (tally.kind == std::string(server::kArea) && tally.subject == "a") areaCount[row] += 1, areaSum[row] += tally.sum;
+                    if (tally.kind == std::string(server::kChoice) && tally.subject == "q1") q1Choices[{row, tally.value}] += 1;
+                }
+            }
+        }
+        for (const auto& row : report.rows) {
+            const std::string key = row.kind == ReportRow::Kind::Total ? "total" : (row.kind == ReportRow::Kind::Group ? "group:" : "unit:") + row.id;
+            CAPTURE(key);
+            if (!row.respondents.shown()) continue;
+            ++compared;
+            CHECK(row.respondents.value == respondents[key]);
+            REQUIRE(row.areas[0].respondents.shown());
+            CHECK(row.areas[0].respondents.value == areaCount[key]);
+            CHECK(*row.areas[0].meanScore == doctest::Approx(areaSum[key] / static_cast<double>(areaCount[key])));
+            for (std::size_t c = 0; c < 4; ++c) CHECK(row.questions[0].choices[c] == q1Choices[{key, std::to_string(c + 1)}]);
+            for (std::size_t w = 0; w < row.weeks.size(); ++w) {
+                if (row.weeks[w].shown()) CHECK(row.weeks[w].value == perWeek[{row.id, report.weeks[w]}]);
+            }
+        }
+    }
+    CHECK(compared >= 8);  // the municipality, the group and most units of both rounds
 }
 
 TEST_CASE("report: responses stored in batches count as they do one by one, and a rebuild gives what ingest kept") {
@@ -314,28 +587,29 @@ TEST_CASE("report: responses stored in batches count as they do one by one, and 
         CHECK(std::count_if(results.begin(), results.end(), [](const auto& r) { return r.status == shared::ItemStatus::Accepted; }) == 20);
         sent.insert(sent.end(), batch.begin(), batch.begin() + 20);
     }
-    const auto request = ask([](server::ReportRequest& r) {
-        r.questions = true;
-        r.weeks = true;
-    });
-    const auto expected = single.report(request);
-    CHECK(expected.rows.front().respondents.value == 240);
-    checkSameFigures(batched.report(request), expected);
-    checkSameFigures(batched.report(ask([](server::ReportRequest& r) {
-                         r.questions = true;
-                         r.fromPeriod = "2026-W41";
-                         r.toPeriod = "2026-W42";
-                     })),
-                     single.report(ask([](server::ReportRequest& r) {
-                         r.questions = true;
-                         r.fromPeriod = "2026-W41";
-                         r.toPeriod = "2026-W42";
-                     })));
+    const auto request = [](const std::string& round) {
+        return ask([&](server::ReportRequest& r) {
+            r.round = round;
+            r.questions = true;
+            r.weeks = true;
+        });
+    };
+    // W40 is released from the tallies ingest kept, W41-W42 after they were rebuilt from the responses.
+    for (ReportStore* s : {&single, &batched}) s->release("w40", "2026-W40", "2026-W40");
+    const auto expected = single.report(request("w40"));
+    CHECK(expected.rows.front().respondents.value > 40);
+    const auto released = batched.report(request("w40"));
+    checkSameFigures(released, expected);
 
     REQUIRE(batched.store->rebuildTallies([&](const server::StoredResponse& r) -> server::Result<std::vector<server::Tally>> {
                                    return server::responseTallies(batched.survey, json::parse(r.answersJson));
                                }).ok());
-    checkSameFigures(batched.report(request), expected);
+    for (ReportStore* s : {&single, &batched}) s->release("w41", "2026-W41", "2026-W42");
+    const auto rest = single.report(request("w41"));
+    CHECK(rest.rows.front().respondents.value + expected.rows.front().respondents.value == 240);
+    checkSameFigures(batched.report(request("w41")), rest);
+    checkSameFigures(batched.report(request("w40")), expected);
+    checkSameFigures(batched.report(request("w40")), released, true);  // the rebuild changed nothing already released
 }
 
 TEST_CASE("report: answer counts of some units only are those units' own, the same as in a full report") {
@@ -367,6 +641,8 @@ TEST_CASE("report: a store from before tallies existed gets them rebuilt") {
     REQUIRE(sqlite3_open((s.dir.path() / "central.db").c_str(), &db) == SQLITE_OK);
     REQUIRE(sqlite3_exec(db, "DELETE FROM tallies; INSERT INTO settings VALUES ('tallies_stale', '1')", nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(db);
+    CHECK(*s.store->talliesStale());
+    // The release rebuilds them before it copies them into the round.
     const auto report = s.report();
     CHECK(report.rows.front().respondents.value == 6);
     CHECK(*report.rows.front().areas[1].meanScore == doctest::Approx(1.0));
@@ -381,8 +657,8 @@ struct Cli {
     std::string err;
 };
 
-Cli report(const ReportStore& s, std::vector<std::string> args) {
-    args.insert(args.begin(), "report");
+// Runs a svarboks-central command on the store's data folder.
+Cli central(const ReportStore& s, std::vector<std::string> args) {
     args.push_back("--data");
     args.push_back(s.dir.path().string());
     std::ostringstream out;
@@ -392,6 +668,13 @@ Cli report(const ReportStore& s, std::vector<std::string> args) {
     cli.out = out.str();
     cli.err = err.str();
     return cli;
+}
+
+// `report ARGS`, of the catch-all round unless the case released its own.
+Cli report(ReportStore& s, std::vector<std::string> args) {
+    s.releaseOnce();
+    args.insert(args.begin(), "report");
+    return central(s, args);
 }
 
 // The store of the second case above: big 9, mid 6 (hidden: it would give small away), small 2.
@@ -427,7 +710,7 @@ TEST_CASE("report command: a table per unit with the hidden figures as words, an
     threeUnits(s);
     const Cli cli = report(s, {});
     REQUIRE_MESSAGE(cli.code == 0, cli.err);
-    CHECK(cli.out.find("Survey mini version 1, all weeks, k = 5") != std::string::npos);
+    CHECK(cli.out.find("Survey mini version 1, round all (2026-W01 to 2026-W53), k = 5") != std::string::npos);
     CHECK(lineStarting(cli.out, "municipality").find(" 17 ") != std::string::npos);
     const std::string big = lineStarting(cli.out, "unit          big");
     CHECK(big.find(" 9 ") != std::string::npos);
@@ -445,7 +728,7 @@ TEST_CASE("report command: a table per unit with the hidden figures as words, an
     CHECK(lineStarting(groups.out, "group").find(" 17 ") != std::string::npos);
 }
 
-TEST_CASE("report command: areas and questions of one row, a period range and k") {
+TEST_CASE("report command: areas and questions of one row") {
     ReportStore s;
     threeUnits(s);
     const Cli areas = report(s, {"--by", "area", "--unit", "big"});
@@ -462,20 +745,6 @@ TEST_CASE("report command: areas and questions of one row, a period range and k"
     REQUIRE(hiddenUnit.code == 0);
     CHECK(lineStarting(hiddenUnit.out, "q1,").find("fewer than 5,1,1,fewer than 5,fewer than 5") != std::string::npos);
 
-    // Only week 48: mid 6 and small 2; k = 7 hides mid as well.
-    const Cli week = report(s, {"--from", "2026-W48", "--to", "2026-W48", "--k", "7", "--format", "json"});
-    REQUIRE_MESSAGE(week.code == 0, week.err);
-    const json parsed = json::parse(week.out);
-    CHECK(parsed["k"] == 7);
-    CHECK(parsed["from"] == "2026-W48");
-    std::map<std::string, json> rows;
-    for (const auto& row : parsed["rows"]) rows[row["level"].get<std::string>() + ":" + row["id"].get<std::string>()] = row;
-    CHECK(rows["municipality:"]["respondents"] == 8);
-    CHECK(rows["unit:big"]["hidden"]["respondents"] == "fewer than 7");  // none that week: hidden like any count below k
-    CHECK(rows["unit:mid"]["respondents"].is_null());
-    CHECK(rows["unit:mid"]["hidden"]["respondents"] == "fewer than 7");
-    CHECK(rows["unit:small"]["respondents"].is_null());
-
     const Cli danish = report(s, {"--format", "csv-da"});
     REQUIRE(danish.code == 0);
     CHECK(danish.out.rfind("\xEF\xBB\xBFlevel;id;name;group;respondents;", 0) == 0);
@@ -483,11 +752,77 @@ TEST_CASE("report command: areas and questions of one row, a period range and k"
     CHECK(lineStarting(danish.out, "unit;big").find(";100,0;") != std::string::npos);
 }
 
+TEST_CASE("report command: --round chooses a released round, which keeps its k; without one it says what to do") {
+    ReportStore s;
+    s.unit("big", "care");
+    s.unit("mid", "care");
+    s.unit("small", "care");
+    for (int i = 0; i < 9; ++i) s.respond("big", "2026-W10", {{"q1", 4}});
+    for (int i = 0; i < 6; ++i) s.respond("mid", "2026-W10", {{"q1", 2}});
+    for (int i = 0; i < 2; ++i) s.respond("small", "2026-W10", {{"q1", 1}});
+    for (int i = 0; i < 6; ++i) s.respond("mid", "2026-W30", {{"q1", 2}});
+    for (int i = 0; i < 6; ++i) s.respond("big", "2026-W30", {{"q1", 2}});
+    for (int i = 0; i < 2; ++i) s.respond("small", "2026-W30", {{"q1", 1}});
+    const Cli none = central(s, {"report"});
+    CHECK(none.code == 1);
+    CHECK(none.err.find("no round has been released yet") != std::string::npos);
+    CHECK(none.err.find("rounds add") != std::string::npos);
+
+    REQUIRE(central(s, {"rounds", "add", "h1", "--from", "2026-W01", "--to", "2026-W26"}).code == 0);
+    REQUIRE(central(s, {"rounds", "add", "h2", "--from", "2026-W27", "--to", "2099-W52"}).code == 0);
+    const Cli early = central(s, {"rounds", "release", "h2"});
+    CHECK(early.code == 1);  // it has not ended: only with --early
+    REQUIRE(central(s, {"rounds", "release", "h1", "--early"}).code == 0);
+    const Cli policy = central(s, {"policy", "set", "--k", "7"});
+    REQUIRE_MESSAGE(policy.code == 0, policy.err);
+    REQUIRE(central(s, {"rounds", "release", "h2", "--early"}).code == 0);
+
+    const auto rowsOf = [](const Cli& cli) {
+        REQUIRE_MESSAGE(cli.code == 0, cli.err);
+        const json parsed = json::parse(cli.out);
+        std::map<std::string, json> rows;
+        for (const auto& row : parsed["rows"]) rows[row["level"].get<std::string>() + ":" + row["id"].get<std::string>()] = row;
+        return std::make_pair(parsed, rows);
+    };
+    // The latest released round by default: h2, released with k = 7, which hides mid's 6 as well.
+    const auto [h2, h2Rows] = rowsOf(report(s, {"--format", "json"}));
+    CHECK(h2["round"] == "h2");
+    CHECK(h2["from"] == "2026-W27");
+    CHECK(h2["to"] == "2099-W52");
+    CHECK(h2["k"] == 7);
+    CHECK(h2Rows.at("municipality:")["respondents"] == 14);
+    CHECK(h2Rows.at("unit:mid")["respondents"].is_null());
+    CHECK(h2Rows.at("unit:mid")["hidden"]["respondents"] == "fewer than 7");
+    CHECK(h2Rows.at("unit:small")["hidden"]["respondents"] == "fewer than 7");
+    // h1 keeps its 5.
+    const auto [h1, h1Rows] = rowsOf(report(s, {"--round", "h1", "--format", "json"}));
+    CHECK(h1["k"] == 5);
+    CHECK(h1Rows.at("unit:big")["respondents"] == 9);
+    CHECK(h1Rows.at("unit:mid")["respondents"].is_null());  // the partner of small
+    CHECK(h1Rows.at("unit:small")["hidden"]["respondents"] == "fewer than 5");
+    const Cli table = report(s, {"--round", "h1"});
+    CHECK(table.out.find("round h1 (2026-W01 to 2026-W26), k = 5") != std::string::npos);
+    const Cli unknown = report(s, {"--round", "h3"});
+    CHECK(unknown.code == 1);
+    CHECK(unknown.err.find("round 'h3' is not a released round (released: h1, h2)") != std::string::npos);
+}
+
 TEST_CASE("report command: bad options and requests say what is wrong, with a usage exit code for usage") {
     ReportStore s;
     threeUnits(s);
-    CHECK(report(s, {"--k", "2"}).code == 2);
-    CHECK(report(s, {"--k", "2"}).err.find("--k 2: expected a number from 3 to 1000") != std::string::npos);
+    // k is the store's policy: no command can choose another, lower or higher.
+    for (const std::string k : {"2", "5", "7"}) {
+        const Cli chosen = report(s, {"--k", k});
+        CHECK(chosen.code == 2);
+        CHECK(chosen.err.find("--k: the minimum group size is the store's policy") != std::string::npos);
+    }
+    // No free week ranges: two overlapping ones would give the weeks between them away.
+    for (const std::string option : {"--from", "--to"}) {
+        const Cli range = report(s, {option, "2026-W48"});
+        CHECK(range.code == 2);
+        CHECK(range.err.find("--from/--to: reports are of one released round") != std::string::npos);
+        CHECK(range.out.empty());
+    }
     CHECK(report(s, {"--by", "week"}).err.find("--by week: expected unit, group, area or question") != std::string::npos);
     CHECK(report(s, {"--format", "xml"}).code == 2);
     CHECK(report(s, {"--unit", "big"}).code == 2);  // --unit only goes with --by area|question
@@ -495,9 +830,6 @@ TEST_CASE("report command: bad options and requests say what is wrong, with a us
     const Cli unknownUnit = report(s, {"--by", "area", "--unit", "nowhere"});
     CHECK(unknownUnit.code == 1);
     CHECK(unknownUnit.err.find("unit 'nowhere' is not in the report") != std::string::npos);
-    const Cli badWeek = report(s, {"--from", "2026-48"});
-    CHECK(badWeek.code == 1);
-    CHECK(badWeek.err.find("2026-48") != std::string::npos);
     const Cli unknownSurvey = report(s, {"--survey", "nope"});
     CHECK(unknownSurvey.code == 1);
     CHECK(unknownSurvey.err.find("nope") != std::string::npos);
@@ -630,25 +962,29 @@ TEST_CASE("suppression: on many small generated stores no hidden figure can be w
     int secondarySeen = 0;
     for (int round = 0; round < rounds; ++round) {
         ReportStore s;
-        const int k = 3 + static_cast<int>(random() % 3);
+        const int k = 5 + static_cast<int>(random() % 3);  // the store's policy, kept by the round
         const int groups = static_cast<int>(random() % 3);  // 0: no groups
         const int unitCount = 1 + static_cast<int>(random() % 4);
         const std::vector<std::string> periods = {"2026-W01", "2026-W02", "2026-W03"};
         const int weekCount = 1 + static_cast<int>(random() % 3);
         std::int64_t everyone = 0;
+        std::vector<server::IncomingItem> items;  // stored as one batch: the same tallies, one commit
         for (int u = 0; u < unitCount; ++u) {
             const std::string unit = "u" + std::to_string(u);
             s.unit(unit, groups == 0 ? "" : "g" + std::to_string(u % groups));
-            const int people = static_cast<int>(random() % 10);
+            const int people = static_cast<int>(random() % 14);
             everyone += people;
             for (int p = 0; p < people; ++p) {
                 const int q1 = 1 + static_cast<int>(random() % 4);
                 json answers = {{"q1", q1}};
                 if (q1 >= 3) answers["q2"] = 1 + static_cast<int>(random() % 2);
-                s.respond(unit, periods[random() % static_cast<unsigned>(weekCount)], answers);
+                items.push_back(s.item(unit, periods[random() % static_cast<unsigned>(weekCount)], answers));
             }
         }
-        const auto report = s.report(ask([&](server::ReportRequest& r) { r.k = k; r.weeks = true; r.questions = true; }));
+        if (!items.empty()) s.storeBatch(items);
+        if (k > 5) REQUIRE(s.store->setGroupSize(k).ok());
+        const auto report = s.report(ask([&](server::ReportRequest& r) { r.weeks = true; r.questions = true; }));
+        REQUIRE(report.k == k);
         CAPTURE(round);
         CAPTURE(k);
         const std::int64_t cap = everyone + k;  // "k or more" up to beyond any true figure

@@ -299,7 +299,9 @@ int rounds(const std::vector<std::string>& args, std::ostream& out, std::ostream
         const bool early = parsed.flags.count("early") > 0;
         auto released = releaseRound(**store, parsed.positional[0], now, early);
         if (!released) return fail(err, released.error().message);
-        auditOrWarn(**store, {utcNow(), kCommandLineUser, "release-round", parsed.positional[0], released->responses}, err);
+        // No row count: the round's responses over every survey version would be a total that no report
+        // shows (beside one version's shown total, it gives the others' away).
+        auditOrWarn(**store, {utcNow(), kCommandLineUser, "release-round", parsed.positional[0], 0}, err);
         out << "Released round " << parsed.positional[0] << ": its reports and exports are fixed from now on.\n";
         if (early) {
             out << "Released early: answers given in its weeks from now on are kept but will not be in it.\n";

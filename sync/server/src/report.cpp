@@ -90,6 +90,24 @@ ReportSurvey describe(const shared::Survey& survey) {
     return info;
 }
 
+// The ISO weeks from a round's first to its last, in order.
+std::vector<std::string> weeksOf(const Round& round) {
+    using namespace std::chrono;
+    const auto from = shared::parseIsoWeek(round.fromWeek);
+    const auto to = shared::parseIsoWeek(round.toWeek);
+    std::vector<std::string> list;
+    if (!from || !to) return list;
+    // Week 1 is the week with 4 January in it; its Monday starts the year's weeks.
+    const sys_days january4{year{from->year} / January / 4};
+    const sys_days monday = january4 - days{weekday{january4}.iso_encoding() - 1} + weeks{from->week - 1};
+    for (sys_days day = monday;; day += weeks{1}) {
+        const shared::IsoWeek week = shared::isoWeekOf(year_month_day{day});
+        if (*to < week) break;
+        list.push_back(week.toString());
+    }
+    return list;
+}
+
 Result<Round> resolveRound(Storage& storage, const std::string& asked) {
     auto released = releasedRounds(storage);
     if (!released) return released.error();
@@ -221,13 +239,11 @@ Result<Report> buildReport(Storage& storage, const ReportRequest& request) {
     // that a report with weeks and one without hide the same units).
     std::vector<std::int64_t> respondents(rowCount, 0);
     std::vector<std::vector<std::pair<std::string, std::int64_t>>> unitWeeks(rowCount);
-    std::set<std::string> weeks;
     if (Status s = storage.aggregateTallies(query, [&](const TallyRow& row) {
             const auto unit = rowOf(row.unitId);
             if (!unit) return;
             respondents[*unit] += row.count;
             unitWeeks[*unit].emplace_back(row.period, row.count);
-            weeks.insert(row.period);
         });
         !s) {
         return Error{s.message()};
@@ -244,7 +260,9 @@ Result<Report> buildReport(Storage& storage, const ReportRequest& request) {
         inherited[r].label = respondentHidden[r];
     }
     if (request.weeks) {
-        report.weeks.assign(weeks.begin(), weeks.end());
+        // Every week of the round, answered or not: a list of only the answered weeks would tell, for a survey
+        // version nobody answered, that every hidden figure is 0.
+        report.weeks = weeksOf(*round);
         for (auto& row : layout.rows) {
             // A week with no response shows as 0 (a unit's weeks are parts: CellKind::Part).
             if (row.kind == ReportRow::Kind::Unit) row.weeks.assign(report.weeks.size(), Count{});

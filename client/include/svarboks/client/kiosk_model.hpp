@@ -197,7 +197,6 @@ private:
     bool m_pinWrong = false;
     std::optional<TimePoint> m_pinLockedUntil;
     bool m_confirmDeleteHeld = false;
-    Screen m_screenBeforeAdmin = Screen::Welcome;
 };
 
 }  // namespace svarboks::client
