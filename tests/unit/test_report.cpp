@@ -326,7 +326,15 @@ TEST_CASE("report: a round that is unknown or not released is an error listing t
     const auto first = s.report(ask([](server::ReportRequest& r) { r.round = "2026-h1"; r.weeks = true; }));
     CHECK(first.round.id == "2026-h1");
     CHECK(first.rows.front().respondents.value == 6);
-    CHECK(first.weeks == std::vector<std::string>{"2026-W03"});  // only the round's weeks
+    // Every week of the round and only those, answered or not (a list of answered weeks would give an
+    // unanswered survey version away).
+    REQUIRE(first.weeks.size() == 26);
+    CHECK(first.weeks.front() == "2026-W01");
+    CHECK(first.weeks.back() == "2026-W26");
+    const ReportRow& u1 = unitRow(first, "u1");
+    const auto answered = std::count_if(u1.weeks.begin(), u1.weeks.end(), [](const server::Count& c) { return c.value > 0; });
+    CHECK(answered == 1);
+    CHECK(u1.weeks[2].value == 6);  // 2026-W03
 }
 
 TEST_CASE("report: rounds count only their weeks; versions are reported apart") {
@@ -983,6 +991,8 @@ TEST_CASE("suppression: on many small generated stores no hidden figure can be w
         }
         if (!items.empty()) s.storeBatch(items);
         if (k > 5) REQUIRE(s.store->setGroupSize(k).ok());
+        // A round of exactly the weeks used: every week of a round is a column of the report.
+        s.release("r", periods.front(), periods[static_cast<std::size_t>(weekCount - 1)]);
         const auto report = s.report(ask([&](server::ReportRequest& r) { r.weeks = true; r.questions = true; }));
         REQUIRE(report.k == k);
         CAPTURE(round);

@@ -15,7 +15,8 @@
 // survey version. A released round is frozen (its responses, tallies and unit groups), rounds never share
 // a week and versions never share a response, so every report a user can ask for is either the same table
 // again or one about other people: no combination of reports, and no moment, tells more than one does.
-// There are no free week ranges and no live figures.
+// There are no free week ranges and no live figures of answers (the dashboard's live participation counts
+// are in steps of k: rounds.hpp).
 #include "svarboks/server/policy.hpp"
 #include "svarboks/server/storage.hpp"
 #include "svarboks/shared/localized_text.hpp"
