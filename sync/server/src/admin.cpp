@@ -365,24 +365,17 @@ int checkIds(const std::vector<std::string>& args, std::ostream& out, std::ostre
     }
     auto store = openStore(dataDir(parsed));
     if (!store) return fail(err, store.error().message);
-    std::size_t found = 0;
+    std::set<std::string> stored;
     std::int64_t total = 0;
     const Status read = (*store)->forEachResponse([&](const StoredResponse& response) {
         ++total;
-        found += listed.count(response.id);
+        if (listed.count(response.id) > 0) stored.insert(response.id);
         return true;
     });
     if (!read) return fail(err, read.message());
+    const std::size_t found = stored.size();
     std::vector<std::string> missing;
-    if (found < listed.size()) {
-        std::set<std::string> stored;
-        const Status again = (*store)->forEachResponse([&](const StoredResponse& response) {
-            if (listed.count(response.id) > 0) stored.insert(response.id);
-            return true;
-        });
-        if (!again) return fail(err, again.message());
-        std::copy_if(listed.begin(), listed.end(), std::back_inserter(missing), [&](const std::string& id) { return stored.count(id) == 0; });
-    }
+    std::copy_if(listed.begin(), listed.end(), std::back_inserter(missing), [&](const std::string& id) { return stored.count(id) == 0; });
     if (parsed.flags.count("json") > 0) {
         out << nlohmann::ordered_json{{"listed", lines}, {"distinct", listed.size()}, {"stored", found}, {"missing", missing}, {"total", total}}.dump() << '\n';
     } else {
