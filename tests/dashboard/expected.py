@@ -5,12 +5,12 @@ central store's tables with Python's sqlite3 and from the survey file, for the b
     expected.py DATA_DIR SURVEY_FILE OUT_JSON
 
 Figures are those of the store's one released round (the responses frozen into it); responses in no round
-are the live counts, which the overview shows only rounded down to a multiple of the round's k.
+are shown nowhere.
 
 Writes {"round": {id, from, to, k}, "units": [{id, name, group, respondents, weeks: {week: count}}],
 "total", "weeks" (every ISO week of the round), "groups": {group: respondents},
 "questions": {unit: [{name, title_da, title_en, answered, rows: [{label_da, label_en, count}]}]},
-"live": [{id, name, waiting, at_least}] (units with at least k waiting), "dead_letters", "consent_da", "consent_en"}.
+"dead_letters", "consent_da", "consent_en"}.
 """
 import datetime
 import json
@@ -36,8 +36,7 @@ def main():
     units = []
     for unit_id, name, group in db.execute("SELECT id, name, group_name FROM units ORDER BY id"):
         weeks = dict(db.execute("SELECT period, count(*) FROM responses WHERE unit_id = ? AND round_id = ? GROUP BY period", (unit_id, round_id)))
-        (waiting,) = db.execute("SELECT count(*) FROM responses WHERE unit_id = ? AND round_id = ''", (unit_id,)).fetchone()
-        units.append({"id": unit_id, "name": name, "group": group, "respondents": sum(weeks.values()), "weeks": weeks, "waiting": waiting})
+        units.append({"id": unit_id, "name": name, "group": group, "respondents": sum(weeks.values()), "weeks": weeks})
 
     # The round's groups are those frozen at its release.
     round_groups = dict(db.execute("SELECT unit_id, group_name FROM round_units WHERE round_id = ?", (round_id,)))
@@ -61,8 +60,6 @@ def main():
                            "title_en": text(element.get("title", element["name"]), "en"), "answered": answered, "rows": rows})
         questions[unit["id"]] = listed
 
-    live = [{"id": u["id"], "name": u["name"], "waiting": u["waiting"], "at_least": u["waiting"] - u["waiting"] % k}
-            for u in units if u["waiting"] >= k]
     (dead_letters,) = db.execute("SELECT count(*) FROM dead_letters").fetchone()
     # Every ISO week of the round, answered or not (report.cpp: a list of only the answered weeks would give
     # an unanswered survey version away).
@@ -77,7 +74,7 @@ def main():
         weeks.append(name)
         day += datetime.timedelta(days=7)
     json.dump({"round": {"id": round_id, "from": from_week, "to": to_week, "k": k}, "units": units,
-               "total": sum(u["respondents"] for u in units), "weeks": weeks, "groups": groups, "questions": questions, "live": live,
+               "total": sum(u["respondents"] for u in units), "weeks": weeks, "groups": groups, "questions": questions,
                "dead_letters": dead_letters, "consent_da": text(survey["consent"], "da"), "consent_en": text(survey["consent"], "en")},
               open(out, "w", encoding="utf-8"), ensure_ascii=False, indent=1)
 

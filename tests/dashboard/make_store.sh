@@ -5,7 +5,7 @@
 # (the half year of the latest one) released early. The sizes are chosen so that the report has to hide
 # figures: vest has fewer than 5 respondents, and nord would then give vest's count away by subtraction
 # from their group's total (secondary suppression). After the release a few more arrive (late for the
-# round): 6 from solhoj and 2 from vest, which the overview's live section shows only in steps of k.
+# round): 6 from solhoj and 2 from vest, which no page may show.
 #   tests/dashboard/make_store.sh BUILD_DIR DATA_DIR
 # Leaves no server running. Prints nothing but errors.
 set -euo pipefail
@@ -84,7 +84,7 @@ PY
 "$central" rounds add "$round" --from "$from" --to "$to" --data "$data" >/dev/null
 "$central" rounds release "$round" --early --data "$data" >/dev/null
 
-# Late for the round: stored, never in it; the overview counts them live, in steps of k.
+# Late for the round: stored, never in it, and shown nowhere.
 late=(solhoj:6 vest:2)
 for entry in "${late[@]}"; do
   id=${entry%%:*}

@@ -95,7 +95,6 @@ public:
     shared::Result<std::vector<server::Round>> rounds() override { return m_inner.rounds(); }
     shared::Result<std::int64_t> releaseRound(const std::string& id, const std::string& today) override { return m_inner.releaseRound(id, today); }
     shared::Result<std::vector<server::RoundUnit>> roundUnits(const std::string& id) override { return m_inner.roundUnits(id); }
-    shared::Result<std::vector<server::OpenCount>> openCounts() override { return m_inner.openCounts(); }
     shared::Status addAudit(const server::AuditEntry& e) override { return m_inner.addAudit(e); }
     shared::Result<std::vector<server::AuditEntry>> audit(std::size_t limit) override { return m_inner.audit(limit); }
 

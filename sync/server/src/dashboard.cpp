@@ -246,8 +246,7 @@ WebResponse Dashboard::route(const WebRequest& request) {
     context.language = request.cookie(kLanguageCookie) == "en" ? Language::English : Language::Danish;
     context.self = selfUrl(request);
     context.today = localDate(m_clock());
-    // The store's group size: what live counts step by, and what pages without a report word. A report
-    // keeps its round's (Report::k).
+    // The store's group size: what pages without a report word. A report keeps its round's (Report::k).
     auto groupSize = m_storage.groupSize();
     if (!groupSize) return context.unavailable();
     context.k = std::max(*groupSize, kMinimumK);
@@ -547,8 +546,7 @@ WebResponse Dashboard::overview(const WebRequest& request, const Context& contex
     auto units = m_storage.units();
     auto devices = m_storage.devices();
     auto deadLetters = m_storage.deadLetterCount();
-    auto open = m_storage.openCounts();
-    if (!units || !devices || !deadLetters || !open) return context.unavailable();
+    if (!units || !devices || !deadLetters) return context.unavailable();
     const auto visible = [&](const std::string& unitId) {
         const auto unit = std::find_if(units->begin(), units->end(), [&](const Unit& u) { return u.id == unitId; });
         return unit != units->end() && context.permissions.seesUnit(unit->id, unit->group);
@@ -557,14 +555,6 @@ WebResponse Dashboard::overview(const WebRequest& request, const Context& contex
     view.unitTotal = static_cast<std::size_t>(std::count_if(units->begin(), units->end(), [&](const Unit& u) { return visible(u.id); }));
     view.kioskTotal = devices->size();
     view.deadLetters = static_cast<std::size_t>(*deadLetters);
-    // Live participation per unit over every survey version, in steps of k; a unit under k is not listed.
-    std::map<std::string, std::int64_t> waiting;
-    for (const auto& count : *open) waiting[count.unitId] += count.count;
-    for (const auto& unit : *units) {
-        const auto found = waiting.find(unit.id);
-        if (found == waiting.end() || !visible(unit.id)) continue;
-        if (const std::int64_t shown = countInStepsOf(found->second, context.k); shown > 0) view.live.push_back({unit.id, unit.name, shown});
-    }
     // The kiosks that need attention first: active ones never seen or seen longest ago, revoked ones last.
     std::vector<Device> kiosks = std::move(*devices);
     std::stable_sort(kiosks.begin(), kiosks.end(), [](const Device& a, const Device& b) {

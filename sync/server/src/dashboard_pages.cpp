@@ -420,21 +420,9 @@ std::string overviewMain(const Frame& frame, const OverviewView& view, const std
         }
     }
 
-    // Live participation: only in steps of k, and only of what no released round holds (rounds.hpp).
-    html += "<section id=\"live\"><h2>" + esc(t.liveTitle) + "</h2><p>" + esc(fill(t.liveIntro, {std::to_string(frame.k)})) + "</p>";
-    if (view.live.empty()) {
-        html += "<p class=\"note\">" + esc(t.liveNone) + "</p>";
-    } else {
-        html += "<div class=\"table-wrap\"><table class=\"data\"><caption class=\"visually-hidden\">" + esc(t.liveTitle) +
-                "</caption><thead><tr><th scope=\"col\">" + esc(t.unit) + "</th><th scope=\"col\" class=\"num\">" + esc(t.respondents) +
-                "</th></tr></thead><tbody>";
-        for (const auto& live : view.live) {
-            html += "<tr><th scope=\"row\">" + esc(live.name) + "</th><td class=\"num\">" +
-                    esc(fill(t.liveAtLeast, {integer(frame.language, live.atLeast)})) + "</td></tr>";
-        }
-        html += "</tbody></table></div>";
-    }
-    html += "</section>";
+    // Collection under way: words only. Any count of what no released round holds (even in steps of k)
+    // drops at a release by what the round froze, and so bounds the figures it hides (docs/anonymity.md).
+    html += "<section id=\"collection\"><h2>" + esc(t.collectionTitle) + "</h2><p>" + esc(t.collectionIntro) + "</p></section>";
 
     // Kiosks, the stalest first.
     std::map<std::string, std::string> unitNames;

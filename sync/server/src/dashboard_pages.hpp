@@ -59,13 +59,6 @@ struct LoginView {
 };
 [[nodiscard]] std::string loginMain(const Frame& frame, const LoginView& view);
 
-/// Live participation of one unit: responses not yet in a released round, in steps of k (rounds.hpp).
-struct LiveCount {
-    std::string unitId;
-    std::string name;
-    std::int64_t atLeast = 0;
-};
-
 struct OverviewView {
     const Report* report = nullptr;  ///< null when no survey is published or no round released
     std::vector<SurveyChoice> surveys;
@@ -75,7 +68,6 @@ struct OverviewView {
     std::size_t kioskTotal = 0;
     std::size_t unitTotal = 0;
     std::size_t deadLetters = 0;
-    std::vector<LiveCount> live;      ///< units with at least k responses waiting for a round
     bool recordLevel = false;         ///< the role may download responses
 };
 [[nodiscard]] std::string overviewMain(const Frame& frame, const OverviewView& view, const std::vector<Unit>& units);

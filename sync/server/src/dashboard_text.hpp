@@ -52,7 +52,7 @@ struct Texts {
     // csv report headings
     std::string_view csvKind, csvKindTotal, csvKindGroup, csvKindUnit, csvId, csvName;
     // rounds, roles and the audit log
-    std::string_view navAudit, noRound, liveTitle, liveIntro, liveAtLeast, liveNone, auditTitle, auditIntro, auditWhen, auditUser,
+    std::string_view navAudit, noRound, collectionTitle, collectionIntro, auditTitle, auditIntro, auditWhen, auditUser,
         auditAction, auditWhat, auditRows, auditNone, forbiddenTitle, forbidden, withheldNote;
 };
 

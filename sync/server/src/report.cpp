@@ -258,6 +258,7 @@ Result<Report> buildReport(Storage& storage, const ReportRequest& request) {
     for (std::size_t r = 0; r < rowCount; ++r) {
         layout.rows[r].respondents = countOf(tree, respondentHidden, r);
         inherited[r].label = respondentHidden[r];
+        if (respondentHidden[r] == Hidden::No) inherited[r].cap = tree.value(static_cast<int>(r));
     }
     if (request.weeks) {
         // Every week of the round, answered or not: a list of only the answered weeks would tell, for a survey

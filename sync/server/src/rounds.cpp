@@ -75,6 +75,5 @@ std::string roundState(const Round& round, TimePoint now) {
     return "open";
 }
 
-std::int64_t countInStepsOf(std::int64_t count, int k) { return k <= 0 ? count : count - count % k; }
 
 }  // namespace svarboks::server

@@ -1275,21 +1275,6 @@ Result<std::vector<RoundUnit>> SqliteStorage::roundUnits(const std::string& id) 
     });
 }
 
-Result<std::vector<OpenCount>> SqliteStorage::openCounts() {
-    return guarded(prefix(), [&]() -> Result<std::vector<OpenCount>> {
-        auto lease = acquire();
-        if (!lease) return lease.error();
-        auto query = (*lease)->query("SELECT unit_id, survey_id, survey_version, count(*) FROM responses INDEXED BY responses_by_round "
-                                     "WHERE round_id = '' GROUP BY unit_id, survey_id, survey_version ORDER BY unit_id, survey_id, survey_version");
-        if (!query.ok()) return Error{prefix() + "cannot read: " + (*lease)->error()};
-        std::vector<OpenCount> list;
-        int rc = SQLITE_ROW;
-        while ((rc = query.step()) == SQLITE_ROW) list.push_back({query.textAt(0), query.textAt(1), query.textAt(2), query.integerAt(3)});
-        if (rc != SQLITE_DONE) return Error{prefix() + "cannot read: " + (*lease)->error()};
-        return list;
-    });
-}
-
 // ---- audit ----
 
 Status SqliteStorage::addAudit(const AuditEntry& entry) {

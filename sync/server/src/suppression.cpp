@@ -14,7 +14,7 @@ std::int64_t sub(std::int64_t a, std::int64_t b) { return a >= kInf ? kInf : a -
 
 // What a cell's label tells before any arithmetic. A cell hidden with its row (inherited from another
 // statistic, or a part of a hidden row) is a count of some of the row's people: 0 up to the row's bound.
-Bounds labelBounds(const SumTree& tree, int cell, std::span<const Hidden> hidden, int k, std::span<const Inherited> inherited) {
+Bounds labelOnly(const SumTree& tree, int cell, std::span<const Hidden> hidden, int k, std::span<const Inherited> inherited) {
     const auto index = static_cast<std::size_t>(cell);
     const auto withRow = [&](Hidden rowLabel) { return Bounds{0, rowLabel == Hidden::FewerThanK ? std::int64_t{k - 1} : kInf}; };
     if (!inherited.empty() && inherited[index].label != Hidden::No) return withRow(inherited[index].label);
@@ -28,6 +28,17 @@ Bounds labelBounds(const SumTree& tree, int cell, std::span<const Hidden> hidden
         case Hidden::Secondary: return Bounds{k, kInf};
     }
     return Bounds{};
+}
+
+std::int64_t capOf(int cell, std::span<const Inherited> inherited) {
+    return inherited.empty() ? kInf : inherited[static_cast<std::size_t>(cell)].cap;
+}
+
+// The label's bounds within the cell's cap.
+Bounds labelBounds(const SumTree& tree, int cell, std::span<const Hidden> hidden, int k, std::span<const Inherited> inherited) {
+    Bounds bounds = labelOnly(tree, cell, hidden, k, inherited);
+    bounds.hi = std::min(bounds.hi, capOf(cell, inherited));
+    return bounds;
 }
 
 // Tightens the bounds of a parent and its children with parent = sum(children). True if any changed.
@@ -62,12 +73,14 @@ bool tighten(const SumTree& tree, int parent, std::vector<Bounds>& bounds) {
 }
 
 // A shown cell to hide so that `cell` is no longer exact: a sibling, else a child, else the parent; the
-// smallest that is at least k (a shown part may be 0: "k or more" would be false).
-std::optional<int> partner(const SumTree& tree, int cell, const std::vector<Hidden>& hidden, int k) {
+// smallest that is at least k (a shown part may be 0: "k or more" would be false) and not at k and its cap
+// (hidden, it would read as exactly k).
+std::optional<int> partner(const SumTree& tree, int cell, const std::vector<Hidden>& hidden, int k, std::span<const Inherited> inherited) {
+    const auto usable = [&](int c) { return hidden[static_cast<std::size_t>(c)] == Hidden::No && tree.value(c) >= k && capOf(c, inherited) > k; };
     const auto pick = [&](const std::vector<int>& cells) -> std::optional<int> {
         std::optional<int> best;
         for (const int c : cells) {
-            if (c == cell || hidden[static_cast<std::size_t>(c)] != Hidden::No || tree.value(c) < k) continue;
+            if (c == cell || !usable(c)) continue;
             if (!best || tree.value(c) < tree.value(*best)) best = c;
         }
         return best;
@@ -77,7 +90,7 @@ std::optional<int> partner(const SumTree& tree, int cell, const std::vector<Hidd
         if (auto sibling = pick(tree.children(parent))) return sibling;
     }
     if (auto child = pick(tree.children(cell))) return child;
-    if (parent >= 0 && hidden[static_cast<std::size_t>(parent)] == Hidden::No && tree.value(parent) >= k) return parent;
+    if (parent >= 0 && usable(parent)) return parent;
     return std::nullopt;
 }
 
@@ -111,7 +124,7 @@ void nearestShown(const SumTree& tree, int cell, const std::vector<Hidden>& hidd
 // A shown cell whose residual is 1..k-1 (a group of fewer than k people worked out by subtraction), and
 // the cell to hide so that it grows to k or more: the smallest shown cell nearest below whose own residual
 // adds enough, else the cell itself (its residual then moves up to its parent's, and is checked there).
-std::optional<int> coverResidual(const SumTree& tree, const std::vector<Hidden>& hidden, int k) {
+std::optional<int> coverResidual(const SumTree& tree, const std::vector<Hidden>& hidden, int k, std::span<const Inherited> inherited) {
     for (std::size_t i = 0; i < tree.size(); ++i) {
         const int cell = static_cast<int>(i);
         if (hidden[i] != Hidden::No || tree.children(cell).empty()) continue;
@@ -121,7 +134,7 @@ std::optional<int> coverResidual(const SumTree& tree, const std::vector<Hidden>&
         nearestShown(tree, cell, hidden, below);
         std::optional<int> best;
         for (const int d : below) {
-            if (tree.value(d) < k) continue;
+            if (tree.value(d) < k || capOf(d, inherited) <= k) continue;
             const std::int64_t adds = tree.children(d).empty() ? tree.value(d) : residual(tree, d, hidden);
             if (small + adds < k) continue;
             if (!best || tree.value(d) < tree.value(*best)) best = d;
@@ -183,14 +196,14 @@ std::vector<Hidden> suppress(const SumTree& tree, int k, std::span<const Inherit
             if (hidden[i] != Hidden::No && bounds[i].exact()) exposed.push_back(cell);
         }
         if (exposed.empty()) {
-            const auto cover = coverResidual(tree, hidden, k);
+            const auto cover = coverResidual(tree, hidden, k, inherited);
             if (!cover) return hidden;
             hide(*cover, Hidden::Secondary);
             continue;
         }
         bool progress = false;
         for (const int cell : exposed) {
-            if (auto other = partner(tree, cell, hidden, k)) {
+            if (auto other = partner(tree, cell, hidden, k, inherited)) {
                 if (hidden[static_cast<std::size_t>(*other)] == Hidden::No) hide(*other, Hidden::Secondary);
                 progress = true;
             }

@@ -34,8 +34,5 @@ struct ReleaseOutcome {
 /// A round's state as words for lists: "released 2026-12-01", "ended, not released", "open", "planned".
 [[nodiscard]] std::string roundState(const Round& round, TimePoint now);
 
-/// A live count of respondents as the dashboard may show it before a release: rounded down to a multiple
-/// of k, so that it changes only when k more have answered (never at one arrival's time).
-[[nodiscard]] std::int64_t countInStepsOf(std::int64_t count, int k);
 
 }  // namespace svarboks::server

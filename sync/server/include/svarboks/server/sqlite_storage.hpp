@@ -73,7 +73,6 @@ public:
     [[nodiscard]] Result<std::vector<Round>> rounds() override;
     [[nodiscard]] Result<std::int64_t> releaseRound(const std::string& id, const std::string& today) override;
     [[nodiscard]] Result<std::vector<RoundUnit>> roundUnits(const std::string& id) override;
-    [[nodiscard]] Result<std::vector<OpenCount>> openCounts() override;
     [[nodiscard]] Status addAudit(const AuditEntry& entry) override;
     [[nodiscard]] Result<std::vector<AuditEntry>> audit(std::size_t limit) override;
     [[nodiscard]] Result<std::optional<UserAccount>> recordLoginFailure(const std::string& name, int maxFailures, std::int64_t lockUntil) override;

@@ -102,14 +102,6 @@ struct RoundUnit {
     std::string group;
 };
 
-/// Responses of one unit and survey version not (yet) in any released round: live participation.
-struct OpenCount {
-    std::string unitId;
-    std::string surveyId;
-    std::string version;
-    std::int64_t count = 0;
-};
-
 /// One entry of the audit log: who downloaded or changed what, and how many rows a download held.
 struct AuditEntry {
     std::string at;        ///< UTC, "2026-12-06T14:03:00Z"
@@ -300,8 +292,6 @@ public:
     [[nodiscard]] virtual Result<std::int64_t> releaseRound(const std::string& id, const std::string& today) = 0;
     /// The units of a released round with their groups as at the release.
     [[nodiscard]] virtual Result<std::vector<RoundUnit>> roundUnits(const std::string& id) = 0;
-    /// Stored responses not in any released round, per unit and survey version.
-    [[nodiscard]] virtual Result<std::vector<OpenCount>> openCounts() = 0;
 
     // ---- audit ----
     [[nodiscard]] virtual Status addAudit(const AuditEntry& entry) = 0;

@@ -48,21 +48,26 @@ struct Bounds {
     [[nodiscard]] bool exact() const { return lo == hi; }
 };
 
-/// A cell hidden because of another statistic (its whole row is hidden there): the reader sees that
-/// row's label, which bounds this cell only from above (a count of a subset of the row's respondents).
+/// What another statistic shows of a cell's row. The cell counts some of that row's respondents (those
+/// who answered an area or a question), so the reader knows it is at most what the row shows: when the row
+/// is hidden there, the cell is hidden too under the row's label; when the row is shown, its value caps the
+/// cell (a cell hidden as "k or more" beside a row's shown 5 would be exactly 5).
 struct Inherited {
     Hidden label = Hidden::No;
+    std::int64_t cap = Bounds::kUnbounded;  ///< the row's shown value, or kUnbounded
 };
 
-/// The bounds a reader can work out for every cell from the shown values and the hidden cells' labels
-/// (a part of a hidden row is read like an inherited cell: the row's label is all it shows).
+/// The bounds a reader can work out for every cell from the shown values, the hidden cells' labels and
+/// the caps in `inherited` (a part of a hidden row is read like an inherited cell: the row's label is all
+/// it shows).
 /// `inherited` is empty or has one entry per cell.
 [[nodiscard]] std::vector<Bounds> readerBounds(const SumTree& tree, std::span<const Hidden> hidden, int k,
                                                std::span<const Inherited> inherited = {});
 
 /// Which cells to hide: every row with 0..k-1 respondents and part with 1..k-1 (FewerThanK), every cell
 /// in `inherited` (with its label), the parts of a hidden row (under its label, read like an inherited one),
-/// and as few secondary cells as this greedy method finds so that no hidden cell's bounds are exact and no
+/// and as few secondary cells as this greedy method finds so that no hidden cell's bounds are exact (caps
+/// included: a cell at its cap is never picked to protect another) and no
 /// shown cell's residual (its value minus the shown cells nearest below it: the people no shown cell below
 /// covers, whose figures follow by subtraction) is 1..k-1.
 [[nodiscard]] std::vector<Hidden> suppress(const SumTree& tree, int k, std::span<const Inherited> inherited = {});
