@@ -32,6 +32,12 @@ IsoWeek isoWeekOf(year_month_day date) {
     return {static_cast<int>(thursdayDate.year()), week};
 }
 
+sys_days mondayOf(IsoWeek week) {
+    // Week 1 is the week with 4 January in it; its Monday starts the year's weeks.
+    const sys_days january4{std::chrono::year{week.year} / January / 4};
+    return january4 - days{weekday{january4}.iso_encoding() - 1} + weeks{week.week - 1};
+}
+
 IsoWeek localIsoWeek(system_clock::time_point now) {
     const std::time_t t = system_clock::to_time_t(now);
     std::tm local{};

@@ -25,7 +25,6 @@ constexpr int kMaxDepth = 16;
 struct TooDeep {};
 
 bool isLower(char c) { return c >= 'a' && c <= 'z'; }
-bool isUpper(char c) { return c >= 'A' && c <= 'Z'; }
 bool isDigit(char c) { return c >= '0' && c <= '9'; }
 
 
@@ -164,21 +163,6 @@ Result<std::string> stringField(const json& object, std::string_view key, std::s
     return text;
 }
 
-bool isBase64(std::string_view text) {
-    if (text.empty() || text.size() % 4 != 0) return false;
-    std::size_t padding = 0;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (c == '=') {
-            if (i + 2 < text.size()) return false;
-            ++padding;
-        } else if (padding > 0 || !(isLower(c) || isUpper(c) || isDigit(c) || c == '+' || c == '/')) {
-            return false;
-        }
-    }
-    return padding <= 2;
-}
-
 }  // namespace
 
 std::string normalizeEnrollCode(std::string_view code) {
@@ -281,7 +265,9 @@ Result<BatchRequest> batchRequestFromJson(const json& body) {
             return Error{where + ".id: expected a lower-case UUID v4"};
         }
         const auto sealed = item.find("sealed");
-        if (sealed == item.end() || !sealed->is_string() || !isBase64(sealed->get_ref<const std::string&>())) {
+        // Only its type is checked here: a sealed value that is not base64 cannot be decrypted, which
+        // PROTOCOL.md makes a per-item "rejected" (kept as a dead letter), not a refusal of its neighbours.
+        if (sealed == item.end() || !sealed->is_string()) {
             return Error{where + ".sealed: expected base64 text"};
         }
         seen.push_back(id->get<std::string>());

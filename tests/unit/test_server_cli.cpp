@@ -600,7 +600,7 @@ TEST_CASE("the store: WAL with synchronous=FULL, and a file of another program i
     CHECK(newer.error().message.find("newer") != std::string::npos);
 }
 
-TEST_CASE("the store: a schema 3 store (before rounds and roles) upgrades and keeps every response and account") {
+TEST_CASE("the store: a schema 3 store (before rounds, roles and retention) upgrades and keeps every response and account") {
     Central central;
     const std::string data = central.data.root.string();
     const Enrolled device = central.enrol();
@@ -622,6 +622,7 @@ TEST_CASE("the store: a schema 3 store (before rounds and roles) upgrades and ke
         "DROP TABLE round_tallies; DROP TABLE round_units; DROP TABLE rounds; DROP TABLE audit;"
         "DROP INDEX responses_by_sealed; DROP INDEX responses_by_round; ALTER TABLE responses DROP COLUMN round_id;"
         "ALTER TABLE users DROP COLUMN role; ALTER TABLE users DROP COLUMN scope;"
+        "DROP INDEX dead_letters_by_device; DROP INDEX dead_letters_by_week; ALTER TABLE dead_letters DROP COLUMN device_id;"
         "INSERT INTO tallies SELECT survey_id, survey_version, kind, unit_id, subject, value, '*', count, sum FROM tallies;"
         "PRAGMA user_version = 3";
     char* message = nullptr;

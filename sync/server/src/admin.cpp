@@ -10,7 +10,9 @@
 #include "svarboks/server/import.hpp"
 #include "svarboks/server/ingest.hpp"
 #include "svarboks/server/report.hpp"
+#include "svarboks/server/maintenance.hpp"
 #include "svarboks/server/report_format.hpp"
+#include "svarboks/server/retention.hpp"
 #include "svarboks/server/rounds.hpp"
 #include "svarboks/server/sqlite_storage.hpp"
 #include "svarboks/shared/hashing.hpp"
@@ -35,6 +37,7 @@
 #include <iostream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <ostream>
 #include <set>
 #include <sstream>
@@ -208,14 +211,8 @@ int init(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
     return kOk;
 }
 
-// The time of an audit entry, UTC to the second (the audit log is about accounts, never respondents).
-std::string utcNow() {
-    const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-    std::tm utc{};
-    gmtime_r(&now, &utc);
-    char text[32];
-    return std::string(text, std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc));
-}
+// The time of an audit entry.
+std::string utcNow() { return utcSecond(std::chrono::system_clock::now()); }
 
 // --k of init and policy set: the consent's group size or more, never less.
 int anonymityThreshold(const Parsed& parsed) {
@@ -339,7 +336,21 @@ int policy(const std::vector<std::string>& args, std::ostream& out, std::ostream
     auto size = (*store)->groupSize();
     if (!size) return fail(err, size.error().message);
     out << "Minimum group size: " << *size << " (the consent text promises at least " << kMinimumGroupSize
-        << "; rounds released from now on keep it)\nRetention: " << kRetentionYears << " years\n";
+        << "; rounds released from now on keep it)\nRetention: " << kRetentionYears << " years: everything dated before "
+        << oldestKeptWeek(localWeek(std::chrono::system_clock::now())) << " is deleted (daily by serve; now: svarboks-central retention)\n";
+    return kOk;
+}
+
+// Retention on demand: what serve does daily (retention.hpp).
+int retention(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    const Parsed parsed = parse(args, 1, {"data"});
+    expectPositional(parsed, 0, "no arguments besides --data DIR");
+    auto store = openStore(dataDir(parsed));
+    if (!store) return fail(err, store.error().message);
+    auto run = applyRetention(**store, std::chrono::system_clock::now(), kCommandLineUser);
+    if (!run) return fail(err, run.error().message);
+    out << "Retention (" << kRetentionYears << " years): " << run->describe() << ".\n";
+    if (run->rounds.empty()) out << "No round was that old.\n";
     return kOk;
 }
 
@@ -475,6 +486,10 @@ int serve(const std::vector<std::string>& args, std::ostream& out, std::ostream&
         log(line.dump());
     }
 
+    // Daily retention and the write-ahead log emptied every second, until serving ends.
+    std::optional<Maintenance> maintenance;
+    maintenance.emplace(**store, systemClock(), log);
+
     std::atomic<bool> finished{false};
     std::thread watcher([&] {
         while (!finished) {
@@ -492,6 +507,7 @@ int serve(const std::vector<std::string>& args, std::ostream& out, std::ostream&
     finished = true;
     watcher.join();
     server->reset();
+    maintenance.reset();
     log(nlohmann::ordered_json{{"event", "stopped"}}.dump());
     pthread_sigmask(SIG_SETMASK, &previous, nullptr);
     if (!ran) return fail(err, ran.message());
@@ -950,6 +966,8 @@ std::string usage() {
            "                         give it away, is never shown\n"
            "  import FILE            a kiosk's outbox export file (docs/outbox-export.md)\n"
            "  dead-letters list      rejected responses and why\n"
+           "  retention              delete now what is past the retention period (3 years, by week;\n"
+           "                         serve does it daily): responses, tallies, whole rounds, dead letters\n"
            "  users add NAME [--role administrator|analyst|unit-leader [--unit ID] [--group NAME]] [--password-stdin]\n"
            "  users role NAME --role ROLE [--unit ID] [--group NAME] | users list | users remove NAME | users unlock NAME\n"
            "                         dashboard accounts; without --password-stdin the password is asked\n"
@@ -982,6 +1000,7 @@ int runCommand(const std::vector<std::string>& args, std::ostream& out, std::ost
         if (command == "rounds") return rounds(args, out, err);
         if (command == "audit") return auditCommand(args, out, err);
         if (command == "policy") return policy(args, out, err);
+        if (command == "retention") return retention(args, out, err);
         if (command == "check-ids") return checkIds(args, out, err);
         throw UsageError{"unknown command '" + command + "'"};
     } catch (const UsageError& e) {

@@ -308,16 +308,18 @@ HttpResponse Api::batches(const HttpRequest& request) {
     document = json();
     if (!batch) return errorResponse(400, batch.error().message);
 
-    auto results = m_ingestor.ingest(caller.unitId, batch->responses, localWeek(m_clock()));
+    auto results = m_ingestor.ingest(Arrival{caller.unitId, caller.id, localWeek(m_clock())}, batch->responses);
     if (!results) {
         m_storeFailing = true;
         return unavailable("the server cannot store right now; nothing of this batch was stored", kBusyRetryAfterSeconds);
     }
     m_storeFailing = false;
     const IngestCounts counts = countResults(*results);
+    const bool notKept = std::any_of(results->begin(), results->end(), [](const shared::BatchResult& r) { return r.error.ends_with(kDeadLetterNotKept); });
     auto response = jsonResponse(200, shared::toJson(shared::BatchResponse{batch->batchId, std::move(*results)}));
     response.log.batchSize = batch->responses.size();
     response.log.counts = counts;
+    response.log.deadLettersFull = notKept;
     return response;
 }
 

@@ -33,6 +33,14 @@ std::string localDate(TimePoint time) {
     return buffer;
 }
 
+std::string utcSecond(TimePoint time) {
+    const std::time_t t = std::chrono::system_clock::to_time_t(time);
+    std::tm utc{};
+    gmtime_r(&t, &utc);
+    char text[32];
+    return std::string(text, std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc));
+}
+
 std::string localWeek(TimePoint time) { return shared::localIsoWeek(time).toString(); }
 
 std::string localMinute(TimePoint time) {

@@ -505,11 +505,7 @@ void Dashboard::restrict(Report& report, const Context& context) {
 }
 
 Status Dashboard::audit(const Context& context, const std::string& action, const std::string& detail, std::int64_t rows) {
-    const std::time_t now = std::chrono::system_clock::to_time_t(m_clock());
-    std::tm utc{};
-    gmtime_r(&now, &utc);
-    char at[32];
-    return m_storage.addAudit({std::string(at, std::strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &utc)), context.user, action, detail, rows});
+    return m_storage.addAudit({utcSecond(m_clock()), context.user, action, detail, rows});
 }
 
 WebResponse Dashboard::forbidden(const Context& context, bool download) {

@@ -227,6 +227,10 @@ struct HttpServer::Impl {
             line["duplicate"] = context.log.counts.duplicate;
             line["rejected"] = context.log.counts.rejected;
         }
+        if (context.log.deadLettersFull) {
+            line["dead_letters"] = "this kiosk's rejected responses on the server are at their cap (" +
+                                   std::to_string(kDeadLetterBytesPerDevice / (1024 * 1024)) + " MiB): more are answered 'rejected' but not kept";
+        }
         log(line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
     }
 

@@ -176,7 +176,7 @@ Result<ImportReport> importFrom(Storage& storage, Ingestor& ingestor, const Open
         std::vector<shared::BatchItem> chunk;
         const auto flush = [&]() -> Status {
             if (chunk.empty()) return {};
-            auto results = ingestor.ingest(report.unitId, chunk, receivedWeek);
+            auto results = ingestor.ingest(Arrival{report.unitId, "", receivedWeek}, chunk);
             if (!results) return Error{results.error().message};
             const auto counts = countResults(*results);
             report.counts.accepted += counts.accepted;

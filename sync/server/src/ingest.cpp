@@ -1,5 +1,6 @@
 #include "svarboks/server/ingest.hpp"
 
+#include "svarboks/server/retention.hpp"
 #include "svarboks/server/tally.hpp"
 
 #include "svarboks/shared/hashing.hpp"
@@ -77,14 +78,16 @@ Result<std::shared_ptr<const shared::Survey>> Ingestor::survey(const std::string
     return m_surveys.emplace(key, std::move(parsed)).first->second;
 }
 
-Result<IncomingItem> Ingestor::prepare(const std::string& unitId, const shared::BatchItem& item) {
+Result<IncomingItem> Ingestor::prepare(const Arrival& arrival, const shared::BatchItem& item) {
     Lookups lookups;
-    return prepare(unitId, item, lookups);
+    return prepare(arrival, item, lookups);
 }
 
-Result<IncomingItem> Ingestor::prepare(const std::string& unitId, const shared::BatchItem& item, Lookups& lookups) {
+Result<IncomingItem> Ingestor::prepare(const Arrival& arrival, const shared::BatchItem& item, Lookups& lookups) {
+    const std::string& unitId = arrival.unitId;
     IncomingItem incoming;
     incoming.id = item.id;
+    incoming.deviceId = arrival.deviceId;
     incoming.sealed = item.sealed;
     const auto reject = [&](std::string reason) -> Result<IncomingItem> {
         incoming.rejection = std::move(reason);
@@ -102,6 +105,7 @@ Result<IncomingItem> Ingestor::prepare(const std::string& unitId, const shared::
     auto payload = shared::parseResponsePayload(*opened);
     sodium_memzero(opened->data(), opened->size());
     if (!payload) return reject("the opened payload is not a valid response: " + payload.error().message);
+    if (std::string problem = periodRejection(payload->period, arrival.week); !problem.empty()) return reject(std::move(problem));
 
     const std::string name = "survey " + payload->surveyId + " " + payload->surveyVersion;
     auto key = std::make_pair(payload->surveyId, payload->surveyVersion);
@@ -137,17 +141,16 @@ Result<IncomingItem> Ingestor::prepare(const std::string& unitId, const shared::
     return incoming;
 }
 
-Result<std::vector<shared::BatchResult>> Ingestor::ingest(const std::string& unitId, std::span<const shared::BatchItem> items,
-                                                          const std::string& receivedWeek) {
+Result<std::vector<shared::BatchResult>> Ingestor::ingest(const Arrival& arrival, std::span<const shared::BatchItem> items) {
     std::vector<IncomingItem> prepared;
     prepared.reserve(items.size());
     Lookups lookups;
     for (const auto& item : items) {
-        auto incoming = prepare(unitId, item, lookups);
+        auto incoming = prepare(arrival, item, lookups);
         if (!incoming) return incoming.error();
         prepared.push_back(std::move(*incoming));
     }
-    return store(std::move(prepared), receivedWeek);
+    return store(std::move(prepared), arrival.week);
 }
 
 struct Ingestor::PendingStore {

@@ -97,10 +97,7 @@ std::vector<std::string> weeksOf(const Round& round) {
     const auto to = shared::parseIsoWeek(round.toWeek);
     std::vector<std::string> list;
     if (!from || !to) return list;
-    // Week 1 is the week with 4 January in it; its Monday starts the year's weeks.
-    const sys_days january4{year{from->year} / January / 4};
-    const sys_days monday = january4 - days{weekday{january4}.iso_encoding() - 1} + weeks{from->week - 1};
-    for (sys_days day = monday;; day += weeks{1}) {
+    for (sys_days day = shared::mondayOf(*from);; day += weeks{1}) {
         const shared::IsoWeek week = shared::isoWeekOf(year_month_day{day});
         if (*to < week) break;
         list.push_back(week.toString());

@@ -5,10 +5,12 @@
 #include <sqlite3.h>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <exception>
 #include <map>
 #include <string_view>
@@ -191,6 +193,13 @@ CREATE TABLE audit (
     detail    TEXT NOT NULL,
     rows      INTEGER NOT NULL
 );
+)sql",
+    // v5: retention and the dead-letter cap (retention.hpp, storage.hpp). Dead letters know their kiosk, so
+    // that one kiosk's garbage is capped, and are found by week, so that they age out like responses.
+    R"sql(
+ALTER TABLE dead_letters ADD COLUMN device_id TEXT NOT NULL DEFAULT '';
+CREATE INDEX dead_letters_by_device ON dead_letters (device_id);
+CREATE INDEX dead_letters_by_week ON dead_letters (received_week);
 )sql",
 };
 static_assert(std::none_of(kMigrations.begin(), kMigrations.end(), [](std::string_view sql) { return sql.empty(); }),
@@ -459,6 +468,29 @@ private:
     std::unique_ptr<SqliteConnection> m_connection;
 };
 
+namespace {
+
+// The store, its WAL and its shared-memory file: read and write for the server's user only. SQLite gives
+// the WAL and -shm files the store's own mode, and copies and backups keep it, so the store is made 0600
+// before SQLite first opens it (and a store made by an older version is set to 0600 on opening).
+Status ownerOnly(const fs::path& path, bool create, const std::string& prefix) {
+    if (create) {
+        const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0 && errno != EEXIST) return Error{prefix + "cannot create: " + systemMessage(errno)};
+        if (fd >= 0) ::close(fd);
+    }
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+        const std::string file = path.string() + suffix;
+        // EPERM: another user's file; if this user cannot write it either, opening says so more clearly.
+        if (::chmod(file.c_str(), 0600) != 0 && errno != ENOENT && errno != EPERM) {
+            return Error{prefix + "cannot make " + file + " private (mode 0600): " + systemMessage(errno)};
+        }
+    }
+    return {};
+}
+
+}  // namespace
+
 SqliteStorage::SqliteStorage(fs::path path, std::size_t maxConnections)
     : m_path(std::move(path)), m_maxConnections(std::max<std::size_t>(1, maxConnections)) {}
 
@@ -471,6 +503,7 @@ Result<std::unique_ptr<SqliteStorage>> SqliteStorage::open(const fs::path& path,
     return guarded(prefix, [&]() -> Result<std::unique_ptr<SqliteStorage>> {
         std::error_code ec;
         const bool created = !fs::exists(path, ec);
+        if (Status owner = ownerOnly(path, created, prefix); !owner) return Error{owner.message()};
         auto opened = SqliteConnection::open(path, prefix);
         if (!opened) return opened.error();
         SqliteConnection& connection = **opened;
@@ -569,6 +602,18 @@ Status SqliteStorage::ping() {
         auto query = (*lease)->query("SELECT count(*) FROM units");
         if (!query.ok() || query.step() != SQLITE_ROW) return Error{prefix() + "cannot read: " + (*lease)->error()};
         return {};
+    });
+}
+
+Result<bool> SqliteStorage::flushLog() {
+    return guarded(prefix(), [&]() -> Result<bool> {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        const std::lock_guard writer(m_writeMutex);  // between transactions of this process
+        // TRUNCATE: the WAL file goes back to 0 bytes, so its old frames are not left behind to be read.
+        auto query = (*lease)->query("PRAGMA wal_checkpoint(TRUNCATE)");
+        if (!query.ok() || query.step() != SQLITE_ROW) return Error{prefix() + "cannot checkpoint its log: " + (*lease)->error()};
+        return query.integerAt(0) == 0;  // busy = 1 when a reader kept it from finishing
     });
 }
 
@@ -961,10 +1006,26 @@ Result<std::vector<shared::BatchResult>> SqliteStorage::storeItems(std::span<con
         auto sameBytes = db.query("SELECT 1 FROM responses WHERE sealed_sha256 = ?1");
         auto insert = db.query("INSERT INTO responses (id, unit_id, survey_id, survey_version, period, locale, answers, sealed_sha256) "
                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-        auto dead = db.query("INSERT OR IGNORE INTO dead_letters (id, sealed_sha256, sealed, reason, received_week) "
-                             "VALUES (?1, ?2, ?3, ?4, ?5)");
+        auto dead = db.query("INSERT OR IGNORE INTO dead_letters (id, sealed_sha256, sealed, reason, received_week, device_id) "
+                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+        auto deadBytes = db.query("SELECT total(length(CAST(sealed AS BLOB))) FROM dead_letters WHERE device_id = ?1");
         auto tally = db.query(kAddTally);
-        if (!existing.ok() || !sameBytes.ok() || !insert.ok() || !dead.ok() || !tally.ok()) return fail();
+        if (!existing.ok() || !sameBytes.ok() || !insert.ok() || !dead.ok() || !deadBytes.ok() || !tally.ok()) return fail();
+        // Per kiosk, the bytes its dead letters hold, read once per transaction and counted on from there.
+        std::map<std::string, std::int64_t> kept;
+        const auto roomFor = [&](const IncomingItem& item) -> bool {
+            if (item.deviceId.empty()) return true;  // an import: the operator's own file
+            auto found = kept.find(item.deviceId);
+            if (found == kept.end()) {
+                deadBytes.text(1, item.deviceId);
+                if (deadBytes.step() != SQLITE_ROW) throw std::runtime_error("cannot read the dead letters' size");
+                found = kept.emplace(item.deviceId, static_cast<std::int64_t>(sqlite3_column_double(deadBytes.statement(), 0))).first;
+                deadBytes.reset();
+            }
+            if (found->second >= kDeadLetterBytesPerDevice) return false;
+            found->second += static_cast<std::int64_t>(item.sealed.size());
+            return true;
+        };
 
         TallySums tallies;
         std::vector<shared::BatchResult> results;
@@ -993,8 +1054,13 @@ Result<std::vector<shared::BatchResult>> SqliteStorage::storeItems(std::span<con
             }
             existing.reset();
             if (result.status == shared::ItemStatus::Rejected) {
-                dead.text(1, item.id).text(2, item.sealedSha256).text(3, item.sealed).text(4, result.error).text(5, receivedWeek);
-                if (!dead.run()) return fail();
+                if (roomFor(item)) {
+                    dead.text(1, item.id).text(2, item.sealedSha256).text(3, item.sealed).text(4, result.error).text(5, receivedWeek);
+                    dead.text(6, item.deviceId);
+                    if (!dead.run()) return fail();
+                } else {
+                    result.error += kDeadLetterNotKept;
+                }
             }
             results.push_back(std::move(result));
         }
@@ -1272,6 +1338,47 @@ Result<std::vector<RoundUnit>> SqliteStorage::roundUnits(const std::string& id) 
         while ((rc = query.step()) == SQLITE_ROW) list.push_back({query.textAt(0), query.textAt(1)});
         if (rc != SQLITE_DONE) return Error{prefix() + "cannot read: " + (*lease)->error()};
         return list;
+    });
+}
+
+// ---- retention ----
+
+Result<std::vector<std::string>> SqliteStorage::deleteBefore(const std::string& oldestKeptWeek) {
+    return guarded(prefix(), [&]() -> Result<std::vector<std::string>> {
+        auto lease = acquire();
+        if (!lease) return lease.error();
+        SqliteConnection& db = **lease;
+        const auto fail = [&] { return Error{prefix() + "cannot delete what is past its retention: " + db.error()}; };
+        const std::lock_guard writer(m_writeMutex);
+        Transaction transaction(db);
+        if (!transaction.beginWrite()) return fail();
+        std::vector<std::string> rounds;
+        {
+            auto expired = db.query("SELECT id FROM rounds WHERE from_week < ?1 ORDER BY from_week");
+            if (!expired.ok()) return fail();
+            expired.text(1, oldestKeptWeek);
+            int rc = SQLITE_ROW;
+            while ((rc = expired.step()) == SQLITE_ROW) rounds.push_back(expired.textAt(0));
+            if (rc != SQLITE_DONE) return fail();
+        }
+        for (const auto& round : rounds) {
+            for (const char* sql : {"DELETE FROM responses WHERE round_id = ?1", "DELETE FROM round_tallies WHERE round_id = ?1",
+                                    "DELETE FROM round_units WHERE round_id = ?1", "DELETE FROM rounds WHERE id = ?1"}) {
+                auto query = db.query(sql);
+                if (!query.ok()) return fail();
+                query.text(1, round);
+                if (!query.run()) return fail();
+            }
+        }
+        for (const char* sql : {"DELETE FROM responses WHERE round_id = '' AND period < ?1", "DELETE FROM tallies WHERE period < ?1",
+                                "DELETE FROM dead_letters WHERE received_week < ?1"}) {
+            auto query = db.query(sql);
+            if (!query.ok()) return fail();
+            query.text(1, oldestKeptWeek);
+            if (!query.run()) return fail();
+        }
+        if (!transaction.commit()) return fail();
+        return rounds;
     });
 }
 

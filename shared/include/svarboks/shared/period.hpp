@@ -20,6 +20,9 @@ struct IsoWeek {
 /// The ISO week that contains `day`.
 [[nodiscard]] IsoWeek isoWeekOf(std::chrono::year_month_day day);
 
+/// The Monday that starts `week`.
+[[nodiscard]] std::chrono::sys_days mondayOf(IsoWeek week);
+
 /// The ISO week of `now` in the machine's local time zone (a respondent completes in local time).
 [[nodiscard]] IsoWeek localIsoWeek(std::chrono::system_clock::time_point now);
 

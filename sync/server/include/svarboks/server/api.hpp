@@ -51,6 +51,7 @@ struct HttpRequest {
 struct LogInfo {
     std::optional<std::size_t> batchSize;
     IngestCounts counts;
+    bool deadLettersFull = false;  ///< a rejected item was not kept: the kiosk's dead letters are at their cap
 };
 
 struct HttpResponse {

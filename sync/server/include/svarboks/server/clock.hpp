@@ -25,6 +25,10 @@ using Clock = std::function<TimePoint()>;
 /// The local ISO week of `time`, "2026-W48".
 [[nodiscard]] std::string localWeek(TimePoint time);
 
+/// UTC to the second, "2026-12-06T14:03:00Z": the time of an audit entry (the audit log is about accounts,
+/// never respondents).
+[[nodiscard]] std::string utcSecond(TimePoint time);
+
 /// The local date and time to the minute, "2026-11-30 17:04", for messages to the admin.
 [[nodiscard]] std::string localMinute(TimePoint time);
 

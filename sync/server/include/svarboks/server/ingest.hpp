@@ -1,8 +1,9 @@
 #pragma once
 // Turning sealed responses into stored ones: the same rules for POST /api/v1/batches and for `import`.
-// Per item: base64 -> open the seal with the server's key -> parse the payload -> its survey id and
-// version are published for the device's unit -> its definition and consent hashes are the published
-// ones -> its answers pass validateAnswers(). Then, in one transaction, in shuffled order: stored,
+// Per item: base64 -> open the seal with the server's key -> parse the payload -> its period is within
+// the retention and at most a week ahead (retention.hpp) -> its survey id and version are published for
+// the device's unit -> its definition and consent hashes are the published ones -> its answers pass
+// validateAnswers(). Then, in one transaction, in shuffled order: stored,
 // duplicate (same id, same sealed bytes) or rejected (kept in the dead letters with the reason).
 #include "svarboks/server/storage.hpp"
 #include "svarboks/shared/protocol.hpp"
@@ -31,6 +32,14 @@ struct IngestCounts {
 
 [[nodiscard]] IngestCounts countResults(std::span<const shared::BatchResult> results);
 
+/// Where a batch comes from and when: the kiosk's unit and device id ("" for `import`, whose dead letters
+/// are not capped), and the ISO week it arrives in (written beside dead letters; periods are judged by it).
+struct Arrival {
+    std::string unitId;
+    std::string deviceId;
+    std::string week;
+};
+
 /// Thread-safe: one Ingestor serves every request thread. Published surveys are parsed once and cached
 /// (a published version never changes); whether a version is published for a unit is asked of the store
 /// for every batch, so a survey published while the server runs counts at once.
@@ -42,20 +51,18 @@ class Ingestor {
 public:
     Ingestor(Storage& storage, shared::KeyPair keys);
 
-    /// Checks one item for `unitId` without writing anything. An error only when the store fails.
-    [[nodiscard]] Result<IncomingItem> prepare(const std::string& unitId, const shared::BatchItem& item);
+    /// Checks one item without writing anything. An error only when the store fails.
+    [[nodiscard]] Result<IncomingItem> prepare(const Arrival& arrival, const shared::BatchItem& item);
 
-    /// Prepares and stores the items for `unitId` in one transaction (shuffled, possibly together with
-    /// other batches stored at the same moment), returning one result per item in the order given.
-    /// `receivedWeek` is the ISO week written beside dead letters. An error (store failure) means nothing
-    /// was stored.
-    [[nodiscard]] Result<std::vector<shared::BatchResult>> ingest(const std::string& unitId, std::span<const shared::BatchItem> items,
-                                                                  const std::string& receivedWeek);
+    /// Prepares and stores the items in one transaction (shuffled, possibly together with other batches
+    /// stored at the same moment), returning one result per item in the order given. An error (store
+    /// failure) means nothing was stored.
+    [[nodiscard]] Result<std::vector<shared::BatchResult>> ingest(const Arrival& arrival, std::span<const shared::BatchItem> items);
 
 private:
     /// Published-survey lookups of one batch, asked of the store once per survey id and version.
     using Lookups = std::map<std::pair<std::string, std::string>, std::optional<PublishedSurvey>>;
-    [[nodiscard]] Result<IncomingItem> prepare(const std::string& unitId, const shared::BatchItem& item, Lookups& lookups);
+    [[nodiscard]] Result<IncomingItem> prepare(const Arrival& arrival, const shared::BatchItem& item, Lookups& lookups);
     [[nodiscard]] Result<std::shared_ptr<const shared::Survey>> survey(const std::string& surveyId, const std::string& version);
 
     /// Stores prepared items with the batches waiting at the same moment (group commit); one result per item.

@@ -21,7 +21,7 @@ class SqliteConnection;
 
 class SqliteStorage final : public Storage {
 public:
-    static constexpr int kSchemaVersion = 4;
+    static constexpr int kSchemaVersion = 5;
     static constexpr int kBusyTimeoutMs = 10000;
     static constexpr std::size_t kDefaultMaxConnections = 8;
 
@@ -35,6 +35,7 @@ public:
     SqliteStorage& operator=(const SqliteStorage&) = delete;
 
     [[nodiscard]] Status ping() override;
+    [[nodiscard]] Result<bool> flushLog() override;
     [[nodiscard]] Status addUnit(const Unit& unit) override;
     [[nodiscard]] Result<std::vector<Unit>> units() override;
     [[nodiscard]] Result<std::optional<Unit>> findUnit(const std::string& id) override;
@@ -73,6 +74,7 @@ public:
     [[nodiscard]] Result<std::vector<Round>> rounds() override;
     [[nodiscard]] Result<std::int64_t> releaseRound(const std::string& id, const std::string& today) override;
     [[nodiscard]] Result<std::vector<RoundUnit>> roundUnits(const std::string& id) override;
+    [[nodiscard]] Result<std::vector<std::string>> deleteBefore(const std::string& oldestKeptWeek) override;
     [[nodiscard]] Status addAudit(const AuditEntry& entry) override;
     [[nodiscard]] Result<std::vector<AuditEntry>> audit(std::size_t limit) override;
     [[nodiscard]] Result<std::optional<UserAccount>> recordLoginFailure(const std::string& name, int maxFailures, std::int64_t lockUntil) override;

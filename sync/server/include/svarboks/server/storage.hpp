@@ -17,6 +17,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace svarboks::server {
@@ -158,12 +159,20 @@ struct TallyRow {
 /// One item of a batch (or import), validated by the caller (ingest.hpp).
 struct IncomingItem {
     std::string id;
+    std::string deviceId;      ///< the kiosk that sent it ("" for an import): its dead letters are capped
     std::string sealed;        ///< as received (base64); kept in the dead letters when rejected
     std::string sealedSha256;  ///< hex SHA-256 of the decoded sealed bytes (of `sealed` when it is not base64)
     std::optional<StoredResponse> response;  ///< set when the item validated
     std::vector<Tally> tallies;              ///< what the response adds to the tallies when stored
     std::string rejection;     ///< why it did not, otherwise
 };
+
+/// The sealed bytes kept in the dead letters of one kiosk, at most: past it, a rejected item is still
+/// answered "rejected" (the kiosk keeps it in its quarantine) but not kept here, and its reason says so.
+/// A kiosk sending garbage cannot fill the disk (1,200 undecryptable items once took 21 MB).
+inline constexpr std::int64_t kDeadLetterBytesPerDevice = 8 * 1024 * 1024;
+/// How the reason of a rejected item ends when the item is not kept (see above).
+inline constexpr std::string_view kDeadLetterNotKept = " (not kept: this kiosk's rejected responses on the server are at their cap)";
 
 struct DeadLetter {
     std::string id;
@@ -199,6 +208,10 @@ public:
 
     /// A cheap check that the store answers (GET /healthz).
     [[nodiscard]] virtual Status ping() = 0;
+    /// Moves what a write-ahead log holds into the store itself and empties the log, so that no file keeps
+    /// recent writes in the order they came (a log appends each batch's rows in arrival order). Returns
+    /// false when readers kept it from emptying the log (try again later). Stores without a log: true.
+    [[nodiscard]] virtual Result<bool> flushLog() { return true; }
 
     // ---- units ----
     /// Adds a unit; an error if the id exists.
@@ -292,6 +305,15 @@ public:
     [[nodiscard]] virtual Result<std::int64_t> releaseRound(const std::string& id, const std::string& today) = 0;
     /// The units of a released round with their groups as at the release.
     [[nodiscard]] virtual Result<std::vector<RoundUnit>> roundUnits(const std::string& id) = 0;
+
+    // ---- retention ----
+    /// Deletes, in one transaction, everything dated before `oldestKeptWeek` (retention.hpp): every round
+    /// whose first week is before it, as a whole (its responses, tallies and units, and the round itself:
+    /// a round that lost some of its weeks would show other figures than before, and the difference would
+    /// be those weeks'), the responses in no released round and the tallies of weeks before it, and the
+    /// dead letters received before it. Returns the ids of the rounds deleted. No count of responses: one
+    /// of an old week could be a figure about fewer than k.
+    [[nodiscard]] virtual Result<std::vector<std::string>> deleteBefore(const std::string& oldestKeptWeek) = 0;
 
     // ---- audit ----
     [[nodiscard]] virtual Status addAudit(const AuditEntry& entry) = 0;
