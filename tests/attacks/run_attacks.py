@@ -39,6 +39,9 @@ session signed in through the /login form (session cookie __Host-svarboks_sessio
 10 repeated downloads with different filters: a round's export is the same bytes however it is asked.
 11 audit: every download is in the audit log with its user and rows; administrators read it at /audit.
 12 a unit leader's reach: 403 for another unit's page, a comparison with it, /audit, /dead-letters.
+13 arrival order (issue 13): after 100 batches of one, central.db holds the ids in no order of arrival
+   (table order and byte offsets in the file, Kendall's tau near 0), no table with rowids holds a response
+   id, the write-ahead log is emptied within seconds, and the access log has no batch sizes or counts.
 
 Prints PASS/FAIL per attack with the failed checks, and the time taken; exit 1 on any failure (the work
 folder is then kept). No sleep but short polls while the server starts; every command and request has a
@@ -54,6 +57,7 @@ import random
 import re
 import shutil
 import signal
+import sqlite3
 import sys
 import tempfile
 import time
@@ -795,6 +799,63 @@ def attack_leader(s):
         a.check(UNIT_NAMES[other].encode() not in overview.body, f"{who}'s overview names {other}")
 
 
+def kendall_tau(order):
+    """Kendall's tau between 0..n-1 and `order` (a permutation's values): 1 sorted, -1 reversed, ~0 random."""
+    n = len(order)
+    concordant = sum(1 for i in range(n) for j in range(i + 1, n) if order[i] < order[j])
+    pairs = n * (n - 1) // 2
+    return (2 * concordant - pairs) / pairs if pairs else 0.0
+
+
+def attack_arrival_order(s):
+    a = s.attack("13 arrival order", "100 batches of one leave no order of arrival in the store, its log or the access log")
+    c = s.central
+    log_start = os.path.getsize(c.logfile)
+    arrived = []
+    kiosk = s.scripted["annex"]
+    for _ in range(100):
+        arrived += kiosk.send(s.s1, s.w0, 1)
+    wal = os.path.join(c.data, "central.db-wal")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and os.path.exists(wal) and os.path.getsize(wal) > 0:
+        time.sleep(0.1)
+    wal_size = os.path.getsize(wal) if os.path.exists(wal) else 0
+    a.check(wal_size == 0, f"central.db-wal still holds {wal_size} bytes 10 s after the last batch")
+    for name in ("central.db", "central.db-wal"):
+        path = os.path.join(c.data, name)
+        if os.path.exists(path):
+            a.check(os.stat(path).st_mode & 0o777 == 0o600, f"{name} has mode {oct(os.stat(path).st_mode & 0o777)}, expected 0600")
+    # Byte offsets of each id's first copy in the file, and the table's own order, against arrival order.
+    with open(os.path.join(c.data, "central.db"), "rb") as f:
+        raw = f.read()
+    offsets = [raw.find(i.encode()) for i in arrived]
+    a.check(all(o >= 0 for o in offsets), "an accepted id is not in central.db")
+    rank = {o: r for r, o in enumerate(sorted(offsets))}
+    tau_file = kendall_tau([rank[o] for o in offsets])
+    db = sqlite3.connect(f"file:{os.path.join(c.data, 'central.db')}?mode=ro", uri=True)
+    table_order = [row[0] for row in db.execute("SELECT id FROM responses") if row[0] in set(arrived)]
+    position = {i: n for n, i in enumerate(table_order)}
+    tau_table = kendall_tau([position[i] for i in arrived])
+    for what, tau in (("byte offset in central.db", tau_file), ("table order of responses", tau_table)):
+        a.check(abs(tau) < 0.3, f"{what} follows arrival order: Kendall's tau {tau:.2f}")
+    a.note(f"Kendall's tau against arrival order: byte offsets {tau_file:.2f}, table order {tau_table:.2f} (random: 0 +- 0.07)")
+    ids = set(arrived)
+    for (table, sql) in db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'").fetchall():
+        if "WITHOUT ROWID" in (sql or "").upper():
+            continue
+        holding = [row for row in db.execute(f'SELECT * FROM "{table}"') if any(str(v) in ids for v in row)]
+        a.check(not holding, f"table {table} has rowids (an order of insertion) and holds response ids")
+    db.close()
+    with open(c.logfile, "rb") as f:
+        f.seek(log_start)
+        lines = f.read().decode("utf-8", "replace").splitlines()
+    batch_lines = [line for line in lines if "/api/v1/batches" in line]
+    a.check(len(batch_lines) >= 100, f"the access log has {len(batch_lines)} lines for 100 batches")
+    for key in ("batch_size", "accepted", "duplicate", "rejected"):
+        a.check(not any(f'"{key}"' in line for line in batch_lines), f"the access log still says {key}")
+    a.check(not any(i in "\n".join(lines) for i in arrived), "the access log names a response id")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("build", help="the CMake build folder (client/svarboks, sync/server/svarboks-central)")
@@ -821,6 +882,7 @@ def main():
             ("12", lambda: attack_leader(s)), ("3", lambda: attack_before_after(s)),
             ("7", lambda: attack_moved_unit(s)), ("11", lambda: attack_audit(s)),
             ("5 raise", lambda: attack_k(s, "raise")),
+            ("13", lambda: attack_arrival_order(s)),
         ]
         for name, step in steps:
             t = time.monotonic()
