@@ -42,7 +42,13 @@ constexpr std::size_t kMaxIdBytes = 128;
 constexpr std::size_t kMaxTokenBytes = 1024;
 constexpr std::size_t kMaxUrlBytes = 2048;
 constexpr std::string_view kArgon2idPrefix = "$argon2id$";
-constexpr std::string_view kPinShape = "4 to 8 digits (0-9)";
+constexpr std::string_view kPinShape = "6 to 8 digits (0-9)";
+// A new PIN has at least 6 digits: a 4-digit one falls to an offline search of the Argon2id hash in minutes.
+constexpr std::size_t kMinPinDigits = 6;
+// Kiosks set up before 6 digits were required keep a 4- or 5-digit PIN until set-pin runs again; a hash
+// does not tell the length, so verifyPin still takes those.
+constexpr std::size_t kMinLegacyPinDigits = 4;
+constexpr std::size_t kMaxPinDigits = 8;
 
 // The keys in the order `config init` writes them (kiosk, admin, storage, sync, enrolment).
 constexpr std::array<std::string_view, 20> kKeys = {
@@ -215,8 +221,8 @@ bool validPinHash(const std::string& hash) {
            crypto_pwhash_str_needs_rehash(hash.c_str(), crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE) != -1;
 }
 
-bool validPinText(std::string_view pin) {
-    return pin.size() >= 4 && pin.size() <= 8 && std::all_of(pin.begin(), pin.end(), isDigit);
+bool validPinText(std::string_view pin, std::size_t minDigits) {
+    return pin.size() >= minDigits && pin.size() <= kMaxPinDigits && std::all_of(pin.begin(), pin.end(), isDigit);
 }
 
 fs::path configFolder(const fs::path& file) {
@@ -608,10 +614,10 @@ Result<KioskConfig> updateConfig(const fs::path& file, const json& changes) {
 }
 
 Result<std::string> hashPin(std::string_view pin) {
-    if (pin.size() < 4 || pin.size() > 8) {
+    if (pin.size() < kMinPinDigits || pin.size() > kMaxPinDigits) {
         return Error{"PIN: expected " + std::string(kPinShape) + ", got " + std::to_string(pin.size()) + " characters"};
     }
-    if (!validPinText(pin)) return Error{"PIN: expected " + std::string(kPinShape) + ", got a character that is not a digit"};
+    if (!validPinText(pin, kMinPinDigits)) return Error{"PIN: expected " + std::string(kPinShape) + ", got a character that is not a digit"};
     if (!sodiumInit()) return Error{"PIN: cannot hash it: libsodium failed to initialise"};
     std::array<char, crypto_pwhash_STRBYTES> hash{};
     if (crypto_pwhash_str_alg(hash.data(), pin.data(), pin.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
@@ -623,7 +629,7 @@ Result<std::string> hashPin(std::string_view pin) {
 }
 
 bool verifyPin(std::string_view pin, const std::string& hash) {
-    if (!validPinText(pin) || !hash.starts_with(kArgon2idPrefix) || !sodiumInit()) return false;
+    if (!validPinText(pin, kMinLegacyPinDigits) || !hash.starts_with(kArgon2idPrefix) || !sodiumInit()) return false;
     return crypto_pwhash_str_verify(hash.c_str(), pin.data(), pin.size()) == 0;
 }
 

@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
+#include <sodium.h>
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -292,13 +293,13 @@ TEST_CASE("config: pinned_public_key is one or more sha256// pins") {
 }
 
 TEST_CASE("config: pin_hash is empty or an Argon2id hash, and a bad value is never shown") {
-    const auto hash = svarboks::shared::hashPin("2468");
+    const auto hash = svarboks::shared::hashPin("246813");
     REQUIRE(hash.ok());
     CHECK(mustParse({{"pin_hash", *hash}}).pinHash == *hash);
     CHECK(mustParse({{"pin_hash", ""}}).pinHash.empty());
     const std::string expected = "kiosk.json: pin_hash: expected \"\" (admin mode off) or an Argon2id hash made by `svarboks config set-pin`, got ";
-    CHECK(errorWith({{"pin_hash", "2468"}}) == expected + "a string that is not one (not shown: it may be a PIN)");
-    CHECK(errorWith({{"pin_hash", 2468}}) == expected + "a number (not shown: it may be a PIN)");
+    CHECK(errorWith({{"pin_hash", "246813"}}) == expected + "a string that is not one (not shown: it may be a PIN)");
+    CHECK(errorWith({{"pin_hash", 246813}}) == expected + "a number (not shown: it may be a PIN)");
     CHECK(errorWith({{"pin_hash", "$argon2id$garbage"}}) == expected + "a string that is not one (not shown: it may be a PIN)");
     CHECK(errorWith({{"pin_hash", "$argon2i$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$RdescudvJCsgt3ub+b+dWRWJTmaaJObG"}}) ==
           expected + "a string that is not one (not shown: it may be a PIN)");
@@ -442,7 +443,7 @@ TEST_CASE("config: toJson writes every key, and parseConfig reads it back unchan
     config.pinnedPublicKey = "sha256//" + base64Of(32);
     config.deviceId = "dev-1";
     config.deviceToken = svarboks::shared::toBase64Url(svarboks::shared::randomBytes(32));
-    config.pinHash = *svarboks::shared::hashPin("13579");
+    config.pinHash = *svarboks::shared::hashPin("135790");
     config.idleTimeoutSeconds = 120;
     config.idleWarningSeconds = 30;
     config.profileTimeoutSeconds = 45;
@@ -530,7 +531,7 @@ TEST_CASE("config: updateConfig changes only the given keys and keeps the rest a
     const auto file = dir.path() / "kiosk.json";
     const std::string original = "{\n  \"survey_file\": \"surveys/s.json\",\n  \"unit_name\": \"Solbakken\",\n  \"outbox_file\": \"o.db\"\n}\n";
     writeFile(file, original);
-    const auto hash = *svarboks::shared::hashPin("1234");
+    const auto hash = *svarboks::shared::hashPin("123456");
     const auto updated = svarboks::shared::updateConfig(file, {{"pin_hash", hash}});
     REQUIRE_MESSAGE(updated.ok(), updated.error().message);
     CHECK(updated->pinHash == hash);
@@ -551,39 +552,51 @@ TEST_CASE("config: updateConfig changes only the given keys and keeps the rest a
 }
 
 TEST_CASE("pin: hashPin makes an Argon2id hash that verifyPin accepts for the right PIN only") {
-    const auto hash = svarboks::shared::hashPin("4711");
+    const auto hash = svarboks::shared::hashPin("471108");
     REQUIRE(hash.ok());
     CHECK(hash->starts_with("$argon2id$v=19$m=65536,t=2,p=1$"));
-    CHECK(hash->find("4711") == std::string::npos);
-    CHECK(svarboks::shared::verifyPin("4711", *hash));
-    CHECK_FALSE(svarboks::shared::verifyPin("4712", *hash));
-    CHECK_FALSE(svarboks::shared::verifyPin("47110", *hash));
+    CHECK(hash->find("471108") == std::string::npos);
+    CHECK(svarboks::shared::verifyPin("471108", *hash));
+    CHECK_FALSE(svarboks::shared::verifyPin("471109", *hash));
+    CHECK_FALSE(svarboks::shared::verifyPin("4711080", *hash));
     CHECK_FALSE(svarboks::shared::verifyPin("", *hash));
-    CHECK(*svarboks::shared::hashPin("4711") != *hash);  // salted
+    CHECK(*svarboks::shared::hashPin("471108") != *hash);  // salted
     CHECK(svarboks::shared::verifyPin("12345678", *svarboks::shared::hashPin("12345678")));
 }
 
 TEST_CASE("pin: verifyPin refuses malformed hashes") {
-    const auto hash = *svarboks::shared::hashPin("0000");
-    CHECK_FALSE(svarboks::shared::verifyPin("0000", ""));
-    CHECK_FALSE(svarboks::shared::verifyPin("0000", "0000"));
-    CHECK_FALSE(svarboks::shared::verifyPin("0000", "$argon2id$"));
-    CHECK_FALSE(svarboks::shared::verifyPin("0000", hash.substr(0, hash.size() - 5)));
-    CHECK_FALSE(svarboks::shared::verifyPin("0000", "$argon2i" + hash.substr(9)));
+    const auto hash = *svarboks::shared::hashPin("000000");
+    CHECK_FALSE(svarboks::shared::verifyPin("000000", ""));
+    CHECK_FALSE(svarboks::shared::verifyPin("000000", "0000"));
+    CHECK_FALSE(svarboks::shared::verifyPin("000000", "$argon2id$"));
+    CHECK_FALSE(svarboks::shared::verifyPin("000000", hash.substr(0, hash.size() - 5)));
+    CHECK_FALSE(svarboks::shared::verifyPin("000000", "$argon2i" + hash.substr(9)));
     std::string flipped = hash;
     flipped.back() = flipped.back() == 'A' ? 'B' : 'A';
-    CHECK_FALSE(svarboks::shared::verifyPin("0000", flipped));
+    CHECK_FALSE(svarboks::shared::verifyPin("000000", flipped));
 }
 
-TEST_CASE("pin: only 4 to 8 ASCII digits are PINs, and the error never repeats the PIN") {
+TEST_CASE("pin: a new PIN is 6 to 8 ASCII digits, and the error never repeats the PIN") {
     using svarboks::shared::hashPin;
-    CHECK(hashPin("123").error().message == "PIN: expected 4 to 8 digits (0-9), got 3 characters");
-    CHECK(hashPin("").error().message == "PIN: expected 4 to 8 digits (0-9), got 0 characters");
-    CHECK(hashPin("123456789").error().message == "PIN: expected 4 to 8 digits (0-9), got 9 characters");
-    CHECK(hashPin("12a4").error().message == "PIN: expected 4 to 8 digits (0-9), got a character that is not a digit");
-    CHECK(hashPin("12 34").error().message == "PIN: expected 4 to 8 digits (0-9), got a character that is not a digit");
-    CHECK(hashPin("\xd9\xa1\xd9\xa2\xd9\xa3").error().message == "PIN: expected 4 to 8 digits (0-9), got a character that is not a digit");
-    CHECK_FALSE(svarboks::shared::verifyPin("12a4", *hashPin("1234")));
+    CHECK(hashPin("123").error().message == "PIN: expected 6 to 8 digits (0-9), got 3 characters");
+    CHECK(hashPin("2468").error().message == "PIN: expected 6 to 8 digits (0-9), got 4 characters");
+    CHECK(hashPin("24681").error().message == "PIN: expected 6 to 8 digits (0-9), got 5 characters");
+    CHECK(hashPin("").error().message == "PIN: expected 6 to 8 digits (0-9), got 0 characters");
+    CHECK(hashPin("123456789").error().message == "PIN: expected 6 to 8 digits (0-9), got 9 characters");
+    CHECK(hashPin("12a456").error().message == "PIN: expected 6 to 8 digits (0-9), got a character that is not a digit");
+    CHECK(hashPin("12 456").error().message == "PIN: expected 6 to 8 digits (0-9), got a character that is not a digit");
+    CHECK(hashPin("\xd9\xa1\xd9\xa2\xd9\xa3").error().message == "PIN: expected 6 to 8 digits (0-9), got a character that is not a digit");
+    CHECK_FALSE(svarboks::shared::verifyPin("12a456", *hashPin("123456")));
+}
+
+TEST_CASE("pin: a 4-digit PIN hashed before 6 digits were required still opens its kiosk") {
+    // What hashPin made then: Argon2id with the interactive limits over 4 digits.
+    char hash[crypto_pwhash_STRBYTES];
+    REQUIRE(crypto_pwhash_str_alg(hash, "2468", 4, crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE,
+                                  crypto_pwhash_ALG_ARGON2ID13) == 0);
+    CHECK(svarboks::shared::verifyPin("2468", hash));
+    CHECK_FALSE(svarboks::shared::verifyPin("2469", hash));
+    CHECK_FALSE(svarboks::shared::verifyPin("246", hash));
 }
 
 TEST_CASE("config: docs/configuration.md documents every key, and the example config is valid") {
