@@ -51,12 +51,13 @@ constexpr std::size_t kMinLegacyPinDigits = 4;
 constexpr std::size_t kMaxPinDigits = 8;
 
 // The keys in the order `config init` writes them (kiosk, admin, storage, sync, enrolment).
-constexpr std::array<std::string_view, 20> kKeys = {
+constexpr std::array<std::string_view, 22> kKeys = {
     "unit_name",          "survey_file",         "default_locale",    "idle_timeout_seconds",
     "idle_warning_seconds", "profile_timeout_seconds", "hold_min_ms_per_answer", "hold_min_seconds",
     "hold_max_per_window", "hold_window_minutes", "pin_hash",         "outbox_file",
     "endpoint_url",       "central_public_key",  "ca_file",           "pinned_public_key",
-    "proxy",              "sync_interval_seconds", "device_id",       "device_token",
+    "proxy",              "sync_interval_seconds", "send_delay_min_minutes", "send_delay_max_minutes",
+    "device_id",          "device_token",
 };
 
 
@@ -242,6 +243,10 @@ public:
                 error("survey_file", "expected the path of the survey to show, got nothing (the key is missing)");
             }
             if (!doc->contains("outbox_file")) m_config.outboxFile = resolved(m_config.outboxFile);
+            if (m_config.sendDelayMinMinutes > m_config.sendDelayMaxMinutes) {
+                error("send_delay_max_minutes", "expected at least send_delay_min_minutes (" + std::to_string(m_config.sendDelayMinMinutes) +
+                                                    "), got " + std::to_string(m_config.sendDelayMaxMinutes));
+            }
         }
         if (m_errors.empty()) return m_config;
         std::string message;
@@ -320,6 +325,10 @@ private:
             integer(key, value, &KioskConfig::holdWindowMinutes, 1, 1440, "minutes");
         } else if (key == "sync_interval_seconds") {
             integer(key, value, &KioskConfig::syncIntervalSeconds, 30, 86400);
+        } else if (key == "send_delay_min_minutes") {
+            integer(key, value, &KioskConfig::sendDelayMinMinutes, 0, 1440, "minutes", " (0 with send_delay_max_minutes 0 sends at once)");
+        } else if (key == "send_delay_max_minutes") {
+            integer(key, value, &KioskConfig::sendDelayMaxMinutes, 0, 1440, "minutes", " (0 with send_delay_min_minutes 0 sends at once)");
         } else if (key == "pin_hash") {
             secret(key, value, &KioskConfig::pinHash,
                    "\"\" (admin mode off) or an Argon2id hash made by `svarboks config set-pin`", "it may be a PIN",
@@ -487,6 +496,8 @@ ordered_json toOrderedJson(const KioskConfig& config) {
         {"pinned_public_key", config.pinnedPublicKey},
         {"proxy", config.proxy},
         {"sync_interval_seconds", config.syncIntervalSeconds},
+        {"send_delay_min_minutes", config.sendDelayMinMinutes},
+        {"send_delay_max_minutes", config.sendDelayMaxMinutes},
         {"device_id", config.deviceId},
         {"device_token", config.deviceToken},
     };

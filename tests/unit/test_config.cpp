@@ -292,6 +292,24 @@ TEST_CASE("config: pinned_public_key is one or more sha256// pins") {
     CHECK(errorWith({{"pinned_public_key", json::object()}}) == expected + "{}");
 }
 
+TEST_CASE("config: the send delay is whole minutes from 0 to 1440, 20 to 60 by default, its minimum at most its maximum") {
+    const auto defaults = mustParse({});
+    CHECK(defaults.sendDelayMinMinutes == 20);
+    CHECK(defaults.sendDelayMaxMinutes == 60);
+    const auto atOnce = mustParse({{"send_delay_min_minutes", 0}, {"send_delay_max_minutes", 0}});
+    CHECK(atOnce.sendDelayMinMinutes == 0);
+    CHECK(atOnce.sendDelayMaxMinutes == 0);
+    const auto fixed = mustParse({{"send_delay_min_minutes", 30}, {"send_delay_max_minutes", 30}});
+    CHECK(fixed.sendDelayMaxMinutes == 30);
+    CHECK(errorWith({{"send_delay_max_minutes", 1441}}) ==
+          "kiosk.json: send_delay_max_minutes: expected a whole number of minutes from 0 to 1440 (0 with send_delay_min_minutes 0 "
+          "sends at once), got 1441");
+    CHECK(errorWith({{"send_delay_min_minutes", -1}}) ==
+          "kiosk.json: send_delay_min_minutes: expected a whole number of minutes from 0 to 1440 (0 with send_delay_max_minutes 0 "
+          "sends at once), got -1");
+    CHECK(errorWith({{"send_delay_min_minutes", 90}}) == "kiosk.json: send_delay_max_minutes: expected at least send_delay_min_minutes (90), got 60");
+}
+
 TEST_CASE("config: pin_hash is empty or an Argon2id hash, and a bad value is never shown") {
     const auto hash = svarboks::shared::hashPin("246813");
     REQUIRE(hash.ok());
@@ -456,13 +474,15 @@ TEST_CASE("config: toJson writes every key, and parseConfig reads it back unchan
     config.holdMinSeconds = 0;
     config.holdMaxPerWindow = 5;
     config.holdWindowMinutes = 30;
+    config.sendDelayMinMinutes = 5;
+    config.sendDelayMaxMinutes = 90;
 
     const json doc = svarboks::shared::toJson(config);
-    CHECK(doc.size() == 20);
+    CHECK(doc.size() == 22);
     for (const auto* key : {"unit_name", "endpoint_url", "central_public_key", "ca_file", "pinned_public_key", "device_id", "device_token",
                             "pin_hash", "idle_timeout_seconds", "idle_warning_seconds", "profile_timeout_seconds", "default_locale",
                             "survey_file", "outbox_file", "sync_interval_seconds", "proxy", "hold_min_ms_per_answer", "hold_min_seconds",
-                            "hold_max_per_window", "hold_window_minutes"}) {
+                            "hold_max_per_window", "hold_window_minutes", "send_delay_min_minutes", "send_delay_max_minutes"}) {
         CHECK_MESSAGE(doc.contains(key), key);
     }
     CHECK(doc["idle_timeout_seconds"] == 120);
@@ -490,7 +510,7 @@ TEST_CASE("config: saveConfig writes mode 0600 atomically, creates the folder, a
     REQUIRE(loaded.ok());
     CHECK(loaded->deviceToken == "secret-token");
     CHECK(loaded->outboxFile == (file.parent_path() / "outbox.db").string());  // relative, as written
-    CHECK(json::parse(readFile(file)).size() == 20);
+    CHECK(json::parse(readFile(file)).size() == 22);
     CHECK(readFile(file).ends_with("}\n"));
 
     // Replacement is a rename: a reader that opened the old file still reads the whole old file, and no
@@ -612,6 +632,6 @@ TEST_CASE("config: docs/configuration.md documents every key, and the example co
     const auto example = fs::path(SVARBOKS_SOURCE_DIR) / "assets/examples/kiosk.json";
     const auto loaded = svarboks::shared::loadConfig(example);
     REQUIRE_MESSAGE(loaded.ok(), loaded.error().message);
-    CHECK(json::parse(readFile(example)).size() == 20);
+    CHECK(json::parse(readFile(example)).size() == 22);
     CHECK(fs::exists(loaded->surveyFile));
 }

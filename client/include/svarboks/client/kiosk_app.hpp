@@ -74,7 +74,8 @@ public:
     KioskApp& operator=(const KioskApp&) = delete;
 
     /// Hands the app an uploader (create() does when the kiosk is enrolled); the app notifies it after each
-    /// commit, asks it to sync on Sync now, shows its status, and takes new surveys from it between respondents.
+    /// commit (it sends on its schedule), asks it to send at once on Sync now, shows its status, and takes new
+    /// surveys from it between respondents.
     void attachUploader(std::unique_ptr<sync::Uploader> uploader);
     [[nodiscard]] sync::Uploader* uploader() const { return m_uploader.get(); }
 

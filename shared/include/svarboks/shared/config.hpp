@@ -30,6 +30,8 @@ struct KioskConfig {
     std::string surveyFile;            ///< "survey_file": the survey shown (relative paths: to the config's folder)
     std::string outboxFile = "outbox.db";  ///< "outbox_file": the SQLite outbox (relative paths: to the config's folder)
     int syncIntervalSeconds = 300;     ///< "sync_interval_seconds": the uploader's timer
+    int sendDelayMinMinutes = 20;      ///< "send_delay_min_minutes": new responses wait at least this long before they are sent
+    int sendDelayMaxMinutes = 60;      ///< "send_delay_max_minutes": ... and at most this long (uniform; both 0 = at once)
     std::string proxy;                 ///< "proxy": "" = from the environment (https_proxy)
 
     bool operator==(const KioskConfig&) const = default;
