@@ -95,4 +95,6 @@ if ! week_has_round; then
   echo "      $central_bin rounds release $round --early --data $central"
 fi
 echo "demo: opening the kiosk (windowed 1280x800; Esc or the admin screen's Quit closes it)"
+echo "      answers are sent 20-60 minutes after they are given (the send schedule), or at once with the admin"
+echo "      screen's \"Synkronisér nu\""
 "$svarboks" --config "$config" --windowed 1280x800
