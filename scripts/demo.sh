@@ -2,7 +2,7 @@
 # The README's main command: a local central endpoint and a kiosk enrolled to it.
 # First run (kept in build/demo, reused later): the central data dir with a self-signed certificate for
 # 127.0.0.1, a demo unit, the default survey published; a kiosk config enrolled with a one-time code
-# (admin PIN 2468); a dashboard user "demo" with a generated password (kept in build/demo/dashboard-password,
+# (admin PIN 246813); a dashboard user "demo" with a generated password (kept in build/demo/dashboard-password,
 # mode 0600, so that every run can print it). Then it serves on https://127.0.0.1:8443 (the kiosk API and
 # the dashboard) and opens the kiosk; with no display it says so, completes 50 simulated respondents, syncs
 # them, releases a reporting round of this week early if this week has none yet (on the first run: figures
@@ -49,9 +49,9 @@ if [[ ! -f $config ]]; then
   mkdir -p "$(dirname "$config")"
   code=$("$central_bin" enroll --unit solhaven --data "$central" | awk 'NR==3 {print $1}')
   "$svarboks" config init --config "$config" --unit "Plejecenter Solhaven (demo)" >/dev/null
-  echo 2468 | "$svarboks" config set-pin --config "$config" >/dev/null
+  echo 246813 | "$svarboks" config set-pin --config "$config" >/dev/null
   "$svarboks" enroll "$code" --endpoint "$endpoint" --ca "$central/tls/cert.pem" --config "$config"
-  echo "demo: kiosk enrolled with code $code; admin PIN 2468 (hold the top-left corner for 3 seconds)"
+  echo "demo: kiosk enrolled with code $code; admin PIN 246813 (hold the top-left corner for 3 seconds)"
 fi
 
 # Reports, the dashboard's figures and exports exist only for released reporting rounds (docs/anonymity.md).
@@ -95,4 +95,6 @@ if ! week_has_round; then
   echo "      $central_bin rounds release $round --early --data $central"
 fi
 echo "demo: opening the kiosk (windowed 1280x800; Esc or the admin screen's Quit closes it)"
+echo "      answers are sent 20-60 minutes after they are given (the send schedule), or at once with the admin"
+echo "      screen's \"Synkronisér nu\""
 "$svarboks" --config "$config" --windowed 1280x800

@@ -107,7 +107,7 @@ def main():
     settings["idle_timeout_seconds"] = 30
     with open(config, "w") as f:
         json.dump(settings, f, indent=2)
-    subprocess.run([binary, "config", "set-pin", "--config", config], input="2468\n", text=True, check=True,
+    subprocess.run([binary, "config", "set-pin", "--config", config], input="246813\n", text=True, check=True,
                    stdout=subprocess.DEVNULL)
 
     display_number = 90 + os.getpid() % 100
@@ -155,7 +155,7 @@ def main():
 
         kiosk.hold_corner()
         kiosk.wait_for("pin-pad")
-        for digit in "2468":
+        for digit in "246813":
             kiosk.tap(digit)
         kiosk.shot(os.path.join(out, "pin-pad.png"))
         kiosk.tap("OK")

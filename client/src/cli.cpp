@@ -29,7 +29,7 @@ constexpr const char* kUsage = R"(usage:
       Without --survey, the default survey. Refuses to replace an existing file unless --force (which
       drops its PIN and enrolment).
   svarboks config set-pin [--config FILE]
-      Read the admin PIN (4-8 digits, one line) from standard input, asking twice without echo on a
+      Read the admin PIN (6-8 digits, one line) from standard input, asking twice without echo on a
       terminal, and store only its Argon2id hash.
   svarboks config check [--config FILE]
       Check the config and the survey it names: prints "FILE: ok" (exit 0) or each problem (exit 1).

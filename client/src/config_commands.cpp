@@ -111,12 +111,12 @@ int configSetPin(const std::string& config, std::istream& in, std::ostream& out,
     std::optional<std::string> pin;
     const bool interactive = &in == &std::cin && ::isatty(STDIN_FILENO) == 1;
     if (interactive) {
-        pin = promptSecret(in, err, "New admin PIN (4-8 digits): ");
+        pin = promptSecret(in, err, "New admin PIN (6-8 digits): ");
     } else {
         pin = readLine(in);
     }
     if (!pin) {
-        err << "svarboks: no PIN on standard input; expected one line with 4 to 8 digits\n";
+        err << "svarboks: no PIN on standard input; expected one line with 6 to 8 digits\n";
         return 1;
     }
     auto hash = shared::hashPin(*pin);

@@ -1,5 +1,6 @@
 #include "svarboks/client/kiosk_app.hpp"
 
+#include "svarboks/client/pin_lock_file.hpp"
 #include "svarboks/shared/period.hpp"
 #include "svarboks/sync/uploader.hpp"
 
@@ -100,8 +101,9 @@ shared::Result<std::unique_ptr<KioskApp>> KioskApp::create(const shared::KioskCo
     auto store = std::make_unique<OutboxStore>(std::move(outbox).value(), *key, header.dump());
     const std::string pinHash = config.pinHash;
     auto checkPin = [pinHash](std::string_view pin) { return !pinHash.empty() && shared::verifyPin(pin, pinHash); };
+    auto pinStore = std::make_unique<PinLockFile>(sync::syncStateDir(config) / "pin-lock.json", timingsOf(config));
     auto app = std::make_unique<KioskApp>(config, std::make_shared<const shared::Survey>(std::move(*survey)),
-                                          std::move(texts).value(), std::move(store), std::move(checkPin));
+                                          std::move(texts).value(), std::move(store), std::move(checkPin), std::move(pinStore));
     if (enrolled && startUploader) {
         sync::UploaderOptions options;
         options.config = config;
@@ -117,11 +119,12 @@ shared::Result<std::unique_ptr<KioskApp>> KioskApp::create(const shared::KioskCo
 }
 
 KioskApp::KioskApp(shared::KioskConfig config, std::shared_ptr<const shared::Survey> survey, UiTexts texts,
-                   std::unique_ptr<ResponseStore> store, std::function<bool(std::string_view)> checkPin)
+                   std::unique_ptr<ResponseStore> store, std::function<bool(std::string_view)> checkPin,
+                   std::unique_ptr<PinLockStore> pinStore)
     : m_config(std::move(config)),
       m_texts(std::move(texts)),
       m_store(std::move(store)),
-      m_model(std::move(survey), timingsOf(m_config), std::move(checkPin), holdRulesOf(m_config)) {
+      m_model(std::move(survey), timingsOf(m_config), std::move(checkPin), holdRulesOf(m_config), std::move(pinStore)) {
     m_admin.unit = m_config.unitName;
     m_admin.appVersion = SVARBOKS_VERSION;
 }
@@ -133,7 +136,10 @@ void KioskApp::attachUploader(std::unique_ptr<sync::Uploader> uploader) { m_uplo
 void KioskApp::handle(const Intent& intent, TimePoint now) {
     const Screen before = m_model.screen();
     carryOut(m_model.apply(intent, now), now);
-    if (m_model.screen() == Screen::Admin && before != Screen::Admin) refreshAdminStatus();
+    if (m_model.screen() == Screen::Admin && before != Screen::Admin) {
+        if (!m_model.pinStoreError().empty()) m_admin.lastError = "the PIN lock is not stored: " + m_model.pinStoreError();
+        refreshAdminStatus();
+    }
 }
 
 void KioskApp::tick(TimePoint now) {

@@ -47,9 +47,21 @@ bool shouldHold(const HoldRules& rules, Clock::duration took, std::size_t answer
     return nthInWindow > static_cast<std::size_t>(std::max(rules.maxPerWindow, 0));
 }
 
+std::chrono::seconds pinLockDelay(int failures, int freeAttempts, const KioskTimings& timings) {
+    if (failures < freeAttempts) return std::chrono::seconds(0);
+    const auto cap = std::chrono::duration_cast<std::chrono::seconds>(timings.pinLockoutCap);
+    std::chrono::seconds delay = timings.pinLockout;
+    for (int extra = failures - freeAttempts; extra > 0 && delay < cap; --extra) delay *= 2;
+    return std::min(delay, cap);
+}
+
 KioskModel::KioskModel(std::shared_ptr<const shared::Survey> survey, KioskTimings timings,
-                       std::function<bool(std::string_view)> checkPin, HoldRules holdRules)
-    : m_survey(std::move(survey)), m_timings(timings), m_checkPin(std::move(checkPin)), m_holdRules(holdRules) {
+                       std::function<bool(std::string_view)> checkPin, HoldRules holdRules, std::unique_ptr<PinLockStore> pinStore)
+    : m_survey(std::move(survey)),
+      m_timings(timings),
+      m_checkPin(std::move(checkPin)),
+      m_holdRules(holdRules),
+      m_pinStore(std::move(pinStore)) {
     m_locale = m_survey->defaultLocale;
     m_answers.assign(m_survey->elements.size(), nullptr);
     refreshStates();
@@ -339,20 +351,22 @@ Effect KioskModel::applyAdmin(const Intent& intent, TimePoint now) {
             return Effect::None;
         case K::PinCancel: wipe(now); return Effect::None;
         case K::PinSubmit: {
+            // Counted as wrong before the slow check runs: cutting the power during it gives no free guess.
+            PinLockState wrong{m_pinFailures + 1, std::nullopt};
+            if (const auto delay = pinLockDelay(wrong.failures, kMaxPinAttempts, m_timings); delay > Clock::duration::zero()) {
+                wrong.lockedUntil = now + delay;
+            }
+            savePinLock(wrong, now);
             const bool right = !m_pin.empty() && m_checkPin && m_checkPin(m_pin);
             m_pin.clear();
             if (right) {
-                m_pinFailures = 0;
+                savePinLock({}, now);
                 m_pinWrong = false;
                 m_screen = Screen::Admin;
                 m_screenSince = now;
                 return Effect::None;
             }
             m_pinWrong = true;
-            if (++m_pinFailures >= kMaxPinAttempts) {
-                m_pinLockedUntil = now + m_timings.pinLockout;
-                m_pinFailures = 0;
-            }
             return Effect::None;
         }
         default: return Effect::None;
@@ -368,6 +382,7 @@ Effect KioskModel::tick(TimePoint now) {
         wipe(now);  // a respondent in progress is forgotten, never shown to the admin
         m_pin.clear();
         m_pinWrong = false;
+        loadPinLock(now);
         m_screen = Screen::PinPad;
         m_screenSince = now;
         return Effect::None;
@@ -459,6 +474,21 @@ std::optional<int> KioskModel::idleCountdown(TimePoint now) const {
     const TimePoint warning = m_lastActivity + m_timings.idleTimeout;
     if (now < warning) return std::nullopt;
     return secondsUntil(warning + m_timings.idleWarning, now);
+}
+
+void KioskModel::loadPinLock(TimePoint now) {
+    if (!m_pinStore) return;
+    const PinLockState stored = m_pinStore->load(now);
+    m_pinFailures = stored.failures;
+    m_pinLockedUntil = stored.lockedUntil;
+}
+
+void KioskModel::savePinLock(const PinLockState& state, TimePoint now) {
+    m_pinFailures = state.failures;
+    m_pinLockedUntil = state.lockedUntil;
+    if (!m_pinStore) return;
+    auto saved = m_pinStore->save(state, now);
+    m_pinStoreError = saved ? std::string() : saved.message();
 }
 
 std::optional<int> KioskModel::pinLockedFor(TimePoint now) const {

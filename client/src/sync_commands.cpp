@@ -149,11 +149,13 @@ int statusCommand(const std::vector<std::string>& args, std::ostream& out, std::
     out << "pending:      " << status.pending << "\n";
     out << "quarantined:  " << status.quarantined << "\n";
     out << "held:         " << status.held << (status.held > 0 ? " (not sent until an admin sends or deletes them on the kiosk's admin screen)" : "") << "\n";
+    // Days only: sync-state.json keeps no time of day (the time of a delivery hints at when people answered).
+    const auto now = std::chrono::system_clock::now();
     out << "last attempt: "
-        << (status.lastAttempt ? sync::formatLocalTime(*status.lastAttempt) + (status.lastAttemptOk ? " ok: " : " failed: ") + status.lastResult
+        << (status.lastAttempt ? sync::formatDay(*status.lastAttempt, now) + (status.lastAttemptOk ? " ok: " : " failed: ") + status.lastResult
                                : std::string("never"))
         << "\n";
-    out << "last success: " << (status.lastSuccess ? sync::formatLocalTime(*status.lastSuccess) : std::string("never")) << "\n";
+    out << "last success: " << (status.lastSuccess ? sync::formatDay(*status.lastSuccess, now) : std::string("never")) << "\n";
     for (std::size_t i = 0; i < quarantined.size() && i < kQuarantineListed; ++i) {
         out << "quarantine:   " << quarantined[i].id << ": " << quarantined[i].reason << "\n";
     }

@@ -218,6 +218,13 @@ public:
         return view;
     }
 
+    // A lock lasts from 5 minutes to a day: "45 sekunder", "10 minutter", "3 timer", rounded up.
+    std::string duration(int seconds) const {
+        if (seconds < 120) return t("duration_seconds", {std::to_string(seconds)});
+        if (seconds < 2 * 3600) return t("duration_minutes", {std::to_string((seconds + 59) / 60)});
+        return t("duration_hours", {std::to_string((seconds + 3599) / 3600)});
+    }
+
     PinPadView pinPad(TimePoint now) const {
         PinPadView view;
         view.title = t("pin_title");
@@ -229,9 +236,9 @@ public:
         }
         view.keys.push_back(button("⌫", Intent::of(K::PinBackspace), !locked && !m_model.pinEntry().empty()));
         if (locked) {
-            view.message = t("pin_locked", {std::to_string(*locked)});
+            view.message = t("pin_locked", {duration(*locked)});
         } else if (m_model.pinWasWrong()) {
-            view.message = t("pin_wrong", {std::to_string(KioskModel::kMaxPinAttempts - m_model.pinFailures())});
+            view.message = t("pin_wrong", {std::to_string(m_model.pinAttemptsLeft())});
         }
         view.ok = button(t("pin_ok"), Intent::of(K::PinSubmit), !locked && m_model.pinEntry().size() >= 4);
         view.ok.primary = true;

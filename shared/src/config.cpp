@@ -42,15 +42,22 @@ constexpr std::size_t kMaxIdBytes = 128;
 constexpr std::size_t kMaxTokenBytes = 1024;
 constexpr std::size_t kMaxUrlBytes = 2048;
 constexpr std::string_view kArgon2idPrefix = "$argon2id$";
-constexpr std::string_view kPinShape = "4 to 8 digits (0-9)";
+constexpr std::string_view kPinShape = "6 to 8 digits (0-9)";
+// A new PIN has at least 6 digits: a 4-digit one falls to an offline search of the Argon2id hash in minutes.
+constexpr std::size_t kMinPinDigits = 6;
+// Kiosks set up before 6 digits were required keep a 4- or 5-digit PIN until set-pin runs again; a hash
+// does not tell the length, so verifyPin still takes those.
+constexpr std::size_t kMinLegacyPinDigits = 4;
+constexpr std::size_t kMaxPinDigits = 8;
 
 // The keys in the order `config init` writes them (kiosk, admin, storage, sync, enrolment).
-constexpr std::array<std::string_view, 20> kKeys = {
+constexpr std::array<std::string_view, 22> kKeys = {
     "unit_name",          "survey_file",         "default_locale",    "idle_timeout_seconds",
     "idle_warning_seconds", "profile_timeout_seconds", "hold_min_ms_per_answer", "hold_min_seconds",
     "hold_max_per_window", "hold_window_minutes", "pin_hash",         "outbox_file",
     "endpoint_url",       "central_public_key",  "ca_file",           "pinned_public_key",
-    "proxy",              "sync_interval_seconds", "device_id",       "device_token",
+    "proxy",              "sync_interval_seconds", "send_delay_min_minutes", "send_delay_max_minutes",
+    "device_id",          "device_token",
 };
 
 
@@ -215,8 +222,8 @@ bool validPinHash(const std::string& hash) {
            crypto_pwhash_str_needs_rehash(hash.c_str(), crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE) != -1;
 }
 
-bool validPinText(std::string_view pin) {
-    return pin.size() >= 4 && pin.size() <= 8 && std::all_of(pin.begin(), pin.end(), isDigit);
+bool validPinText(std::string_view pin, std::size_t minDigits) {
+    return pin.size() >= minDigits && pin.size() <= kMaxPinDigits && std::all_of(pin.begin(), pin.end(), isDigit);
 }
 
 fs::path configFolder(const fs::path& file) {
@@ -236,6 +243,10 @@ public:
                 error("survey_file", "expected the path of the survey to show, got nothing (the key is missing)");
             }
             if (!doc->contains("outbox_file")) m_config.outboxFile = resolved(m_config.outboxFile);
+            if (m_config.sendDelayMinMinutes > m_config.sendDelayMaxMinutes) {
+                error("send_delay_max_minutes", "expected at least send_delay_min_minutes (" + std::to_string(m_config.sendDelayMinMinutes) +
+                                                    "), got " + std::to_string(m_config.sendDelayMaxMinutes));
+            }
         }
         if (m_errors.empty()) return m_config;
         std::string message;
@@ -314,6 +325,10 @@ private:
             integer(key, value, &KioskConfig::holdWindowMinutes, 1, 1440, "minutes");
         } else if (key == "sync_interval_seconds") {
             integer(key, value, &KioskConfig::syncIntervalSeconds, 30, 86400);
+        } else if (key == "send_delay_min_minutes") {
+            integer(key, value, &KioskConfig::sendDelayMinMinutes, 0, 1440, "minutes", " (0 with send_delay_max_minutes 0 sends at once)");
+        } else if (key == "send_delay_max_minutes") {
+            integer(key, value, &KioskConfig::sendDelayMaxMinutes, 0, 1440, "minutes", " (0 with send_delay_min_minutes 0 sends at once)");
         } else if (key == "pin_hash") {
             secret(key, value, &KioskConfig::pinHash,
                    "\"\" (admin mode off) or an Argon2id hash made by `svarboks config set-pin`", "it may be a PIN",
@@ -481,6 +496,8 @@ ordered_json toOrderedJson(const KioskConfig& config) {
         {"pinned_public_key", config.pinnedPublicKey},
         {"proxy", config.proxy},
         {"sync_interval_seconds", config.syncIntervalSeconds},
+        {"send_delay_min_minutes", config.sendDelayMinMinutes},
+        {"send_delay_max_minutes", config.sendDelayMaxMinutes},
         {"device_id", config.deviceId},
         {"device_token", config.deviceToken},
     };
@@ -608,10 +625,10 @@ Result<KioskConfig> updateConfig(const fs::path& file, const json& changes) {
 }
 
 Result<std::string> hashPin(std::string_view pin) {
-    if (pin.size() < 4 || pin.size() > 8) {
+    if (pin.size() < kMinPinDigits || pin.size() > kMaxPinDigits) {
         return Error{"PIN: expected " + std::string(kPinShape) + ", got " + std::to_string(pin.size()) + " characters"};
     }
-    if (!validPinText(pin)) return Error{"PIN: expected " + std::string(kPinShape) + ", got a character that is not a digit"};
+    if (!validPinText(pin, kMinPinDigits)) return Error{"PIN: expected " + std::string(kPinShape) + ", got a character that is not a digit"};
     if (!sodiumInit()) return Error{"PIN: cannot hash it: libsodium failed to initialise"};
     std::array<char, crypto_pwhash_STRBYTES> hash{};
     if (crypto_pwhash_str_alg(hash.data(), pin.data(), pin.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
@@ -623,7 +640,7 @@ Result<std::string> hashPin(std::string_view pin) {
 }
 
 bool verifyPin(std::string_view pin, const std::string& hash) {
-    if (!validPinText(pin) || !hash.starts_with(kArgon2idPrefix) || !sodiumInit()) return false;
+    if (!validPinText(pin, kMinLegacyPinDigits) || !hash.starts_with(kArgon2idPrefix) || !sodiumInit()) return false;
     return crypto_pwhash_str_verify(hash.c_str(), pin.data(), pin.size()) == 0;
 }
 

@@ -154,4 +154,9 @@ std::string randomBytes(std::size_t count) {
     return bytes;
 }
 
+std::uint32_t randomBelow(std::uint32_t bound) {
+    requireSodium();
+    return bound <= 1 ? 0 : randombytes_uniform(bound);
+}
+
 }  // namespace svarboks::shared

@@ -276,6 +276,14 @@ Result<Outbox> Outbox::open(const fs::path& path) {
         if (sqlite3_exec(db, "PRAGMA synchronous = FULL", nullptr, nullptr, nullptr) != SQLITE_OK) {
             return Error{prefix + "cannot set synchronous=FULL: " + describe(db)};
         }
+        {
+            // Explicit, not left to how SQLite was built: a delivered or deleted response's sealed bytes are
+            // overwritten with zeros, so the file's free pages keep no copy of them (and no order of them).
+            Statement secureDelete(db, "PRAGMA secure_delete = ON");
+            if (!secureDelete.ok() || secureDelete.step() != SQLITE_ROW || secureDelete.integer(0) != 1) {
+                return Error{prefix + "cannot set secure_delete=ON: " + describe(db)};
+            }
+        }
 
         if (*version < kSchemaVersion) {
             Transaction transaction(db);

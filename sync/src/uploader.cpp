@@ -2,19 +2,14 @@
 
 #include "svarboks/shared/hashing.hpp"
 #include "svarboks/shared/sealing.hpp"
-
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include "svarboks/sync/files.hpp"
 
 #include <algorithm>
-#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <exception>
-#include <fstream>
 #include <iomanip>
 #include <random>
 #include <sstream>
@@ -74,6 +69,35 @@ std::optional<WallTime> parseIsoUtc(const json& value) {
 
 json timeOrNull(const std::optional<WallTime>& time) { return time ? json(isoUtc(*time)) : json(nullptr); }
 
+std::string isoDay(LocalDay day) {
+    const std::chrono::year_month_day date(day);
+    char buffer[16];
+    std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u", static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
+                  static_cast<unsigned>(date.day()));
+    return buffer;
+}
+
+json dayOrNull(const std::optional<LocalDay>& day) { return day ? json(isoDay(*day)) : json(nullptr); }
+
+// "2026-11-23"; a version 1 file's exact UTC time ("2026-11-23T14:05:00Z") is read as its local day, and the
+// next write drops the time.
+std::optional<LocalDay> parseDay(const json& value) {
+    if (!value.is_string()) return std::nullopt;
+    const std::string text = value.get<std::string>();
+    if (text.size() > 10) {
+        const auto time = parseIsoUtc(value);
+        return time ? std::optional<LocalDay>(localDayOf(*time)) : std::nullopt;
+    }
+    int year = 0;
+    unsigned month = 0;
+    unsigned day = 0;
+    char rest = 0;
+    if (text.size() != 10 || std::sscanf(text.c_str(), "%4d-%2u-%2u%c", &year, &month, &day, &rest) != 3) return std::nullopt;
+    const std::chrono::year_month_day date{std::chrono::year{year}, std::chrono::month{month}, std::chrono::day{day}};
+    if (!date.ok()) return std::nullopt;
+    return LocalDay(date);
+}
+
 std::string inWords(std::chrono::steady_clock::duration wait) {
     const auto secs = std::chrono::ceil<std::chrono::seconds>(wait).count();
     if (secs <= 0) return "a moment";
@@ -83,66 +107,6 @@ std::string inWords(std::chrono::steady_clock::duration wait) {
 }
 
 std::string tokenFingerprint(const std::string& token) { return token.empty() ? "" : shared::sha256Hex(token).substr(0, 16); }
-
-std::string systemMessage(int error) { return std::error_code(error, std::generic_category()).message(); }
-
-// Reads a small file whole; nullopt when it does not exist.
-shared::Result<std::optional<std::string>> readSmallFile(const fs::path& file, std::uintmax_t limit) {
-    std::error_code ec;
-    if (!fs::exists(file, ec)) return std::optional<std::string>();
-    const auto size = fs::file_size(file, ec);
-    if (ec) return shared::Error{file.string() + ": cannot read: " + ec.message()};
-    if (size > limit) return shared::Error{file.string() + ": " + std::to_string(size) + " bytes, more than expected"};
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return shared::Error{file.string() + ": cannot open"};
-    std::ostringstream text;
-    text << in.rdbuf();
-    return std::optional<std::string>(text.str());
-}
-
-class Descriptor {
-public:
-    explicit Descriptor(int fd) : m_fd(fd) {}
-    Descriptor(const Descriptor&) = delete;
-    Descriptor& operator=(const Descriptor&) = delete;
-    ~Descriptor() {
-        if (m_fd >= 0) ::close(m_fd);
-    }
-    [[nodiscard]] int get() const { return m_fd; }
-    [[nodiscard]] bool close() { return ::close(std::exchange(m_fd, -1)) == 0; }
-
-private:
-    int m_fd;
-};
-
-// Temp file in the same folder, fsync, rename, fsync of the folder: readers see the old or the new file.
-shared::Status writeAtomically(const fs::path& file, std::string_view bytes) {
-    const fs::path dir = file.parent_path().empty() ? fs::path(".") : file.parent_path();
-    std::string temp = (dir / ("." + file.filename().string() + ".tmp-XXXXXX")).string();
-    Descriptor fd(::mkstemp(temp.data()));
-    const auto fail = [&](const std::string& what) {
-        const int error = errno;
-        ::unlink(temp.c_str());
-        return shared::Error{file.string() + ": cannot " + what + ": " + systemMessage(error)};
-    };
-    if (fd.get() < 0) return shared::Error{file.string() + ": cannot write: " + systemMessage(errno)};
-    while (!bytes.empty()) {
-        const ssize_t written = ::write(fd.get(), bytes.data(), bytes.size());
-        if (written < 0) {
-            if (errno == EINTR) continue;
-            return fail("write");
-        }
-        bytes.remove_prefix(static_cast<std::size_t>(written));
-    }
-    if (::fsync(fd.get()) != 0) return fail("sync");
-    if (!fd.close()) return fail("close");
-    if (::rename(temp.c_str(), file.c_str()) != 0) return fail("rename");
-    Descriptor folder(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (folder.get() >= 0 && ::fsync(folder.get()) != 0 && errno != EINVAL) {
-        return shared::Error{file.string() + ": cannot sync its folder: " + systemMessage(errno)};
-    }
-    return {};
-}
 
 struct PersistedState {
     SyncStatus status;
@@ -160,10 +124,10 @@ shared::Result<PersistedState> readState(const fs::path& stateDir) {
         return shared::Error{file.string() + ": not a sync state file; delete it and the next sync writes a new one"};
     }
     const auto string = [&](const char* key) { return doc.value(key, json()).is_string() ? doc[key].get<std::string>() : ""; };
-    state.status.lastAttempt = parseIsoUtc(doc.value("last_attempt", json()));
+    state.status.lastAttempt = parseDay(doc.value("last_attempt", json()));
     state.status.lastAttemptOk = doc.value("last_attempt_ok", json()).is_boolean() && doc["last_attempt_ok"].get<bool>();
     state.status.lastResult = string("last_result");
-    state.status.lastSuccess = parseIsoUtc(doc.value("last_success", json()));
+    state.status.lastSuccess = parseDay(doc.value("last_success", json()));
     state.status.pausedReason = string("paused_reason");
     state.status.surveyNote = string("survey_note");
     state.pausedToken = string("paused_token");
@@ -174,11 +138,11 @@ shared::Result<PersistedState> readState(const fs::path& stateDir) {
 std::string stateText(const SyncStatus& status, const std::string& pausedToken) {
     const json doc = {
         {"format", kStateFormat},
-        {"version", 1},
-        {"last_attempt", timeOrNull(status.lastAttempt)},
+        {"version", 2},
+        {"last_attempt", dayOrNull(status.lastAttempt)},
         {"last_attempt_ok", status.lastAttemptOk},
         {"last_result", status.lastResult},
-        {"last_success", timeOrNull(status.lastSuccess)},
+        {"last_success", dayOrNull(status.lastSuccess)},
         {"paused_reason", status.pausedReason},
         {"paused_token", status.pausedReason.empty() ? "" : pausedToken},
         {"survey_note", status.surveyNote},
@@ -262,6 +226,23 @@ std::optional<std::chrono::seconds> parseRetryAfter(std::string_view value) {
     return std::min<std::chrono::seconds>(std::chrono::seconds(seconds), kMaxRetryAfter);
 }
 
+std::chrono::seconds drawSendDelay(std::chrono::minutes min, std::chrono::minutes max,
+                                   const std::function<std::uint32_t(std::uint32_t)>& randomBelow) {
+    const auto low = std::chrono::seconds(std::max<std::chrono::minutes>(min, 0min));
+    const auto high = std::max<std::chrono::seconds>(low, max);
+    const auto span = static_cast<std::uint32_t>(std::min<std::int64_t>((high - low).count(), 0x7FFFFFFF));
+    if (span == 0 || !randomBelow) return low;
+    return low + std::chrono::seconds(std::min(randomBelow(span + 1), span));
+}
+
+LocalDay localDayOf(WallTime time) {
+    const std::time_t t = std::chrono::system_clock::to_time_t(time);
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    return LocalDay(std::chrono::year_month_day{std::chrono::year{tm.tm_year + 1900}, std::chrono::month{static_cast<unsigned>(tm.tm_mon + 1)},
+                                                std::chrono::day{static_cast<unsigned>(tm.tm_mday)}});
+}
+
 SyncEnvironment SyncEnvironment::real(SyncEnvironment partial) {
     if (!partial.steadyNow) partial.steadyNow = [] { return std::chrono::steady_clock::now(); };
     if (!partial.wallNow) partial.wallNow = [] { return std::chrono::system_clock::now(); };
@@ -269,18 +250,18 @@ SyncEnvironment SyncEnvironment::real(SyncEnvironment partial) {
         auto engine = std::make_shared<std::mt19937_64>(std::random_device{}());
         partial.random01 = [engine] { return std::uniform_real_distribution<double>(0.0, 1.0)(*engine); };
     }
+    // Not the seeded engine above: someone who could work out its seed must not be able to undo the delay.
+    if (!partial.randomBelow) partial.randomBelow = [](std::uint32_t bound) { return shared::randomBelow(bound); };
     return partial;
 }
 
 // ---- status in words ----
 
-std::string formatLocalTime(WallTime time) {
-    const std::time_t t = std::chrono::system_clock::to_time_t(time);
-    std::tm tm{};
-    localtime_r(&t, &tm);
-    char buffer[32];
-    std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M", &tm);
-    return buffer;
+std::string formatDay(LocalDay day, WallTime now) {
+    const LocalDay today = localDayOf(now);
+    if (day == today) return "today";
+    if (day == today - std::chrono::days(1)) return "yesterday";
+    return isoDay(day);
 }
 
 std::string describe(const SyncStatus& status, WallTime now) {
@@ -296,14 +277,15 @@ std::string describe(const SyncStatus& status, WallTime now) {
             break;
         case State::Idle:
             if (status.lastAttempt && !status.lastAttemptOk && !status.lastResult.empty()) {
-                line = "last attempt " + formatLocalTime(*status.lastAttempt) + " failed (" + status.lastResult + "), ";
-                line += status.lastSuccess ? "last success " + formatLocalTime(*status.lastSuccess) : std::string("never synced yet");
+                line = "last attempt " + formatDay(*status.lastAttempt, now) + " failed (" + status.lastResult + "), ";
+                line += status.lastSuccess ? "last success " + formatDay(*status.lastSuccess, now) : std::string("never synced yet");
             } else if (status.lastSuccess) {
-                line = "last success " + formatLocalTime(*status.lastSuccess);
+                line = "last success " + formatDay(*status.lastSuccess, now);
             } else {
                 line = "never synced yet";
             }
             line += ", " + pending;
+            if (status.pending > 0 && status.plannedSend) line += ", sent in " + inWords(*status.plannedSend - now) + " (send schedule)";
             break;
     }
     if (status.quarantined > 0) line += ", " + std::to_string(status.quarantined) + " in quarantine";
@@ -320,10 +302,10 @@ json toJson(const SyncStatus& status) {
         {"pending", status.pending},
         {"quarantined", status.quarantined},
         {"held", status.held},
-        {"last_attempt", timeOrNull(status.lastAttempt)},
+        {"last_attempt", dayOrNull(status.lastAttempt)},
         {"last_attempt_ok", status.lastAttemptOk},
         {"last_result", status.lastResult},
-        {"last_success", timeOrNull(status.lastSuccess)},
+        {"last_success", dayOrNull(status.lastSuccess)},
         {"next_attempt", timeOrNull(status.nextAttempt)},
         {"wait_reason", status.waitReason},
         {"paused_reason", status.pausedReason},
@@ -436,14 +418,34 @@ shared::Result<std::unique_ptr<SyncSession>> SyncSession::open(UploaderOptions o
         session->m_status.pending = counts->pending;
         session->m_status.quarantined = counts->quarantined;
         session->m_status.held = counts->held;
+        if (counts->pending > 0) session->responsesCommitted();
     }
     return session;
 }
 
+void SyncSession::responsesCommitted() {
+    Impl& self = *m_impl;
+    const SteadyTime now = self.env.steadyNow();
+    // A send already planned for later takes these along; one that is due or past (a backlog waiting for
+    // its backoff) is planned again, so that no automatic send follows a commit closely.
+    if (m_sendAt && *m_sendAt > now) return;
+    const auto& config = self.options.config;
+    m_sendAt = now + drawSendDelay(std::chrono::minutes(config.sendDelayMinMinutes), std::chrono::minutes(config.sendDelayMaxMinutes),
+                                   self.env.randomBelow);
+    publish();
+}
+
+bool SyncSession::sendDue(SteadyTime now) {
+    auto counts = m_impl->outbox->counts();
+    if (!counts || counts->pending == 0) return true;  // nothing to send (or deliver() reports the outbox error)
+    if (!m_sendAt) responsesCommitted();  // pending without a plan: another program added them
+    return now >= *m_sendAt;
+}
+
 std::optional<SteadyTime> SyncSession::nextAutomaticPass() const {
     if (paused()) return std::nullopt;
-    if (m_backoffUntil) return *m_backoffUntil;
-    return m_nextTimer;
+    if (m_backoffUntil) return m_sendAt ? std::max(*m_backoffUntil, *m_sendAt) : *m_backoffUntil;
+    return m_sendAt ? std::min(m_nextTimer, *m_sendAt) : m_nextTimer;
 }
 
 bool SyncSession::backingOff(SteadyTime now) const { return m_backoffUntil && now < *m_backoffUntil; }
@@ -456,12 +458,16 @@ void SyncSession::setStatusListener(std::function<void(const SyncStatus&)> liste
 
 void SyncSession::publish() {
     Impl& self = *m_impl;
+    const auto wallOf = [&](SteadyTime at) {
+        const auto wait = std::max(at - self.env.steadyNow(), std::chrono::steady_clock::duration::zero());
+        return self.env.wallNow() + std::chrono::duration_cast<std::chrono::system_clock::duration>(wait);
+    };
     if (const auto next = nextAutomaticPass(); next && m_status.state != SyncStatus::State::Sending) {
-        const auto wait = std::max(*next - self.env.steadyNow(), std::chrono::steady_clock::duration::zero());
-        m_status.nextAttempt = self.env.wallNow() + std::chrono::duration_cast<std::chrono::system_clock::duration>(wait);
+        m_status.nextAttempt = wallOf(*next);
     } else {
         m_status.nextAttempt.reset();
     }
+    m_status.plannedSend = m_sendAt && !paused() ? std::optional<WallTime>(wallOf(*m_sendAt)) : std::nullopt;
     if (self.listener) self.listener(m_status);
 }
 
@@ -517,20 +523,27 @@ PassReport SyncSession::runPass(Trigger trigger) {
         return report;
     }
     m_backoffUntil.reset();
-    m_status.state = SyncStatus::State::Sending;
-    publish();
-
-    guarded([&] { report = deliver(); }, report);
+    const bool send = trigger == Trigger::Forced || sendDue(start);
+    if (send) {
+        m_status.state = SyncStatus::State::Sending;
+        publish();
+        guarded([&] { report = deliver(); }, report);
+        if (report.outcome == PassReport::Outcome::Delivered) m_sendAt.reset();
+    } else {
+        report.outcome = PassReport::Outcome::Scheduled;
+        report.message = "waiting for the send schedule";
+    }
     if (report.outcome == PassReport::Outcome::LocalError && !m_backoffUntil) {
         fail(report, PassReport::Outcome::LocalError, report.message, std::nullopt);
     }
     if (report.outcome == PassReport::Outcome::LocalError) m_status.localError = report.message;
     const bool surveyDue = trigger == Trigger::Forced || !m_surveyCheckedAt || start - *m_surveyCheckedAt >= self.interval();
-    if (self.options.checkSurvey && surveyDue && report.outcome == PassReport::Outcome::Delivered) {
+    const bool fine = report.outcome == PassReport::Outcome::Delivered || report.outcome == PassReport::Outcome::Scheduled;
+    if (self.options.checkSurvey && surveyDue && fine) {
         m_surveyCheckedAt = start;
         guarded([&] { checkSurvey(report); }, report);
     }
-    if (report.outcome == PassReport::Outcome::Delivered) m_nextTimer = self.env.steadyNow() + self.interval();
+    if (fine) m_nextTimer = self.env.steadyNow() + self.interval();
 
     if (auto counts = self.outbox->counts()) {
         m_status.pending = counts->pending;
@@ -616,7 +629,7 @@ PassReport SyncSession::deliver() {
         request.body = shared::toJson(batch).dump();
         request.gzipBody = true;
         const HttpResponse response = self.http->perform(request);
-        m_status.lastAttempt = self.env.wallNow();
+        m_status.lastAttempt = localDayOf(self.env.wallNow());
 
         if (!response.ok()) {
             if (response.failure == HttpResponse::Failure::Cancelled) {
@@ -725,7 +738,7 @@ void SyncSession::checkSurvey(PassReport& report) {
     const std::string& etag = self.refusedEtag.empty() ? self.surveyEtag : self.refusedEtag;
     if (!etag.empty()) request.headers.emplace_back("If-None-Match", etag);
     const HttpResponse response = self.http->perform(request);
-    m_status.lastAttempt = self.env.wallNow();
+    m_status.lastAttempt = localDayOf(self.env.wallNow());
     const bool sentBatches = report.batches > 0;
     const auto answered = [&](const std::string& result) {
         m_status.lastAttemptOk = true;
@@ -860,14 +873,19 @@ void Uploader::run(std::stop_token stop) {
     std::unique_lock lock(m_mutex);
     while (!stop.stop_requested()) {
         const SteadyTime now = m_steadyNow();
-        // A new response while paused or backing off waits its turn: the pass after the backoff sends it.
-        if (m_notified && (session.paused() || session.backingOff(now))) m_notified = false;
+        // A new response is sent on the schedule, not now; paused or backing off, it waits its turn too.
+        // Unlocked: the session publishes its new plan through publish(), which takes the mutex.
+        if (std::exchange(m_notified, false)) {
+            lock.unlock();
+            session.responsesCommitted();
+            lock.lock();
+            continue;
+        }
         const auto next = session.nextAutomaticPass();
-        const bool due = m_forced || m_notified || (next && now >= *next);
+        const bool due = m_forced || (next && now >= *next);
         if (due) {
             const auto trigger = m_forced ? SyncSession::Trigger::Forced : SyncSession::Trigger::Automatic;
             m_forced = false;
-            m_notified = false;
             lock.unlock();
             bool threw = false;
             try {

@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
+#include <sodium.h>
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -291,14 +292,32 @@ TEST_CASE("config: pinned_public_key is one or more sha256// pins") {
     CHECK(errorWith({{"pinned_public_key", json::object()}}) == expected + "{}");
 }
 
+TEST_CASE("config: the send delay is whole minutes from 0 to 1440, 20 to 60 by default, its minimum at most its maximum") {
+    const auto defaults = mustParse({});
+    CHECK(defaults.sendDelayMinMinutes == 20);
+    CHECK(defaults.sendDelayMaxMinutes == 60);
+    const auto atOnce = mustParse({{"send_delay_min_minutes", 0}, {"send_delay_max_minutes", 0}});
+    CHECK(atOnce.sendDelayMinMinutes == 0);
+    CHECK(atOnce.sendDelayMaxMinutes == 0);
+    const auto fixed = mustParse({{"send_delay_min_minutes", 30}, {"send_delay_max_minutes", 30}});
+    CHECK(fixed.sendDelayMaxMinutes == 30);
+    CHECK(errorWith({{"send_delay_max_minutes", 1441}}) ==
+          "kiosk.json: send_delay_max_minutes: expected a whole number of minutes from 0 to 1440 (0 with send_delay_min_minutes 0 "
+          "sends at once), got 1441");
+    CHECK(errorWith({{"send_delay_min_minutes", -1}}) ==
+          "kiosk.json: send_delay_min_minutes: expected a whole number of minutes from 0 to 1440 (0 with send_delay_max_minutes 0 "
+          "sends at once), got -1");
+    CHECK(errorWith({{"send_delay_min_minutes", 90}}) == "kiosk.json: send_delay_max_minutes: expected at least send_delay_min_minutes (90), got 60");
+}
+
 TEST_CASE("config: pin_hash is empty or an Argon2id hash, and a bad value is never shown") {
-    const auto hash = svarboks::shared::hashPin("2468");
+    const auto hash = svarboks::shared::hashPin("246813");
     REQUIRE(hash.ok());
     CHECK(mustParse({{"pin_hash", *hash}}).pinHash == *hash);
     CHECK(mustParse({{"pin_hash", ""}}).pinHash.empty());
     const std::string expected = "kiosk.json: pin_hash: expected \"\" (admin mode off) or an Argon2id hash made by `svarboks config set-pin`, got ";
-    CHECK(errorWith({{"pin_hash", "2468"}}) == expected + "a string that is not one (not shown: it may be a PIN)");
-    CHECK(errorWith({{"pin_hash", 2468}}) == expected + "a number (not shown: it may be a PIN)");
+    CHECK(errorWith({{"pin_hash", "246813"}}) == expected + "a string that is not one (not shown: it may be a PIN)");
+    CHECK(errorWith({{"pin_hash", 246813}}) == expected + "a number (not shown: it may be a PIN)");
     CHECK(errorWith({{"pin_hash", "$argon2id$garbage"}}) == expected + "a string that is not one (not shown: it may be a PIN)");
     CHECK(errorWith({{"pin_hash", "$argon2i$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$RdescudvJCsgt3ub+b+dWRWJTmaaJObG"}}) ==
           expected + "a string that is not one (not shown: it may be a PIN)");
@@ -442,7 +461,7 @@ TEST_CASE("config: toJson writes every key, and parseConfig reads it back unchan
     config.pinnedPublicKey = "sha256//" + base64Of(32);
     config.deviceId = "dev-1";
     config.deviceToken = svarboks::shared::toBase64Url(svarboks::shared::randomBytes(32));
-    config.pinHash = *svarboks::shared::hashPin("13579");
+    config.pinHash = *svarboks::shared::hashPin("135790");
     config.idleTimeoutSeconds = 120;
     config.idleWarningSeconds = 30;
     config.profileTimeoutSeconds = 45;
@@ -455,13 +474,15 @@ TEST_CASE("config: toJson writes every key, and parseConfig reads it back unchan
     config.holdMinSeconds = 0;
     config.holdMaxPerWindow = 5;
     config.holdWindowMinutes = 30;
+    config.sendDelayMinMinutes = 5;
+    config.sendDelayMaxMinutes = 90;
 
     const json doc = svarboks::shared::toJson(config);
-    CHECK(doc.size() == 20);
+    CHECK(doc.size() == 22);
     for (const auto* key : {"unit_name", "endpoint_url", "central_public_key", "ca_file", "pinned_public_key", "device_id", "device_token",
                             "pin_hash", "idle_timeout_seconds", "idle_warning_seconds", "profile_timeout_seconds", "default_locale",
                             "survey_file", "outbox_file", "sync_interval_seconds", "proxy", "hold_min_ms_per_answer", "hold_min_seconds",
-                            "hold_max_per_window", "hold_window_minutes"}) {
+                            "hold_max_per_window", "hold_window_minutes", "send_delay_min_minutes", "send_delay_max_minutes"}) {
         CHECK_MESSAGE(doc.contains(key), key);
     }
     CHECK(doc["idle_timeout_seconds"] == 120);
@@ -489,7 +510,7 @@ TEST_CASE("config: saveConfig writes mode 0600 atomically, creates the folder, a
     REQUIRE(loaded.ok());
     CHECK(loaded->deviceToken == "secret-token");
     CHECK(loaded->outboxFile == (file.parent_path() / "outbox.db").string());  // relative, as written
-    CHECK(json::parse(readFile(file)).size() == 20);
+    CHECK(json::parse(readFile(file)).size() == 22);
     CHECK(readFile(file).ends_with("}\n"));
 
     // Replacement is a rename: a reader that opened the old file still reads the whole old file, and no
@@ -530,7 +551,7 @@ TEST_CASE("config: updateConfig changes only the given keys and keeps the rest a
     const auto file = dir.path() / "kiosk.json";
     const std::string original = "{\n  \"survey_file\": \"surveys/s.json\",\n  \"unit_name\": \"Solbakken\",\n  \"outbox_file\": \"o.db\"\n}\n";
     writeFile(file, original);
-    const auto hash = *svarboks::shared::hashPin("1234");
+    const auto hash = *svarboks::shared::hashPin("123456");
     const auto updated = svarboks::shared::updateConfig(file, {{"pin_hash", hash}});
     REQUIRE_MESSAGE(updated.ok(), updated.error().message);
     CHECK(updated->pinHash == hash);
@@ -551,39 +572,51 @@ TEST_CASE("config: updateConfig changes only the given keys and keeps the rest a
 }
 
 TEST_CASE("pin: hashPin makes an Argon2id hash that verifyPin accepts for the right PIN only") {
-    const auto hash = svarboks::shared::hashPin("4711");
+    const auto hash = svarboks::shared::hashPin("471108");
     REQUIRE(hash.ok());
     CHECK(hash->starts_with("$argon2id$v=19$m=65536,t=2,p=1$"));
-    CHECK(hash->find("4711") == std::string::npos);
-    CHECK(svarboks::shared::verifyPin("4711", *hash));
-    CHECK_FALSE(svarboks::shared::verifyPin("4712", *hash));
-    CHECK_FALSE(svarboks::shared::verifyPin("47110", *hash));
+    CHECK(hash->find("471108") == std::string::npos);
+    CHECK(svarboks::shared::verifyPin("471108", *hash));
+    CHECK_FALSE(svarboks::shared::verifyPin("471109", *hash));
+    CHECK_FALSE(svarboks::shared::verifyPin("4711080", *hash));
     CHECK_FALSE(svarboks::shared::verifyPin("", *hash));
-    CHECK(*svarboks::shared::hashPin("4711") != *hash);  // salted
+    CHECK(*svarboks::shared::hashPin("471108") != *hash);  // salted
     CHECK(svarboks::shared::verifyPin("12345678", *svarboks::shared::hashPin("12345678")));
 }
 
 TEST_CASE("pin: verifyPin refuses malformed hashes") {
-    const auto hash = *svarboks::shared::hashPin("0000");
-    CHECK_FALSE(svarboks::shared::verifyPin("0000", ""));
-    CHECK_FALSE(svarboks::shared::verifyPin("0000", "0000"));
-    CHECK_FALSE(svarboks::shared::verifyPin("0000", "$argon2id$"));
-    CHECK_FALSE(svarboks::shared::verifyPin("0000", hash.substr(0, hash.size() - 5)));
-    CHECK_FALSE(svarboks::shared::verifyPin("0000", "$argon2i" + hash.substr(9)));
+    const auto hash = *svarboks::shared::hashPin("000000");
+    CHECK_FALSE(svarboks::shared::verifyPin("000000", ""));
+    CHECK_FALSE(svarboks::shared::verifyPin("000000", "0000"));
+    CHECK_FALSE(svarboks::shared::verifyPin("000000", "$argon2id$"));
+    CHECK_FALSE(svarboks::shared::verifyPin("000000", hash.substr(0, hash.size() - 5)));
+    CHECK_FALSE(svarboks::shared::verifyPin("000000", "$argon2i" + hash.substr(9)));
     std::string flipped = hash;
     flipped.back() = flipped.back() == 'A' ? 'B' : 'A';
-    CHECK_FALSE(svarboks::shared::verifyPin("0000", flipped));
+    CHECK_FALSE(svarboks::shared::verifyPin("000000", flipped));
 }
 
-TEST_CASE("pin: only 4 to 8 ASCII digits are PINs, and the error never repeats the PIN") {
+TEST_CASE("pin: a new PIN is 6 to 8 ASCII digits, and the error never repeats the PIN") {
     using svarboks::shared::hashPin;
-    CHECK(hashPin("123").error().message == "PIN: expected 4 to 8 digits (0-9), got 3 characters");
-    CHECK(hashPin("").error().message == "PIN: expected 4 to 8 digits (0-9), got 0 characters");
-    CHECK(hashPin("123456789").error().message == "PIN: expected 4 to 8 digits (0-9), got 9 characters");
-    CHECK(hashPin("12a4").error().message == "PIN: expected 4 to 8 digits (0-9), got a character that is not a digit");
-    CHECK(hashPin("12 34").error().message == "PIN: expected 4 to 8 digits (0-9), got a character that is not a digit");
-    CHECK(hashPin("\xd9\xa1\xd9\xa2\xd9\xa3").error().message == "PIN: expected 4 to 8 digits (0-9), got a character that is not a digit");
-    CHECK_FALSE(svarboks::shared::verifyPin("12a4", *hashPin("1234")));
+    CHECK(hashPin("123").error().message == "PIN: expected 6 to 8 digits (0-9), got 3 characters");
+    CHECK(hashPin("2468").error().message == "PIN: expected 6 to 8 digits (0-9), got 4 characters");
+    CHECK(hashPin("24681").error().message == "PIN: expected 6 to 8 digits (0-9), got 5 characters");
+    CHECK(hashPin("").error().message == "PIN: expected 6 to 8 digits (0-9), got 0 characters");
+    CHECK(hashPin("123456789").error().message == "PIN: expected 6 to 8 digits (0-9), got 9 characters");
+    CHECK(hashPin("12a456").error().message == "PIN: expected 6 to 8 digits (0-9), got a character that is not a digit");
+    CHECK(hashPin("12 456").error().message == "PIN: expected 6 to 8 digits (0-9), got a character that is not a digit");
+    CHECK(hashPin("\xd9\xa1\xd9\xa2\xd9\xa3").error().message == "PIN: expected 6 to 8 digits (0-9), got a character that is not a digit");
+    CHECK_FALSE(svarboks::shared::verifyPin("12a456", *hashPin("123456")));
+}
+
+TEST_CASE("pin: a 4-digit PIN hashed before 6 digits were required still opens its kiosk") {
+    // What hashPin made then: Argon2id with the interactive limits over 4 digits.
+    char hash[crypto_pwhash_STRBYTES];
+    REQUIRE(crypto_pwhash_str_alg(hash, "2468", 4, crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE,
+                                  crypto_pwhash_ALG_ARGON2ID13) == 0);
+    CHECK(svarboks::shared::verifyPin("2468", hash));
+    CHECK_FALSE(svarboks::shared::verifyPin("2469", hash));
+    CHECK_FALSE(svarboks::shared::verifyPin("246", hash));
 }
 
 TEST_CASE("config: docs/configuration.md documents every key, and the example config is valid") {
@@ -599,6 +632,6 @@ TEST_CASE("config: docs/configuration.md documents every key, and the example co
     const auto example = fs::path(SVARBOKS_SOURCE_DIR) / "assets/examples/kiosk.json";
     const auto loaded = svarboks::shared::loadConfig(example);
     REQUIRE_MESSAGE(loaded.ok(), loaded.error().message);
-    CHECK(json::parse(readFile(example)).size() == 20);
+    CHECK(json::parse(readFile(example)).size() == 22);
     CHECK(fs::exists(loaded->surveyFile));
 }

@@ -80,7 +80,7 @@ TEST_CASE("config init writes a config with every key that config check accepts"
     REQUIRE(::stat(file.c_str(), &info) == 0);
     CHECK((info.st_mode & 0777) == 0600);
     const json written = json::parse(readFile(file));
-    CHECK(written.size() == 20);
+    CHECK(written.size() == 22);
     CHECK(written["survey_file"] == fs::canonical(kDefaultSurvey).string());
     CHECK(written["outbox_file"] == "outbox.db");
     CHECK(written["central_public_key"] == key);
@@ -141,25 +141,25 @@ TEST_CASE("config set-pin reads the PIN from stdin and stores only its hash") {
     TempDir dir;
     const auto file = dir.path() / "kiosk.json";
     writeFile(file, "{\n  \"survey_file\": \"survey.json\",\n  \"unit_name\": \"Solbakken\"\n}\n");
-    const auto set = cli({"config", "set-pin", "--config", file.string()}, "73519\n");
+    const auto set = cli({"config", "set-pin", "--config", file.string()}, "735190\n");
     CHECK(set.err.empty());
     CHECK(set.code == 0);
     CHECK(set.out == file.string() + ": admin PIN set (only its Argon2id hash is stored)\n");
     const std::string text = readFile(file);
-    CHECK(text.find("73519") == std::string::npos);
+    CHECK(text.find("735190") == std::string::npos);
     const json written = json::parse(text);
     CHECK(written["survey_file"] == "survey.json");  // the rest stays as written
     CHECK(written["unit_name"] == "Solbakken");
     const auto hash = written["pin_hash"].get<std::string>();
     CHECK(hash.starts_with("$argon2id$"));
-    CHECK(svarboks::shared::verifyPin("73519", hash));
-    CHECK_FALSE(svarboks::shared::verifyPin("73518", hash));
+    CHECK(svarboks::shared::verifyPin("735190", hash));
+    CHECK_FALSE(svarboks::shared::verifyPin("735191", hash));
 
     // A Windows line ending and no final newline are both fine; a new PIN replaces the old one.
-    CHECK(cli({"config", "set-pin", "--config", file.string()}, "2580\r\n").code == 0);
-    CHECK(svarboks::shared::verifyPin("2580", json::parse(readFile(file))["pin_hash"].get<std::string>()));
-    CHECK(cli({"config", "set-pin", "--config", file.string()}, "0000").code == 0);
-    CHECK(svarboks::shared::verifyPin("0000", json::parse(readFile(file))["pin_hash"].get<std::string>()));
+    CHECK(cli({"config", "set-pin", "--config", file.string()}, "258013\r\n").code == 0);
+    CHECK(svarboks::shared::verifyPin("258013", json::parse(readFile(file))["pin_hash"].get<std::string>()));
+    CHECK(cli({"config", "set-pin", "--config", file.string()}, "000000").code == 0);
+    CHECK(svarboks::shared::verifyPin("000000", json::parse(readFile(file))["pin_hash"].get<std::string>()));
 }
 
 TEST_CASE("config set-pin refuses bad PINs and bad configs, changes nothing, and never echoes the PIN") {
@@ -167,24 +167,27 @@ TEST_CASE("config set-pin refuses bad PINs and bad configs, changes nothing, and
     const auto file = dir.path() / "kiosk.json";
     const std::string original = "{\"survey_file\": \"survey.json\"}";
     writeFile(file, original);
-    const auto shortPin = cli({"config", "set-pin", "--config", file.string()}, "123\n");
+    const auto shortPin = cli({"config", "set-pin", "--config", file.string()}, "2468\n");
     CHECK(shortPin.code == 1);
-    CHECK(shortPin.err == "svarboks: PIN: expected 4 to 8 digits (0-9), got 3 characters; nothing was changed\n");
+    CHECK(shortPin.err == "svarboks: PIN: expected 6 to 8 digits (0-9), got 4 characters; nothing was changed\n");
+    const auto five = cli({"config", "set-pin", "--config", file.string()}, "24681\n");
+    CHECK(five.code == 1);
+    CHECK(five.err == "svarboks: PIN: expected 6 to 8 digits (0-9), got 5 characters; nothing was changed\n");
     const auto letters = cli({"config", "set-pin", "--config", file.string()}, "12ab56\n");
     CHECK(letters.code == 1);
-    CHECK(letters.err == "svarboks: PIN: expected 4 to 8 digits (0-9), got a character that is not a digit; nothing was changed\n");
+    CHECK(letters.err == "svarboks: PIN: expected 6 to 8 digits (0-9), got a character that is not a digit; nothing was changed\n");
     CHECK(letters.err.find("12ab56") == std::string::npos);
     const auto empty = cli({"config", "set-pin", "--config", file.string()}, "");
     CHECK(empty.code == 1);
-    CHECK(empty.err == "svarboks: no PIN on standard input; expected one line with 4 to 8 digits\n");
+    CHECK(empty.err == "svarboks: no PIN on standard input; expected one line with 6 to 8 digits\n");
     CHECK(readFile(file) == original);
 
     writeFile(file, "{\"survey_file\": \"survey.json\", \"idle_timeout_seconds\": 1}");
-    const auto broken = cli({"config", "set-pin", "--config", file.string()}, "1234\n");
+    const auto broken = cli({"config", "set-pin", "--config", file.string()}, "123456\n");
     CHECK(broken.code == 1);
     CHECK(broken.err == file.string() + ": idle_timeout_seconds: expected a whole number of seconds from 30 to 3600, got 1\n");
 
-    const auto missing = cli({"config", "set-pin", "--config", (dir.path() / "none.json").string()}, "1234\n");
+    const auto missing = cli({"config", "set-pin", "--config", (dir.path() / "none.json").string()}, "123456\n");
     CHECK(missing.code == 1);
     CHECK(missing.err == (dir.path() / "none.json").string() + ": cannot read the config: the file does not exist; `svarboks config init` writes one\n");
 }
@@ -240,7 +243,7 @@ TEST_CASE("config commands: without --config they use SVARBOKS_CONFIG; usage err
     CHECK(cli({"config", "init"}).code == 0);
     CHECK(fs::exists(file));
     CHECK(cli({"config", "check"}).out.ends_with(file.string() + ": ok\n"));
-    CHECK(cli({"config", "set-pin"}, "9999\n").code == 0);
+    CHECK(cli({"config", "set-pin"}, "999999\n").code == 0);
     if (before) ::setenv("SVARBOKS_CONFIG", saved.c_str(), 1);
     else ::unsetenv("SVARBOKS_CONFIG");
 

@@ -31,7 +31,7 @@ const json kSurvey = [] {
 struct Fixture {
     std::shared_ptr<const shared::Survey> survey = std::make_shared<const shared::Survey>(test::mustLoad(kSurvey));
     client::TimePoint now = client::TimePoint{} + 1000h;
-    KioskModel model{survey, client::KioskTimings{}, [](std::string_view pin) { return pin == "2468"; }};
+    KioskModel model{survey, client::KioskTimings{}, [](std::string_view pin) { return pin == "246813"; }};
 
     Effect act(K kind) { return model.apply(Intent::of(kind), now); }
     Effect act(K kind, json value) { return model.apply(Intent::withValue(kind, std::move(value)), now); }
@@ -250,8 +250,8 @@ TEST_CASE("admin: a 3 s corner press opens the PIN pad, and forgets a respondent
     f.wait(3s);
     CHECK(f.model.screen() == Screen::PinPad);
     CHECK(f.model.answers()[1].is_null());
-    for (const char* d : {"2", "4", "6", "8"}) f.type(K::PinDigit, d);
-    CHECK(f.model.pinEntry() == "2468");
+    for (const char* d : {"2", "4", "6", "8", "1", "3"}) f.type(K::PinDigit, d);
+    CHECK(f.model.pinEntry() == "246813");
     f.act(K::PinSubmit);
     CHECK(f.model.screen() == Screen::Admin);
     CHECK(f.act(K::AdminExport) == Effect::ExportOutbox);
@@ -274,7 +274,7 @@ TEST_CASE("admin: five wrong PINs lock the pad for five minutes") {
     }
     REQUIRE(f.model.pinLockedFor(f.now).has_value());
     CHECK(*f.model.pinLockedFor(f.now) == 300);
-    for (const char* d : {"2", "4", "6", "8"}) f.type(K::PinDigit, d);
+    for (const char* d : {"2", "4", "6", "8", "1", "3"}) f.type(K::PinDigit, d);
     f.act(K::PinSubmit);
     CHECK(f.model.screen() == Screen::PinPad);  // even the right PIN does nothing while locked
     for (int i = 0; i < 5; ++i) {
@@ -283,9 +283,50 @@ TEST_CASE("admin: five wrong PINs lock the pad for five minutes") {
     }
     f.wait(6s);
     CHECK_FALSE(f.model.pinLockedFor(f.now).has_value());
-    for (const char* d : {"2", "4", "6", "8"}) f.type(K::PinDigit, d);
+    for (const char* d : {"2", "4", "6", "8", "1", "3"}) f.type(K::PinDigit, d);
     f.act(K::PinSubmit);
     CHECK(f.model.screen() == Screen::Admin);
+}
+
+TEST_CASE("admin: each wrong PIN after a lock locks again for twice as long, up to a day; the right PIN resets") {
+    Fixture f;
+    f.act(K::CornerPressed);
+    f.wait(3s);
+    REQUIRE(f.model.screen() == Screen::PinPad);
+    const auto wrong = [&] {
+        f.type(K::PinDigit, "1");
+        f.act(K::PinSubmit);
+    };
+    for (int attempt = 1; attempt <= 4; ++attempt) {
+        wrong();
+        CHECK_FALSE(f.model.pinLockedFor(f.now).has_value());
+        CHECK(f.model.pinAttemptsLeft() == 5 - attempt);
+    }
+    for (const int seconds : {300, 600, 1200, 2400}) {
+        wrong();
+        REQUIRE(f.model.pinLockedFor(f.now).has_value());
+        CHECK(*f.model.pinLockedFor(f.now) == seconds);
+        f.now += std::chrono::seconds(seconds);
+        f.act(K::Touch);  // the idle timer would otherwise close the pad
+        f.model.tick(f.now);
+        CHECK_FALSE(f.model.pinLockedFor(f.now).has_value());
+        CHECK(f.model.pinAttemptsLeft() == 1);  // the next wrong one locks again
+    }
+    for (const char* d : {"2", "4", "6", "8", "1", "3"}) f.type(K::PinDigit, d);
+    f.act(K::PinSubmit);
+    CHECK(f.model.screen() == Screen::Admin);
+    CHECK(f.model.pinFailures() == 0);
+}
+
+TEST_CASE("admin: the lock's length: none for the first four, 5 minutes at the fifth, doubling, at most 24 hours") {
+    const client::KioskTimings timings;
+    CHECK(client::pinLockDelay(0, 5, timings) == 0s);
+    CHECK(client::pinLockDelay(4, 5, timings) == 0s);
+    CHECK(client::pinLockDelay(5, 5, timings) == 5min);
+    CHECK(client::pinLockDelay(6, 5, timings) == 10min);
+    CHECK(client::pinLockDelay(13, 5, timings) == 1280min);
+    CHECK(client::pinLockDelay(14, 5, timings) == 24h);
+    CHECK(client::pinLockDelay(1'000'000, 5, timings) == 24h);
 }
 
 TEST_CASE("a new survey is taken only between respondents") {
@@ -424,7 +465,7 @@ TEST_CASE("admin: Send held answers releases at once; Delete held answers asks f
     Fixture f;
     f.act(K::CornerPressed);
     f.wait(3s);
-    for (const char* d : {"2", "4", "6", "8"}) f.type(K::PinDigit, d);
+    for (const char* d : {"2", "4", "6", "8", "1", "3"}) f.type(K::PinDigit, d);
     f.act(K::PinSubmit);
     REQUIRE(f.model.screen() == Screen::Admin);
     CHECK(f.act(K::AdminReleaseHeld) == Effect::ReleaseHeld);

@@ -248,7 +248,7 @@ std::optional<std::string> runWithoutPrivileges(const std::function<std::string(
 
 }  // namespace
 
-TEST_CASE("outbox: WAL journal and synchronous=FULL are set on every connection") {
+TEST_CASE("outbox: WAL journal, synchronous=FULL and secure_delete=ON are set on every connection") {
     TempDir dir;
     const auto path = dir / "outbox.db";
     Outbox first = mustOpen(path);
@@ -257,6 +257,7 @@ TEST_CASE("outbox: WAL journal and synchronous=FULL are set on every connection"
         sqlite3* db = sync::OutboxTestPeer::connection(*outbox);
         CHECK(pragma(db, "journal_mode") == "wal");
         CHECK(pragma(db, "synchronous") == "2");  // FULL
+        CHECK(pragma(db, "secure_delete") == "1");
         CHECK(pragma(db, "busy_timeout") == std::to_string(Outbox::kBusyTimeoutMs));
         CHECK(pragma(db, "user_version") == "2");
     }

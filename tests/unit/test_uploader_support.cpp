@@ -290,6 +290,10 @@ shared::KioskConfig kioskConfig(const fs::path& dir, const std::string& endpoint
     config.deviceToken = token;
     config.unitName = "Plejecenter Test";
     config.centralPublicKey = shared::publicKeyToBase64(shared::generateKeyPair().publicKey);
+    // Most suites test what happens to a send, not when: they send at once. The send schedule's own tests
+    // set the delay.
+    config.sendDelayMinMinutes = 0;
+    config.sendDelayMaxMinutes = 0;
     return config;
 }
 
@@ -306,6 +310,7 @@ sync::SyncEnvironment FakeEnvironment::environment() const {
     env.steadyNow = [steady = steady] { return *steady; };
     env.wallNow = [wall = wall] { return *wall; };
     env.random01 = [random = random] { return *random; };
+    env.randomBelow = [draw = sendDraw](std::uint32_t bound) { return std::min<std::uint32_t>(*draw, bound - 1); };
     return env;
 }
 

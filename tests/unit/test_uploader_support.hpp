@@ -134,6 +134,8 @@ struct FakeEnvironment {
     std::shared_ptr<sync::SteadyTime> steady = std::make_shared<sync::SteadyTime>(std::chrono::hours(1000));
     std::shared_ptr<sync::WallTime> wall = std::make_shared<sync::WallTime>(std::chrono::sys_days{std::chrono::year{2026} / 11 / 23} + std::chrono::hours(13));
     std::shared_ptr<double> random = std::make_shared<double>(0.5);
+    /// What randomBelow(bound) draws for the send delay (capped at bound - 1): seconds above the minimum.
+    std::shared_ptr<std::uint32_t> sendDraw = std::make_shared<std::uint32_t>(0);
     [[nodiscard]] sync::SyncEnvironment environment() const;
     void advance(std::chrono::milliseconds by) const;
 };

@@ -63,15 +63,19 @@ public:
     /// admin screen, and the kiosk keeps collecting responses.
     [[nodiscard]] static shared::Result<std::unique_ptr<KioskApp>> create(const shared::KioskConfig& config, bool startUploader = true);
 
+    /// `pinStore` keeps wrong PINs across restarts (create() passes a PinLockFile, pin-lock.json beside the
+    /// outbox); without one they are kept in memory only.
     KioskApp(shared::KioskConfig config, std::shared_ptr<const shared::Survey> survey, UiTexts texts,
-             std::unique_ptr<ResponseStore> store, std::function<bool(std::string_view)> checkPin);
+             std::unique_ptr<ResponseStore> store, std::function<bool(std::string_view)> checkPin,
+             std::unique_ptr<PinLockStore> pinStore = nullptr);
     /// Stops the uploader's thread (an ongoing transfer is aborted within about a second).
     ~KioskApp();
     KioskApp(const KioskApp&) = delete;
     KioskApp& operator=(const KioskApp&) = delete;
 
     /// Hands the app an uploader (create() does when the kiosk is enrolled); the app notifies it after each
-    /// commit, asks it to sync on Sync now, shows its status, and takes new surveys from it between respondents.
+    /// commit (it sends on its schedule), asks it to send at once on Sync now, shows its status, and takes new
+    /// surveys from it between respondents.
     void attachUploader(std::unique_ptr<sync::Uploader> uploader);
     [[nodiscard]] sync::Uploader* uploader() const { return m_uploader.get(); }
 

@@ -4,12 +4,17 @@
 // response, quitting, exporting) are returned as an Effect for the caller to carry out.
 //
 // Half-finished answers live here, in memory only: an idle timeout, "start over" or a crash forgets them.
+// The admin PIN pad's count of wrong PINs and its lock are the one thing the model keeps across restarts,
+// through an injected PinLockStore (pin_lock_file.hpp keeps it in a file), so that pulling the plug does not
+// give a guesser fresh attempts.
 // So do the times that decide whether a completed response is held (HoldRules): when the respondent
 // accepted the consent and when recent respondents finished. Only the decision leaves the model.
 #include "svarboks/shared/protocol.hpp"
+#include "svarboks/shared/result.hpp"
 #include "svarboks/shared/survey.hpp"
 #include "svarboks/shared/survey_state.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <deque>
@@ -80,7 +85,29 @@ struct KioskTimings {
     std::chrono::seconds profileTimeout{60};   ///< the profile returns by itself
     std::chrono::seconds thankYou{8};          ///< the thank-you screen
     std::chrono::seconds adminHold{3};         ///< long-press on the corner
-    std::chrono::minutes pinLockout{5};        ///< after kMaxPinAttempts wrong PINs
+    std::chrono::minutes pinLockout{5};        ///< after kMaxPinAttempts wrong PINs; doubled by each further one
+    std::chrono::hours pinLockoutCap{24};      ///< the longest lock
+};
+
+/// How long the PIN pad locks after the `failures`-th wrong PIN in a row: nothing before `freeAttempts`,
+/// then `timings.pinLockout`, doubling with each further wrong PIN, at most `timings.pinLockoutCap`. Pure.
+[[nodiscard]] std::chrono::seconds pinLockDelay(int failures, int freeAttempts, const KioskTimings& timings);
+
+/// Wrong PINs in a row and the lock they caused, on the model's clock.
+struct PinLockState {
+    int failures = 0;
+    std::optional<TimePoint> lockedUntil;
+    bool operator==(const PinLockState&) const = default;
+};
+
+/// Where PinLockState outlives the process. The model calls it on its own thread only.
+class PinLockStore {
+public:
+    virtual ~PinLockStore() = default;
+    /// What was stored, with the lock's end on the caller's clock at `now`; a fresh state when nothing was.
+    [[nodiscard]] virtual PinLockState load(TimePoint now) = 0;
+    /// Stores `state` (its lock's end relative to `now`). An error names the file and what failed.
+    [[nodiscard]] virtual shared::Status save(const PinLockState& state, TimePoint now) = 0;
 };
 
 /// When a completed response is held: kept in the outbox, unsent, until an admin sends or deletes it.
@@ -102,8 +129,10 @@ public:
     static constexpr std::size_t kMaxPinLength = 8;
 
     /// `checkPin` verifies an admin PIN (a slow hash in production; injected so tests stay fast).
+    /// `pinStore` keeps wrong PINs and the lock across restarts; without one they live in memory only.
     KioskModel(std::shared_ptr<const shared::Survey> survey, KioskTimings timings,
-               std::function<bool(std::string_view)> checkPin, HoldRules holdRules = {});
+               std::function<bool(std::string_view)> checkPin, HoldRules holdRules = {},
+               std::unique_ptr<PinLockStore> pinStore = nullptr);
 
     /// Applies one intent at time `now`. Thread: the UI thread only.
     Effect apply(const Intent& intent, TimePoint now);
@@ -147,6 +176,11 @@ public:
     [[nodiscard]] const std::string& saveError() const { return m_saveError; }
     [[nodiscard]] const std::string& pinEntry() const { return m_pin; }
     [[nodiscard]] int pinFailures() const { return m_pinFailures; }
+    /// Wrong PINs that may still be entered before the pad locks (1 once a lock has run out: the next wrong
+    /// one locks it again, for longer).
+    [[nodiscard]] int pinAttemptsLeft() const { return std::max(1, kMaxPinAttempts - m_pinFailures); }
+    /// Why the PIN lock could not be stored ("" when it could); the lock still holds until a restart.
+    [[nodiscard]] const std::string& pinStoreError() const { return m_pinStoreError; }
     /// While the PIN pad is locked after too many wrong PINs: the seconds left.
     [[nodiscard]] std::optional<int> pinLockedFor(TimePoint now) const;
     [[nodiscard]] bool pinWasWrong() const { return m_pinWrong; }
@@ -167,12 +201,15 @@ private:
     [[nodiscard]] bool respondentActive() const;
     Effect applyAdmin(const Intent& intent, TimePoint now);
     Effect finish(TimePoint now);
+    void loadPinLock(TimePoint now);
+    void savePinLock(const PinLockState& state, TimePoint now);
 
     std::shared_ptr<const shared::Survey> m_survey;
     std::shared_ptr<const shared::Survey> m_offeredSurvey;
     KioskTimings m_timings;
     std::function<bool(std::string_view)> m_checkPin;
     HoldRules m_holdRules;
+    std::unique_ptr<PinLockStore> m_pinStore;
 
     Screen m_screen = Screen::Welcome;
     std::string m_locale;
@@ -196,6 +233,7 @@ private:
     int m_pinFailures = 0;
     bool m_pinWrong = false;
     std::optional<TimePoint> m_pinLockedUntil;
+    std::string m_pinStoreError;
     bool m_confirmDeleteHeld = false;
 };
 

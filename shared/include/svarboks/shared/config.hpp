@@ -30,6 +30,8 @@ struct KioskConfig {
     std::string surveyFile;            ///< "survey_file": the survey shown (relative paths: to the config's folder)
     std::string outboxFile = "outbox.db";  ///< "outbox_file": the SQLite outbox (relative paths: to the config's folder)
     int syncIntervalSeconds = 300;     ///< "sync_interval_seconds": the uploader's timer
+    int sendDelayMinMinutes = 20;      ///< "send_delay_min_minutes": new responses wait at least this long before they are sent
+    int sendDelayMaxMinutes = 60;      ///< "send_delay_max_minutes": ... and at most this long (uniform; both 0 = at once)
     std::string proxy;                 ///< "proxy": "" = from the environment (https_proxy)
 
     bool operator==(const KioskConfig&) const = default;
@@ -66,10 +68,10 @@ struct KioskConfig {
 [[nodiscard]] Result<KioskConfig> updateConfig(const std::filesystem::path& file, const nlohmann::json& changes);
 
 /// The admin PIN as a slow hash (libsodium crypto_pwhash_str, Argon2id, the INTERACTIVE limits: 64 MiB).
-/// PINs are 4-8 ASCII digits; anything else is an error that does not repeat the PIN. Thread-safe.
+/// A new PIN is 6-8 ASCII digits; anything else is an error that does not repeat the PIN. Thread-safe.
 [[nodiscard]] Result<std::string> hashPin(std::string_view pin);
 /// Checks a PIN against a stored hash. Takes about as long as hashPin (by design). False for a malformed
-/// PIN or hash. Thread-safe.
+/// PIN or hash. Still takes 4 or 5 digits: a hash made before 6 were required keeps working. Thread-safe.
 [[nodiscard]] bool verifyPin(std::string_view pin, const std::string& hash);
 
 }  // namespace svarboks::shared

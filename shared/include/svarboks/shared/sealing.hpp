@@ -58,5 +58,7 @@ struct KeyPair {
 
 /// `count` random bytes (randombytes_buf).
 [[nodiscard]] std::string randomBytes(std::size_t count);
+/// A uniform random number in [0, bound) (randombytes_uniform, no modulo bias); 0 when bound <= 1.
+[[nodiscard]] std::uint32_t randomBelow(std::uint32_t bound);
 
 }  // namespace svarboks::shared

@@ -1,5 +1,6 @@
 #pragma once
-// The kiosk's outbox: sealed responses waiting to be sent. SQLite in WAL mode with synchronous=FULL;
+// The kiosk's outbox: sealed responses waiting to be sent. SQLite in WAL mode with synchronous=FULL and
+// secure_delete=ON (deleted rows are zeroed in the database file, not left in its free pages);
 // the schema is versioned with user_version and migrated on open. It stores sealed bytes, a state, an
 // attempt count, a quarantine reason, a held flag and the order of arrival per response, and nothing else
 // about respondents: no time, no device, no plaintext, and not why or when a response was held.
