@@ -379,10 +379,6 @@ TEST_CASE("batches: accepted, duplicate and rejected, one result per response in
         CHECK_FALSE(Central::text(row, 3).empty());
     });
     for (std::size_t i = 2; i < items.size(); ++i) CHECK(reasons[items[i].id] == results[i]["error"]);
-    CHECK(response.log.batchSize == items.size());
-    CHECK(response.log.counts.accepted == 1);
-    CHECK(response.log.counts.duplicate == 1);
-    CHECK(response.log.counts.rejected == 7);
 }
 
 TEST_CASE("batches: the same id with other sealed bytes is rejected and never overwrites") {

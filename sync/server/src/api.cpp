@@ -314,11 +314,7 @@ HttpResponse Api::batches(const HttpRequest& request) {
         return unavailable("the server cannot store right now; nothing of this batch was stored", kBusyRetryAfterSeconds);
     }
     m_storeFailing = false;
-    const IngestCounts counts = countResults(*results);
-    auto response = jsonResponse(200, shared::toJson(shared::BatchResponse{batch->batchId, std::move(*results)}));
-    response.log.batchSize = batch->responses.size();
-    response.log.counts = counts;
-    return response;
+    return jsonResponse(200, shared::toJson(shared::BatchResponse{batch->batchId, std::move(*results)}));
 }
 
 HttpResponse Api::health() {

@@ -110,7 +110,6 @@ public:
 struct RequestContext {
     std::chrono::steady_clock::time_point start;
     std::string contentEncoding;
-    LogInfo log;
     bool closeAfterReply = false;  ///< end the kept-alive connection once this reply is written
 };
 thread_local RequestContext t_context;
@@ -202,7 +201,6 @@ struct HttpServer::Impl {
         res.status = response.status;
         for (const auto& [name, value] : response.headers) res.set_header(name, value);
         if (!response.body.empty()) res.set_content(response.body, response.contentType);
-        t_context.log = response.log;
         // "Come back in N seconds": the kiosk would find a kept-alive connection closed by the keep-alive
         // timeout when it comes back (a request sent into a closing connection fails), so end it now.
         if (response.status == 429 || response.status == 503) closeAfterReply(res);
@@ -221,12 +219,7 @@ struct HttpServer::Impl {
         line["path"] = isKnownPath(req.path) ? req.path : dashboard != nullptr && Dashboard::handles(req.path) ? Dashboard::logPath(req.path) : "other";
         line["status"] = res.status;
         line["duration_ms"] = static_cast<double>(static_cast<std::int64_t>(elapsed * 10.0)) / 10.0;
-        if (context.log.batchSize) {
-            line["batch_size"] = *context.log.batchSize;
-            line["accepted"] = context.log.counts.accepted;
-            line["duplicate"] = context.log.counts.duplicate;
-            line["rejected"] = context.log.counts.rejected;
-        }
+        // No batch size and no per-batch counts: "accepted 1" says that one person has just answered.
         log(line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
     }
 
@@ -254,7 +247,7 @@ struct HttpServer::Impl {
         svr.set_payload_max_length(api.rawBodyLimit("/api/v1/batches"));
 
         svr.set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {
-            t_context = RequestContext{std::chrono::steady_clock::now(), req.get_header_value("Content-Encoding"), {}};
+            t_context = RequestContext{std::chrono::steady_clock::now(), req.get_header_value("Content-Encoding"), false};
             // httplib would inflate a gzip body itself, without a cap on the output and without noticing a
             // truncated stream; taking the header away hands the raw bytes to decodeBody(). The request
             // object is httplib's own non-const local, so changing it is well-defined.

@@ -47,18 +47,11 @@ struct HttpRequest {
                                           std::string authorization = "");
 };
 
-/// What the access log may say about a request: never tokens, addresses, ids or answers.
-struct LogInfo {
-    std::optional<std::size_t> batchSize;
-    IngestCounts counts;
-};
-
 struct HttpResponse {
     int status = 200;
     std::string contentType = "application/json";
     std::string body;
     std::vector<std::pair<std::string, std::string>> headers;  ///< ETag, Retry-After, Allow, ...
-    LogInfo log;
 
     [[nodiscard]] std::string header(const std::string& name) const;
 };
