@@ -112,6 +112,7 @@ TEST_CASE("over HTTPS: every status of PROTOCOL.md") {
     REQUIRE(health);
     CHECK(health->status == 200);
     CHECK(health->body == "ok");
+    CHECK(health->get_header_value("Strict-Transport-Security") == "max-age=31536000");
 
     // enrolment: 200, same again, 403, 400
     const std::string code = live.central.makeCode("solhoj");

@@ -234,6 +234,7 @@ struct HttpServer::Impl {
     void setUp() {
         Listener& svr = *server;
         const std::size_t threads = std::max<std::size_t>(1, options.threads);
+        svr.set_default_headers({{"Strict-Transport-Security", "max-age=31536000"}});
         svr.new_task_queue = [this, threads] {
             auto* created = new BoundedTaskQueue(threads, threads * 4);
             queue = created;

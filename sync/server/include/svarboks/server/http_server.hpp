@@ -2,7 +2,8 @@
 // The HTTPS transport: cpp-httplib's SSLServer (OpenSSL, TLS 1.2 or newer) in front of Api. It reads
 // bodies with caps (never more than Api::rawBodyLimit), hands gzip to Api undecoded (so that a gzip
 // bomb is stopped by decodeBody's cap and a truncated stream is caught), and writes one JSON log line per
-// request (method, path, status, duration; never tokens, addresses, ids, answers or batch sizes).
+// request (method, path, status, duration; never tokens, addresses, ids, answers or batch sizes). Every
+// reply carries Strict-Transport-Security.
 //
 // Threads: a fixed pool of `threads` workers with a bounded accept queue (when it is full, accepting
 // waits: back-pressure instead of unbounded memory). A worker serves one connection at a time, so while
