@@ -176,7 +176,7 @@ TEST_CASE("dead letters: one kiosk's stop growing at the cap, with a reason that
             CHECK(result["status"] == "rejected");
             if (result["error"].get<std::string>().ends_with(server::kDeadLetterNotKept)) ++notKept;
         }
-        capped = capped || response.log.deadLettersFull;
+        capped = capped || response.deadLettersFull;
     }
     CHECK(capped);
     CHECK(notKept > 40);
@@ -189,7 +189,7 @@ TEST_CASE("dead letters: one kiosk's stop growing at the cap, with a reason that
     const std::string id = shared::newUuidV4();
     const auto response = central.postBatch(quiet, Central::batchBody({{id, garbage}}));
     REQUIRE(response.status == 200);
-    CHECK_FALSE(response.log.deadLettersFull);
+    CHECK_FALSE(response.deadLettersFull);
     CHECK(column(central, "SELECT id FROM dead_letters WHERE device_id = '" + quiet.deviceId + "'") == std::set<std::string>{id});
 }
 

@@ -401,10 +401,6 @@ TEST_CASE("batches: accepted, duplicate and rejected, one result per response in
         CHECK((!Central::text(row, 3).empty() || Central::text(row, 0) == items[11].id));  // as received
     });
     for (std::size_t i = 2; i + 1 < items.size(); ++i) CHECK(reasons[items[i].id] == results[i]["error"]);
-    CHECK(response.log.batchSize == items.size());
-    CHECK(response.log.counts.accepted == 2);
-    CHECK(response.log.counts.duplicate == 1);
-    CHECK(response.log.counts.rejected == 12);
 }
 
 TEST_CASE("batches: the same id with other sealed bytes is rejected and never overwrites") {

@@ -112,6 +112,7 @@ TEST_CASE("over HTTPS: every status of PROTOCOL.md") {
     REQUIRE(health);
     CHECK(health->status == 200);
     CHECK(health->body == "ok");
+    CHECK(health->get_header_value("Strict-Transport-Security") == "max-age=31536000");
 
     // enrolment: 200, same again, 403, 400
     const std::string code = live.central.makeCode("solhoj");
@@ -304,7 +305,7 @@ TEST_CASE("over HTTPS: the certificate is verified, by IP address and by name") 
     CHECK_FALSE(wrongCa->Get("/healthz"));
 }
 
-TEST_CASE("over HTTPS: one JSON log line per request, without tokens, addresses, ids or answers") {
+TEST_CASE("over HTTPS: one JSON log line per request, without tokens, addresses, ids, answers or batch sizes") {
     LiveServer live;
     const Enrolled device = live.central.enrol();
     auto cli = live.client();
@@ -323,9 +324,9 @@ TEST_CASE("over HTTPS: one JSON log line per request, without tokens, addresses,
     CHECK(batch["path"] == "/api/v1/batches");
     CHECK(batch["status"] == 200);
     CHECK(batch["duration_ms"].is_number());
-    CHECK(batch["batch_size"] == 4);
-    CHECK(batch["accepted"] == 3);
-    CHECK(batch["rejected"] == 1);
+    // A batch's size or its counts would tell that one person has just answered ("accepted": 1).
+    CHECK(batch.size() == 4);
+    for (const char* key : {"batch_size", "accepted", "duplicate", "rejected"}) CHECK_FALSE(batch.contains(key));
     CHECK(json::parse(lines[1])["path"] == "/api/v1/survey");
     CHECK(json::parse(lines[2])["path"] == "other");
     for (const auto& line : lines) {

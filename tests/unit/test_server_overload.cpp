@@ -1,7 +1,8 @@
 // The central endpoint with more kiosks than it serves at once (issue #6, the 500-kiosk load test): batches
 // stored together still get their own results, batches beyond the waiting bound are told to come back
 // (503 with Retry-After) instead of queueing towards the kiosk's timeouts, kept-alive connections make way
-// for queued ones, and a "come back later" reply closes its connection.
+// for queued ones, and a "come back later" reply closes its connection. Slow peers (issue #13): a connection
+// that is late with its handshake, head or body is closed, and one address cannot take more than its cap.
 #include "svarboks/server/body.hpp"
 #include "svarboks/server/http_server.hpp"
 #include "test_server_fixture.hpp"
@@ -9,12 +10,24 @@
 #include <doctest/doctest.h>
 #include <httplib.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <openssl/ssl.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <functional>
 #include <future>
 #include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <set>
+#include <string_view>
 #include <thread>
 
 using namespace svarboks;
@@ -50,7 +63,7 @@ server::HttpRequest heldBatch(const Enrolled& device, const std::string& body, s
 
 class LiveServer {
 public:
-    explicit LiveServer(std::size_t threads) {
+    explicit LiveServer(std::size_t threads, const std::function<void(server::ServeOptions&)>& adjust = {}) {
         struct sigaction ignore {};
         ignore.sa_handler = SIG_IGN;
         sigaction(SIGPIPE, &ignore, nullptr);
@@ -60,7 +73,11 @@ public:
         serve.keyFile = central.data.tlsKey();
         serve.threads = threads;
         serve.keepAliveMaxCount = 1'000'000;  // so that only making way ends a kept-alive connection
-        auto created = server::HttpServer::create(*central.api, serve, nullptr);
+        if (adjust) adjust(serve);
+        auto created = server::HttpServer::create(*central.api, serve, [this](const std::string& line) {
+            const std::lock_guard lock(m_logMutex);
+            m_log.push_back(line);
+        });
         REQUIRE(created.ok());
         m_server = std::move(*created);
         auto bound = m_server->bind();
@@ -85,13 +102,99 @@ public:
         return client;
     }
 
+    /// The log lines so far that contain `text`.
+    [[nodiscard]] std::vector<std::string> logLines(const std::string& text) {
+        const std::lock_guard lock(m_logMutex);
+        std::vector<std::string> found;
+        for (const auto& line : m_log) {
+            if (line.find(text) != std::string::npos) found.push_back(line);
+        }
+        return found;
+    }
+
     Central central;
     int port = 0;
 
 private:
     std::unique_ptr<server::HttpServer> m_server;
     std::thread m_thread;
+    std::mutex m_logMutex;
+    std::vector<std::string> m_log;
 };
+
+using Clock = std::chrono::steady_clock;
+
+// A client connection from a chosen loopback address (Linux routes all of 127/8 to lo), with TLS done by
+// hand so that a test can stop at any byte: in the handshake, in the head, in the body.
+class Peer {
+public:
+    Peer(const char* from, int port) {
+        m_fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in local{};
+        local.sin_family = AF_INET;
+        ::inet_pton(AF_INET, from, &local.sin_addr);
+        sockaddr_in server{};
+        server.sin_family = AF_INET;
+        server.sin_port = htons(static_cast<std::uint16_t>(port));
+        ::inet_pton(AF_INET, "127.0.0.1", &server.sin_addr);
+        connected = ::bind(m_fd, reinterpret_cast<sockaddr*>(&local), sizeof local) == 0 &&
+                    ::connect(m_fd, reinterpret_cast<sockaddr*>(&server), sizeof server) == 0;
+    }
+    ~Peer() {
+        if (m_ssl != nullptr) SSL_free(m_ssl);
+        if (m_ctx != nullptr) SSL_CTX_free(m_ctx);
+        ::close(m_fd);
+    }
+    Peer(const Peer&) = delete;
+    Peer& operator=(const Peer&) = delete;
+
+    /// A TLS handshake without verification (what matters here is how long the server waits).
+    [[nodiscard]] bool handshake() {
+        m_ctx = SSL_CTX_new(TLS_client_method());
+        m_ssl = SSL_new(m_ctx);
+        SSL_set_fd(m_ssl, m_fd);
+        return SSL_connect(m_ssl) == 1;
+    }
+    /// Bytes, raw before a handshake, inside TLS after one. False once the server has closed.
+    bool send(std::string_view bytes) {
+        const int size = static_cast<int>(bytes.size());
+        if (m_ssl != nullptr) return SSL_write(m_ssl, bytes.data(), size) == size;
+        return ::send(m_fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(size);
+    }
+    /// Whether the server has closed the connection (reads what it sent, without blocking).
+    [[nodiscard]] bool closedByServer() {
+        for (;;) {
+            pollfd ready{m_fd, POLLIN, 0};
+            if (::poll(&ready, 1, 0) <= 0) return false;
+            char buffer[4096];
+            const auto got = ::recv(m_fd, buffer, sizeof buffer, MSG_DONTWAIT);
+            if (got <= 0) return got == 0 || errno != EAGAIN;
+        }
+    }
+    /// Sends `text` a byte every 100 ms, then waits, until the server closes or `limit` passes; returns
+    /// how long the connection lived from `since`, or nothing if it was still open at the limit.
+    std::optional<std::chrono::milliseconds> trickle(const std::string& text, Clock::time_point since, std::chrono::seconds limit) {
+        std::size_t next = 0;
+        while (Clock::now() - since < limit) {
+            if (closedByServer() || (next < text.size() && !send(std::string_view(text).substr(next++, 1)))) {
+                return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - since);
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        return std::nullopt;
+    }
+
+    bool connected = false;
+
+private:
+    int m_fd = -1;
+    SSL_CTX* m_ctx = nullptr;
+    SSL* m_ssl = nullptr;
+};
+
+std::string headOf(const std::string& method, const std::string& path, const std::string& extra = "") {
+    return method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slow\r\n" + extra + "\r\n";
+}
 
 }  // namespace
 
@@ -226,6 +329,83 @@ TEST_CASE("over HTTPS: a reply that says come back later closes its connection; 
     auto again = client->Get("/healthz");  // on a new connection
     REQUIRE(again);
     CHECK(again->status == 200);
+}
+
+TEST_CASE("over HTTPS: a connection late with its handshake, its head or its body is closed at its deadline") {
+    LiveServer live(8, [](server::ServeOptions& serve) {
+        serve.headDeadline = std::chrono::milliseconds(1000);
+        serve.requestDeadline = std::chrono::milliseconds(1000);
+    });
+    // Each of these sends a byte every 100 ms, well within the 15 s read timeout that every byte resets.
+    const auto start = Clock::now();
+    Peer silent("127.0.0.1", live.port);
+    Peer hello("127.0.0.1", live.port);  // the start of a TLS record that never ends
+    Peer head("127.0.0.1", live.port);
+    Peer body("127.0.0.1", live.port);
+    REQUIRE((silent.connected && hello.connected && head.connected && body.connected));
+    REQUIRE(head.handshake());
+    REQUIRE(body.handshake());
+    REQUIRE(body.send(headOf("POST", "/api/v1/enroll", "Content-Type: application/json\r\nContent-Length: 500\r\n") + "{"));
+    const auto headSent = Clock::now();
+
+    auto silentLived = std::async(std::launch::async, [&] { return silent.trickle("", start, std::chrono::seconds(10)); });
+    auto helloLived = std::async(std::launch::async, [&] { return hello.trickle(std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11) + std::string(500, 'x'), start, std::chrono::seconds(10)); });
+    auto headLived = std::async(std::launch::async, [&] { return head.trickle(headOf("GET", "/healthz", std::string(200, ' ')), start, std::chrono::seconds(10)); });
+    auto bodyLived = std::async(std::launch::async, [&] { return body.trickle(std::string(499, ' '), headSent, std::chrono::seconds(10)); });
+
+    // Meanwhile the server answers others as usual.
+    CHECK(live.client()->Get("/healthz")->status == 200);
+    for (auto* lived : {&silentLived, &helloLived, &headLived, &bodyLived}) {
+        const auto took = lived->get();
+        REQUIRE(took.has_value());
+        CHECK(*took >= std::chrono::milliseconds(900));
+        CHECK(*took <= std::chrono::milliseconds(3000));  // the deadline plus the watchdog's tick, with room for ASan
+    }
+    // One line without addresses, however many were cut.
+    std::vector<std::string> cut;
+    for (int i = 0; i < 100 && cut.empty(); ++i) {
+        cut = live.logLines("connections_cut");
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    REQUIRE(cut.size() == 1);
+    const json line = json::parse(cut.front());
+    CHECK(line["too_slow"].get<int>() >= 1);
+    CHECK(cut.front().find("127.0.0.1") == std::string::npos);
+    CHECK(live.client()->Get("/healthz")->status == 200);
+}
+
+TEST_CASE("over HTTPS: an address over its connection cap is refused at the handshake while another is served") {
+    LiveServer live(8, [](server::ServeOptions& serve) { serve.maxConnectionsPerAddress = 2; });
+    auto first = std::make_unique<Peer>("127.0.0.2", live.port);
+    Peer second("127.0.0.2", live.port);
+    REQUIRE((first->connected && second.connected));
+    REQUIRE(first->handshake());
+    REQUIRE(second.handshake());  // both idle now, each holding a worker
+    {
+        Peer third("127.0.0.2", live.port);
+        REQUIRE(third.connected);
+        CHECK_FALSE(third.handshake());
+    }
+    auto other = live.client();  // from 127.0.0.1
+    auto health = other->Get("/healthz");
+    REQUIRE(health);
+    CHECK(health->status == 200);
+
+    first.reset();  // frees a place
+    bool admitted = false;
+    for (int attempt = 0; attempt < 50 && !admitted; ++attempt) {
+        Peer again("127.0.0.2", live.port);
+        admitted = again.connected && again.handshake();
+        if (!admitted) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    CHECK(admitted);
+    std::vector<std::string> cut;
+    for (int i = 0; i < 100 && cut.empty(); ++i) {
+        cut = live.logLines("connections_cut");
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    REQUIRE_FALSE(cut.empty());
+    CHECK(json::parse(cut.front())["over_address_cap"].get<int>() >= 1);
 }
 
 }  // TEST_SUITE

@@ -425,22 +425,24 @@ int auditCommand(const std::vector<std::string>& args, std::ostream& out, std::o
 }
 
 int serve(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    const Parsed parsed = parse(args, 1, {"data", "listen", "threads", "k"});
+    const Parsed parsed = parse(args, 1, {"data", "listen", "threads", "max-per-address", "k"});
     expectPositional(parsed, 0, "no arguments besides options");
     refuseK(parsed);
     const DataDir dir = dataDir(parsed);
     DashboardOptions dashboardOptions;
     ServeOptions options;
     if (auto status = parseListenAddress(parsed.option("listen", "127.0.0.1:8443"), options); !status) throw UsageError{status.message()};
-    if (parsed.has("threads")) {
-        const std::string text = parsed.option("threads");
-        std::size_t threads = 0;
-        const auto result = std::from_chars(text.data(), text.data() + text.size(), threads);
-        if (result.ec != std::errc{} || result.ptr != text.data() + text.size() || threads < 1 || threads > 1024) {
-            throw UsageError{"--threads: expected a number from 1 to 1024"};
+    const auto number = [&](const char* name, std::size_t low, std::size_t high) {
+        const std::string text = parsed.option(name);
+        std::size_t value = 0;
+        const auto result = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (result.ec != std::errc{} || result.ptr != text.data() + text.size() || value < low || value > high) {
+            throw UsageError{"--" + std::string(name) + ": expected a number from " + std::to_string(low) + " to " + std::to_string(high)};
         }
-        options.threads = threads;
-    }
+        return value;
+    };
+    if (parsed.has("threads")) options.threads = number("threads", 1, 4096);
+    if (parsed.has("max-per-address")) options.maxConnectionsPerAddress = number("max-per-address", 0, 65536);
     options.certFile = dir.tlsCert();
     options.keyFile = dir.tlsKey();
 
@@ -941,9 +943,10 @@ std::string usage() {
            "\n"
            "  init --data DIR [--host NAME|IP ...] [--tls-cert FILE --tls-key FILE] [--k 5]\n"
            "                         make the store, the key pair and a TLS certificate\n"
-           "  serve --data DIR [--listen 127.0.0.1:8443] [--threads 128]\n"
+           "  serve --data DIR [--listen 127.0.0.1:8443] [--threads 1024] [--max-per-address 512]\n"
            "                         run the HTTPS endpoint (kiosk API and the dashboard at /) until\n"
-           "                         SIGTERM or SIGINT\n"
+           "                         SIGTERM or SIGINT; at most --threads connections at once, and\n"
+           "                         --max-per-address of them from one address (0: no cap)\n"
            "  policy show | policy set --k N\n"
            "                         the minimum group size k (5, what the consent promises, or more):\n"
            "                         no figure about fewer respondents is shown; each round keeps the\n"

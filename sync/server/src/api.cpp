@@ -314,12 +314,9 @@ HttpResponse Api::batches(const HttpRequest& request) {
         return unavailable("the server cannot store right now; nothing of this batch was stored", kBusyRetryAfterSeconds);
     }
     m_storeFailing = false;
-    const IngestCounts counts = countResults(*results);
     const bool notKept = std::any_of(results->begin(), results->end(), [](const shared::BatchResult& r) { return r.error.ends_with(kDeadLetterNotKept); });
     auto response = jsonResponse(200, shared::toJson(shared::BatchResponse{batch->batchId, std::move(*results)}));
-    response.log.batchSize = batch->responses.size();
-    response.log.counts = counts;
-    response.log.deadLettersFull = notKept;
+    response.deadLettersFull = notKept;
     return response;
 }
 

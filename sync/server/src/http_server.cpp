@@ -2,18 +2,23 @@
 
 #include "svarboks/server/html.hpp"
 
+#include "connection_guard.hpp"
+
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 #include <openssl/ssl.h>
 
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -26,14 +31,13 @@ using shared::Status;
 
 namespace {
 
-// httplib's ThreadPool queues accepted connections without limit; this one makes the accept loop wait
-// when `maxQueued` connections are already waiting for a worker.
+// httplib's ThreadPool starts all its threads at once and queues accepted connections without limit. This
+// one starts a worker whenever a connection would otherwise wait, up to `maxThreads` (a connection holds
+// its worker while it is open, idle or slow ones too, so the pool must be able to outnumber them), and makes
+// the accept loop wait when `maxQueued` connections are already waiting for one. Workers stay once started.
 class BoundedTaskQueue final : public httplib::TaskQueue {
 public:
-    BoundedTaskQueue(std::size_t threads, std::size_t maxQueued) : m_maxQueued(maxQueued) {
-        m_workers.reserve(threads);
-        for (std::size_t i = 0; i < threads; ++i) m_workers.emplace_back([this] { work(); });
-    }
+    BoundedTaskQueue(std::size_t maxThreads, std::size_t maxQueued) : m_maxThreads(maxThreads), m_maxQueued(maxQueued) {}
     BoundedTaskQueue(const BoundedTaskQueue&) = delete;
     BoundedTaskQueue& operator=(const BoundedTaskQueue&) = delete;
     ~BoundedTaskQueue() override { shutdown(); }
@@ -42,11 +46,18 @@ public:
         std::unique_lock lock(m_mutex);
         m_hasRoom.wait(lock, [&] { return m_jobs.size() < m_maxQueued || m_stopping; });
         m_jobs.push_back(std::move(fn));
-        m_waiting = m_jobs.size();
+        if (m_jobs.size() > m_idle && m_workers.size() < m_maxThreads) {
+            try {
+                m_workers.emplace_back([this] { work(); });
+            } catch (const std::system_error&) {
+                // Out of threads (a process or cgroup limit): the connection waits for a running worker.
+            }
+        }
+        updateWaiting();
         m_hasJob.notify_one();
     }
 
-    /// Accepted connections waiting for a worker. Any thread.
+    /// Accepted connections waiting for a worker (none while idle workers are about to take them). Any thread.
     [[nodiscard]] std::size_t waiting() const { return m_waiting; }
 
     void shutdown() override {
@@ -67,18 +78,26 @@ private:
             std::function<void()> job;
             {
                 std::unique_lock lock(m_mutex);
+                ++m_idle;
+                updateWaiting();
                 m_hasJob.wait(lock, [&] { return !m_jobs.empty() || m_stopping; });
+                --m_idle;
                 if (m_jobs.empty()) return;  // stopping, and every queued connection was served
                 job = std::move(m_jobs.front());
                 m_jobs.pop_front();
-                m_waiting = m_jobs.size();
+                updateWaiting();
             }
             m_hasRoom.notify_one();
             job();
         }
     }
 
+    // Under m_mutex.
+    void updateWaiting() { m_waiting = m_jobs.size() > m_idle ? m_jobs.size() - m_idle : 0; }
+
+    std::size_t m_maxThreads;
     std::size_t m_maxQueued;
+    std::size_t m_idle = 0;
     std::mutex m_mutex;
     std::condition_variable m_hasJob;
     std::condition_variable m_hasRoom;
@@ -105,13 +124,24 @@ public:
     }
 };
 
+// Every open connection is a descriptor: up to `threads` served and four times as many queued, besides
+// the store's. Raises the process's soft limit (often 1024) towards its hard limit as far as that needs.
+void raiseOpenFileLimit(std::size_t threads) {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+    const rlim_t needed = static_cast<rlim_t>(threads) * 5 + 256;
+    if (limit.rlim_cur >= needed) return;
+    limit.rlim_cur = limit.rlim_max == RLIM_INFINITY ? needed : std::min(needed, limit.rlim_max);
+    (void)::setrlimit(RLIMIT_NOFILE, &limit);
+}
+
 // Per request, on the worker thread that serves it (httplib runs pre-routing, the handler and the logger
 // of one request on one thread).
 struct RequestContext {
     std::chrono::steady_clock::time_point start;
     std::string contentEncoding;
-    LogInfo log;
     bool closeAfterReply = false;  ///< end the kept-alive connection once this reply is written
+    bool deadLettersFull = false;  ///< HttpResponse::deadLettersFull, for the log line
 };
 thread_local RequestContext t_context;
 
@@ -147,6 +177,7 @@ struct HttpServer::Impl {
     ServeOptions options;
     LogSink log;
     Dashboard* dashboard = nullptr;
+    std::unique_ptr<ConnectionGuard> guard;  // outlives the server: its SSL objects report to it when freed
     std::unique_ptr<Listener> server;
     std::atomic<BoundedTaskQueue*> queue{nullptr};
     bool bound = false;
@@ -172,10 +203,11 @@ struct HttpServer::Impl {
         return request;
     }
 
-    static void applyWeb(WebResponse response, httplib::Response& res) {
+    void applyWeb(const httplib::Request& req, WebResponse response, httplib::Response& res) const {
         res.status = response.status;
         for (const auto& [name, value] : response.headers) res.set_header(name, value);
         if (response.stream) {
+            guard->streaming(req.ssl);  // a download may take longer than requestDeadline on a slow line
             // Streamed in chunks straight to the socket: a download's memory does not grow with its size.
             res.set_chunked_content_provider(response.contentType, [stream = std::move(response.stream)](std::size_t, httplib::DataSink& sink) {
                 const bool complete = stream([&sink](std::string_view chunk) { return sink.write(chunk.data(), chunk.size()); });
@@ -202,7 +234,7 @@ struct HttpServer::Impl {
         res.status = response.status;
         for (const auto& [name, value] : response.headers) res.set_header(name, value);
         if (!response.body.empty()) res.set_content(response.body, response.contentType);
-        t_context.log = response.log;
+        t_context.deadLettersFull = response.deadLettersFull;
         // "Come back in N seconds": the kiosk would find a kept-alive connection closed by the keep-alive
         // timeout when it comes back (a request sent into a closing connection fails), so end it now.
         if (response.status == 429 || response.status == 503) closeAfterReply(res);
@@ -211,6 +243,7 @@ struct HttpServer::Impl {
     void writeLog(const httplib::Request& req, const httplib::Response& res) const {
         // A request httplib refused before routing (a bad request line) never set the context.
         const RequestContext context = std::exchange(t_context, RequestContext{});
+        guard->replied(req.ssl);
         if (context.closeAfterReply && req.ssl != nullptr) ::shutdown(SSL_get_fd(req.ssl), SHUT_RD);
         if (!log) return;
         const double elapsed = context.start == std::chrono::steady_clock::time_point{}
@@ -221,13 +254,8 @@ struct HttpServer::Impl {
         line["path"] = isKnownPath(req.path) ? req.path : dashboard != nullptr && Dashboard::handles(req.path) ? Dashboard::logPath(req.path) : "other";
         line["status"] = res.status;
         line["duration_ms"] = static_cast<double>(static_cast<std::int64_t>(elapsed * 10.0)) / 10.0;
-        if (context.log.batchSize) {
-            line["batch_size"] = *context.log.batchSize;
-            line["accepted"] = context.log.counts.accepted;
-            line["duplicate"] = context.log.counts.duplicate;
-            line["rejected"] = context.log.counts.rejected;
-        }
-        if (context.log.deadLettersFull) {
+        // No batch size and no per-batch counts: "accepted 1" says that one person has just answered.
+        if (context.deadLettersFull) {
             line["dead_letters"] = "this kiosk's rejected responses on the server are at their cap (" +
                                    std::to_string(kDeadLetterBytesPerDevice / (1024 * 1024)) + " MiB): more are answered 'rejected' but not kept";
         }
@@ -245,6 +273,7 @@ struct HttpServer::Impl {
     void setUp() {
         Listener& svr = *server;
         const std::size_t threads = std::max<std::size_t>(1, options.threads);
+        svr.set_default_headers({{"Strict-Transport-Security", "max-age=31536000"}});
         svr.new_task_queue = [this, threads] {
             auto* created = new BoundedTaskQueue(threads, threads * 4);
             queue = created;
@@ -257,8 +286,9 @@ struct HttpServer::Impl {
         svr.set_write_timeout(options.writeTimeout.count(), 0);
         svr.set_payload_max_length(api.rawBodyLimit("/api/v1/batches"));
 
-        svr.set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {
-            t_context = RequestContext{std::chrono::steady_clock::now(), req.get_header_value("Content-Encoding"), {}};
+        svr.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response&) {
+            guard->headRead(req.ssl);
+            t_context = RequestContext{std::chrono::steady_clock::now(), req.get_header_value("Content-Encoding"), false, false};
             // httplib would inflate a gzip body itself, without a cap on the output and without noticing a
             // truncated stream; taking the header away hands the raw bytes to decodeBody(). The request
             // object is httplib's own non-const local, so changing it is well-defined.
@@ -268,7 +298,7 @@ struct HttpServer::Impl {
 
         const auto withoutBody = [this](const httplib::Request& req, httplib::Response& res) {
             if (forDashboard(req)) {
-                applyWeb(dashboard->handle(webRequestFrom(req, "")), res);
+                applyWeb(req, dashboard->handle(webRequestFrom(req, "")), res);
                 yieldIfOthersWait(res);
                 return;
             }
@@ -313,7 +343,7 @@ struct HttpServer::Impl {
                     res.status = 400;
                     res.set_content("the form could not be read\n", "text/plain; charset=utf-8");
                 } else {
-                    applyWeb(dashboard->handle(webRequestFrom(req, form)), res);
+                    applyWeb(req, dashboard->handle(webRequestFrom(req, form)), res);
                 }
                 if (abandoned) {
                     res.set_header("Connection", "close");
@@ -388,12 +418,20 @@ Status parseListenAddress(const std::string& text, ServeOptions& options) {
 
 Result<std::unique_ptr<HttpServer>> HttpServer::create(Api& api, const ServeOptions& options, LogSink log, Dashboard* dashboard) {
     auto impl = std::make_unique<Impl>(api, options, std::move(log), dashboard);
+    GuardOptions guarding;
+    guarding.headDeadline = options.headDeadline;
+    guarding.requestDeadline = options.requestDeadline;
+    guarding.keepAlive = options.keepAliveTimeout;
+    guarding.maxPerAddress = options.maxConnectionsPerAddress;
+    impl->guard = std::make_unique<ConnectionGuard>(guarding, impl->log);
+    ConnectionGuard& guard = *impl->guard;
     std::string problem;
     const std::string cert = options.certFile.string();
     const std::string key = options.keyFile.string();
     impl->server = std::make_unique<Listener>([&](SSL_CTX& ctx) {
         SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION);
         SSL_CTX_set_options(&ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+        guard.install(ctx);
         if (SSL_CTX_use_certificate_chain_file(&ctx, cert.c_str()) != 1) {
             problem = cert + ": cannot load the TLS certificate";
             return false;
@@ -420,6 +458,7 @@ Result<int> HttpServer::bind() {
                      " (in use, not an address of this machine, or a port below 1024 without the right to use it)"};
     }
     svr.setBacklog(static_cast<int>(m_impl->options.listenBacklog));
+    raiseOpenFileLimit(std::max<std::size_t>(1, m_impl->options.threads));
     m_impl->bound = true;
     return port;
 }

@@ -47,19 +47,13 @@ struct HttpRequest {
                                           std::string authorization = "");
 };
 
-/// What the access log may say about a request: never tokens, addresses, ids or answers.
-struct LogInfo {
-    std::optional<std::size_t> batchSize;
-    IngestCounts counts;
-    bool deadLettersFull = false;  ///< a rejected item was not kept: the kiosk's dead letters are at their cap
-};
-
 struct HttpResponse {
     int status = 200;
     std::string contentType = "application/json";
     std::string body;
     std::vector<std::pair<std::string, std::string>> headers;  ///< ETag, Retry-After, Allow, ...
-    LogInfo log;
+    /// For the access log: a rejected item of this batch was not kept (the kiosk's dead letters are at their cap).
+    bool deadLettersFull = false;
 
     [[nodiscard]] std::string header(const std::string& name) const;
 };

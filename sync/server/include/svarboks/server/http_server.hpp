@@ -2,13 +2,22 @@
 // The HTTPS transport: cpp-httplib's SSLServer (OpenSSL, TLS 1.2 or newer) in front of Api. It reads
 // bodies with caps (never more than Api::rawBodyLimit), hands gzip to Api undecoded (so that a gzip
 // bomb is stopped by decodeBody's cap and a truncated stream is caught), and writes one JSON log line per
-// request (method, path, status, duration, batch size and counts; never tokens, addresses, ids or answers).
+// request (method, path, status, duration; never tokens, addresses, ids, answers or batch sizes). Every
+// reply carries Strict-Transport-Security.
 //
-// Threads: a fixed pool of `threads` workers with a bounded accept queue (when it is full, accepting
-// waits: back-pressure instead of unbounded memory). A worker serves one connection at a time, so while
-// connections wait for a worker, a kept-alive one is closed after its reply and its kiosk queues again;
-// a 429 or 503 reply ("come back in N seconds") always closes its connection. stop() may be called from
-// any thread; run() returns once requests in flight have finished.
+// Threads: httplib serves a connection on one worker thread from its TLS handshake to its end. Workers are
+// started as connections need them, up to `threads`; beyond that, accepted connections wait in a bounded
+// queue (when it is full, accepting waits: back-pressure instead of unbounded memory), and while any wait, a
+// kept-alive connection is closed after its reply and its kiosk queues again. A 429 or 503 reply ("come back
+// in N seconds") always closes its connection. A worker mostly waits on its socket: the CPU-heavy work, a
+// batch, is bounded by Api's own admission.
+//
+// Slow peers: a connection must finish its TLS handshake and request head within `headDeadline` of its
+// handshake's start, and its body and reply within `requestDeadline` of its head; after a reply, the next
+// head is due within the keep-alive timeout plus `headDeadline`. A late connection is shut down, whatever
+// its per-read timeouts say. An address may hold at most `maxConnectionsPerAddress` connections; one more is
+// closed at the start of its handshake. stop() may be called from any thread; run() returns once requests in
+// flight have finished.
 #include "svarboks/server/api.hpp"
 #include "svarboks/server/dashboard.hpp"
 #include "svarboks/shared/result.hpp"
@@ -27,12 +36,15 @@ struct ServeOptions {
     int port = 8443;  ///< 0 = any free port (see HttpServer::bind)
     std::filesystem::path certFile;
     std::filesystem::path keyFile;
-    std::size_t threads = 128;
+    std::size_t threads = 1024;  ///< the most connections served at once (a thread each, started on demand)
     std::size_t listenBacklog = 512;
     std::chrono::seconds readTimeout{15};
     std::chrono::seconds writeTimeout{15};
     std::chrono::seconds keepAliveTimeout{5};
     std::size_t keepAliveMaxCount = 1000;
+    std::chrono::milliseconds headDeadline{10'000};     ///< handshake start to the end of the request head
+    std::chrono::milliseconds requestDeadline{60'000};  ///< end of the head to the end of the reply (downloads: none)
+    std::size_t maxConnectionsPerAddress = 512;         ///< live connections per peer address (IPv6: per /64); 0 = no cap
 };
 
 /// Receives one log line (JSON, no newline). Called from request threads; must be thread-safe.
