@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -222,6 +223,13 @@ Result<Outbox> Outbox::open(const fs::path& path) {
         const std::string prefix = prefixFor(path);
         std::error_code ec;
         const bool created = !fs::exists(path, ec);
+        // Private to the kiosk's user, with its -wal and -shm (SQLite gives them the file's mode): made 0600
+        // before SQLite first opens it, and set so on every open (an outbox made by an older version).
+        if (created) {
+            const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+            if (fd >= 0) ::close(fd);  // on failure, opening below says why
+        }
+        for (const char* suffix : {"", "-wal", "-shm"}) ::chmod((path.string() + suffix).c_str(), 0600);  // best effort: another user's file
 
         sqlite3* raw = nullptr;
         const int opened = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);

@@ -264,6 +264,11 @@ TEST_CASE("outbox: WAL journal, synchronous=FULL and secure_delete=ON are set on
     mustSucceed(first.add(shared::newUuidV4(), someSealed()));
     CHECK(fs::exists(dir / "outbox.db-wal"));
     CHECK(*first.integrityCheck() == "ok");
+    // The outbox and its log are the kiosk user's alone.
+    for (const char* name : {"outbox.db", "outbox.db-wal"}) {
+        CAPTURE(name);
+        CHECK((fs::status(dir / name).permissions() & (fs::perms::group_all | fs::perms::others_all)) == fs::perms::none);
+    }
 }
 
 TEST_CASE("outbox: migration from a missing file, an empty file, and a version 1 file") {
