@@ -13,7 +13,7 @@ if(SVARBOKS_BUILD_TESTS)
 endif()
 pkg_check_modules(IMGUI REQUIRED IMPORTED_TARGET imgui)
 pkg_check_modules(SDL2 REQUIRED IMPORTED_TARGET sdl2)
-# The central endpoint (sync/server): HTTPS with cpp-httplib (a compiled library in Debian; its Cflags
+# The central endpoint (sync/central): HTTPS with cpp-httplib (a compiled library in Debian; its Cflags
 # turn on OpenSSL and zlib), certificates made with OpenSSL, gzip bodies. The QR code of `enroll` is optional.
 if(NOT TARGET PkgConfig::HTTPLIB)
   pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)

@@ -14,7 +14,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 bin=$root/build/release
 svarboks=$bin/client/svarboks
-central_bin=$bin/sync/server/svarboks-central
+central_bin=$bin/sync/central/svarboks-central
 demo=${SVARBOKS_DEMO_DIR:-$root/build/demo}
 central=$demo/central
 config=$demo/kiosk/kiosk.json

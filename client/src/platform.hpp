@@ -1,5 +1,6 @@
 #pragma once
-// The kiosk's window: the one part of the program that touches SDL, OpenGL and the ImGui backends.
+// The kiosk's window: the one part of the program that touches SDL, its renderer (software by default) and
+// the ImGui backends.
 #include <string>
 #include <vector>
 

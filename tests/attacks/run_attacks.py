@@ -103,7 +103,7 @@ class Scenario:
     def __init__(self, build, work, seed):
         self.build, self.work, self.seed = build, work, seed
         self.rng = random.Random(seed)
-        self.central = Central(os.path.join(build, "sync", "server", "svarboks-central"), os.path.join(work, "central"),
+        self.central = Central(os.path.join(build, "sync", "central", "svarboks-central"), os.path.join(work, "central"),
                                os.path.join(work, "central.log"))
         self.svarboks = os.path.join(build, "client", "svarboks")
         today = datetime.date.today()
@@ -858,7 +858,7 @@ def attack_arrival_order(s):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("build", help="the CMake build folder (client/svarboks, sync/server/svarboks-central)")
+    parser.add_argument("build", help="the CMake build folder (client/svarboks, sync/central/svarboks-central)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     parser.add_argument("--seed", type=int, default=12)
     args = parser.parse_args()

@@ -13,7 +13,7 @@ build=$1
 data=$2
 root=$(cd "$(dirname "$0")/../.." && pwd)
 svarboks=$build/client/svarboks
-central=$build/sync/server/svarboks-central
+central=$build/sync/central/svarboks-central
 work=$(mktemp -d /tmp/svarboks-dashboard-store-XXXXXX)
 server=
 cleanup() {

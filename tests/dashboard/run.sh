@@ -12,7 +12,7 @@ build=$(cd "$1" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 shots=${2:-$build/screenshots}
-central=$build/sync/server/svarboks-central
+central=$build/sync/central/svarboks-central
 work=$(mktemp -d /tmp/svarboks-dashboard-XXXXXX)
 server=
 cleanup() {

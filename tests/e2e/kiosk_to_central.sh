@@ -9,7 +9,7 @@ set -euo pipefail
 build=$1
 root=$(cd "$(dirname "$0")/../.." && pwd)
 svarboks=$build/client/svarboks
-central=$build/sync/server/svarboks-central
+central=$build/sync/central/svarboks-central
 work=$(mktemp -d /tmp/svarboks-e2e-XXXXXX)
 server=
 cleanup() {

@@ -199,7 +199,7 @@ def main():
         fail("usage: read_back.py BUILD_DIR")
     build = sys.argv[1]
     svarboks = os.path.join(build, "client", "svarboks")
-    central = os.path.join(build, "sync", "server", "svarboks-central")
+    central = os.path.join(build, "sync", "central", "svarboks-central")
     work = tempfile.mkdtemp(prefix="svarboks-export-read-back-")
     server = None
     try:

@@ -315,7 +315,7 @@ class Run:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("build", help="the CMake build folder (client/svarboks, sync/server/svarboks-central)")
+    parser.add_argument("build", help="the CMake build folder (client/svarboks, sync/central/svarboks-central)")
     parser.add_argument("--responses", type=int, default=10000, help="respondents of kiosk A (default 10000)")
     parser.add_argument("--killed-responses", type=int, default=10000, help="printed ids of kiosk B (default 10000)")
     parser.add_argument("--seed", type=int, help="seed of the whole run (default: random, printed)")
@@ -326,7 +326,7 @@ def main():
     rng = random.Random(seed)
     log(f"faults: seed {seed} (rerun with --seed {seed})")
     svarboks = os.path.join(args.build, "client", "svarboks")
-    central_binary = os.path.join(args.build, "sync", "server", "svarboks-central")
+    central_binary = os.path.join(args.build, "sync", "central", "svarboks-central")
     work = tempfile.mkdtemp(prefix="svarboks-faults-")
     failures = Failures()
     journal = Journal(os.path.join(work, "journal.log"))

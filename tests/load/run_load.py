@@ -106,7 +106,7 @@ def main():
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     args = parser.parse_args()
 
-    central = args.central or os.path.join(args.build, "sync", "server", "svarboks-central")
+    central = args.central or os.path.join(args.build, "sync", "central", "svarboks-central")
     generator = os.path.join(args.build, "tests", "load_central")
     work = tempfile.mkdtemp(prefix="svarboks-load-")
     data = os.path.join(work, "central")

@@ -294,7 +294,7 @@ def main():
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     args = parser.parse_args()
 
-    binary = args.central or os.path.join(args.build, "sync", "server", "svarboks-central")
+    binary = args.central or os.path.join(args.build, "sync", "central", "svarboks-central")
     work = tempfile.mkdtemp(prefix="svarboks-slow-")
     central = Central(binary, os.path.join(work, "central"), os.path.join(work, "central.log"))
     failures = []

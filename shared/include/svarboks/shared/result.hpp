@@ -11,7 +11,8 @@ struct Error {
     std::string message;
 };
 
-/// Either a T or an Error. Cheap to move; never throws on access misuse (asserts instead).
+/// Either a T or an Error. Cheap to move. Check ok() first: the value of an error (or the error of a value)
+/// throws std::bad_variant_access.
 template <typename T>
 class [[nodiscard]] Result {
 public:
