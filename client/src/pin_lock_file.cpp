@@ -1,6 +1,6 @@
 #include "svarboks/client/pin_lock_file.hpp"
 
-#include "svarboks/sync/files.hpp"
+#include "svarboks/shared/files.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -41,7 +41,7 @@ PinLockFile::PinLockFile(std::filesystem::path file, KioskTimings timings, WallN
 
 PinLockState PinLockFile::load(TimePoint now) {
     const PinLockState failClosed{KioskModel::kMaxPinAttempts, now + m_timings.pinLockout};
-    auto text = sync::readSmallFile(m_file, kMaxBytes);
+    auto text = shared::readSmallFile(m_file, kMaxBytes);
     if (!text) return failClosed;
     if (!text->has_value()) return {};
     const json doc = json::parse(**text, nullptr, false);
@@ -65,7 +65,7 @@ shared::Status PinLockFile::save(const PinLockState& state, TimePoint now) {
         const auto end = m_wallNow() + std::chrono::duration_cast<std::chrono::system_clock::duration>(*state.lockedUntil - now);
         doc["locked_until"] = isoUtc(std::chrono::ceil<std::chrono::seconds>(end));
     }
-    return sync::writeAtomically(m_file, doc.dump(2) + "\n");
+    return shared::writeAtomically(m_file, doc.dump(2) + "\n");
 }
 
 }  // namespace svarboks::client

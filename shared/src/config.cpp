@@ -1,5 +1,6 @@
 #include "svarboks/shared/config.hpp"
 
+#include "svarboks/shared/files.hpp"
 #include "svarboks/shared/sealing.hpp"
 
 #include <sodium.h>
@@ -505,57 +506,14 @@ ordered_json toOrderedJson(const KioskConfig& config) {
 
 std::string systemError(std::string_view what, int error) { return std::string(what) + ": " + std::strerror(error); }
 
-class FileDescriptor {
-public:
-    explicit FileDescriptor(int fd) : m_fd(fd) {}
-    FileDescriptor(const FileDescriptor&) = delete;
-    FileDescriptor& operator=(const FileDescriptor&) = delete;
-    ~FileDescriptor() {
-        if (m_fd >= 0) ::close(m_fd);
-    }
-    [[nodiscard]] int get() const { return m_fd; }
-    // close() reports write-back errors that a destructor would have to swallow.
-    [[nodiscard]] int close() {
-        const int result = ::close(m_fd);
-        m_fd = -1;
-        return result;
-    }
-
-private:
-    int m_fd;
-};
-
-// Temp file in the same folder (so rename is atomic), mode 0600 from creation, fsync, rename, fsync the
-// folder so that the rename itself survives a power cut.
-Status writeAtomically(const fs::path& file, std::string_view text) {
-    const std::string name = file.string();
-    const auto fail = [&](const std::string& message) { return Error{name + ": cannot write the config: " + message}; };
+// Creates the folder (mode 0700 is the caller's choice; a kiosk's data folder) and replaces the file
+// atomically with mode 0600 (files.hpp).
+Status writeConfigFile(const fs::path& file, std::string_view text) {
     const fs::path folder = configFolder(file);
     std::error_code ec;
     fs::create_directories(folder, ec);
-    if (ec) return fail("cannot create the folder " + folder.string() + ": " + ec.message());
-
-    std::string temp = (folder / ("." + file.filename().string() + ".XXXXXX")).string();
-    FileDescriptor fd(::mkstemp(temp.data()));
-    if (fd.get() < 0) return fail(systemError("cannot create a temporary file in " + folder.string(), errno));
-    const auto discard = [&](const std::string& message) {
-        ::unlink(temp.c_str());
-        return fail(message);
-    };
-    if (::fchmod(fd.get(), S_IRUSR | S_IWUSR) != 0) return discard(systemError("chmod 600", errno));
-    std::size_t written = 0;
-    while (written < text.size()) {
-        const ssize_t n = ::write(fd.get(), text.data() + written, text.size() - written);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return discard(systemError("write", errno));
-        written += static_cast<std::size_t>(n);
-    }
-    if (::fsync(fd.get()) != 0) return discard(systemError("fsync", errno));
-    if (fd.close() != 0) return discard(systemError("close", errno));
-    if (::rename(temp.c_str(), name.c_str()) != 0) return discard(systemError("rename", errno));
-    FileDescriptor dir(::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (dir.get() < 0 || ::fsync(dir.get()) != 0) return fail(systemError("the config was replaced, but syncing its folder failed", errno));
-    return {};
+    if (ec) return Error{file.string() + ": cannot write the config: cannot create the folder " + folder.string() + ": " + ec.message()};
+    return writeAtomically(file, text);
 }
 
 Result<std::string> readConfigFile(const fs::path& file) {
@@ -604,7 +562,7 @@ json toJson(const KioskConfig& config) { return json(toOrderedJson(config)); }
 Status saveConfig(const KioskConfig& config, const fs::path& file) {
     const std::string text = toOrderedJson(config).dump(2) + "\n";
     if (const auto checked = parseConfig(text, file); !checked) return checked.error();
-    return writeAtomically(file, text);
+    return writeConfigFile(file, text);
 }
 
 Result<KioskConfig> updateConfig(const fs::path& file, const json& changes) {
@@ -620,7 +578,7 @@ Result<KioskConfig> updateConfig(const fs::path& file, const json& changes) {
     const std::string text = doc.dump(2) + "\n";
     auto updated = parseConfig(text, file);
     if (!updated) return updated;
-    if (auto written = writeAtomically(file, text); !written) return Error{written.message()};
+    if (auto written = writeConfigFile(file, text); !written) return Error{written.message()};
     return updated;
 }
 

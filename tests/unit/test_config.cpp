@@ -539,7 +539,7 @@ TEST_CASE("config: saveConfig writes mode 0600 atomically, creates the folder, a
     const auto blocked = dir.path() / "blocked.json";
     fs::create_directories(blocked / "child");
     const auto failed = svarboks::shared::saveConfig(config, blocked);
-    CHECK(failed.message().starts_with(blocked.string() + ": cannot write the config: rename: "));
+    CHECK(failed.message().starts_with(blocked.string() + ": cannot rename: "));
     std::vector<std::string> left;
     for (const auto& entry : fs::directory_iterator(dir.path())) left.push_back(entry.path().filename().string());
     std::sort(left.begin(), left.end());

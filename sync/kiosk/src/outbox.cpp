@@ -1,5 +1,6 @@
 #include "svarboks/sync/outbox.hpp"
 
+#include "svarboks/shared/files.hpp"
 #include "svarboks/shared/sealing.hpp"
 
 #include <nlohmann/json.hpp>
@@ -21,6 +22,10 @@
 namespace svarboks::sync {
 
 namespace fs = std::filesystem;
+using shared::FileDescriptor;
+using shared::syncDirectory;
+using shared::systemMessage;
+using shared::writeAll;
 
 namespace {
 
@@ -54,7 +59,6 @@ constexpr std::size_t kExportBufferBytes = 64 * 1024;
 
 std::string prefixFor(const fs::path& path) { return "outbox " + path.string() + ": "; }
 
-std::string systemMessage(int error) { return std::error_code(error, std::generic_category()).message(); }
 
 // SQLite's message, plus the operating system's reason where SQLite's alone ("unable to open database
 // file", "disk I/O error") would leave a person guessing.
@@ -143,26 +147,6 @@ private:
     bool m_open = false;
 };
 
-class FileDescriptor {
-public:
-    explicit FileDescriptor(int fd) : m_fd(fd) {}
-    FileDescriptor(const FileDescriptor&) = delete;
-    FileDescriptor& operator=(const FileDescriptor&) = delete;
-    ~FileDescriptor() {
-        if (m_fd >= 0) ::close(m_fd);
-    }
-    [[nodiscard]] int get() const { return m_fd; }
-    [[nodiscard]] bool valid() const { return m_fd >= 0; }
-    /// Closes now and reports whether the kernel accepted it (close can report a deferred write error).
-    [[nodiscard]] bool close() {
-        const int fd = std::exchange(m_fd, -1);
-        return ::close(fd) == 0;
-    }
-
-private:
-    int m_fd;
-};
-
 // Deletes the temp file of an export unless it was renamed into place.
 class TempFile {
 public:
@@ -179,26 +163,6 @@ private:
     fs::path m_path;
     bool m_kept = false;
 };
-
-bool writeAll(int fd, std::string_view data) {
-    while (!data.empty()) {
-        const ssize_t written = ::write(fd, data.data(), data.size());
-        if (written < 0) {
-            if (errno == EINTR) continue;
-            return false;
-        }
-        data.remove_prefix(static_cast<std::size_t>(written));
-    }
-    return true;
-}
-
-// 0 or errno. A file system that cannot sync a folder (EINVAL) has nothing to sync.
-int syncDirectory(const fs::path& dir) {
-    const FileDescriptor fd(::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!fd.valid()) return errno;
-    if (::fsync(fd.get()) != 0 && errno != EINVAL) return errno;
-    return 0;
-}
 
 template <typename Body>
 auto guarded(const fs::path& path, Body&& body) noexcept -> decltype(body()) {
@@ -225,11 +189,7 @@ Result<Outbox> Outbox::open(const fs::path& path) {
         const bool created = !fs::exists(path, ec);
         // Private to the kiosk's user, with its -wal and -shm (SQLite gives them the file's mode): made 0600
         // before SQLite first opens it, and set so on every open (an outbox made by an older version).
-        if (created) {
-            const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-            if (fd >= 0) ::close(fd);  // on failure, opening below says why
-        }
-        for (const char* suffix : {"", "-wal", "-shm"}) ::chmod((path.string() + suffix).c_str(), 0600);  // best effort: another user's file
+        if (Status made = shared::makeDatabasePrivate(path, created); !made) return Error{prefix + made.message()};
 
         sqlite3* raw = nullptr;
         const int opened = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
@@ -491,7 +451,7 @@ Result<std::int64_t> Outbox::exportTo(const fs::path& file, const std::string& h
 
         const fs::path folder = file.parent_path();
         TempFile temp(folder / ("." + file.filename().string() + ".tmp-" + shared::toBase64Url(shared::randomBytes(9))));
-        FileDescriptor fd(::open(temp.path().c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+        FileDescriptor fd(::open(temp.path().c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
         if (!fd.valid()) {
             const int error = errno;
             return Error{prefix + "cannot create a file in " + (folder.empty() ? fs::path(".") : folder).string() + ": " +

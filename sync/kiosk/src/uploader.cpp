@@ -2,7 +2,7 @@
 
 #include "svarboks/shared/hashing.hpp"
 #include "svarboks/shared/sealing.hpp"
-#include "svarboks/sync/files.hpp"
+#include "svarboks/shared/files.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -19,6 +19,8 @@ namespace svarboks::sync {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using shared::readSmallFile;
+using shared::writeAtomically;
 using namespace std::chrono_literals;
 
 namespace {

@@ -1,6 +1,7 @@
 #include "svarboks/server/data_dir.hpp"
 
 #include "svarboks/server/sqlite_storage.hpp"
+#include "svarboks/shared/files.hpp"
 
 #include <sodium.h>
 #include <sys/stat.h>
@@ -17,36 +18,26 @@ namespace svarboks::server {
 
 namespace fs = std::filesystem;
 using shared::Error;
+using shared::systemMessage;
 using shared::Result;
 
 namespace {
 
-std::string systemMessage(int error) { return std::error_code(error, std::generic_category()).message(); }
-
+// A file that must not exist yet (keys are never overwritten), with its mode from creation, synced.
 Result<bool> writeNewFile(const fs::path& path, const std::string& bytes, mode_t mode) {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-    if (fd < 0) return Error{path.string() + ": cannot create: " + systemMessage(errno)};
-    std::size_t done = 0;
-    while (done < bytes.size()) {
-        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            const int error = errno;
-            ::close(fd);
-            return Error{path.string() + ": cannot write: " + systemMessage(error)};
-        }
-        done += static_cast<std::size_t>(n);
+    shared::FileDescriptor fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
+    if (!fd.valid()) return Error{path.string() + ": cannot create: " + systemMessage(errno)};
+    if (!shared::writeAll(fd.get(), bytes) || ::fsync(fd.get()) != 0 || !fd.close()) {
+        return Error{path.string() + ": cannot write: " + systemMessage(errno)};
     }
-    const bool synced = ::fsync(fd) == 0;
-    if (::close(fd) != 0 || !synced) return Error{path.string() + ": cannot write: " + systemMessage(errno)};
     return true;
 }
 
-void syncDirectory(const fs::path& dir) {
-    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return;
-    ::fsync(fd);
-    ::close(fd);
+// The folder's entries must survive a power cut too: a key written into a folder that is not synced may
+// be gone after one, while the store already holds responses sealed to it.
+Result<bool> syncFolder(const fs::path& dir) {
+    if (const int error = shared::syncDirectory(dir); error != 0) return Error{dir.string() + ": cannot sync the folder: " + systemMessage(error)};
+    return true;
 }
 
 Result<std::string> readSmallFile(const fs::path& path) {
@@ -120,11 +111,11 @@ Result<InitReport> initDataDir(const DataDir& dir, const InitOptions& options) {
             report.certificate = std::move(*info);
             report.certificateGenerated = true;
         }
-        syncDirectory(dir.tlsCert().parent_path());
+        if (auto synced = syncFolder(dir.tlsCert().parent_path()); !synced) return synced.error();
 
         auto store = SqliteStorage::open(dir.store());
         if (!store) return store.error();
-        syncDirectory(dir.root);
+        if (auto synced = syncFolder(dir.root); !synced) return synced.error();
         return report;
     } catch (const std::exception& e) {
         return Error{dir.root.string() + ": " + e.what()};

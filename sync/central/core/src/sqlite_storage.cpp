@@ -1,6 +1,7 @@
 #include "svarboks/server/sqlite_storage.hpp"
 
 #include "svarboks/server/policy.hpp"
+#include "svarboks/shared/files.hpp"
 
 #include <sqlite3.h>
 
@@ -21,6 +22,8 @@
 namespace svarboks::server {
 
 namespace fs = std::filesystem;
+using shared::syncDirectory;
+using shared::systemMessage;
 
 namespace {
 
@@ -205,7 +208,6 @@ CREATE INDEX dead_letters_by_week ON dead_letters (received_week);
 static_assert(std::none_of(kMigrations.begin(), kMigrations.end(), [](std::string_view sql) { return sql.empty(); }),
               "every schema version needs its migration");
 
-std::string systemMessage(int error) { return std::error_code(error, std::generic_category()).message(); }
 
 std::string describe(sqlite3* db) {
     if (db == nullptr) return "out of memory";
@@ -217,14 +219,6 @@ std::string describe(sqlite3* db) {
     return message;
 }
 
-int syncDirectory(const fs::path& dir) {
-    const int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return errno;
-    int result = 0;
-    if (::fsync(fd) != 0 && errno != EINVAL) result = errno;
-    ::close(fd);
-    return result;
-}
 
 }  // namespace
 
@@ -468,28 +462,6 @@ private:
     std::unique_ptr<SqliteConnection> m_connection;
 };
 
-namespace {
-
-// The store, its WAL and its shared-memory file: read and write for the server's user only. SQLite gives
-// the WAL and -shm files the store's own mode, and copies and backups keep it, so the store is made 0600
-// before SQLite first opens it (and a store made by an older version is set to 0600 on opening).
-Status ownerOnly(const fs::path& path, bool create, const std::string& prefix) {
-    if (create) {
-        const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-        if (fd < 0 && errno != EEXIST) return Error{prefix + "cannot create: " + systemMessage(errno)};
-        if (fd >= 0) ::close(fd);
-    }
-    for (const char* suffix : {"", "-wal", "-shm"}) {
-        const std::string file = path.string() + suffix;
-        // EPERM: another user's file; if this user cannot write it either, opening says so more clearly.
-        if (::chmod(file.c_str(), 0600) != 0 && errno != ENOENT && errno != EPERM) {
-            return Error{prefix + "cannot make " + file + " private (mode 0600): " + systemMessage(errno)};
-        }
-    }
-    return {};
-}
-
-}  // namespace
 
 SqliteStorage::SqliteStorage(fs::path path, std::size_t maxConnections)
     : m_path(std::move(path)), m_maxConnections(std::max<std::size_t>(1, maxConnections)) {}
@@ -503,7 +475,8 @@ Result<std::unique_ptr<SqliteStorage>> SqliteStorage::open(const fs::path& path,
     return guarded(prefix, [&]() -> Result<std::unique_ptr<SqliteStorage>> {
         std::error_code ec;
         const bool created = !fs::exists(path, ec);
-        if (Status owner = ownerOnly(path, created, prefix); !owner) return Error{owner.message()};
+        // Private to the server's user, with its WAL and -shm (shared/files.hpp).
+        if (Status made = shared::makeDatabasePrivate(path, created); !made) return Error{prefix + made.message()};
         auto opened = SqliteConnection::open(path, prefix);
         if (!opened) return opened.error();
         SqliteConnection& connection = **opened;

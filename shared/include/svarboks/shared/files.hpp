@@ -1,0 +1,60 @@
+#pragma once
+// Durable files, one behaviour everywhere (the kiosk's outbox, config, state files and PIN lock; the
+// central's store, keys and exports): what "written" means is the product's promise that nothing accepted
+// is lost, so it lives here once.
+//
+// - A file written whole is replaced atomically: a temp file in the same folder, mode 0600 from its
+//   creation, fsync, rename, fsync of the folder. A reader, or a power cut, sees the old or the new file.
+// - A folder that cannot be synced is a failure, except on a file system that has nothing to sync (EINVAL).
+// - Files that hold respondents' data or secrets are the owner's alone (0600), their SQLite -wal and -shm too.
+#include "svarboks/shared/result.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace svarboks::shared {
+
+/// "No space left on device" for an errno value.
+[[nodiscard]] std::string systemMessage(int error);
+
+/// Owns a file descriptor; closes it unless close() was called.
+class FileDescriptor {
+public:
+    explicit FileDescriptor(int fd) : m_fd(fd) {}
+    FileDescriptor(const FileDescriptor&) = delete;
+    FileDescriptor& operator=(const FileDescriptor&) = delete;
+    ~FileDescriptor();
+    [[nodiscard]] int get() const { return m_fd; }
+    [[nodiscard]] bool valid() const { return m_fd >= 0; }
+    /// Closes now and says whether the kernel accepted it (close can report a deferred write error).
+    [[nodiscard]] bool close();
+
+private:
+    int m_fd;
+};
+
+/// Writes all of `bytes` to `fd` (retrying after signals). False with errno set on failure.
+[[nodiscard]] bool writeAll(int fd, std::string_view bytes);
+
+/// fsync of a folder, so that a file created or renamed in it survives a power cut. 0, or the errno;
+/// a file system that cannot sync folders (EINVAL) has nothing to sync and gives 0.
+[[nodiscard]] int syncDirectory(const std::filesystem::path& dir);
+
+/// Replaces `file` atomically with `bytes` (see above); the folder must exist. On failure the old file is
+/// untouched and the error reads "FILE: cannot WHAT: reason" (WHAT: write, sync, rename, ...).
+[[nodiscard]] Status writeAtomically(const std::filesystem::path& file, std::string_view bytes);
+
+/// Reads a small file whole; nullopt when it does not exist. An error names the file: it cannot be read,
+/// or it is larger than `limit` bytes.
+[[nodiscard]] Result<std::optional<std::string>> readSmallFile(const std::filesystem::path& file, std::uintmax_t limit);
+
+/// Makes a SQLite database private before SQLite opens it: created empty with mode 0600 when `create`
+/// (SQLite gives its -wal and -shm files the database's mode), and set to 0600 with its -wal and -shm when
+/// they exist (a file made by an older version). Another user's file is left as it is (opening it then
+/// says whether it can be written). An error only when a mode cannot be set for another reason.
+[[nodiscard]] Status makeDatabasePrivate(const std::filesystem::path& database, bool create);
+
+}  // namespace svarboks::shared
