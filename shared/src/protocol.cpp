@@ -216,6 +216,24 @@ Result<EnrollResponse> enrollResponseFromJson(const json& body) {
     return response;
 }
 
+// ---- survey ----
+
+std::string surveyResponseBody(std::string_view publicKey, std::string_view definition) {
+    return "{\"public_key\":" + json(std::string(publicKey)).dump() + ",\"survey\":" + std::string(definition) + "}";
+}
+
+Result<SurveyResponse> surveyResponseFromJson(const json& body) {
+    if (!body.is_object()) return Error{"the survey reply is not a JSON object (a captive portal or a proxy's page?)"};
+    const auto survey = body.find("survey");
+    if (survey == body.end() || !survey->is_object()) return Error{"the reply has no \"survey\" object (a captive portal or a proxy's page?)"};
+    SurveyResponse response{*survey, ""};
+    if (const auto key = body.find("public_key"); key != body.end()) {
+        if (!key->is_string()) return Error{"public_key: expected base64 text"};
+        response.publicKey = key->get<std::string>();
+    }
+    return response;
+}
+
 // ---- batches ----
 
 std::string_view statusText(ItemStatus status) {

@@ -80,6 +80,22 @@ TEST_CASE("batch replies: delivered only when every id sent is listed, in order"
     CHECK_FALSE(batchResponseFromJson(json("<html>Welcome to the hotel Wi-Fi</html>"), sent).ok());
 }
 
+TEST_CASE("survey replies: what the server sends, the kiosk reads, byte for byte") {
+    const std::string definition = R"({"id":"pulse","pages":[],"version":"2026.1"})";
+    const std::string body = surveyResponseBody("AAAA+/==", definition);
+    // The definition goes out as its published bytes, not re-serialised.
+    CHECK(body.find(definition) != std::string::npos);
+    auto read = surveyResponseFromJson(json::parse(body));
+    REQUIRE(read.ok());
+    CHECK(read->publicKey == "AAAA+/==");
+    CHECK(read->survey.dump() == definition);
+    // A reply without a key is read (older servers); anything without a survey object is refused.
+    CHECK(surveyResponseFromJson(json{{"survey", json::object()}}).ok());
+    CHECK(surveyResponseFromJson(json::parse("[]")).error().message.find("captive portal") != std::string::npos);
+    CHECK(surveyResponseFromJson(json{{"survey", "x"}}).error().message.find("\"survey\" object") != std::string::npos);
+    CHECK(surveyResponseFromJson(json{{"survey", json::object()}, {"public_key", 5}}).error().message == "public_key: expected base64 text");
+}
+
 TEST_CASE("enrolment messages and codes") {
     const std::string requestId = newUuidV4();
     auto request = enrollRequestFromJson({{"code", "K7QM-3XHD-9PLA"}, {"request_id", requestId}});

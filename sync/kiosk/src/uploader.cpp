@@ -776,28 +776,28 @@ void SyncSession::checkSurvey(PassReport& report) {
     }
     answered("survey checked");
     const std::string newEtag = response.header("etag").value_or("");
-    const json body = json::parse(response.body, nullptr, false);
     const auto refuse = [&](const std::string& why) {
         m_status.surveyNote = "survey update refused, keeping the current one: " + clip(why, 300);
         self.refusedEtag = newEtag;
     };
-    if (!body.is_object() || !body.value("survey", json()).is_object()) {
-        refuse("the reply has no \"survey\" object (a captive portal or a proxy's page?)");
+    auto reply = shared::surveyResponseFromJson(json::parse(response.body, nullptr, false));
+    if (!reply) {
+        refuse(reply.error().message);
         return;
     }
-    auto loaded = shared::parseSurvey(body["survey"].dump(), "survey from the server");
+    auto loaded = shared::parseSurvey(reply->survey.dump(), "survey from the server");
     if (!loaded.ok()) {
         refuse(firstError(loaded));
         return;
     }
     self.refusedEtag.clear();
     m_status.surveyNote.clear();
-    const std::string publicKey = body.value("public_key", json()).is_string() ? body["public_key"].get<std::string>() : "";
+    const std::string& publicKey = reply->publicKey;
     if (!publicKey.empty() && publicKey != self.options.config.centralPublicKey) {
         m_status.surveyNote = "the server's public key differs from central_public_key in the config; new responses may be "
                               "rejected: re-enrol the kiosk";
     }
-    const json cache = {{"format", kCacheFormat}, {"version", 1}, {"etag", newEtag}, {"public_key", publicKey}, {"survey", body["survey"]}};
+    const json cache = {{"format", kCacheFormat}, {"version", 1}, {"etag", newEtag}, {"public_key", publicKey}, {"survey", reply->survey}};
     if (auto saved = writeAtomically(self.stateDir / kSurveyCacheFile, cache.dump() + "\n"); saved) {
         self.surveyEtag = newEtag;
     } else {

@@ -61,6 +61,19 @@ struct EnrollResponse {
 /// spaces and dashes removed. "k7qm-3xhd 9pla" and "K7QM3XHD9PLA" are the same code.
 [[nodiscard]] std::string normalizeEnrollCode(std::string_view code);
 
+// ---- GET /api/v1/survey ----
+
+struct SurveyResponse {
+    nlohmann::json survey;  ///< the definition as published (an object)
+    std::string publicKey;  ///< base64 of the 32-byte X25519 key; "" when the reply has none
+};
+
+/// The reply's body. `definition` is the published JSON text, put in byte for byte (the ETag and every
+/// response's definition_sha256 are about that definition; it is stored canonical, so no re-serialising).
+[[nodiscard]] std::string surveyResponseBody(std::string_view publicKey, std::string_view definition);
+/// What a kiosk reads of a 200 reply: an object with a "survey" object and, if present, a "public_key" string.
+[[nodiscard]] Result<SurveyResponse> surveyResponseFromJson(const nlohmann::json& json);
+
 // ---- POST /api/v1/batches ----
 
 inline constexpr std::size_t kMaxBatchResponses = 500;

@@ -256,7 +256,7 @@ HttpResponse Api::survey(const HttpRequest& request) {
         return response;
     }
     // The definition is stored canonical; it is sent byte for byte as published.
-    response.body = "{\"public_key\":\"" + m_publicKey + "\",\"survey\":" + (*current)->definition + "}";
+    response.body = shared::surveyResponseBody(m_publicKey, (*current)->definition);
     return response;
 }
 
