@@ -7,15 +7,15 @@
 // For each N, a store (bench/central_store.hpp) whose released round "2026" holds N valid answers to
 // assets/surveys/digital-kompetence.json across 1,000 units in 20 groups and 52 weeks, stored through
 // storeItems in batches as ingest does, plus N/10 in the open next round. Then it runs what
-// `svarboks-central export --output FILE` runs (exportToFile: the round's report, pass 1 counting the
-// quasi-identifiers and choosing the generalisation, pass 2 writing the rows in id order, a temporary file,
-// fsync, rename) for csv, csv-da and jsonl, and prints the wall time, the CPU time, the time to the end of
+// `svarboks-central export --output FILE` runs (exportToFile: the round's report, pass 1 reading the round
+// once, counting the quasi-identifiers and filing the formatted rows by id, the plan, pass 2 writing the
+// rows generalised in id order, a temporary file, fsync, rename) for csv, csv-da and jsonl, and prints the wall time, the CPU time, the time to the end of
 // pass 1 (the export's first progress call comes right after the plan), the file size and the peak RSS
 // during that export (VmHWM after resetting it through /proc/self/clear_refs); then the whole
 // `svarboks-central export` process for csv. Baselines show where the time goes: reading the round's rows
 // as the export reads them (through the round index, in id order) against reading the same survey's rows
-// in table order, reading them with nlohmann::json::parse of every row's answers (which the export
-// avoids), and the round's report, which the export builds first.
+// in table order, reading them with nlohmann::json::parse or json::sax_parse of every row's answers (which
+// the export avoids: its own scanner splits the answers, docs/benchmarks.md#exports), and the round's report, which the export builds first.
 // Beside them, prototypes for docs/benchmarks.md (not what the export does), on the same store with SQLite
 // directly: the id-order read with the file mapped (PRAGMA mmap_size); the rows read in table order, and
 // put in id order through 256 temporary files by the first two hex digits of the id, each sorted in memory
@@ -41,22 +41,49 @@ namespace {
 using namespace svarboks;
 using namespace svarboks::bench;
 
-void baseline(server::SqliteStorage& store, const char* name, const server::ResponseFilter& filter, bool parse) {
+// Counts the members of the top-level object through nlohmann's SAX interface: no DOM.
+struct CountKeys {
+    bool null() { return true; }
+    bool boolean(bool) { return true; }
+    bool number_integer(nlohmann::json::number_integer_t) { return true; }
+    bool number_unsigned(nlohmann::json::number_unsigned_t) { return true; }
+    bool number_float(nlohmann::json::number_float_t, const std::string&) { return true; }
+    bool string(std::string&) { return true; }
+    bool binary(nlohmann::json::binary_t&) { return true; }
+    bool start_object(std::size_t) { return ++depth > 0; }
+    bool key(std::string&) {
+        if (depth == 1) ++keys;
+        return true;
+    }
+    bool end_object() { return --depth >= 0; }
+    bool start_array(std::size_t) { return ++depth > 0; }
+    bool end_array() { return --depth >= 0; }
+    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) { return false; }
+    int depth = 0;
+    std::size_t keys = 0;
+};
+
+enum class Parse { None, Dom, Sax };
+
+void baseline(server::SqliteStorage& store, const char* name, const server::ResponseFilter& filter, Parse parse) {
     resetPeak();
     const auto start = Clock::now();
     const double cpuStart = cpuSeconds();
     std::int64_t rows = 0;
     std::size_t keys = 0;
+    CountKeys counter;
     const auto status = store.forEachResponseOf(filter, [&](const server::StoredResponse& response) {
         ++rows;
-        if (parse) keys += nlohmann::json::parse(response.answersJson).size();
+        if (parse == Parse::Dom) keys += nlohmann::json::parse(response.answersJson).size();
+        if (parse == Parse::Sax && !nlohmann::json::sax_parse(response.answersJson, &counter)) die("not JSON: " + response.id);
         return true;
     });
+    keys += counter.keys;
     if (!status) die(status.message());
     const double took = seconds(start);
     std::printf("  %-40s %8.2f s  (CPU %5.2f s)  %9.0f rows/s  %8lld rows  peak RSS %6.1f MiB", name, took, cpuSeconds() - cpuStart,
                 static_cast<double>(rows) / took, static_cast<long long>(rows), peakMiB());
-    if (parse) std::printf("  (%.1f answers a response)", static_cast<double>(keys) / static_cast<double>(std::max<std::int64_t>(rows, 1)));
+    if (parse != Parse::None) std::printf("  (%.1f answers a response)", static_cast<double>(keys) / static_cast<double>(std::max<std::int64_t>(rows, 1)));
     std::printf("\n");
 }
 
@@ -199,9 +226,10 @@ int main(int argc, char** argv) {
 
         const server::ResponseFilter round{survey.id, survey.version, kRound};
         const server::ResponseFilter tableOrder{survey.id, survey.version, ""};
-        baseline(store, "read the round, id order (rows only)", round, false);
-        baseline(store, "read the survey, table order (rows only)", tableOrder, false);
-        baseline(store, "read the round + json::parse", round, true);
+        baseline(store, "read the round, id order (rows only)", round, Parse::None);
+        baseline(store, "read the survey, table order (rows only)", tableOrder, Parse::None);
+        baseline(store, "read the round + json::parse", round, Parse::Dom);
+        baseline(store, "read the round + json::sax_parse", round, Parse::Sax);
         {
             RawStore raw(bench.file());
             std::string byIndex;

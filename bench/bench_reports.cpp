@@ -11,8 +11,8 @@
 //   - buildReport() as `report` runs it (the latest released round, every unit and group, the five areas)
 //     and with every question;
 //   - the whole `svarboks-central report --data DIR` process (open the store, build, print), table and json;
-//   - the dashboard's overview (/: the round's figures per unit and week, and the live counts of the open
-//     round) and one unit's page (/unit?id=unit-0042), answered by Dashboard::handle for a logged-in
+//   - the dashboard's overview (/: the round's figures per unit and week; no counts of the open round,
+//     which it no longer shows) and one unit's page (/unit?id=unit-0042), answered by Dashboard::handle for a logged-in
 //     administrator exactly as `serve` answers them, without the TLS around it;
 //   - beside them, reading every stored response of the survey once (rows only, in table order, the open
 //     round's too): what a report would cost at the least if it read responses instead of tallies.
@@ -138,7 +138,7 @@ int main(int argc, char** argv) {
             const auto page = [&](const std::string& path, const std::string& query) {
                 const auto response = dashboard.handle(get(path, query, session));
                 if (response.status != 200) die(path + " answered " + std::to_string(response.status));
-                if (path == "/" && response.body.find("id=\"live\"") == std::string::npos) die("the overview shows no live counts");
+                if (path == "/" && response.body.find("id=\"participation\"") == std::string::npos) die("the overview shows no participation table");
             };
             print("dashboard: overview page (/)", time([&] { page("/", ""); }), "goal < 300 ms");
             print("dashboard: a unit's page (/unit?id=unit-0042)", time([&] { page("/unit", "id=unit-0042"); }), "goal < 300 ms");

@@ -32,9 +32,14 @@ struct StringHash {
 class Values {
 public:
     std::uint32_t intern(std::string_view value) {
-        if (const auto found = m_ids.find(value); found != m_ids.end()) return found->second;
-        const auto id = static_cast<std::uint32_t>(m_ids.size());
-        m_ids.emplace(std::string(value), id);
+        // Exports add rows in table order, where unit, group, week and locale mostly repeat the last row's.
+        if (m_hasLast && value == m_last) return m_lastId;
+        const auto found = m_ids.find(value);
+        const auto id = found != m_ids.end() ? found->second : static_cast<std::uint32_t>(m_ids.size());
+        if (found == m_ids.end()) m_ids.emplace(std::string(value), id);
+        m_last.assign(value);
+        m_lastId = id;
+        m_hasLast = true;
         return id;
     }
     [[nodiscard]] std::optional<std::uint32_t> find(std::string_view value) const {
@@ -44,6 +49,9 @@ public:
 
 private:
     std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> m_ids;
+    std::string m_last;  // the value interned last, and its id
+    std::uint32_t m_lastId = 0;
+    bool m_hasLast = false;
 };
 
 // Tuples of ids of a fixed width with a count each, in one flat array: open addressing, linear probing.

@@ -108,6 +108,13 @@ bool CsvWriter::endRow() {
     return m_ok;
 }
 
+bool CsvWriter::endRowWith(std::string_view rest) {
+    m_buffer.append(rest);
+    m_rowStarted = false;
+    if (m_buffer.size() >= kChunk) return flush();
+    return m_ok;
+}
+
 bool CsvWriter::flush() {
     if (m_ok && !m_buffer.empty()) m_ok = m_sink(m_buffer);
     m_buffer.clear();

@@ -49,6 +49,9 @@ public:
     /// Ends the row with CRLF; passes the buffer to the sink once it holds 64 KiB or more.
     /// Returns false once the sink has refused a chunk (nothing more is passed to it).
     bool endRow();
+    /// Ends the row with `rest`: what a writer of the same dialect wrote after the same cells, its CRLF
+    /// included (exports put rows together from parts formatted earlier). Otherwise as endRow().
+    bool endRowWith(std::string_view rest);
     /// Passes everything buffered to the sink. Call it once at the end: the destructor does not flush.
     [[nodiscard]] bool flush();
     /// False once the sink has refused a chunk.

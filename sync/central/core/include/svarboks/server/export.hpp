@@ -21,9 +21,10 @@
 //   where answers is the SurveyJS result data as stored, less the identifying answers that were withheld
 //   (they are listed in "withheld").
 //
-// Exports stream: memory does not grow with the number of responses (the first pass holds one count per
-// distinct combination of quasi-identifiers; the second puts rows in id order through 64 unlinked
-// temporary files, one of which is held in memory at a time).
+// Exports stream: memory does not grow with the number of responses. The store is read once: the first
+// pass counts the combinations of quasi-identifiers (one count per distinct one) and files each row, its
+// answers formatted, into one of 64 unlinked temporary files by its id; the second reads them back one at
+// a time, sorted by id, and writes each row generalised as the plan says.
 #include "svarboks/server/report.hpp"
 #include "svarboks/server/storage.hpp"
 
@@ -97,7 +98,7 @@ using ExportCheck = std::function<Status(const ExportResult&)>;
 /// Streams the export planned by planExport() into `sink`: the k-anonymity pass, then the rows.
 /// Errors: the store cannot be read, a stored answer is not JSON (names the response), the sink refused.
 /// After an error the sink may have received part of the export. Never throws; thread-safe as far as
-/// `storage` is (a released round's responses never change between the two passes).
+/// `storage` is (the round is read once, from one snapshot).
 [[nodiscard]] Result<ExportResult> exportResponses(Storage& storage, const ExportPlan& plan, const ExportSink& sink,
                                                    const ExportProgress& progress = {}, const ExportCheck& beforeRows = {});
 /// planExport() and then the above.
