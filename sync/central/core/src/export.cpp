@@ -4,6 +4,7 @@
 #include "svarboks/server/csv.hpp"
 #include "svarboks/server/report.hpp"
 #include "svarboks/server/rounds.hpp"
+#include "svarboks/shared/files.hpp"
 #include "svarboks/shared/survey.hpp"
 
 #include <nlohmann/json.hpp>
@@ -29,6 +30,7 @@
 namespace svarboks::server {
 
 namespace fs = std::filesystem;
+using shared::systemMessage;
 
 namespace {
 
@@ -641,7 +643,7 @@ public:
     [[nodiscard]] Status open() {
         for (auto& bucket : m_buckets) {
             bucket.file.reset(std::tmpfile());
-            if (!bucket.file) return Error{"cannot make a temporary file for the export: " + systemMessageOf(errno)};
+            if (!bucket.file) return Error{"cannot make a temporary file for the export: " + shared::systemMessage(errno)};
             bucket.buffer.reserve(kSpillAt + 4096);
         }
         return {};
@@ -732,7 +734,6 @@ private:
         if (id.size() < 2) return 0;
         return hex(id[0]) * 4 + hex(id[1]) / 4;  // ids are lowercase v4 UUIDs (PROTOCOL.md)
     }
-    static std::string systemMessageOf(int error) { return std::error_code(error, std::generic_category()).message(); }
 
     std::array<Bucket, kBuckets> m_buckets;
 };
@@ -892,7 +893,6 @@ std::string listSurveys(const std::vector<PublishedSurvey>& surveys) {
     return text;
 }
 
-std::string systemMessage(int error) { return std::error_code(error, std::generic_category()).message(); }
 
 }  // namespace
 
@@ -1080,10 +1080,8 @@ Result<ExportResult> exportToFile(Storage& storage, const ExportPlan& plan, cons
         if (problem != 0) return Error{where + "cannot write: " + systemMessage(problem) + "; no file was written"};
         return Error{exported.error().message + "; no file was written"};
     }
-    const int dir = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir >= 0) {
-        ::fsync(dir);
-        ::close(dir);
+    if (const int error = shared::syncDirectory(folder); error != 0) {
+        return Error{where + "was written, but its folder cannot be synced: " + systemMessage(error)};
     }
     return exported;
 }
