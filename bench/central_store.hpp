@@ -3,8 +3,8 @@
 // the default survey from generated respondents, stored through storeItems in batches as ingest stores
 // them (with their report tallies), spread over `kUnits` units and the `kWeeks` ISO weeks of one reporting
 // round, which is then released (rounds.hpp: reports and exports exist only for released rounds); then a
-// tenth as many again in the weeks of the next, still open round (late and open answers, which no page shows but every read must step over). Plus the
-// timing and memory helpers both print with. A benchmark helper, not product code: it stops the process on
+// tenth as many again in the weeks of the next, still open round (shown nowhere, but every read steps over
+// them). Plus the timing and memory helpers both print with. A benchmark helper, not product code: it stops the process on
 // an error.
 //
 // Each size gets a store of its own (a released round never grows, so a store cannot be grown to the next
