@@ -4,8 +4,8 @@
 // them (with their report tallies), spread over `kUnits` units and the `kWeeks` ISO weeks of one reporting
 // round, which is then released (rounds.hpp: reports and exports exist only for released rounds); then a
 // tenth as many again in the weeks of the next, still open round (shown nowhere, but every read steps over
-// them). Plus the timing and memory helpers both print with. A benchmark helper, not product code: it stops the process on
-// an error.
+// them). Plus the timing and memory helpers both print with. A benchmark helper, not product code: it
+// stops the process on an error.
 //
 // Each size gets a store of its own (a released round never grows, so a store cannot be grown to the next
 // size). With $SVARBOKS_BENCH_STORE set, the stores are kept in that folder (store-N-DIGEST, DIGEST the
