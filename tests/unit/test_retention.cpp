@@ -78,13 +78,13 @@ TEST_CASE("retention: deletes exactly what is dated before the oldest week kept,
     };
     // A round that began before the oldest week kept goes whole, its weeks after it too (else its figures
     // would change, and the change would be the weeks deleted).
-    const std::string inOldRoundEarly = put("2023-W41");
-    const std::string inOldRoundLate = put("2023-W49");
+    put("2023-W41");
+    put("2023-W49");
     release("r2023", "2023-W40", "2023-W50");
     const std::string inKeptRound = put("2024-W05");
     release("r2024", "2023-W51", "2024-W10");
     // Responses in no round (late for theirs), either side of the boundary week, and a recent one.
-    const std::string lateBefore = put("2023-W47");
+    put("2023-W47");
     const std::string lateAtBoundary = put("2023-W48");
     const std::string recent = put("2026-W40");
     // Dead letters received either side of it.
@@ -111,9 +111,6 @@ TEST_CASE("retention: deletes exactly what is dated before the oldest week kept,
     CHECK(column(central, "SELECT id FROM dead_letters") == std::set<std::string>{keptLetter});
     for (const auto& period : column(central, "SELECT DISTINCT period FROM tallies")) CHECK(period >= "2023-W48");
     CHECK(column(central, "SELECT DISTINCT period FROM tallies").count("2023-W48") == 1);
-    (void)inOldRoundEarly;
-    (void)inOldRoundLate;
-    (void)lateBefore;
 
     // The audit says what went, with no count (one of an old week could be about fewer than k people).
     auto audit = store.audit(10);
@@ -221,8 +218,8 @@ TEST_CASE("the store: its files are private, and the write-ahead log is emptied 
                                             lines.push_back(line);
                                         },
                                         {std::chrono::milliseconds(50), std::chrono::hours(24)});
+        // (Not checked that the WAL grows first: the maintenance thread may empty it at once.)
         REQUIRE(central.postBatch(device, Central::batchBody({{shared::newUuidV4(), central.sealValid()}})).status == 200);
-        CHECK(fileSize(wal) > 0);
         for (int i = 0; i < 100 && fileSize(wal) != 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
         CHECK(fileSize(wal) == 0);
     }
