@@ -8,16 +8,11 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
-#include <chrono>
 #include <cstddef>
 #include <filesystem>
-#include <fstream>
-#include <random>
 #include <set>
-#include <sstream>
 #include <string>
 #include <string_view>
-#include <system_error>
 
 namespace {
 
@@ -27,6 +22,8 @@ using svarboks::shared::Expression;
 using svarboks::shared::LoadResult;
 using svarboks::shared::loadSurveyFile;
 using svarboks::shared::parseSurvey;
+using svarboks::test::readFile;
+using svarboks::test::TempDir;
 
 fs::path corpusDir() { return svarboks::test::sourceDir() / "tests/data/bad-surveys"; }
 
@@ -37,48 +34,9 @@ const Diagnostic* firstErrorOf(const LoadResult& result) {
     return nullptr;
 }
 
-std::string readText(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
 bool startsWith(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
 
 /// A fresh directory under the system temp dir, removed with everything in it at the end of the scope.
-class TempDir {
-public:
-    TempDir() {
-        std::random_device random;
-        const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-        m_path = fs::temp_directory_path() /
-                 ("svarboks-bad-surveys-" + std::to_string(stamp) + "-" + std::to_string(random()));
-        fs::create_directories(m_path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(m_path, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-
-    [[nodiscard]] const fs::path& path() const { return m_path; }
-
-    /// Writes `bytes` to a file in this directory and returns its path.
-    [[nodiscard]] fs::path write(const std::string& name, std::string_view bytes) const {
-        const auto file = m_path / name;
-        std::ofstream out(file, std::ios::binary | std::ios::trunc);
-        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-        out.close();
-        REQUIRE(out.good());
-        return file;
-    }
-
-private:
-    fs::path m_path;
-};
-
 /// A small valid survey whose second question has `visibleIf: expression` (when given).
 nlohmann::json validSurvey(const std::string& expression = "") {
     auto survey = svarboks::test::surveyWith(
@@ -111,7 +69,7 @@ Refusal refuse(const fs::path& file) {
 TEST_CASE("bad surveys: every file in the corpus is refused with its expected first error") {
     const auto dir = corpusDir();
     REQUIRE(fs::is_directory(dir));
-    const auto expected = nlohmann::json::parse(readText(dir / "expected.json"));
+    const auto expected = nlohmann::json::parse(readFile(dir / "expected.json"));
     REQUIRE(expected.is_array());
     CHECK(expected.size() >= 60);
 
@@ -141,7 +99,7 @@ TEST_CASE("bad surveys: every file in the corpus is refused with its expected fi
         CHECK(error->format() == path.string() + ": " + (pointer.empty() ? "" : pointer + ": ") + error->message);
 
         // The same bytes in memory give the same first error.
-        const auto again = parseSurvey(readText(path), file);
+        const auto again = parseSurvey(readFile(path), file);
         const Diagnostic* againError = firstErrorOf(again);
         REQUIRE(againError != nullptr);
         CHECK(againError->pointer == error->pointer);

@@ -1,6 +1,7 @@
 // The kiosk config: every key's good and bad values, file handling, atomic saves, and the admin PIN hash.
 #include "svarboks/shared/config.hpp"
 #include "svarboks/shared/sealing.hpp"
+#include "test_helpers.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -21,34 +22,10 @@
 namespace fs = std::filesystem;
 using nlohmann::json;
 using svarboks::shared::KioskConfig;
+using svarboks::test::readFile;
+using svarboks::test::TempDir;
 
 namespace {
-
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "svarboks-config-XXXXXX").string();
-        REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-        m_path = pattern;
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(m_path, ec);
-    }
-    [[nodiscard]] const fs::path& path() const { return m_path; }
-
-private:
-    fs::path m_path;
-};
-
-std::string readFile(const fs::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
 
 void writeFile(const fs::path& file, const std::string& text) { std::ofstream(file, std::ios::binary) << text; }
 

@@ -2,6 +2,7 @@
 #include "svarboks/client/cli.hpp"
 #include "svarboks/shared/config.hpp"
 #include "svarboks/shared/sealing.hpp"
+#include "test_helpers.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -15,6 +16,8 @@
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using svarboks::test::readFile;
+using svarboks::test::TempDir;
 
 namespace {
 
@@ -29,32 +32,6 @@ Run cli(std::vector<std::string> args, const std::string& input = "") {
     std::ostringstream out, err;
     const int code = svarboks::client::runCli(args, in, out, err);
     return {code, out.str(), err.str()};
-}
-
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "svarboks-config-cli-XXXXXX").string();
-        REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-        m_path = pattern;
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(m_path, ec);
-    }
-    [[nodiscard]] const fs::path& path() const { return m_path; }
-
-private:
-    fs::path m_path;
-};
-
-std::string readFile(const fs::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
 }
 
 void writeFile(const fs::path& file, const std::string& text) { std::ofstream(file, std::ios::binary) << text; }

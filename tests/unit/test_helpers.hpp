@@ -5,9 +5,15 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include <stdlib.h>
+
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
+#include <string_view>
+#include <system_error>
 
 namespace svarboks::test {
 
@@ -26,6 +32,51 @@ inline shared::Survey mustLoad(const nlohmann::json& definition) {
 /// A minimal valid survey around the given elements.
 inline nlohmann::json surveyWith(nlohmann::json elements) {
     return {{"surveyId", "t"}, {"surveyVersion", "1"}, {"consent", "ok"}, {"pages", {{{"elements", std::move(elements)}}}}};
+}
+
+/// A new folder of its own under the system's temp folder (mkdtemp: mode 0700), removed with all it holds
+/// when the object goes, also after a test took permissions away inside it.
+class TempDir {
+public:
+    TempDir() {
+        std::string pattern = (std::filesystem::temp_directory_path() / "svarboks-test-XXXXXX").string();
+        REQUIRE(::mkdtemp(pattern.data()) != nullptr);
+        m_path = pattern;
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    ~TempDir() {
+        namespace fs = std::filesystem;
+        std::error_code ec;
+        fs::permissions(m_path, fs::perms::owner_all, fs::perm_options::add, ec);
+        for (const auto& entry : fs::recursive_directory_iterator(m_path, ec)) {
+            fs::permissions(entry.path(), fs::perms::owner_all, fs::perm_options::add, ec);
+        }
+        fs::remove_all(m_path, ec);
+    }
+
+    [[nodiscard]] const std::filesystem::path& path() const { return m_path; }
+    [[nodiscard]] std::filesystem::path operator/(const std::string& name) const { return m_path / name; }
+    /// Writes `bytes` to the file `name` in this folder and returns its path.
+    [[nodiscard]] std::filesystem::path write(const std::string& name, std::string_view bytes) const {
+        const auto file = m_path / name;
+        std::ofstream out(file, std::ios::binary | std::ios::trunc);
+        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+        out.close();
+        REQUIRE(out.good());
+        return file;
+    }
+
+private:
+    std::filesystem::path m_path;
+};
+
+/// The whole file ("" when it cannot be read).
+inline std::string readFile(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
 }
 
 /// The first error diagnostic ("" when there is none), formatted.

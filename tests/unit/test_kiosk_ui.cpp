@@ -10,26 +10,15 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
-#include <random>
 #include <sstream>
 
 using namespace svarboks;
 using namespace std::chrono_literals;
 using client::Screen;
 using nlohmann::json;
+using test::TempDir;
 
 namespace {
-
-struct TempDir {
-    std::filesystem::path path;
-    TempDir() {
-        path = std::filesystem::temp_directory_path() / ("svarboks-ui-" + std::to_string(::getpid()) + "-" +
-                                                         std::to_string(std::random_device{}()));
-        std::filesystem::create_directories(path);
-    }
-    ~TempDir() { std::filesystem::remove_all(path); }
-};
 
 class Ui {
 public:
@@ -49,7 +38,7 @@ public:
 
         REQUIRE(shared::sodiumInit());
         m_keys = shared::generateKeyPair();
-        auto outbox = sync::Outbox::open(m_dir.path / "outbox.db");
+        auto outbox = sync::Outbox::open(m_dir / "outbox.db");
         REQUIRE(outbox.ok());
         std::unique_ptr<client::ResponseStore> store = std::move(customStore);
         if (!store) store = std::make_unique<client::OutboxStore>(std::move(outbox).value(), m_keys.publicKey, "{}");
@@ -58,7 +47,7 @@ public:
         auto texts = client::UiTexts::load(test::sourceDir() / "assets/ui/texts.json");
         REQUIRE(texts.ok());
         shared::KioskConfig config;
-        config.outboxFile = (m_dir.path / "outbox.db").string();
+        config.outboxFile = (m_dir / "outbox.db").string();
         m_app = std::make_unique<client::KioskApp>(config, std::make_shared<const shared::Survey>(std::move(*loaded.survey)),
                                                    std::move(texts).value(), std::move(store),
                                                    [](std::string_view pin) { return pin == "246813"; });
@@ -115,7 +104,7 @@ public:
     const client::FrameOutput& last() const { return m_last; }
     client::KioskApp& app() { return *m_app; }
     const shared::KeyPair& keys() const { return m_keys; }
-    std::filesystem::path outboxFile() const { return m_dir.path / "outbox.db"; }
+    std::filesystem::path outboxFile() const { return m_dir / "outbox.db"; }
     const client::UiFonts& fonts() const { return m_fonts; }
 
     client::TimePoint now = client::TimePoint{} + 1000h;
@@ -150,13 +139,6 @@ int completeDefaultSurvey(Ui& ui) {
         ui.tap(ui.find("Afslut ✓") ? "Afslut ✓" : "Næste →");
     }
     return answered;
-}
-
-std::string readBytes(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
 }
 
 // A store whose disk is full for the first `failures` saves, then works (into memory).
@@ -438,7 +420,7 @@ TEST_CASE("no plaintext answer reaches the disk: the outbox, its WAL and journal
     std::string disk;
     for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
         const auto file = ui.outboxFile().string() + suffix;
-        if (std::filesystem::exists(file)) disk += readBytes(file);
+        if (std::filesystem::exists(file)) disk += test::readFile(file);
     }
     REQUIRE(disk.size() > 1000);
     for (const char* secret : {"info_1", "home_care", "uses_welfare_tech", "digital-kompetence", "\"answers\"", "2026-W"}) {

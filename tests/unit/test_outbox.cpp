@@ -4,6 +4,7 @@
 #include "svarboks/shared/protocol.hpp"
 #include "svarboks/shared/sealing.hpp"
 #include "svarboks/sync/outbox.hpp"
+#include "test_helpers.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -32,6 +33,7 @@
 
 namespace fs = std::filesystem;
 using namespace svarboks;
+using svarboks::test::TempDir;
 using sync::Outbox;
 using sync::OutboxItem;
 
@@ -63,30 +65,6 @@ CREATE INDEX responses_by_state ON responses (state, seq);
 constexpr const char* kFrozenMigrationV2 = R"sql(
 ALTER TABLE responses ADD COLUMN held INTEGER NOT NULL DEFAULT 0 CHECK (held IN (0, 1));
 )sql";
-
-class TempDir {
-public:
-    TempDir() : m_path(fs::temp_directory_path() / ("svarboks-outbox-test-" + shared::toBase64Url(shared::randomBytes(9)))) {
-        fs::create_directories(m_path);
-        fs::permissions(m_path, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
-                                    fs::perms::others_read | fs::perms::others_exec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    ~TempDir() {
-        std::error_code ec;
-        fs::permissions(m_path, fs::perms::owner_all, fs::perm_options::add, ec);
-        for (const auto& entry : fs::recursive_directory_iterator(m_path, ec)) {
-            fs::permissions(entry.path(), fs::perms::owner_all, fs::perm_options::add, ec);
-        }
-        fs::remove_all(m_path, ec);
-    }
-    [[nodiscard]] const fs::path& path() const { return m_path; }
-    [[nodiscard]] fs::path operator/(const std::string& name) const { return m_path / name; }
-
-private:
-    fs::path m_path;
-};
 
 Outbox mustOpen(const fs::path& path) {
     auto outbox = Outbox::open(path);

@@ -14,8 +14,6 @@
 #include <sys/stat.h>
 
 #include <fstream>
-#include <random>
-#include <sstream>
 
 using namespace svarboks;
 using namespace std::chrono_literals;
@@ -26,36 +24,12 @@ using client::Screen;
 using K = client::Intent::Kind;
 using nlohmann::json;
 namespace fs = std::filesystem;
+using test::readFile;
+using test::TempDir;
 
 namespace {
 
 constexpr const char* kPin = "246813";
-
-class TempDir {
-public:
-    TempDir() {
-        std::random_device random;
-        m_path = fs::temp_directory_path() / ("svarboks-pin-" + std::to_string(random()) + std::to_string(random()));
-        fs::create_directories(m_path);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(m_path, ec);
-    }
-    [[nodiscard]] const fs::path& path() const { return m_path; }
-
-private:
-    fs::path m_path;
-};
-
-std::string readFile(const fs::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
 
 const json kSurvey = test::surveyWith(json::array({{{"type", "boolean"}, {"name", "q"}}}));
 

@@ -3,22 +3,10 @@
 #include "svarboks/shared/survey.hpp"
 #include "test_helpers.hpp"
 
-#include <fstream>
-#include <sstream>
 
 using namespace svarboks;
+using test::readFile;
 using nlohmann::json;
-
-namespace {
-
-std::string readFile(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
-}  // namespace
 
 TEST_CASE("the default survey is a clean, bilingual digital-competence self-assessment") {
     const auto result = shared::loadSurveyFile(test::defaultSurveyPath());

@@ -14,7 +14,6 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <fstream>
 #include <sstream>
 
 using namespace svarboks;
@@ -36,13 +35,6 @@ Run cli(std::vector<std::string> args) {
     std::ostringstream out, err;
     const int code = client::runCli(args, in, out, err);
     return {code, out.str(), err.str()};
-}
-
-std::string readFile(const fs::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
 }
 
 json pulseSurvey() { return json::parse(readFile(fs::path(SVARBOKS_SOURCE_DIR) / "assets/surveys/pulse.json")); }

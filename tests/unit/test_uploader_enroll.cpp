@@ -14,7 +14,6 @@
 
 #include <sys/stat.h>
 
-#include <fstream>
 #include <sstream>
 
 using namespace svarboks;
@@ -25,13 +24,6 @@ using Outcome = sync::PassReport::Outcome;
 using Trigger = sync::SyncSession::Trigger;
 
 namespace {
-
-std::string readFile(const fs::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
 
 json pulseSurvey() { return json::parse(readFile(fs::path(SVARBOKS_SOURCE_DIR) / "assets/surveys/pulse.json")); }
 

@@ -83,13 +83,6 @@ bool hasLongNumber(const std::string& text) {
     return false;
 }
 
-std::string readFile(const fs::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
 }  // namespace
 
 TEST_SUITE("send schedule") {

@@ -5,6 +5,7 @@
 #include "svarboks/shared/config.hpp"
 #include "svarboks/sync/outbox.hpp"
 #include "svarboks/sync/uploader.hpp"
+#include "test_helpers.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -22,18 +23,6 @@
 namespace svarboks::test {
 
 namespace fs = std::filesystem;
-
-class TempDir {
-public:
-    TempDir();
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    ~TempDir();
-    [[nodiscard]] const fs::path& path() const { return m_path; }
-
-private:
-    fs::path m_path;
-};
 
 /// A self-signed certificate for localhost and 127.0.0.1 with its key and its curl pin ("sha256//...").
 struct TlsFiles {
