@@ -2,6 +2,7 @@
 
 #include "svarboks/client/pin_lock_file.hpp"
 #include "svarboks/shared/period.hpp"
+#include "svarboks/sync/sync_state.hpp"
 #include "svarboks/sync/uploader.hpp"
 
 #include <cstdio>

@@ -5,7 +5,9 @@
 #include "svarboks/shared/sealing.hpp"
 #include "svarboks/sync/enroll.hpp"
 #include "svarboks/sync/outbox.hpp"
-#include "svarboks/sync/uploader.hpp"
+#include "svarboks/sync/sync_session.hpp"
+#include "svarboks/sync/sync_state.hpp"
+#include "svarboks/sync/sync_status.hpp"
 
 #include <nlohmann/json.hpp>
 

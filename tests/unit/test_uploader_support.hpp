@@ -1,9 +1,10 @@
 #pragma once
 // Test support for the uploader suites: a scripted HTTPS server (cpp-httplib + OpenSSL) on 127.0.0.1 with a
-// self-signed certificate made at test time by the openssl CLI, a tiny CONNECT proxy, temp folders and
+// self-signed certificate made at test time by the openssl CLI, a tiny CONNECT proxy and
 // kiosk configs. httplib stays inside test_uploader_support.cpp, so the suites compile quickly.
 #include "svarboks/shared/config.hpp"
 #include "svarboks/sync/outbox.hpp"
+#include "svarboks/sync/sync_state.hpp"
 #include "svarboks/sync/uploader.hpp"
 #include "test_helpers.hpp"
 
