@@ -1,6 +1,7 @@
 #include "svarboks/client/kiosk_app.hpp"
 
 #include "svarboks/client/pin_lock_file.hpp"
+#include "svarboks/client/sync_texts.hpp"
 #include "svarboks/shared/period.hpp"
 #include "svarboks/sync/sync_state.hpp"
 #include "svarboks/sync/uploader.hpp"
@@ -87,8 +88,7 @@ shared::Result<std::unique_ptr<KioskApp>> KioskApp::create(const shared::KioskCo
         }
         survey = std::move(loaded.survey);
     }
-    const auto textsFile = assetsDir() / "ui" / "texts.json";
-    auto texts = UiTexts::load(textsFile);
+    auto texts = loadKioskTexts();
     if (!texts) return texts.error();
     if (config.centralPublicKey.empty()) {
         return shared::Error{"central_public_key is not set: the kiosk cannot seal responses. Enrol the kiosk "
@@ -111,10 +111,8 @@ shared::Result<std::unique_ptr<KioskApp>> KioskApp::create(const shared::KioskCo
         if (auto uploader = sync::Uploader::start(std::move(options))) {
             app->attachUploader(std::move(uploader).value());
         } else {
-            app->m_syncProblem = "sync cannot start: " + uploader.error().message;
+            app->m_syncStartError = uploader.error().message;
         }
-    } else if (!config.endpointUrl.empty() && config.deviceToken.empty()) {
-        app->m_syncProblem = "not enrolled yet (no device token): run svarboks enroll";
     }
     return app;
 }
@@ -242,9 +240,11 @@ void KioskApp::refreshAdminStatus() {
     m_admin.freeDisk = ec ? "?" : humanBytes(space.available);
     if (m_uploader) {
         m_syncGeneration = m_uploader->generation();
-        m_admin.syncState = sync::describe(m_uploader->snapshot(), std::chrono::system_clock::now());
-    } else if (!m_syncProblem.empty()) {
-        m_admin.syncState = m_syncProblem;
+        m_admin.syncState = SyncTexts(m_texts, m_model.locale()).status(m_uploader->snapshot(), std::chrono::system_clock::now());
+    } else if (!m_syncStartError.empty()) {
+        m_admin.syncState = m_texts.get(m_model.locale(), "sync_cannot_start", {m_syncStartError});
+    } else if (!m_config.endpointUrl.empty() && m_config.deviceToken.empty()) {
+        m_admin.syncState = m_texts.get(m_model.locale(), "sync_not_enrolled");
     } else {
         m_admin.syncState = m_config.endpointUrl.empty() ? "" : m_config.endpointUrl;
     }

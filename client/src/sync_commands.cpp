@@ -1,5 +1,7 @@
 // `svarboks sync`, `svarboks status` and `svarboks enroll`: thin commands over svarboks::sync.
 #include "svarboks/client/cli.hpp"
+#include "svarboks/client/sync_texts.hpp"
+#include "svarboks/client/ui_texts.hpp"
 
 #include "svarboks/shared/config.hpp"
 #include "svarboks/shared/sealing.hpp"
@@ -33,6 +35,9 @@ fs::path configPath(const std::string& option) { return option.empty() ? shared:
 
 bool enrolled(const shared::KioskConfig& config) { return !config.endpointUrl.empty() && !config.deviceToken.empty(); }
 
+// The command line speaks English, with the same texts as the kiosk's admin screen.
+constexpr const char* kCliLocale = "en";
+
 int usageError(std::ostream& err, const std::string& command, const std::string& problem, const char* usage) {
     err << "svarboks " << command << ": " << problem << "\nusage: " << usage << "\n";
     return 2;
@@ -55,6 +60,12 @@ int syncCommand(const std::vector<std::string>& args, std::ostream& out, std::os
         err << loaded.error().message << "\n";
         return 2;
     }
+    auto texts = loadKioskTexts();
+    if (!texts) {
+        err << "svarboks sync: " << texts.error().message << "\n";
+        return 2;
+    }
+    const SyncTexts words(*texts, kCliLocale);
     if (!enrolled(*loaded)) {
         err << "svarboks sync: this kiosk is not enrolled (no endpoint_url or device_token): run svarboks enroll CODE --endpoint URL\n";
         return 1;
@@ -68,26 +79,27 @@ int syncCommand(const std::vector<std::string>& args, std::ostream& out, std::os
     }
     const auto report = (*session)->runPass(sync::SyncSession::Trigger::Forced);
     const auto& status = (*session)->status();
+    const std::string message = words.pass(report);
     using Outcome = sync::PassReport::Outcome;
     if (report.outcome == Outcome::Delivered && status.pending == 0 && status.quarantined == 0 && status.held == 0) {
-        out << "svarboks sync: " << report.message << "; the outbox is empty\n";
+        out << "svarboks sync: " << message << "; the outbox is empty\n";
         return 0;
     }
     err << "svarboks sync: ";
     if (report.outcome == Outcome::Delivered && status.pending == 0 && status.quarantined == 0) {
-        err << report.message << "; " << status.held << (status.held == 1 ? " response is" : " responses are")
+        err << message << "; " << status.held << (status.held == 1 ? " response is" : " responses are")
             << " held on this kiosk (finished implausibly fast or in a burst); send or delete them on the admin screen\n";
     } else if (report.outcome == Outcome::Delivered && status.pending == 0) {
-        err << report.message << "; " << status.quarantined << (status.quarantined == 1 ? " response is" : " responses are")
+        err << message << "; " << status.quarantined << (status.quarantined == 1 ? " response is" : " responses are")
             << " in quarantine (refused by the server; see svarboks status)\n";
     } else if (report.outcome == Outcome::Delivered) {
-        err << report.message << "; " << status.pending << " pending (added meanwhile)\n";
+        err << message << "; " << status.pending << " pending (added meanwhile)\n";
     } else if (report.outcome == Outcome::RetryLater && status.nextAttempt) {
         const auto wait = std::chrono::ceil<std::chrono::seconds>(*status.nextAttempt - std::chrono::system_clock::now());
-        err << "not delivered: " << report.message << ", asked to come back in " << std::max<long long>(0, wait.count()) << " s; "
+        err << "not delivered: " << message << ", asked to come back in " << std::max<long long>(0, wait.count()) << " s; "
             << status.pending << " pending\n";
     } else {
-        err << "not delivered: " << report.message << "; " << status.pending << " pending\n";
+        err << "not delivered: " << message << "; " << status.pending << " pending\n";
     }
     return 1;
 }
@@ -110,6 +122,12 @@ int statusCommand(const std::vector<std::string>& args, std::ostream& out, std::
         return 2;
     }
     const shared::KioskConfig& config = *loaded;
+    auto texts = loadKioskTexts();
+    if (!texts) {
+        err << "svarboks status: " << texts.error().message << "\n";
+        return 2;
+    }
+    const SyncTexts words(*texts, kCliLocale);
     auto state = sync::loadSyncState(sync::syncStateDir(config), config.deviceToken);
     sync::SyncStatus status = state ? *state : sync::SyncStatus{};
     if (!state) status.localError = state.error().message;
@@ -130,10 +148,15 @@ int statusCommand(const std::vector<std::string>& args, std::ostream& out, std::
         }
         if (auto items = outbox->quarantined()) quarantined = std::move(*items);
     }
-    const std::string summary = enrolled(config) ? sync::describe(status, std::chrono::system_clock::now()) : "not enrolled";
+    const auto now = std::chrono::system_clock::now();
+    const std::string summary = enrolled(config) ? words.status(status, now) : "not enrolled";
 
     if (options.json) {
         json doc = sync::toJson(status);
+        doc["last_result"] = words.result(status.lastResult);
+        doc["wait_reason"] = words.problem(status.waitReason);
+        doc["paused_reason"] = status.paused ? words.pausedReason() : "";
+        doc["survey_note"] = words.surveyNote(status.surveyNote);
         doc["enrolled"] = enrolled(config);
         doc["endpoint_url"] = config.endpointUrl;
         doc["device_id"] = config.deviceId;
@@ -152,12 +175,11 @@ int statusCommand(const std::vector<std::string>& args, std::ostream& out, std::
     out << "quarantined:  " << status.quarantined << "\n";
     out << "held:         " << status.held << (status.held > 0 ? " (not sent until an admin sends or deletes them on the kiosk's admin screen)" : "") << "\n";
     // Days only: sync-state.json keeps no time of day (the time of a delivery hints at when people answered).
-    const auto now = std::chrono::system_clock::now();
     out << "last attempt: "
-        << (status.lastAttempt ? sync::formatDay(*status.lastAttempt, now) + (status.lastAttemptOk ? " ok: " : " failed: ") + status.lastResult
+        << (status.lastAttempt ? words.day(*status.lastAttempt, now) + (status.lastAttemptOk ? " ok: " : " failed: ") + words.result(status.lastResult)
                                : std::string("never"))
         << "\n";
-    out << "last success: " << (status.lastSuccess ? sync::formatDay(*status.lastSuccess, now) : std::string("never")) << "\n";
+    out << "last success: " << (status.lastSuccess ? words.day(*status.lastSuccess, now) : std::string("never")) << "\n";
     for (std::size_t i = 0; i < quarantined.size() && i < kQuarantineListed; ++i) {
         out << "quarantine:   " << quarantined[i].id << ": " << quarantined[i].reason << "\n";
     }

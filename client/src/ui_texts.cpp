@@ -67,4 +67,6 @@ std::filesystem::path assetsDir() {
     return "/usr/share/svarboks";
 }
 
+shared::Result<UiTexts> loadKioskTexts() { return UiTexts::load(assetsDir() / "ui" / "texts.json"); }
+
 }  // namespace svarboks::client

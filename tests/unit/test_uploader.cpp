@@ -109,10 +109,10 @@ TEST_SUITE("uploader pass") {
         auto session = rig.session();
         const auto report = session->runPass(Trigger::Automatic);
         CHECK(report.outcome == Outcome::Delivered);
-        CHECK(report.accepted == 1);
-        CHECK(report.duplicates == 1);
-        CHECK(report.rejected == 1);
-        CHECK(report.message == "sent 3: 1 accepted, 1 duplicate, 1 rejected into quarantine");
+        CHECK(report.delivery.accepted == 1);
+        CHECK(report.delivery.duplicates == 1);
+        CHECK(report.delivery.rejected == 1);
+        CHECK(english().pass(report) == "sent 3: 1 accepted, 1 duplicate, 1 rejected into quarantine");
         CHECK(rig.counts().pending == 0);
         CHECK(rig.counts().quarantined == 1);
         auto quarantined = rig.outbox.quarantined();
@@ -190,7 +190,7 @@ TEST_SUITE("uploader pass") {
         auto session = rig.session();
         const auto report = session->runPass(Trigger::Automatic);
         CHECK(report.outcome == Outcome::NotDelivered);
-        CHECK(report.message.find("captive portal") != std::string::npos);
+        CHECK(english().pass(report).find("captive portal") != std::string::npos);
         CHECK(rig.counts().pending == 2);
         CHECK(session->status().state == State::Waiting);
         CHECK_FALSE(session->status().lastAttemptOk);
@@ -208,7 +208,7 @@ TEST_SUITE("uploader pass") {
         auto session = rig.session();
         const auto report = session->runPass(Trigger::Automatic);
         CHECK(report.outcome == Outcome::NotDelivered);
-        CHECK(report.message.find("does not confirm the batch") != std::string::npos);
+        CHECK(english().pass(report).find("does not confirm the batch") != std::string::npos);
         CHECK(rig.counts().pending == 3);
     }
 
@@ -229,8 +229,8 @@ TEST_SUITE("uploader pass") {
         rig.env.advance(15min);
         const auto second = session->runPass(Trigger::Automatic);
         CHECK(second.outcome == Outcome::Delivered);
-        CHECK(second.duplicates == 5);
-        CHECK(second.accepted == 0);
+        CHECK(second.delivery.duplicates == 5);
+        CHECK(second.delivery.accepted == 0);
         CHECK(rig.counts().pending == 0);
         CHECK(rig.server.stored().size() == 5);  // counted once
         const auto requests = rig.server.requests("/api/v1/batches");
@@ -255,7 +255,7 @@ TEST_SUITE("uploader pass") {
         const auto report = session->runPass(Trigger::Automatic);
         CHECK(std::chrono::steady_clock::now() - started < 1400ms);
         CHECK(report.outcome == Outcome::NotDelivered);
-        CHECK(report.message.find("no complete reply within 300 ms") != std::string::npos);
+        CHECK(english().pass(report).find("no complete reply within 300 ms") != std::string::npos);
         CHECK(session->status().state == State::Waiting);
         CHECK(session->backingOff(*rig.env.steady));
         CHECK(rig.counts().pending == 1);
@@ -274,7 +274,7 @@ TEST_SUITE("uploader pass") {
         CHECK_FALSE(session->nextAutomaticPass());
         CHECK(session->status().state == State::Paused);
         CHECK(rig.counts().pending == 2);
-        CHECK(sync::describe(session->status(), *rig.env.wall) == "paused: the server refused the token (401); re-enrol; 2 pending");
+        CHECK(english().status(session->status(), *rig.env.wall) == "paused: the server refused the token (401); re-enrol; 2 pending");
 
         rig.env.advance(24h);
         CHECK(session->runPass(Trigger::Automatic).outcome == Outcome::Paused);
@@ -327,7 +327,7 @@ TEST_SUITE("uploader pass") {
         auto session = rig.session();
         const auto report = session->runPass(Trigger::Automatic);
         CHECK(report.outcome == Outcome::Delivered);
-        CHECK(report.quarantinedLocally == 1);
+        CHECK(report.delivery.tooLarge == 1);
         CHECK(rig.server.batchSizes() == std::vector<std::size_t>{4, 2, 2, 1, 1});
         auto quarantined = rig.outbox.quarantined();
         REQUIRE(quarantined.ok());
@@ -348,7 +348,7 @@ TEST_SUITE("uploader pass") {
         auto session = rig.session(options);
         const auto report = session->runPass(Trigger::Automatic);
         CHECK(report.outcome == Outcome::Delivered);
-        CHECK(report.quarantinedLocally == 1);
+        CHECK(report.delivery.tooLarge == 1);
         CHECK(rig.server.stored().count(small[0]) == 1);
         CHECK(rig.server.stored().count(big[0]) == 0);
         auto quarantined = rig.outbox.quarantined();
@@ -372,7 +372,7 @@ TEST_SUITE("uploader pass") {
             CHECK(report.outcome == Outcome::RetryLater);
             REQUIRE(session->nextAutomaticPass());
             CHECK(*session->nextAutomaticPass() == t0 + 120s);
-            CHECK(sync::describe(session->status(), *rig.env.wall) ==
+            CHECK(english().status(session->status(), *rig.env.wall) ==
                   "waiting: next try in 2 min (server said " + std::to_string(status) + "); 1 pending");
 
             rig.env.advance(119s);
@@ -395,7 +395,7 @@ TEST_SUITE("uploader pass") {
             const auto t0 = *rig.env.steady;
             const auto report = session->runPass(Trigger::Automatic);
             CHECK(report.outcome == Outcome::NotDelivered);
-            CHECK(report.message == "server said 500: database is locked");
+            CHECK(english().pass(report) == "server said 500: database is locked");
             REQUIRE(session->nextAutomaticPass());
             const auto wait = *session->nextAutomaticPass() - t0;
             CHECK(wait == sync::backoffDelay(failures, 0.5));
@@ -431,7 +431,7 @@ TEST_SUITE("uploader pass") {
         auto session = rig.session(options);
         const auto report = session->runPass(Trigger::Automatic);
         CHECK(report.outcome == Outcome::NotDelivered);
-        CHECK(report.message.find("no connection") != std::string::npos);
+        CHECK(english().pass(report).find("no connection") != std::string::npos);
         CHECK(session->status().state == State::Waiting);
         CHECK(rig.counts().pending == 2);
         auto items = rig.outbox.pending(10);
@@ -447,7 +447,7 @@ TEST_SUITE("uploader pass") {
         CHECK(session->nextAutomaticPass() == t0);  // the first pass is due at once
         const auto report = session->runPass(Trigger::Automatic);
         CHECK(report.outcome == Outcome::Delivered);
-        CHECK(report.message == "nothing to send");
+        CHECK(english().pass(report) == "nothing to send");
         CHECK(session->nextAutomaticPass() == t0 + 300s);
         CHECK(rig.server.requests().empty());  // an empty outbox sends nothing
     }
@@ -461,21 +461,21 @@ TEST_SUITE("uploader pass") {
         REQUIRE(loaded.ok());
         CHECK(loaded->lastSuccess == sync::localDayOf(*rig.env.wall));
         CHECK(loaded->lastAttemptOk);
-        CHECK(loaded->lastResult == "delivered 3 (3 accepted, 0 duplicate)");
+        CHECK(english().result(loaded->lastResult) == "delivered 3 (3 accepted, 0 duplicate)");
         sync::SyncStatus status = *loaded;
         status.pending = 3;
-        CHECK(sync::describe(status, *rig.env.wall) == "last success today, 3 pending");
-        CHECK(sync::describe(status, *rig.env.wall + 24h) == "last success yesterday, 3 pending");
+        CHECK(english().status(status, *rig.env.wall) == "last success today, 3 pending");
+        CHECK(english().status(status, *rig.env.wall + 24h) == "last success yesterday, 3 pending");
         const std::chrono::year_month_day day(*loaded->lastSuccess);
         char iso[16];
         std::snprintf(iso, sizeof iso, "%04d-%02u-%02u", static_cast<int>(day.year()), static_cast<unsigned>(day.month()),
                       static_cast<unsigned>(day.day()));
-        CHECK(sync::describe(status, *rig.env.wall + 72h) == std::string("last success ") + iso + ", 3 pending");
+        CHECK(english().status(status, *rig.env.wall + 72h) == std::string("last success ") + iso + ", 3 pending");
         const json doc = sync::toJson(status);
         CHECK(doc["state"] == "idle");
         CHECK(doc["last_success"] == iso);
 
         sync::SyncStatus never;
-        CHECK(sync::describe(never, *rig.env.wall) == "never synced yet, 0 pending");
+        CHECK(english().status(never, *rig.env.wall) == "never synced yet, 0 pending");
     }
 }

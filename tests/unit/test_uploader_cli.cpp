@@ -128,7 +128,7 @@ TEST_SUITE("uploader thread") {
         });
         auto uploader = startUploader(kiosk.config);
         REQUIRE(eventually([&] { return uploader->snapshot().state == State::Paused; }));
-        CHECK(sync::describe(uploader->snapshot(), std::chrono::system_clock::now()) ==
+        CHECK(english().status(uploader->snapshot(), std::chrono::system_clock::now()) ==
               "paused: the server refused the token (401); re-enrol; 1 pending");
         addResponses(outbox, 1);
         uploader->notify();
@@ -220,7 +220,8 @@ TEST_SUITE("uploader in the kiosk app") {
         const std::string id = app.lastSavedId();
         CHECK(eventually([&] { return kiosk.server.stored().count(id) == 1; }));
 
-        // The admin screen shows the sync state in plain words, and Sync now reaches the uploader.
+        // The admin screen shows the sync state in plain words, in the kiosk's language (the survey's: Danish),
+        // and Sync now reaches the uploader.
         using K = client::Intent::Kind;
         app.handle(client::Intent::of(K::CornerPressed), now);
         now += 3s;
@@ -231,9 +232,9 @@ TEST_SUITE("uploader in the kiosk app") {
         REQUIRE(app.model().screen() == client::Screen::Admin);
         CHECK(eventually([&] {
             app.tick(now);
-            return app.adminStatus().syncState.rfind("last success ", 0) == 0;
+            return app.adminStatus().syncState.rfind("sidst lykkedes ", 0) == 0;
         }));
-        CHECK(app.adminStatus().syncState.find(", 0 pending") != std::string::npos);
+        CHECK(app.adminStatus().syncState.find(", 0 venter") != std::string::npos);
         const auto requestsBefore = kiosk.server.requests("/api/v1/survey").size();
         app.handle(client::Intent::of(K::AdminSyncNow), now);
         CHECK(eventually([&] { return kiosk.server.requests("/api/v1/survey").size() > requestsBefore; }));

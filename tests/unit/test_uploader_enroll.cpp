@@ -223,8 +223,8 @@ TEST_SUITE("uploader survey updates") {
         CHECK(survey->id == "pulse");
         CHECK(survey->definitionSha256 == shared::sha256Hex(shared::canonicalDefinition(pulseSurvey())));
         CHECK_FALSE(session->takeSurvey());  // once
-        CHECK(session->status().lastResult == "new survey pulse 2026.1");
-        CHECK(session->status().surveyNote.empty());
+        CHECK(english().result(session->status().lastResult) == "new survey pulse 2026.1");
+        CHECK(session->status().surveyNote.kind == sync::SurveyNote::Kind::None);
         auto cached = sync::loadCachedSurvey(rig.dir.path());
         REQUIRE(cached);
         CHECK(cached->definitionSha256 == survey->definitionSha256);
@@ -237,7 +237,7 @@ TEST_SUITE("uploader survey updates") {
         CHECK(requests[1].header("if-none-match") == "\"pulse-1\"");
         CHECK(requests[1].header("authorization") == "Bearer " + rig.config.deviceToken);
         CHECK_FALSE(session->takeSurvey());
-        CHECK(session->status().lastResult == "survey up to date");
+        CHECK(english().result(session->status().lastResult) == "survey up to date");
 
         // A restart remembers the ETag from the cache.
         auto restarted = rig.session();
@@ -282,15 +282,16 @@ TEST_SUITE("uploader survey updates") {
 
         (void)session->runPass(Trigger::Forced);
         CHECK_FALSE(session->takeSurvey());
-        CHECK(session->status().surveyNote.find("survey update refused, keeping the current one: survey from the server: /pages/0/elements/0") == 0);
+        CHECK(english().surveyNote(session->status().surveyNote)
+                  .find("survey update refused, keeping the current one: survey from the server: /pages/0/elements/0") == 0);
         CHECK(readFile(rig.dir.path() / "survey-cache.json") == cacheBefore);
-        CHECK(sync::describe(session->status(), *rig.env.wall).find("survey update refused") != std::string::npos);
+        CHECK(english().status(session->status(), *rig.env.wall).find("survey update refused") != std::string::npos);
 
         // The server keeps offering the same invalid survey: the refusal stands, nothing is downloaded again.
         (void)session->runPass(Trigger::Forced);
         CHECK(served == 1);
         CHECK(rig.server.requests("/api/v1/survey").back().header("if-none-match") == "\"bad\"");
-        CHECK_FALSE(session->status().surveyNote.empty());
+        CHECK(session->status().surveyNote.kind == sync::SurveyNote::Kind::Refused);
         auto persisted = sync::loadSyncState(rig.dir.path(), rig.config.deviceToken);
         REQUIRE(persisted.ok());
         CHECK(persisted->surveyNote == session->status().surveyNote);
@@ -302,7 +303,7 @@ TEST_SUITE("uploader survey updates") {
         auto session = rig.session();
         (void)session->runPass(Trigger::Forced);
         CHECK_FALSE(session->takeSurvey());
-        CHECK(session->status().surveyNote.find("refused") != std::string::npos);
+        CHECK(english().surveyNote(session->status().surveyNote).find("refused") != std::string::npos);
         CHECK_FALSE(fs::exists(rig.dir.path() / "survey-cache.json"));
     }
 
@@ -313,7 +314,7 @@ TEST_SUITE("uploader survey updates") {
         });
         auto session = rig.session();
         CHECK(session->runPass(Trigger::Forced).outcome == Outcome::Delivered);
-        CHECK(session->status().surveyNote.find("no survey") != std::string::npos);
+        CHECK(english().surveyNote(session->status().surveyNote).find("no survey") != std::string::npos);
         CHECK(session->runPass(Trigger::Forced).outcome == Outcome::Paused);
         CHECK(session->paused());
     }
@@ -326,6 +327,6 @@ TEST_SUITE("uploader survey updates") {
         auto session = rig.session();
         (void)session->runPass(Trigger::Forced);
         CHECK(session->takeSurvey());
-        CHECK(session->status().surveyNote.find("public key differs") != std::string::npos);
+        CHECK(english().surveyNote(session->status().surveyNote).find("public key differs") != std::string::npos);
     }
 }

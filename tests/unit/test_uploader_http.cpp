@@ -15,7 +15,7 @@ using Failure = sync::HttpResponse::Failure;
 
 namespace {
 
-sync::HttpClient client(sync::HttpOptions options) {
+sync::HttpClient httpClient(sync::HttpOptions options) {
     auto created = sync::HttpClient::create(std::move(options));
     REQUIRE(created.ok());
     return std::move(created).value();
@@ -57,7 +57,7 @@ TEST_SUITE("uploader http") {
     TEST_CASE("TLS with the right CA file: the request arrives with its headers") {
         FakeServer server;
         server.on("/api/v1/survey", [](const FakeRequest&, int) { return FakeReply{200, R"({"ok":true})"}; });
-        auto http = client(trusting());
+        auto http = httpClient(trusting());
         auto request = get(server);
         request.headers.emplace_back("If-None-Match", "\"v1\"");
         const auto response = http.perform(request);
@@ -77,7 +77,7 @@ TEST_SUITE("uploader http") {
 
     TEST_CASE("a wrong CA: verification fails and nothing is sent") {
         FakeServer server;
-        auto http = client(trusting(certificate(1)));  // another self-signed certificate
+        auto http = httpClient(trusting(certificate(1)));  // another self-signed certificate
         const auto response = http.perform(get(server));
         CHECK(response.failure == Failure::Tls);
         CHECK(response.error.find("could not be verified") != std::string::npos);
@@ -88,7 +88,7 @@ TEST_SUITE("uploader http") {
         FakeServer server;
         sync::HttpOptions options;
         options.connectTimeout = 2s;
-        const auto response = client(options).perform(get(server));
+        const auto response = httpClient(options).perform(get(server));
         CHECK(response.failure == Failure::Tls);
         CHECK(server.requests().empty());
     }
@@ -97,11 +97,11 @@ TEST_SUITE("uploader http") {
         FakeServer server;
         auto options = trusting();
         options.pinnedPublicKey = certificate().pin;
-        CHECK(client(options).perform(get(server)).status == 404);
+        CHECK(httpClient(options).perform(get(server)).status == 404);
         CHECK(server.requests().size() == 1);
 
         options.pinnedPublicKey = certificate(1).pin;
-        const auto response = client(options).perform(get(server));
+        const auto response = httpClient(options).perform(get(server));
         CHECK(response.failure == Failure::Tls);
         CHECK(response.error.find("pinned_public_key") != std::string::npos);
         CHECK(server.requests().size() == 1);
@@ -112,7 +112,7 @@ TEST_SUITE("uploader http") {
         ConnectProxy proxy;
         auto options = trusting();
         options.proxy = proxy.url();
-        const auto response = client(options).perform(get(server));
+        const auto response = httpClient(options).perform(get(server));
         REQUIRE(response.ok());
         CHECK(response.status == 404);
         REQUIRE(proxy.targets().size() == 1);
@@ -120,7 +120,7 @@ TEST_SUITE("uploader http") {
 
         auto wrongCa = trusting(certificate(1));
         wrongCa.proxy = proxy.url();
-        CHECK(client(wrongCa).perform(get(server)).failure == Failure::Tls);
+        CHECK(httpClient(wrongCa).perform(get(server)).failure == Failure::Tls);
         CHECK(server.requests().size() == 1);
     }
 
@@ -134,7 +134,7 @@ TEST_SUITE("uploader http") {
         auto options = trusting();
         options.totalTimeout = 250ms;
         const auto started = std::chrono::steady_clock::now();
-        const auto response = client(options).perform(get(server));
+        const auto response = httpClient(options).perform(get(server));
         CHECK(std::chrono::steady_clock::now() - started < 1200ms);
         CHECK(response.failure == Failure::Timeout);
         CHECK(response.error.find("250 ms") != std::string::npos);
@@ -150,7 +150,7 @@ TEST_SUITE("uploader http") {
         auto options = trusting();
         const auto started = std::chrono::steady_clock::now();
         options.cancelled = [started] { return std::chrono::steady_clock::now() - started > 200ms; };
-        const auto response = client(options).perform(get(server));
+        const auto response = httpClient(options).perform(get(server));
         CHECK(response.failure == Failure::Cancelled);
         CHECK(std::chrono::steady_clock::now() - started < 1300ms);
     }
@@ -160,7 +160,7 @@ TEST_SUITE("uploader http") {
         server.on("/api/v1/survey", [](const FakeRequest&, int) { return FakeReply{200, std::string(100'000, 'x'), "text/plain"}; });
         auto options = trusting();
         options.maxReplyBytes = 1000;
-        CHECK(client(options).perform(get(server)).failure == Failure::TooLarge);
+        CHECK(httpClient(options).perform(get(server)).failure == Failure::TooLarge);
     }
 
     TEST_CASE("a cut reply is a network failure, not a reply") {
@@ -170,12 +170,12 @@ TEST_SUITE("uploader http") {
             reply.dropAfterHeaders = true;
             return reply;
         });
-        const auto response = client(trusting()).perform(get(server));
+        const auto response = httpClient(trusting()).perform(get(server));
         CHECK(response.failure == Failure::Network);
     }
 
     TEST_CASE("plain http:// is refused before anything is sent") {
-        auto http = client(trusting());
+        auto http = httpClient(trusting());
         sync::HttpRequest request;
         request.url = "http://127.0.0.1:9/api/v1/survey";
         const auto response = http.perform(request);
@@ -202,7 +202,7 @@ TEST_SUITE("uploader http") {
         request.url = server.url() + "/api/v1/batches";
         request.body = text;
         request.gzipBody = true;
-        REQUIRE(client(trusting()).perform(request).status == 200);
+        REQUIRE(httpClient(trusting()).perform(request).status == 200);
         const auto received = server.requests();
         REQUIRE(received.size() == 1);
         CHECK(received[0].header("content-encoding") == "gzip");

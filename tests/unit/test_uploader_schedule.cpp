@@ -114,7 +114,7 @@ TEST_SUITE("send schedule") {
         Rig rig;
         auto session = rig.session();
         const auto t0 = *rig.env.steady;
-        CHECK(session->runPass(Trigger::Automatic).message == "nothing to send");
+        CHECK(english().pass(session->runPass(Trigger::Automatic)) == "nothing to send");
         CHECK_FALSE(session->plannedSend());
 
         addResponses(rig.outbox, 1);
@@ -128,7 +128,7 @@ TEST_SUITE("send schedule") {
             rig.env.advance(5min);
             const auto report = session->runPass(Trigger::Automatic);
             CHECK(report.outcome == Outcome::Scheduled);
-            CHECK(report.message == "waiting for the send schedule");
+            CHECK(english().pass(report) == "waiting for the send schedule");
         }
         CHECK(rig.batches() == 0);
         CHECK(rig.pending() == 1);
@@ -176,7 +176,7 @@ TEST_SUITE("send schedule") {
         CHECK(rig.batches() == 0);
         const auto report = session->runPass(Trigger::Forced);
         CHECK(report.outcome == Outcome::Delivered);
-        CHECK(report.accepted == 2);
+        CHECK(report.delivery.accepted == 2);
         CHECK(rig.pending() == 0);
         CHECK_FALSE(session->plannedSend());
     }
@@ -245,7 +245,7 @@ TEST_SUITE("send schedule") {
         rig.config.sendDelayMinMinutes = 0;
         rig.config.sendDelayMaxMinutes = 0;
         auto session = rig.session();
-        CHECK(session->runPass(Trigger::Automatic).message == "nothing to send");
+        CHECK(english().pass(session->runPass(Trigger::Automatic)) == "nothing to send");
         addResponses(rig.outbox, 1);
         session->responsesCommitted();
         CHECK(session->nextAutomaticPass() == *rig.env.steady);
@@ -261,7 +261,7 @@ TEST_SUITE("send schedule") {
         (void)session->runPass(Trigger::Automatic);
         const auto& status = session->status();
         REQUIRE(status.plannedSend.has_value());
-        CHECK(sync::describe(status, *rig.env.wall) == "never synced yet, 2 pending, sent in 35 min (send schedule)");
+        CHECK(english().status(status, *rig.env.wall) == "never synced yet, 2 pending, sent in 35 min (send schedule)");
     }
 }
 
@@ -288,6 +288,28 @@ TEST_SUITE("send schedule in the uploader thread") {
 }
 
 TEST_SUITE("sync state keeps days, not times") {
+    TEST_CASE("a version 2 file keeps its days and its pause; its English texts are dropped") {
+        Rig rig;
+        {
+            std::ofstream old(rig.dir.path() / "sync-state.json");
+            old << json{{"format", "svarboks-sync-state"}, {"version", 2}, {"last_attempt", "2026-11-20"}, {"last_attempt_ok", false},
+                        {"last_result", "the server refused the token (401)"}, {"last_success", "2026-11-19"},
+                        {"paused_reason", "the server refused the token (401); re-enrol"},
+                        {"paused_token", sync::tokenFingerprint(rig.config.deviceToken)}, {"survey_note", "survey update refused"}}
+                       .dump();
+        }
+        auto loaded = sync::loadSyncState(rig.dir.path(), rig.config.deviceToken);
+        REQUIRE(loaded.ok());
+        CHECK(loaded->paused);
+        CHECK(loaded->state == sync::SyncStatus::State::Paused);
+        CHECK(loaded->lastAttempt == sync::LocalDay(std::chrono::year{2026} / 11 / 20));
+        CHECK(loaded->lastSuccess == sync::LocalDay(std::chrono::year{2026} / 11 / 19));
+        CHECK(loaded->lastResult == sync::SyncResult{});
+        CHECK(loaded->surveyNote == sync::SurveyNote{});
+        auto session = rig.session();
+        CHECK(session->paused());
+    }
+
     TEST_CASE("after a delivery, sync-state.json holds the day of it and no time of day") {
         Rig rig;
         rig.config.sendDelayMinMinutes = 0;
@@ -300,12 +322,15 @@ TEST_SUITE("sync state keeps days, not times") {
         const json doc = json::parse(text);
         CHECK(isDay(doc["last_success"].get<std::string>()));
         CHECK(isDay(doc["last_attempt"].get<std::string>()));
-        CHECK(doc["last_result"] == "delivered 1 (1 accepted, 0 duplicate)");
+        CHECK(doc["last_result"]["delivery"]["accepted"] == 1);
+        const auto loaded = sync::loadSyncState(rig.dir.path(), rig.config.deviceToken);
+        REQUIRE(loaded.ok());
+        CHECK(english().result(loaded->lastResult) == "delivered 1 (1 accepted, 0 duplicate)");
         // No clock time anywhere in the file: no "hh:mm", no ISO time, no epoch seconds.
         CHECK_FALSE(hasClockTime(text));
         CHECK(text.find("T13") == std::string::npos);
         CHECK_FALSE(hasLongNumber(text));
-        CHECK(doc["version"] == 2);
+        CHECK(doc["version"] == 3);
     }
 
     TEST_CASE("a version 1 file's exact times are read as days and dropped at the next write") {

@@ -22,6 +22,16 @@ namespace svarboks::test {
 
 using nlohmann::json;
 
+const client::SyncTexts& english() {
+    static const client::UiTexts texts = [] {
+        auto loaded = client::UiTexts::load(sourceDir() / "assets/ui/texts.json");
+        REQUIRE(loaded.ok());
+        return std::move(loaded).value();
+    }();
+    static const client::SyncTexts words(texts, "en");
+    return words;
+}
+
 namespace {
 
 std::string lower(std::string text) {

@@ -2,6 +2,7 @@
 // Test support for the uploader suites: a scripted HTTPS server (cpp-httplib + OpenSSL) on 127.0.0.1 with a
 // self-signed certificate made at test time by the openssl CLI, a tiny CONNECT proxy and
 // kiosk configs. httplib stays inside test_uploader_support.cpp, so the suites compile quickly.
+#include "svarboks/client/sync_texts.hpp"
 #include "svarboks/shared/config.hpp"
 #include "svarboks/sync/outbox.hpp"
 #include "svarboks/sync/sync_state.hpp"
@@ -24,6 +25,9 @@
 namespace svarboks::test {
 
 namespace fs = std::filesystem;
+
+/// The kiosk's English words for the uploader's data (assets/ui/texts.json), as `svarboks status` says them.
+const client::SyncTexts& english();
 
 /// A self-signed certificate for localhost and 127.0.0.1 with its key and its curl pin ("sha256//...").
 struct TlsFiles {

@@ -20,7 +20,6 @@ using nlohmann::json;
 namespace {
 
 constexpr std::size_t kMaxReasonChars = 1000;
-constexpr const char* kPausedReason = "the server refused the token (401); re-enrol";
 
 std::string clip(std::string text, std::size_t limit = kMaxReasonChars) {
     if (text.size() > limit) {
@@ -31,10 +30,6 @@ std::string clip(std::string text, std::size_t limit = kMaxReasonChars) {
         text += "...";
     }
     return text;
-}
-
-std::string plural(std::int64_t count, const char* one, const char* many) {
-    return std::to_string(count) + " " + (count == 1 ? one : many);
 }
 
 std::string firstError(const shared::LoadResult& result) {
@@ -51,10 +46,31 @@ std::string serverError(const std::string& body) {
     return "";
 }
 
-std::string serverSaid(const HttpResponse& response) {
-    std::string text = "server said " + std::to_string(response.status);
-    if (const auto error = serverError(response.body); !error.empty()) text += ": " + error;
-    return text;
+SyncProblem serverSaid(const HttpResponse& response) {
+    return {SyncProblem::Kind::ServerStatus, response.status, serverError(response.body)};
+}
+
+SyncProblem transportFailure(const HttpResponse& response) { return {SyncProblem::Kind::Transport, 0, response.error}; }
+
+SyncProblem localProblem(std::string message) { return {SyncProblem::Kind::Local, 0, std::move(message)}; }
+
+SyncResult sentResult(const Delivery& delivery) {
+    SyncResult result;
+    result.delivery = delivery;
+    return result;
+}
+
+SyncResult surveyResult(SyncResult::Survey survey) {
+    SyncResult result;
+    result.survey = survey;
+    return result;
+}
+
+SyncResult failedResult(SyncProblem problem, bool surveyCheck = false) {
+    SyncResult result;
+    result.problem = std::move(problem);
+    result.surveyCheck = surveyCheck;
+    return result;
 }
 
 template <typename Body>
@@ -63,7 +79,7 @@ auto guarded(Body&& body, PassReport& report) -> void {
         body();
     } catch (const std::exception& e) {
         report.outcome = PassReport::Outcome::LocalError;
-        report.message = std::string("unexpected error: ") + e.what();
+        report.problem = localProblem(std::string("unexpected error: ") + e.what());
     }
 }
 
@@ -149,7 +165,7 @@ shared::Result<std::unique_ptr<SyncSession>> SyncSession::open(UploaderOptions o
     if (auto state = self.stateFile->read()) {
         session->m_status = state->status;
         if (state->pausedToken != self.tokenFingerprint) {
-            session->m_status.pausedReason.clear();  // a new enrolment: the refusal was for another token
+            session->m_status.paused = false;  // a new enrolment: the refusal was for another token
             session->m_status.state = SyncStatus::State::Idle;
         }
         self.pausedToken = state->pausedToken;
@@ -219,24 +235,23 @@ void SyncSession::persist() {
     if (m_status.localError.rfind(self.stateFile->path().string(), 0) == 0) m_status.localError.clear();
 }
 
-void SyncSession::fail(PassReport& report, PassReport::Outcome outcome, std::string reason,
+void SyncSession::fail(PassReport& report, PassReport::Outcome outcome, SyncProblem problem,
                        std::optional<std::chrono::seconds> retryAfter) {
     Impl& self = *m_impl;
     m_schedule.failed(self.env.steadyNow(), retryAfter, retryAfter ? 0.0 : self.env.random01());
     m_status.lastAttemptOk = false;
-    m_status.lastResult = reason;
-    m_status.waitReason = reason;
+    m_status.lastResult = failedResult(problem);
+    m_status.waitReason = problem;
     report.outcome = outcome;
-    report.message = std::move(reason);
+    report.problem = std::move(problem);
 }
 
-void SyncSession::pause(PassReport& report, std::string reason) {
+void SyncSession::pause(PassReport& report) {
     m_schedule.clearBackoff();
     m_status.lastAttemptOk = false;
-    m_status.lastResult = "the server refused the token (401)";
-    m_status.pausedReason = std::move(reason);
+    m_status.lastResult = failedResult({SyncProblem::Kind::TokenRefused, 401, ""});
+    m_status.paused = true;
     report.outcome = PassReport::Outcome::Paused;
-    report.message = m_status.pausedReason;
 }
 
 PassReport SyncSession::runPass(Trigger trigger) {
@@ -244,15 +259,14 @@ PassReport SyncSession::runPass(Trigger trigger) {
     PassReport report;
     const SteadyTime start = self.env.steadyNow();
     if (trigger == Trigger::Forced) {
-        m_status.pausedReason.clear();
+        m_status.paused = false;
         m_schedule.clearBackoff();
     } else if (paused()) {
         report.outcome = PassReport::Outcome::Paused;
-        report.message = m_status.pausedReason;
         return report;
     } else if (backingOff(start)) {
         report.outcome = PassReport::Outcome::NotDelivered;
-        report.message = "waiting for the backoff to end (" + m_status.waitReason + ")";
+        report.problem = m_status.waitReason;
         return report;
     }
     m_schedule.clearBackoff();
@@ -264,12 +278,11 @@ PassReport SyncSession::runPass(Trigger trigger) {
         if (report.outcome == PassReport::Outcome::Delivered) m_schedule.sent();
     } else {
         report.outcome = PassReport::Outcome::Scheduled;
-        report.message = "waiting for the send schedule";
     }
     if (report.outcome == PassReport::Outcome::LocalError && !m_schedule.hasBackoff()) {
-        fail(report, PassReport::Outcome::LocalError, report.message, std::nullopt);
+        fail(report, PassReport::Outcome::LocalError, report.problem, std::nullopt);
     }
-    if (report.outcome == PassReport::Outcome::LocalError) m_status.localError = report.message;
+    if (report.outcome == PassReport::Outcome::LocalError) m_status.localError = report.problem.detail;
     const bool surveyDue = trigger == Trigger::Forced || !m_surveyCheckedAt || start - *m_surveyCheckedAt >= self.interval();
     const bool fine = report.outcome == PassReport::Outcome::Delivered || report.outcome == PassReport::Outcome::Scheduled;
     if (self.options.checkSurvey && surveyDue && fine) {
@@ -289,7 +302,7 @@ PassReport SyncSession::runPass(Trigger trigger) {
         m_status.state = SyncStatus::State::Waiting;
     } else {
         m_status.state = SyncStatus::State::Idle;
-        m_status.waitReason.clear();
+        m_status.waitReason = {};
     }
     if (report.outcome != PassReport::Outcome::Cancelled) persist();
     publish();
@@ -303,7 +316,7 @@ PassReport SyncSession::deliver() {
     PassReport report;
     const auto localError = [&](const std::string& message) {
         report.outcome = Outcome::LocalError;
-        report.message = message;
+        report.problem = localProblem(message);
         return report;
     };
     const std::size_t maxBody = std::min(self.options.maxBodyBytes, shared::kMaxBodyBytes);
@@ -312,7 +325,6 @@ PassReport SyncSession::deliver() {
     for (;;) {
         if (self.isCancelled()) {
             report.outcome = Outcome::Cancelled;
-            report.message = "cancelled (the kiosk is stopping)";
             return report;
         }
         auto items = outbox.pending(m_batchLimit);
@@ -325,7 +337,7 @@ PassReport SyncSession::deliver() {
                                        " bytes in one response, over the protocol's limit of " + std::to_string(maxBody) +
                                        " bytes per batch";
             if (auto status = outbox.quarantine(packed.tooLarge->id, reason); !status) return localError(status.message());
-            ++report.quarantinedLocally;
+            ++report.delivery.tooLarge;
             continue;
         }
         const shared::BatchRequest& batch = packed.batch;
@@ -348,30 +360,29 @@ PassReport SyncSession::deliver() {
         if (!response.ok()) {
             if (response.failure == HttpResponse::Failure::Cancelled) {
                 report.outcome = Outcome::Cancelled;
-                report.message = response.error;
                 return report;
             }
-            fail(report, Outcome::NotDelivered, response.error, std::nullopt);
+            fail(report, Outcome::NotDelivered, transportFailure(response), std::nullopt);
             return report;
         }
         const long status = response.status;
         if (status == 200) {
             const json body = json::parse(response.body, nullptr, false);
             if (body.is_discarded()) {
-                fail(report, Outcome::NotDelivered, "a 200 reply that is not the server's (a captive portal or a proxy's page?)", std::nullopt);
+                fail(report, Outcome::NotDelivered, {SyncProblem::Kind::NotTheServer, 200, ""}, std::nullopt);
                 return report;
             }
             auto parsed = shared::batchResponseFromJson(body, batch);
             if (!parsed) {
-                fail(report, Outcome::NotDelivered, "a 200 reply that does not confirm the batch: " + parsed.error().message, std::nullopt);
+                fail(report, Outcome::NotDelivered, {SyncProblem::Kind::Unconfirmed, 200, parsed.error().message}, std::nullopt);
                 return report;
             }
             std::vector<std::string> delivered;
             std::vector<const shared::BatchResult*> rejected;
             for (const auto& result : parsed->results) {
                 switch (result.status) {
-                    case shared::ItemStatus::Accepted: ++report.accepted; delivered.push_back(result.id); break;
-                    case shared::ItemStatus::Duplicate: ++report.duplicates; delivered.push_back(result.id); break;
+                    case shared::ItemStatus::Accepted: ++report.delivery.accepted; delivered.push_back(result.id); break;
+                    case shared::ItemStatus::Duplicate: ++report.delivery.duplicates; delivered.push_back(result.id); break;
                     case shared::ItemStatus::Rejected: rejected.push_back(&result); break;
                 }
             }
@@ -380,9 +391,9 @@ PassReport SyncSession::deliver() {
                 if (auto moved = outbox.quarantine(result->id, "rejected by the server: " + clip(result->error)); !moved) {
                     return localError(moved.message());
                 }
-                ++report.rejected;
+                ++report.delivery.rejected;
             }
-            ++report.batches;
+            ++report.delivery.batches;
             self.unacknowledged.reset();
             m_schedule.succeeded();
             m_status.lastAttemptOk = true;
@@ -397,7 +408,7 @@ PassReport SyncSession::deliver() {
             continue;
         }
         if (status == 401) {
-            pause(report, kPausedReason);
+            pause(report);
             return report;
         }
         if (status == 413) {
@@ -408,15 +419,14 @@ PassReport SyncSession::deliver() {
             }
             const std::string reason = "too large for the server (413), even alone";
             if (auto moved = outbox.quarantine(batch.responses.front().id, reason); !moved) return localError(moved.message());
-            ++report.quarantinedLocally;
+            ++report.delivery.tooLarge;
             // That one response explains the 413s: the next batches may be full-sized again.
             m_batchLimit = std::clamp<std::size_t>(self.options.maxBatchResponses, 1, shared::kMaxBatchResponses);
             continue;
         }
         if (status == 429 || status == 503) {
             const auto retryAfter = parseRetryAfter(response.header("retry-after").value_or(""));
-            std::string reason = "server said " + std::to_string(status);
-            fail(report, Outcome::RetryLater, reason, retryAfter);
+            fail(report, Outcome::RetryLater, {SyncProblem::Kind::ServerStatus, status, ""}, retryAfter);
             return report;
         }
         fail(report, Outcome::NotDelivered, serverSaid(response), std::nullopt);
@@ -424,27 +434,12 @@ PassReport SyncSession::deliver() {
     }
 
     report.outcome = Outcome::Delivered;
-    if (report.batches > 0) {
-        const auto delivered = report.accepted + report.duplicates;
-        std::string summary = report.rejected == 0
-                                  ? "delivered " + std::to_string(delivered) + " (" + std::to_string(report.accepted) + " accepted, " +
-                                        std::to_string(report.duplicates) + " duplicate)"
-                                  : "sent " + std::to_string(delivered + report.rejected) + ": " + std::to_string(report.accepted) +
-                                        " accepted, " + std::to_string(report.duplicates) + " duplicate, " +
-                                        std::to_string(report.rejected) + " rejected into quarantine";
-        m_status.lastResult = summary;
-        report.message = summary;
-    } else {
-        report.message = "nothing to send";
-    }
-    if (report.quarantinedLocally > 0) {
-        report.message += ", " + plural(report.quarantinedLocally, "response", "responses") + " too large into quarantine";
-        m_status.lastResult = report.message;
-    }
+    if (report.delivery.batches > 0 || report.delivery.tooLarge > 0) m_status.lastResult = sentResult(report.delivery);
     return report;
 }
 
 void SyncSession::checkSurvey(PassReport& report) {
+    using Survey = SyncResult::Survey;
     Impl& self = *m_impl;
     HttpRequest request;
     request.url = joinUrl(self.options.config.endpointUrl, "/api/v1/survey");
@@ -453,11 +448,16 @@ void SyncSession::checkSurvey(PassReport& report) {
     if (!etag.empty()) request.headers.emplace_back("If-None-Match", etag);
     const HttpResponse response = self.http->perform(request);
     m_status.lastAttempt = localDayOf(self.env.wallNow());
-    const bool sentBatches = report.batches > 0;
-    const auto answered = [&](const std::string& result) {
+    // After a delivery, that stays the news; only a new survey joins it.
+    const bool sentBatches = report.delivery.batches > 0;
+    const auto answered = [&](Survey result) {
         m_status.lastAttemptOk = true;
         m_status.lastSuccess = m_status.lastAttempt;
-        if (!sentBatches) m_status.lastResult = result;
+        if (!sentBatches) m_status.lastResult = surveyResult(result);
+    };
+    const auto failed = [&](SyncProblem problem) {
+        m_status.lastAttemptOk = false;
+        m_status.lastResult = failedResult(std::move(problem), true);
     };
 
     if (!response.ok()) {
@@ -466,30 +466,26 @@ void SyncSession::checkSurvey(PassReport& report) {
             return;
         }
         // Nothing waits on the survey; with responses pending, the next pass retries both.
-        m_status.lastAttemptOk = false;
-        m_status.lastResult = "survey check: " + response.error;
+        failed(transportFailure(response));
         return;
     }
     switch (response.status) {
         case 304:
-            if (self.refusedEtag.empty()) m_status.surveyNote.clear();
-            answered("survey up to date");
+            if (self.refusedEtag.empty()) m_status.surveyNote = {};
+            answered(Survey::UpToDate);
             return;
-        case 401: pause(report, kPausedReason); return;
+        case 401: pause(report); return;
         case 404:
-            m_status.surveyNote = "the server has no survey for this unit; the kiosk keeps its own";
-            answered("no survey assigned on the server");
+            m_status.surveyNote = {SurveyNote::Kind::NotAssigned, ""};
+            answered(Survey::NotAssigned);
             return;
         case 200: break;
-        default:
-            m_status.lastAttemptOk = false;
-            m_status.lastResult = "survey check: " + serverSaid(response);
-            return;
+        default: failed(serverSaid(response)); return;
     }
-    answered("survey checked");
+    answered(Survey::Checked);
     const std::string newEtag = response.header("etag").value_or("");
     const auto refuse = [&](const std::string& why) {
-        m_status.surveyNote = "survey update refused, keeping the current one: " + clip(why, 300);
+        m_status.surveyNote = {SurveyNote::Kind::Refused, clip(why, 300)};
         self.refusedEtag = newEtag;
     };
     auto reply = shared::surveyResponseFromJson(json::parse(response.body, nullptr, false));
@@ -503,12 +499,9 @@ void SyncSession::checkSurvey(PassReport& report) {
         return;
     }
     self.refusedEtag.clear();
-    m_status.surveyNote.clear();
+    m_status.surveyNote = {};
     const std::string& publicKey = reply->publicKey;
-    if (!publicKey.empty() && publicKey != self.options.config.centralPublicKey) {
-        m_status.surveyNote = "the server's public key differs from central_public_key in the config; new responses may be "
-                              "rejected: re-enrol the kiosk";
-    }
+    if (!publicKey.empty() && publicKey != self.options.config.centralPublicKey) m_status.surveyNote = {SurveyNote::Kind::KeyDiffers, ""};
     if (auto saved = writeSurveyCache(self.stateDir, newEtag, publicKey, reply->survey); saved) {
         self.surveyEtag = newEtag;
     } else {
@@ -516,8 +509,8 @@ void SyncSession::checkSurvey(PassReport& report) {
     }
     if (loaded.survey->definitionSha256 == self.surveySha256) return;  // the survey the kiosk already has
     self.surveySha256 = loaded.survey->definitionSha256;
-    m_status.lastResult = (sentBatches ? m_status.lastResult + "; " : std::string()) + "new survey " + loaded.survey->id + " " +
-                          loaded.survey->version;
+    m_status.lastResult.survey = Survey::New;
+    m_status.lastResult.newSurvey = loaded.survey->id + " " + loaded.survey->version;
     self.newSurvey = std::make_shared<const shared::Survey>(std::move(*loaded.survey));
 }
 

@@ -3,6 +3,9 @@
 #include "svarboks/shared/files.hpp"
 #include "svarboks/shared/hashing.hpp"
 
+#include <algorithm>
+#include <array>
+
 namespace svarboks::sync {
 
 namespace fs = std::filesystem;
@@ -18,17 +21,81 @@ constexpr std::uintmax_t kMaxStateBytes = 64 * 1024;
 
 json dayOrNull(const std::optional<LocalDay>& day) { return day ? json(isoDay(*day)) : json(nullptr); }
 
+// The names of an enum's values in the file, in the enum's order.
+constexpr std::array kProblemKinds{"none", "transport", "not_the_server", "unconfirmed", "server_status", "token_refused", "local"};
+constexpr std::array kSurveyResults{"none", "up_to_date", "not_assigned", "checked", "new"};
+constexpr std::array kSurveyNotes{"none", "refused", "not_assigned", "key_differs"};
+
+template <typename Enum, std::size_t N>
+json nameOf(Enum value, const std::array<const char*, N>& names) {
+    return names.at(static_cast<std::size_t>(value));
+}
+
+// An unknown name (a newer program's) reads as the first value, "none".
+template <typename Enum, std::size_t N>
+Enum valueOf(const json& name, const std::array<const char*, N>& names) {
+    for (std::size_t i = 0; i < N; ++i) {
+        if (name.is_string() && name.get<std::string>() == names[i]) return static_cast<Enum>(i);
+    }
+    return static_cast<Enum>(0);
+}
+
+std::string stringAt(const json& doc, const char* key) {
+    return doc.is_object() && doc.value(key, json()).is_string() ? doc[key].get<std::string>() : "";
+}
+
+std::int64_t countAt(const json& doc, const char* key) {
+    return doc.value(key, json()).is_number_integer() ? std::max<std::int64_t>(0, doc[key].get<std::int64_t>()) : 0;
+}
+
+json problemJson(const SyncProblem& problem) {
+    return {{"kind", nameOf(problem.kind, kProblemKinds)}, {"http_status", problem.httpStatus}, {"detail", problem.detail}};
+}
+
+SyncProblem problemFrom(const json& doc) {
+    if (!doc.is_object()) return {};
+    const long status = doc.value("http_status", json()).is_number_integer() ? doc["http_status"].get<long>() : 0;
+    return {valueOf<SyncProblem::Kind>(doc.value("kind", json()), kProblemKinds), status, stringAt(doc, "detail")};
+}
+
+json resultJson(const SyncResult& result) {
+    json delivery = nullptr;
+    if (const auto& d = result.delivery) {
+        delivery = {{"batches", d->batches}, {"accepted", d->accepted}, {"duplicates", d->duplicates}, {"rejected", d->rejected},
+                    {"too_large", d->tooLarge}};
+    }
+    return {{"delivery", delivery},
+            {"survey", nameOf(result.survey, kSurveyResults)},
+            {"new_survey", result.newSurvey},
+            {"problem", problemJson(result.problem)},
+            {"survey_check", result.surveyCheck}};
+}
+
+SyncResult resultFrom(const json& doc) {
+    SyncResult result;
+    if (!doc.is_object()) return result;  // version 1 and 2 kept English text here: dropped, the next pass says anew
+    if (const json delivery = doc.value("delivery", json()); delivery.is_object()) {
+        result.delivery = Delivery{countAt(delivery, "batches"), countAt(delivery, "accepted"), countAt(delivery, "duplicates"),
+                                   countAt(delivery, "rejected"), countAt(delivery, "too_large")};
+    }
+    result.survey = valueOf<SyncResult::Survey>(doc.value("survey", json()), kSurveyResults);
+    result.newSurvey = stringAt(doc, "new_survey");
+    result.problem = problemFrom(doc.value("problem", json()));
+    result.surveyCheck = doc.value("survey_check", json()).is_boolean() && doc["survey_check"].get<bool>();
+    return result;
+}
+
 std::string stateText(const SyncStatus& status, const std::string& pausedToken) {
     const json doc = {
         {"format", kStateFormat},
-        {"version", 2},
+        {"version", 3},
         {"last_attempt", dayOrNull(status.lastAttempt)},
         {"last_attempt_ok", status.lastAttemptOk},
-        {"last_result", status.lastResult},
+        {"last_result", resultJson(status.lastResult)},
         {"last_success", dayOrNull(status.lastSuccess)},
-        {"paused_reason", status.pausedReason},
-        {"paused_token", status.pausedReason.empty() ? "" : pausedToken},
-        {"survey_note", status.surveyNote},
+        {"paused", status.paused},
+        {"paused_token", status.paused ? pausedToken : ""},
+        {"survey_note", {{"kind", nameOf(status.surveyNote.kind, kSurveyNotes)}, {"detail", status.surveyNote.detail}}},
     };
     return doc.dump(2) + "\n";
 }
@@ -53,15 +120,17 @@ shared::Result<SyncState> SyncStateFile::read() const {
     if (!doc.is_object() || doc.value("format", json()) != kStateFormat) {
         return shared::Error{m_file.string() + ": not a sync state file; delete it and the next sync writes a new one"};
     }
-    const auto string = [&](const char* key) { return doc.value(key, json()).is_string() ? doc[key].get<std::string>() : ""; };
     state.status.lastAttempt = parseDay(doc.value("last_attempt", json()));
     state.status.lastAttemptOk = doc.value("last_attempt_ok", json()).is_boolean() && doc["last_attempt_ok"].get<bool>();
-    state.status.lastResult = string("last_result");
+    state.status.lastResult = resultFrom(doc.value("last_result", json()));
     state.status.lastSuccess = parseDay(doc.value("last_success", json()));
-    state.status.pausedReason = string("paused_reason");
-    state.status.surveyNote = string("survey_note");
-    state.pausedToken = string("paused_token");
-    if (!state.status.pausedReason.empty()) state.status.state = SyncStatus::State::Paused;
+    // Versions 1 and 2 said a pause with its reason in English.
+    state.status.paused = doc.value("paused", json()).is_boolean() ? doc["paused"].get<bool>() : !stringAt(doc, "paused_reason").empty();
+    if (const json note = doc.value("survey_note", json()); note.is_object()) {
+        state.status.surveyNote = {valueOf<SurveyNote::Kind>(note.value("kind", json()), kSurveyNotes), stringAt(note, "detail")};
+    }
+    state.pausedToken = stringAt(doc, "paused_token");
+    if (state.status.paused) state.status.state = SyncStatus::State::Paused;
     return state;
 }
 
@@ -77,7 +146,7 @@ shared::Result<SyncStatus> loadSyncState(const fs::path& stateDir, const std::st
     auto state = SyncStateFile(stateDir).read();
     if (!state) return state.error();
     if (state->pausedToken != tokenFingerprint(deviceToken)) {
-        state->status.pausedReason.clear();
+        state->status.paused = false;
         state->status.state = SyncStatus::State::Idle;
     }
     return state->status;

@@ -32,14 +32,6 @@ json timeOrNull(const std::optional<WallTime>& time) { return time ? json(isoUtc
 
 json dayOrNull(const std::optional<LocalDay>& day) { return day ? json(isoDay(*day)) : json(nullptr); }
 
-std::string inWords(std::chrono::steady_clock::duration wait) {
-    const auto secs = std::chrono::ceil<std::chrono::seconds>(wait).count();
-    if (secs <= 0) return "a moment";
-    if (secs < 60) return std::to_string(secs) + " s";
-    if (secs < 90 * 60) return std::to_string((secs + 59) / 60) + " min";
-    return std::to_string((secs + 1799) / 3600) + " h";
-}
-
 }  // namespace
 
 LocalDay localDayOf(WallTime time) {
@@ -75,44 +67,6 @@ std::optional<LocalDay> parseDay(const json& value) {
     return LocalDay(date);
 }
 
-std::string formatDay(LocalDay day, WallTime now) {
-    const LocalDay today = localDayOf(now);
-    if (day == today) return "today";
-    if (day == today - std::chrono::days(1)) return "yesterday";
-    return isoDay(day);
-}
-
-std::string describe(const SyncStatus& status, WallTime now) {
-    using State = SyncStatus::State;
-    std::string line;
-    const std::string pending = std::to_string(status.pending) + " pending";
-    switch (status.state) {
-        case State::Paused: line = "paused: " + status.pausedReason + "; " + pending; break;
-        case State::Sending: line = "sending now, " + pending; break;
-        case State::Waiting:
-            line = "waiting: next try in " + (status.nextAttempt ? inWords(*status.nextAttempt - now) : std::string("a moment")) +
-                   " (" + status.waitReason + "); " + pending;
-            break;
-        case State::Idle:
-            if (status.lastAttempt && !status.lastAttemptOk && !status.lastResult.empty()) {
-                line = "last attempt " + formatDay(*status.lastAttempt, now) + " failed (" + status.lastResult + "), ";
-                line += status.lastSuccess ? "last success " + formatDay(*status.lastSuccess, now) : std::string("never synced yet");
-            } else if (status.lastSuccess) {
-                line = "last success " + formatDay(*status.lastSuccess, now);
-            } else {
-                line = "never synced yet";
-            }
-            line += ", " + pending;
-            if (status.pending > 0 && status.plannedSend) line += ", sent in " + inWords(*status.plannedSend - now) + " (send schedule)";
-            break;
-    }
-    if (status.quarantined > 0) line += ", " + std::to_string(status.quarantined) + " in quarantine";
-    if (status.held > 0) line += ", " + std::to_string(status.held) + " held";
-    if (!status.surveyNote.empty()) line += "; " + status.surveyNote;
-    if (!status.localError.empty()) line += "; " + status.localError;
-    return line;
-}
-
 json toJson(const SyncStatus& status) {
     static constexpr const char* kStates[] = {"idle", "sending", "waiting", "paused"};
     return {
@@ -122,12 +76,8 @@ json toJson(const SyncStatus& status) {
         {"held", status.held},
         {"last_attempt", dayOrNull(status.lastAttempt)},
         {"last_attempt_ok", status.lastAttemptOk},
-        {"last_result", status.lastResult},
         {"last_success", dayOrNull(status.lastSuccess)},
         {"next_attempt", timeOrNull(status.nextAttempt)},
-        {"wait_reason", status.waitReason},
-        {"paused_reason", status.pausedReason},
-        {"survey_note", status.surveyNote},
         {"local_error", status.localError},
     };
 }

@@ -111,7 +111,7 @@ private:
     bool m_quit = false;
     std::unique_ptr<sync::Uploader> m_uploader;
     std::uint64_t m_syncGeneration = 0;
-    std::string m_syncProblem;  ///< why there is no uploader on an enrolled kiosk
+    std::string m_syncStartError;  ///< why an enrolled kiosk has no uploader: the error of Uploader::start
 };
 
 /// The hold thresholds of a kiosk config (hold_min_ms_per_answer, hold_min_seconds, hold_max_per_window,

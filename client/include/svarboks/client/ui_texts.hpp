@@ -1,5 +1,5 @@
 #pragma once
-// The kiosk's own words (buttons, hints, admin labels) in Danish and English: assets/ui/texts.json.
+// The kiosk's own words (buttons, hints, admin labels, the sync status) in Danish and English: assets/ui/texts.json.
 #include "svarboks/shared/result.hpp"
 
 #include <filesystem>
@@ -26,5 +26,7 @@ private:
 
 /// The assets folder: $SVARBOKS_ASSETS, else the source tree's assets/ (development), else /usr/share/svarboks.
 [[nodiscard]] std::filesystem::path assetsDir();
+/// The kiosk's texts: ui/texts.json in assetsDir(). Errors as UiTexts::load.
+[[nodiscard]] shared::Result<UiTexts> loadKioskTexts();
 
 }  // namespace svarboks::client

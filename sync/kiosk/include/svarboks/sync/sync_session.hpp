@@ -63,12 +63,8 @@ struct PassReport {
         Cancelled,     ///< the uploader is stopping
     };
     Outcome outcome = Outcome::Delivered;
-    std::string message;  ///< one line for a person
-    std::int64_t accepted = 0;
-    std::int64_t duplicates = 0;
-    std::int64_t rejected = 0;            ///< moved to quarantine with the server's reason
-    std::int64_t quarantinedLocally = 0;  ///< too large to ever be sent; quarantined with that reason
-    std::int64_t batches = 0;             ///< batch requests that got a reply
+    Delivery delivery;    ///< what the pass sent
+    SyncProblem problem;  ///< NotDelivered, RetryLater, LocalError: why
 };
 
 /// One sync pass at a time, on the caller's thread. Not thread-safe: one thread uses a session.
@@ -104,7 +100,7 @@ public:
     [[nodiscard]] std::optional<SteadyTime> nextAutomaticPass() const;
     /// True while a backoff or a Retry-After is running at `now`.
     [[nodiscard]] bool backingOff(SteadyTime now) const { return m_schedule.backingOff(now); }
-    [[nodiscard]] bool paused() const { return !m_status.pausedReason.empty(); }
+    [[nodiscard]] bool paused() const { return m_status.paused; }
     [[nodiscard]] const SyncStatus& status() const { return m_status; }
     /// The current batch size limit (halved by 413s). For tests.
     [[nodiscard]] std::size_t batchLimit() const { return m_batchLimit; }
@@ -122,8 +118,8 @@ private:
     void publish();
     PassReport deliver();
     void checkSurvey(PassReport& report);
-    void fail(PassReport& report, PassReport::Outcome outcome, std::string reason, std::optional<std::chrono::seconds> retryAfter);
-    void pause(PassReport& report, std::string reason);
+    void fail(PassReport& report, PassReport::Outcome outcome, SyncProblem problem, std::optional<std::chrono::seconds> retryAfter);
+    void pause(PassReport& report);
     void persist();
     [[nodiscard]] bool sendDue(SteadyTime now);
 
