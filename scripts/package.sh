@@ -53,7 +53,7 @@ if ! dpkg-checkbuilddeps >/dev/null 2>&1; then
 fi
 echo "package: building svarboks $version (this takes a few minutes)"
 DEB_BUILD_OPTIONS="parallel=$(nproc)" dpkg-buildpackage -b -uc -us >"$work/build.log" 2>&1 || {
-  tail -50 "$work/build.log" >&2; echo "package: dpkg-buildpackage failed; the log's end is above" >&2; exit 1; }
+  tail -15 "$work/build.log" >&2; echo "package: dpkg-buildpackage failed; the log's end is above" >&2; exit 1; }
 
 mkdir -p "$out"
 arch=$(dpkg --print-architecture)
