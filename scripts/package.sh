@@ -29,10 +29,11 @@ if ((${#missing[@]} > 0)); then
   apt-get update -q && apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-# A clean copy of the tracked files as they are in the work tree (uncommitted changes included).
-work=$(mktemp -d /tmp/svarboks-package.XXXXXX)
-trap 'rm -rf "$work"' EXIT
-source_dir=$work/svarboks-$version
+# A clean copy of the tracked files as they are in the work tree (uncommitted changes included), always at
+# the same path so that a compiler cache (ccache) recognises a second build.
+work=$root/build/package-src
+rm -rf "$work"
+source_dir=$work/svarboks
 mkdir -p "$source_dir"
 (cd "$root" && git ls-files -z --cached --others --exclude-standard | grep -zv '^scripts/debian/' \
    | xargs -0 tar -c --no-recursion -f - ) | tar -x -C "$source_dir"
