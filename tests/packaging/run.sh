@@ -80,6 +80,13 @@ for dir in /var/lib/svarboks-central /var/lib/svarboks-kiosk; do
   [[ $(stat -c %a "$chroot_dir$dir") == 700 ]] || fail "$dir is not mode 0700"
 done
 in_chroot systemctl is-enabled svarboks-central.service >/dev/null 2>&1 && fail "the central service was enabled on installation"
+# The services' sandboxing, as `systemd-analyze security` rates it (0 best, 10 worst): the central endpoint
+# at most 2.0, the kiosk session, which needs the seat's devices, at most 4.0.
+for unit in svarboks-central:20 svarboks-kiosk:40; do
+  systemd-analyze security --offline=true --threshold="${unit#*:}" "$chroot_dir/lib/systemd/system/${unit%%:*}.service" \
+    >"$work/security-${unit%%:*}.txt" 2>&1 || { tail -3 "$work/security-${unit%%:*}.txt"; fail "${unit%%:*}.service is exposed beyond ${unit#*:}/100"; }
+  step "$(tail -1 "$work/security-${unit%%:*}.txt")"
+done
 
 # 3. A central endpoint and an enrolled kiosk, as docs/deployment.md says.
 step "a central endpoint and an enrolled kiosk with 5 answers in its outbox"
