@@ -71,7 +71,7 @@ DEBIAN_FRONTEND=noninteractive in_chroot apt-get install -y -q --no-install-reco
 for file in /usr/bin/svarboks /usr/bin/svarboks-central /usr/share/svarboks/ui/texts.json \
             /usr/share/svarboks/surveys/digital-kompetence.json /lib/systemd/system/svarboks-kiosk.service \
             /lib/systemd/system/svarboks-central.service /etc/default/svarboks-kiosk /etc/default/svarboks-central \
-            /etc/pam.d/svarboks-kiosk /usr/share/doc/svarboks-kiosk/deployment.md; do
+            /etc/pam.d/svarboks-kiosk /usr/share/doc/svarboks-kiosk/deployment.md.gz; do
   [[ -e $chroot_dir$file ]] || fail "$file is not installed"
 done
 in_chroot getent passwd svarboks >/dev/null || fail "no system user svarboks"
