@@ -38,7 +38,7 @@ step "building the previous ($version~prev) and the current ($version) packages"
 # 2. A clean Debian 12. Mounts are undone whatever happens.
 cleanup() {
   pkill -f "$chroot_dir" 2>/dev/null || true
-  for mount in dev/pts dev proc sys run; do umount -l "$chroot_dir/$mount" 2>/dev/null || true; done
+  for mount in dev/shm dev/pts dev proc sys run; do umount -l "$chroot_dir/$mount" 2>/dev/null || true; done
 }
 trap cleanup EXIT
 if [[ ${SVARBOKS_PACKAGING_FRESH:-} == 1 ]]; then rm -rf "$chroot_dir" "$work/bookworm.tar"; fi
@@ -55,6 +55,7 @@ mount -t proc proc "$chroot_dir/proc"
 mount -t sysfs sys "$chroot_dir/sys"
 mount --bind /dev "$chroot_dir/dev"
 mount --bind /dev/pts "$chroot_dir/dev/pts"
+mount -t tmpfs -o mode=1777 tmpfs "$chroot_dir/dev/shm"  # the compositor's buffers (a bind of /dev has none)
 mount -t tmpfs tmpfs "$chroot_dir/run"
 cp /etc/resolv.conf "$chroot_dir/etc/resolv.conf"
 echo "deb http://deb.debian.org/debian-security bookworm-security main" > "$chroot_dir/etc/apt/sources.list.d/security.list"
