@@ -1,4 +1,5 @@
 #include "svarboks/client/cli.hpp"
+#include "svarboks/client/ui_texts.hpp"
 
 #include "svarboks/shared/config.hpp"
 #include "svarboks/shared/survey.hpp"
@@ -71,7 +72,7 @@ std::string readText(const fs::path& file) {
 
 }  // namespace
 
-fs::path defaultSurveyPath() { return fs::path(SVARBOKS_SOURCE_ASSETS) / "surveys" / "digital-kompetence.json"; }
+fs::path defaultSurveyPath() { return assetsDir() / "surveys" / "digital-kompetence.json"; }
 
 int configInit(const ConfigInitOptions& options, std::ostream& out, std::ostream& err) {
     const fs::path file = configPath(options.config);

@@ -64,7 +64,7 @@ std::filesystem::path assetsDir() {
 #ifdef SVARBOKS_SOURCE_ASSETS
     if (std::filesystem::exists(SVARBOKS_SOURCE_ASSETS)) return SVARBOKS_SOURCE_ASSETS;
 #endif
-    return "/usr/share/svarboks";
+    return SVARBOKS_ASSETS_DIR;
 }
 
 shared::Result<UiTexts> loadKioskTexts() { return UiTexts::load(assetsDir() / "ui" / "texts.json"); }

@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <ctime>
 #include <memory>
 #include <system_error>
 
@@ -82,6 +83,7 @@ Result<bool> writeNewFile(const fs::path& path, const std::string& bytes, mode_t
 
 CertificateInfo describe(X509* cert, EVP_PKEY* key) {
     CertificateInfo info;
+    if (std::tm expiry{}; ASN1_TIME_to_tm(X509_get0_notAfter(cert), &expiry) == 1) info.notAfter = timegm(&expiry);
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int length = 0;
     if (X509_digest(cert, EVP_sha256(), digest, &length) == 1) {

@@ -3,6 +3,7 @@
 #include "svarboks/shared/result.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@ struct CertificateInfo {
     std::string sha256Fingerprint;  ///< "AB:CD:...", as browsers and `openssl x509 -fingerprint` show it
     std::string spkiPin;            ///< "sha256//<base64>", for the kiosk's pinned public key (CURLOPT_PINNEDPUBLICKEY)
     std::vector<std::string> subjectAltNames;  ///< "DNS:localhost", "IP Address:127.0.0.1"
+    std::int64_t notAfter = 0;                 ///< unix seconds: the certificate's last valid moment
 };
 
 /// True for a host name or IP address that may go into a certificate (letters, digits, '.', '-', ':', '*').
