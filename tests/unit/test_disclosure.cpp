@@ -396,7 +396,7 @@ struct ProofStore {
         if (pending.empty()) return;
         auto stored = store->storeItems(pending, "2026-W49");
         REQUIRE_MESSAGE(stored.ok(), (stored.ok() ? std::string() : stored.error().message));
-        for (const auto& result : *stored) REQUIRE(result.status == shared::ItemStatus::Accepted);
+        for (const auto& item : *stored) REQUIRE(item.result.status == shared::ItemStatus::Accepted);
         pending.clear();
     }
     // Releases a round added before (early: the proofs do not wait for weeks to end); the responses frozen.

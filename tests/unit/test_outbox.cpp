@@ -41,7 +41,10 @@ namespace svarboks::sync {
 
 class OutboxTestPeer {
 public:
-    static sqlite3* connection(Outbox& outbox) { return outbox.m_db.get(); }
+    static std::string pragma(Outbox& outbox, const std::string& name) {
+        auto query = outbox.m_db.query("PRAGMA " + name);
+        return query.step() == shared::sqlite::Step::Row ? query.textAt(0) : "";
+    }
 };
 
 }  // namespace svarboks::sync
@@ -232,12 +235,12 @@ TEST_CASE("outbox: WAL journal, synchronous=FULL and secure_delete=ON are set on
     Outbox first = mustOpen(path);
     Outbox second = mustOpen(path);
     for (Outbox* outbox : {&first, &second}) {
-        sqlite3* db = sync::OutboxTestPeer::connection(*outbox);
-        CHECK(pragma(db, "journal_mode") == "wal");
-        CHECK(pragma(db, "synchronous") == "2");  // FULL
-        CHECK(pragma(db, "secure_delete") == "1");
-        CHECK(pragma(db, "busy_timeout") == std::to_string(Outbox::kBusyTimeoutMs));
-        CHECK(pragma(db, "user_version") == "2");
+        const auto pragma = [&](const std::string& name) { return sync::OutboxTestPeer::pragma(*outbox, name); };
+        CHECK(pragma("journal_mode") == "wal");
+        CHECK(pragma("synchronous") == "2");  // FULL
+        CHECK(pragma("secure_delete") == "1");
+        CHECK(pragma("busy_timeout") == std::to_string(Outbox::kBusyTimeoutMs));
+        CHECK(pragma("user_version") == "2");
     }
     mustSucceed(first.add(shared::newUuidV4(), someSealed()));
     CHECK(fs::exists(dir / "outbox.db-wal"));

@@ -83,7 +83,9 @@ struct ReportStore {
         auto stored = store->storeItems(items, "2026-W49");
         INFO((stored.ok() ? std::string() : stored.error().message));
         REQUIRE(stored.ok());
-        return *stored;
+        std::vector<shared::BatchResult> results;
+        for (auto& item : *stored) results.push_back(std::move(item.result));
+        return results;
     }
     void respond(const std::string& unit, const std::string& period, const json& answers, const shared::Survey* as = nullptr) {
         REQUIRE(storeBatch({item(unit, period, answers, as)}).front().status == shared::ItemStatus::Accepted);

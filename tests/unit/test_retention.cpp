@@ -68,7 +68,7 @@ TEST_CASE("retention: deletes exactly what is dated before the oldest week kept,
         const auto item = pulseItem(central, period, next++);
         auto stored = store.storeItems(std::vector<server::IncomingItem>{item}, "2026-W48");
         REQUIRE(stored.ok());
-        REQUIRE(stored->front().status == shared::ItemStatus::Accepted);
+        REQUIRE(stored->front().result.status == shared::ItemStatus::Accepted);
         return item.id;
     };
     const auto release = [&](const std::string& id, const std::string& from, const std::string& to) {
@@ -171,7 +171,7 @@ TEST_CASE("dead letters: one kiosk's stop growing at the cap, with a reason that
         const json body = json::parse(response.body);
         for (const auto& result : body["results"]) {
             CHECK(result["status"] == "rejected");
-            if (result["error"].get<std::string>().ends_with(server::kDeadLetterNotKept)) ++notKept;
+            if (result["error"].get<std::string>().ends_with(" (not kept: this kiosk's rejected responses on the server are at their cap)")) ++notKept;
         }
         capped = capped || response.deadLettersFull;
     }

@@ -58,7 +58,7 @@ public:
     shared::Result<std::optional<std::string>> surveyDefinition(const std::string& s, const std::string& v) override {
         return m_inner.surveyDefinition(s, v);
     }
-    shared::Result<std::vector<shared::BatchResult>> storeItems(std::span<const server::IncomingItem>, const std::string&) override {
+    shared::Result<std::vector<server::StoredItem>> storeItems(std::span<const server::IncomingItem>, const std::string&) override {
         return shared::Error{"database or disk is full"};
     }
     shared::Status forEachResponse(const std::function<bool(const server::StoredResponse&)>& v) override { return m_inner.forEachResponse(v); }

@@ -214,7 +214,7 @@ void storeInto(server::Storage& store, const Surveys& surveys, const std::vector
     }
     auto stored = store.storeItems(items, week);
     REQUIRE_MESSAGE(stored.ok(), (stored.ok() ? "" : stored.error().message));
-    for (const auto& result : *stored) REQUIRE_MESSAGE(result.status == shared::ItemStatus::Accepted, result.id);
+    for (const auto& item : *stored) REQUIRE_MESSAGE(item.result.status == shared::ItemStatus::Accepted, item.result.id);
 }
 
 /// Adds a round and releases it at once (early), as `rounds add` and `rounds release --early` do.

@@ -85,7 +85,7 @@ bool isValidUserName(std::string_view name) {
     return std::all_of(name.begin(), name.end(), allowed) && ((first >= 'a' && first <= 'z') || (first >= '0' && first <= '9'));
 }
 
-Accounts::Accounts(Storage& storage, AccountOptions options, Clock clock, std::function<void(std::chrono::milliseconds)> sleep)
+Accounts::Accounts(AccountStore& storage, AccountOptions options, Clock clock, std::function<void(std::chrono::milliseconds)> sleep)
     : m_storage(storage),
       m_options(options),
       m_clock(std::move(clock)),

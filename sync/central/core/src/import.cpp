@@ -160,12 +160,12 @@ Result<Header> walk(const Opener& open, const std::string& name, const std::func
     }
 }
 
-Result<ImportReport> importFrom(Storage& storage, Ingestor& ingestor, const Opener& open, const std::string& name,
+Result<ImportReport> importFrom(DeviceStore& devices, Ingestor& ingestor, const Opener& open, const std::string& name,
                                 const std::string& receivedWeek) {
     try {
         auto header = walk(open, name, [](shared::BatchItem&&) { return Status{}; });
         if (!header) return header.error();
-        auto device = storage.findDevice(header->deviceId);
+        auto device = devices.findDevice(header->deviceId);
         if (!device) return device.error();
         if (!*device) return Error{name + ": device_id " + header->deviceId + " is not a device enrolled here"};
         if ((*device)->revoked) return Error{name + ": device " + header->deviceId + " has been revoked; its file is refused"};
@@ -176,13 +176,14 @@ Result<ImportReport> importFrom(Storage& storage, Ingestor& ingestor, const Open
         std::vector<shared::BatchItem> chunk;
         const auto flush = [&]() -> Status {
             if (chunk.empty()) return {};
-            auto results = ingestor.ingest(Arrival{report.unitId, "", receivedWeek}, chunk);
-            if (!results) return Error{results.error().message};
-            const auto counts = countResults(*results);
+            auto ingested = ingestor.ingest(Arrival{report.unitId, "", receivedWeek}, chunk);
+            if (!ingested) return Error{ingested.error().message};
+            auto& results = ingested->results;
+            const auto counts = countResults(results);
             report.counts.accepted += counts.accepted;
             report.counts.duplicate += counts.duplicate;
             report.counts.rejected += counts.rejected;
-            for (auto& result : *results) {
+            for (auto& result : results) {
                 if (result.status == shared::ItemStatus::Rejected) report.rejected.emplace_back(result.id, result.error);
             }
             chunk.clear();
@@ -202,17 +203,17 @@ Result<ImportReport> importFrom(Storage& storage, Ingestor& ingestor, const Open
 
 }  // namespace
 
-Result<ImportReport> importOutboxExport(Storage& storage, Ingestor& ingestor, const fs::path& file, const std::string& receivedWeek) {
+Result<ImportReport> importOutboxExport(DeviceStore& devices, Ingestor& ingestor, const fs::path& file, const std::string& receivedWeek) {
     const Opener open = [&file]() -> std::unique_ptr<std::istream> { return std::make_unique<std::ifstream>(file, std::ios::binary); };
-    return importFrom(storage, ingestor, open, file.string(), receivedWeek);
+    return importFrom(devices, ingestor, open, file.string(), receivedWeek);
 }
 
-Result<ImportReport> importOutboxExport(Storage& storage, Ingestor& ingestor, std::string_view bytes, const std::string& name,
+Result<ImportReport> importOutboxExport(DeviceStore& devices, Ingestor& ingestor, std::string_view bytes, const std::string& name,
                                         const std::string& receivedWeek) {
     const Opener open = [bytes]() -> std::unique_ptr<std::istream> {
         return std::make_unique<std::istringstream>(std::string(bytes), std::ios::binary);
     };
-    return importFrom(storage, ingestor, open, name, receivedWeek);
+    return importFrom(devices, ingestor, open, name, receivedWeek);
 }
 
 }  // namespace svarboks::server

@@ -37,6 +37,9 @@ std::string answerErrors(const shared::Validation& validation) {
     return message;
 }
 
+// How the reason of a rejected item ends when the dead letters did not keep it (docs/central.md).
+constexpr std::string_view kNotKept = " (not kept: this kiosk's rejected responses on the server are at their cap)";
+
 }  // namespace
 
 IngestCounts countResults(std::span<const shared::BatchResult> results) {
@@ -141,7 +144,7 @@ Result<IncomingItem> Ingestor::prepare(const Arrival& arrival, const shared::Bat
     return incoming;
 }
 
-Result<std::vector<shared::BatchResult>> Ingestor::ingest(const Arrival& arrival, std::span<const shared::BatchItem> items) {
+Result<IngestResult> Ingestor::ingest(const Arrival& arrival, std::span<const shared::BatchItem> items) {
     std::vector<IncomingItem> prepared;
     prepared.reserve(items.size());
     Lookups lookups;
@@ -150,16 +153,27 @@ Result<std::vector<shared::BatchResult>> Ingestor::ingest(const Arrival& arrival
         if (!incoming) return incoming.error();
         prepared.push_back(std::move(*incoming));
     }
-    return store(std::move(prepared), arrival.week);
+    auto stored = store(std::move(prepared), arrival.week);
+    if (!stored) return stored.error();
+    IngestResult ingested;
+    ingested.results.reserve(stored->size());
+    for (StoredItem& item : *stored) {
+        if (item.notKept) {
+            item.result.error += kNotKept;
+            ingested.deadLettersFull = true;
+        }
+        ingested.results.push_back(std::move(item.result));
+    }
+    return ingested;
 }
 
 struct Ingestor::PendingStore {
     std::vector<IncomingItem> items;
     const std::string& receivedWeek;
-    std::optional<Result<std::vector<shared::BatchResult>>> result;
+    std::optional<Result<std::vector<StoredItem>>> result;
 };
 
-Result<std::vector<shared::BatchResult>> Ingestor::store(std::vector<IncomingItem> items, const std::string& receivedWeek) {
+Result<std::vector<StoredItem>> Ingestor::store(std::vector<IncomingItem> items, const std::string& receivedWeek) {
     // A transaction of 8 full batches at most: enough to share the fsync among all the slots of Api.
     constexpr std::size_t kMaxGroupItems = 8 * shared::kMaxBatchResponses;
     PendingStore mine{std::move(items), receivedWeek, std::nullopt};
@@ -186,7 +200,7 @@ Result<std::vector<shared::BatchResult>> Ingestor::store(std::vector<IncomingIte
             it = m_storeQueue.erase(it);
         }
         lock.unlock();
-        std::vector<std::vector<shared::BatchResult>> results(group.size());
+        std::vector<std::vector<StoredItem>> results(group.size());
         std::optional<Error> failed;
         try {
             // Rows go in shuffled, so that nothing in the store (not even the order of its pages) follows

@@ -308,15 +308,14 @@ HttpResponse Api::batches(const HttpRequest& request) {
     document = json();
     if (!batch) return errorResponse(400, batch.error().message);
 
-    auto results = m_ingestor.ingest(Arrival{caller.unitId, caller.id, localWeek(m_clock())}, batch->responses);
-    if (!results) {
+    auto ingested = m_ingestor.ingest(Arrival{caller.unitId, caller.id, localWeek(m_clock())}, batch->responses);
+    if (!ingested) {
         m_storeFailing = true;
         return unavailable("the server cannot store right now; nothing of this batch was stored", kBusyRetryAfterSeconds);
     }
     m_storeFailing = false;
-    const bool notKept = std::any_of(results->begin(), results->end(), [](const shared::BatchResult& r) { return r.error.ends_with(kDeadLetterNotKept); });
-    auto response = jsonResponse(200, shared::toJson(shared::BatchResponse{batch->batchId, std::move(*results)}));
-    response.deadLettersFull = notKept;
+    auto response = jsonResponse(200, shared::toJson(shared::BatchResponse{batch->batchId, std::move(ingested->results)}));
+    response.deadLettersFull = ingested->deadLettersFull;
     return response;
 }
 

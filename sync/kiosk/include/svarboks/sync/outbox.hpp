@@ -1,7 +1,7 @@
 #pragma once
 // The kiosk's outbox: sealed responses waiting to be sent. SQLite in WAL mode with synchronous=FULL and
 // secure_delete=ON (deleted rows are zeroed in the database file, not left in its free pages);
-// the schema is versioned with user_version and migrated on open. It stores sealed bytes, a state, an
+// the schema is versioned with user_version and migrated on open (shared/sqlite.hpp, as the central store). It stores sealed bytes, a state, an
 // attempt count, a quarantine reason, a held flag and the order of arrival per response, and nothing else
 // about respondents: no time, no device, no plaintext, and not why or when a response was held.
 //
@@ -17,16 +17,14 @@
 // "outbox <path>: " and says what failed, e.g. "outbox /var/lib/svarboks/outbox.db: cannot write:
 // database or disk is full". A failed write changes nothing: each write is one transaction.
 #include "svarboks/shared/result.hpp"
+#include "svarboks/shared/sqlite.hpp"
 
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
-
-struct sqlite3;
 
 namespace svarboks::sync {
 
@@ -111,12 +109,9 @@ public:
 private:
     friend class OutboxTestPeer;  // tests read the connection's pragmas
 
-    Outbox(sqlite3* db, std::filesystem::path path);
+    Outbox(shared::sqlite::Database db, std::filesystem::path path);
     [[nodiscard]] Result<std::int64_t> changeHeld(std::string_view sql);
-    struct Closer {
-        void operator()(sqlite3* db) const;
-    };
-    std::unique_ptr<sqlite3, Closer> m_db;
+    shared::sqlite::Database m_db;
     std::filesystem::path m_path;
 };
 

@@ -105,7 +105,7 @@ struct SessionCheck {
 class Accounts {
 public:
     /// `sleep` waits out the failure delay; tests pass one that records instead of sleeping.
-    Accounts(Storage& storage, AccountOptions options = {}, Clock clock = systemClock(),
+    Accounts(AccountStore& storage, AccountOptions options = {}, Clock clock = systemClock(),
              std::function<void(std::chrono::milliseconds)> sleep = {});
 
     /// Checks a login attempt; on success creates a session (and removes expired ones).
@@ -126,7 +126,7 @@ public:
 private:
     void waitUntil(std::chrono::steady_clock::time_point deadline) const;
 
-    Storage& m_storage;
+    AccountStore& m_storage;
     AccountOptions m_options;
     Clock m_clock;
     std::function<void(std::chrono::milliseconds)> m_sleep;

@@ -22,12 +22,12 @@ struct ImportReport {
 };
 
 /// Imports `file` for the device named in its header. Errors say the file, the line and the key.
-/// Never throws; thread-safe as far as `storage` and `ingestor` are.
-[[nodiscard]] Result<ImportReport> importOutboxExport(Storage& storage, Ingestor& ingestor, const std::filesystem::path& file,
+/// Never throws; thread-safe as far as `devices` and `ingestor` are.
+[[nodiscard]] Result<ImportReport> importOutboxExport(DeviceStore& devices, Ingestor& ingestor, const std::filesystem::path& file,
                                                       const std::string& receivedWeek);
 
 /// The same for an export held in memory; `name` stands for the file in messages.
-[[nodiscard]] Result<ImportReport> importOutboxExport(Storage& storage, Ingestor& ingestor, std::string_view bytes, const std::string& name,
+[[nodiscard]] Result<ImportReport> importOutboxExport(DeviceStore& devices, Ingestor& ingestor, std::string_view bytes, const std::string& name,
                                                       const std::string& receivedWeek);
 
 }  // namespace svarboks::server

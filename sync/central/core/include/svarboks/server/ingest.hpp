@@ -32,6 +32,13 @@ struct IngestCounts {
 
 [[nodiscard]] IngestCounts countResults(std::span<const shared::BatchResult> results);
 
+/// What became of a batch: one result per item, in the order given, as the kiosk is answered.
+struct IngestResult {
+    std::vector<shared::BatchResult> results;
+    /// A rejected item was not kept (its kiosk's dead letters are at their cap); its reason says so too.
+    bool deadLettersFull = false;
+};
+
 /// Where a batch comes from and when: the kiosk's unit and device id ("" for `import`, whose dead letters
 /// are not capped), and the ISO week it arrives in (written beside dead letters; periods are judged by it).
 struct Arrival {
@@ -57,7 +64,7 @@ public:
     /// Prepares and stores the items in one transaction (shuffled, possibly together with other batches
     /// stored at the same moment), returning one result per item in the order given. An error (store
     /// failure) means nothing was stored.
-    [[nodiscard]] Result<std::vector<shared::BatchResult>> ingest(const Arrival& arrival, std::span<const shared::BatchItem> items);
+    [[nodiscard]] Result<IngestResult> ingest(const Arrival& arrival, std::span<const shared::BatchItem> items);
 
 private:
     /// Published-survey lookups of one batch, asked of the store once per survey id and version.
@@ -65,8 +72,8 @@ private:
     [[nodiscard]] Result<IncomingItem> prepare(const Arrival& arrival, const shared::BatchItem& item, Lookups& lookups);
     [[nodiscard]] Result<std::shared_ptr<const shared::Survey>> survey(const std::string& surveyId, const std::string& version);
 
-    /// Stores prepared items with the batches waiting at the same moment (group commit); one result per item.
-    [[nodiscard]] Result<std::vector<shared::BatchResult>> store(std::vector<IncomingItem> items, const std::string& receivedWeek);
+    /// Stores prepared items with the batches waiting at the same moment (group commit); one outcome per item.
+    [[nodiscard]] Result<std::vector<StoredItem>> store(std::vector<IncomingItem> items, const std::string& receivedWeek);
 
     struct PendingStore;
     Storage& m_storage;

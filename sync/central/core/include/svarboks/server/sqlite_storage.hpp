@@ -1,23 +1,24 @@
 #pragma once
 // The embedded store: one SQLite file in WAL mode with synchronous=FULL, its schema versioned with
-// user_version and migrated on open (like the kiosk's outbox).
+// user_version and migrated on open, opened as the kiosk's outbox is (shared/sqlite.hpp).
 //
 // Threads: a small pool of connections, one per call in flight (a connection is never used by two
 // threads at once). Writers of this process queue on a mutex, so they do not spin on SQLite's busy
 // handler; other processes (the admin commands beside a running server) wait up to kBusyTimeoutMs.
 // Wiped values (expired replay tokens) are overwritten on disk (secure_delete).
+//
+// The code: one file per concern of storage.hpp in core/src/sqlite/, each call one read, read snapshot
+// or write transaction on a pooled connection (core/src/sqlite/pool.hpp); the schema and its migrations
+// in core/src/sqlite/schema.cpp.
 #include "svarboks/server/storage.hpp"
 
-#include <condition_variable>
 #include <cstddef>
 #include <filesystem>
 #include <memory>
-#include <mutex>
-#include <vector>
 
 namespace svarboks::server {
 
-class SqliteConnection;
+class SqlitePool;
 
 class SqliteStorage final : public Storage {
 public:
@@ -34,49 +35,52 @@ public:
     SqliteStorage(const SqliteStorage&) = delete;
     SqliteStorage& operator=(const SqliteStorage&) = delete;
 
-    [[nodiscard]] Status ping() override;
-    [[nodiscard]] Result<bool> flushLog() override;
+    // UnitStore: units.cpp
     [[nodiscard]] Status addUnit(const Unit& unit) override;
     [[nodiscard]] Result<std::vector<Unit>> units() override;
     [[nodiscard]] Result<std::optional<Unit>> findUnit(const std::string& id) override;
     [[nodiscard]] Status setUnitGroup(const std::string& id, const std::string& group) override;
+    // DeviceStore: devices.cpp
     [[nodiscard]] Status addEnrolmentCode(const std::string& codeSha256, const std::string& unitId, std::int64_t expiresAt) override;
     [[nodiscard]] Result<EnrolOutcome> enrol(const EnrolAttempt& attempt) override;
     [[nodiscard]] Result<std::optional<Device>> authenticate(const std::string& tokenSha256, const std::string& today) override;
     [[nodiscard]] Result<std::optional<Device>> findDevice(const std::string& id) override;
     [[nodiscard]] Result<std::vector<Device>> devices() override;
     [[nodiscard]] Status revokeDevice(const std::string& id) override;
+    // SurveyStore: surveys.cpp
     [[nodiscard]] Status publishSurvey(const PublishedSurvey& survey, const std::string& unitId) override;
     [[nodiscard]] Result<std::vector<PublishedSurvey>> surveys() override;
     [[nodiscard]] Result<std::optional<PublishedSurvey>> currentSurvey(const std::string& unitId) override;
     [[nodiscard]] Result<std::optional<PublishedSurvey>> findSurvey(const std::string& surveyId, const std::string& version,
                                                                     const std::string& unitId) override;
     [[nodiscard]] Result<std::optional<std::string>> surveyDefinition(const std::string& surveyId, const std::string& version) override;
-    [[nodiscard]] Result<std::vector<shared::BatchResult>> storeItems(std::span<const IncomingItem> items,
-                                                                      const std::string& receivedWeek) override;
+    // ResponseStore: responses.cpp
+    [[nodiscard]] Result<std::vector<StoredItem>> storeItems(std::span<const IncomingItem> items, const std::string& receivedWeek) override;
     [[nodiscard]] Status forEachResponse(const std::function<bool(const StoredResponse&)>& visit) override;
     [[nodiscard]] Result<std::int64_t> responseCount() override;
     [[nodiscard]] Status forEachResponseOf(const ResponseFilter& filter, const std::function<bool(const StoredResponse&)>& visit) override;
     [[nodiscard]] Result<std::int64_t> countResponses(const ResponseFilter& filter) override;
     [[nodiscard]] Result<std::vector<DeadLetter>> deadLetters() override;
+    [[nodiscard]] Result<std::int64_t> deadLetterCount() override;
+    // RoundStore: rounds.cpp
+    [[nodiscard]] Result<int> groupSize() override;
+    [[nodiscard]] Status setGroupSize(int k) override;
+    [[nodiscard]] Status addRound(const Round& round) override;
+    [[nodiscard]] Result<std::vector<Round>> rounds() override;
+    [[nodiscard]] Result<std::int64_t> releaseRound(const std::string& id, const std::string& today) override;
+    [[nodiscard]] Result<std::vector<RoundUnit>> roundUnits(const std::string& id) override;
     [[nodiscard]] Status aggregateTallies(const TallyQuery& query, const std::function<void(const TallyRow&)>& visit) override;
     [[nodiscard]] Result<bool> talliesStale() override;
     [[nodiscard]] Status rebuildTallies(const std::function<Result<std::vector<Tally>>(const StoredResponse&)>& compute) override;
-    [[nodiscard]] Result<std::int64_t> deadLetterCount() override;
+    // AuditStore: audit.cpp
+    [[nodiscard]] Status addAudit(const AuditEntry& entry) override;
+    [[nodiscard]] Result<std::vector<AuditEntry>> audit(std::size_t limit) override;
+    // AccountStore: accounts.cpp
     [[nodiscard]] Status addUser(const UserAccount& user) override;
     [[nodiscard]] Result<std::vector<UserAccount>> users() override;
     [[nodiscard]] Result<std::optional<UserAccount>> findUser(const std::string& name) override;
     [[nodiscard]] Status setUserRole(const std::string& name, const std::string& role, const std::vector<std::string>& scope) override;
     [[nodiscard]] Status removeUser(const std::string& name) override;
-    [[nodiscard]] Status addRound(const Round& round) override;
-    [[nodiscard]] Result<int> groupSize() override;
-    [[nodiscard]] Status setGroupSize(int k) override;
-    [[nodiscard]] Result<std::vector<Round>> rounds() override;
-    [[nodiscard]] Result<std::int64_t> releaseRound(const std::string& id, const std::string& today) override;
-    [[nodiscard]] Result<std::vector<RoundUnit>> roundUnits(const std::string& id) override;
-    [[nodiscard]] Result<std::vector<std::string>> deleteBefore(const std::string& oldestKeptWeek) override;
-    [[nodiscard]] Status addAudit(const AuditEntry& entry) override;
-    [[nodiscard]] Result<std::vector<AuditEntry>> audit(std::size_t limit) override;
     [[nodiscard]] Result<std::optional<UserAccount>> recordLoginFailure(const std::string& name, int maxFailures, std::int64_t lockUntil) override;
     [[nodiscard]] Status clearLoginFailures(const std::string& name) override;
     [[nodiscard]] Status addSession(const Session& session) override;
@@ -84,6 +88,10 @@ public:
     [[nodiscard]] Status touchSession(const std::string& tokenSha256, std::int64_t lastUsedAt) override;
     [[nodiscard]] Status removeSession(const std::string& tokenSha256) override;
     [[nodiscard]] Status removeExpiredSessions(std::int64_t createdBefore, std::int64_t usedBefore) override;
+    // MaintenanceStore: storage.cpp
+    [[nodiscard]] Status ping() override;
+    [[nodiscard]] Result<bool> flushLog() override;
+    [[nodiscard]] Result<std::vector<std::string>> deleteBefore(const std::string& oldestKeptWeek) override;
 
     /// `PRAGMA integrity_check`: "ok", or SQLite's findings one a line.
     [[nodiscard]] Result<std::string> integrityCheck();
@@ -91,19 +99,10 @@ public:
     [[nodiscard]] const std::filesystem::path& path() const { return m_path; }
 
 private:
-    class Lease;
-    SqliteStorage(std::filesystem::path path, std::size_t maxConnections);
-    [[nodiscard]] Result<Lease> acquire();
-    void release(std::unique_ptr<SqliteConnection> connection);
-    [[nodiscard]] std::string prefix() const;
+    SqliteStorage(std::filesystem::path path, std::unique_ptr<SqlitePool> pool);
 
     std::filesystem::path m_path;
-    std::size_t m_maxConnections;
-    std::mutex m_poolMutex;
-    std::condition_variable m_poolFree;
-    std::vector<std::unique_ptr<SqliteConnection>> m_idle;
-    std::size_t m_open = 0;
-    std::mutex m_writeMutex;
+    std::unique_ptr<SqlitePool> m_pool;
 };
 
 }  // namespace svarboks::server

@@ -2,6 +2,10 @@
 // What the central endpoint stores, behind an interface: SQLite (sqlite_storage.hpp) is the embedded
 // default; a PostgreSQL backend for several stateless replicas implements the same interface.
 //
+// The interface is cut by concern: UnitStore, DeviceStore, SurveyStore, ResponseStore, RoundStore,
+// AuditStore, AccountStore and MaintenanceStore, each with the types it speaks in. Storage is all of
+// them: an engine implements Storage, and code that needs one concern can take just that one.
+//
 // Anonymity is part of this contract, not of one backend: a stored response holds its id, unit, survey
 // id and version, ISO week, locale, answers and a digest of its sealed bytes (for deduplication), and
 // nothing else: no device, no batch, no time of receipt, and no order of arrival that could be read back.
@@ -17,7 +21,6 @@
 #include <optional>
 #include <span>
 #include <string>
-#include <string_view>
 #include <vector>
 
 namespace svarboks::server {
@@ -168,11 +171,15 @@ struct IncomingItem {
 };
 
 /// The sealed bytes kept in the dead letters of one kiosk, at most: past it, a rejected item is still
-/// answered "rejected" (the kiosk keeps it in its quarantine) but not kept here, and its reason says so.
+/// answered "rejected" (the kiosk keeps it in its quarantine) but not kept here (StoredItem::notKept).
 /// A kiosk sending garbage cannot fill the disk (1,200 undecryptable items once took 21 MB).
 inline constexpr std::int64_t kDeadLetterBytesPerDevice = 8 * 1024 * 1024;
-/// How the reason of a rejected item ends when the item is not kept (see above).
-inline constexpr std::string_view kDeadLetterNotKept = " (not kept: this kiosk's rejected responses on the server are at their cap)";
+
+/// What storeItems did with one item.
+struct StoredItem {
+    shared::BatchResult result;  ///< accepted, duplicate, or rejected with its reason
+    bool notKept = false;        ///< rejected, and not kept: its kiosk's dead letters are at kDeadLetterBytesPerDevice
+};
 
 struct DeadLetter {
     std::string id;
@@ -202,26 +209,22 @@ struct Session {
 
 inline constexpr const char* kAllUnits = "*";
 
-class Storage {
+/// Units and their groups.
+class UnitStore {
 public:
-    virtual ~Storage() = default;
-
-    /// A cheap check that the store answers (GET /healthz).
-    [[nodiscard]] virtual Status ping() = 0;
-    /// Moves what a write-ahead log holds into the store itself and empties the log, so that no file keeps
-    /// recent writes in the order they came (a log appends each batch's rows in arrival order). Returns
-    /// false when readers kept it from emptying the log (try again later). Stores without a log: true.
-    [[nodiscard]] virtual Result<bool> flushLog() { return true; }
-
-    // ---- units ----
+    virtual ~UnitStore() = default;
     /// Adds a unit; an error if the id exists.
     [[nodiscard]] virtual Status addUnit(const Unit& unit) = 0;
     [[nodiscard]] virtual Result<std::vector<Unit>> units() = 0;
     [[nodiscard]] virtual Result<std::optional<Unit>> findUnit(const std::string& id) = 0;
     /// Moves a unit into a group ("" = none); an error if there is no such unit.
     [[nodiscard]] virtual Status setUnitGroup(const std::string& id, const std::string& group) = 0;
+};
 
-    // ---- enrolment and devices ----
+/// Enrolment codes and the kiosks enrolled with them.
+class DeviceStore {
+public:
+    virtual ~DeviceStore() = default;
     /// Stores a new one-time code (its hash only) for a unit; an error if the unit does not exist.
     [[nodiscard]] virtual Status addEnrolmentCode(const std::string& codeSha256, const std::string& unitId,
                                                   std::int64_t expiresAt) = 0;
@@ -235,8 +238,12 @@ public:
     [[nodiscard]] virtual Result<std::vector<Device>> devices() = 0;
     /// Revokes a device; an error if there is none with this id. Revoking twice is not an error.
     [[nodiscard]] virtual Status revokeDevice(const std::string& id) = 0;
+};
 
-    // ---- surveys ----
+/// Published surveys and the units they are assigned to.
+class SurveyStore {
+public:
+    virtual ~SurveyStore() = default;
     /// Publishes a survey for a unit or for kAllUnits. Publishing the same id and version again with the
     /// same definition only adds the assignment; with another definition it is refused (a published
     /// version never changes: its consent text is hashed into every response).
@@ -253,14 +260,19 @@ public:
     /// The canonical definition bytes of a published survey.
     [[nodiscard]] virtual Result<std::optional<std::string>> surveyDefinition(const std::string& surveyId,
                                                                               const std::string& version) = 0;
+};
 
-    // ---- responses ----
-    /// Stores a batch in one transaction, in the given order, and returns one result per item in that order:
+/// Stored responses (with the tallies they add) and the dead letters of rejected items.
+class ResponseStore {
+public:
+    virtual ~ResponseStore() = default;
+    /// Stores a batch in one transaction, in the given order, and returns one outcome per item in that order:
     /// an id already stored with the same sealedSha256 is a duplicate; with another one it is rejected
     /// and never overwritten; an item with a response is stored (accepted); every rejected item goes to
-    /// the dead letters with its reason and `receivedWeek`. Returns only after the commit.
-    [[nodiscard]] virtual Result<std::vector<shared::BatchResult>> storeItems(std::span<const IncomingItem> items,
-                                                                              const std::string& receivedWeek) = 0;
+    /// the dead letters with its reason and `receivedWeek` (unless its kiosk's are at their cap: notKept).
+    /// Returns only after the commit.
+    [[nodiscard]] virtual Result<std::vector<StoredItem>> storeItems(std::span<const IncomingItem> items,
+                                                                     const std::string& receivedWeek) = 0;
     /// Calls `visit` for every stored response, ordered by id (which carries no order of arrival), from one
     /// read snapshot. Stops early when `visit` returns false.
     [[nodiscard]] virtual Status forEachResponse(const std::function<bool(const StoredResponse&)>& visit) = 0;
@@ -286,15 +298,18 @@ public:
     [[nodiscard]] virtual Result<std::vector<DeadLetter>> deadLetters() = 0;
     /// How many dead letters there are (without reading them).
     [[nodiscard]] virtual Result<std::int64_t> deadLetterCount() = 0;
+};
 
-    // ---- the anonymity policy ----
+/// Reporting rounds, the anonymity policy's group size they keep, and the tallies reports are made from.
+class RoundStore {
+public:
+    virtual ~RoundStore() = default;
     /// The minimum group size (policy.hpp: kMinimumGroupSize unless set higher). A round keeps the one it
     /// was released with: reports with two different k beside each other could give hidden figures away.
     [[nodiscard]] virtual Result<int> groupSize() = 0;
     /// Sets it; an error below kMinimumGroupSize.
     [[nodiscard]] virtual Status setGroupSize(int k) = 0;
 
-    // ---- reporting rounds ----
     /// Adds a round; an error if the id exists or its weeks overlap another round's.
     [[nodiscard]] virtual Status addRound(const Round& round) = 0;
     /// Every round, by first week.
@@ -306,21 +321,6 @@ public:
     /// The units of a released round with their groups as at the release.
     [[nodiscard]] virtual Result<std::vector<RoundUnit>> roundUnits(const std::string& id) = 0;
 
-    // ---- retention ----
-    /// Deletes, in one transaction, everything dated before `oldestKeptWeek` (retention.hpp): every round
-    /// whose first week is before it, as a whole (its responses, tallies and units, and the round itself:
-    /// a round that lost some of its weeks would show other figures than before, and the difference would
-    /// be those weeks'), the responses in no released round and the tallies of weeks before it, and the
-    /// dead letters received before it. Returns the ids of the rounds deleted. No count of responses: one
-    /// of an old week could be a figure about fewer than k.
-    [[nodiscard]] virtual Result<std::vector<std::string>> deleteBefore(const std::string& oldestKeptWeek) = 0;
-
-    // ---- audit ----
-    [[nodiscard]] virtual Status addAudit(const AuditEntry& entry) = 0;
-    /// The latest `limit` entries, newest first.
-    [[nodiscard]] virtual Result<std::vector<AuditEntry>> audit(std::size_t limit) = 0;
-
-    // ---- tallies (reports) ----
     /// Calls `visit` for each sum of tallies the query asks for, from one read snapshot, ordered by unit,
     /// (week,) subject and value. Only stored responses count: items added by storeItems in the same
     /// transaction as their response.
@@ -330,8 +330,21 @@ public:
     /// Recomputes every tally from the stored responses in one transaction (`compute` gives a response's
     /// tallies, or an error that stops the rebuild with nothing changed).
     [[nodiscard]] virtual Status rebuildTallies(const std::function<Result<std::vector<Tally>>(const StoredResponse&)>& compute) = 0;
+};
 
-    // ---- dashboard accounts and sessions ----
+/// Who downloaded or changed what.
+class AuditStore {
+public:
+    virtual ~AuditStore() = default;
+    [[nodiscard]] virtual Status addAudit(const AuditEntry& entry) = 0;
+    /// The latest `limit` entries, newest first.
+    [[nodiscard]] virtual Result<std::vector<AuditEntry>> audit(std::size_t limit) = 0;
+};
+
+/// Dashboard accounts and their login sessions.
+class AccountStore {
+public:
+    virtual ~AccountStore() = default;
     /// Adds an account; an error if the name exists.
     [[nodiscard]] virtual Status addUser(const UserAccount& user) = 0;
     /// Every account, by name.
@@ -356,5 +369,34 @@ public:
     /// Removes every session created before `createdBefore` or last used before `usedBefore`.
     [[nodiscard]] virtual Status removeExpiredSessions(std::int64_t createdBefore, std::int64_t usedBefore) = 0;
 };
+
+/// Keeping the store itself: health, its log, retention.
+class MaintenanceStore {
+public:
+    virtual ~MaintenanceStore() = default;
+    /// A cheap check that the store answers (GET /healthz).
+    [[nodiscard]] virtual Status ping() = 0;
+    /// Moves what a write-ahead log holds into the store itself and empties the log, so that no file keeps
+    /// recent writes in the order they came (a log appends each batch's rows in arrival order). Returns
+    /// false when readers kept it from emptying the log (try again later). Stores without a log: true.
+    [[nodiscard]] virtual Result<bool> flushLog() { return true; }
+    /// Deletes, in one transaction, everything dated before `oldestKeptWeek` (retention.hpp): every round
+    /// whose first week is before it, as a whole (its responses, tallies and units, and the round itself:
+    /// a round that lost some of its weeks would show other figures than before, and the difference would
+    /// be those weeks'), the responses in no released round and the tallies of weeks before it, and the
+    /// dead letters received before it. Returns the ids of the rounds deleted. No count of responses: one
+    /// of an old week could be a figure about fewer than k.
+    [[nodiscard]] virtual Result<std::vector<std::string>> deleteBefore(const std::string& oldestKeptWeek) = 0;
+};
+
+/// The whole store: what an engine implements.
+class Storage : public UnitStore,
+                public DeviceStore,
+                public SurveyStore,
+                public ResponseStore,
+                public RoundStore,
+                public AuditStore,
+                public AccountStore,
+                public MaintenanceStore {};
 
 }  // namespace svarboks::server
