@@ -17,6 +17,7 @@
 // again or one about other people: no combination of reports, and no moment, tells more than one does.
 // There are no free week ranges and no live figures of answers (the dashboard's live participation counts
 // are in steps of k: rounds.hpp).
+#include "svarboks/server/hidden.hpp"
 #include "svarboks/server/policy.hpp"
 #include "svarboks/server/storage.hpp"
 #include "svarboks/shared/localized_text.hpp"
@@ -30,13 +31,6 @@ namespace svarboks::server {
 
 inline constexpr int kDefaultK = kMinimumGroupSize;
 inline constexpr int kMinimumK = kMinimumGroupSize;  ///< no report, page or download can ask for less
-
-/// Why a figure is not shown. Both look the same to a reader apart from the wording; neither carries a number.
-enum class Hidden {
-    No,
-    FewerThanK,   ///< about fewer than k respondents
-    Secondary,    ///< shown, it would let a hidden figure be worked out by subtraction
-};
 
 /// A number of respondents, or why it is hidden. `value` is 0 whenever hidden.
 struct Count {
