@@ -37,6 +37,7 @@ struct Count {
     Hidden hidden = Hidden::No;
     std::int64_t value = 0;
     [[nodiscard]] bool shown() const { return hidden == Hidden::No; }
+    bool operator==(const Count&) const = default;
 };
 
 struct ReportRequest {
@@ -122,7 +123,7 @@ struct Report {
 };
 
 /// Builds a report from a released round's frozen tallies, with the group size k it was released with
-/// (never below kMinimumK). Errors: no released round
+/// (never below kMinimumK), in the stages of report_stages.hpp. Errors: no released round
 /// (or an unknown or unreleased one named), unknown survey or version, several surveys and none named, a
 /// store failure.
 [[nodiscard]] Result<Report> buildReport(Storage& storage, const ReportRequest& request);
