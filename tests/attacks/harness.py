@@ -75,10 +75,11 @@ class Central:
     def cli(self, *args, expect=0, stdin=None, binary=False):
         return run([self.binary, *args, "--data", self.data], expect=expect, stdin=stdin, binary=binary)
 
-    def start(self, timeout=60):
+    def start(self, timeout=60, options=()):
+        """`serve` on a free port of 127.0.0.1 (with further `options`); returns the port once it listens."""
         offset = os.path.getsize(self.logfile) if os.path.exists(self.logfile) else 0
         with open(self.logfile, "ab") as out:
-            self.process = subprocess.Popen([self.binary, "serve", "--data", self.data, "--listen", "127.0.0.1:0"],
+            self.process = subprocess.Popen([self.binary, "serve", "--data", self.data, "--listen", "127.0.0.1:0", *options],
                                             stdout=out, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -93,13 +94,13 @@ class Central:
             time.sleep(0.02)
         raise SetupError(f"svarboks-central serve did not start (exit {self.process.poll()}); see {self.logfile}")
 
-    def stop(self):
-        """SIGTERM, then SIGKILL after 30 s; returns the exit status (None if it was not running)."""
+    def stop(self, timeout=30):
+        """SIGTERM, then SIGKILL after `timeout` seconds; returns the exit status (None if it was not running)."""
         if self.process is None or self.process.poll() is not None:
             return None if self.process is None else self.process.returncode
         self.process.send_signal(signal.SIGTERM)
         try:
-            return self.process.wait(30)
+            return self.process.wait(timeout)
         except subprocess.TimeoutExpired:
             self.process.kill()
             return self.process.wait()

@@ -5,7 +5,7 @@ accepted response stored exactly once.
   tests/load/run_load.py BUILD_DIR [--connections 500] [--seconds 60] [--batch 20] [--threads N]
                          [--max-rss-mib 512] [--central BINARY] [--report FILE] [--keep]
 
-Sets up a central endpoint on 127.0.0.1 (init, a unit, the default survey), makes one enrolment code per
+Sets up a central endpoint on 127.0.0.1 (common.py: init, a unit, the default survey), makes one enrolment code per
 connection, starts `svarboks-central serve` (with --threads N when given, else its default) and runs the load
 generator (BUILD_DIR/tests/load_central; see load_central.cpp): it enrols every device, then each kiosk
 posts sealed batches on its own kept-alive TLS connection for --seconds, retrying on 429/503 after
@@ -19,54 +19,23 @@ Prints the figures (throughput, latency percentiles, 429/503 counts, peak RSS, p
 writes them as JSON. Exit 0 when every check holds.
 """
 
-import argparse
+import base64
 import collections
 import concurrent.futures
 import json
 import os
-import re
-import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-SURVEY = os.path.join(ROOT, "assets", "surveys", "digital-kompetence.json")
-START = time.monotonic()
-
-
-def log(text):
-    print(f"[{time.monotonic() - START:6.1f} s] {text}", flush=True)
-
-
-def run(args, check=True):
-    done = subprocess.run(args, capture_output=True, text=True)
-    if check and done.returncode != 0:
-        raise RuntimeError(f"{' '.join(args[:3])}: exit {done.returncode}: {done.stderr.strip()}")
-    return done.stdout
-
-
-def established(port):
-    """TCP connections in state ESTABLISHED whose local port is `port` (the server's side), IPv4 and IPv6."""
-    count = 0
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            with open(table) as f:
-                next(f)
-                for line in f:
-                    fields = line.split()
-                    if fields[3] == "01" and int(fields[1].rsplit(":", 1)[1], 16) == port:
-                        count += 1
-        except FileNotFoundError:
-            pass
-    return count
+from common import (SURVEY, START, argument_parser, central_binary, clean_up, established, log, process_status, set_up_central,
+                    verdict)
 
 
 class Sampler(threading.Thread):
-    """Every second: VmRSS, VmHWM and Threads of the server, and its established connections."""
+    """Every second: VmRSS, VmHWM, Threads and CPU time of the server, and its established connections."""
 
     def __init__(self, pid, port):
         super().__init__(name="sampler", daemon=True)
@@ -76,81 +45,44 @@ class Sampler(threading.Thread):
 
     def run(self):
         while not self.stop.wait(1.0):
-            values = {"t": time.monotonic() - START, "connections": established(self.port)}
-            try:
-                with open(f"/proc/{self.pid}/stat") as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-                values["cpu_seconds"] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-                with open(f"/proc/{self.pid}/status") as f:
-                    for line in f:
-                        key, _, value = line.partition(":")
-                        if key in ("VmRSS", "VmHWM"):
-                            values[key] = int(value.split()[0]) / 1024.0
-                        elif key == "Threads":
-                            values[key] = int(value)
-            except FileNotFoundError:
+            status = process_status(self.pid)
+            if status is None:
                 return
-            self.samples.append(values)
+            self.samples.append({"t": time.monotonic() - START, "connections": established(self.port), **status})
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("build", help="the CMake build folder")
-    parser.add_argument("--connections", type=int, default=500)
-    parser.add_argument("--seconds", type=float, default=60)
+    parser = argument_parser(__doc__, connections=500)
     parser.add_argument("--batch", type=int, default=20, help="responses per batch (default 20)")
     parser.add_argument("--threads", type=int, help="svarboks-central serve --threads (default: the server's default)")
     parser.add_argument("--max-rss-mib", type=float, default=512, help="the server's peak RSS must stay under this")
-    parser.add_argument("--central", help="another svarboks-central binary to measure (default: the build folder's)")
-    parser.add_argument("--report", help="write the figures as JSON to this file")
-    parser.add_argument("--keep", action="store_true", help="keep the work folder")
     args = parser.parse_args()
 
-    central = args.central or os.path.join(args.build, "sync", "central", "svarboks-central")
+    binary = central_binary(args)
     generator = os.path.join(args.build, "tests", "load_central")
     work = tempfile.mkdtemp(prefix="svarboks-load-")
-    data = os.path.join(work, "central")
     failures = []
-    server = None
+    central = None
     try:
-        run([central, "init", "--data", data, "--host", "127.0.0.1"])
-        run([central, "units", "add", "load", "--name", "Load test unit", "--data", data])
-        run([central, "survey", "publish", SURVEY, "--all", "--data", data])
+        central, _ = set_up_central(binary, work, "load", "Load test unit")
         began = time.monotonic()
-
-        def code(_):
-            return run([central, "enroll", "--unit", "load", "--data", data]).splitlines()[2].split()[0]
-
         with concurrent.futures.ThreadPoolExecutor(4) as pool:
-            codes = list(pool.map(code, range(args.connections)))
+            codes = list(pool.map(lambda _: central.enrolment_code("load"), range(args.connections)))
         with open(os.path.join(work, "codes.txt"), "w") as f:
             f.write("\n".join(codes) + "\n")
         log(f"{len(codes)} enrolment codes made in {time.monotonic() - began:.1f} s")
 
-        command = [central, "serve", "--data", data, "--listen", "127.0.0.1:0"]
-        if args.threads:
-            command += ["--threads", str(args.threads)]
-        logfile = os.path.join(work, "central.log")
-        with open(logfile, "wb") as out:
-            server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
-        listening = None
-        for _ in range(600):
-            with open(logfile, "rb") as f:
-                listening = re.search(rb'"event":"listening","address":"127\.0\.0\.1:(\d+)","public_key":"([^"]+)"', f.read())
-            if listening or server.poll() is not None:
-                break
-            time.sleep(0.05)
-        if not listening:
-            raise RuntimeError(f"the central did not start; see {logfile}")
-        port, public_key = int(listening.group(1)), listening.group(2).decode()
-        log(f"central (pid {server.pid}) on 127.0.0.1:{port}, {' '.join(command[5:]) or 'default threads'}")
+        options = ["--threads", str(args.threads)] if args.threads else []
+        port = central.start(options=options)
+        public_key = base64.b64encode(central.public_key()).decode()
+        log(f"central (pid {central.process.pid}) on 127.0.0.1:{port}, {' '.join(options) or 'default threads'}")
 
-        sampler = Sampler(server.pid, port)
+        sampler = Sampler(central.process.pid, port)
         sampler.start()
         children_before = os.times()
         report_file = os.path.join(work, "generator.json")
         ids_file = os.path.join(work, "accepted-ids.txt")
-        generated = subprocess.run([generator, "--endpoint", f"https://127.0.0.1:{port}", "--ca", os.path.join(data, "tls", "cert.pem"),
+        generated = subprocess.run([generator, "--endpoint", f"https://127.0.0.1:{port}", "--ca", central.cert,
                                     "--survey", SURVEY, "--public-key", public_key, "--codes", os.path.join(work, "codes.txt"),
                                     "--connections", str(args.connections), "--seconds", str(args.seconds), "--batch", str(args.batch),
                                     "--accepted-ids", ids_file, "--report", report_file], text=True, capture_output=True)
@@ -165,12 +97,10 @@ def main():
         with open(report_file) as f:
             figures = json.load(f)
 
-        server.send_signal(signal.SIGTERM)
-        status = server.wait(60)
+        status = central.stop(timeout=60)  # 500 connections to close under the sanitizers
         failures += [] if status == 0 else [f"the central exited {status} after SIGTERM"]
-        server = None
         # Which accepted ids are stored (ids only: record-level data leaves the store only k-anonymous).
-        checked = json.loads(run([central, "check-ids", ids_file, "--json", "--data", data], check=False))
+        checked = json.loads(central.cli("check-ids", ids_file, "--json", expect=None).stdout)
         with open(ids_file) as f:
             accepted = collections.Counter(line.strip() for line in f if line.strip())
 
@@ -214,18 +144,10 @@ def main():
         if figures["accepted"] == 0:
             failures.append("nothing was accepted")
     finally:
-        if server is not None and server.poll() is None:
-            server.kill()
-            server.wait()
-        if failures or args.keep:
-            log(f"work folder kept: {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
-    if failures:
-        print("load: " + "\n  ".join(["failed:", *failures]), flush=True)
-        return 1
-    print("load: no errors but 429/503, memory bounded, every accepted response stored once", flush=True)
-    return 0
+        if central is not None:
+            central.stop()
+        clean_up(work, failures or args.keep)
+    return verdict("load", failures, "no errors but 429/503, memory bounded, every accepted response stored once")
 
 
 if __name__ == "__main__":

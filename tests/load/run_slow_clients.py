@@ -5,8 +5,8 @@ dashboard page each answer in time.
   tests/load/run_slow_clients.py BUILD_DIR [--connections 300] [--seconds 60] [--interval 2] [--limit 2]
                                  [--central BINARY] [--report FILE] [--keep]
 
-Sets up a central endpoint on 127.0.0.1 (init, a unit, the default survey, a dashboard user), starts
-`svarboks-central serve` with its defaults, enrols a scripted kiosk and signs the user in. Then, for
+Sets up a central endpoint on 127.0.0.1 (common.py: init, a unit, the default survey) and a dashboard user,
+starts `svarboks-central serve` with its defaults, enrols a scripted kiosk and signs the user in. Then, for
 --seconds, --connections slow connections from 127.0.0.2 ... 127.0.0.11 (Linux routes all of 127/8 to lo)
 each send one byte every --interval seconds (with jitter), in three kinds, a third each:
 - hello: a TLS ClientHello, byte by byte (the handshake never ends);
@@ -23,7 +23,6 @@ server logs that it cut connections, and it exits 0 on SIGTERM. Prints the laten
 kind), the server's threads and memory; --report writes them as JSON. Exit 0 when every check holds.
 """
 
-import argparse
 import datetime
 import http.client
 import json
@@ -31,7 +30,6 @@ import os
 import random
 import re
 import selectors
-import shutil
 import socket
 import ssl
 import sys
@@ -40,41 +38,14 @@ import threading
 import time
 import uuid
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "attacks"))
-from harness import Central, Https, ScriptedKiosk, Session, Survey, run  # noqa: E402
+from common import (SURVEY, START, argument_parser, central_binary, clean_up, established, log, percentile, process_status,
+                    set_up_central, verdict)
+from harness import Https, ScriptedKiosk, Session, Survey
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-SURVEY = os.path.join(ROOT, "assets", "surveys", "digital-kompetence.json")
-START = time.monotonic()
 HEAD_DEADLINE = 10.0   # the server's default: handshake start to the end of the request head
 CUT_SLACK = 3.0        # the watchdog's tick, the trickle interval and a loaded machine
 SLOW_ADDRESSES = [f"127.0.0.{i}" for i in range(2, 12)]
 USER, PASSWORD = "admin", "slow-clients-password-01"
-
-
-def log(text):
-    print(f"[{time.monotonic() - START:6.1f} s] {text}", flush=True)
-
-
-def percentile(values, p):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100.0 * (len(ordered) - 1))))] if ordered else 0.0
-
-
-def established(port):
-    """TCP connections in state ESTABLISHED whose local port is `port` (the server's side)."""
-    count = 0
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            with open(table) as f:
-                next(f)
-                for line in f:
-                    fields = line.split()
-                    if fields[3] == "01" and int(fields[1].rsplit(":", 1)[1], 16) == port:
-                        count += 1
-        except FileNotFoundError:
-            pass
-    return count
 
 
 def client_hello():
@@ -269,40 +240,23 @@ class Prober(threading.Thread):
 
 def sample(pid, port, trickler):
     values = {"t": round(time.monotonic() - START, 1), "established": established(port), "slow_open": trickler.open_now}
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                key, _, value = line.partition(":")
-                if key in ("VmRSS", "VmHWM"):
-                    values[key] = round(int(value.split()[0]) / 1024.0, 1)
-                elif key == "Threads":
-                    values[key] = int(value)
-    except FileNotFoundError:
-        pass
+    for key, value in (process_status(pid) or {}).items():
+        values[key] = round(value, 1) if isinstance(value, float) else value
     return values
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("build", help="the CMake build folder")
-    parser.add_argument("--connections", type=int, default=300)
-    parser.add_argument("--seconds", type=float, default=60)
+    parser = argument_parser(__doc__, connections=300)
     parser.add_argument("--interval", type=float, default=2.0, help="seconds between two bytes of a slow connection")
     parser.add_argument("--limit", type=float, default=2.0, help="the most seconds a probe may take")
-    parser.add_argument("--central", help="another svarboks-central binary to measure (default: the build folder's)")
-    parser.add_argument("--report", help="write the figures as JSON to this file")
-    parser.add_argument("--keep", action="store_true", help="keep the work folder")
     args = parser.parse_args()
 
-    binary = args.central or os.path.join(args.build, "sync", "central", "svarboks-central")
+    binary = central_binary(args)
     work = tempfile.mkdtemp(prefix="svarboks-slow-")
-    central = Central(binary, os.path.join(work, "central"), os.path.join(work, "central.log"))
     failures = []
-    trickler = prober = None
+    central = trickler = prober = None
     try:
-        run([binary, "init", "--data", central.data, "--host", "127.0.0.1"], expect=0)
-        central.cli("units", "add", "slow", "--name", "Slow clients unit")
-        published = central.cli("survey", "publish", SURVEY, "--all").stdout
+        central, published = set_up_central(binary, work, "slow", "Slow clients unit")
         survey = Survey(SURVEY)
         survey.definition_sha256 = re.search(r"definition_sha256 (\w+)", published).group(1)
         survey.consent_sha256 = re.search(r"consent_sha256\s+(\w+)", published).group(1)
@@ -390,16 +344,10 @@ def main():
         for thread in (prober, trickler):
             if thread is not None:
                 thread.stop.set()
-        central.stop()
-        if failures or args.keep:
-            log(f"work folder kept: {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
-    if failures:
-        print("slow clients: " + "\n  ".join(["failed:", *failures]), flush=True)
-        return 1
-    print(f"slow clients: every probe answered within {args.limit} s while {args.connections} connections trickled", flush=True)
-    return 0
+        if central is not None:
+            central.stop()
+        clean_up(work, failures or args.keep)
+    return verdict("slow clients", failures, f"every probe answered within {args.limit} s while {args.connections} connections trickled")
 
 
 if __name__ == "__main__":

@@ -1,13 +1,15 @@
 #include "svarboks/server/report.hpp"
 
+#include "svarboks/server/report_stages.hpp"
 #include "svarboks/server/suppression.hpp"
 #include "svarboks/server/tally.hpp"
 #include "svarboks/shared/period.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <memory>
-#include <set>
+#include <span>
 
 namespace svarboks::server {
 
@@ -129,13 +131,133 @@ std::size_t indexIn(const std::vector<T>& items, const std::string& id) {
     return items.size();
 }
 
-// The rows of a report and the tree of sums they form (municipality -> groups -> units), built once and
-// reused for every statistic.
-struct Layout {
-    std::vector<ReportRow> rows;
-    std::vector<int> parent;                    ///< per row: the row it adds up into, -1 for the total
-    std::map<std::string, std::size_t> unitRow;  ///< unit id -> row
-};
+// Adds the units' values up into their groups and the municipality (rows come after the row they add into).
+template <typename T>
+void addUp(const Layout& layout, std::vector<T>& values) {
+    for (std::size_t i = layout.rows.size(); i-- > 1;) values[static_cast<std::size_t>(layout.parent[i])] += values[i];
+}
+
+// The tree of one statistic over the rows (its counts summed already): cell i is row i.
+SumTree treeOf(const Layout& layout, const RowCounts& counts) {
+    SumTree tree;
+    for (std::size_t i = 0; i < layout.rows.size(); ++i) tree.add(layout.parent[i], counts[i]);
+    return tree;
+}
+
+SuppressedTree suppressed(SumTree tree, int k, std::span<const Inherited> inherited = {}) {
+    std::vector<Hidden> hidden = suppress(tree, k, inherited);
+    return {std::move(tree), std::move(hidden)};
+}
+
+// The respondents' rows for the trees that count some of them (an area's or a question's): a row hidden
+// here is hidden there under the same label, and a shown row caps its cells there.
+std::vector<Inherited> inheritedFrom(const SuppressedTree& respondents, std::size_t rowCount) {
+    std::vector<Inherited> inherited(rowCount);
+    for (std::size_t r = 0; r < rowCount; ++r) {
+        inherited[r].label = respondents.hidden[r];
+        if (respondents.hidden[r] == Hidden::No) inherited[r].cap = respondents.tree.value(static_cast<int>(r));
+    }
+    return inherited;
+}
+
+// Reads one kind of the round's tallies: each tally row of a unit in the round, with that unit's report row.
+Status readKind(Storage& storage, const TallyQuery& query, const Layout& layout,
+                const std::function<void(std::size_t unitRow, const TallyRow& row)>& add) {
+    return storage.aggregateTallies(query, [&](const TallyRow& row) {
+        if (const auto unit = layout.rowOf(row.unitId)) add(*unit, row);
+    });
+}
+
+void shapeWeeks(Report& report, const RoundCounts& counts, const Suppression& suppression) {
+    // Every week of the round, answered or not: a list of only the answered weeks would tell, for a survey
+    // version nobody answered, that every hidden figure is 0.
+    report.weeks = weeksOf(report.round);
+    for (auto& row : report.rows) {
+        // A week with no response shows as 0 (a unit's weeks are parts: CellKind::Part).
+        if (row.kind == ReportRow::Kind::Unit) row.weeks.assign(report.weeks.size(), Count{});
+    }
+    for (std::size_t r = 0; r < report.rows.size(); ++r) {
+        for (std::size_t w = 0; w < counts.weeks[r].size(); ++w) {
+            const auto column = std::lower_bound(report.weeks.begin(), report.weeks.end(), counts.weeks[r][w].week) - report.weeks.begin();
+            report.rows[r].weeks[static_cast<std::size_t>(column)] = suppression.respondents.count(static_cast<std::size_t>(suppression.weekCells[r][w]));
+        }
+    }
+    // A hidden unit shows no week either, not even an empty one (suppress() hid the others already).
+    for (std::size_t r = 0; r < report.rows.size(); ++r) {
+        const Hidden label = suppression.respondents.hidden[r];
+        if (label == Hidden::No) continue;
+        for (auto& week : report.rows[r].weeks) week = Count{label, 0};
+    }
+}
+
+void shapeAreas(Report& report, const RoundCounts& counts, const Suppression& suppression) {
+    for (auto& row : report.rows) row.areas.resize(counts.areas.size());
+    for (std::size_t a = 0; a < counts.areas.size(); ++a) {
+        const AreaCounts& area = counts.areas[a];
+        for (std::size_t r = 0; r < report.rows.size(); ++r) {
+            AreaFigures& figures = report.rows[r].areas[a];
+            figures.respondents = suppression.areas[a].count(r);
+            if (!figures.respondents.shown() || figures.respondents.value == 0) continue;
+            figures.meanScore = area.scoreSums[r] / static_cast<double>(figures.respondents.value);
+            for (const auto& level : area.levels) figures.levels.push_back(level[r]);
+        }
+    }
+}
+
+void shapeQuestions(Report& report, const Layout& layout, const RoundCounts& counts, const Suppression& suppression,
+                    const std::vector<std::string>& questionUnits) {
+    // Choice counts only for the units asked for (a group's or the total's would need every unit's).
+    std::vector<bool> wanted(report.rows.size(), questionUnits.empty());
+    for (const auto& unit : questionUnits) {
+        if (const auto r = layout.rowOf(unit)) wanted[*r] = true;
+    }
+    for (auto& row : report.rows) row.questions.resize(counts.questions.size());
+    for (std::size_t q = 0; q < counts.questions.size(); ++q) {
+        for (std::size_t r = 0; r < report.rows.size(); ++r) {
+            QuestionFigures& figures = report.rows[r].questions[q];
+            figures.respondents = suppression.questions[q].count(r);
+            if (!figures.respondents.shown() || !wanted[r]) continue;
+            for (const auto& choice : counts.questions[q].choices) figures.choices.push_back(choice[r]);
+        }
+    }
+}
+
+}  // namespace
+
+const ReportRow* Report::find(ReportRow::Kind kind, const std::string& id) const {
+    for (const auto& row : rows) {
+        if (row.kind == kind && row.id == id) return &row;
+    }
+    return nullptr;
+}
+
+Result<ReportScope> resolveScope(Storage& storage, const ReportRequest& request) {
+    auto round = resolveRound(storage, request.round);
+    if (!round) return round.error();
+    auto resolved = resolveSurvey(storage, request);
+    if (!resolved) return resolved.error();
+    auto survey = loadSurvey(storage, resolved->surveyId, resolved->version);
+    if (!survey) return survey.error();
+    auto units = storage.units();
+    auto roundUnits = storage.roundUnits(round->id);
+    if (!units) return units.error();
+    if (!roundUnits) return roundUnits.error();
+    ReportScope scope;
+    scope.k = std::max(round->k, kMinimumK);
+    scope.round = std::move(*round);
+    scope.survey = describe(**survey);
+    for (const auto& member : *roundUnits) {
+        const auto unit = std::find_if(units->begin(), units->end(), [&](const Unit& u) { return u.id == member.unitId; });
+        scope.units.push_back({member.unitId, unit == units->end() ? member.unitId : unit->name, member.group});
+    }
+    return scope;
+}
+
+std::optional<std::size_t> Layout::rowOf(const std::string& unitId) const {
+    const auto found = unitRow.find(unitId);
+    if (found == unitRow.end()) return std::nullopt;
+    return found->second;
+}
 
 Layout layOut(const std::vector<Unit>& units) {
     Layout layout;
@@ -171,210 +293,133 @@ Layout layOut(const std::vector<Unit>& units) {
     return layout;
 }
 
-// Builds the tree of one statistic over the rows (values per unit row; groups and total summed), plus
-// optional extra leaves under units (weeks). Returns the tree; cell i is row i for i < rows.size().
-SumTree rowTree(const Layout& layout, const std::vector<std::int64_t>& unitValues) {
-    std::vector<std::int64_t> values(layout.rows.size(), 0);
-    for (std::size_t i = layout.rows.size(); i-- > 0;) {
-        values[i] += unitValues[i];
-        if (layout.parent[i] >= 0) values[static_cast<std::size_t>(layout.parent[i])] += values[i];
+Result<RoundCounts> readTallies(Storage& storage, const ReportScope& scope, const Layout& layout, const ReportRequest& request) {
+    const std::size_t rowCount = layout.rows.size();
+    const ReportSurvey& survey = scope.survey;
+    RoundCounts counts;
+    counts.respondents.assign(rowCount, 0);
+    counts.weeks.resize(rowCount);
+    TallyQuery query{scope.round.id, survey.id, survey.version, kRespondents, true, {}};
+    if (Status s = readKind(storage, query, layout, [&](std::size_t unit, const TallyRow& row) {
+            counts.respondents[unit] += row.count;
+            counts.weeks[unit].push_back({row.period, row.count});
+        });
+        !s) {
+        return Error{s.message()};
     }
-    SumTree tree;
-    for (std::size_t i = 0; i < layout.rows.size(); ++i) tree.add(layout.parent[i], values[i]);
-    return tree;
+
+    query.byPeriod = false;
+    counts.areas.assign(survey.areas.size(), AreaCounts{RowCounts(rowCount, 0), std::vector<double>(rowCount, 0.0),
+                                                        std::vector<RowCounts>(survey.levels.size(), RowCounts(rowCount, 0))});
+    query.kind = kArea;
+    if (Status s = readKind(storage, query, layout, [&](std::size_t unit, const TallyRow& row) {
+            const std::size_t area = indexIn(survey.areas, row.subject);
+            if (area >= survey.areas.size()) return;
+            counts.areas[area].respondents[unit] += row.count;
+            counts.areas[area].scoreSums[unit] += row.sum;
+        });
+        !s) {
+        return Error{s.message()};
+    }
+    query.kind = kLevel;
+    if (Status s = readKind(storage, query, layout, [&](std::size_t unit, const TallyRow& row) {
+            const std::size_t area = indexIn(survey.areas, row.subject);
+            const std::size_t level = indexIn(survey.levels, row.value);
+            if (area >= survey.areas.size() || level >= survey.levels.size()) return;
+            counts.areas[area].levels[level][unit] += row.count;
+        });
+        !s) {
+        return Error{s.message()};
+    }
+
+    if (!request.questions) return counts;
+    const auto questionOf = [&](const std::string& name) {
+        const auto found = std::find_if(survey.questions.begin(), survey.questions.end(), [&](const QuestionInfo& q) { return q.name == name; });
+        return static_cast<std::size_t>(found - survey.questions.begin());
+    };
+    for (const auto& question : survey.questions) {
+        counts.questions.push_back({RowCounts(rowCount, 0), std::vector<RowCounts>(question.choices.size(), RowCounts(rowCount, 0))});
+    }
+    query.kind = kAnswered;
+    if (Status s = readKind(storage, query, layout, [&](std::size_t unit, const TallyRow& row) {
+            if (const std::size_t q = questionOf(row.subject); q < survey.questions.size()) counts.questions[q].answered[unit] += row.count;
+        });
+        !s) {
+        return Error{s.message()};
+    }
+    query.kind = kChoice;
+    query.units = request.questionUnits;
+    if (Status s = readKind(storage, query, layout, [&](std::size_t unit, const TallyRow& row) {
+            const std::size_t q = questionOf(row.subject);
+            if (q >= survey.questions.size()) return;
+            const auto& choices = survey.questions[q].choices;
+            for (std::size_t c = 0; c < choices.size(); ++c) {
+                if (choices[c].value == row.value) counts.questions[q].choices[c][unit] += row.count;
+            }
+        });
+        !s) {
+        return Error{s.message()};
+    }
+    return counts;
 }
 
-Count countOf(const SumTree& tree, const std::vector<Hidden>& hidden, std::size_t cell) {
+void sumUp(const Layout& layout, RoundCounts& counts) {
+    addUp(layout, counts.respondents);
+    for (auto& area : counts.areas) {
+        addUp(layout, area.respondents);
+        addUp(layout, area.scoreSums);
+        for (auto& level : area.levels) addUp(layout, level);
+    }
+    for (auto& question : counts.questions) {
+        addUp(layout, question.answered);
+        for (auto& choice : question.choices) addUp(layout, choice);
+    }
+}
+
+Count SuppressedTree::count(std::size_t cell) const {
     if (hidden[cell] != Hidden::No) return Count{hidden[cell], 0};
     return Count{Hidden::No, tree.value(static_cast<int>(cell))};
 }
 
-}  // namespace
-
-const ReportRow* Report::find(ReportRow::Kind kind, const std::string& id) const {
-    for (const auto& row : rows) {
-        if (row.kind == kind && row.id == id) return &row;
+Suppression suppressFigures(const Layout& layout, const RoundCounts& counts, int k) {
+    const std::size_t rowCount = layout.rows.size();
+    Suppression suppression;
+    SumTree respondents = treeOf(layout, counts.respondents);
+    suppression.weekCells.resize(rowCount);
+    for (std::size_t r = 0; r < rowCount; ++r) {
+        for (const auto& week : counts.weeks[r]) {
+            suppression.weekCells[r].push_back(respondents.add(static_cast<int>(r), week.respondents, CellKind::Part));
+        }
     }
-    return nullptr;
+    suppression.respondents = suppressed(std::move(respondents), k);
+    const std::vector<Inherited> inherited = inheritedFrom(suppression.respondents, rowCount);
+    for (const auto& area : counts.areas) suppression.areas.push_back(suppressed(treeOf(layout, area.respondents), k, inherited));
+    for (const auto& question : counts.questions) suppression.questions.push_back(suppressed(treeOf(layout, question.answered), k, inherited));
+    return suppression;
+}
+
+Report shapeReport(ReportScope scope, Layout layout, const RoundCounts& counts, const Suppression& suppression, const ReportRequest& request) {
+    Report report;
+    report.survey = std::move(scope.survey);
+    report.k = scope.k;
+    report.round = std::move(scope.round);
+    report.rows = std::move(layout.rows);
+    for (std::size_t r = 0; r < report.rows.size(); ++r) report.rows[r].respondents = suppression.respondents.count(r);
+    if (request.weeks) shapeWeeks(report, counts, suppression);
+    shapeAreas(report, counts, suppression);
+    if (request.questions) shapeQuestions(report, layout, counts, suppression, request.questionUnits);
+    return report;
 }
 
 Result<Report> buildReport(Storage& storage, const ReportRequest& request) {
-    auto round = resolveRound(storage, request.round);
-    if (!round) return round.error();
-    const int k = std::max(round->k, kMinimumK);
-    auto resolved = resolveSurvey(storage, request);
-    if (!resolved) return resolved.error();
-    auto survey = loadSurvey(storage, resolved->surveyId, resolved->version);
-    if (!survey) return survey.error();
-    auto units = storage.units();
-    auto roundUnits = storage.roundUnits(round->id);
-    if (!units) return units.error();
-    if (!roundUnits) return roundUnits.error();
-    // The units the round was released with, in the groups they had then (a unit moved later is not
-    // moved in a report that was shown already), under their names of today.
-    std::vector<Unit> asReleased;
-    for (const auto& member : *roundUnits) {
-        const auto unit = std::find_if(units->begin(), units->end(), [&](const Unit& u) { return u.id == member.unitId; });
-        asReleased.push_back({member.unitId, unit == units->end() ? member.unitId : unit->name, member.group});
-    }
-
-    Report report;
-    report.survey = describe(**survey);
-    report.k = k;
-    report.round = *round;
-    Layout layout = layOut(asReleased);
-    const std::size_t rowCount = layout.rows.size();
-
-    TallyQuery query{round->id, resolved->surveyId, resolved->version, kRespondents, true, {}};
-    const auto rowOf = [&](const std::string& unitId) -> std::optional<std::size_t> {
-        const auto found = layout.unitRow.find(unitId);
-        if (found == layout.unitRow.end()) return std::nullopt;
-        return found->second;
-    };
-
-    // Respondents: units and their weeks (the weeks always take part in the suppression, shown or not, so
-    // that a report with weeks and one without hide the same units).
-    std::vector<std::int64_t> respondents(rowCount, 0);
-    std::vector<std::vector<std::pair<std::string, std::int64_t>>> unitWeeks(rowCount);
-    if (Status s = storage.aggregateTallies(query, [&](const TallyRow& row) {
-            const auto unit = rowOf(row.unitId);
-            if (!unit) return;
-            respondents[*unit] += row.count;
-            unitWeeks[*unit].emplace_back(row.period, row.count);
-        });
-        !s) {
-        return Error{s.message()};
-    }
-    SumTree tree = rowTree(layout, respondents);
-    std::vector<std::pair<std::size_t, std::pair<std::string, int>>> weekCells;  // unit row, (week, cell)
-    for (std::size_t r = 0; r < rowCount; ++r) {
-        for (const auto& [week, count] : unitWeeks[r]) weekCells.push_back({r, {week, tree.add(static_cast<int>(r), count, CellKind::Part)}});
-    }
-    const std::vector<Hidden> respondentHidden = suppress(tree, k);
-    std::vector<Inherited> inherited(rowCount);
-    for (std::size_t r = 0; r < rowCount; ++r) {
-        layout.rows[r].respondents = countOf(tree, respondentHidden, r);
-        inherited[r].label = respondentHidden[r];
-        if (respondentHidden[r] == Hidden::No) inherited[r].cap = tree.value(static_cast<int>(r));
-    }
-    if (request.weeks) {
-        // Every week of the round, answered or not: a list of only the answered weeks would tell, for a survey
-        // version nobody answered, that every hidden figure is 0.
-        report.weeks = weeksOf(*round);
-        for (auto& row : layout.rows) {
-            // A week with no response shows as 0 (a unit's weeks are parts: CellKind::Part).
-            if (row.kind == ReportRow::Kind::Unit) row.weeks.assign(report.weeks.size(), Count{});
-        }
-        for (const auto& [r, cell] : weekCells) {
-            const auto column = static_cast<std::size_t>(std::lower_bound(report.weeks.begin(), report.weeks.end(), cell.first) - report.weeks.begin());
-            layout.rows[r].weeks[column] = countOf(tree, respondentHidden, static_cast<std::size_t>(cell.second));
-        }
-        // A hidden unit shows no week either, not even an empty one (suppress() hid the others already).
-        for (std::size_t r = 0; r < rowCount; ++r) {
-            if (respondentHidden[r] == Hidden::No) continue;
-            for (auto& week : layout.rows[r].weeks) week = Count{respondentHidden[r], 0};
-        }
-    }
-
-    // One tree per area and per question, each starting from the rows hidden for respondents.
-    const auto subjectTrees = [&](const char* kind, const std::vector<std::string>& subjects,
-                                  std::vector<std::vector<std::int64_t>>& counts, std::vector<std::vector<double>>* sums) -> Status {
-        counts.assign(subjects.size(), std::vector<std::int64_t>(rowCount, 0));
-        if (sums != nullptr) sums->assign(subjects.size(), std::vector<double>(rowCount, 0.0));
-        query.kind = kind;
-        query.byPeriod = false;
-        return storage.aggregateTallies(query, [&](const TallyRow& row) {
-            const auto unit = rowOf(row.unitId);
-            const auto subject = std::find(subjects.begin(), subjects.end(), row.subject);
-            if (!unit || subject == subjects.end()) return;
-            const auto s = static_cast<std::size_t>(subject - subjects.begin());
-            counts[s][*unit] += row.count;
-            if (sums != nullptr) (*sums)[s][*unit] += row.sum;
-        });
-    };
-    // Adds unit values up into their groups and the total (rows come after the row they add into).
-    const auto sumUp = [&](auto& values) {
-        for (std::size_t i = rowCount; i-- > 1;) values[static_cast<std::size_t>(layout.parent[i])] += values[i];
-    };
-
-    std::vector<std::string> areaIds;
-    for (const auto& area : report.survey.areas) areaIds.push_back(area.id);
-    std::vector<std::vector<std::int64_t>> areaCounts;
-    std::vector<std::vector<double>> areaSums;
-    if (Status s = subjectTrees(kArea, areaIds, areaCounts, &areaSums); !s) return Error{s.message()};
-    // Levels: per area, per level, per row.
-    std::vector<std::vector<std::vector<std::int64_t>>> levelCounts(
-        areaIds.size(), std::vector<std::vector<std::int64_t>>(report.survey.levels.size(), std::vector<std::int64_t>(rowCount, 0)));
-    query.kind = kLevel;
-    if (Status s = storage.aggregateTallies(query, [&](const TallyRow& row) {
-            const auto unit = rowOf(row.unitId);
-            const std::size_t area = indexIn(report.survey.areas, row.subject);
-            const std::size_t level = indexIn(report.survey.levels, row.value);
-            if (!unit || area >= areaIds.size() || level >= report.survey.levels.size()) return;
-            levelCounts[area][level][*unit] += row.count;
-        });
-        !s) {
-        return Error{s.message()};
-    }
-    for (auto& row : layout.rows) row.areas.resize(areaIds.size());
-    for (std::size_t a = 0; a < areaIds.size(); ++a) {
-        const SumTree areaTree = rowTree(layout, areaCounts[a]);
-        const std::vector<Hidden> hidden = suppress(areaTree, k, inherited);
-        sumUp(areaSums[a]);
-        for (auto& levels : levelCounts[a]) sumUp(levels);
-        for (std::size_t r = 0; r < rowCount; ++r) {
-            AreaFigures& figures = layout.rows[r].areas[a];
-            figures.respondents = countOf(areaTree, hidden, r);
-            if (!figures.respondents.shown() || figures.respondents.value == 0) continue;
-            figures.meanScore = areaSums[a][r] / static_cast<double>(figures.respondents.value);
-            for (const auto& levels : levelCounts[a]) figures.levels.push_back(levels[r]);
-        }
-    }
-
-    if (request.questions) {
-        std::vector<std::string> names;
-        for (const auto& question : report.survey.questions) names.push_back(question.name);
-        std::vector<std::vector<std::int64_t>> answered;
-        if (Status s = subjectTrees(kAnswered, names, answered, nullptr); !s) return Error{s.message()};
-        // Choice counts only for the units asked for (a group's or the total's would need every unit's).
-        std::vector<bool> wanted(rowCount, request.questionUnits.empty());
-        query.units = request.questionUnits;
-        for (const auto& unit : request.questionUnits) {
-            if (const auto r = rowOf(unit)) wanted[*r] = true;
-        }
-        std::vector<std::vector<std::vector<std::int64_t>>> choiceCounts(names.size());
-        for (std::size_t q = 0; q < names.size(); ++q) {
-            choiceCounts[q].assign(report.survey.questions[q].choices.size(), std::vector<std::int64_t>(rowCount, 0));
-        }
-        query.kind = kChoice;
-        if (Status s = storage.aggregateTallies(query, [&](const TallyRow& row) {
-                const auto unit = rowOf(row.unitId);
-                const auto name = std::find(names.begin(), names.end(), row.subject);
-                if (!unit || name == names.end()) return;
-                const auto q = static_cast<std::size_t>(name - names.begin());
-                const auto& choices = report.survey.questions[q].choices;
-                for (std::size_t c = 0; c < choices.size(); ++c) {
-                    if (choices[c].value == row.value) choiceCounts[q][c][*unit] += row.count;
-                }
-            });
-            !s) {
-            return Error{s.message()};
-        }
-        for (auto& row : layout.rows) row.questions.resize(names.size());
-        for (std::size_t q = 0; q < names.size(); ++q) {
-            const SumTree questionTree = rowTree(layout, answered[q]);
-            const std::vector<Hidden> hidden = suppress(questionTree, k, inherited);
-            for (auto& counts : choiceCounts[q]) sumUp(counts);
-            for (std::size_t r = 0; r < rowCount; ++r) {
-                QuestionFigures& figures = layout.rows[r].questions[q];
-                figures.respondents = countOf(questionTree, hidden, r);
-                if (!figures.respondents.shown() || !wanted[r]) continue;
-                for (const auto& counts : choiceCounts[q]) figures.choices.push_back(counts[r]);
-            }
-        }
-    }
-    report.rows = std::move(layout.rows);
-    return report;
+    auto scope = resolveScope(storage, request);
+    if (!scope) return scope.error();
+    Layout layout = layOut(scope->units);
+    auto counts = readTallies(storage, *scope, layout, request);
+    if (!counts) return counts.error();
+    sumUp(layout, *counts);
+    const Suppression suppression = suppressFigures(layout, *counts, scope->k);
+    return shapeReport(std::move(*scope), std::move(layout), *counts, suppression, request);
 }
 
 Result<std::vector<Round>> releasedRounds(Storage& storage) {

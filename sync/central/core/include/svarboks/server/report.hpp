@@ -17,6 +17,7 @@
 // again or one about other people: no combination of reports, and no moment, tells more than one does.
 // There are no free week ranges and no live figures of answers (the dashboard's live participation counts
 // are in steps of k: rounds.hpp).
+#include "svarboks/server/hidden.hpp"
 #include "svarboks/server/policy.hpp"
 #include "svarboks/server/storage.hpp"
 #include "svarboks/shared/localized_text.hpp"
@@ -31,18 +32,12 @@ namespace svarboks::server {
 inline constexpr int kDefaultK = kMinimumGroupSize;
 inline constexpr int kMinimumK = kMinimumGroupSize;  ///< no report, page or download can ask for less
 
-/// Why a figure is not shown. Both look the same to a reader apart from the wording; neither carries a number.
-enum class Hidden {
-    No,
-    FewerThanK,   ///< about fewer than k respondents
-    Secondary,    ///< shown, it would let a hidden figure be worked out by subtraction
-};
-
 /// A number of respondents, or why it is hidden. `value` is 0 whenever hidden.
 struct Count {
     Hidden hidden = Hidden::No;
     std::int64_t value = 0;
     [[nodiscard]] bool shown() const { return hidden == Hidden::No; }
+    bool operator==(const Count&) const = default;
 };
 
 struct ReportRequest {
@@ -128,7 +123,7 @@ struct Report {
 };
 
 /// Builds a report from a released round's frozen tallies, with the group size k it was released with
-/// (never below kMinimumK). Errors: no released round
+/// (never below kMinimumK), in the stages of report_stages.hpp. Errors: no released round
 /// (or an unknown or unreleased one named), unknown survey or version, several surveys and none named, a
 /// store failure.
 [[nodiscard]] Result<Report> buildReport(Storage& storage, const ReportRequest& request);

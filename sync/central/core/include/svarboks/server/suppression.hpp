@@ -11,7 +11,7 @@
 // on a tree of sums this is exact (every value left within the bounds fits some table that shows the
 // same), so a hidden cell whose bounds close to one value is one a reader can work out. suppress() hides
 // further cells until there is none.
-#include "svarboks/server/report.hpp"
+#include "svarboks/server/hidden.hpp"
 
 #include <cstdint>
 #include <span>
