@@ -56,25 +56,20 @@ void print(const char* what, const Timing& timing, const char* goal = "") {
     std::printf("  %-58s median %8.1f ms  slowest %8.1f ms  %s\n", what, timing.median, timing.worst, goal);
 }
 
-server::WebRequest get(const std::string& path, const std::string& query, const std::string& session) {
-    server::WebRequest request;
+server::HttpRequest get(const std::string& path, const std::string& query, const std::string& session) {
+    server::HttpRequest request;
     request.method = "GET";
     request.path = path;
     request.query = server::parseUrlEncoded(query);
-    request.host = "127.0.0.1:8443";
+    request.headers = {{"Host", "127.0.0.1:8443"}, {"Cookie", "__Host-svarboks_session=" + session}};
     request.clientAddress = "127.0.0.1";
-    request.cookies = "__Host-svarboks_session=" + session;
     return request;
 }
 
 std::string signIn(server::Dashboard& dashboard) {
-    server::WebRequest request;
-    request.method = "POST";
-    request.path = "/login";
-    request.form = server::parseUrlEncoded("user=bench&password=" + server::urlEncode("bench password 1234"));
-    request.host = "127.0.0.1:8443";
+    auto request = server::HttpRequest::make("POST", "/login", "user=bench&password=" + server::urlEncode("bench password 1234"));
+    request.headers = {{"Host", "127.0.0.1:8443"}, {"Content-Type", "application/x-www-form-urlencoded"}, {"Sec-Fetch-Site", "same-origin"}};
     request.clientAddress = "127.0.0.1";
-    request.fetchSite = "same-origin";
     const auto response = dashboard.handle(request);
     for (const auto& [name, value] : response.headers) {
         const std::string prefix = "__Host-svarboks_session=";

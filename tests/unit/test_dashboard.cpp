@@ -28,8 +28,8 @@
 namespace svarboks::test {
 namespace {
 
-using server::WebRequest;
-using server::WebResponse;
+using server::HttpRequest;
+using server::HttpResponse;
 
 constexpr const char* kPassword = "correct horse battery";
 constexpr const char* kSessionCookie = "__Host-svarboks_session";
@@ -42,7 +42,7 @@ server::DashboardOptions fastOptions() {
 }
 
 // The value of a cookie set by a response ("" when it sets none).
-std::string setCookie(const WebResponse& response, const std::string& name) {
+std::string setCookie(const HttpResponse& response, const std::string& name) {
     for (const auto& [key, value] : response.headers) {
         if (key != "Set-Cookie" || value.rfind(name + "=", 0) != 0) continue;
         return value.substr(name.size() + 1, value.find(';') - name.size() - 1);
@@ -50,7 +50,7 @@ std::string setCookie(const WebResponse& response, const std::string& name) {
     return "";
 }
 
-std::string setCookieLine(const WebResponse& response, const std::string& name) {
+std::string setCookieLine(const HttpResponse& response, const std::string& name) {
     for (const auto& [key, value] : response.headers) {
         if (key == "Set-Cookie" && value.rfind(name + "=", 0) == 0) return value;
     }
@@ -59,7 +59,7 @@ std::string setCookieLine(const WebResponse& response, const std::string& name) 
 
 // What a client receives: the body, or for a streamed download everything the stream writes (which is
 // also when a download is audited).
-std::string bodyOf(const WebResponse& response) {
+std::string bodyOf(const HttpResponse& response) {
     if (!response.stream) return response.body;
     std::string body;
     CHECK(response.stream([&](std::string_view chunk) {
@@ -108,29 +108,36 @@ struct Board {
                                                         [this](std::chrono::milliseconds wait) { waits.push_back(wait); });
     }
 
-    static WebRequest request(const std::string& method, const std::string& path, const std::string& query = "") {
-        WebRequest request;
+    static HttpRequest request(const std::string& method, const std::string& path, const std::string& query = "") {
+        HttpRequest request;
         request.method = method;
         request.path = path;
         request.query = server::parseUrlEncoded(query);
-        request.host = "127.0.0.1:8443";
+        request.setHeader("Host", "127.0.0.1:8443");
         request.clientAddress = "192.0.2.7";
         return request;
     }
-    WebResponse get(const std::string& path, const std::string& query = "", const std::string& session = "") {
+    /// A POST of an urlencoded form, as a browser sends it.
+    static HttpRequest formPost(const std::string& path, const std::string& form) {
+        auto request = HttpRequest::make("POST", path, form);
+        request.setHeader("Host", "127.0.0.1:8443");
+        request.setHeader("Content-Type", "application/x-www-form-urlencoded");
+        request.clientAddress = "192.0.2.7";
+        return request;
+    }
+    HttpResponse get(const std::string& path, const std::string& query = "", const std::string& session = "") {
         auto r = request("GET", path, query);
-        if (!session.empty()) r.cookies = std::string(kSessionCookie) + "=" + session;
+        if (!session.empty()) r.setHeader("Cookie", std::string(kSessionCookie) + "=" + session);
         return dashboard->handle(r);
     }
-    WebResponse post(const std::string& path, const std::string& form, const std::string& session = "",
-                     const std::string& fetchSite = "same-origin") {
-        auto r = request("POST", path);
-        r.form = server::parseUrlEncoded(form);
-        r.fetchSite = fetchSite;
-        if (!session.empty()) r.cookies = std::string(kSessionCookie) + "=" + session;
+    HttpResponse post(const std::string& path, const std::string& form, const std::string& session = "",
+                      const std::string& fetchSite = "same-origin") {
+        auto r = formPost(path, form);
+        r.setHeader("Sec-Fetch-Site", fetchSite);
+        if (!session.empty()) r.setHeader("Cookie", std::string(kSessionCookie) + "=" + session);
         return dashboard->handle(r);
     }
-    WebResponse login(const std::string& user, const std::string& password) {
+    HttpResponse login(const std::string& user, const std::string& password) {
         return post("/login", "user=" + server::urlEncode(user) + "&password=" + server::urlEncode(password));
     }
     std::string signIn() {
@@ -392,7 +399,7 @@ TEST_CASE("login: the right password gives a session cookie that is Secure, Http
 
 TEST_CASE("login: a wrong password, an unknown name and a locked account get the same answer, after the same delay") {
     Board board;
-    const auto messageOf = [](const WebResponse& response) {
+    const auto messageOf = [](const HttpResponse& response) {
         const auto start = response.body.find("<p class=\"message error\"");
         return response.body.substr(start, response.body.find("</p>", start) - start);
     };
@@ -452,8 +459,7 @@ TEST_CASE("login: one address is throttled after 10 attempts a minute, in memory
     CHECK(!throttled.header("Retry-After").empty());
     CHECK(throttled.body.find("For mange forsøg") != std::string::npos);
     // Another address is not affected.
-    auto other = Board::request("POST", "/login");
-    other.form = server::parseUrlEncoded("user=anna&password=correct+horse+battery");
+    auto other = Board::formPost("/login", "user=anna&password=correct+horse+battery");
     other.clientAddress = "192.0.2.8";
     CHECK(board.dashboard->handle(other).status == 303);
     board.central.fakeClock.advance(std::chrono::minutes(1));
@@ -505,12 +511,11 @@ TEST_CASE("logout: a POST with the session's token ends the session; without it,
     CHECK(board.post("/logout", "csrf=" + server::Accounts::csrfTokenFor("the token of another session, not this one"), session).status == 403);
     // From another site: Sec-Fetch-Site, or an Origin that is not this one.
     CHECK(board.post("/logout", "csrf=" + csrf, session, "cross-site").status == 403);
-    auto foreign = Board::request("POST", "/logout");
-    foreign.form = server::parseUrlEncoded("csrf=" + csrf);
-    foreign.cookies = std::string(kSessionCookie) + "=" + session;
-    foreign.origin = "https://evil.example";
+    auto foreign = Board::formPost("/logout", "csrf=" + csrf);
+    foreign.setHeader("Cookie", std::string(kSessionCookie) + "=" + session);
+    foreign.setHeader("Origin", "https://evil.example");
     CHECK(board.dashboard->handle(foreign).status == 403);
-    foreign.origin = "null";
+    foreign.setHeader("Origin", "null");
     CHECK(board.dashboard->handle(foreign).status == 403);
     CHECK(board.get("/", "", session).status == 200);  // still signed in
 
@@ -524,14 +529,13 @@ TEST_CASE("logout: a POST with the session's token ends the session; without it,
 
 TEST_CASE("login from another site is refused (login CSRF)") {
     Board board;
-    auto request = Board::request("POST", "/login");
-    request.form = server::parseUrlEncoded("user=anna&password=correct+horse+battery");
-    request.fetchSite = "cross-site";
+    auto request = Board::formPost("/login", "user=anna&password=correct+horse+battery");
+    request.setHeader("Sec-Fetch-Site", "cross-site");
     CHECK(board.dashboard->handle(request).status == 403);
-    request.fetchSite.clear();
-    request.origin = "https://evil.example";
+    request.setHeader("Sec-Fetch-Site", "");
+    request.setHeader("Origin", "https://evil.example");
     CHECK(board.dashboard->handle(request).status == 403);
-    request.origin = "https://127.0.0.1:8443";
+    request.setHeader("Origin", "https://127.0.0.1:8443");
     CHECK(board.dashboard->handle(request).status == 303);
 }
 
@@ -572,7 +576,7 @@ TEST_CASE("pages: every one answers, in Danish and English, with the security he
     for (const std::string language : {"da", "en"}) {
         for (const auto& [path, query] : pages) {
             auto request = Board::request("GET", path, query);
-            request.cookies = std::string(kSessionCookie) + "=" + session + "; __Host-svarboks_lang=" + language;
+            request.setHeader("Cookie", std::string(kSessionCookie) + "=" + session + "; __Host-svarboks_lang=" + language);
             const auto response = board.dashboard->handle(request);
             INFO(path << " " << language);
             CHECK(response.status == 200);
@@ -950,7 +954,7 @@ TEST_CASE("audit: every download is logged with who, what and how many rows, and
     CHECK(page.body.find("<td>lea</td><td>download-report</td>") != std::string::npos);
     // The English page says the same.
     auto english = Board::request("GET", "/audit");
-    english.cookies = std::string(kSessionCookie) + "=" + anna + "; __Host-svarboks_lang=en";
+    english.setHeader("Cookie", std::string(kSessionCookie) + "=" + anna + "; __Host-svarboks_lang=en");
     CHECK(board.dashboard->handle(english).body.find("<td>ali</td><td>download-responses</td>") != std::string::npos);
     CHECK(board.get("/", "", anna).body.find("href=\"/audit\"") != std::string::npos);
 }
@@ -977,7 +981,7 @@ TEST_CASE("collection: no figure of responses waiting for a round, and no page c
     }
     CHECK(words.find_first_of("0123456789") == std::string::npos);
     auto english = Board::request("GET", "/");
-    english.cookies = std::string(kSessionCookie) + "=" + session + "; __Host-svarboks_lang=en";
+    english.setHeader("Cookie", std::string(kSessionCookie) + "=" + session + "; __Host-svarboks_lang=en");
     CHECK(sectionOf(board.dashboard->handle(english).body, "collection").find("No figures are shown until a round is released") != std::string::npos);
     // Without a round, a unit's page and the downloads have nothing to show.
     CHECK(board.get("/unit", "id=solhoj", session).status == 404);
@@ -1046,7 +1050,7 @@ TEST_CASE("a hidden figure's number never reaches a page, a chart or a download"
                  {"/", ""}, {"/unit", "id=few"}, {"/unit", "id=second"}, {"/unit", "id=shown"}, {"/compare", "unit=few&unit=second&unit=shown"},
                  {"/download/report", "format=csv"}, {"/download/report", "format=csv-da"}}) {
             auto request = Board::request("GET", path, query);
-            request.cookies = std::string(kSessionCookie) + "=" + session + "; __Host-svarboks_lang=" + language;
+            request.setHeader("Cookie", std::string(kSessionCookie) + "=" + session + "; __Host-svarboks_lang=" + language);
             const auto response = board.dashboard->handle(request);
             REQUIRE(response.status == 200);
             std::string body = response.body;

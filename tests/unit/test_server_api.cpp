@@ -31,7 +31,7 @@ HttpRequest enrollRequest(const std::string& code, const std::string& requestId,
 
 HttpRequest surveyRequest(const Enrolled& device, const std::string& ifNoneMatch = "") {
     auto request = HttpRequest::make("GET", "/api/v1/survey", "", device.bearer());
-    request.ifNoneMatch = ifNoneMatch;
+    request.setHeader("If-None-Match", ifNoneMatch);
     return request;
 }
 
@@ -659,7 +659,7 @@ TEST_CASE("malformed requests get their documented status and nothing of them is
             case A::EmptyBearer: authorization = "Bearer "; break;
         }
         auto request = HttpRequest::make("POST", c.path, c.body, authorization);
-        request.contentEncoding = c.encoding;
+        request.setHeader("Content-Encoding", c.encoding);
         const auto response = central.api->handle(request);
         CHECK(response.status == c.status);
         CHECK_FALSE(errorOf(response).empty());

@@ -174,7 +174,7 @@ public:
 
     server::HttpResponse postBatch(const Enrolled& device, const std::string& body, const std::string& encoding = "") {
         auto request = server::HttpRequest::make("POST", "/api/v1/batches", body, device.bearer());
-        request.contentEncoding = encoding;
+        request.setHeader("Content-Encoding", encoding);
         return api->handle(request);
     }
 

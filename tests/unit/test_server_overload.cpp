@@ -4,6 +4,7 @@
 // for queued ones, and a "come back later" reply closes its connection. Slow peers (issue #13): a connection
 // that is late with its handshake, head or body is closed, and one address cannot take more than its cap.
 #include "svarboks/server/body.hpp"
+#include "svarboks/server/dashboard.hpp"
 #include "svarboks/server/http_server.hpp"
 #include "test_server_fixture.hpp"
 
@@ -63,7 +64,8 @@ server::HttpRequest heldBatch(const Enrolled& device, const std::string& body, s
 
 class LiveServer {
 public:
-    explicit LiveServer(std::size_t threads, const std::function<void(server::ServeOptions&)>& adjust = {}) {
+    /// With `withDashboard`, the dashboard answers beside the API (every path outside /api/ and /healthz).
+    explicit LiveServer(std::size_t threads, const std::function<void(server::ServeOptions&)>& adjust = {}, bool withDashboard = false) {
         struct sigaction ignore {};
         ignore.sa_handler = SIG_IGN;
         sigaction(SIGPIPE, &ignore, nullptr);
@@ -74,10 +76,15 @@ public:
         serve.threads = threads;
         serve.keepAliveMaxCount = 1'000'000;  // so that only making way ends a kept-alive connection
         if (adjust) adjust(serve);
+        if (withDashboard) {
+            server::DashboardOptions options;
+            options.accounts.cost = server::PasswordCost::Minimum;
+            dashboard = std::make_unique<server::Dashboard>(*central.store, options, central.fakeClock.clock());
+        }
         auto created = server::HttpServer::create(*central.api, serve, [this](const std::string& line) {
             const std::lock_guard lock(m_logMutex);
             m_log.push_back(line);
-        });
+        }, dashboard.get());
         REQUIRE(created.ok());
         m_server = std::move(*created);
         auto bound = m_server->bind();
@@ -113,6 +120,7 @@ public:
     }
 
     Central central;
+    std::unique_ptr<server::Dashboard> dashboard;
     int port = 0;
 
 private:
@@ -406,6 +414,109 @@ TEST_CASE("over HTTPS: an address over its connection cap is refused at the hand
     }
     REQUIRE_FALSE(cut.empty());
     CHECK(json::parse(cut.front())["over_address_cap"].get<int>() >= 1);
+}
+
+// The transport's threads all at once: kiosks posting batches and a browser reading dashboard pages and
+// posting forms, each through the one request/response adapter, while slow peers trickle their handshakes,
+// heads and bodies (cut by the watchdog) and one address goes over its cap. Bounded (about 4 s) and on
+// 127.0.0.x only; CI runs it under ThreadSanitizer too (scripts/test.sh).
+TEST_CASE("over HTTPS: kiosks, dashboard readers, slow peers and the watchdog at once") {
+    LiveServer live(32, [](server::ServeOptions& serve) {
+        serve.headDeadline = std::chrono::milliseconds(500);
+        serve.requestDeadline = std::chrono::milliseconds(2000);
+        serve.keepAliveTimeout = std::chrono::seconds(1);
+        serve.maxConnectionsPerAddress = 8;
+    }, true);
+    constexpr int kKiosks = 4;
+    constexpr int kReaders = 2;
+    constexpr int kSlowPeers = 12;  // from 127.0.0.2, over its cap of 8
+    std::vector<Enrolled> devices;
+    for (int i = 0; i < kKiosks; ++i) devices.push_back(live.central.enrol());
+    const auto until = Clock::now() + std::chrono::seconds(4);
+    std::mutex mutex;
+    std::vector<std::string> problems;  // what a worker saw that it should not have
+    std::set<std::string> accepted;     // ids the server answered "accepted"
+    const auto problem = [&](std::string what) {
+        const std::lock_guard lock(mutex);
+        problems.push_back(std::move(what));
+    };
+
+    std::vector<std::thread> workers;
+    for (int k = 0; k < kKiosks; ++k) {
+        workers.emplace_back([&, k] {
+            auto client = live.client();
+            while (Clock::now() < until) {
+                const auto items = freshItems(live.central, 2);
+                const std::string body = server::gzipCompress(Central::batchBody(items));
+                const auto result = client->Post("/api/v1/batches", {{"Authorization", devices[static_cast<std::size_t>(k)].bearer()}, {"Content-Encoding", "gzip"}},
+                                                 body, "application/json");
+                if (!result) {
+                    problem("a batch got no reply: " + httplib::to_string(result.error()));
+                } else if (result->status == 200) {
+                    const json reply = json::parse(result->body);
+                    const std::lock_guard lock(mutex);
+                    for (const auto& item : reply.at("results")) {
+                        if (item.at("status") == "accepted") accepted.insert(item.at("id").get<std::string>());
+                    }
+                } else if (result->status != 503) {
+                    problem("a batch got " + std::to_string(result->status));
+                }
+            }
+        });
+    }
+    for (int r = 0; r < kReaders; ++r) {
+        workers.emplace_back([&] {
+            auto client = live.client();
+            const httplib::Headers sameOrigin = {{"Sec-Fetch-Site", "same-origin"}};
+            while (Clock::now() < until) {
+                const auto css = client->Get("/static/dashboard.css");
+                const auto page = client->Get("/login");
+                const auto refused = client->Post("/login", sameOrigin, "user=nobody&password=wrong+password", "application/x-www-form-urlencoded");
+                const auto tooLarge = client->Post("/login", sameOrigin, std::string(64 * 1024, 'a'), "application/x-www-form-urlencoded");
+                if (!css || css->status != 200 || !page || page->status != 200) problem("a dashboard page was not served");
+                if (!refused || (refused->status != 403 && refused->status != 429)) problem("a wrong login was not refused");
+                if (!tooLarge || tooLarge->status != 413) problem("an oversized form was not refused with 413");
+            }
+        });
+    }
+    std::atomic<int> cut{0};      // slow connections the server closed (at their deadline, or over the cap)
+    std::atomic<int> refused{0};  // handshakes refused over the address's cap
+    for (int p = 0; p < kSlowPeers; ++p) {
+        workers.emplace_back([&, p] {
+            while (Clock::now() < until) {
+                Peer peer("127.0.0.2", live.port);
+                if (!peer.connected) continue;
+                const auto since = Clock::now();
+                std::optional<std::chrono::milliseconds> lived;
+                if (p % 3 == 0) {  // a handshake that never ends
+                    lived = peer.trickle(std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11) + std::string(500, 'x'), since,
+                                         std::chrono::seconds(5));
+                } else if (!peer.handshake()) {
+                    ++refused;
+                    continue;
+                } else if (p % 3 == 1) {  // a head that never ends
+                    lived = peer.trickle(headOf("GET", "/healthz", std::string(200, ' ')), since, std::chrono::seconds(5));
+                } else if (peer.send(headOf("POST", "/api/v1/enroll", "Content-Type: application/json\r\nContent-Length: 500\r\n") + "{")) {
+                    lived = peer.trickle(std::string(499, ' '), since, std::chrono::seconds(5));  // a body that never ends
+                }
+                if (lived) ++cut;
+            }
+        });
+    }
+    for (auto& worker : workers) worker.join();
+
+    std::string seen;
+    for (const auto& what : problems) seen += what + "\n";
+    CHECK_MESSAGE(problems.empty(), seen);
+    CHECK(accepted.size() >= static_cast<std::size_t>(kKiosks));
+    CHECK(live.central.count("responses") >= static_cast<std::int64_t>(accepted.size()));
+    CHECK(cut >= kSlowPeers);
+    CHECK(refused >= 1);
+    // The counts come in one line a minute; the first one is written at the first cut.
+    for (int i = 0; i < 100 && live.logLines("connections_cut").empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    CHECK(live.logLines("connections_cut").size() == 1);
+    CHECK(live.logLines("\"path\":\"/login\",\"status\":413").size() >= 1);
+    CHECK(live.client()->Get("/healthz")->status == 200);
 }
 
 }  // TEST_SUITE

@@ -12,7 +12,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <cstdint>
 #include <iterator>
 #include <exception>
@@ -49,18 +48,6 @@ HttpResponse unauthorized(const std::string& message) {
     return response;
 }
 
-std::string trim(std::string_view text) {
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())) != 0) text.remove_prefix(1);
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())) != 0) text.remove_suffix(1);
-    return std::string(text);
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-           });
-}
-
 // RFC 9110: If-None-Match is "*" or a list of entity tags, weak ones prefixed "W/"; compared weakly.
 bool etagMatches(std::string_view header, const std::string& etag) {
     std::size_t start = 0;
@@ -88,7 +75,7 @@ BodyOutcome readBody(const HttpRequest& request, std::size_t rawLimit, std::size
         return {"", errorResponse(413, "the body is over the server's limit of " + std::to_string(limit) + " bytes")};
     }
     if (raw.failed) return {"", errorResponse(400, "the body could not be read")};
-    DecodedBody decoded = decodeBody(raw.bytes, request.contentEncoding, limit);
+    DecodedBody decoded = decodeBody(raw.bytes, request.header("Content-Encoding"), limit);
     if (!decoded.ok()) return {"", errorResponse(decoded.status, decoded.error)};
     return {std::move(decoded.bytes), std::nullopt};
 }
@@ -117,25 +104,6 @@ private:
 
 }  // namespace
 
-HttpRequest HttpRequest::make(std::string method, std::string path, std::string body, std::string authorization) {
-    HttpRequest request;
-    request.method = std::move(method);
-    request.path = std::move(path);
-    request.authorization = std::move(authorization);
-    request.readBody = [body = std::move(body)](std::size_t limit) {
-        if (body.size() > limit) return RawBody{"", true, false};
-        return RawBody{body, false, false};
-    };
-    return request;
-}
-
-std::string HttpResponse::header(const std::string& name) const {
-    for (const auto& [key, value] : headers) {
-        if (iequals(key, name)) return value;
-    }
-    return "";
-}
-
 bool isKnownPath(const std::string& path) {
     return path == kEnrollPath || path == kSurveyPath || path == kBatchesPath || path == kHealthPath;
 }
@@ -155,8 +123,16 @@ std::size_t Api::rawBodyLimit(const std::string& path) const {
 }
 
 HttpResponse Api::handle(const HttpRequest& request) {
+    HttpResponse response = route(request);
+    // "Come back in N seconds": the kiosk would find a kept-alive connection closed by the keep-alive
+    // timeout when it comes back (a request sent into a closing connection fails), so the reply ends it now.
+    if (response.status == 429 || response.status == 503) response.headers.emplace_back("Connection", "close");
+    return response;
+}
+
+HttpResponse Api::route(const HttpRequest& request) {
     try {
-        const auto route = [&](std::string_view path, std::string_view method, auto&& handler) -> std::optional<HttpResponse> {
+        const auto endpoint = [&](std::string_view path, std::string_view method, auto&& handler) -> std::optional<HttpResponse> {
             if (request.path != path) return std::nullopt;
             const bool allowed = request.method == method || (method == "GET" && request.method == "HEAD");
             if (!allowed) {
@@ -166,10 +142,10 @@ HttpResponse Api::handle(const HttpRequest& request) {
             }
             return handler();
         };
-        if (auto r = route(kEnrollPath, "POST", [&] { return enroll(request); })) return *r;
-        if (auto r = route(kSurveyPath, "GET", [&] { return survey(request); })) return *r;
-        if (auto r = route(kBatchesPath, "POST", [&] { return batches(request); })) return *r;
-        if (auto r = route(kHealthPath, "GET", [&] { return health(); })) return *r;
+        if (auto r = endpoint(kEnrollPath, "POST", [&] { return enroll(request); })) return *r;
+        if (auto r = endpoint(kSurveyPath, "GET", [&] { return survey(request); })) return *r;
+        if (auto r = endpoint(kBatchesPath, "POST", [&] { return batches(request); })) return *r;
+        if (auto r = endpoint(kHealthPath, "GET", [&] { return health(); })) return *r;
         return errorResponse(404, "no such endpoint; the API is /api/v1/enroll, /api/v1/survey, /api/v1/batches and /healthz");
     } catch (const std::exception&) {
         return errorResponse(500, "internal error");
@@ -183,7 +159,7 @@ HttpResponse Api::unavailable(const std::string& why, int retryAfterSeconds) {
 }
 
 std::variant<Device, HttpResponse> Api::authenticate(const HttpRequest& request) {
-    const std::string header = trim(request.authorization);
+    const std::string header = trim(request.header("Authorization"));
     if (header.empty()) return unauthorized("missing device token: send Authorization: Bearer <token>");
     const auto space = header.find(' ');
     if (space == std::string::npos || !iequals(std::string_view(header).substr(0, space), "Bearer")) {
@@ -250,7 +226,8 @@ HttpResponse Api::survey(const HttpRequest& request) {
     HttpResponse response;
     response.headers.emplace_back("ETag", etag);
     response.headers.emplace_back("Cache-Control", "no-cache");
-    if (!request.ifNoneMatch.empty() && etagMatches(request.ifNoneMatch, etag)) {
+    const std::string ifNoneMatch = request.header("If-None-Match");
+    if (!ifNoneMatch.empty() && etagMatches(ifNoneMatch, etag)) {
         response.status = 304;
         response.contentType.clear();
         return response;

@@ -13,8 +13,8 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <exception>
+#include <map>
 #include <memory>
 #include <optional>
 #include <tuple>
@@ -52,18 +52,6 @@ constexpr std::size_t kMaxDeadLettersListed = 500;
 constexpr std::size_t kMaxAuditListed = 500;
 constexpr std::size_t kMaxCompared = 4;
 
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-           });
-}
-
-std::string trim(std::string_view text) {
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())) != 0) text.remove_prefix(1);
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())) != 0) text.remove_suffix(1);
-    return std::string(text);
-}
-
 std::string sessionCookie(std::string_view token) {
     return std::string(kSessionCookie) + "=" + std::string(token) + "; Path=/; Secure; HttpOnly; SameSite=Strict";
 }
@@ -86,7 +74,7 @@ std::string safeReturn(std::string_view target) {
     return std::string(target);
 }
 
-std::string selfUrl(const WebRequest& request) {
+std::string selfUrl(const HttpRequest& request) {
     std::string url = request.path;
     bool first = true;
     for (const auto& [name, value] : request.query) {
@@ -96,8 +84,8 @@ std::string selfUrl(const WebRequest& request) {
     return url;
 }
 
-WebResponse redirect(const std::string& location, int status = 303) {
-    WebResponse response;
+HttpResponse redirect(const std::string& location, int status = 303) {
+    HttpResponse response;
     response.status = status;
     response.contentType = "text/plain; charset=utf-8";
     response.body = "See " + location + "\n";
@@ -105,17 +93,18 @@ WebResponse redirect(const std::string& location, int status = 303) {
     return response;
 }
 
-WebResponse plain(int status, const std::string& text) {
-    WebResponse response;
+HttpResponse plain(int status, const std::string& text) {
+    HttpResponse response;
     response.status = status;
     response.contentType = "text/plain; charset=utf-8";
     response.body = text + "\n";
     return response;
 }
 
-WebResponse html(int status, std::string body) {
-    WebResponse response;
+HttpResponse html(int status, std::string body) {
+    HttpResponse response;
     response.status = status;
+    response.contentType = "text/html; charset=utf-8";
     response.body = std::move(body);
     return response;
 }
@@ -124,57 +113,22 @@ WebResponse html(int status, std::string body) {
 // (With Referrer-Policy no-referrer a browser sends "Origin: null" on its own forms, so Sec-Fetch-Site,
 // which every current browser sends, decides first.) A client that sends neither is not a browser, so no
 // cross-site forgery is possible; it still needs the session's token for everything but the login.
-bool sameOrigin(const WebRequest& request) {
-    if (!request.fetchSite.empty()) return request.fetchSite == "same-origin";
-    if (request.origin == "null") return false;
-    if (!request.origin.empty()) return !request.host.empty() && iequals(request.origin, "https://" + request.host);
+bool sameOrigin(const HttpRequest& request) {
+    const std::string fetchSite = request.header("Sec-Fetch-Site");
+    if (!fetchSite.empty()) return fetchSite == "same-origin";
+    const std::string origin = request.header("Origin");
+    if (origin == "null") return false;
+    const std::string host = request.header("Host");
+    if (!origin.empty()) return !host.empty() && iequals(origin, "https://" + host);
     return true;
 }
 
 }  // namespace
 
-// ---- requests and responses ----
-
-std::string WebRequest::param(const std::string& name) const {
-    const auto found = query.find(name);
-    return found == query.end() ? std::string() : found->second;
-}
-
-std::vector<std::string> WebRequest::params(const std::string& name) const {
-    std::vector<std::string> values;
-    for (auto [it, end] = query.equal_range(name); it != end; ++it) values.push_back(it->second);
-    return values;
-}
-
-std::string WebRequest::field(const std::string& name) const {
-    const auto found = form.find(name);
-    return found == form.end() ? std::string() : found->second;
-}
-
-std::string WebRequest::cookie(std::string_view name) const {
-    std::string_view rest = cookies;
-    while (!rest.empty()) {
-        const auto semicolon = rest.find(';');
-        std::string_view pair = rest.substr(0, semicolon);
-        while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
-        const auto equals = pair.find('=');
-        if (equals != std::string_view::npos && pair.substr(0, equals) == name) return trim(pair.substr(equals + 1));
-        if (semicolon == std::string_view::npos) break;
-        rest.remove_prefix(semicolon + 1);
-    }
-    return "";
-}
-
-std::string WebResponse::header(std::string_view name) const {
-    for (const auto& [key, value] : headers) {
-        if (iequals(key, name)) return value;
-    }
-    return "";
-}
-
 // ---- the dashboard ----
 
 struct Dashboard::Context {
+    std::multimap<std::string, std::string> form;  ///< a form post's urlencoded fields, decoded
     Language language = Language::Danish;
     std::string user;
     std::string csrf;
@@ -183,6 +137,10 @@ struct Dashboard::Context {
     int k = kDefaultK;
     Permissions permissions;
 
+    [[nodiscard]] std::string field(const std::string& name) const {
+        const auto found = form.find(name);
+        return found == form.end() ? std::string() : found->second;
+    }
     [[nodiscard]] const Texts& t() const { return dashboard::texts(language); }
     [[nodiscard]] Frame frame(std::string title, std::string active, bool legend = false) const {
         Frame frame;
@@ -197,11 +155,11 @@ struct Dashboard::Context {
         frame.administrator = permissions.administers();
         return frame;
     }
-    [[nodiscard]] WebResponse message(int status, std::string_view heading, const std::string& text) const {
+    [[nodiscard]] HttpResponse message(int status, std::string_view heading, const std::string& text) const {
         const Frame f = frame(std::string(heading), "");
         return html(status, dashboard::page(f, dashboard::messageMain(f, std::string(heading), text)));
     }
-    [[nodiscard]] WebResponse unavailable() const {
+    [[nodiscard]] HttpResponse unavailable() const {
         auto response = message(503, t().unavailableTitle, std::string(t().unavailable));
         response.headers.emplace_back("Retry-After", "5");
         return response;
@@ -223,8 +181,8 @@ std::string Dashboard::logPath(std::string_view path) {
     return known ? std::string(path) : std::string("other");
 }
 
-WebResponse Dashboard::handle(const WebRequest& request) {
-    WebResponse response;
+HttpResponse Dashboard::handle(const HttpRequest& request) {
+    HttpResponse response;
     try {
         response = route(request);
     } catch (const std::exception&) {
@@ -241,8 +199,15 @@ WebResponse Dashboard::handle(const WebRequest& request) {
     return response;
 }
 
-WebResponse Dashboard::route(const WebRequest& request) {
+HttpResponse Dashboard::route(const HttpRequest& request) {
     Context context;
+    // A form post is read whole (it is small) before anything else is decided.
+    if (request.readBody) {
+        const RawBody body = request.readBody(m_options.maxBodyBytes);
+        if (body.tooLarge) return plain(413, "the form is over the server's limit of " + std::to_string(m_options.maxBodyBytes) + " bytes");
+        if (body.failed) return plain(400, "the form could not be read");
+        if (request.header("Content-Type").rfind("application/x-www-form-urlencoded", 0) == 0) context.form = parseUrlEncoded(body.bytes);
+    }
     context.language = request.cookie(kLanguageCookie) == "en" ? Language::English : Language::Danish;
     context.self = selfUrl(request);
     context.today = localDate(m_clock());
@@ -260,7 +225,7 @@ WebResponse Dashboard::route(const WebRequest& request) {
 
     if (request.path == kStylesheetPath) {
         if (!get) return notAllowed("GET, HEAD");
-        WebResponse response;
+        HttpResponse response;
         response.contentType = "text/css; charset=utf-8";
         response.body = std::string(dashboard::kStylesheet);
         response.headers.emplace_back("Cache-Control", "private, max-age=300");
@@ -268,7 +233,7 @@ WebResponse Dashboard::route(const WebRequest& request) {
     }
     if (request.path == kIconPath || request.path == "/favicon.ico") {
         if (!get) return notAllowed("GET, HEAD");
-        WebResponse response;
+        HttpResponse response;
         response.contentType = "image/svg+xml";
         response.body = std::string(kIcon);
         response.headers.emplace_back("Cache-Control", "private, max-age=86400");
@@ -331,7 +296,7 @@ WebResponse Dashboard::route(const WebRequest& request) {
 
 // ---- login and logout ----
 
-WebResponse Dashboard::loginPage(const WebRequest& request, const Context& context) {
+HttpResponse Dashboard::loginPage(const HttpRequest& request, const Context& context) {
     dashboard::LoginView view;
     view.next = safeReturn(request.param("next"));
     if (view.next == "/") view.next.clear();
@@ -341,11 +306,11 @@ WebResponse Dashboard::loginPage(const WebRequest& request, const Context& conte
     return html(200, dashboard::page(frame, dashboard::loginMain(frame, view)));
 }
 
-WebResponse Dashboard::login(const WebRequest& request, const Context& context) {
+HttpResponse Dashboard::login(const HttpRequest& request, const Context& context) {
     const Texts& t = context.t();
     dashboard::LoginView view;
-    view.next = safeReturn(request.field("next"));
-    const LoginResult result = m_accounts.login(request.field("user"), request.field("password"), request.clientAddress);
+    view.next = safeReturn(context.field("next"));
+    const LoginResult result = m_accounts.login(context.field("user"), context.field("password"), request.clientAddress);
     if (result.kind == LoginResult::Kind::LoggedIn) {
         auto response = redirect(view.next);
         response.headers.emplace_back("Set-Cookie", sessionCookie(result.token));
@@ -353,7 +318,7 @@ WebResponse Dashboard::login(const WebRequest& request, const Context& context) 
     }
     if (view.next == "/") view.next.clear();
     view.error = true;
-    const std::string typed = trim(request.field("user"));
+    const std::string typed = trim(context.field("user"));
     if (typed.size() <= kMaxUserNameLength) view.userName = typed;
     int status = 403;
     std::vector<std::pair<std::string, std::string>> headers;
@@ -379,8 +344,8 @@ WebResponse Dashboard::login(const WebRequest& request, const Context& context) 
     return response;
 }
 
-WebResponse Dashboard::logout(const WebRequest& request, const Context& context) {
-    if (!Accounts::csrfMatches(context.csrf, request.field("csrf"))) {
+HttpResponse Dashboard::logout(const HttpRequest& request, const Context& context) {
+    if (!Accounts::csrfMatches(context.csrf, context.field("csrf"))) {
         return context.message(403, context.t().formRefusedTitle, std::string(context.t().formRefused));
     }
     if (!m_accounts.logout(request.cookie(kSessionCookie))) return context.unavailable();
@@ -444,7 +409,7 @@ std::vector<SurveyChoice> Dashboard::choices(const std::vector<Published>& publi
     return list;
 }
 
-std::optional<std::string> Dashboard::resolveFilters(const WebRequest& request, const std::vector<SurveyChoice>& surveys,
+std::optional<std::string> Dashboard::resolveFilters(const HttpRequest& request, const std::vector<SurveyChoice>& surveys,
                                                      const Context& context, Filters& filters) {
     const Texts& t = context.t();
     const std::string asked = trim(request.param("survey"));
@@ -508,7 +473,7 @@ Status Dashboard::audit(const Context& context, const std::string& action, const
     return m_storage.addAudit({utcSecond(m_clock()), context.user, action, detail, rows});
 }
 
-WebResponse Dashboard::forbidden(const Context& context, bool download) {
+HttpResponse Dashboard::forbidden(const Context& context, bool download) {
     if (download) return plain(403, std::string(context.t().forbidden));
     return context.message(403, context.t().forbiddenTitle, std::string(context.t().forbidden));
 }
@@ -517,7 +482,7 @@ Result<std::vector<Round>> Dashboard::released() { return releasedRounds(m_stora
 
 // ---- pages ----
 
-WebResponse Dashboard::overview(const WebRequest& request, const Context& context) {
+HttpResponse Dashboard::overview(const HttpRequest& request, const Context& context) {
     const Texts& t = context.t();
     auto published = catalogue();
     if (!published) return context.unavailable();
@@ -565,7 +530,7 @@ WebResponse Dashboard::overview(const WebRequest& request, const Context& contex
     return html(200, dashboard::page(frame, dashboard::overviewMain(frame, view, *units)));
 }
 
-WebResponse Dashboard::unitPage(const WebRequest& request, const Context& context) {
+HttpResponse Dashboard::unitPage(const HttpRequest& request, const Context& context) {
     const Texts& t = context.t();
     auto published = catalogue();
     if (!published) return context.unavailable();
@@ -601,7 +566,7 @@ WebResponse Dashboard::unitPage(const WebRequest& request, const Context& contex
     return html(200, dashboard::page(frame, dashboard::unitMain(frame, view)));
 }
 
-WebResponse Dashboard::compare(const WebRequest& request, const Context& context) {
+HttpResponse Dashboard::compare(const HttpRequest& request, const Context& context) {
     const Texts& t = context.t();
     auto published = catalogue();
     if (!published) return context.unavailable();
@@ -636,7 +601,7 @@ WebResponse Dashboard::compare(const WebRequest& request, const Context& context
     return html(200, dashboard::page(frame, dashboard::compareMain(frame, view)));
 }
 
-WebResponse Dashboard::surveysPage(const Context& context) {
+HttpResponse Dashboard::surveysPage(const Context& context) {
     auto published = catalogue();
     auto units = m_storage.units();
     if (!published || !units) return context.unavailable();
@@ -648,14 +613,14 @@ WebResponse Dashboard::surveysPage(const Context& context) {
     return html(200, dashboard::page(frame, dashboard::surveysMain(frame, surveys, *units)));
 }
 
-WebResponse Dashboard::auditPage(const Context& context) {
+HttpResponse Dashboard::auditPage(const Context& context) {
     auto entries = m_storage.audit(kMaxAuditListed);
     if (!entries) return context.unavailable();
     const Frame frame = context.frame(std::string(context.t().auditTitle), "audit");
     return html(200, dashboard::page(frame, dashboard::auditMain(frame, *entries)));
 }
 
-WebResponse Dashboard::deadLettersPage(const Context& context) {
+HttpResponse Dashboard::deadLettersPage(const Context& context) {
     auto letters = m_storage.deadLetters();
     if (!letters) return context.unavailable();
     const Frame frame = context.frame(std::string(context.t().deadLettersTitle), "dead-letters");
@@ -664,7 +629,7 @@ WebResponse Dashboard::deadLettersPage(const Context& context) {
 
 // ---- downloads ----
 
-WebResponse Dashboard::downloadResponses(const WebRequest& request, const Context& context) {
+HttpResponse Dashboard::downloadResponses(const HttpRequest& request, const Context& context) {
     auto format = parseExportFormat(request.param("format").empty() ? "csv" : request.param("format"));
     if (!format) return plain(400, "format: " + format.error().message);
     if (request.query.count("from") > 0 || request.query.count("to") > 0) return plain(400, "from/to: a download is of one released round (round=ID)");
@@ -705,7 +670,7 @@ WebResponse Dashboard::downloadResponses(const WebRequest& request, const Contex
         ~Slot() { --count; }
     };
     auto slot = std::make_shared<Slot>(m_downloads);
-    WebResponse response;
+    HttpResponse response;
     response.contentType = std::string(exportContentType(*format));
     response.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + plan->fileName() + "\"");
     // Audited once the export's first pass knows how many rows it holds, before any of them is sent: when
@@ -718,7 +683,7 @@ WebResponse Dashboard::downloadResponses(const WebRequest& request, const Contex
 }
 
 
-WebResponse Dashboard::downloadReport(const WebRequest& request, const Context& context) {
+HttpResponse Dashboard::downloadReport(const HttpRequest& request, const Context& context) {
     const std::string format = request.param("format").empty() ? "csv" : request.param("format");
     if (format != "csv" && format != "csv-da") return plain(400, "format: expected csv or csv-da, got '" + format + "'");
     auto published = catalogue();
@@ -734,7 +699,7 @@ WebResponse Dashboard::downloadReport(const WebRequest& request, const Context& 
     if (!report) return plain(503, report.error().message);
     restrict(*report, context);
 
-    WebResponse response;
+    HttpResponse response;
     response.contentType = "text/csv; charset=utf-8";
     CsvWriter csv(format == "csv-da" ? CsvDialect::DanishExcel : CsvDialect::Standard, [&](std::string_view chunk) {
         response.body.append(chunk);

@@ -18,8 +18,11 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <optional>
+#include <string_view>
 #include <system_error>
 #include <thread>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -135,22 +138,106 @@ void raiseOpenFileLimit(std::size_t threads) {
     (void)::setrlimit(RLIMIT_NOFILE, &limit);
 }
 
-// Per request, on the worker thread that serves it (httplib runs pre-routing, the handler and the logger
-// of one request on one thread).
-struct RequestContext {
+// What one request carries from httplib's pre-routing handler through its route to the logger. httplib calls
+// the three with the same Request object (a local of the worker that serves the request, alive from its
+// request line to its log line), and the logger last and always; so that object's address keys the
+// request's record in between. A request httplib refused before routing (a bad request line) has none.
+struct Exchange {
     std::chrono::steady_clock::time_point start;
-    std::string contentEncoding;
-    bool closeAfterReply = false;  ///< end the kept-alive connection once this reply is written
+    HttpRequest request;           ///< made as the head was read, before httplib could touch the body
     bool deadLettersFull = false;  ///< HttpResponse::deadLettersFull, for the log line
 };
-thread_local RequestContext t_context;
 
-// Marks the connection to be closed after this reply. It cannot be closed from the handler: httplib
-// writes no reply to a socket that already reads as closed, so writeLog() (which runs once the reply
-// is written) ends the keep-alive loop by shutting the reading side.
+// The records of the requests in flight. Thread-safe.
+class Exchanges {
+public:
+    void begin(const httplib::Request& req, HttpRequest request) {
+        const std::lock_guard lock(m_mutex);
+        m_open.insert_or_assign(&req, Exchange{std::chrono::steady_clock::now(), std::move(request), false});
+    }
+    /// The request begin() was given (moved out: called once, by the route).
+    [[nodiscard]] HttpRequest takeRequest(const httplib::Request& req) {
+        const std::lock_guard lock(m_mutex);
+        const auto found = m_open.find(&req);
+        return found == m_open.end() ? HttpRequest{} : std::move(found->second.request);
+    }
+    void noteDeadLettersFull(const httplib::Request& req) {
+        const std::lock_guard lock(m_mutex);
+        if (const auto found = m_open.find(&req); found != m_open.end()) found->second.deadLettersFull = true;
+    }
+    /// Removes and returns the request's record (an empty one when it has none).
+    [[nodiscard]] Exchange end(const httplib::Request& req) {
+        const std::lock_guard lock(m_mutex);
+        auto node = m_open.extract(&req);
+        return node.empty() ? Exchange{} : std::move(node.mapped());
+    }
+
+private:
+    std::mutex m_mutex;
+    std::unordered_map<const httplib::Request*, Exchange> m_open;
+};
+
+// A body read through httplib's ContentReader. Past its cap a body is still read to its end, discarded, so
+// that the connection stays in step for the next request; only beyond `ceiling`, httplib's own limit (every
+// Content-Length body is within it; an endless chunked one is not), is it abandoned, and then the
+// connection must be closed.
+class CappedBody {
+public:
+    CappedBody(const httplib::ContentReader& reader, std::size_t ceiling, httplib::Response& res)
+        : m_reader(reader), m_ceiling(ceiling), m_res(res) {}
+
+    /// At most `limit` bytes of the body.
+    [[nodiscard]] RawBody read(std::size_t limit) {
+        RawBody body;
+        const auto [complete, tooLarge] = consume(limit, &body.bytes);
+        body.tooLarge = tooLarge;
+        body.failed = !complete && !tooLarge;
+        if (tooLarge) body.bytes.clear();
+        return body;
+    }
+    /// Reads the body to its end, unbuffered, unless it was read (a request refused early: 401, 429, ...).
+    void drainUnread() {
+        if (m_consumed) return;
+        const int status = m_res.status;  // httplib's reader sets 400 or 413 when it fails
+        (void)consume(0, nullptr);
+        m_res.status = status;
+    }
+    [[nodiscard]] bool abandoned() const { return m_abandoned; }
+
+private:
+    // Whether the body was read to its end, and whether it was over `limit`.
+    std::pair<bool, bool> consume(std::size_t limit, std::string* keep) {
+        m_consumed = true;
+        std::size_t total = 0;
+        bool over = false;
+        const bool complete = m_reader([&](const char* data, std::size_t length) {
+            total += length;
+            if (total > m_ceiling) return false;
+            if (keep != nullptr && total <= limit) keep->append(data, length);
+            else over = true;
+            return true;
+        });
+        // httplib refuses a Content-Length over its limit itself: it sets 413 and skips the body.
+        if (!complete && total > m_ceiling) m_abandoned = true;
+        return {complete, over || total > m_ceiling || (!complete && m_res.status == 413)};
+    }
+
+    const httplib::ContentReader& m_reader;
+    std::size_t m_ceiling;
+    httplib::Response& m_res;
+    bool m_consumed = false;
+    bool m_abandoned = false;
+};
+
+// Header fields httplib adds to a request itself (the peer's address reaches the handlers as clientAddress).
+bool addedByHttplib(std::string_view name) {
+    return iequals(name, "REMOTE_ADDR") || iequals(name, "REMOTE_PORT") || iequals(name, "LOCAL_ADDR") || iequals(name, "LOCAL_PORT");
+}
+
+// Ends a kept-alive connection after this reply. It cannot be closed from the handler (httplib writes no
+// reply to a socket that already reads as closed): writeLog() does it once the reply is written.
 void closeAfterReply(httplib::Response& res) {
-    res.set_header("Connection", "close");
-    t_context.closeAfterReply = true;
+    if (res.get_header_value("Connection") != "close") res.set_header("Connection", "close");
 }
 
 const char* reason(int status) {
@@ -180,30 +267,29 @@ struct HttpServer::Impl {
     std::unique_ptr<ConnectionGuard> guard;  // outlives the server: its SSL objects report to it when freed
     std::unique_ptr<Listener> server;
     std::atomic<BoundedTaskQueue*> queue{nullptr};
+    Exchanges exchanges;
     bool bound = false;
 
     Impl(Api& a, ServeOptions o, LogSink l, Dashboard* d) : api(a), options(std::move(o)), log(std::move(l)), dashboard(d) {}
 
-    [[nodiscard]] bool forDashboard(const httplib::Request& req) const { return dashboard != nullptr && Dashboard::handles(req.path); }
-
-    // The dashboard's request: decoded query and form values (only valid UTF-8 ones), the headers it checks.
-    static WebRequest webRequestFrom(const httplib::Request& req, const std::string& body) {
-        WebRequest request;
+    // The one conversion from httplib's request, as its head is read: the decoded query values (only valid
+    // UTF-8 ones) and the header fields as sent.
+    static HttpRequest requestFrom(const httplib::Request& req) {
+        HttpRequest request;
         request.method = req.method;
         request.path = req.path;
         for (const auto& [name, value] : req.params) {
             if (isCleanUtf8(name) && isCleanUtf8(value)) request.query.emplace(name, value);
         }
-        if (req.get_header_value("Content-Type").rfind("application/x-www-form-urlencoded", 0) == 0) request.form = parseUrlEncoded(body);
-        request.cookies = req.get_header_value("Cookie");
-        request.host = req.get_header_value("Host");
-        request.origin = req.get_header_value("Origin");
-        request.fetchSite = req.get_header_value("Sec-Fetch-Site");
+        for (const auto& [name, value] : req.headers) {
+            if (!addedByHttplib(name)) request.headers.emplace_back(name, value);
+        }
         request.clientAddress = req.remote_addr;
         return request;
     }
 
-    void applyWeb(const httplib::Request& req, WebResponse response, httplib::Response& res) const {
+    // The one conversion back to httplib's response.
+    void write(const httplib::Request& req, HttpResponse response, httplib::Response& res) const {
         res.status = response.status;
         for (const auto& [name, value] : response.headers) res.set_header(name, value);
         if (response.stream) {
@@ -214,48 +300,49 @@ struct HttpServer::Impl {
                 if (complete) sink.done();
                 return complete;
             });
-        } else {
+        } else if (!response.contentType.empty()) {
             res.set_content(response.body, response.contentType);
         }
     }
 
-    HttpRequest requestFrom(const httplib::Request& req) const {
-        HttpRequest request;
-        request.method = req.method;
-        request.path = req.path;
-        request.authorization = req.get_header_value("Authorization");
-        request.contentEncoding = t_context.contentEncoding;
-        request.ifNoneMatch = req.get_header_value("If-None-Match");
-        request.clientAddress = req.remote_addr;
-        return request;
+    // Every route: the request as pre-routing made it, with its body (methods that have one) read through
+    // `reader` under the caps, answered by the dashboard or the API.
+    void serve(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* reader) {
+        HttpRequest request = exchanges.takeRequest(req);
+        std::optional<CappedBody> body;
+        if (reader != nullptr) {
+            body.emplace(*reader, api.rawBodyLimit("/api/v1/batches"), res);
+            request.readBody = [&body](std::size_t limit) { return body->read(limit); };
+        }
+        HttpResponse response = dashboard != nullptr && Dashboard::handles(request.path) ? dashboard->handle(request) : api.handle(request);
+        if (response.deadLettersFull) exchanges.noteDeadLettersFull(req);
+        write(req, std::move(response), res);
+        if (body) body->drainUnread();
+        if (body && body->abandoned()) {
+            closeAfterReply(res);
+            if (req.ssl != nullptr) ::shutdown(SSL_get_fd(req.ssl), SHUT_RD);  // no further request is read
+        } else {
+            yieldIfOthersWait(res);
+        }
     }
 
-    static void apply(const HttpResponse& response, httplib::Response& res) {
-        res.status = response.status;
-        for (const auto& [name, value] : response.headers) res.set_header(name, value);
-        if (!response.body.empty()) res.set_content(response.body, response.contentType);
-        t_context.deadLettersFull = response.deadLettersFull;
-        // "Come back in N seconds": the kiosk would find a kept-alive connection closed by the keep-alive
-        // timeout when it comes back (a request sent into a closing connection fails), so end it now.
-        if (response.status == 429 || response.status == 503) closeAfterReply(res);
-    }
-
-    void writeLog(const httplib::Request& req, const httplib::Response& res) const {
-        // A request httplib refused before routing (a bad request line) never set the context.
-        const RequestContext context = std::exchange(t_context, RequestContext{});
+    void writeLog(const httplib::Request& req, const httplib::Response& res) {
+        const Exchange exchange = exchanges.end(req);
         guard->replied(req.ssl);
-        if (context.closeAfterReply && req.ssl != nullptr) ::shutdown(SSL_get_fd(req.ssl), SHUT_RD);
+        // A reply that says Connection: close (the handler's, closeAfterReply()'s or httplib's own) ends its
+        // connection: with the reading side shut, httplib's keep-alive loop reads no further request.
+        if (req.ssl != nullptr && res.get_header_value("Connection") == "close") ::shutdown(SSL_get_fd(req.ssl), SHUT_RD);
         if (!log) return;
-        const double elapsed = context.start == std::chrono::steady_clock::time_point{}
+        const double elapsed = exchange.start == std::chrono::steady_clock::time_point{}
                                    ? 0.0
-                                   : std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - context.start).count();
+                                   : std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - exchange.start).count();
         nlohmann::ordered_json line;
         line["method"] = req.method;
         line["path"] = isKnownPath(req.path) ? req.path : dashboard != nullptr && Dashboard::handles(req.path) ? Dashboard::logPath(req.path) : "other";
         line["status"] = res.status;
         line["duration_ms"] = static_cast<double>(static_cast<std::int64_t>(elapsed * 10.0)) / 10.0;
         // No batch size and no per-batch counts: "accepted 1" says that one person has just answered.
-        if (context.deadLettersFull) {
+        if (exchange.deadLettersFull) {
             line["dead_letters"] = "this kiosk's rejected responses on the server are at their cap (" +
                                    std::to_string(kDeadLetterBytesPerDevice / (1024 * 1024)) + " MiB): more are answered 'rejected' but not kept";
         }
@@ -288,93 +375,16 @@ struct HttpServer::Impl {
 
         svr.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response&) {
             guard->headRead(req.ssl);
-            t_context = RequestContext{std::chrono::steady_clock::now(), req.get_header_value("Content-Encoding"), false, false};
+            exchanges.begin(req, requestFrom(req));
             // httplib would inflate a gzip body itself, without a cap on the output and without noticing a
-            // truncated stream; taking the header away hands the raw bytes to decodeBody(). The request
-            // object is httplib's own non-const local, so changing it is well-defined.
+            // truncated stream; taking the header away (the HttpRequest keeps it) hands the raw bytes to
+            // decodeBody(). The request object is httplib's own non-const local, so changing it is well-defined.
             const_cast<httplib::Request&>(req).headers.erase("Content-Encoding");
             return httplib::Server::HandlerResponse::Unhandled;
         });
-
-        const auto withoutBody = [this](const httplib::Request& req, httplib::Response& res) {
-            if (forDashboard(req)) {
-                applyWeb(req, dashboard->handle(webRequestFrom(req, "")), res);
-                yieldIfOthersWait(res);
-                return;
-            }
-            HttpRequest request = requestFrom(req);
-            request.readBody = [&req](std::size_t limit) {
-                if (req.body.size() > limit) return RawBody{"", true, false};
-                return RawBody{req.body, false, false};
-            };
-            apply(api.handle(request), res);
-            yieldIfOthersWait(res);
-        };
+        const auto withoutBody = [this](const httplib::Request& req, httplib::Response& res) { serve(req, res, nullptr); };
         const auto withBody = [this](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
-            // Past its cap a body is still read to its end, discarded, so that the connection stays in step
-            // for the next request; only beyond httplib's own limit (every Content-Length body is within
-            // it; an endless chunked one is not) is it abandoned, and then the connection is closed.
-            const std::size_t ceiling = api.rawBodyLimit("/api/v1/batches");
-            bool consumed = false;
-            bool abandoned = false;
-            const auto read = [&](std::size_t limit, std::string* keep) {
-                consumed = true;
-                std::size_t total = 0;
-                bool over = false;
-                const bool complete = reader([&](const char* data, std::size_t length) {
-                    total += length;
-                    if (total > ceiling) return false;
-                    if (keep != nullptr && total <= limit) keep->append(data, length);
-                    else over = true;
-                    return true;
-                });
-                // httplib refuses a Content-Length over its limit itself: it sets 413 and skips the body.
-                if (!complete && total > ceiling) abandoned = true;
-                return std::make_pair(complete, over || total > ceiling || (!complete && res.status == 413));
-            };
-            if (forDashboard(req)) {
-                std::string form;
-                const auto [complete, tooLarge] = read(dashboard->maxBodyBytes(), &form);
-                if (tooLarge) {
-                    res.status = 413;
-                    res.set_content("the form is over the server's limit of " + std::to_string(dashboard->maxBodyBytes()) + " bytes\n",
-                                    "text/plain; charset=utf-8");
-                } else if (!complete) {
-                    res.status = 400;
-                    res.set_content("the form could not be read\n", "text/plain; charset=utf-8");
-                } else {
-                    applyWeb(req, dashboard->handle(webRequestFrom(req, form)), res);
-                }
-                if (abandoned) {
-                    res.set_header("Connection", "close");
-                    if (req.ssl != nullptr) ::shutdown(SSL_get_fd(req.ssl), SHUT_RD);
-                } else {
-                    yieldIfOthersWait(res);
-                }
-                return;
-            }
-            HttpRequest request = requestFrom(req);
-            request.readBody = [&](std::size_t limit) {
-                RawBody body;
-                const auto [complete, tooLarge] = read(limit, &body.bytes);
-                body.tooLarge = tooLarge;
-                body.failed = !complete && !tooLarge;
-                if (tooLarge) body.bytes.clear();
-                return body;
-            };
-            apply(api.handle(request), res);
-            if (!consumed) {
-                // Refused before its body was read (401, 429, ...): drain it, unbuffered.
-                const int status = res.status;
-                (void)read(0, nullptr);
-                res.status = status;
-            }
-            if (abandoned) {
-                res.set_header("Connection", "close");
-                if (req.ssl != nullptr) ::shutdown(SSL_get_fd(req.ssl), SHUT_RD);  // no further request is read
-            } else {
-                yieldIfOthersWait(res);
-            }
+            serve(req, res, &reader);
         };
         svr.Get(".*", withoutBody);
         svr.Options(".*", withoutBody);

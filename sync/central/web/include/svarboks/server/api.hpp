@@ -1,10 +1,11 @@
 #pragma once
-// The endpoints of PROTOCOL.md as plain functions of a request, apart from any HTTP library: the HTTPS
-// transport (http_server.hpp) and the tests both call Api::handle().
+// The endpoints of PROTOCOL.md as plain functions of a request (http_message.hpp), apart from any HTTP
+// library: the HTTPS transport (http_server.hpp) and the tests both call Api::handle().
 //
 // Thread-safe: one Api serves every request thread.
 #include "svarboks/server/clock.hpp"
 #include "svarboks/server/enrolment.hpp"
+#include "svarboks/server/http_message.hpp"
 #include "svarboks/server/ingest.hpp"
 #include "svarboks/server/rate_limiter.hpp"
 #include "svarboks/server/storage.hpp"
@@ -14,49 +15,11 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
-#include <functional>
 #include <mutex>
-#include <optional>
 #include <string>
-#include <utility>
 #include <variant>
-#include <vector>
 
 namespace svarboks::server {
-
-/// The raw body as far as it could be read: at most `limit` bytes, or `tooLarge` when there was more.
-struct RawBody {
-    std::string bytes;
-    bool tooLarge = false;
-    bool failed = false;  ///< the connection broke while reading
-};
-
-struct HttpRequest {
-    std::string method;  ///< "GET", "POST", ...
-    std::string path;    ///< without the query string
-    std::string authorization;
-    std::string contentEncoding;
-    std::string ifNoneMatch;
-    /// Used only to rate-limit enrolment, in memory; never logged or stored.
-    std::string clientAddress;
-    /// Reads the body on demand (so that a request refused early is never buffered); at most `limit` bytes.
-    std::function<RawBody(std::size_t limit)> readBody;
-
-    /// A request whose body is already at hand (tests, tools).
-    [[nodiscard]] static HttpRequest make(std::string method, std::string path, std::string body = "",
-                                          std::string authorization = "");
-};
-
-struct HttpResponse {
-    int status = 200;
-    std::string contentType = "application/json";
-    std::string body;
-    std::vector<std::pair<std::string, std::string>> headers;  ///< ETag, Retry-After, Allow, ...
-    /// For the access log: a rejected item of this batch was not kept (the kiosk's dead letters are at their cap).
-    bool deadLettersFull = false;
-
-    [[nodiscard]] std::string header(const std::string& name) const;
-};
 
 struct ApiOptions {
     std::size_t maxBodyBytes = shared::kMaxBodyBytes;  ///< after decompression
@@ -77,7 +40,7 @@ class Api {
 public:
     Api(Storage& storage, shared::KeyPair keys, ApiOptions options = {}, Clock clock = systemClock());
 
-    /// Routes and answers one request. Never throws.
+    /// Routes and answers one request. A 429 or 503 reply says "Connection: close". Never throws.
     [[nodiscard]] HttpResponse handle(const HttpRequest& request);
 
     [[nodiscard]] HttpResponse enroll(const HttpRequest& request);
@@ -92,6 +55,7 @@ public:
     [[nodiscard]] std::size_t rawBodyLimit(const std::string& path) const;
 
 private:
+    [[nodiscard]] HttpResponse route(const HttpRequest& request);
     [[nodiscard]] std::variant<Device, HttpResponse> authenticate(const HttpRequest& request);
     [[nodiscard]] HttpResponse unavailable(const std::string& why, int retryAfterSeconds);
     [[nodiscard]] bool acquireBatchSlot();

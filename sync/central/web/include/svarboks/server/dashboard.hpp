@@ -1,8 +1,8 @@
 #pragma once
 // The central team's web dashboard, served by `svarboks-central serve` next to the kiosk API: every path
 // outside /api/ and /healthz. Plain HTML forms and one stylesheet, charts as inline SVG, no JavaScript,
-// in Danish (default) and English. Like Api, it is a function of a plain request (tested without HTTP);
-// http_server.cpp routes to it.
+// in Danish (default) and English. Like Api, it is a function of a plain request (http_message.hpp, tested
+// without HTTP); http_server.cpp routes to it.
 //
 // Security: every page and download behind a login (accounts.hpp) and checked against the account's role
 // (a unit leader sees only the suppressed figures of their units and groups; record-level downloads are
@@ -15,6 +15,7 @@
 // Thread-safe: one Dashboard serves every request thread.
 #include "svarboks/server/accounts.hpp"
 #include "svarboks/server/clock.hpp"
+#include "svarboks/server/http_message.hpp"
 #include "svarboks/server/report.hpp"
 #include "svarboks/server/storage.hpp"
 
@@ -27,7 +28,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 namespace svarboks::server {
@@ -37,44 +37,12 @@ struct SurveyChoice;
 struct Filters;
 }  // namespace dashboard
 
-struct WebRequest {
-    std::string method;  ///< "GET", "HEAD", "POST", ...
-    std::string path;    ///< without the query string
-    std::multimap<std::string, std::string> query;  ///< decoded
-    std::multimap<std::string, std::string> form;   ///< a POST's urlencoded body, decoded
-    std::string cookies;       ///< the Cookie header
-    std::string host;          ///< the Host header
-    std::string origin;        ///< the Origin header ("" when absent)
-    std::string fetchSite;     ///< the Sec-Fetch-Site header ("" when absent)
-    std::string clientAddress; ///< for the login throttle, in memory only; never logged or stored
-
-    [[nodiscard]] std::string param(const std::string& name) const;
-    [[nodiscard]] std::vector<std::string> params(const std::string& name) const;
-    [[nodiscard]] std::string field(const std::string& name) const;
-    [[nodiscard]] std::string cookie(std::string_view name) const;
-};
-
-/// Receives the next piece of a streamed body; false when the client has gone.
-using ChunkSink = std::function<bool(std::string_view)>;
-
-struct WebResponse {
-    int status = 200;
-    std::string contentType = "text/html; charset=utf-8";
-    std::string body;
-    std::vector<std::pair<std::string, std::string>> headers;
-    /// For downloads: writes the whole body to the sink in pieces (constant memory); `body` is then unused.
-    /// Returns false when it stopped early.
-    std::function<bool(const ChunkSink&)> stream;
-
-    [[nodiscard]] std::string header(std::string_view name) const;
-};
-
 /// Builds a report; the default is buildReport() on the dashboard's store.
 using ReportSource = std::function<Result<Report>(const ReportRequest&)>;
 
 struct DashboardOptions {
     AccountOptions accounts;
-    std::size_t maxBodyBytes = 16 * 1024;   ///< of a form post
+    std::size_t maxBodyBytes = 16 * 1024;   ///< of a form post; a larger one is answered 413
     std::size_t overviewWeeks = 12;         ///< week columns of the overview (the last ones of the range)
     std::size_t maxConcurrentDownloads = 2; ///< more get 503 (each holds a store connection while it streams)
     ReportSource reports;                   ///< empty = buildReport(storage, ...)
@@ -91,10 +59,8 @@ public:
     /// (Ids and filters travel in query strings, which are never logged.)
     [[nodiscard]] static std::string logPath(std::string_view path);
 
-    /// Answers one request. Never throws.
-    [[nodiscard]] WebResponse handle(const WebRequest& request);
-
-    [[nodiscard]] std::size_t maxBodyBytes() const { return m_options.maxBodyBytes; }
+    /// Answers one request; a form post's body is read first, at most DashboardOptions::maxBodyBytes. Never throws.
+    [[nodiscard]] HttpResponse handle(const HttpRequest& request);
 
 private:
     struct Context;
@@ -108,27 +74,27 @@ private:
     [[nodiscard]] static std::vector<dashboard::SurveyChoice> choices(const std::vector<Published>& published, const Context& context);
     /// Reads survey and round (among filters.rounds, the released ones) from the query; a message for the
     /// reader when one is not usable.
-    [[nodiscard]] static std::optional<std::string> resolveFilters(const WebRequest& request, const std::vector<dashboard::SurveyChoice>& surveys,
+    [[nodiscard]] static std::optional<std::string> resolveFilters(const HttpRequest& request, const std::vector<dashboard::SurveyChoice>& surveys,
                                                                    const Context& context, dashboard::Filters& filters);
     [[nodiscard]] ReportRequest reportRequest(const dashboard::Filters& filters) const;
-    [[nodiscard]] WebResponse route(const WebRequest& request);
-    [[nodiscard]] WebResponse loginPage(const WebRequest& request, const Context& context);
-    [[nodiscard]] WebResponse login(const WebRequest& request, const Context& context);
-    [[nodiscard]] WebResponse logout(const WebRequest& request, const Context& context);
-    [[nodiscard]] WebResponse overview(const WebRequest& request, const Context& context);
-    [[nodiscard]] WebResponse unitPage(const WebRequest& request, const Context& context);
-    [[nodiscard]] WebResponse compare(const WebRequest& request, const Context& context);
-    [[nodiscard]] WebResponse surveysPage(const Context& context);
-    [[nodiscard]] WebResponse deadLettersPage(const Context& context);
-    [[nodiscard]] WebResponse auditPage(const Context& context);
-    [[nodiscard]] WebResponse forbidden(const Context& context, bool download);
+    [[nodiscard]] HttpResponse route(const HttpRequest& request);
+    [[nodiscard]] HttpResponse loginPage(const HttpRequest& request, const Context& context);
+    [[nodiscard]] HttpResponse login(const HttpRequest& request, const Context& context);
+    [[nodiscard]] HttpResponse logout(const HttpRequest& request, const Context& context);
+    [[nodiscard]] HttpResponse overview(const HttpRequest& request, const Context& context);
+    [[nodiscard]] HttpResponse unitPage(const HttpRequest& request, const Context& context);
+    [[nodiscard]] HttpResponse compare(const HttpRequest& request, const Context& context);
+    [[nodiscard]] HttpResponse surveysPage(const Context& context);
+    [[nodiscard]] HttpResponse deadLettersPage(const Context& context);
+    [[nodiscard]] HttpResponse auditPage(const Context& context);
+    [[nodiscard]] HttpResponse forbidden(const Context& context, bool download);
     [[nodiscard]] Result<std::vector<Round>> released();
     /// Keeps only the rows the account may see (a unit leader's units and groups).
     static void restrict(Report& report, const Context& context);
     /// Writes who did what (with how many rows) to the audit log.
     [[nodiscard]] Status audit(const Context& context, const std::string& action, const std::string& detail, std::int64_t rows);
-    [[nodiscard]] WebResponse downloadResponses(const WebRequest& request, const Context& context);
-    [[nodiscard]] WebResponse downloadReport(const WebRequest& request, const Context& context);
+    [[nodiscard]] HttpResponse downloadResponses(const HttpRequest& request, const Context& context);
+    [[nodiscard]] HttpResponse downloadReport(const HttpRequest& request, const Context& context);
 
     Storage& m_storage;
     DashboardOptions m_options;

@@ -1,15 +1,16 @@
 #pragma once
-// The HTTPS transport: cpp-httplib's SSLServer (OpenSSL, TLS 1.2 or newer) in front of Api. It reads
-// bodies with caps (never more than Api::rawBodyLimit), hands gzip to Api undecoded (so that a gzip
-// bomb is stopped by decodeBody's cap and a truncated stream is caught), and writes one JSON log line per
-// request (method, path, status, duration; never tokens, addresses, ids, answers or batch sizes). Every
+// The HTTPS transport: cpp-httplib's SSLServer (OpenSSL, TLS 1.2 or newer) in front of Api and the
+// Dashboard. It makes one HttpRequest of each request (http_message.hpp) and writes back the HttpResponse
+// it gets; it reads bodies with caps (never more than Api::rawBodyLimit), hands gzip on undecoded (so that
+// a gzip bomb is stopped by decodeBody's cap and a truncated stream is caught), and writes one JSON log line
+// per request (method, path, status, duration; never tokens, addresses, ids, answers or batch sizes). Every
 // reply carries Strict-Transport-Security.
 //
 // Threads: httplib serves a connection on one worker thread from its TLS handshake to its end. Workers are
 // started as connections need them, up to `threads`; beyond that, accepted connections wait in a bounded
 // queue (when it is full, accepting waits: back-pressure instead of unbounded memory), and while any wait, a
-// kept-alive connection is closed after its reply and its kiosk queues again. A 429 or 503 reply ("come back
-// in N seconds") always closes its connection. A worker mostly waits on its socket: the CPU-heavy work, a
+// kept-alive connection is closed after its reply and its kiosk queues again. A reply that says
+// "Connection: close" (Api's 429 and 503: "come back in N seconds") closes its connection. A worker mostly waits on its socket: the CPU-heavy work, a
 // batch, is bounded by Api's own admission.
 //
 // Slow peers: a connection must finish its TLS handshake and request head within `headDeadline` of its
