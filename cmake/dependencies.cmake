@@ -6,6 +6,8 @@ pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 # The kiosk's uploader: libcurl (OpenSSL flavour) and zlib for gzip request bodies.
 find_package(CURL REQUIRED)
 find_package(ZLIB REQUIRED)
+# Both command lines (svarboks, svarboks-central): CLI11, header-only.
+find_package(CLI11 2.1 CONFIG REQUIRED)
 if(SVARBOKS_BUILD_TESTS)
   find_package(doctest REQUIRED)
   # The uploader's tests run a scripted HTTPS server (cpp-httplib + OpenSSL).

@@ -1,158 +1,157 @@
 #include "svarboks/client/cli.hpp"
 
 #include "svarboks/client/kiosk_app.hpp"
+#include "svarboks/shared/command_line.hpp"
+#include "svarboks/shared/sealing.hpp"
 
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
 #include <iostream>
+#include <memory>
 #include <ostream>
 
 namespace svarboks::client {
 
 namespace {
 
-constexpr const char* kUsage = R"(usage:
-  svarboks [--config FILE] [--windowed WxH]
-      Run the kiosk (full screen unless --windowed).
-  svarboks simulate N [--seed S] [--config FILE] [--print-ids] [--into-production-outbox]
-      Complete N random valid responses through the kiosk's own model, with no window, into the outbox,
-      at a person's pace (none is held). Refuses a config that sends its outbox to a central endpoint
-      (enrolled, or endpoint_url set), since the fake answers would count in real reports; use a separate
-      test config, or add --into-production-outbox if you really mean it.
-  svarboks survey lint FILE...
-      Check survey definitions. One line per problem: FILE: /json/pointer: message.
-      Exit 0 when all are valid, 1 otherwise.
-  svarboks survey walk FILE --answers JSON|@FILE [--locale L] [--json]
-      Show what a respondent with these answers goes through: visible and required questions,
-      validity and the competence profile. Exit 0 when valid, 1 when the answers are invalid,
-      2 when the survey is.
-  svarboks config init [--config FILE] [--survey FILE] [--unit NAME] [--endpoint URL] [--public-key B64] [--force]
-      Write a kiosk config with every key and its default (mode 0600), creating the folder, and print it.
-      Without --survey, the default survey. Refuses to replace an existing file unless --force (which
-      drops its PIN and enrolment).
-  svarboks config set-pin [--config FILE]
-      Read the admin PIN (6-8 digits, one line) from standard input, asking twice without echo on a
-      terminal, and store only its Argon2id hash.
-  svarboks config check [--config FILE]
-      Check the config and the survey it names: prints "FILE: ok" (exit 0) or each problem (exit 1).
-  svarboks enroll CODE --endpoint URL [--ca FILE] [--config FILE]
-      Enrol this kiosk with a one-time code from the central team: stores the device token, the
-      endpoint and the central public key in the config (mode 0600), creating it if needed.
-  svarboks sync [--config FILE]
-      Send what is waiting in the outbox now, in the foreground. Exit 0 only when the outbox is empty
-      (nothing pending, held or in quarantine); otherwise 1 and one line saying why.
-  svarboks status [--json] [--config FILE]
-      Pending, quarantined and held counts, the last sync attempt and its result, the last success.
-  Without --config: $SVARBOKS_CONFIG, else /etc/svarboks/kiosk.json as root, else
-  $XDG_CONFIG_HOME/svarboks/kiosk.json (~/.config/svarboks/kiosk.json). Exit 2 for a usage error.
-)";
+// Where the commands read and write, and the exit code the one that ran leaves.
+struct Console {
+    std::istream& in;
+    std::ostream& out;
+    std::ostream& err;
+    int code = 0;
+};
 
-int usage(std::ostream& err, const std::string& problem) {
-    if (!problem.empty()) err << "svarboks: " << problem << "\n";
-    err << kUsage;
-    return 2;
+constexpr const char* kConfigHelp = "the kiosk config (default: $SVARBOKS_CONFIG, else /etc/svarboks/kiosk.json as root, "
+                                    "else ~/.config/svarboks/kiosk.json)";
+
+CLI::Option* addConfigOption(CLI::App& command, std::string& config) {
+    return command.add_option("--config", config, kConfigHelp)->type_name("FILE");
 }
 
-int walkCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    WalkOptions options;
-    bool haveAnswers = false;
-    for (std::size_t i = 2; i < args.size(); ++i) {
-        const std::string& arg = args[i];
-        const auto value = [&]() -> const std::string* { return i + 1 < args.size() ? &args[++i] : nullptr; };
-        if (arg == "--json") {
-            options.json = true;
-        } else if (arg == "--answers") {
-            const auto* v = value();
-            if (!v) return usage(err, "--answers needs a value: JSON text or @file");
-            options.answers = *v;
-            haveAnswers = true;
-        } else if (arg == "--locale") {
-            const auto* v = value();
-            if (!v) return usage(err, "--locale needs a value such as da or en");
-            options.locale = *v;
-        } else if (arg.rfind("--", 0) == 0) {
-            return usage(err, "unknown option '" + arg + "'");
-        } else if (options.file.empty()) {
-            options.file = arg;
-        } else {
-            return usage(err, "walk takes one survey file; '" + arg + "' is one too many");
-        }
+// "1280x800", between 320x240 and 16384x16384.
+bool parseWindowSize(const std::string& text, KioskOptions& options) {
+    int width = 0;
+    int height = 0;
+    char end = 0;
+    if (std::sscanf(text.c_str(), "%dx%d%c", &width, &height, &end) != 2 || width < 320 || height < 240 || width > 16384 || height > 16384) {
+        return false;
     }
-    if (options.file.empty()) return usage(err, "walk needs a survey file");
-    if (!haveAnswers) return usage(err, "walk needs --answers JSON or --answers @file");
-    return surveyWalk(options, out, err);
+    options.width = width;
+    options.height = height;
+    return true;
 }
 
-int configInitCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    ConfigInitOptions options;
-    for (std::size_t i = 2; i < args.size(); ++i) {
-        const std::string& arg = args[i];
-        const auto value = [&]() -> const std::string* { return i + 1 < args.size() ? &args[++i] : nullptr; };
-        std::string* target = nullptr;
-        if (arg == "--force") {
-            options.force = true;
-            continue;
-        }
-        if (arg == "--config") target = &options.config;
-        else if (arg == "--survey") target = &options.survey;
-        else if (arg == "--unit") target = &options.unit;
-        else if (arg == "--endpoint") target = &options.endpoint;
-        else if (arg == "--public-key") target = &options.publicKey;
-        else if (arg.rfind("--", 0) == 0) return usage(err, "unknown option '" + arg + "'");
-        else return usage(err, "init takes no file argument; use --config " + arg);
-        const auto* v = value();
-        if (!v) return usage(err, arg + " needs a value");
-        *target = *v;
-    }
-    return configInit(options, out, err);
+void addSimulate(CLI::App& app, Console& console) {
+    auto options = std::make_shared<SimulateOptions>();
+    CLI::App* command = app.add_subcommand("simulate", "Complete N random valid responses into the outbox, with no window");
+    command->add_option("N", options->count, "how many")->required()->check(CLI::Range(0LL, 999'999'999LL));
+    command->add_option("--seed", options->seed, "the random seed (default: a random one, printed at the end)")->type_name("S");
+    addConfigOption(*command, options->config);
+    command->add_flag("--print-ids", options->printIds, "print 'committed ID' once each response is durable");
+    command->add_flag("--into-production-outbox", options->intoProductionOutbox,
+                      "add them even though the config sends its outbox to a central endpoint (enrolled, or endpoint_url set), "
+                      "where the fake answers would count in real reports");
+    command->callback([options, &console] { console.code = simulateCommand(*options, console.out, console.err); });
 }
 
-// Parses the only option of `config set-pin` and `config check`; nullopt after printing a usage error.
-std::optional<std::string> configOption(const std::vector<std::string>& args, std::ostream& err, int& code) {
-    std::string config;
-    for (std::size_t i = 2; i < args.size(); ++i) {
-        if (args[i] == "--config" && i + 1 < args.size()) {
-            config = args[++i];
-        } else {
-            code = usage(err, args[i] == "--config" ? "--config needs a value" : "unknown argument '" + args[i] + "'");
-            return std::nullopt;
-        }
-    }
-    return config;
+void addSurvey(CLI::App& app, Console& console) {
+    CLI::App* survey = app.add_subcommand("survey", "Check survey definitions")->require_subcommand(1);
+    auto files = std::make_shared<std::vector<std::string>>();
+    CLI::App* command = survey->add_subcommand("lint", "Check survey definitions: one line per problem (exit 1 if any)");
+    command->add_option("FILE", *files, "survey definitions")->required();
+    command->callback([files, &console] { console.code = surveyLint(*files, console.out); });
+
+    auto walk = std::make_shared<WalkOptions>();
+    command = survey->add_subcommand("walk", "What a respondent with these answers goes through (exit 1: invalid answers)");
+    command->add_option("FILE", walk->file, "the survey definition")->required();
+    command->add_option("--answers", walk->answers, "the answers as a JSON object, or @FILE to read them from")->required()->type_name("JSON|@FILE");
+    command->add_option("--locale", walk->locale, "the language, such as da or en (default: the survey's)")->type_name("L");
+    command->add_flag("--json", walk->json, "print one JSON object");
+    command->callback([walk, &console] { console.code = surveyWalk(*walk, console.out, console.err); });
+}
+
+void addConfig(CLI::App& app, Console& console) {
+    CLI::App* config = app.add_subcommand("config", "Write and check the kiosk config")->require_subcommand(1);
+    auto init = std::make_shared<ConfigInitOptions>();
+    CLI::App* command = config->add_subcommand("init", "Write a kiosk config with every key and its default (mode 0600)");
+    addConfigOption(*command, init->config);
+    command->add_option("--survey", init->survey, "the survey it shows (default: the shipped digital-kompetence.json)")->type_name("FILE");
+    command->add_option("--unit", init->unit, "the unit's name, as shown on the admin screen")->type_name("NAME");
+    command->add_option("--endpoint", init->endpoint, "the central endpoint (enroll sets it too)")->type_name("URL");
+    command->add_option("--public-key", init->publicKey, "the central endpoint's public key (enroll sets it too)")->type_name("B64");
+    command->add_flag("--force", init->force, "replace an existing config (its PIN and enrolment are lost)");
+    command->callback([init, &console] { console.code = configInit(*init, console.out, console.err); });
+
+    auto file = std::make_shared<std::string>();
+    command = config->add_subcommand("set-pin", "Read the admin PIN (6-8 digits) from standard input; store its hash");
+    addConfigOption(*command, *file);
+    command->callback([file, &console] { console.code = configSetPin(*file, console.in, console.out, console.err); });
+
+    command = config->add_subcommand("check", "Check the config and its survey: 'FILE: ok', or each problem (exit 1)");
+    addConfigOption(*command, *file);
+    command->callback([file, &console] { console.code = configCheck(*file, console.out); });
+}
+
+void addEnroll(CLI::App& app, Console& console) {
+    auto options = std::make_shared<sync::EnrollOptions>();
+    auto config = std::make_shared<std::string>();
+    CLI::App* command = app.add_subcommand("enroll", "Enrol this kiosk with a one-time code from the central team");
+    command->add_option("CODE", options->code, "the enrolment code, such as K7QM-3XHD-9PAB")->required();
+    command->add_option("--endpoint", options->endpointUrl, "the central endpoint")
+        ->required()
+        ->type_name("URL")
+        ->check(shared::expecting([](const std::string& url) { return url.rfind("https://", 0) == 0; }, "an https:// URL"));
+    command->add_option("--ca", options->caFile, "the CA certificate to trust (default: the system's)")->type_name("FILE")->check(CLI::ExistingFile);
+    addConfigOption(*command, *config);
+    command->add_option("--request-id", options->requestId, "the request id of an attempt to repeat (printed when one fails)")
+        ->type_name("UUID")
+        ->check(shared::expecting(shared::isUuidV4, "a lower-case UUID v4"));
+    command->callback([options, config, &console] { console.code = enrollCommand(*options, *config, console.out, console.err); });
+}
+
+void addSync(CLI::App& app, Console& console) {
+    auto config = std::make_shared<std::string>();
+    CLI::App* command = app.add_subcommand("sync", "Send what waits in the outbox now (exit 0 only when it is empty)");
+    addConfigOption(*command, *config);
+    command->callback([config, &console] { console.code = syncCommand(*config, console.out, console.err); });
+
+    auto json = std::make_shared<bool>(false);
+    auto statusConfig = std::make_shared<std::string>();
+    command = app.add_subcommand("status", "The outbox's counts and the last sync attempts");
+    command->add_flag("--json", *json, "print one JSON object");
+    addConfigOption(*command, *statusConfig);
+    command->callback([json, statusConfig, &console] { console.code = statusCommand(*statusConfig, *json, console.out, console.err); });
 }
 
 }  // namespace
 
 int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) { return runCli(args, std::cin, out, err); }
 
-int runCli(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err) {
-    if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-        (args.empty() ? err : out) << kUsage;
-        return args.empty() ? 2 : 0;
-    }
-    if (args[0] == "simulate") return simulateCommand(args, out, err);
-    if (args[0] == "sync") return syncCommand(args, out, err);
-    if (args[0] == "status") return statusCommand(args, out, err);
-    if (args[0] == "enroll") return enrollCommand(args, out, err);
-    if (args[0] == "survey") {
-        if (args.size() < 2) return usage(err, "survey needs a command: lint or walk");
-        if (args[1] == "lint") {
-            if (args.size() < 3) return usage(err, "lint needs at least one survey file");
-            return surveyLint({args.begin() + 2, args.end()}, out);
-        }
-        if (args[1] == "walk") return walkCommand(args, out, err);
-        return usage(err, "unknown survey command '" + args[1] + "'");
-    }
-    if (args[0] == "config") {
-        if (args.size() < 2) return usage(err, "config needs a command: init, set-pin or check");
-        if (args[1] == "init") return configInitCommand(args, out, err);
-        if (args[1] == "set-pin" || args[1] == "check") {
-            int code = 2;
-            const auto config = configOption(args, err, code);
-            if (!config) return code;
-            return args[1] == "check" ? configCheck(*config, out) : configSetPin(*config, in, out, err);
-        }
-        return usage(err, "unknown config command '" + args[1] + "'");
-    }
-    return usage(err, "unknown command '" + args[0] + "'");
+int runCli(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err, const KioskRunner& runKiosk) {
+    CLI::App app("The Svarboks survey kiosk. Without a command it runs the kiosk (full screen unless --windowed).", "svarboks");
+    app.require_subcommand(0, 1);
+    Console console{in, out, err};
+    KioskOptions kiosk;
+    CLI::Option* config = addConfigOption(app, kiosk.config);
+    CLI::Option* windowed = app.add_option_function<std::string>("--windowed", [&kiosk](const std::string& text) {
+        if (!parseWindowSize(text, kiosk)) throw CLI::ValidationError("--windowed", "expected a size such as 1280x800, got '" + text + "'");
+    }, "run in a window of this size (Esc closes it)")->type_name("WxH");
+    addSimulate(app, console);
+    addSurvey(app, console);
+    addConfig(app, console);
+    addEnroll(app, console);
+    addSync(app, console);
+    // The kiosk's options are not a command's: `svarboks --config FILE sync` would sync the default config.
+    for (CLI::App* command : app.get_subcommands({})) command->excludes(config)->excludes(windowed);
+    app.footer("Exit 2 for a usage error. COMMAND --help shows a command's options.");
+    app.callback([&] {
+        if (!app.get_subcommands().empty()) return;
+        if (!runKiosk) throw CLI::RequiredError::Subcommand(1);
+        console.code = runKiosk(kiosk);
+    });
+    return shared::runCommandLine(app, args, console.code, out, err);
 }
 
 }  // namespace svarboks::client

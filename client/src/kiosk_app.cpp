@@ -324,35 +324,10 @@ bool playRespondent(KioskApp& app, std::mt19937& random, TimePoint& now, const P
 
 }  // namespace
 
-int simulateCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    constexpr const char* kUsage = "usage: svarboks simulate N [--seed S] [--config FILE] [--print-ids] [--into-production-outbox]\n";
-    long long count = -1;
-    bool printIds = false;
-    bool intoProduction = false;
-    unsigned seed = std::random_device{}();
-    std::filesystem::path configFile = shared::defaultConfigPath();
-    for (std::size_t i = 1; i < args.size(); ++i) {
-        const std::string& arg = args[i];
-        const bool hasValue = i + 1 < args.size();
-        if (arg == "--print-ids") {
-            printIds = true;
-        } else if (arg == "--into-production-outbox") {
-            intoProduction = true;
-        } else if (arg == "--seed" && hasValue) {
-            seed = static_cast<unsigned>(std::strtoul(args[++i].c_str(), nullptr, 10));
-        } else if (arg == "--config" && hasValue) {
-            configFile = args[++i];
-        } else if (count < 0 && !arg.empty() && arg.find_first_not_of("0123456789") == std::string::npos && arg.size() < 10) {
-            count = std::stoll(arg);
-        } else {
-            err << "svarboks simulate: unexpected argument '" << arg << "'\n" << kUsage;
-            return 2;
-        }
-    }
-    if (count < 0) {
-        err << kUsage;
-        return 2;
-    }
+int simulateCommand(const SimulateOptions& options, std::ostream& out, std::ostream& err) {
+    const long long count = options.count;
+    const unsigned seed = options.seed.value_or(std::random_device{}());
+    const std::filesystem::path configFile = options.config.empty() ? shared::defaultConfigPath() : std::filesystem::path(options.config);
     auto config = shared::loadConfig(configFile);
     if (!config) {
         err << config.error().message << "\n";
@@ -361,7 +336,7 @@ int simulateCommand(const std::vector<std::string>& args, std::ostream& out, std
     // Simulated answers in an outbox that reaches a central endpoint would be counted in real reports, and
     // nobody could tell them apart there.
     const bool production = !config->endpointUrl.empty() || !config->deviceToken.empty();
-    if (production && !intoProduction) {
+    if (production && !options.intoProductionOutbox) {
         err << "svarboks simulate: refusing to add simulated answers to " << config->outboxFile << ": " << configFile.string()
             << (config->deviceToken.empty() ? " is set up to send its outbox to " : " is enrolled and sends its outbox to ")
             << (config->endpointUrl.empty() ? std::string("a central endpoint") : config->endpointUrl)
@@ -393,7 +368,7 @@ int simulateCommand(const std::vector<std::string>& args, std::ostream& out, std
             return 1;
         }
         // Printed only after the commit returned: a crash test may rely on every printed id being durable.
-        if (printIds) out << "committed " << (*app)->lastSavedId() << std::endl;
+        if (options.printIds) out << "committed " << (*app)->lastSavedId() << std::endl;
         if (terminal && ((i + 1) % 10 == 0 || i + 1 == count)) err << "\rsimulated " << i + 1 << " / " << count << std::flush;
     }
     if (terminal) err << "\n";

@@ -21,30 +21,6 @@ namespace {
 
 using client::Clock;
 
-struct Options {
-    std::string config;
-    int width = 0;  // 0 = full screen
-    int height = 0;
-};
-
-bool parseOptions(const std::vector<std::string>& args, Options& options) {
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        if (args[i] == "--config" && i + 1 < args.size()) {
-            options.config = args[++i];
-        } else if (args[i] == "--windowed" && i + 1 < args.size()) {
-            if (std::sscanf(args[++i].c_str(), "%dx%d", &options.width, &options.height) != 2 || options.width < 320 ||
-                options.height < 240 || options.width > 16384 || options.height > 16384) {
-                std::cerr << "svarboks: --windowed expects a size such as 1280x800, got '" << args[i] << "'\n";
-                return false;
-            }
-        } else {
-            std::cerr << "svarboks: unknown option '" << args[i] << "'; see svarboks --help\n";
-            return false;
-        }
-    }
-    return true;
-}
-
 struct SdlWindow {
     SDL_Window* window = nullptr;
     SDL_Renderer* renderer = nullptr;
@@ -100,10 +76,7 @@ void writeUiMap(const char* path, const char* screen, const client::FrameOutput&
 
 }  // namespace
 
-int runKiosk(const std::vector<std::string>& args) {
-    Options options;
-    if (!parseOptions(args, options)) return 2;
-
+int runKiosk(const client::KioskOptions& options) {
     // Load everything before opening the window, so errors reach stderr even with no display.
     std::string fatal;
     std::unique_ptr<client::KioskApp> app;

@@ -26,11 +26,6 @@ using nlohmann::json;
 
 constexpr std::size_t kQuarantineListed = 20;
 
-struct CommonOptions {
-    std::string config;
-    bool json = false;
-};
-
 fs::path configPath(const std::string& option) { return option.empty() ? shared::defaultConfigPath() : fs::path(option); }
 
 bool enrolled(const shared::KioskConfig& config) { return !config.endpointUrl.empty() && !config.deviceToken.empty(); }
@@ -38,23 +33,9 @@ bool enrolled(const shared::KioskConfig& config) { return !config.endpointUrl.em
 // The command line speaks English, with the same texts as the kiosk's admin screen.
 constexpr const char* kCliLocale = "en";
 
-int usageError(std::ostream& err, const std::string& command, const std::string& problem, const char* usage) {
-    err << "svarboks " << command << ": " << problem << "\nusage: " << usage << "\n";
-    return 2;
-}
-
 }  // namespace
 
-int syncCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    constexpr const char* kUsage = "svarboks sync [--config FILE]";
-    std::string config;
-    for (std::size_t i = 1; i < args.size(); ++i) {
-        if (args[i] == "--config" && i + 1 < args.size()) {
-            config = args[++i];
-        } else {
-            return usageError(err, "sync", args[i] == "--config" ? "--config needs a value" : "unexpected argument '" + args[i] + "'", kUsage);
-        }
-    }
+int syncCommand(const std::string& config, std::ostream& out, std::ostream& err) {
     auto loaded = shared::loadConfig(configPath(config));
     if (!loaded) {
         err << loaded.error().message << "\n";
@@ -104,19 +85,8 @@ int syncCommand(const std::vector<std::string>& args, std::ostream& out, std::os
     return 1;
 }
 
-int statusCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    constexpr const char* kUsage = "svarboks status [--json] [--config FILE]";
-    CommonOptions options;
-    for (std::size_t i = 1; i < args.size(); ++i) {
-        if (args[i] == "--json") {
-            options.json = true;
-        } else if (args[i] == "--config" && i + 1 < args.size()) {
-            options.config = args[++i];
-        } else {
-            return usageError(err, "status", args[i] == "--config" ? "--config needs a value" : "unexpected argument '" + args[i] + "'", kUsage);
-        }
-    }
-    auto loaded = shared::loadConfig(configPath(options.config));
+int statusCommand(const std::string& configOption, bool asJson, std::ostream& out, std::ostream& err) {
+    auto loaded = shared::loadConfig(configPath(configOption));
     if (!loaded) {
         err << loaded.error().message << "\n";
         return 2;
@@ -151,7 +121,7 @@ int statusCommand(const std::vector<std::string>& args, std::ostream& out, std::
     const auto now = std::chrono::system_clock::now();
     const std::string summary = enrolled(config) ? words.status(status, now) : "not enrolled";
 
-    if (options.json) {
+    if (asJson) {
         json doc = sync::toJson(status);
         doc["last_result"] = words.result(status.lastResult);
         doc["wait_reason"] = words.problem(status.waitReason);
@@ -189,40 +159,9 @@ int statusCommand(const std::vector<std::string>& args, std::ostream& out, std::
     return 0;
 }
 
-int enrollCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    constexpr const char* kUsage = "svarboks enroll CODE --endpoint URL [--ca FILE] [--config FILE] [--request-id UUID]";
-    sync::EnrollOptions options;
-    std::string config;
-    for (std::size_t i = 1; i < args.size(); ++i) {
-        const std::string& arg = args[i];
-        std::string* target = nullptr;
-        if (arg == "--endpoint") target = &options.endpointUrl;
-        else if (arg == "--ca") target = &options.caFile;
-        else if (arg == "--config") target = &config;
-        else if (arg == "--request-id") target = &options.requestId;
-        else if (arg.rfind("--", 0) == 0) return usageError(err, "enroll", "unknown option '" + arg + "'", kUsage);
-        else if (options.code.empty()) {
-            options.code = arg;
-            continue;
-        } else {
-            return usageError(err, "enroll", "one code only; '" + arg + "' is one too many", kUsage);
-        }
-        if (i + 1 >= args.size()) return usageError(err, "enroll", arg + " needs a value", kUsage);
-        *target = args[++i];
-    }
-    if (options.code.empty()) return usageError(err, "enroll", "the enrolment code is missing", kUsage);
-    if (options.endpointUrl.empty()) return usageError(err, "enroll", "--endpoint URL is missing", kUsage);
-    if (options.endpointUrl.rfind("https://", 0) != 0) {
-        return usageError(err, "enroll", "the endpoint must be an https:// URL, got '" + options.endpointUrl + "'", kUsage);
-    }
-    if (!options.requestId.empty() && !shared::isUuidV4(options.requestId)) {
-        return usageError(err, "enroll", "--request-id must be a lower-case UUID v4", kUsage);
-    }
+int enrollCommand(sync::EnrollOptions options, const std::string& config, std::ostream& out, std::ostream& err) {
     std::error_code ec;
-    if (!options.caFile.empty()) {
-        options.caFile = fs::absolute(options.caFile, ec).lexically_normal().string();
-        if (!fs::is_regular_file(options.caFile, ec)) return usageError(err, "enroll", "--ca " + options.caFile + ": no such file", kUsage);
-    }
+    if (!options.caFile.empty()) options.caFile = fs::absolute(options.caFile, ec).lexically_normal().string();
     const fs::path file = configPath(config);
     // An existing config must be usable before a code is spent on it; its proxy and pin apply.
     if (fs::exists(file, ec)) {

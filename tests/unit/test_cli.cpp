@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 using nlohmann::json;
@@ -98,7 +99,7 @@ TEST_CASE("walk reads answers from @file, honours --locale and explains bad argu
     CHECK(badLocale.err == "svarboks: the survey has no locale 'fr'; it offers: da en\n");
     const auto noAnswers = cli({"survey", "walk", kPulse});
     CHECK(noAnswers.code == 2);
-    CHECK(noAnswers.err.find("walk needs --answers") != std::string::npos);
+    CHECK(noAnswers.err.starts_with("svarboks: --answers is required\n"));
     CHECK(cli({"frobnicate"}).code == 2);
 }
 
@@ -182,6 +183,67 @@ TEST_CASE("simulate: a config set up for an endpoint but not enrolled yet is ref
 TEST_CASE("simulate: usage errors exit 2 and name the flag") {
     const auto run = cli({"simulate", "2", "--into-production"});
     CHECK(run.code == 2);
-    CHECK(run.err == "svarboks simulate: unexpected argument '--into-production'\n"
-                     "usage: svarboks simulate N [--seed S] [--config FILE] [--print-ids] [--into-production-outbox]\n");
+    CHECK(run.err == "svarboks: unexpected argument '--into-production'\n"
+                     "Try 'svarboks simulate --help' for more information.\n");
+    const auto many = cli({"simulate", "lots"});
+    CHECK(many.code == 2);
+    CHECK(many.err.starts_with("svarboks: N: Value lots not in range 0 to 999999999\n"));
+    CHECK(cli({"simulate", "2", "--seed", "x"}).err.starts_with("svarboks: Could not convert: --seed = x\n"));
+}
+
+// ---- the command line itself ----
+
+TEST_CASE("without a command: the kiosk runs with its --config and --windowed size") {
+    std::optional<svarboks::client::KioskOptions> ran;
+    const auto runKiosk = [&](const svarboks::client::KioskOptions& options) {
+        ran = options;
+        return 7;
+    };
+    std::istringstream in;
+    std::ostringstream out, err;
+    CHECK(svarboks::client::runCli({"--config", "kiosk.json", "--windowed", "800x600"}, in, out, err, runKiosk) == 7);
+    REQUIRE(ran);
+    CHECK(ran->config == "kiosk.json");
+    CHECK(ran->width == 800);
+    CHECK(ran->height == 600);
+    ran.reset();
+    CHECK(svarboks::client::runCli({}, in, out, err, runKiosk) == 7);
+    REQUIRE(ran);
+    CHECK(ran->config.empty());
+    CHECK(ran->width == 0);
+
+    ran.reset();
+    for (const auto& args : {std::vector<std::string>{"--windowed", "100x100"}, {"--windowed", "800x600x2"},
+                                                {"--windowed", "800x600", "sync"}, {"--config", "k.json", "status"}, {"--colour"}}) {
+        std::ostringstream quiet, problems;
+        CHECK(svarboks::client::runCli(args, in, quiet, problems, runKiosk) == 2);
+        CHECK(problems.str().starts_with("svarboks: "));
+    }
+    CHECK_FALSE(ran);
+    std::ostringstream quiet, problems;
+    CHECK(svarboks::client::runCli({"--windowed", "100x100"}, in, quiet, problems, runKiosk) == 2);
+    CHECK(problems.str().starts_with("svarboks: --windowed: expected a size such as 1280x800, got '100x100'\n"));
+}
+
+TEST_CASE("--help lists the commands and the kiosk's own options; a bad value names its option") {
+    const auto help = cli({"--help"});
+    CHECK(help.code == 0);
+    CHECK(help.err.empty());
+    for (const char* command : {"simulate", "survey", "config", "enroll", "sync", "status", "help"}) {
+        CHECK_MESSAGE(help.out.find("\n  " + std::string(command) + " ") != std::string::npos, command);
+    }
+    CHECK(help.out.find("--windowed WxH") != std::string::npos);
+    CHECK(cli({"help"}).out == help.out);
+    const auto walk = cli({"survey", "walk", "--help"});
+    CHECK(walk.out.find("Usage: svarboks survey walk [OPTIONS] FILE") != std::string::npos);
+    CHECK(walk.out.find("--answers") != std::string::npos);
+
+    const auto endpoint = cli({"enroll", "CODE", "--endpoint", "http://central.example"});
+    CHECK(endpoint.code == 2);
+    CHECK(endpoint.err.starts_with("svarboks: --endpoint: 'http://central.example': expected an https:// URL\n"));
+    const auto ca = cli({"enroll", "CODE", "--endpoint", "https://central.example", "--ca", "/nonexistent/ca.pem"});
+    CHECK(ca.code == 2);
+    CHECK(ca.err.starts_with("svarboks: --ca: File does not exist: /nonexistent/ca.pem\n"));
+    const auto request = cli({"enroll", "CODE", "--endpoint", "https://central.example", "--request-id", "1"});
+    CHECK(request.err.starts_with("svarboks: --request-id: '1': expected a lower-case UUID v4\n"));
 }

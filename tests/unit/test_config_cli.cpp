@@ -226,12 +226,12 @@ TEST_CASE("config commands: without --config they use SVARBOKS_CONFIG; usage err
 
     const auto noCommand = cli({"config"});
     CHECK(noCommand.code == 2);
-    CHECK(noCommand.err.starts_with("svarboks: config needs a command: init, set-pin or check\n"));
-    CHECK(cli({"config", "frobnicate"}).err.starts_with("svarboks: unknown config command 'frobnicate'\n"));
-    CHECK(cli({"config", "check", "--config"}).err.starts_with("svarboks: --config needs a value\n"));
-    CHECK(cli({"config", "check", "kiosk.json"}).err.starts_with("svarboks: unknown argument 'kiosk.json'\n"));
-    CHECK(cli({"config", "init", "--unit"}).err.starts_with("svarboks: --unit needs a value\n"));
-    CHECK(cli({"config", "init", "--colour", "x"}).err.starts_with("svarboks: unknown option '--colour'\n"));
+    CHECK(noCommand.err == "svarboks: expected a command: init, set-pin, check\nTry 'svarboks config --help' for more information.\n");
+    CHECK(cli({"config", "frobnicate"}).err.starts_with("svarboks: unknown command 'frobnicate'; expected one of: init, set-pin, check\n"));
+    CHECK(cli({"config", "check", "--config"}).err.starts_with("svarboks: --config: 1 required FILE missing\n"));
+    CHECK(cli({"config", "check", "kiosk.json"}).err.starts_with("svarboks: unexpected argument 'kiosk.json'\n"));
+    CHECK(cli({"config", "init", "--unit"}).err.starts_with("svarboks: --unit: 1 required NAME missing\n"));
+    CHECK(cli({"config", "init", "--colour", "x"}).err.starts_with("svarboks: unexpected arguments '--colour' 'x'\n"));
     CHECK(cli({"config", "init", "kiosk.json"}).code == 2);
-    CHECK(cli({"--help"}).out.find("svarboks config set-pin [--config FILE]") != std::string::npos);
+    CHECK(cli({"config", "set-pin", "--help"}).out.find("Usage: svarboks config set-pin [OPTIONS]") != std::string::npos);
 }

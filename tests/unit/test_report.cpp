@@ -827,7 +827,7 @@ TEST_CASE("report command: bad options and requests say what is wrong, with a us
         CHECK(range.err.find("--from/--to: reports are of one released round") != std::string::npos);
         CHECK(range.out.empty());
     }
-    CHECK(report(s, {"--by", "week"}).err.find("--by week: expected unit, group, area or question") != std::string::npos);
+    CHECK(report(s, {"--by", "week"}).err.find("--by: week not in {unit,group,area,question}") != std::string::npos);
     CHECK(report(s, {"--format", "xml"}).code == 2);
     CHECK(report(s, {"--unit", "big"}).code == 2);  // --unit only goes with --by area|question
     CHECK(report(s, {"--by", "area", "--unit", "big", "--group", "care"}).code == 2);

@@ -114,20 +114,81 @@ TEST_CASE("init --host names the certificate; --tls-cert/--tls-key copy one in")
     CHECK(run({"init", "--data", (dir.path() / "e").string(), "--host", "bad,host"}).code == 1);
 }
 
-TEST_CASE("usage errors exit 2 with the usage text") {
-    CHECK(run({}).code == 2);
-    CHECK(run({"frobnicate"}).code == 2);
+TEST_CASE("usage errors exit 2 and say what is wrong, and where the usage is") {
+    const Run none = run({});
+    CHECK(none.code == 2);
+    CHECK(none.err.starts_with("svarboks-central: expected a command: init, serve, policy, units, "));
+    const Run unknown = run({"frobnicate"});
+    CHECK(unknown.code == 2);
+    CHECK(unknown.err.starts_with("svarboks-central: unknown command 'frobnicate'; expected one of: init, "));
     const Run noData = run({"units", "list"});
     CHECK(noData.code == 2);
-    CHECK(noData.err.find("--data DIR is required") != std::string::npos);
+    CHECK(noData.err == "svarboks-central: --data is required\nTry 'svarboks-central units list --help' for more information.\n");
+    CHECK(noData.out.empty());
     CHECK(run({"units", "list", "--data"}).code == 2);
-    CHECK(run({"units", "list", "--data", "x", "--bogus", "1"}).code == 2);
-    CHECK(run({"help"}).code == 0);
+    const Run bogus = run({"units", "list", "--data", "x", "--bogus", "1"});
+    CHECK(bogus.code == 2);
+    CHECK(bogus.err.starts_with("svarboks-central: unexpected arguments '--bogus' '1'\n"));
+    const Run noAction = run({"units", "--data", "x"});
+    CHECK(noAction.code == 2);
+    CHECK(noAction.err.starts_with("svarboks-central: "));
+    CHECK(run({"units", "frob"}).err.starts_with("svarboks-central: unknown command 'frob'; expected one of: add, group, list\n"));
     test::ServerTempDir dir;
     const Run missing = run({"units", "list", "--data", (dir.path() / "nothing").string()});
     CHECK(missing.code == 1);
     CHECK(missing.err.find("holds no central store") != std::string::npos);
     CHECK_FALSE(std::filesystem::exists(dir.path() / "nothing"));
+}
+
+TEST_CASE("a bad option value names the option and exits 2 before anything is opened") {
+    test::ServerTempDir dir;
+    const std::string data = (dir.path() / "none").string();
+    const auto refused = [&](std::vector<std::string> args, const std::string& message) {
+        args.insert(args.end(), {"--data", data});
+        const Run result = run(args);
+        INFO(result.err);
+        CHECK(result.code == 2);
+        CHECK(result.err.starts_with("svarboks-central: " + message));
+        CHECK(result.err.ends_with(" --help' for more information.\n"));
+        CHECK(result.out.empty());
+    };
+    refused({"serve", "--threads", "0"}, "--threads: Value 0 not in range 1 to 4096");
+    refused({"serve", "--threads", "many"}, "--threads: Value many not in range 1 to 4096");
+    refused({"serve", "--max-per-address", "-1"}, "--max-per-address: ");
+    refused({"serve", "--listen", "localhost"}, "--listen 'localhost': expected HOST:PORT");
+    refused({"audit", "list", "--limit", "0"}, "--limit: Value 0 not in range 1 to 100000");
+    refused({"report", "--by", "week"}, "--by: week not in {unit,group,area,question}");
+    refused({"report", "--format", "xml"}, "--format: xml not in {table,csv,csv-da,json}");
+    refused({"report", "--unit", "a", "--group", "b", "--by", "area"}, "--unit excludes --group");
+    refused({"export", "--format", "xml"}, "--format: xml not in {csv,csv-da,jsonl}");
+    refused({"enroll", "--unit", "solhoj", "--expires", "40d"}, "--expires: '40d' is not a lifetime");
+    refused({"units", "add", "Bad Id", "--name", "x"}, "ID: 'Bad Id': expected 1-64 characters");
+    refused({"units", "group", "solhoj"}, "give the GROUP, or --none for no group");
+    refused({"survey", "publish", "file.json"}, "give --unit ID or --all");
+    refused({"users", "add", "mette", "--role", "manager"}, "--role: manager not in {administrator,analyst,unit-leader}");
+    refused({"init", "--tls-cert", "cert.pem"}, "--tls-cert requires --tls-key");
+    refused({"policy", "set", "--k", "4"}, "--k: '4': expected a number from 5 to 1000");
+    CHECK_FALSE(std::filesystem::exists(data));
+}
+
+TEST_CASE("--help lists the commands, and a command's --help its options, on standard output") {
+    const Run help = run({"--help"});
+    CHECK(help.code == 0);
+    CHECK(help.err.empty());
+    for (const char* command : {"init", "serve", "policy", "units", "enroll", "devices", "survey", "rounds", "export", "report", "import",
+                                "dead-letters", "retention", "users", "audit", "check-ids", "help"}) {
+        CHECK_MESSAGE(help.out.find("\n  " + std::string(command) + " ") != std::string::npos, command);
+    }
+    CHECK(run({"help"}).out == help.out);
+    const Run add = run({"users", "add", "--help"});
+    CHECK(add.code == 0);
+    CHECK(add.out.find("Usage: svarboks-central users add [OPTIONS] NAME") != std::string::npos);
+    CHECK(add.out.find("--password-stdin") != std::string::npos);
+    CHECK(add.out.find("--k") == std::string::npos);
+    const Run report = run({"report", "--help"});
+    CHECK(report.out.find("{unit,group,area,question}") != std::string::npos);
+    CHECK(report.out.find("--k") == std::string::npos);  // refused, so not offered
+    CHECK(report.out.find("--from") == std::string::npos);
 }
 
 TEST_CASE("units, enrolment codes, devices and revocation from the command line") {
@@ -425,7 +486,7 @@ TEST_CASE("users: roles and a unit leader's units, checked and listed; check-ids
         std::cin.rdbuf(saved);
         return result;
     };
-    CHECK(add({"mette", "--role", "manager"}).err.find("expected administrator, analyst or unit-leader") != std::string::npos);
+    CHECK(add({"mette", "--role", "manager"}).err.find("--role: manager not in {administrator,analyst,unit-leader}") != std::string::npos);
     CHECK(add({"mette", "--role", "unit-leader"}).err.find("needs the units or groups they lead") != std::string::npos);
     CHECK(add({"mette", "--role", "analyst", "--unit", "solhoj"}).err.find("for --role unit-leader only") != std::string::npos);
     REQUIRE(add({"mette", "--role", "unit-leader", "--unit", "solhoj", "--group", "hjemmeplejen"}).code == 0);

@@ -1,17 +1,34 @@
 #pragma once
-// The `svarboks` command line: subcommands dispatch to library functions that tests call directly.
+// The `svarboks` command line (CLI11): it parses, and its subcommands call library functions that tests call
+// directly. Without a subcommand it runs the kiosk.
+#include "svarboks/sync/enroll.hpp"
+
 #include <filesystem>
+#include <functional>
 #include <iosfwd>
 #include <string>
 #include <vector>
 
 namespace svarboks::client {
 
-/// Runs `svarboks ARGS...` (args without the program name). Returns the process exit code. Reads input
-/// (the PIN for `config set-pin`) from std::cin.
+/// `svarboks [--config FILE] [--windowed WxH]`: the kiosk itself.
+struct KioskOptions {
+    std::string config;  ///< "" = shared::defaultConfigPath()
+    int width = 0;       ///< 0 = full screen
+    int height = 0;
+};
+
+/// Runs the kiosk's window (the executable's platform layer); returns the process exit code.
+using KioskRunner = std::function<int(const KioskOptions&)>;
+
+/// Runs `svarboks ARGS...` (args without the program name), reading input (the PIN for `config set-pin`)
+/// from `in`. Without a subcommand, calls `runKiosk` (none given: a usage error). Returns the process exit
+/// code; 2 for a usage error, printed on `err` as "svarboks: problem" (shared/command_line.hpp); --help
+/// prints on `out`. Never throws.
+[[nodiscard]] int runCli(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err,
+                         const KioskRunner& runKiosk = {});
+/// The same, reading input from std::cin.
 [[nodiscard]] int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
-/// The same, reading input from `in` (tests pass a stringstream).
-[[nodiscard]] int runCli(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err);
 
 /// `svarboks survey lint FILE...`: 0 when every file is valid, 1 otherwise.
 [[nodiscard]] int surveyLint(const std::vector<std::string>& files, std::ostream& out);
@@ -50,18 +67,19 @@ struct ConfigInitOptions {
 [[nodiscard]] int configCheck(const std::string& config, std::ostream& out);
 
 /// `svarboks sync [--config FILE]`: one sync pass in the foreground (sync/uploader.hpp). 0 only when the outbox
-/// is empty (nothing pending, held or in quarantine); otherwise 1 and one line on `err` saying why; 2 for a usage
-/// or config error.
-[[nodiscard]] int syncCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+/// is empty (nothing pending, held or in quarantine); otherwise 1 and one line on `err` saying why; 2 for a
+/// config error.
+[[nodiscard]] int syncCommand(const std::string& config, std::ostream& out, std::ostream& err);
 
 /// `svarboks status [--json] [--config FILE]`: counts, the last attempt and its result, the last success, the sync
-/// state in words, and the quarantined responses with their reasons. 0 when shown; 2 for a usage or config error.
-[[nodiscard]] int statusCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+/// state in words, and the quarantined responses with their reasons. 0 when shown; 2 for a config error.
+[[nodiscard]] int statusCommand(const std::string& config, bool json, std::ostream& out, std::ostream& err);
 
-/// `svarboks enroll CODE --endpoint URL [--ca FILE] [--config FILE] [--request-id UUID]`: enrols the kiosk and
-/// stores the token and the central public key in the config (mode 0600). 0 when enrolled; 1 when refused or
-/// not stored (with the command that retries with the same request id); 2 for a usage error.
-[[nodiscard]] int enrollCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+/// `svarboks enroll CODE --endpoint URL [--ca FILE] [--config FILE] [--request-id UUID]`: enrols the kiosk with
+/// `options` (code, endpoint, CA file, request id; the command line has checked their form) and stores the token
+/// and the central public key in the config (mode 0600). 0 when enrolled; 1 when refused or not stored (with
+/// the command that retries with the same request id).
+[[nodiscard]] int enrollCommand(sync::EnrollOptions options, const std::string& config, std::ostream& out, std::ostream& err);
 
 /// The survey `config init` uses without --survey: the absolute path of the default survey,
 /// assets/surveys/digital-kompetence.json in the source tree this binary was built from.

@@ -118,10 +118,18 @@ private:
 /// hold_window_minutes).
 [[nodiscard]] HoldRules holdRulesOf(const shared::KioskConfig& config);
 
+struct SimulateOptions {
+    long long count = 0;
+    std::optional<unsigned> seed;  ///< none: a random one (printed at the end)
+    std::string config;            ///< "" = shared::defaultConfigPath()
+    bool printIds = false;         ///< "committed ID" once each response is durable
+    bool intoProductionOutbox = false;
+};
+
 /// `svarboks simulate N [--seed S] [--config FILE] [--print-ids] [--into-production-outbox]`: N random valid
 /// respondents through KioskApp, paced like people (never held by HoldRules). Refuses (2) a config that sends
 /// its outbox to a central endpoint (endpoint_url or device_token set), since fake answers would be counted in
 /// real reports, unless --into-production-outbox is given; then it warns on `err` and goes ahead.
-[[nodiscard]] int simulateCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+[[nodiscard]] int simulateCommand(const SimulateOptions& options, std::ostream& out, std::ostream& err);
 
 }  // namespace svarboks::client

@@ -15,9 +15,11 @@
 #include "svarboks/server/retention.hpp"
 #include "svarboks/server/rounds.hpp"
 #include "svarboks/server/sqlite_storage.hpp"
+#include "svarboks/shared/command_line.hpp"
 #include "svarboks/shared/hashing.hpp"
 #include "svarboks/shared/survey.hpp"
 
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #ifdef SVARBOKS_HAVE_QRENCODE
@@ -33,9 +35,8 @@
 #include <atomic>
 #include <charconv>
 #include <fstream>
-#include <iomanip>
 #include <iostream>
-#include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <ostream>
@@ -51,68 +52,16 @@ namespace {
 
 constexpr int kOk = 0;
 constexpr int kFailed = 1;
-constexpr int kUsage = 2;
 
-struct UsageError {
-    std::string message;
+// Where the commands write, and the exit code the one that ran leaves.
+struct Console {
+    std::ostream& out;
+    std::ostream& err;
+    int code = kOk;
 };
 
-struct Parsed {
-    std::vector<std::string> positional;
-    std::multimap<std::string, std::string> options;
-    std::set<std::string> flags;
-
-    [[nodiscard]] std::string option(const std::string& name, const std::string& fallback = "") const {
-        const auto found = options.find(name);
-        return found == options.end() ? fallback : found->second;
-    }
-    [[nodiscard]] bool has(const std::string& name) const { return options.count(name) > 0; }
-    [[nodiscard]] std::vector<std::string> all(const std::string& name) const {
-        std::vector<std::string> values;
-        for (auto [it, end] = options.equal_range(name); it != end; ++it) values.push_back(it->second);
-        return values;
-    }
-};
-
-// Options take a value ("--unit ID" or "--unit=ID"); flags do not. Anything not allowed is a usage error.
-Parsed parse(const std::vector<std::string>& args, std::size_t from, const std::set<std::string>& valueOptions,
-             const std::set<std::string>& flagOptions = {}) {
-    Parsed parsed;
-    for (std::size_t i = from; i < args.size(); ++i) {
-        const std::string& arg = args[i];
-        if (arg.size() > 2 && arg.rfind("--", 0) == 0) {
-            std::string name = arg.substr(2);
-            std::optional<std::string> value;
-            if (const auto equals = name.find('='); equals != std::string::npos) {
-                value = name.substr(equals + 1);
-                name = name.substr(0, equals);
-            }
-            if (flagOptions.count(name) > 0 && !value) {
-                parsed.flags.insert(name);
-            } else if (valueOptions.count(name) > 0) {
-                if (!value) {
-                    if (i + 1 >= args.size()) throw UsageError{"--" + name + " needs a value"};
-                    value = args[++i];
-                }
-                parsed.options.emplace(name, *value);
-            } else {
-                throw UsageError{"unknown option --" + name};
-            }
-        } else {
-            parsed.positional.push_back(arg);
-        }
-    }
-    return parsed;
-}
-
-void expectPositional(const Parsed& parsed, std::size_t count, const std::string& what) {
-    if (parsed.positional.size() != count) throw UsageError{"expected " + what};
-}
-
-DataDir dataDir(const Parsed& parsed) {
-    if (!parsed.has("data")) throw UsageError{"--data DIR is required"};
-    return DataDir{parsed.option("data")};
-}
+// A usage error that only the command can see (options that go together): exit 2, like CLI11's own.
+[[noreturn]] void usageError(const std::string& message) { throw CLI::ValidationError(message); }
 
 // Opens the store of an initialised folder; never creates one (a typo in --data must not make a new store).
 Result<std::unique_ptr<SqliteStorage>> openStore(const DataDir& dir) {
@@ -172,21 +121,71 @@ std::string qrCode(const std::string& text) {
 }
 #endif
 
-// ---- commands ----
+// The time of an audit entry.
+std::string utcNow() { return utcSecond(std::chrono::system_clock::now()); }
 
-int anonymityThreshold(const Parsed& parsed);
+// Who ran a command, for the audit log: the command line has no account, so it names itself.
+constexpr const char* kCommandLineUser = "(command line)";
 
-int init(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    const Parsed parsed = parse(args, 1, {"data", "host", "tls-cert", "tls-key", "k"});
-    expectPositional(parsed, 0, "no arguments besides options");
-    const int k = anonymityThreshold(parsed);
-    const DataDir dir = dataDir(parsed);
+// For changes that are done already: a failed audit write is told, not hidden.
+void auditOrWarn(Storage& store, const AuditEntry& entry, std::ostream& err) {
+    if (auto status = store.addAudit(entry); !status) err << "svarboks-central: warning: not in the audit log: " << status.message() << '\n';
+}
+
+// ---- options that several commands take ----
+
+CLI::Option* addDataOption(CLI::App& command, fs::path& data, const std::string& help = "the data folder (made by init)") {
+    return command.add_option("--data", data, help)->required()->type_name("DIR");
+}
+
+// An option read by the core's own parser, whose message names what it accepts.
+template <class T, class Parse>
+CLI::Option* addParsedOption(CLI::App& command, const std::string& name, T& target, Parse parse, const std::string& help) {
+    return command.add_option_function<std::string>(name, [&target, parse, name](const std::string& text) {
+        auto parsed = parse(text);
+        if (!parsed) usageError(name + ": " + parsed.error().message);
+        target = *parsed;
+    }, help);
+}
+
+// --k of init and policy set: the consent's group size or more, never less.
+CLI::Option* addGroupSizeOption(CLI::App& command, std::optional<int>& k, const std::string& help) {
+    const auto allowed = [](const std::string& text) {
+        int value = 0;
+        const auto result = std::from_chars(text.data(), text.data() + text.size(), value);
+        return result.ec == std::errc{} && result.ptr == text.data() + text.size() && value >= kMinimumK && value <= 1000;
+    };
+    return command.add_option("--k", k, help)
+        ->type_name("N")
+        ->check(shared::expecting(allowed, "a number from " + std::to_string(kMinimumK) +
+                                       " to 1000 (the consent text promises figures only for groups of at least " +
+                                       std::to_string(kMinimumGroupSize) + "; a larger k hides more, a smaller one is never allowed)"));
+}
+
+// An option that is there to be refused with its reason; the help does not show it.
+void addRefusedOption(CLI::App& command, const std::string& name, const std::string& why) {
+    command.add_option_function<std::string>(name, [why](const std::string&) { usageError(why); })->group("");
+}
+
+// k is the store's policy (policy set --k), frozen into each round at its release: a command cannot choose
+// another, since two reports of one round with different k could give each other's hidden figures away.
+void refuseK(CLI::App& command) {
+    addRefusedOption(command, "--k",
+                     "--k: the minimum group size is the store's policy, kept by each round from its release "
+                     "(see: policy show; raise it for later rounds with: policy set --k N)");
+}
+
+// ---- the commands: their options on a CLI11 subcommand, and what they do ----
+
+struct InitArgs {
+    fs::path data;
     InitOptions options;
-    options.hosts = parsed.all("host");
-    if (parsed.has("tls-cert")) options.tlsCert = parsed.option("tls-cert");
-    if (parsed.has("tls-key")) options.tlsKey = parsed.option("tls-key");
-    if (!options.hosts.empty() && options.tlsCert) throw UsageError{"--host is for the generated certificate; it cannot go with --tls-cert"};
-    auto report = initDataDir(dir, options);
+    std::optional<int> k;
+};
+
+int init(const InitArgs& args, std::ostream& out, std::ostream& err) {
+    const DataDir dir{args.data};
+    auto report = initDataDir(dir, args.options);
     if (!report) return fail(err, report.error().message);
     out << "Initialised " << dir.root.string() << ":\n"
         << "  store        " << dir.store().string() << "\n"
@@ -199,250 +198,43 @@ int init(const std::vector<std::string>& args, std::ostream& out, std::ostream& 
         for (std::size_t i = 0; i < report->certificate.subjectAltNames.size(); ++i) out << (i ? ", " : "") << report->certificate.subjectAltNames[i];
         out << '\n';
     }
-    if (parsed.has("k")) {
+    if (args.k) {
         auto store = openStore(dir);
         if (!store) return fail(err, store.error().message);
-        if (auto status = (*store)->setGroupSize(k); !status) return fail(err, status.message());
+        if (auto status = (*store)->setGroupSize(*args.k); !status) return fail(err, status.message());
     }
-    out << "  group size   " << k << " (no figure about fewer respondents is ever shown)\n";
+    out << "  group size   " << args.k.value_or(kDefaultK) << " (no figure about fewer respondents is ever shown)\n";
     out << "  SHA-256      " << report->certificate.sha256Fingerprint << "\n"
         << "  key pin      " << report->certificate.spkiPin << "\n"
         << "Public key (base64): " << report->publicKey << '\n';
     return kOk;
 }
 
-// The time of an audit entry.
-std::string utcNow() { return utcSecond(std::chrono::system_clock::now()); }
-
-// --k of init and policy set: the consent's group size or more, never less.
-int anonymityThreshold(const Parsed& parsed) {
-    if (!parsed.has("k")) return kDefaultK;
-    const std::string text = parsed.option("k");
-    int k = 0;
-    const auto result = std::from_chars(text.data(), text.data() + text.size(), k);
-    if (result.ec != std::errc{} || result.ptr != text.data() + text.size() || k < kMinimumK || k > 1000) {
-        throw UsageError{"--k " + text + ": expected a number from " + std::to_string(kMinimumK) +
-                         " to 1000 (the consent text promises figures only for groups of at least " +
-                         std::to_string(kMinimumGroupSize) + "; a larger k hides more, a smaller one is never allowed)"};
-    }
-    return k;
+void addInit(CLI::App& app, Console& console) {
+    auto args = std::make_shared<InitArgs>();
+    CLI::App* command = app.add_subcommand("init", "Make the store, the key pair and a TLS certificate");
+    addDataOption(*command, args->data, "the data folder to make (mode 0700)");
+    CLI::Option* hosts = command->add_option("--host", args->options.hosts,
+                                             "a name or address for the self-signed certificate (repeatable; default 127.0.0.1 and localhost)")
+                             ->type_name("NAME|IP");
+    CLI::Option* cert = command->add_option("--tls-cert", args->options.tlsCert, "an existing certificate to copy in instead")->type_name("FILE");
+    CLI::Option* key = command->add_option("--tls-key", args->options.tlsKey, "its private key")->type_name("FILE");
+    cert->needs(key);
+    key->needs(cert);
+    hosts->excludes(cert);
+    addGroupSizeOption(*command, args->k, "the minimum group size (default 5, what the consent promises; only more)");
+    command->callback([args, &console] { console.code = init(*args, console.out, console.err); });
 }
 
-// k is the store's policy (policy set --k), frozen into each round at its release: a command cannot choose
-// another, since two reports of one round with different k could give each other's hidden figures away.
-void refuseK(const Parsed& parsed) {
-    if (parsed.has("k")) {
-        throw UsageError{"--k: the minimum group size is the store's policy, kept by each round from its release "
-                         "(see: policy show; raise it for later rounds with: policy set --k N)"};
-    }
-}
-
-// Who ran a command, for the audit log: the command line has no account, so it names itself.
-constexpr const char* kCommandLineUser = "(command line)";
-
-// For changes that are done already: a failed audit write is told, not hidden.
-void auditOrWarn(Storage& store, const AuditEntry& entry, std::ostream& err) {
-    if (auto status = store.addAudit(entry); !status) err << "svarboks-central: warning: not in the audit log: " << status.message() << '\n';
-}
-
-// --role and the unit leader's --unit/--group: a role and its scope, or a usage error saying what is missing.
-std::pair<Role, std::vector<std::string>> roleOptions(const Parsed& parsed) {
-    const auto role = parseRole(parsed.option("role", "administrator"));
-    if (!role) throw UsageError{"--role: " + role.error().message};
-    std::vector<std::string> scope;
-    for (const auto& unit : parsed.all("unit")) scope.push_back("unit:" + unit);
-    for (const auto& group : parsed.all("group")) scope.push_back("group:" + group);
-    if (*role == Role::UnitLeader && scope.empty()) throw UsageError{"--role unit-leader needs the units or groups they lead: --unit ID and/or --group NAME"};
-    if (*role != Role::UnitLeader && !scope.empty()) throw UsageError{"--unit and --group are for --role unit-leader only (the other roles see every unit)"};
-    return {*role, scope};
-}
-
-int rounds(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    if (args.size() < 2) throw UsageError{"expected: rounds add ID --from WEEK --to WEEK | rounds list | rounds release ID [--early]"};
-    const auto now = std::chrono::system_clock::now();
-    if (args[1] == "add") {
-        const Parsed parsed = parse(args, 2, {"data", "from", "to"});
-        expectPositional(parsed, 1, "rounds add ID --from WEEK --to WEEK");
-        if (!parsed.has("from") || !parsed.has("to")) throw UsageError{"--from WEEK and --to WEEK are required, e.g. --from 2026-W02 --to 2026-W24"};
-        auto store = openStore(dataDir(parsed));
-        if (!store) return fail(err, store.error().message);
-        const Round round{parsed.positional[0], parsed.option("from"), parsed.option("to"), ""};
-        if (auto status = addRound(**store, round); !status) return fail(err, status.message());
-        auditOrWarn(**store, {utcNow(), kCommandLineUser, "add-round", round.id + " " + round.fromWeek + " to " + round.toWeek, 0}, err);
-        out << "Added round " << round.id << " (" << round.fromWeek << " to " << round.toWeek << "). Release it once it has ended:\n"
-            << "    svarboks-central rounds release " << round.id << " --data DIR\n";
-        return kOk;
-    }
-    if (args[1] == "list") {
-        const Parsed parsed = parse(args, 2, {"data"});
-        expectPositional(parsed, 0, "rounds list");
-        auto store = openStore(dataDir(parsed));
-        if (!store) return fail(err, store.error().message);
-        auto list = (*store)->rounds();
-        if (!list) return fail(err, list.error().message);
-        if (list->empty()) {
-            out << "No rounds yet; add one with: rounds add ID --from WEEK --to WEEK\n";
-            return kOk;
-        }
-        out << pad("ROUND", 20) << pad("FROM", 10) << pad("TO", 10) << "STATE\n";
-        for (const auto& round : *list) out << pad(round.id, 20) << pad(round.fromWeek, 10) << pad(round.toWeek, 10) << roundState(round, now) << '\n';
-        return kOk;
-    }
-    if (args[1] == "release") {
-        const Parsed parsed = parse(args, 2, {"data"}, {"early"});
-        expectPositional(parsed, 1, "rounds release ID [--early]");
-        auto store = openStore(dataDir(parsed));
-        if (!store) return fail(err, store.error().message);
-        const bool early = parsed.flags.count("early") > 0;
-        auto released = releaseRound(**store, parsed.positional[0], now, early);
-        if (!released) return fail(err, released.error().message);
-        // No row count: the round's responses over every survey version would be a total that no report
-        // shows (beside one version's shown total, it gives the others' away).
-        auditOrWarn(**store, {utcNow(), kCommandLineUser, "release-round", parsed.positional[0], 0}, err);
-        out << "Released round " << parsed.positional[0] << ": its reports and exports are fixed from now on.\n";
-        if (early) {
-            out << "Released early: answers given in its weeks from now on are kept but will not be in it.\n";
-        } else if (!released->silentKiosks.empty()) {
-            out << "Note: " << released->silentKiosks.size() << " kiosk(s) had not been in contact since the round ended; answers they still hold "
-                << "from its weeks will be kept but will not be in the round:\n";
-            for (const auto& device : released->silentKiosks) {
-                out << "  " << device.id << " (unit " << device.unitId << ", last seen " << (device.lastSeenOn.empty() ? "never" : device.lastSeenOn) << ")\n";
-            }
-        }
-        return kOk;
-    }
-    throw UsageError{"unknown command: rounds " + args[1]};
-}
-
-int policy(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    if (args.size() < 2 || (args[1] != "show" && args[1] != "set")) throw UsageError{"expected: policy show | policy set --k N"};
-    const Parsed parsed = parse(args, 2, {"data", "k"});
-    expectPositional(parsed, 0, "policy " + args[1]);
-    if (args[1] == "set" && !parsed.has("k")) throw UsageError{"policy set needs --k N"};
-    if (args[1] == "show" && parsed.has("k")) throw UsageError{"policy show takes no --k (to change it: policy set --k N)"};
-    const int k = anonymityThreshold(parsed);
-    auto store = openStore(dataDir(parsed));
-    if (!store) return fail(err, store.error().message);
-    if (args[1] == "set") {
-        auto current = (*store)->groupSize();
-        if (!current) return fail(err, current.error().message);
-        if (k < *current) {
-            return fail(err, "--k " + std::to_string(k) + ": the group size is " + std::to_string(*current) +
-                                 " and can only be raised (rounds released with it keep it either way)");
-        }
-        if (auto status = (*store)->setGroupSize(k); !status) return fail(err, status.message());
-        auditOrWarn(**store, {utcNow(), kCommandLineUser, "set-group-size", std::to_string(k), 0}, err);
-    }
-    auto size = (*store)->groupSize();
-    if (!size) return fail(err, size.error().message);
-    out << "Minimum group size: " << *size << " (the consent text promises at least " << kMinimumGroupSize
-        << "; rounds released from now on keep it)\nRetention: " << kRetentionYears << " years: everything dated before "
-        << oldestKeptWeek(localWeek(std::chrono::system_clock::now())) << " is deleted (daily by serve; now: svarboks-central retention)\n";
-    return kOk;
-}
-
-// Retention on demand: what serve does daily (retention.hpp).
-int retention(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    const Parsed parsed = parse(args, 1, {"data"});
-    expectPositional(parsed, 0, "no arguments besides --data DIR");
-    auto store = openStore(dataDir(parsed));
-    if (!store) return fail(err, store.error().message);
-    auto run = applyRetention(**store, std::chrono::system_clock::now(), kCommandLineUser);
-    if (!run) return fail(err, run.error().message);
-    out << "Retention (" << kRetentionYears << " years): " << run->describe() << ".\n";
-    if (run->rounds.empty()) out << "No round was that old.\n";
-    return kOk;
-}
-
-// For operators and the fault suites: whether every id a kiosk printed or exported is stored, without any
-// answer, unit or week (record-level data goes out only k-anonymous, through export).
-int checkIds(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    const Parsed parsed = parse(args, 1, {"data"}, {"json"});
-    expectPositional(parsed, 1, "check-ids FILE [--json] (response ids, one per line; - for standard input)");
-    const std::string& file = parsed.positional[0];
-    std::ifstream in;
-    if (file != "-") {
-        in.open(file);
-        if (!in) return fail(err, file + ": cannot be read");
-    }
-    std::istream& source = file == "-" ? std::cin : in;
-    std::set<std::string> listed;
-    std::size_t lines = 0;
-    for (std::string line; std::getline(source, line);) {
-        while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
-        if (line.empty()) continue;
-        ++lines;
-        listed.insert(line);
-    }
-    auto store = openStore(dataDir(parsed));
-    if (!store) return fail(err, store.error().message);
-    std::set<std::string> stored;
-    std::int64_t total = 0;
-    const Status read = (*store)->forEachResponse([&](const StoredResponse& response) {
-        ++total;
-        if (listed.count(response.id) > 0) stored.insert(response.id);
-        return true;
-    });
-    if (!read) return fail(err, read.message());
-    const std::size_t found = stored.size();
-    std::vector<std::string> missing;
-    std::copy_if(listed.begin(), listed.end(), std::back_inserter(missing), [&](const std::string& id) { return stored.count(id) == 0; });
-    if (parsed.flags.count("json") > 0) {
-        out << nlohmann::ordered_json{{"listed", lines}, {"distinct", listed.size()}, {"stored", found}, {"missing", missing}, {"total", total}}.dump() << '\n';
-    } else {
-        out << "listed " << lines << " (" << listed.size() << " distinct), stored " << found << ", missing " << missing.size()
-            << "; the store holds " << total << " responses in all\n";
-        for (const auto& id : missing) out << "missing " << id << '\n';
-    }
-    return missing.empty() ? kOk : kFailed;
-}
-
-int auditCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    if (args.size() < 2 || args[1] != "list") throw UsageError{"expected: audit list [--limit N]"};
-    const Parsed parsed = parse(args, 2, {"data", "limit"});
-    expectPositional(parsed, 0, "audit list [--limit N]");
-    std::size_t limit = 100;
-    if (parsed.has("limit")) {
-        const std::string text = parsed.option("limit");
-        const auto result = std::from_chars(text.data(), text.data() + text.size(), limit);
-        if (result.ec != std::errc{} || result.ptr != text.data() + text.size() || limit < 1 || limit > 100000) {
-            throw UsageError{"--limit " + text + ": expected a number from 1 to 100000"};
-        }
-    }
-    auto store = openStore(dataDir(parsed));
-    if (!store) return fail(err, store.error().message);
-    auto entries = (*store)->audit(limit);
-    if (!entries) return fail(err, entries.error().message);
-    if (entries->empty()) {
-        out << "Nothing audited yet.\n";
-        return kOk;
-    }
-    out << pad("WHEN (UTC)", 22) << pad("USER", 20) << pad("ACTION", 20) << pad("ROWS", 9) << "WHAT\n";
-    for (const auto& entry : *entries) {
-        out << pad(entry.at, 22) << pad(entry.userName, 20) << pad(entry.action, 20) << pad(std::to_string(entry.rows), 9) << entry.detail << '\n';
-    }
-    return kOk;
-}
-
-int serve(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    const Parsed parsed = parse(args, 1, {"data", "listen", "threads", "max-per-address", "k"});
-    expectPositional(parsed, 0, "no arguments besides options");
-    refuseK(parsed);
-    const DataDir dir = dataDir(parsed);
-    DashboardOptions dashboardOptions;
+struct ServeArgs {
+    fs::path data;
     ServeOptions options;
-    if (auto status = parseListenAddress(parsed.option("listen", "127.0.0.1:8443"), options); !status) throw UsageError{status.message()};
-    const auto number = [&](const char* name, std::size_t low, std::size_t high) {
-        const std::string text = parsed.option(name);
-        std::size_t value = 0;
-        const auto result = std::from_chars(text.data(), text.data() + text.size(), value);
-        if (result.ec != std::errc{} || result.ptr != text.data() + text.size() || value < low || value > high) {
-            throw UsageError{"--" + std::string(name) + ": expected a number from " + std::to_string(low) + " to " + std::to_string(high)};
-        }
-        return value;
-    };
-    if (parsed.has("threads")) options.threads = number("threads", 1, 4096);
-    if (parsed.has("max-per-address")) options.maxConnectionsPerAddress = number("max-per-address", 0, 65536);
+};
+
+int serve(const ServeArgs& args, std::ostream& out, std::ostream& err) {
+    const DataDir dir{args.data};
+    DashboardOptions dashboardOptions;
+    ServeOptions options = args.options;
     options.certFile = dir.tlsCert();
     options.keyFile = dir.tlsKey();
 
@@ -516,72 +308,334 @@ int serve(const std::vector<std::string>& args, std::ostream& out, std::ostream&
     return kOk;
 }
 
-int units(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    if (args.size() < 2) throw UsageError{"expected: units add ID --name NAME [--group GROUP] | units group ID GROUP | units list"};
-    const auto checkGroup = [](const std::string& group) {
-        if (!isValidName(group)) throw UsageError{"group: expected 1-200 characters without control characters"};
-    };
-    if (args[1] == "add") {
-        const Parsed parsed = parse(args, 2, {"data", "name", "group"});
-        expectPositional(parsed, 1, "units add ID --name NAME [--group GROUP]");
-        const Unit unit{parsed.positional[0], parsed.option("name"), parsed.option("group")};
-        if (!isValidUnitId(unit.id)) throw UsageError{"unit id '" + unit.id + "': expected 1-64 characters of a-z, 0-9, '-', '_' and '.'"};
-        if (!parsed.has("name")) throw UsageError{"--name NAME is required (the name kiosks and reports show)"};
-        if (!isValidName(unit.name)) throw UsageError{"--name: expected 1-200 characters without control characters"};
-        if (parsed.has("group")) checkGroup(unit.group);
-        auto store = openStore(dataDir(parsed));
-        if (!store) return fail(err, store.error().message);
-        if (auto status = (*store)->addUnit(unit); !status) return fail(err, status.message());
-        out << "Added unit " << unit.id << " (" << unit.name << ")" << (unit.group.empty() ? "" : " to group " + unit.group) << '\n';
-        return kOk;
-    }
-    if (args[1] == "group") {
-        const Parsed parsed = parse(args, 2, {"data"}, {"none"});
-        const bool none = parsed.flags.count("none") > 0;
-        expectPositional(parsed, none ? 1 : 2, "units group ID GROUP | units group ID --none");
-        const std::string group = none ? "" : parsed.positional[1];
-        if (!none) checkGroup(group);
-        auto store = openStore(dataDir(parsed));
-        if (!store) return fail(err, store.error().message);
-        if (auto status = (*store)->setUnitGroup(parsed.positional[0], group); !status) return fail(err, status.message());
-        out << "Unit " << parsed.positional[0] << (none ? " is in no group now" : " is in group " + group + " now") << '\n';
-        return kOk;
-    }
-    if (args[1] == "list") {
-        const Parsed parsed = parse(args, 2, {"data"});
-        expectPositional(parsed, 0, "units list");
-        auto store = openStore(dataDir(parsed));
-        if (!store) return fail(err, store.error().message);
-        auto list = (*store)->units();
-        if (!list) return fail(err, list.error().message);
-        if (list->empty()) {
-            out << "No units yet; add one with: units add ID --name NAME [--group GROUP]\n";
-            return kOk;
-        }
-        out << pad("UNIT", 24) << pad("GROUP", 24) << "NAME\n";
-        for (const auto& unit : *list) out << pad(unit.id, 24) << pad(unit.group.empty() ? "-" : unit.group, 24) << unit.name << '\n';
-        return kOk;
-    }
-    throw UsageError{"unknown command: units " + args[1]};
+void addServe(CLI::App& app, Console& console) {
+    auto args = std::make_shared<ServeArgs>();
+    CLI::App* command = app.add_subcommand("serve", "Run the HTTPS endpoint (kiosk API, dashboard at /) until SIGTERM or SIGINT");
+    addDataOption(*command, args->data);
+    command->add_option_function<std::string>("--listen", [args](const std::string& text) {
+        if (auto status = parseListenAddress(text, args->options); !status) usageError(status.message());
+    }, "the address to listen on (HOST:0 picks a free port)")->type_name("HOST:PORT")->default_str("127.0.0.1:8443");
+    command->add_option("--threads", args->options.threads, "the most connections served at once")
+        ->capture_default_str()->check(CLI::Range(1, 4096));
+    command->add_option("--max-per-address", args->options.maxConnectionsPerAddress, "the most of them from one address (0: no cap)")
+        ->capture_default_str()->check(CLI::Range(0, 65536));
+    refuseK(*command);
+    command->callback([args, &console] { console.code = serve(*args, console.out, console.err); });
 }
 
-int enroll(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    const Parsed parsed = parse(args, 1, {"data", "unit", "expires"});
-    expectPositional(parsed, 0, "enroll --unit ID [--expires 7d]");
-    if (!parsed.has("unit")) throw UsageError{"--unit ID is required"};
-    std::chrono::seconds lifetime = kDefaultCodeLifetime;
-    if (parsed.has("expires")) {
-        auto parsedLifetime = parseLifetime(parsed.option("expires"));
-        if (!parsedLifetime) throw UsageError{"--expires: " + parsedLifetime.error().message};
-        lifetime = *parsedLifetime;
-    }
-    auto store = openStore(dataDir(parsed));
+struct PolicyArgs {
+    fs::path data;
+    std::optional<int> k;  ///< set: policy set
+};
+
+int policy(const PolicyArgs& args, std::ostream& out, std::ostream& err) {
+    auto store = openStore(DataDir{args.data});
     if (!store) return fail(err, store.error().message);
-    auto unit = (*store)->findUnit(parsed.option("unit"));
+    if (args.k) {
+        const int k = *args.k;
+        auto current = (*store)->groupSize();
+        if (!current) return fail(err, current.error().message);
+        if (k < *current) {
+            return fail(err, "--k " + std::to_string(k) + ": the group size is " + std::to_string(*current) +
+                                 " and can only be raised (rounds released with it keep it either way)");
+        }
+        if (auto status = (*store)->setGroupSize(k); !status) return fail(err, status.message());
+        auditOrWarn(**store, {utcNow(), kCommandLineUser, "set-group-size", std::to_string(k), 0}, err);
+    }
+    auto size = (*store)->groupSize();
+    if (!size) return fail(err, size.error().message);
+    out << "Minimum group size: " << *size << " (the consent text promises at least " << kMinimumGroupSize
+        << "; rounds released from now on keep it)\nRetention: " << kRetentionYears << " years: everything dated before "
+        << oldestKeptWeek(localWeek(std::chrono::system_clock::now())) << " is deleted (daily by serve; now: svarboks-central retention)\n";
+    return kOk;
+}
+
+void addPolicy(CLI::App& app, Console& console) {
+    CLI::App* policyCommand = app.add_subcommand("policy", "The minimum group size k: no figure about fewer respondents is shown")->require_subcommand(1);
+    auto show = std::make_shared<PolicyArgs>();
+    CLI::App* command = policyCommand->add_subcommand("show", "Show k and the retention period");
+    addDataOption(*command, show->data);
+    command->callback([show, &console] { console.code = policy(*show, console.out, console.err); });
+
+    auto set = std::make_shared<PolicyArgs>();
+    command = policyCommand->add_subcommand("set", "Raise k for the rounds released from now on (each round keeps the k it was released with)");
+    addDataOption(*command, set->data);
+    addGroupSizeOption(*command, set->k, "5, what the consent promises, or more")->required();
+    command->callback([set, &console] { console.code = policy(*set, console.out, console.err); });
+}
+
+// A command that needs nothing but the data folder, and perhaps one id or name.
+struct Target {
+    fs::path data;
+    std::string id;
+};
+
+// Adds `name` with --data (and a positional, unless `positional` is empty) that runs `run`.
+template <class Run>
+CLI::App* addTargetCommand(CLI::App& parent, const std::string& name, const std::string& help, const std::string& positional, Console& console,
+                           Run run) {
+    auto args = std::make_shared<Target>();
+    CLI::App* command = parent.add_subcommand(name, help);
+    if (!positional.empty()) command->add_option(positional, args->id)->required();
+    addDataOption(*command, args->data);
+    command->callback([args, &console, run] { console.code = run(*args, console.out, console.err); });
+    return command;
+}
+
+struct RoundArgs {
+    fs::path data;
+    Round round;
+    bool early = false;
+};
+
+int roundsAdd(const RoundArgs& args, std::ostream& out, std::ostream& err) {
+    auto store = openStore(DataDir{args.data});
+    if (!store) return fail(err, store.error().message);
+    const Round& round = args.round;
+    if (auto status = addRound(**store, round); !status) return fail(err, status.message());
+    auditOrWarn(**store, {utcNow(), kCommandLineUser, "add-round", round.id + " " + round.fromWeek + " to " + round.toWeek, 0}, err);
+    out << "Added round " << round.id << " (" << round.fromWeek << " to " << round.toWeek << "). Release it once it has ended:\n"
+        << "    svarboks-central rounds release " << round.id << " --data DIR\n";
+    return kOk;
+}
+
+int roundsList(const Target& args, std::ostream& out, std::ostream& err) {
+    auto store = openStore(DataDir{args.data});
+    if (!store) return fail(err, store.error().message);
+    auto list = (*store)->rounds();
+    if (!list) return fail(err, list.error().message);
+    if (list->empty()) {
+        out << "No rounds yet; add one with: rounds add ID --from WEEK --to WEEK\n";
+        return kOk;
+    }
+    const auto now = std::chrono::system_clock::now();
+    out << pad("ROUND", 20) << pad("FROM", 10) << pad("TO", 10) << "STATE\n";
+    for (const auto& round : *list) out << pad(round.id, 20) << pad(round.fromWeek, 10) << pad(round.toWeek, 10) << roundState(round, now) << '\n';
+    return kOk;
+}
+
+int roundsRelease(const RoundArgs& args, std::ostream& out, std::ostream& err) {
+    auto store = openStore(DataDir{args.data});
+    if (!store) return fail(err, store.error().message);
+    const std::string& id = args.round.id;
+    auto released = releaseRound(**store, id, std::chrono::system_clock::now(), args.early);
+    if (!released) return fail(err, released.error().message);
+    // No row count: the round's responses over every survey version would be a total that no report
+    // shows (beside one version's shown total, it gives the others' away).
+    auditOrWarn(**store, {utcNow(), kCommandLineUser, "release-round", id, 0}, err);
+    out << "Released round " << id << ": its reports and exports are fixed from now on.\n";
+    if (args.early) {
+        out << "Released early: answers given in its weeks from now on are kept but will not be in it.\n";
+    } else if (!released->silentKiosks.empty()) {
+        out << "Note: " << released->silentKiosks.size() << " kiosk(s) had not been in contact since the round ended; answers they still hold "
+            << "from its weeks will be kept but will not be in the round:\n";
+        for (const auto& device : released->silentKiosks) {
+            out << "  " << device.id << " (unit " << device.unitId << ", last seen " << (device.lastSeenOn.empty() ? "never" : device.lastSeenOn) << ")\n";
+        }
+    }
+    return kOk;
+}
+
+void addRounds(CLI::App& app, Console& console) {
+    CLI::App* rounds = app.add_subcommand("rounds", "Reporting rounds: only released rounds have figures, and those never change")
+                           ->require_subcommand(1);
+    auto add = std::make_shared<RoundArgs>();
+    CLI::App* command = rounds->add_subcommand("add", "Add a round: a range of ISO weeks that overlaps no other");
+    command->add_option("ID", add->round.id)->required();
+    command->add_option("--from", add->round.fromWeek, "its first week, e.g. 2026-W02")->required()->type_name("WEEK");
+    command->add_option("--to", add->round.toWeek, "its last week, e.g. 2026-W24")->required()->type_name("WEEK");
+    addDataOption(*command, add->data);
+    command->callback([add, &console] { console.code = roundsAdd(*add, console.out, console.err); });
+
+    addTargetCommand(*rounds, "list", "List the rounds and their state", "", console, roundsList);
+
+    auto release = std::make_shared<RoundArgs>();
+    command = rounds->add_subcommand("release", "Release a round once it has ended: its figures are fixed from then on");
+    command->add_option("ID", release->round.id)->required();
+    command->add_flag("--early", release->early, "release it before its last week is over");
+    addDataOption(*command, release->data);
+    command->callback([release, &console] { console.code = roundsRelease(*release, console.out, console.err); });
+}
+
+// Retention on demand: what serve does daily (retention.hpp).
+int retention(const Target& args, std::ostream& out, std::ostream& err) {
+    auto store = openStore(DataDir{args.data});
+    if (!store) return fail(err, store.error().message);
+    auto run = applyRetention(**store, std::chrono::system_clock::now(), kCommandLineUser);
+    if (!run) return fail(err, run.error().message);
+    out << "Retention (" << kRetentionYears << " years): " << run->describe() << ".\n";
+    if (run->rounds.empty()) out << "No round was that old.\n";
+    return kOk;
+}
+
+void addRetention(CLI::App& app, Console& console) {
+    addTargetCommand(app, "retention", "Delete now what is past the 3-year retention (serve does it daily)", "", console,
+                     retention);
+}
+
+struct CheckIdsArgs {
+    fs::path data;
+    std::string file;
+    bool json = false;
+};
+
+// For operators and the fault suites: whether every id a kiosk printed or exported is stored, without any
+// answer, unit or week (record-level data goes out only k-anonymous, through export).
+int checkIds(const CheckIdsArgs& args, std::ostream& out, std::ostream& err) {
+    const std::string& file = args.file;
+    std::ifstream in;
+    if (file != "-") {
+        in.open(file);
+        if (!in) return fail(err, file + ": cannot be read");
+    }
+    std::istream& source = file == "-" ? std::cin : in;
+    std::set<std::string> listed;
+    std::size_t lines = 0;
+    for (std::string line; std::getline(source, line);) {
+        while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+        if (line.empty()) continue;
+        ++lines;
+        listed.insert(line);
+    }
+    auto store = openStore(DataDir{args.data});
+    if (!store) return fail(err, store.error().message);
+    std::set<std::string> stored;
+    std::int64_t total = 0;
+    const Status read = (*store)->forEachResponse([&](const StoredResponse& response) {
+        ++total;
+        if (listed.count(response.id) > 0) stored.insert(response.id);
+        return true;
+    });
+    if (!read) return fail(err, read.message());
+    const std::size_t found = stored.size();
+    std::vector<std::string> missing;
+    std::copy_if(listed.begin(), listed.end(), std::back_inserter(missing), [&](const std::string& id) { return stored.count(id) == 0; });
+    if (args.json) {
+        out << nlohmann::ordered_json{{"listed", lines}, {"distinct", listed.size()}, {"stored", found}, {"missing", missing}, {"total", total}}.dump() << '\n';
+    } else {
+        out << "listed " << lines << " (" << listed.size() << " distinct), stored " << found << ", missing " << missing.size()
+            << "; the store holds " << total << " responses in all\n";
+        for (const auto& id : missing) out << "missing " << id << '\n';
+    }
+    return missing.empty() ? kOk : kFailed;
+}
+
+void addCheckIds(CLI::App& app, Console& console) {
+    auto args = std::make_shared<CheckIdsArgs>();
+    CLI::App* command = app.add_subcommand("check-ids", "Whether every response id listed is stored (exit 1 if any is missing)");
+    command->add_option("FILE", args->file, "the ids, one per line; - for standard input")->required();
+    command->add_flag("--json", args->json, "print one JSON object");
+    addDataOption(*command, args->data);
+    command->callback([args, &console] { console.code = checkIds(*args, console.out, console.err); });
+}
+
+struct AuditArgs {
+    fs::path data;
+    std::size_t limit = 100;
+};
+
+int auditList(const AuditArgs& args, std::ostream& out, std::ostream& err) {
+    auto store = openStore(DataDir{args.data});
+    if (!store) return fail(err, store.error().message);
+    auto entries = (*store)->audit(args.limit);
+    if (!entries) return fail(err, entries.error().message);
+    if (entries->empty()) {
+        out << "Nothing audited yet.\n";
+        return kOk;
+    }
+    out << pad("WHEN (UTC)", 22) << pad("USER", 20) << pad("ACTION", 20) << pad("ROWS", 9) << "WHAT\n";
+    for (const auto& entry : *entries) {
+        out << pad(entry.at, 22) << pad(entry.userName, 20) << pad(entry.action, 20) << pad(std::to_string(entry.rows), 9) << entry.detail << '\n';
+    }
+    return kOk;
+}
+
+void addAudit(CLI::App& app, Console& console) {
+    CLI::App* audit = app.add_subcommand("audit", "Who downloaded or changed what")->require_subcommand(1);
+    auto args = std::make_shared<AuditArgs>();
+    CLI::App* command = audit->add_subcommand("list", "The audit log, newest first");
+    command->add_option("--limit", args->limit, "the most entries shown")->capture_default_str()->check(CLI::Range(1, 100000));
+    addDataOption(*command, args->data);
+    command->callback([args, &console] { console.code = auditList(*args, console.out, console.err); });
+}
+
+struct UnitArgs {
+    fs::path data;
+    Unit unit;
+    bool none = false;  ///< units group: in no group
+};
+
+int unitsAdd(const UnitArgs& args, std::ostream& out, std::ostream& err) {
+    auto store = openStore(DataDir{args.data});
+    if (!store) return fail(err, store.error().message);
+    const Unit& unit = args.unit;
+    if (auto status = (*store)->addUnit(unit); !status) return fail(err, status.message());
+    out << "Added unit " << unit.id << " (" << unit.name << ")" << (unit.group.empty() ? "" : " to group " + unit.group) << '\n';
+    return kOk;
+}
+
+int unitsGroup(const UnitArgs& args, std::ostream& out, std::ostream& err) {
+    if (args.none == !args.unit.group.empty()) usageError("give the GROUP, or --none for no group");
+    auto store = openStore(DataDir{args.data});
+    if (!store) return fail(err, store.error().message);
+    const std::string& group = args.unit.group;
+    if (auto status = (*store)->setUnitGroup(args.unit.id, group); !status) return fail(err, status.message());
+    out << "Unit " << args.unit.id << (args.none ? " is in no group now" : " is in group " + group + " now") << '\n';
+    return kOk;
+}
+
+int unitsList(const Target& args, std::ostream& out, std::ostream& err) {
+    auto store = openStore(DataDir{args.data});
+    if (!store) return fail(err, store.error().message);
+    auto list = (*store)->units();
+    if (!list) return fail(err, list.error().message);
+    if (list->empty()) {
+        out << "No units yet; add one with: units add ID --name NAME [--group GROUP]\n";
+        return kOk;
+    }
+    out << pad("UNIT", 24) << pad("GROUP", 24) << "NAME\n";
+    for (const auto& unit : *list) out << pad(unit.id, 24) << pad(unit.group.empty() ? "-" : unit.group, 24) << unit.name << '\n';
+    return kOk;
+}
+
+void addUnits(CLI::App& app, Console& console) {
+    CLI::App* units = app.add_subcommand("units", "Units: a care home, a home-care district, a school")->require_subcommand(1);
+    const CLI::Validator name = shared::expecting(isValidName, "1-200 characters without control characters");
+
+    auto add = std::make_shared<UnitArgs>();
+    CLI::App* command = units->add_subcommand("add", "Add a unit");
+    command->add_option("ID", add->unit.id)->required()->check(shared::expecting(isValidUnitId, "1-64 characters of a-z, 0-9, '-', '_' and '.'"));
+    command->add_option("--name", add->unit.name, "the name kiosks and reports show")->required()->check(name);
+    command->add_option("--group", add->unit.group, "the group reports sum it into")->check(name);
+    addDataOption(*command, add->data);
+    command->callback([add, &console] { console.code = unitsAdd(*add, console.out, console.err); });
+
+    auto group = std::make_shared<UnitArgs>();
+    command = units->add_subcommand("group", "Put a unit in a group, or in none");
+    command->add_option("ID", group->unit.id)->required();
+    CLI::Option* groupName = command->add_option("GROUP", group->unit.group)->check(name);
+    command->add_flag("--none", group->none, "in no group")->excludes(groupName);
+    addDataOption(*command, group->data);
+    command->callback([group, &console] { console.code = unitsGroup(*group, console.out, console.err); });
+
+    addTargetCommand(*units, "list", "List the units", "", console, unitsList);
+}
+
+struct EnrollArgs {
+    fs::path data;
+    std::string unit;
+    std::chrono::seconds lifetime = kDefaultCodeLifetime;
+};
+
+int enroll(const EnrollArgs& args, std::ostream& out, std::ostream& err) {
+    auto store = openStore(DataDir{args.data});
+    if (!store) return fail(err, store.error().message);
+    auto unit = (*store)->findUnit(args.unit);
     if (!unit) return fail(err, unit.error().message);
-    if (!*unit) return fail(err, "there is no unit '" + parsed.option("unit") + "' (see: units list)");
+    if (!*unit) return fail(err, "there is no unit '" + args.unit + "' (see: units list)");
 
     const std::string code = generateEnrolmentCode();
+    const std::chrono::seconds lifetime = args.lifetime;
     const TimePoint expires = std::chrono::system_clock::now() + lifetime;
     if (auto status = (*store)->addEnrolmentCode(enrolmentCodeHash(code), (*unit)->id, unixSeconds(expires)); !status) {
         return fail(err, status.message());
@@ -604,108 +658,137 @@ int enroll(const std::vector<std::string>& args, std::ostream& out, std::ostream
     return kOk;
 }
 
-int devices(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    if (args.size() < 2) throw UsageError{"expected: devices list | devices revoke ID"};
-    if (args[1] == "list") {
-        const Parsed parsed = parse(args, 2, {"data"});
-        expectPositional(parsed, 0, "devices list");
-        auto store = openStore(dataDir(parsed));
-        if (!store) return fail(err, store.error().message);
-        auto list = (*store)->devices();
-        if (!list) return fail(err, list.error().message);
-        if (list->empty()) {
-            out << "No devices enrolled yet; make a code with: enroll --unit ID\n";
-            return kOk;
-        }
-        out << pad("DEVICE", 38) << pad("UNIT", 24) << pad("ENROLLED", 12) << pad("LAST SEEN", 12) << "REVOKED\n";
-        for (const auto& device : *list) {
-            out << pad(device.id, 38) << pad(device.unitId, 24) << pad(device.enrolledOn, 12)
-                << pad(device.lastSeenOn.empty() ? "never" : device.lastSeenOn, 12) << (device.revoked ? "yes" : "no") << '\n';
-        }
-        return kOk;
-    }
-    if (args[1] == "revoke") {
-        const Parsed parsed = parse(args, 2, {"data"});
-        expectPositional(parsed, 1, "devices revoke ID");
-        auto store = openStore(dataDir(parsed));
-        if (!store) return fail(err, store.error().message);
-        if (auto status = (*store)->revokeDevice(parsed.positional[0]); !status) return fail(err, status.message());
-        out << "Revoked device " << parsed.positional[0] << "; its next request gets 401. Its responses already stored stay.\n";
-        return kOk;
-    }
-    throw UsageError{"unknown command: devices " + args[1]};
+void addEnroll(CLI::App& app, Console& console) {
+    auto args = std::make_shared<EnrollArgs>();
+    CLI::App* command = app.add_subcommand("enroll", "Print a one-time enrolment code for a kiosk of a unit");
+    command->add_option("--unit", args->unit, "the unit's id")->required()->type_name("ID");
+    addParsedOption(*command, "--expires", args->lifetime, parseLifetime, "how long the code is valid: Nd, Nh or Nm, at most 30d")
+        ->type_name("TIME")->default_str("7d");
+    addDataOption(*command, args->data);
+    command->callback([args, &console] { console.code = enroll(*args, console.out, console.err); });
 }
 
-int survey(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    if (args.size() < 2) throw UsageError{"expected: survey publish FILE --unit ID|--all | survey list"};
-    if (args[1] == "publish") {
-        const Parsed parsed = parse(args, 2, {"data", "unit"}, {"all"});
-        expectPositional(parsed, 1, "survey publish FILE --unit ID|--all");
-        if (parsed.has("unit") == (parsed.flags.count("all") > 0)) throw UsageError{"give exactly one of --unit ID and --all"};
-        const DataDir dir = dataDir(parsed);
-        const fs::path file = parsed.positional[0];
-
-        const shared::LoadResult loaded = shared::loadSurveyFile(file);
-        for (const auto& diagnostic : loaded.diagnostics) err << diagnostic.format() << '\n';
-        if (!loaded.ok()) {
-            return fail(err, file.string() + ": " + std::to_string(loaded.errorCount()) + " error(s); nothing was published");
-        }
-        std::ifstream in(file, std::ios::binary);
-        std::ostringstream bytes;
-        bytes << in.rdbuf();
-        const auto document = nlohmann::json::parse(bytes.str(), nullptr, false);
-        if (document.is_discarded()) return fail(err, file.string() + ": changed while it was read; try again");
-        PublishedSurvey published{loaded.survey->id, loaded.survey->version, shared::canonicalDefinition(document),
-                                  loaded.survey->definitionSha256, loaded.survey->consentSha256, {}};
-        if (shared::sha256Hex(published.definition) != published.definitionSha256) {
-            return fail(err, file.string() + ": changed while it was read; try again");
-        }
-        auto store = openStore(dir);
-        if (!store) return fail(err, store.error().message);
-        const std::string unit = parsed.has("unit") ? parsed.option("unit") : std::string(kAllUnits);
-        if (auto status = (*store)->publishSurvey(published, unit); !status) return fail(err, status.message());
-        out << "Published survey " << published.surveyId << " " << published.version << " for "
-            << (unit == kAllUnits ? std::string("every unit") : "unit " + unit) << "\n"
-            << "  definition_sha256 " << published.definitionSha256 << "\n"
-            << "  consent_sha256    " << published.consentSha256 << "\n"
-            << "Kiosks take it between two respondents, the next time they ask for the survey.\n";
-        return kOk;
-    }
-    if (args[1] == "list") {
-        const Parsed parsed = parse(args, 2, {"data"});
-        expectPositional(parsed, 0, "survey list");
-        auto store = openStore(dataDir(parsed));
-        if (!store) return fail(err, store.error().message);
-        auto list = (*store)->surveys();
-        if (!list) return fail(err, list.error().message);
-        if (list->empty()) {
-            out << "No survey published yet; publish one with: survey publish FILE --unit ID|--all\n";
-            return kOk;
-        }
-        out << pad("SURVEY", 24) << pad("VERSION", 12) << pad("DEFINITION", 14) << "UNITS\n";
-        for (const auto& s : *list) {
-            std::string unitsText;
-            for (const auto& unit : s.units) unitsText += (unitsText.empty() ? "" : ", ") + (unit == kAllUnits ? std::string("(all)") : unit);
-            out << pad(s.surveyId, 24) << pad(s.version, 12) << pad(s.definitionSha256.substr(0, 12), 14) << unitsText << '\n';
-        }
-        return kOk;
-    }
-    throw UsageError{"unknown command: survey " + args[1]};
-}
-
-int exportCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    const Parsed parsed = parse(args, 1, {"data", "format", "output", "survey", "version", "round", "k"});
-    expectPositional(parsed, 0, "export --format csv|csv-da|jsonl [--round ID] [--survey ID] [--version V] [--output FILE]");
-    refuseK(parsed);
-    const auto format = parseExportFormat(parsed.option("format", "jsonl"));
-    if (!format) throw UsageError{"--format: " + format.error().message};
-    auto store = openStore(dataDir(parsed));
+int devicesList(const Target& args, std::ostream& out, std::ostream& err) {
+    auto store = openStore(DataDir{args.data});
     if (!store) return fail(err, store.error().message);
-    auto plan = planExport(**store, {*format, parsed.option("survey"), parsed.option("version"), parsed.option("round")});
+    auto list = (*store)->devices();
+    if (!list) return fail(err, list.error().message);
+    if (list->empty()) {
+        out << "No devices enrolled yet; make a code with: enroll --unit ID\n";
+        return kOk;
+    }
+    out << pad("DEVICE", 38) << pad("UNIT", 24) << pad("ENROLLED", 12) << pad("LAST SEEN", 12) << "REVOKED\n";
+    for (const auto& device : *list) {
+        out << pad(device.id, 38) << pad(device.unitId, 24) << pad(device.enrolledOn, 12)
+            << pad(device.lastSeenOn.empty() ? "never" : device.lastSeenOn, 12) << (device.revoked ? "yes" : "no") << '\n';
+    }
+    return kOk;
+}
+
+int devicesRevoke(const Target& args, std::ostream& out, std::ostream& err) {
+    auto store = openStore(DataDir{args.data});
+    if (!store) return fail(err, store.error().message);
+    if (auto status = (*store)->revokeDevice(args.id); !status) return fail(err, status.message());
+    out << "Revoked device " << args.id << "; its next request gets 401. Its responses already stored stay.\n";
+    return kOk;
+}
+
+void addDevices(CLI::App& app, Console& console) {
+    CLI::App* devices = app.add_subcommand("devices", "The enrolled kiosks")->require_subcommand(1);
+    addTargetCommand(*devices, "list", "List the devices: unit, enrolment, last seen, revoked", "", console, devicesList);
+    addTargetCommand(*devices, "revoke", "Revoke a device: its next request gets 401; its responses already stored stay", "ID", console,
+                     devicesRevoke);
+}
+
+struct PublishArgs {
+    fs::path data;
+    fs::path file;
+    std::string unit;
+    bool all = false;
+};
+
+int surveyPublish(const PublishArgs& args, std::ostream& out, std::ostream& err) {
+    const fs::path& file = args.file;
+    const shared::LoadResult loaded = shared::loadSurveyFile(file);
+    for (const auto& diagnostic : loaded.diagnostics) err << diagnostic.format() << '\n';
+    if (!loaded.ok()) {
+        return fail(err, file.string() + ": " + std::to_string(loaded.errorCount()) + " error(s); nothing was published");
+    }
+    std::ifstream in(file, std::ios::binary);
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    const auto document = nlohmann::json::parse(bytes.str(), nullptr, false);
+    if (document.is_discarded()) return fail(err, file.string() + ": changed while it was read; try again");
+    PublishedSurvey published{loaded.survey->id, loaded.survey->version, shared::canonicalDefinition(document),
+                              loaded.survey->definitionSha256, loaded.survey->consentSha256, {}};
+    if (shared::sha256Hex(published.definition) != published.definitionSha256) {
+        return fail(err, file.string() + ": changed while it was read; try again");
+    }
+    auto store = openStore(DataDir{args.data});
+    if (!store) return fail(err, store.error().message);
+    const std::string unit = args.all ? std::string(kAllUnits) : args.unit;
+    if (auto status = (*store)->publishSurvey(published, unit); !status) return fail(err, status.message());
+    out << "Published survey " << published.surveyId << " " << published.version << " for "
+        << (unit == kAllUnits ? std::string("every unit") : "unit " + unit) << "\n"
+        << "  definition_sha256 " << published.definitionSha256 << "\n"
+        << "  consent_sha256    " << published.consentSha256 << "\n"
+        << "Kiosks take it between two respondents, the next time they ask for the survey.\n";
+    return kOk;
+}
+
+int surveyList(const Target& args, std::ostream& out, std::ostream& err) {
+    auto store = openStore(DataDir{args.data});
+    if (!store) return fail(err, store.error().message);
+    auto list = (*store)->surveys();
+    if (!list) return fail(err, list.error().message);
+    if (list->empty()) {
+        out << "No survey published yet; publish one with: survey publish FILE --unit ID|--all\n";
+        return kOk;
+    }
+    out << pad("SURVEY", 24) << pad("VERSION", 12) << pad("DEFINITION", 14) << "UNITS\n";
+    for (const auto& s : *list) {
+        std::string unitsText;
+        for (const auto& unit : s.units) unitsText += (unitsText.empty() ? "" : ", ") + (unit == kAllUnits ? std::string("(all)") : unit);
+        out << pad(s.surveyId, 24) << pad(s.version, 12) << pad(s.definitionSha256.substr(0, 12), 14) << unitsText << '\n';
+    }
+    return kOk;
+}
+
+void addSurvey(CLI::App& app, Console& console) {
+    CLI::App* survey = app.add_subcommand("survey", "The surveys the kiosks show")->require_subcommand(1);
+    auto args = std::make_shared<PublishArgs>();
+    CLI::App* command = survey->add_subcommand("publish", "Lint a survey file and publish it for one unit or all");
+    command->add_option("FILE", args->file, "the survey definition (docs/survey-format.md)")->required();
+    CLI::Option* unit = command->add_option("--unit", args->unit, "for this unit")->type_name("ID");
+    CLI::Option* all = command->add_flag("--all", args->all, "for every unit");
+    unit->excludes(all);
+    addDataOption(*command, args->data);
+    command->callback([args, &console, unit, all] {
+        if (unit->count() + all->count() == 0) usageError("give --unit ID or --all");
+        console.code = surveyPublish(*args, console.out, console.err);
+    });
+    addTargetCommand(*survey, "list", "List the published surveys and their units", "", console, surveyList);
+}
+
+struct ExportArgs {
+    fs::path data;
+    std::string format = "jsonl";
+    ExportOptions options;
+    std::string output;  ///< "" = standard output
+};
+
+int exportCommand(const ExportArgs& args, std::ostream& out, std::ostream& err) {
+    const auto format = parseExportFormat(args.format);
+    if (!format) return fail(err, format.error().message);
+    auto store = openStore(DataDir{args.data});
+    if (!store) return fail(err, store.error().message);
+    ExportOptions options = args.options;
+    options.format = *format;
+    auto plan = planExport(**store, options);
     if (!plan) return fail(err, plan.error().message);
 
     // Progress only where a person watches it, and not into the same terminal as the data.
-    const bool toFile = parsed.has("output");
+    const bool toFile = !args.output.empty();
     std::optional<TerminalProgress> terminal;
     if (&err == &std::cerr && ::isatty(STDERR_FILENO) == 1 && (toFile || ::isatty(STDOUT_FILENO) != 1)) terminal.emplace(err);
     ExportProgress progress;
@@ -718,7 +801,7 @@ int exportCommand(const std::vector<std::string>& args, std::ostream& out, std::
         }
         return {};
     };
-    const auto exported = toFile ? exportToFile(**store, *plan, parsed.option("output"), progress, audit)
+    const auto exported = toFile ? exportToFile(**store, *plan, args.output, progress, audit)
                                  : exportResponses(**store, *plan, [&out](std::string_view chunk) {
                                        out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
                                        return static_cast<bool>(out);
@@ -731,46 +814,58 @@ int exportCommand(const std::vector<std::string>& args, std::ostream& out, std::
         if (!out) return fail(err, "cannot write the export to standard output");
         return kOk;
     }
-    out << "Exported " << exported->rows << " responses of " << plan->describe() << " to " << parsed.option("output") << '\n';
+    out << "Exported " << exported->rows << " responses of " << plan->describe() << " to " << args.output << '\n';
     return kOk;
 }
 
-int reportCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    const Parsed parsed = parse(args, 1, {"data", "survey", "version", "by", "unit", "group", "round", "from", "to", "k", "format"});
-    expectPositional(parsed, 0, "report [--round ID] [--survey ID] [--version V] [--by unit|group|area|question] [--unit ID | --group NAME] "
-                                "[--format table|csv|csv-da|json]");
-    refuseK(parsed);
-    if (parsed.has("from") || parsed.has("to")) {
-        throw UsageError{"--from/--to: reports are of one released round (rounds list shows them; choose one with --round ID): "
-                         "two overlapping week ranges would give away the people in the weeks between them"};
-    }
-    const std::string byText = parsed.option("by", "unit");
-    const auto by = parseReportBy(byText);
-    if (!by) throw UsageError{"--by " + byText + ": expected unit, group, area or question"};
-    const std::string format = parsed.option("format", "table");
-    if (format != "table" && format != "csv" && format != "csv-da" && format != "json") {
-        throw UsageError{"--format " + format + ": expected table, csv, csv-da or json"};
-    }
-    if (parsed.has("unit") && parsed.has("group")) throw UsageError{"--unit and --group: give one of them (the row that --by area or question describes)"};
+// --round, --survey and --version of export and report: which released round and survey version.
+template <class Request>
+void addRoundOptions(CLI::App& command, Request& request) {
+    command.add_option("--round", request.round, "a released round (default: the latest)")->type_name("ID");
+    command.add_option("--survey", request.surveyId, "the survey (default: the only one)")->type_name("ID");
+    command.add_option("--version", request.version, "its version (default: the latest published)")->type_name("V");
+}
+
+void addExport(CLI::App& app, Console& console) {
+    auto args = std::make_shared<ExportArgs>();
+    CLI::App* command = app.add_subcommand("export", "One row per response of a released round, made k-anonymous");
+    command->add_option("--format", args->format, "csv, csv-da (Danish Excel) or JSON Lines")
+        ->capture_default_str()->check(CLI::IsMember({"csv", "csv-da", "jsonl"}));
+    addRoundOptions(*command, args->options);
+    command->add_option("--output", args->output, "write to this file (default: standard output)")->type_name("FILE");
+    refuseK(*command);
+    addDataOption(*command, args->data);
+    command->callback([args, &console] { console.code = exportCommand(*args, console.out, console.err); });
+}
+
+struct ReportArgs {
+    fs::path data;
+    ReportRequest request;
+    std::string by = "unit";
+    std::string format = "table";
+    std::string unit;
+    std::string group;
+};
+
+int reportCommand(const ReportArgs& args, std::ostream& out, std::ostream& err) {
+    const auto by = parseReportBy(args.by);
     ReportFocus focus;
-    if (parsed.has("unit")) focus = {ReportRow::Kind::Unit, parsed.option("unit")};
-    if (parsed.has("group")) focus = {ReportRow::Kind::Group, parsed.option("group")};
+    if (!args.unit.empty()) focus = {ReportRow::Kind::Unit, args.unit};
+    if (!args.group.empty()) focus = {ReportRow::Kind::Group, args.group};
     const bool focused = *by == ReportBy::Area || *by == ReportBy::Question;
     if (focus.kind != ReportRow::Kind::Total && !focused) {
-        throw UsageError{"--unit and --group choose the row of --by area or --by question; --by " + byText + " shows every row"};
+        usageError("--unit and --group choose the row of --by area or --by question; --by " + args.by + " shows every row");
     }
 
-    ReportRequest request;
-    request.surveyId = parsed.option("survey");
-    request.version = parsed.option("version");
-    request.round = parsed.option("round");
+    ReportRequest request = args.request;
     request.questions = *by == ReportBy::Question;
     if (request.questions && focus.kind == ReportRow::Kind::Unit) request.questionUnits = {focus.id};
-    auto store = openStore(dataDir(parsed));
+    auto store = openStore(DataDir{args.data});
     if (!store) return fail(err, store.error().message);
     const auto report = buildReport(**store, request);
     if (!report) return fail(err, report.error().message);
 
+    const std::string& format = args.format;
     if (format == "table") {
         if (auto status = writeReportTable(*report, *by, focus, "en", out); !status) return fail(err, status.message());
     } else if (format == "json") {
@@ -790,29 +885,57 @@ int reportCommand(const std::vector<std::string>& args, std::ostream& out, std::
     return kOk;
 }
 
-int importFile(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    const Parsed parsed = parse(args, 1, {"data"});
-    expectPositional(parsed, 1, "import FILE");
-    const DataDir dir = dataDir(parsed);
+void addReport(CLI::App& app, Console& console) {
+    auto args = std::make_shared<ReportArgs>();
+    CLI::App* command = app.add_subcommand("report", "The report of a released round: never a figure about fewer than k respondents");
+    addRoundOptions(*command, args->request);
+    command->add_option("--by", args->by, "one row per unit or group, or the areas or questions of one row")
+        ->capture_default_str()->check(CLI::IsMember({"unit", "group", "area", "question"}));
+    CLI::Option* unit = command->add_option("--unit", args->unit, "the row of --by area or question: this unit (default: all units)")->type_name("ID");
+    CLI::Option* group = command->add_option("--group", args->group, "the row of --by area or question: this group")->type_name("NAME");
+    unit->excludes(group);
+    command->add_option("--format", args->format, "how it is printed")->capture_default_str()->check(CLI::IsMember({"table", "csv", "csv-da", "json"}));
+    refuseK(*command);
+    for (const std::string week : {"--from", "--to"}) {
+        addRefusedOption(*command, week,
+                         "--from/--to: reports are of one released round (rounds list shows them; choose one with --round ID): "
+                         "two overlapping week ranges would give away the people in the weeks between them");
+    }
+    addDataOption(*command, args->data);
+    command->callback([args, &console] { console.code = reportCommand(*args, console.out, console.err); });
+}
+
+struct ImportArgs {
+    fs::path data;
+    std::string file;
+};
+
+int importFile(const ImportArgs& args, std::ostream& out, std::ostream& err) {
+    const DataDir dir{args.data};
     auto keys = loadKeyPair(dir);
     if (!keys) return fail(err, keys.error().message);
     auto store = openStore(dir);
     if (!store) return fail(err, store.error().message);
     Ingestor ingestor(**store, *keys);
-    auto report = importOutboxExport(**store, ingestor, parsed.positional[0], localWeek(std::chrono::system_clock::now()));
+    auto report = importOutboxExport(**store, ingestor, args.file, localWeek(std::chrono::system_clock::now()));
     if (!report) return fail(err, report.error().message + "; nothing of the file was stored");
-    out << "Imported " << parsed.positional[0] << " from device " << report->deviceId << " (unit " << report->unitId << "): "
+    out << "Imported " << args.file << " from device " << report->deviceId << " (unit " << report->unitId << "): "
         << report->counts.accepted << " accepted, " << report->counts.duplicate << " duplicate, " << report->counts.rejected << " rejected\n";
     for (const auto& [id, reason] : report->rejected) out << "  rejected " << id << ": " << reason << '\n';
     if (!report->rejected.empty()) out << "Rejected items are kept in the dead letters (see: dead-letters list).\n";
     return kOk;
 }
 
-int deadLetters(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    if (args.size() < 2 || args[1] != "list") throw UsageError{"expected: dead-letters list"};
-    const Parsed parsed = parse(args, 2, {"data"});
-    expectPositional(parsed, 0, "dead-letters list");
-    auto store = openStore(dataDir(parsed));
+void addImport(CLI::App& app, Console& console) {
+    auto args = std::make_shared<ImportArgs>();
+    CLI::App* command = app.add_subcommand("import", "Import a kiosk's outbox export file (docs/outbox-export.md)");
+    command->add_option("FILE", args->file)->required();
+    addDataOption(*command, args->data);
+    command->callback([args, &console] { console.code = importFile(*args, console.out, console.err); });
+}
+
+int deadLetters(const Target& args, std::ostream& out, std::ostream& err) {
+    auto store = openStore(DataDir{args.data});
     if (!store) return fail(err, store.error().message);
     auto list = (*store)->deadLetters();
     if (!list) return fail(err, list.error().message);
@@ -823,6 +946,11 @@ int deadLetters(const std::vector<std::string>& args, std::ostream& out, std::os
     out << pad("RESPONSE", 38) << pad("WEEK", 10) << "REASON\n";
     for (const auto& letter : *list) out << pad(letter.id, 38) << pad(letter.receivedWeek, 10) << letter.reason << '\n';
     return kOk;
+}
+
+void addDeadLetters(CLI::App& app, Console& console) {
+    CLI::App* letters = app.add_subcommand("dead-letters", "Rejected responses")->require_subcommand(1);
+    addTargetCommand(*letters, "list", "List the rejected responses and why", "", console, deadLetters);
 }
 
 // A password typed on the terminal, without echo; "" when the terminal cannot be read.
@@ -842,177 +970,167 @@ std::string readHidden(std::ostream& err, const std::string& prompt) {
     return line;
 }
 
-int users(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    if (args.size() < 2) throw UsageError{"expected: users add NAME [--role ROLE] [--password-stdin] | users role NAME --role ROLE | users list | users remove NAME | users unlock NAME"};
-    const std::string& action = args[1];
-    if (action == "add") {
-        const Parsed parsed = parse(args, 2, {"data", "role", "unit", "group"}, {"password-stdin"});
-        expectPositional(parsed, 1, "users add NAME [--role administrator|analyst|unit-leader [--unit ID] [--group NAME]] [--password-stdin]");
-        const auto [role, scope] = roleOptions(parsed);
-        const std::string name = parsed.positional[0];
-        if (!isValidUserName(name)) {
-            throw UsageError{"user name '" + name + "': expected 1-64 characters of a-z, 0-9, '.', '_', '-' and '@', starting with a letter or digit"};
-        }
-        const DataDir dir = dataDir(parsed);
-        std::string password;
-        bool generated = false;
-        if (parsed.flags.count("password-stdin") > 0) {
-            if (!std::getline(std::cin, password)) return fail(err, "--password-stdin: no password on standard input");
-            if (!password.empty() && password.back() == '\r') password.pop_back();
-        } else if (isatty(STDIN_FILENO) == 1) {
-            password = readHidden(err, "Password for " + name + ": ");
-            if (auto status = checkNewPassword(password); !status) return fail(err, status.message());
-            if (readHidden(err, "The same password again: ") != password) return fail(err, "the two passwords differ; nothing was added");
-        } else {
-            password = generatePassword();
-            generated = true;
-        }
+struct UserArgs {
+    fs::path data;
+    std::string name;
+    std::string role = "administrator";
+    std::vector<std::string> units;   ///< a unit leader's
+    std::vector<std::string> groups;  ///< a unit leader's
+    bool passwordStdin = false;
+};
+
+// --role and the unit leader's --unit/--group: a role and its scope, or a usage error saying what is missing.
+std::pair<Role, std::vector<std::string>> roleOf(const UserArgs& args) {
+    const auto role = parseRole(args.role);
+    if (!role) usageError("--role: " + role.error().message);
+    std::vector<std::string> scope;
+    for (const auto& unit : args.units) scope.push_back("unit:" + unit);
+    for (const auto& group : args.groups) scope.push_back("group:" + group);
+    if (*role == Role::UnitLeader && scope.empty()) usageError("--role unit-leader needs the units or groups they lead: --unit ID and/or --group NAME");
+    if (*role != Role::UnitLeader && !scope.empty()) usageError("--unit and --group are for --role unit-leader only (the other roles see every unit)");
+    return {*role, scope};
+}
+
+int usersAdd(const UserArgs& args, std::ostream& out, std::ostream& err) {
+    const auto [role, scope] = roleOf(args);
+    const std::string& name = args.name;
+    std::string password;
+    bool generated = false;
+    if (args.passwordStdin) {
+        if (!std::getline(std::cin, password)) return fail(err, "--password-stdin: no password on standard input");
+        if (!password.empty() && password.back() == '\r') password.pop_back();
+    } else if (isatty(STDIN_FILENO) == 1) {
+        password = readHidden(err, "Password for " + name + ": ");
         if (auto status = checkNewPassword(password); !status) return fail(err, status.message());
-        auto store = openStore(dir);
-        if (!store) return fail(err, store.error().message);
-        auto hash = hashPassword(password);
-        if (!hash) return fail(err, hash.error().message);
-        if (auto status = (*store)->addUser({name, *hash, localDate(std::chrono::system_clock::now()), 0, 0, std::string(roleName(role)), scope}); !status) {
-            return fail(err, status.message());
-        }
-        auditOrWarn(**store, {utcNow(), kCommandLineUser, "add-user", name + " as " + std::string(roleName(role)), 0}, err);
-        out << "Added user " << name << " (" << roleName(role) << ") for the dashboard (https://HOST:PORT/ of svarboks-central serve).\n";
-        if (generated) {
-            out << "Its password, shown only this once (store it safely; only a hash of it is kept):\n\n    " << password << "\n\n";
-        }
+        if (readHidden(err, "The same password again: ") != password) return fail(err, "the two passwords differ; nothing was added");
+    } else {
+        password = generatePassword();
+        generated = true;
+    }
+    if (auto status = checkNewPassword(password); !status) return fail(err, status.message());
+    auto store = openStore(DataDir{args.data});
+    if (!store) return fail(err, store.error().message);
+    auto hash = hashPassword(password);
+    if (!hash) return fail(err, hash.error().message);
+    if (auto status = (*store)->addUser({name, *hash, localDate(std::chrono::system_clock::now()), 0, 0, std::string(roleName(role)), scope}); !status) {
+        return fail(err, status.message());
+    }
+    auditOrWarn(**store, {utcNow(), kCommandLineUser, "add-user", name + " as " + std::string(roleName(role)), 0}, err);
+    out << "Added user " << name << " (" << roleName(role) << ") for the dashboard (https://HOST:PORT/ of svarboks-central serve).\n";
+    if (generated) {
+        out << "Its password, shown only this once (store it safely; only a hash of it is kept):\n\n    " << password << "\n\n";
+    }
+    return kOk;
+}
+
+int usersRole(const UserArgs& args, std::ostream& out, std::ostream& err) {
+    const auto [role, scope] = roleOf(args);
+    auto store = openStore(DataDir{args.data});
+    if (!store) return fail(err, store.error().message);
+    const std::string& name = args.name;
+    if (auto status = (*store)->setUserRole(name, std::string(roleName(role)), scope); !status) return fail(err, status.message());
+    auditOrWarn(**store, {utcNow(), kCommandLineUser, "set-role", name + " to " + std::string(roleName(role)), 0}, err);
+    out << "User " << name << " is " << roleName(role) << " now; it applies from their next page.\n";
+    return kOk;
+}
+
+int usersList(const Target& args, std::ostream& out, std::ostream& err) {
+    auto store = openStore(DataDir{args.data});
+    if (!store) return fail(err, store.error().message);
+    auto list = (*store)->users();
+    if (!list) return fail(err, list.error().message);
+    if (list->empty()) {
+        out << "No dashboard users yet; add one with: users add NAME\n";
         return kOk;
     }
-    if (action == "role") {
-        const Parsed parsed = parse(args, 2, {"data", "role", "unit", "group"});
-        expectPositional(parsed, 1, "users role NAME --role administrator|analyst|unit-leader [--unit ID] [--group NAME]");
-        if (!parsed.has("role")) throw UsageError{"--role is required"};
-        const auto [role, scope] = roleOptions(parsed);
-        auto store = openStore(dataDir(parsed));
-        if (!store) return fail(err, store.error().message);
-        const std::string& name = parsed.positional[0];
-        if (auto status = (*store)->setUserRole(name, std::string(roleName(role)), scope); !status) return fail(err, status.message());
-        auditOrWarn(**store, {utcNow(), kCommandLineUser, "set-role", name + " to " + std::string(roleName(role)), 0}, err);
-        out << "User " << name << " is " << roleName(role) << " now; it applies from their next page.\n";
-        return kOk;
+    const std::int64_t now = unixSeconds(std::chrono::system_clock::now());
+    out << pad("USER", 24) << pad("ROLE", 15) << pad("CREATED", 12) << pad("FAILED", 8) << pad("LOCKED UNTIL", 18) << "UNITS AND GROUPS\n";
+    for (const auto& user : *list) {
+        const bool locked = user.lockedUntil > now;
+        std::string scope;
+        for (const auto& entry : user.scope) scope += (scope.empty() ? "" : ", ") + entry;
+        out << pad(user.name, 24) << pad(user.role, 15) << pad(user.createdOn, 12) << pad(std::to_string(user.failedLogins), 8)
+            << pad(locked ? localMinute(TimePoint(std::chrono::seconds(user.lockedUntil))) : std::string("-"), 18)
+            << (scope.empty() ? "(all)" : scope) << '\n';
     }
-    if (action == "list") {
-        const Parsed parsed = parse(args, 2, {"data"});
-        expectPositional(parsed, 0, "users list");
-        auto store = openStore(dataDir(parsed));
-        if (!store) return fail(err, store.error().message);
-        auto list = (*store)->users();
-        if (!list) return fail(err, list.error().message);
-        if (list->empty()) {
-            out << "No dashboard users yet; add one with: users add NAME\n";
-            return kOk;
-        }
-        const std::int64_t now = unixSeconds(std::chrono::system_clock::now());
-        out << pad("USER", 24) << pad("ROLE", 15) << pad("CREATED", 12) << pad("FAILED", 8) << pad("LOCKED UNTIL", 18) << "UNITS AND GROUPS\n";
-        for (const auto& user : *list) {
-            const bool locked = user.lockedUntil > now;
-            std::string scope;
-            for (const auto& entry : user.scope) scope += (scope.empty() ? "" : ", ") + entry;
-            out << pad(user.name, 24) << pad(user.role, 15) << pad(user.createdOn, 12) << pad(std::to_string(user.failedLogins), 8)
-                << pad(locked ? localMinute(TimePoint(std::chrono::seconds(user.lockedUntil))) : std::string("-"), 18)
-                << (scope.empty() ? "(all)" : scope) << '\n';
-        }
-        return kOk;
-    }
-    if (action == "remove" || action == "unlock") {
-        const Parsed parsed = parse(args, 2, {"data"});
-        expectPositional(parsed, 1, "users " + action + " NAME");
-        auto store = openStore(dataDir(parsed));
-        if (!store) return fail(err, store.error().message);
-        const std::string& name = parsed.positional[0];
-        if (action == "remove") {
-            if (auto status = (*store)->removeUser(name); !status) return fail(err, status.message());
-            out << "Removed user " << name << "; its sessions ended with it.\n";
-        } else {
-            if (auto status = (*store)->clearLoginFailures(name); !status) return fail(err, status.message());
-            out << "Unlocked user " << name << "; it can sign in again.\n";
-        }
-        return kOk;
-    }
-    throw UsageError{"unknown command: users " + action};
+    return kOk;
+}
+
+int usersRemove(const Target& args, std::ostream& out, std::ostream& err) {
+    auto store = openStore(DataDir{args.data});
+    if (!store) return fail(err, store.error().message);
+    if (auto status = (*store)->removeUser(args.id); !status) return fail(err, status.message());
+    out << "Removed user " << args.id << "; its sessions ended with it.\n";
+    return kOk;
+}
+
+int usersUnlock(const Target& args, std::ostream& out, std::ostream& err) {
+    auto store = openStore(DataDir{args.data});
+    if (!store) return fail(err, store.error().message);
+    if (auto status = (*store)->clearLoginFailures(args.id); !status) return fail(err, status.message());
+    out << "Unlocked user " << args.id << "; it can sign in again.\n";
+    return kOk;
+}
+
+// --role and the unit leader's --unit and --group, of users add and users role.
+CLI::Option* addRoleOptions(CLI::App& command, UserArgs& args) {
+    CLI::Option* role = command.add_option("--role", args.role, "what the account may see and do")
+                            ->check(CLI::IsMember({"administrator", "analyst", "unit-leader"}));
+    command.add_option("--unit", args.units, "a unit a unit leader leads (repeatable)")->type_name("ID");
+    command.add_option("--group", args.groups, "a group a unit leader leads (repeatable)")->type_name("NAME");
+    return role;
+}
+
+void addUsers(CLI::App& app, Console& console) {
+    CLI::App* users = app.add_subcommand("users", "Dashboard accounts")->require_subcommand(1);
+    auto add = std::make_shared<UserArgs>();
+    CLI::App* command = users->add_subcommand("add", "Add an account (password: --password-stdin, asked twice, or generated)");
+    command->add_option("NAME", add->name)
+        ->required()
+        ->check(shared::expecting([](const std::string& name) { return isValidUserName(name); },
+                          "1-64 characters of a-z, 0-9, '.', '_', '-' and '@', starting with a letter or digit"));
+    addRoleOptions(*command, *add)->capture_default_str();
+    command->add_flag("--password-stdin", add->passwordStdin, "read the password from standard input (one line)");
+    addDataOption(*command, add->data);
+    command->callback([add, &console] { console.code = usersAdd(*add, console.out, console.err); });
+
+    auto role = std::make_shared<UserArgs>();
+    command = users->add_subcommand("role", "Change an account's role; it applies from their next page");
+    command->add_option("NAME", role->name)->required();
+    addRoleOptions(*command, *role)->required();
+    addDataOption(*command, role->data);
+    command->callback([role, &console] { console.code = usersRole(*role, console.out, console.err); });
+
+    addTargetCommand(*users, "list", "List the accounts: role, creation, failed sign-ins, lock", "", console, usersList);
+    addTargetCommand(*users, "remove", "Remove an account; its sessions end with it", "NAME", console, usersRemove);
+    addTargetCommand(*users, "unlock", "Clear an account's failed sign-ins and lock", "NAME", console, usersUnlock);
 }
 
 }  // namespace
 
-std::string usage() {
-    return "usage: svarboks-central COMMAND ... --data DIR\n"
-           "\n"
-           "  init --data DIR [--host NAME|IP ...] [--tls-cert FILE --tls-key FILE] [--k 5]\n"
-           "                         make the store, the key pair and a TLS certificate\n"
-           "  serve --data DIR [--listen 127.0.0.1:8443] [--threads 1024] [--max-per-address 512]\n"
-           "                         run the HTTPS endpoint (kiosk API and the dashboard at /) until\n"
-           "                         SIGTERM or SIGINT; at most --threads connections at once, and\n"
-           "                         --max-per-address of them from one address (0: no cap)\n"
-           "  policy show | policy set --k N\n"
-           "                         the minimum group size k (5, what the consent promises, or more):\n"
-           "                         no figure about fewer respondents is shown; each round keeps the\n"
-           "                         k it was released with\n"
-           "  units add ID --name NAME [--group GROUP] | units group ID GROUP|--none | units list\n"
-           "  enroll --unit ID [--expires 7d]\n"
-           "                         print a one-time enrolment code for a kiosk of that unit\n"
-           "  devices list | devices revoke ID\n"
-           "  survey publish FILE --unit ID|--all | survey list\n"
-           "  rounds add ID --from 2026-W02 --to 2026-W24 | rounds list | rounds release ID [--early]\n"
-           "                         reporting rounds: figures and exports exist only for released\n"
-           "                         rounds, and a released round never changes\n"
-           "  export --format csv|csv-da|jsonl [--round ID] [--survey ID] [--version V] [--output FILE]\n"
-           "                         one row per response of a released round and survey version, made\n"
-           "                         k-anonymous (unit, week, language generalised, rows withheld if needed)\n"
-           "  report [--round ID] [--survey ID] [--version V] [--by unit|group|area|question]\n"
-           "         [--unit ID|--group NAME] [--format table|csv|csv-da|json]\n"
-           "                         respondents, area scores, levels and answers of a released round; a\n"
-           "                         figure about fewer than k respondents (k >= 5), or one that would\n"
-           "                         give it away, is never shown\n"
-           "  import FILE            a kiosk's outbox export file (docs/outbox-export.md)\n"
-           "  dead-letters list      rejected responses and why\n"
-           "  retention              delete now what is past the retention period (3 years, by week;\n"
-           "                         serve does it daily): responses, tallies, whole rounds, dead letters\n"
-           "  users add NAME [--role administrator|analyst|unit-leader [--unit ID] [--group NAME]] [--password-stdin]\n"
-           "  users role NAME --role ROLE [--unit ID] [--group NAME] | users list | users remove NAME | users unlock NAME\n"
-           "                         dashboard accounts; without --password-stdin the password is asked\n"
-           "                         for twice on a terminal, else generated and printed once\n"
-           "  audit list [--limit 100]  who downloaded or changed what, newest first\n"
-           "  check-ids FILE|- [--json]  whether every response id listed (one per line) is stored, and how\n"
-           "                         many responses the store holds in all; exit 1 if any is missing\n"
-           "\n"
-           "See docs/central.md.\n";
-}
-
 int runCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    try {
-        if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
-            (args.empty() ? err : out) << usage();
-            return args.empty() ? kUsage : kOk;
-        }
-        const std::string& command = args[0];
-        if (command == "init") return init(args, out, err);
-        if (command == "serve") return serve(args, out, err);
-        if (command == "units") return units(args, out, err);
-        if (command == "enroll") return enroll(args, out, err);
-        if (command == "devices") return devices(args, out, err);
-        if (command == "survey") return survey(args, out, err);
-        if (command == "export") return exportCommand(args, out, err);
-        if (command == "report") return reportCommand(args, out, err);
-        if (command == "import") return importFile(args, out, err);
-        if (command == "dead-letters") return deadLetters(args, out, err);
-        if (command == "users") return users(args, out, err);
-        if (command == "rounds") return rounds(args, out, err);
-        if (command == "audit") return auditCommand(args, out, err);
-        if (command == "policy") return policy(args, out, err);
-        if (command == "retention") return retention(args, out, err);
-        if (command == "check-ids") return checkIds(args, out, err);
-        throw UsageError{"unknown command '" + command + "'"};
-    } catch (const UsageError& e) {
-        err << "svarboks-central: " << e.message << "\n\n" << usage();
-        return kUsage;
-    } catch (const std::exception& e) {
-        err << "svarboks-central: " << e.what() << '\n';
-        return kFailed;
-    }
+    CLI::App app("The central endpoint of Svarboks, and its admin commands (docs/central.md).", "svarboks-central");
+    app.require_subcommand(1);
+    Console console{out, err};
+    addInit(app, console);
+    addServe(app, console);
+    addPolicy(app, console);
+    addUnits(app, console);
+    addEnroll(app, console);
+    addDevices(app, console);
+    addSurvey(app, console);
+    addRounds(app, console);
+    addExport(app, console);
+    addReport(app, console);
+    addImport(app, console);
+    addDeadLetters(app, console);
+    addRetention(app, console);
+    addUsers(app, console);
+    addAudit(app, console);
+    addCheckIds(app, console);
+    app.footer("Every command takes --data DIR, the data folder that init makes; the admin commands work beside a running serve.\n"
+               "Exit codes: 0 done, 1 failed (the message says why), 2 wrong usage. COMMAND --help shows a command's options.");
+    return shared::runCommandLine(app, args, console.code, out, err);
 }
 
 }  // namespace svarboks::server

@@ -7,11 +7,9 @@
 
 namespace svarboks::server {
 
-/// Runs one command (`args` without the program name), writing results to `out` and problems to `err`.
-/// Returns the exit code: 0 success, 1 failure (the message says why), 2 wrong usage. Never throws.
+/// Runs one command (`args` without the program name), writing results and --help to `out` and problems to
+/// `err`. Returns the exit code: 0 success, 1 failure (the message says why), 2 wrong usage (the message
+/// names the option or command, see shared/command_line.hpp). Never throws.
 [[nodiscard]] int runCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
-
-/// The usage text.
-[[nodiscard]] std::string usage();
 
 }  // namespace svarboks::server
