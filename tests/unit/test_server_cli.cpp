@@ -736,3 +736,40 @@ TEST_CASE("the store: publishing, current survey per unit, and the latest public
 }
 
 }  // TEST_SUITE
+
+TEST_CASE("backup, restore and doctor from the command line: a restored folder passes the doctor, nothing is overwritten") {
+    test::ServerTempDir dir;
+    const std::string data = (dir.path() / "central").string();
+    REQUIRE(run({"init", "--data", data}).code == 0);
+    REQUIRE(run({"units", "add", "solhoj", "--name", "Plejecenter Solhøj", "--data", data}).code == 0);
+
+    const std::string file = (dir.path() / "central.backup").string();
+    const Run made = run({"backup", "--to", file, "--data", data});
+    REQUIRE_MESSAGE(made.code == 0, made.err);
+    CHECK(made.out.find("0 responses") != std::string::npos);
+    CHECK(made.out.find("sha256 ") != std::string::npos);
+    CHECK(modeOf(file) == 0600U);
+    const Run again = run({"backup", "--to", file, "--data", data});
+    CHECK(again.code == 1);
+    CHECK(again.err.find("never replaces a file") != std::string::npos);
+
+    const std::string restored = (dir.path() / "restored").string();
+    const Run back = run({"restore", "--from", file, "--data", restored});
+    REQUIRE_MESSAGE(back.code == 0, back.err);
+    CHECK(back.out.find("restored from") != std::string::npos);
+    const Run over = run({"restore", "--from", file, "--data", data});
+    CHECK(over.code == 1);
+    CHECK(over.err.find("never overwrites a data folder") != std::string::npos);
+
+    // The doctor on the restored folder: only warnings at most (the machine's time zone and clock service
+    // are not the test's to choose), one line per check.
+    const Run doctor = run({"doctor", "--data", restored});
+    CHECK_MESSAGE(doctor.code == 0, doctor.out);
+    CHECK(doctor.out.find("ok      keys: ") != std::string::npos);
+    CHECK(doctor.out.find("ok      store: ") != std::string::npos);
+    std::filesystem::permissions(std::filesystem::path(restored) / "secret.key", std::filesystem::perms::others_read, std::filesystem::perm_options::add);
+    const Run sick = run({"doctor", "--data", restored});
+    CHECK(sick.code == 1);
+    CHECK(sick.out.find("PROBLEM keys: ") != std::string::npos);
+    CHECK(sick.out.find("-> chmod 600 ") != std::string::npos);
+}

@@ -1,8 +1,10 @@
 #include "svarboks/server/admin.hpp"
 
 #include "svarboks/server/api.hpp"
+#include "svarboks/server/backup.hpp"
 #include "svarboks/server/clock.hpp"
 #include "svarboks/server/dashboard.hpp"
+#include "svarboks/server/doctor.hpp"
 #include "svarboks/server/data_dir.hpp"
 #include "svarboks/server/enrolment.hpp"
 #include "svarboks/server/export.hpp"
@@ -1108,6 +1110,56 @@ void addUsers(CLI::App& app, Console& console) {
 
 }  // namespace
 
+struct BackupArgs {
+    fs::path data;
+    fs::path file;
+};
+
+void printBackup(const BackupReport& report, const fs::path& file, std::ostream& out) {
+    out << file.string() << ": " << report.responses << " responses, " << report.bytes << " bytes, checked\n"
+        << "  sha256 " << report.sha256 << "\n";
+}
+
+void addBackup(CLI::App& app, Console& console) {
+    auto args = std::make_shared<BackupArgs>();
+    CLI::App* command = app.add_subcommand("backup", "Copy the store and its keys into one checked file, while serve runs (mode 0600: keep it as safe as the server)");
+    command->add_option("--to", args->file, "the backup file to make; it must not exist")->required();
+    addDataOption(*command, args->data);
+    command->callback([args, &console] {
+        auto made = backupDataDir(DataDir{args->data}, args->file);
+        if (!made) {
+            console.code = fail(console.err, made.error().message);
+            return;
+        }
+        printBackup(*made, args->file, console.out);
+        console.code = kOk;
+    });
+
+    auto restore = std::make_shared<BackupArgs>();
+    command = app.add_subcommand("restore", "Make a new data folder from a backup file, and check it (never overwrites a folder)");
+    command->add_option("--from", restore->file, "the backup file")->required()->check(CLI::ExistingFile);
+    addDataOption(*command, restore->data, "the data folder to make; it must not exist or be empty");
+    command->callback([restore, &console] {
+        auto made = restoreDataDir(restore->file, DataDir{restore->data});
+        if (!made) {
+            console.code = fail(console.err, made.error().message);
+            return;
+        }
+        console.out << restore->data.string() << ": restored from ";
+        printBackup(*made, restore->file, console.out);
+        console.code = kOk;
+    });
+}
+
+void addDoctor(CLI::App& app, Console& console) {
+    auto data = std::make_shared<fs::path>();
+    CLI::App* command = app.add_subcommand("doctor", "Check the data folder, keys, certificate, store, disk and clock; one line each, with what to do");
+    addDataOption(*command, *data);
+    command->callback([data, &console] {
+        console.code = shared::printChecks(checkCentral(DataDir{*data}, std::chrono::system_clock::now()), console.out);
+    });
+}
+
 int runCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     CLI::App app("The central endpoint of Svarboks, and its admin commands (docs/central.md).", "svarboks-central");
     app.require_subcommand(1);
@@ -1128,6 +1180,8 @@ int runCommand(const std::vector<std::string>& args, std::ostream& out, std::ost
     addUsers(app, console);
     addAudit(app, console);
     addCheckIds(app, console);
+    addBackup(app, console);
+    addDoctor(app, console);
     app.footer("Every command takes --data DIR, the data folder that init makes; the admin commands work beside a running serve.\n"
                "Exit codes: 0 done, 1 failed (the message says why), 2 wrong usage. COMMAND --help shows a command's options.");
     return shared::runCommandLine(app, args, console.code, out, err);
