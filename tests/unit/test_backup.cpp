@@ -32,7 +32,7 @@ void store(Central& central, int n) {
     const auto item = pulseItem(central, n);
     auto stored = central.store->storeItems(std::vector<server::IncomingItem>{item}, "2026-W48");
     REQUIRE(stored.ok());
-    REQUIRE(stored->front().status == shared::ItemStatus::Accepted);
+    REQUIRE(stored->front().result.status == shared::ItemStatus::Accepted);
 }
 
 mode_t modeOf(const fs::path& path) {
