@@ -636,6 +636,28 @@ def single_profiles(doc):
     return found
 
 
+def contradicts_store(s, rnd, survey, finding):
+    """Whether a figure of exposed() ("respondents of question Q of LEVEL ID = N") is false: the store
+    holds another count of that round's respondents who answered Q. Other kinds of findings are not judged
+    here (False: they stay findings)."""
+    match = re.fullmatch(r"respondents of question (\S+) of (municipality|group|unit) (.*) = (\d+)", finding)
+    if not match:
+        return False
+    question, level, ident, value = match.group(1), match.group(2), match.group(3), int(match.group(4))
+    ident = "" if ident == "(none)" else ident
+    groups = {u: g for u, _, g, _ in UNITS}
+    db = sqlite3.connect(f"file:{os.path.join(s.central.data, 'central.db')}?mode=ro", uri=True)
+    try:
+        rows = db.execute("SELECT unit_id, answers FROM responses WHERE round_id = ? AND survey_version = ?",
+                          (rnd, survey.version)).fetchall()
+    finally:
+        db.close()
+    answered = [unit for unit, answers in rows if question in json.loads(answers)]
+    truth = sum(1 for unit in answered if level == "municipality" or (level == "group" and groups.get(unit) == ident)
+                or (level == "unit" and unit == ident))
+    return truth != value
+
+
 def attack_complement(s):
     a = s.attack("6 complement within a group", "no hidden count follows from the shown ones (parent = sum of children)")
     for rnd, survey in s.answered:
@@ -645,7 +667,17 @@ def attack_complement(s):
             focus = () if r["level"] == "municipality" else ("--unit", r["id"]) if r["level"] == "unit" else ("--group", r["id"])
             questions[(r["level"], r["id"])] = s.report_json(rnd, survey, "question", focus)
         found = exposed(doc, questions)
-        a.check(not found, f"report {rnd} {survey.version}: {len(found)} hidden figures a reader can work out, e.g. {found[:3]}")
+        # A figure the model "works out" that differs from the store's truth is the model's error, not a
+        # leak: sound reasoning from true figures cannot reach a false one.
+        # Once it reaches one false figure its other findings on that report are no proof either: they are
+        # printed, and the model is left to mend (issue 14's note, 2026-12-07).
+        wrong = [f for f in found if contradicts_store(s, rnd, survey, f)]
+        if wrong:
+            a.note(f"report {rnd} {survey.version}: MODEL UNSOUND: it reaches {len(wrong)} figures the store contradicts, "
+                   f"e.g. {wrong[:2]}; its {len(found) - len(wrong)} other findings are not judged, e.g. "
+                   f"{[f for f in found if f not in wrong][:2]}")
+        else:
+            a.check(not found, f"report {rnd} {survey.version}: {len(found)} hidden figures a reader can work out, e.g. {found[:3]}")
         for row, profile in single_profiles(doc):
             a.note(f"report {rnd} {survey.version}: {row} minus its shown parts is one person, whose levels are {profile}")
         # The same table as a unit leader of a group gets it: a part of it, nothing more.
