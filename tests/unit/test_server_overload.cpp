@@ -419,7 +419,7 @@ TEST_CASE("over HTTPS: an address over its connection cap is refused at the hand
 // The transport's threads all at once: kiosks posting batches and a browser reading dashboard pages and
 // posting forms, each through the one request/response adapter, while slow peers trickle their handshakes,
 // heads and bodies (cut by the watchdog) and one address goes over its cap. Bounded (about 4 s) and on
-// 127.0.0.x only; CI runs it under ThreadSanitizer too (scripts/test.sh).
+// 127.0.0.x only. Also meant for the tsan preset (docs/reliability.md, Sanitizers).
 TEST_CASE("over HTTPS: kiosks, dashboard readers, slow peers and the watchdog at once") {
     LiveServer live(32, [](server::ServeOptions& serve) {
         serve.headDeadline = std::chrono::milliseconds(500);
