@@ -15,21 +15,9 @@
 namespace svarboks::test {
 namespace {
 
-server::IncomingItem pulseItem(const Central& central, int n) {
-    char id[40];
-    std::snprintf(id, sizeof id, "00000000-0000-4000-8000-%012d", n);
-    server::IncomingItem item;
-    item.id = id;
-    item.sealed = id;
-    item.sealedSha256 = shared::sha256Hex(std::string(id));
-    const json answers = validPulseAnswers();
-    item.response = server::StoredResponse{id, "solhoj", central.pulse.id, central.pulse.version, "2026-W48", "da", answers.dump(), ""};
-    item.tallies = server::responseTallies(central.pulse, answers);
-    return item;
-}
 
 void store(Central& central, int n) {
-    const auto item = pulseItem(central, n);
+    const auto item = pulseItem(central, "2026-W48", n);
     auto stored = central.store->storeItems(std::vector<server::IncomingItem>{item}, "2026-W48");
     REQUIRE(stored.ok());
     REQUIRE(stored->front().result.status == shared::ItemStatus::Accepted);

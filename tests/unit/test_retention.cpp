@@ -17,19 +17,6 @@
 namespace svarboks::test {
 namespace {
 
-// A response to the pulse survey dated `period`, as ingest would store it, with the next test id.
-server::IncomingItem pulseItem(const Central& central, const std::string& period, int n) {
-    char id[40];
-    std::snprintf(id, sizeof id, "00000000-0000-4000-8000-%012d", n);
-    server::IncomingItem item;
-    item.id = id;
-    item.sealed = id;
-    item.sealedSha256 = shared::sha256Hex(std::string(id));
-    const json answers = validPulseAnswers();
-    item.response = server::StoredResponse{id, "solhoj", central.pulse.id, central.pulse.version, period, "da", answers.dump(), ""};
-    item.tallies = server::responseTallies(central.pulse, answers);
-    return item;
-}
 
 std::set<std::string> column(Central& central, const std::string& sql) {
     std::set<std::string> values;

@@ -5,6 +5,8 @@
 #include "svarboks/server/data_dir.hpp"
 #include "svarboks/server/enrolment.hpp"
 #include "svarboks/server/sqlite_storage.hpp"
+#include "svarboks/server/tally.hpp"
+#include "svarboks/shared/hashing.hpp"
 #include "svarboks/shared/protocol.hpp"
 #include "svarboks/shared/sealing.hpp"
 #include "svarboks/shared/survey.hpp"
@@ -217,5 +219,19 @@ public:
     std::unique_ptr<server::Api> api;
     shared::Survey pulse;
 };
+
+/// A response to the pulse survey of solhoj dated `period`, as ingest would store it, with test id `n`.
+inline server::IncomingItem pulseItem(const Central& central, const std::string& period, int n) {
+    char id[40];
+    std::snprintf(id, sizeof id, "00000000-0000-4000-8000-%012d", n);
+    server::IncomingItem item;
+    item.id = id;
+    item.sealed = id;
+    item.sealedSha256 = shared::sha256Hex(std::string(id));
+    const json answers = validPulseAnswers();
+    item.response = server::StoredResponse{id, "solhoj", central.pulse.id, central.pulse.version, period, "da", answers.dump(), ""};
+    item.tallies = server::responseTallies(central.pulse, answers);
+    return item;
+}
 
 }  // namespace svarboks::test
