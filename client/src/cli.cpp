@@ -4,7 +4,7 @@
 #include "svarboks/shared/command_line.hpp"
 #include "svarboks/shared/sealing.hpp"
 
-#include <CLI/CLI.hpp>
+#include "svarboks/shared/cli11.hpp"
 
 #include <cstdio>
 #include <iostream>

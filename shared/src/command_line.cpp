@@ -1,6 +1,6 @@
 #include "svarboks/shared/command_line.hpp"
 
-#include <CLI/CLI.hpp>
+#include "svarboks/shared/cli11.hpp"
 
 #include <ostream>
 

@@ -21,7 +21,7 @@
 #include "svarboks/shared/hashing.hpp"
 #include "svarboks/shared/survey.hpp"
 
-#include <CLI/CLI.hpp>
+#include "svarboks/shared/cli11.hpp"
 #include <nlohmann/json.hpp>
 
 #ifdef SVARBOKS_HAVE_QRENCODE
