@@ -2,10 +2,11 @@
 # The README's test command: installs what is missing, builds under ASan+UBSan, runs the default suites
 # (unit, the survey-core differential test, crash, GUI, browser, end to end; about 4 min) and prints
 # ctest's summary. With no arguments (as CI runs it) it then runs the slow suites (labels faults and load,
-# about 2 min each), the Debian packages on a clean Debian 12 (label packaging, about 10 min), the uploader
-# and outbox suites under ThreadSanitizer (build/tsan) and every fuzz target for 20 s (scripts/fuzz.sh,
-# build/fuzz). With arguments it runs only ctest over every suite with
-# them, e.g. `scripts/test.sh -R report` or `scripts/test.sh -L load`.
+# about 2 min each; screens, the real kiosk at three more display sizes, about 1 min), the Debian packages
+# on a clean Debian 12 (label packaging, about 10 min), the uploader and outbox suites under
+# ThreadSanitizer (build/tsan) and every fuzz target for 20 s (scripts/fuzz.sh, build/fuzz). With
+# arguments it runs only ctest over every suite with them, e.g. `scripts/test.sh -R report` or
+# `scripts/test.sh -L load`.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/setup.sh" asan-ubsan --test-tools
@@ -15,7 +16,7 @@ if (($# > 0)); then
 fi
 ctest --preset asan-ubsan --parallel 2
 
-echo "test: the slow suites, faults and load (ctest -L 'faults|load')"
+echo "test: the slow suites, faults, load and screens (ctest -L 'faults|load|screens')"
 ctest --preset asan-ubsan-slow
 
 echo "test: the Debian packages on a clean Debian 12 (ctest -L packaging)"

@@ -1,6 +1,6 @@
 #pragma once
-// The kiosk's window: the one part of the program that touches SDL, its renderer (software by default) and
-// the ImGui backends.
+// The kiosk's window: the one part of the program that touches SDL, its renderer (software, or GLES2 under
+// Wayland) and the ImGui backends.
 #include "svarboks/client/cli.hpp"
 
 namespace svarboks::platform {

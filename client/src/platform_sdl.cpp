@@ -8,6 +8,7 @@
 #include <backends/imgui_impl_sdl.h>
 #include <backends/imgui_impl_sdlrenderer.h>
 
+#include <cfloat>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -24,12 +25,100 @@ using client::Clock;
 struct SdlWindow {
     SDL_Window* window = nullptr;
     SDL_Renderer* renderer = nullptr;
+    SdlWindow() = default;
+    SdlWindow(const SdlWindow&) = delete;
+    SdlWindow& operator=(const SdlWindow&) = delete;
     ~SdlWindow() {
         if (renderer) SDL_DestroyRenderer(renderer);
         if (window) SDL_DestroyWindow(window);
         SDL_Quit();
     }
 };
+
+// The flat 2D screens are drawn by SDL's software renderer where it can: no OpenGL stack is loaded (under
+// Mesa's llvmpipe that alone is more memory than the whole kiosk). SDL 2.26's Wayland backend has no
+// software framebuffer, so there the only way to draw is EGL, and GLES2 is the lightest renderer on it
+// (llvmpipe on a machine with no GPU). SVARBOKS_RENDERER (opengl, opengles2, software...) overrides.
+std::string rendererFor(std::string_view videoDriver) {
+    if (const char* forced = std::getenv("SVARBOKS_RENDERER"); forced && *forced) return forced;
+    return videoDriver == "wayland" ? "opengles2" : "software";
+}
+
+// Opens SDL with the video driver it chooses, a window that covers the whole display (or is
+// `options.width` x `options.height`), and its renderer. Null with `error` set when any step fails.
+std::unique_ptr<SdlWindow> openWindow(const client::KioskOptions& options, std::string& error) {
+    if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER) != 0) {
+        error = std::string("cannot open a display: ") + SDL_GetError();
+        return nullptr;
+    }
+    auto sdl = std::make_unique<SdlWindow>();
+    const std::string renderer = rendererFor(SDL_GetCurrentVideoDriver());
+    const bool software = renderer == "software";
+    SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, software ? "0" : "1");
+    SDL_SetHint(SDL_HINT_RENDER_DRIVER, renderer.c_str());
+    // Full screen: created at the display's own position and size, because with no window manager (a
+    // plain xinit session) nothing resizes the window, and a default-sized one would hang off the screen.
+    const bool windowed = options.width > 0;
+    SDL_Rect area{SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, options.width, options.height};
+    if (!windowed && SDL_GetDisplayBounds(0, &area) != 0) {
+        error = std::string("cannot read the display's size: ") + SDL_GetError();
+        return nullptr;
+    }
+    const Uint32 flags = SDL_WINDOW_ALLOW_HIGHDPI | (windowed ? SDL_WINDOW_RESIZABLE : SDL_WINDOW_FULLSCREEN_DESKTOP);
+    sdl->window = SDL_CreateWindow("Svarboks", area.x, area.y, area.w, area.h, flags);
+    // No vsync: frames are drawn on demand, and a compositor that stops calling for frames (its screen
+    // off, or gone) would block a vsynced present, and with it the kiosk, for as long.
+    if (sdl->window) sdl->renderer = SDL_CreateRenderer(sdl->window, -1, software ? SDL_RENDERER_SOFTWARE : SDL_RENDERER_ACCELERATED);
+    if (!sdl->window || !sdl->renderer) {
+        error = std::string("cannot create a window with the ") + renderer + " renderer on " + SDL_GetCurrentVideoDriver() +
+                ": " + SDL_GetError();
+        return nullptr;
+    }
+    return sdl;
+}
+
+// Under a Wayland compositor (cage) the kiosk draws through Wayland itself; when that cannot work (no
+// EGL, or a renderer SDL cannot put on Wayland) it says so and draws through Xwayland instead.
+std::unique_ptr<SdlWindow> openDisplay(const client::KioskOptions& options, std::string& error) {
+    const char* chosen = std::getenv("SDL_VIDEODRIVER");
+    const char* waylandDisplay = std::getenv("WAYLAND_DISPLAY");
+    const bool wayland = waylandDisplay != nullptr && *waylandDisplay != '\0';
+    const bool driverChosen = chosen != nullptr && *chosen != '\0';
+    if (wayland && !driverChosen) SDL_SetHint(SDL_HINT_VIDEODRIVER, "wayland");  // SDL 2.26 would pick Xwayland first
+    auto sdl = openWindow(options, error);
+    const char* display = std::getenv("DISPLAY");
+    if (sdl || !wayland || display == nullptr || *display == '\0') return sdl;
+    std::cerr << "svarboks: " << error << "; drawing through X11 (Xwayland, DISPLAY=" << display << ") instead\n";
+    SDL_SetHintWithPriority(SDL_HINT_VIDEODRIVER, "x11", SDL_HINT_OVERRIDE);
+    return openWindow(options, error);
+}
+
+// Starts an ImGui frame in the renderer's pixels (2560x1600 for a 1280x800 window at 2x: SDL and the ImGui
+// backend report sizes and the mouse in window units), with the fonts rasterised for the display's size:
+// again whenever it changes (a resized window, a rotated display).
+shared::Status newFrame(SDL_Renderer* renderer, const client::FontFiles& files, client::UiFonts& fonts) {
+    ImGui_ImplSDL2_NewFrame();
+    ImGuiIO& io = ImGui::GetIO();
+    int width = 0, height = 0;
+    SDL_GetRendererOutputSize(renderer, &width, &height);
+    const float density = io.DisplaySize.x > 0 ? static_cast<float>(width) / io.DisplaySize.x : 1.f;
+    io.DisplaySize = {static_cast<float>(width), static_cast<float>(height)};
+    io.DisplayFramebufferScale = {1, 1};
+    if (io.MousePos.x != -FLT_MAX) io.MousePos = {io.MousePos.x * density, io.MousePos.y * density};
+
+    const float scale = client::uiScale(io.DisplaySize.x, io.DisplaySize.y, density);
+    const bool rescale = scale != fonts.scale;
+    if (rescale) {
+        ImGui_ImplSDLRenderer_DestroyFontsTexture();
+        auto rescaled = client::setUpImGui(files, scale);
+        if (!rescaled) return rescaled.error();
+        fonts = *rescaled;
+    }
+    ImGui_ImplSDLRenderer_NewFrame();  // makes the font texture when there is none
+    if (rescale) io.Fonts->ClearTexData();  // the texture holds the glyphs now; the CPU copy is not needed
+    ImGui::NewFrame();
+    return {};
+}
 
 struct ImGuiSession {
     bool backends = false;
@@ -57,17 +146,23 @@ const char* screenName(client::Screen screen) {
     return "";
 }
 
-// For the screenshot script and GUI tests only (SVARBOKS_UI_MAP=FILE): where each button of the last
-// frame is, so a driver can tap buttons by their labels. Never set on a real kiosk.
-void writeUiMap(const char* path, const char* screen, const client::FrameOutput& frame) {
+// For the screenshot script and GUI tests only (SVARBOKS_UI_MAP=FILE): the last frame's number, whether
+// the kiosk sleeps after it (idle), its size, body text height and where each button is (in pixels), so
+// a driver can tap buttons by their labels, know when a tap has been drawn, and check that everything
+// is on the screen. Never set on a real kiosk.
+void writeUiMap(const char* path, long frameNumber, bool idle, const char* screen, const client::FrameOutput& frame,
+                const client::UiFonts& fonts) {
     nlohmann::json buttons = nlohmann::json::array();
     for (const auto& b : frame.buttons) {
-        buttons.push_back({{"label", b.label}, {"x", (b.x0 + b.x1) / 2}, {"y", (b.y0 + b.y1) / 2}, {"enabled", b.enabled},
-                           {"selected", b.selected}});
+        buttons.push_back({{"label", b.label}, {"x", (b.x0 + b.x1) / 2}, {"y", (b.y0 + b.y1) / 2}, {"box", {b.x0, b.y0, b.x1, b.y1}},
+                           {"enabled", b.enabled}, {"selected", b.selected}, {"scrolls", b.scrolls}});
     }
+    const ImVec2 size = ImGui::GetIO().DisplaySize;
+    const nlohmann::json map{{"frame", frameNumber}, {"idle", idle}, {"screen", screen}, {"size", {size.x, size.y}},
+                             {"body_px", fonts.body->FontSize}, {"buttons", buttons}};
     const std::string temp = std::string(path) + ".tmp";
     if (FILE* file = std::fopen(temp.c_str(), "w")) {
-        const std::string text = nlohmann::json{{"screen", screen}, {"buttons", buttons}}.dump();
+        const std::string text = map.dump();
         std::fwrite(text.data(), 1, text.size(), file);
         std::fclose(file);
         std::rename(temp.c_str(), path);
@@ -97,51 +192,36 @@ int runKiosk(const client::KioskOptions& options) {
 
     SDL_SetHint(SDL_HINT_VIDEO_MINIMIZE_ON_FOCUS_LOSS, "0");
     SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "1");
-    // The screens are flat 2D: SDL's software renderer draws them without loading an OpenGL stack
-    // (under Mesa's llvmpipe that alone is more memory than the whole kiosk). SVARBOKS_RENDERER=opengl
-    // (or any SDL render driver) picks another.
-    const char* driver = std::getenv("SVARBOKS_RENDERER");
-    const bool software = driver == nullptr || std::string_view(driver) == "software";
-    if (software) SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
-    SDL_SetHint(SDL_HINT_RENDER_DRIVER, software ? "software" : driver);
-    if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER) != 0) {
-        std::cerr << "svarboks: cannot open a display: " << SDL_GetError() << "\n";
+    std::string error;
+    const auto sdl = openDisplay(options, error);
+    if (!sdl) {
+        std::cerr << "svarboks: " << error << "\n";
         return 1;
     }
-    SdlWindow sdl;
     const bool windowed = options.width > 0;
-    const Uint32 flags = SDL_WINDOW_ALLOW_HIGHDPI | (windowed ? 0u : static_cast<Uint32>(SDL_WINDOW_FULLSCREEN_DESKTOP));
-    sdl.window = SDL_CreateWindow("Svarboks", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, windowed ? options.width : 1280,
-                                  windowed ? options.height : 800, flags);
-    if (sdl.window) sdl.renderer = SDL_CreateRenderer(sdl.window, -1, software ? SDL_RENDERER_SOFTWARE : SDL_RENDERER_PRESENTVSYNC);
-    if (!sdl.window || !sdl.renderer) {
-        std::cerr << "svarboks: cannot create a window: " << SDL_GetError() << "\n";
-        return 1;
-    }
     if (!windowed) SDL_ShowCursor(SDL_DISABLE);
-
-    int width = 0, height = 0, outputWidth = 0, outputHeight = 0;
-    SDL_GetWindowSize(sdl.window, &width, &height);
-    SDL_GetRendererOutputSize(sdl.renderer, &outputWidth, &outputHeight);
-    const float dpi = width > 0 ? static_cast<float>(outputWidth) / static_cast<float>(width) : 1.f;
+    SDL_RendererInfo renderer{};
+    SDL_GetRendererInfo(sdl->renderer, &renderer);
+    int width = 0, height = 0;
+    SDL_GetRendererOutputSize(sdl->renderer, &width, &height);
+    std::cerr << "svarboks: drawing " << width << "x" << height << " pixels through " << SDL_GetCurrentVideoDriver() << " with the "
+              << renderer.name << " renderer\n";
 
     ImGuiSession imgui;
-    const auto uiFonts = client::setUpImGui(*fonts, client::uiScale(static_cast<float>(width), static_cast<float>(height), dpi));
-    if (!uiFonts) {
-        std::cerr << "svarboks: " << uiFonts.error().message << "\n";
-        return 1;
-    }
-    ImGui_ImplSDL2_InitForSDLRenderer(sdl.window);
-    ImGui_ImplSDLRenderer_Init(sdl.renderer);
+    ImGui_ImplSDL2_InitForSDLRenderer(sdl->window);
+    ImGui_ImplSDLRenderer_Init(sdl->renderer);
     imgui.backends = true;
-    ImGui_ImplSDLRenderer_CreateFontsTexture();
-    ImGui::GetIO().Fonts->ClearTexData();  // the texture holds the glyphs now; the CPU copy is not needed
-
+    client::UiFonts uiFonts;
+    uiFonts.scale = 0;  // set up before the first frame, and again whenever the display's size changes
     // Render on input and timers only: between them the loop sleeps in SDL_WaitEventTimeout (~0 % CPU).
     int framesToDraw = 3;
     bool running = true;
     bool traceFirstFrame = std::getenv("SVARBOKS_TRACE_FIRST_FRAME") != nullptr;
     const char* uiMap = std::getenv("SVARBOKS_UI_MAP");
+    long framesDrawn = 0;
+    // For screen captures in tests only: cage's headless backend copies a fresh frame only, and the kiosk
+    // draws on demand; SVARBOKS_REDRAW_MS=N draws one at least every N ms. Never set on a real kiosk.
+    const int redrawMs = std::getenv("SVARBOKS_REDRAW_MS") ? std::atoi(std::getenv("SVARBOKS_REDRAW_MS")) : 0;
     while (running) {
         SDL_Event event;
         int timeoutMs = -1;
@@ -152,7 +232,9 @@ int runKiosk(const client::KioskOptions& options) {
             const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - Clock::now()).count();
             timeoutMs = static_cast<int>(std::clamp<long long>(wait + 1, 0, 60'000));
         }
+        if (redrawMs > 0 && (timeoutMs < 0 || timeoutMs > redrawMs)) timeoutMs = redrawMs;
         const bool got = timeoutMs < 0 ? SDL_WaitEvent(&event) != 0 : SDL_WaitEventTimeout(&event, timeoutMs) != 0;
+        if (!got && redrawMs > 0) framesToDraw = std::max(framesToDraw, 1);
         if (got) {
             do {
                 ImGui_ImplSDL2_ProcessEvent(&event);
@@ -169,16 +251,17 @@ int runKiosk(const client::KioskOptions& options) {
         if (framesToDraw <= 0) continue;
         --framesToDraw;
 
-        ImGui_ImplSDLRenderer_NewFrame();
-        ImGui_ImplSDL2_NewFrame();
-        ImGui::NewFrame();
-        client::FrameOutput frame = app ? client::drawScreen(app->view(now), *uiFonts)
-                                        : client::drawFatalError("Svarboks cannot start", fatal, *uiFonts);
+        if (const auto started = newFrame(sdl->renderer, *fonts, uiFonts); !started) {
+            std::cerr << "svarboks: " << started.message() << "\n";
+            return 1;
+        }
+        client::FrameOutput frame = app ? client::drawScreen(app->view(now), uiFonts)
+                                        : client::drawFatalError("Svarboks cannot start", fatal, uiFonts);
         ImGui::Render();
-        SDL_SetRenderDrawColor(sdl.renderer, 250, 249, 245, 255);
-        SDL_RenderClear(sdl.renderer);
+        SDL_SetRenderDrawColor(sdl->renderer, 250, 249, 245, 255);
+        SDL_RenderClear(sdl->renderer);
         ImGui_ImplSDLRenderer_RenderDrawData(ImGui::GetDrawData());
-        SDL_RenderPresent(sdl.renderer);
+        SDL_RenderPresent(sdl->renderer);
         if (traceFirstFrame) {  // for bench/: when the first screen was on the display (CLOCK_MONOTONIC)
             timespec ts{};
             clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -186,7 +269,10 @@ int runKiosk(const client::KioskOptions& options) {
             traceFirstFrame = false;
         }
 
-        if (uiMap) writeUiMap(uiMap, app ? screenName(app->model().screen()) : "fatal-error", frame);
+        if (uiMap) {
+            const bool idle = framesToDraw == 0 && frame.intent.kind == client::Intent::Kind::None && !frame.animating;
+            writeUiMap(uiMap, ++framesDrawn, idle, app ? screenName(app->model().screen()) : "fatal-error", frame, uiFonts);
+        }
         if (frame.intent.kind != client::Intent::Kind::None) {
             if (!app) {
                 running = false;

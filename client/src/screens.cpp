@@ -3,6 +3,7 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <cstdlib>
 
@@ -24,7 +25,9 @@ const ImVec4 kDisabledText{0.29f, 0.29f, 0.29f, 1.f};
 const ImVec4 kProblem{0.55f, 0.10f, 0.05f, 1.f};
 const ImVec4 kBarTrack{0.85f, 0.86f, 0.88f, 1.f};
 
-constexpr float kBodyPx = 30;   // at 1280x800: above the 28 px minimum
+constexpr float kBodyPx = 30;          // at scale 1 (a shorter side of 800 px): above the 28 px minimum
+constexpr float kMinBodyPx = 28;       // never smaller, per density unit, on any display
+constexpr float kReferenceSide = 800;  // the shorter side at which the scale is 1
 constexpr float kTitlePx = 44;
 constexpr float kButtonHeight = 76;  // touch targets far above 48 px
 constexpr float kChoiceHeight = 60;  // answer options: compact, still far above 48 px
@@ -117,22 +120,41 @@ public:
             draw->AddRect(at, {at.x + box, at.y + box}, ImGui::GetColorU32(selected ? kSurface : kBorder), px(6), 0, px(2));
             if (selected) draw->AddText(m_fonts.bold, px(kBodyPx), {at.x + px(3), at.y - px(1)}, ImGui::GetColorU32(kSurface), "✓");
         }
-        m_out.buttons.push_back({view.label, min.x, min.y, max.x, max.y, view.enabled, selected});
+        m_out.buttons.push_back({view.label, min.x, min.y, max.x, max.y, view.enabled, selected, m_scrolling});
         if (clicked && view.enabled) m_out.intent = view.intent;
         return clicked;
     }
 
-    /// Buttons side by side across the column.
-    void row(const std::vector<ButtonView>& buttons, float height) {
+    /// Whether every label fits a button when `perRow` buttons share `width` (else they are stacked).
+    bool fitsAcross(const std::vector<ButtonView>& buttons, std::size_t perRow, float width) const {
+        const float each = (width - px(16) * static_cast<float>(perRow - 1)) / static_cast<float>(perRow);
+        const float padding = 2 * ImGui::GetStyle().FramePadding.x;
+        return std::all_of(buttons.begin(), buttons.end(),
+                           [&](const ButtonView& b) { return ImGui::CalcTextSize(b.label.c_str()).x + padding <= each; });
+    }
+    bool fitsAcross(const std::vector<ButtonView>& buttons) const { return fitsAcross(buttons, buttons.size(), m_width); }
+
+    /// The height row() takes: one row, or the buttons stacked when their labels do not fit side by side.
+    float rowHeight(const std::vector<ButtonView>& buttons, float height) const {
+        if (buttons.empty() || fitsAcross(buttons)) return px(height);
+        const auto n = static_cast<float>(buttons.size());
+        return n * px(height) + (n - 1) * px(16);
+    }
+
+    /// Buttons side by side across `width` from `x` (window coordinates), stacked when they do not fit.
+    void row(const std::vector<ButtonView>& buttons, float height, float x, float width) {
         if (buttons.empty()) return;
         const float spacing = px(16);
-        const float each = (m_width - spacing * static_cast<float>(buttons.size() - 1)) / static_cast<float>(buttons.size());
-        ImGui::SetCursorPosX(m_left);
+        const bool across = fitsAcross(buttons, buttons.size(), width);
+        const float each = across ? (width - spacing * static_cast<float>(buttons.size() - 1)) / static_cast<float>(buttons.size()) : width;
+        const float y = ImGui::GetCursorPosY();
         for (std::size_t i = 0; i < buttons.size(); ++i) {
-            if (i > 0) ImGui::SameLine(0, spacing);
+            if (across && i > 0) ImGui::SameLine(0, spacing);
+            else ImGui::SetCursorPos({x, y + static_cast<float>(i) * (px(height) + spacing)});
             button(buttons[i], {each, px(height)}, false);
         }
     }
+    void row(const std::vector<ButtonView>& buttons, float height) { row(buttons, height, m_left, m_width); }
 
     void progressBar(float fraction, float height, ImVec4 fill = kPrimary) {
         ImDrawList* draw = ImGui::GetWindowDrawList();
@@ -150,6 +172,7 @@ public:
     void beginScroll(const char* id, float height) {
         ImGui::SetCursorPosX(0);
         ImGui::BeginChild(id, {ImGui::GetIO().DisplaySize.x, height}, false, ImGuiWindowFlags_NoScrollbar);
+        m_scrolling = true;
     }
     void endScroll() {
         const ImGuiIO& io = ImGui::GetIO();
@@ -158,15 +181,21 @@ public:
         }
         const bool more = ImGui::GetScrollY() < ImGui::GetScrollMaxY() - 1;
         ImGui::EndChild();
-        if (more) {  // a hint that there is more below
+        m_scrolling = false;
+        if (more) {  // a hint that there is more below, in the right margin where there is one
             ImDrawList* draw = ImGui::GetWindowDrawList();
             const ImVec2 at = ImGui::GetItemRectMax();
-            draw->AddText(m_fonts.bold, px(kTitlePx), {m_left + m_width + px(8), at.y - px(52)}, ImGui::GetColorU32(kPrimary), "↓");
+            const char* arrow = "↓";
+            const float arrowWidth = m_fonts.bold->CalcTextSizeA(px(kTitlePx), FLT_MAX, 0, arrow).x;
+            const float x = std::min(m_left + m_width + px(8), ImGui::GetIO().DisplaySize.x - arrowWidth - px(4));
+            draw->AddText(m_fonts.bold, px(kTitlePx), {x, at.y - px(52)}, ImGui::GetColorU32(kPrimary), arrow);
         }
     }
 
-    /// The bottom bar's top edge: content above it, navigation below.
-    float bottomBarTop() const { return ImGui::GetIO().DisplaySize.y - px(kButtonHeight + 40); }
+    /// The bottom bar's top edge: content above it, the navigation buttons `bar` below.
+    float bottomBarTop(const std::vector<ButtonView>& bar) const {
+        return ImGui::GetIO().DisplaySize.y - rowHeight(bar, kButtonHeight) - px(40);
+    }
 
     FrameOutput take() { return std::move(m_out); }
     FrameOutput& out() { return m_out; }
@@ -188,12 +217,19 @@ private:
     float m_width = 0;
     float m_left = 0;
     int m_ids = 0;
+    bool m_scrolling = false;
     FrameOutput m_out;
 };
 
 void drawWelcome(Painter& p, const WelcomeView& view) {
-    const ImGuiIO& io = ImGui::GetIO();
-    ImGui::SetCursorPosY(io.DisplaySize.y * 0.16f);
+    // Two fifths of the free height above the block, three below (16 % from the top until the block's
+    // height is known from the frame before), so a tall portrait screen is not empty in its lower half.
+    const float screenHeight = ImGui::GetIO().DisplaySize.y;
+    ImGuiStorage* storage = ImGui::GetStateStorage();
+    const ImGuiID blockHeight = ImGui::GetID("##welcome-height");
+    const float height = storage->GetFloat(blockHeight, 0);
+    const float top = height > 0 ? std::max(p.px(96), (screenHeight - height) * 0.4f) : screenHeight * 0.16f;
+    ImGui::SetCursorPosY(top);
     p.title(view.title);
     p.wrapped(view.description, kMuted);
     p.gap(40);
@@ -203,28 +239,39 @@ void drawWelcome(Painter& p, const WelcomeView& view) {
     p.button(view.start, {p.width(), p.px(kButtonHeight + 20)});
     p.gap(28);
     p.wrapped(view.anonymousNote, kMuted);
+    storage->SetFloat(blockHeight, ImGui::GetCursorPosY() - top);
 }
 
 void drawConsent(Painter& p, const ConsentView& view) {
     ImGui::SetCursorPosY(p.px(48));
     p.title(view.title);
+    const std::vector<ButtonView> bar{view.decline, view.accept};
     const float top = ImGui::GetCursorPosY();
-    p.beginScroll("consent", p.bottomBarTop() - top - p.px(16));
+    p.beginScroll("consent", p.bottomBarTop(bar) - top - p.px(16));
     p.paragraphs(view.paragraphs);
     p.endScroll();
-    ImGui::SetCursorPosY(p.bottomBarTop());
-    p.row({view.decline, view.accept}, kButtonHeight);
+    ImGui::SetCursorPosY(p.bottomBarTop(bar));
+    p.row(bar, kButtonHeight);
 }
 
-// A question over a dimmed screen; the screen below cannot be tapped while it shows.
+// Dims the whole screen under a dialog; the screen below cannot be tapped while it shows. Square, and half
+// a pixel past each edge: ImGui's anti-aliased edge (and a rounded corner) would leave a bright rim.
+void dimScreen(const char* id, float alpha) {
+    const ImVec2 size = ImGui::GetIO().DisplaySize;
+    ImGui::SetNextWindowPos({-0.5f, -0.5f});
+    ImGui::SetNextWindowSize({size.x + 1, size.y + 1});
+    ImGui::PushStyleColor(ImGuiCol_WindowBg, ImVec4{0.1f, 0.1f, 0.12f, alpha});
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowRounding, 0);
+    ImGui::Begin(id, nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings);
+    ImGui::End();
+    ImGui::PopStyleVar();
+    ImGui::PopStyleColor();
+}
+
+// A question over a dimmed screen.
 void drawConfirm(Painter& p, const ConfirmView& confirm) {
     const ImGuiIO& io = ImGui::GetIO();
-    ImGui::SetNextWindowPos({0, 0});
-    ImGui::SetNextWindowSize(io.DisplaySize);
-    ImGui::PushStyleColor(ImGuiCol_WindowBg, ImVec4{0.1f, 0.1f, 0.12f, 0.55f});
-    ImGui::Begin("##confirm-dim", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings);
-    ImGui::PopStyleColor();
-    ImGui::End();
+    dimScreen("##confirm-dim", 0.55f);
     const float w = std::min(io.DisplaySize.x - p.px(64), p.px(900));
     ImGui::SetNextWindowPos({(io.DisplaySize.x - w) / 2, io.DisplaySize.y * 0.3f});
     ImGui::SetNextWindowSize({w, 0});
@@ -238,10 +285,7 @@ void drawConfirm(Painter& p, const ConfirmView& confirm) {
     ImGui::PopFont();
     ImGui::PopTextWrapPos();
     ImGui::Dummy({0, p.px(20)});
-    const float each = (w - p.px(64) - p.px(16)) / 2;
-    p.button(confirm.yes, {each, p.px(kButtonHeight)});
-    ImGui::SameLine(0, p.px(16));
-    p.button(confirm.no, {each, p.px(kButtonHeight)});
+    p.row({confirm.yes, confirm.no}, kButtonHeight, p.px(32), w - p.px(64));
     ImGui::End();
     ImGui::PopStyleVar();
 }
@@ -252,8 +296,9 @@ void drawQuestion(Painter& p, const QuestionView& view) {
     p.gap(6);
     p.progressBar(view.progress, 10);
     p.gap(16);
+    const std::vector<ButtonView> bar{view.back, view.startOver, view.next};
     const float top = ImGui::GetCursorPosY();
-    p.beginScroll("question", p.bottomBarTop() - top - p.px(16));
+    p.beginScroll("question", p.bottomBarTop(bar) - top - p.px(16));
     p.title(view.title);
     p.wrapped(view.description, kMuted);
     if (!view.description.empty()) p.gap(16);
@@ -301,8 +346,8 @@ void drawQuestion(Painter& p, const QuestionView& view) {
     p.gap(12);
     p.wrapped(view.hint, view.hintIsProblem ? kProblem : kMuted);
     p.endScroll();
-    ImGui::SetCursorPosY(p.bottomBarTop());
-    p.row({view.back, view.startOver, view.next}, kButtonHeight);
+    ImGui::SetCursorPosY(p.bottomBarTop(bar));
+    p.row(bar, kButtonHeight);
 
     if (view.confirm) drawConfirm(p, *view.confirm);
 }
@@ -330,22 +375,27 @@ void drawProfile(Painter& p, const ProfileView& view) {
     p.wrapped(view.note, kMuted);
     p.gap(16);
     const float top = ImGui::GetCursorPosY();
-    p.beginScroll("profile", p.bottomBarTop() - top - p.px(16));
+    p.beginScroll("profile", p.bottomBarTop({view.done}) - top - p.px(16));
     for (const auto& area : view.areas) {
-        ImGui::SetCursorPosX(p.left());
+        // The level at the right of the area's name, or under it where the line is too narrow for both.
         ImGui::PushFont(p.fonts().bold);
-        ImGui::TextUnformatted(area.title.c_str());
+        const float titleWidth = ImGui::CalcTextSize(area.title.c_str()).x;
+        p.wrapped(area.title);
         ImGui::PopFont();
         const float w = ImGui::CalcTextSize(area.level.c_str()).x;
-        ImGui::SameLine(p.left() + p.width() - w);
-        ImGui::TextColored(area.answered ? kText : kMuted, "%s", area.level.c_str());
+        if (titleWidth + ImGui::GetStyle().ItemSpacing.x + w <= p.width()) {
+            ImGui::SameLine(p.left() + p.width() - w);
+            ImGui::TextColored(area.answered ? kText : kMuted, "%s", area.level.c_str());
+        } else {
+            p.wrapped(area.level, area.answered ? kText : kMuted);
+        }
         p.progressBar(area.fraction, 22);
         p.gap(4);
         p.wrapped(area.advice, kMuted);
         p.gap(22);
     }
     p.endScroll();
-    ImGui::SetCursorPosY(p.bottomBarTop());
+    ImGui::SetCursorPosY(p.bottomBarTop({view.done}));
     ImGui::SetCursorPosX(p.left());
     p.button(view.done, {p.width(), p.px(kButtonHeight)});
 }
@@ -370,16 +420,26 @@ void drawPinPad(Painter& p, const PinPadView& view) {
     }
     p.gap(8);
     p.wrapped(view.message, kProblem);
-    ImGui::SetCursorPosY(p.bottomBarTop());
-    p.row({view.cancel, view.ok}, kButtonHeight);
+    const std::vector<ButtonView> bar{view.cancel, view.ok};
+    ImGui::SetCursorPosY(p.bottomBarTop(bar));
+    p.row(bar, kButtonHeight);
 }
 
 void drawAdmin(Painter& p, const AdminView& view) {
     ImGui::SetCursorPosY(p.px(48));
     p.title(view.title);
-    // The actions stay at the bottom, two to a row; the status above them scrolls when it is long.
-    const std::size_t rows = (view.actions.size() + 1) / 2;
-    const float actionsTop = p.bottomBarTop() - static_cast<float>(rows > 0 ? rows - 1 : 0) * p.px(kButtonHeight + 16);
+    // The actions stay at the bottom, two to a row where their labels fit (else one); the status above
+    // them scrolls when it is long. Each value is right of its label, or under it on a narrow screen.
+    const std::size_t perRow = p.fitsAcross(view.actions, 2, p.width()) ? 2 : 1;
+    const float pitch = p.px(kButtonHeight + 16);
+    const auto rows = static_cast<float>((view.actions.size() + perRow - 1) / perRow);
+    const float actionsTop = ImGui::GetIO().DisplaySize.y - p.px(40) - rows * pitch + p.px(16);
+    const float valueX = p.width() * 0.36f;
+    ImGui::PushFont(p.fonts().bold);
+    const bool besides = std::all_of(view.rows.begin(), view.rows.end(), [&](const auto& row) {
+        return ImGui::CalcTextSize(row.first.c_str()).x + ImGui::GetStyle().ItemSpacing.x <= valueX;
+    });
+    ImGui::PopFont();
     const float top = ImGui::GetCursorPosY();
     p.beginScroll("admin", actionsTop - top - p.px(16));
     for (const auto& [label, value] : view.rows) {
@@ -387,33 +447,30 @@ void drawAdmin(Painter& p, const AdminView& view) {
         ImGui::PushFont(p.fonts().bold);
         ImGui::TextUnformatted(label.c_str());
         ImGui::PopFont();
-        ImGui::SameLine(p.left() + p.width() * 0.36f);
-        ImGui::PushTextWrapPos(p.left() + p.width());
-        ImGui::TextUnformatted(value.c_str());
-        ImGui::PopTextWrapPos();
+        if (besides) {
+            ImGui::SameLine(p.left() + valueX);
+            ImGui::PushTextWrapPos(p.left() + p.width());
+            ImGui::TextUnformatted(value.c_str());
+            ImGui::PopTextWrapPos();
+        } else {
+            p.wrapped(value);
+        }
         p.gap(6);
     }
     p.gap(8);
     p.wrapped(view.notice, kMuted);
     p.endScroll();
-    ImGui::SetCursorPosY(actionsTop);
-    for (std::size_t i = 0; i < view.actions.size(); i += 2) {
-        if (i > 0) p.gap(16);
-        std::vector<ButtonView> pair{view.actions[i]};
-        if (i + 1 < view.actions.size()) pair.push_back(view.actions[i + 1]);
-        p.row(pair, kButtonHeight);
+    for (std::size_t i = 0; i < view.actions.size(); i += perRow) {
+        ImGui::SetCursorPosY(actionsTop + static_cast<float>(i / perRow) * pitch);
+        const auto first = view.actions.begin() + static_cast<std::ptrdiff_t>(i);
+        p.row({first, first + static_cast<std::ptrdiff_t>(std::min(perRow, view.actions.size() - i))}, kButtonHeight);
     }
     if (view.confirm) drawConfirm(p, *view.confirm);
 }
 
 void drawIdleWarning(Painter& p, const IdleWarningView& view) {
     const ImGuiIO& io = ImGui::GetIO();
-    ImGui::SetNextWindowPos({0, 0});
-    ImGui::SetNextWindowSize(io.DisplaySize);
-    ImGui::PushStyleColor(ImGuiCol_WindowBg, ImVec4{0.1f, 0.1f, 0.12f, 0.6f});
-    ImGui::Begin("##idle-dim", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings);
-    ImGui::PopStyleColor();
-    ImGui::End();
+    dimScreen("##idle-dim", 0.6f);
     const float w = std::min(io.DisplaySize.x - p.px(64), p.px(900));
     ImGui::SetNextWindowPos({(io.DisplaySize.x - w) / 2, io.DisplaySize.y * 0.25f});
     ImGui::SetNextWindowSize({w, 0});
@@ -471,14 +528,15 @@ shared::Result<FontFiles> findFonts() {
                          "install the Debian package fonts-dejavu-core"};
 }
 
-float uiScale(float width, float height, float dpiFactor) {
-    return std::max(0.5f, std::min(width / 1280.f, height / 800.f)) * std::max(1.f, dpiFactor);
+float uiScale(float width, float height, float density) {
+    return std::max(std::min(width, height) / kReferenceSide, kMinBodyPx / kBodyPx * std::max(1.f, density));
 }
 
 shared::Result<UiFonts> setUpImGui(const FontFiles& files, float scale) {
     ImGuiIO& io = ImGui::GetIO();
     io.IniFilename = nullptr;  // nothing about the session is written to disk
     io.LogFilename = nullptr;
+    io.Fonts->Clear();
     ImFontConfig config;
     config.OversampleH = 2;
     config.OversampleV = 1;

@@ -22,16 +22,21 @@ namespace {
 
 class Ui {
 public:
-    explicit Ui(float width = 1280, float height = 800, std::unique_ptr<client::ResponseStore> customStore = nullptr) {
+    /// A display of `width` x `height` pixels, `density` pixels per window unit (2 for HiDPI at 2x).
+    explicit Ui(float width = 1280, float height = 800, std::unique_ptr<client::ResponseStore> customStore = nullptr,
+                float density = 1, const std::filesystem::path& survey = test::defaultSurveyPath()) {
         m_context = ImGui::CreateContext();
         ImGuiIO& io = ImGui::GetIO();
         io.DisplaySize = {width, height};
         io.DeltaTime = 1.f / 60.f;
         const auto files = client::findFonts();
         REQUIRE_MESSAGE(files.ok(), (files.ok() ? "" : files.error().message));
-        auto fonts = client::setUpImGui(*files, client::uiScale(width, height));
+        auto fonts = client::setUpImGui(*files, client::uiScale(width, height, density));
         REQUIRE(fonts.ok());
         m_fonts = *fonts;
+        m_density = density;
+        // Only glyphs then sample the font texture away from its white pixel (see checkLayout).
+        ImGui::GetStyle().AntiAliasedLinesUseTex = false;
         unsigned char* pixels = nullptr;
         int w = 0, h = 0;
         io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
@@ -42,7 +47,7 @@ public:
         REQUIRE(outbox.ok());
         std::unique_ptr<client::ResponseStore> store = std::move(customStore);
         if (!store) store = std::make_unique<client::OutboxStore>(std::move(outbox).value(), m_keys.publicKey, "{}");
-        auto loaded = shared::loadSurveyFile(test::defaultSurveyPath());
+        auto loaded = shared::loadSurveyFile(survey);
         REQUIRE(loaded.ok());
         auto texts = client::UiTexts::load(test::sourceDir() / "assets/ui/texts.json");
         REQUIRE(texts.ok());
@@ -52,6 +57,7 @@ public:
                                                    std::move(texts).value(), std::move(store),
                                                    [](std::string_view pin) { return pin == "246813"; });
         frame();
+        frame();  // the welcome screen is centred by its height in the frame before (as the kiosk, which draws three)
     }
     ~Ui() { ImGui::DestroyContext(m_context); }
 
@@ -63,6 +69,13 @@ public:
         ImGui::Render();
         if (m_last.intent.kind != client::Intent::Kind::None) m_app->handle(m_last.intent, now);
         m_app->tick(now);
+    }
+
+    /// One frame of the screen of a kiosk that cannot start.
+    void showFatalError(const std::string& title, const std::string& message) {
+        ImGui::NewFrame();
+        m_last = client::drawFatalError(title, message, m_fonts);
+        ImGui::Render();
     }
 
     const client::HitBox* find(const std::string& label) const {
@@ -106,6 +119,7 @@ public:
     const shared::KeyPair& keys() const { return m_keys; }
     std::filesystem::path outboxFile() const { return m_dir / "outbox.db"; }
     const client::UiFonts& fonts() const { return m_fonts; }
+    float density() const { return m_density; }
 
     client::TimePoint now = client::TimePoint{} + 1000h;
 
@@ -113,6 +127,7 @@ private:
     TempDir m_dir;
     ImGuiContext* m_context = nullptr;
     client::UiFonts m_fonts;
+    float m_density = 1;
     shared::KeyPair m_keys;
     std::unique_ptr<client::KioskApp> m_app;
     client::FrameOutput m_last;
@@ -406,11 +421,172 @@ TEST_CASE("look: touch targets, text size, contrast and glyphs") {
     }
 }
 
-TEST_CASE("a small window scales the UI down, a large one up") {
+TEST_CASE("the UI follows the display's shorter side, and body text never gets under 28 px") {
     CHECK(client::uiScale(1280, 800) == doctest::Approx(1.0));
-    CHECK(client::uiScale(1920, 1200) == doctest::Approx(1.5));
-    CHECK(client::uiScale(2560, 1600, 2) == doctest::Approx(4.0));
-    CHECK(client::uiScale(800, 1280) == doctest::Approx(0.625));
+    CHECK(client::uiScale(800, 1280) == doctest::Approx(1.0));  // portrait: as large as landscape
+    CHECK(client::uiScale(1024, 768) == doctest::Approx(0.96));
+    CHECK(client::uiScale(1920, 1080) == doctest::Approx(1.35));
+    CHECK(client::uiScale(2560, 1600, 2) == doctest::Approx(2.0));  // 1280x800 at 2x: the same sizes, twice the pixels
+    CHECK(client::uiScale(800, 480) == doctest::Approx(28.0 / 30));   // small screens scroll instead
+    CHECK(client::uiScale(1280, 720, 2) == doctest::Approx(56.0 / 30));
+}
+
+namespace {
+
+struct DisplaySize {
+    const char* name;
+    float width, height, density;
+};
+
+const DisplaySize kDisplaySizes[] = {{"portrait 800x1280", 800, 1280, 1}, {"1024x768", 1024, 768, 1}, {"1280x800", 1280, 800, 1},
+                                     {"1920x1080", 1920, 1080, 1},        {"2560x1600 at 2x", 2560, 1600, 2}};
+
+struct Box {
+    float x0, y0, x1, y1;
+    float area() const { return std::max(0.f, x1 - x0) * std::max(0.f, y1 - y0); }
+};
+
+// Checks the last frame: every button on the screen (or in a scrolling region, beyond its bottom), large
+// enough to touch, with its whole label inside it;
+// every vertex of every window on the screen (scrolling regions may run past the bottom and top, never the
+// sides); no two glyphs of a window on top of each other; every font at least 28 px per density unit.
+void checkLayout(const Ui& ui, const std::string& where) {
+    INFO(where);
+    const ImGuiIO& io = ImGui::GetIO();
+    const float w = io.DisplaySize.x, h = io.DisplaySize.y;
+    const float scale = ui.fonts().scale;
+    constexpr float kSlack = 1;  // anti-aliasing fringes
+    for (const auto& b : ui.last().buttons) {
+        INFO("button '" << b.label << "' at " << b.x0 << "," << b.y0 << " - " << b.x1 << "," << b.y1);
+        CHECK(b.x0 >= -kSlack);
+        CHECK(b.y0 >= -kSlack);
+        CHECK(b.x1 <= w + kSlack);
+        CHECK((b.y1 <= h + kSlack || b.scrolls));
+        CHECK(b.y1 - b.y0 >= 48 * std::max(ui.density(), scale));
+        CHECK(b.x1 - b.x0 >= 48 * std::max(ui.density(), scale));
+        CHECK(ImGui::CalcTextSize(b.label.c_str()).x <= b.x1 - b.x0 - 2 * ImGui::GetStyle().FramePadding.x + kSlack);
+    }
+    for (const ImFont* font : io.Fonts->Fonts) CHECK(font->FontSize >= 28 * ui.density());
+    CHECK(ui.fonts().body->FontSize == doctest::Approx(30 * scale));
+
+    const ImVec2 white = io.Fonts->TexUvWhitePixel;
+    const ImDrawData* data = ImGui::GetDrawData();
+    REQUIRE(data != nullptr);
+    for (int l = 0; l < data->CmdListsCount; ++l) {
+        const ImDrawList* list = data->CmdLists[l];
+        const bool scrolls = std::string_view(list->_OwnerName).find('/') != std::string_view::npos;  // a child window
+        INFO("window " << list->_OwnerName);
+        bool inside = true;
+        for (const ImDrawCmd& cmd : list->CmdBuffer) {
+            for (unsigned i = 0; i < cmd.ElemCount; ++i) {
+                const ImVec2 at = list->VtxBuffer[static_cast<int>(cmd.VtxOffset + list->IdxBuffer[static_cast<int>(cmd.IdxOffset + i)])].pos;
+                inside = inside && at.x >= cmd.ClipRect.x - kSlack && at.x <= cmd.ClipRect.z + kSlack && at.x >= -kSlack &&
+                         at.x <= w + kSlack && (scrolls || (at.y >= -kSlack && at.y <= h + kSlack));
+            }
+        }
+        CHECK_MESSAGE(inside, "something is drawn off the screen or clipped at the side");
+        std::vector<Box> glyphs;  // a glyph is a quad of four vertices away from the white pixel
+        for (int v = 0; v + 3 < list->VtxBuffer.Size;) {
+            const ImDrawVert& a = list->VtxBuffer[v];
+            if (a.uv.x == white.x && a.uv.y == white.y) {
+                ++v;
+                continue;
+            }
+            const ImDrawVert& c = list->VtxBuffer[v + 2];
+            glyphs.push_back({std::min(a.pos.x, c.pos.x), std::min(a.pos.y, c.pos.y), std::max(a.pos.x, c.pos.x), std::max(a.pos.y, c.pos.y)});
+            v += 4;
+        }
+        std::sort(glyphs.begin(), glyphs.end(), [](const Box& x, const Box& y) { return x.x0 < y.x0; });
+        int overlaps = 0;
+        for (std::size_t i = 0; i < glyphs.size(); ++i) {
+            for (std::size_t j = i + 1; j < glyphs.size() && glyphs[j].x0 < glyphs[i].x1; ++j) {
+                const Box both{glyphs[j].x0, std::max(glyphs[i].y0, glyphs[j].y0), std::min(glyphs[i].x1, glyphs[j].x1),
+                               std::min(glyphs[i].y1, glyphs[j].y1)};
+                if (both.area() > 0.25f * std::min(glyphs[i].area(), glyphs[j].area())) ++overlaps;
+            }
+        }
+        CHECK_MESSAGE(overlaps == 0, overlaps << " glyphs drawn over other text");
+    }
+}
+
+// Taps through a whole survey, checking every screen: the first option of each question (or "3" on a
+// number pad), then Next or Finish.
+void tourSurvey(Ui& ui, const std::string& where) {
+    for (int guard = 0; guard < 80 && ui.screen() == Screen::Question; ++guard) {
+        const auto view = std::get<client::QuestionView>(ui.app().view(ui.now).content);
+        checkLayout(ui, where + ", question " + view.progressText + ": " + view.title);
+        if (!view.options.empty() && std::none_of(view.options.begin(), view.options.end(), [](const auto& o) { return o.selected; }) &&
+            view.options.front().enabled) {
+            ui.tap(view.options.front().label);
+        }
+        if (!view.keys.empty()) ui.tap("3");
+        ui.tap(std::get<client::QuestionView>(ui.app().view(ui.now).content).next.label);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("every screen fits every display: on screen, nothing clipped or overlapping, text and targets large enough") {
+    for (const auto& size : kDisplaySizes) {
+        const std::string name = size.name;
+        CAPTURE(name);
+        {
+            Ui ui(size.width, size.height, nullptr, size.density);
+            checkLayout(ui, "welcome");
+            ui.tap("English");
+            checkLayout(ui, "welcome in English");
+            ui.tap("Start");
+            checkLayout(ui, "consent in English");
+            ui.tap("I want to take part");
+            ui.tap("Next →");
+            ui.tap("Start over");
+            checkLayout(ui, "start over?");
+            ui.tap("No, continue");
+            ui.wait(91s);
+            checkLayout(ui, "idle warning");
+            ui.tap("Yes, continue");
+            ui.tap("Start over");
+            ui.tap("Yes, delete and start over");
+            ui.tap("Start");
+            checkLayout(ui, "consent");
+            ui.tap("Jeg vil gerne svare");
+            tourSurvey(ui, "the default survey");
+            REQUIRE(ui.screen() == Screen::Profile);
+            checkLayout(ui, "profile");
+            ui.tap("Færdig");
+            checkLayout(ui, "thank you");
+            {  // two held responses, so that the admin screen offers to delete them
+                auto outbox = sync::Outbox::open(ui.outboxFile());
+                REQUIRE(outbox.ok());
+                REQUIRE(outbox->add(shared::newUuidV4(), shared::randomBytes(80), true).ok());
+            }
+            ui.wait(9s);
+            holdAdminCorner(ui);
+            REQUIRE(ui.screen() == Screen::PinPad);
+            for (const char* d : {"2", "4", "6", "8", "1", "3"}) ui.tap(d);
+            checkLayout(ui, "PIN pad");
+            ui.tap("OK");
+            REQUIRE(ui.screen() == Screen::Admin);
+            checkLayout(ui, "admin");
+            ui.tap("Slet tilbageholdte svar");
+            checkLayout(ui, "delete held answers?");
+        }
+        {
+            Ui ui(size.width, size.height, nullptr, size.density, test::pulseSurveyPath());
+            ui.tap("Start");
+            ui.tap(std::get<client::ConsentView>(ui.app().view(ui.now).content).accept.label);
+            tourSurvey(ui, "the pulse survey");
+            checkLayout(ui, "the pulse survey's profile");
+        }
+        {
+            Ui ui(size.width, size.height, std::make_unique<FlakyStore>(1), size.density);
+            completeDefaultSurvey(ui);
+            REQUIRE(ui.screen() == Screen::Saving);
+            checkLayout(ui, "saving failed");
+            ui.showFatalError("Svarboks cannot start", "/etc/svarboks/kiosk.json: idle_timeout_seconds must be a number of seconds");
+            checkLayout(ui, "a kiosk that cannot start");
+        }
+    }
 }
 
 TEST_CASE("no plaintext answer reaches the disk: the outbox, its WAL and journal hold sealed bytes only") {

@@ -29,11 +29,16 @@ struct FontFiles {
 /// Finds the fonts; the error names the Debian package to install.
 [[nodiscard]] shared::Result<FontFiles> findFonts();
 
-/// The UI scale for a window: 1 at 1280x800, following the smaller side, times the display's DPI factor.
-[[nodiscard]] float uiScale(float width, float height, float dpiFactor = 1);
+/// The UI scale for a display of `width` x `height` pixels with `density` pixels per window unit (2 on a
+/// HiDPI display at 2x). Everything keeps its share of the shorter side: body text is 30 px per 800 px of
+/// it (30 px at 1280x800 and 800x1280, 28.8 px at 1024x768, 40.5 px at 1920x1080, 60 px at 2560x1600),
+/// so a larger screen, read from further away, shows larger text. Body text is never under 28 px per
+/// density unit: a smaller screen scrolls rather than shrink text below what reads at arm's length.
+[[nodiscard]] float uiScale(float width, float height, float density = 1);
 
-/// Adds the fonts to the current ImGui context's atlas (Latin-1, Latin Extended-A, the arrows, ticks
-/// and punctuation the UI uses) and sets the calm high-contrast theme. Call before the atlas is built.
+/// Puts the fonts into the current ImGui context's atlas, replacing any from before (Latin-1, Latin
+/// Extended-A, the arrows, ticks and punctuation the UI uses) and sets the calm high-contrast theme.
+/// Call before the atlas is built, and again (then rebuild the atlas) when the scale changes.
 [[nodiscard]] shared::Result<UiFonts> setUpImGui(const FontFiles& files, float scale);
 
 /// Every character the kiosk's own texts and shapes use beyond ASCII (for tests of the font).
@@ -53,6 +58,7 @@ struct HitBox {
     float x0 = 0, y0 = 0, x1 = 0, y1 = 0;
     bool enabled = true;
     bool selected = false;
+    bool scrolls = false;  ///< in a scrolling region: may lie beyond the screen's bottom until scrolled to
 };
 
 struct FrameOutput {
