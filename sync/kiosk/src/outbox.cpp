@@ -391,14 +391,18 @@ Status Outbox::countAttempt(const std::vector<std::string>& ids) {
 }
 
 Result<std::int64_t> Outbox::releaseHeld() {
-    return guarded(m_path, [&] { return changeHeld("UPDATE responses SET held = 0 WHERE held = 1"); });
+    return guarded(m_path, [&] { return changeRows("UPDATE responses SET held = 0 WHERE held = 1"); });
 }
 
 Result<std::int64_t> Outbox::deleteHeld() {
-    return guarded(m_path, [&] { return changeHeld("DELETE FROM responses WHERE held = 1 AND state = 'pending'"); });
+    return guarded(m_path, [&] { return changeRows("DELETE FROM responses WHERE held = 1 AND state = 'pending'"); });
 }
 
-Result<std::int64_t> Outbox::changeHeld(std::string_view sql) {
+Result<std::int64_t> Outbox::retryQuarantined() {
+    return guarded(m_path, [&] { return changeRows("UPDATE responses SET state = 'pending', reason = '' WHERE state = 'quarantined'"); });
+}
+
+Result<std::int64_t> Outbox::changeRows(std::string_view sql) {
     sqlite3* db = m_db.get();
     const auto fail = [&] { return Error{prefixFor(m_path) + "cannot write: " + describe(db)}; };
     Transaction transaction(db);
