@@ -136,6 +136,9 @@ struct SyncStatus {
 [[nodiscard]] shared::Result<SyncStatus> loadSyncState(const std::filesystem::path& stateDir, const std::string& deviceToken);
 /// The survey in survey-cache.json in `stateDir`, if there is one and it is still valid; nullopt otherwise.
 [[nodiscard]] std::optional<shared::Survey> loadCachedSurvey(const std::filesystem::path& stateDir);
+/// Deletes survey-cache.json in `stateDir` (a new enrolment: the survey of the old one is not the unit's).
+/// No file is no error.
+[[nodiscard]] shared::Status forgetCachedSurvey(const std::filesystem::path& stateDir);
 
 /// The result of one pass.
 struct PassReport {
