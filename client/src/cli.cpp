@@ -35,12 +35,17 @@ constexpr const char* kUsage = R"(usage:
       Check the config and the survey it names: prints "FILE: ok" (exit 0) or each problem (exit 1).
   svarboks enroll CODE --endpoint URL [--ca FILE] [--config FILE]
       Enrol this kiosk with a one-time code from the central team: stores the device token, the
-      endpoint and the central public key in the config (mode 0600), creating it if needed.
+      endpoint and the central public key in the config (mode 0600), creating it from IT's defaults
+      ($SVARBOKS_DEFAULTS, else /etc/svarboks/kiosk.json) if needed, then fetches the unit's survey.
+      Exit 0 only when the kiosk has its unit's survey; without it the kiosk shows "not ready".
   svarboks sync [--config FILE]
       Send what is waiting in the outbox now, in the foreground. Exit 0 only when the outbox is empty
       (nothing pending, held or in quarantine); otherwise 1 and one line saying why.
   svarboks status [--json] [--config FILE]
       Pending, quarantined and held counts, the last sync attempt and its result, the last success.
+  svarboks outbox retry-quarantined [--config FILE]
+      Move every quarantined response back to pending, for the next sync to send, once the central
+      team has fixed why the server rejected them.
   Without --config: $SVARBOKS_CONFIG, else /etc/svarboks/kiosk.json as root, else
   $XDG_CONFIG_HOME/svarboks/kiosk.json (~/.config/svarboks/kiosk.json). Exit 2 for a usage error.
 )";
@@ -132,6 +137,7 @@ int runCli(const std::vector<std::string>& args, std::istream& in, std::ostream&
     if (args[0] == "sync") return syncCommand(args, out, err);
     if (args[0] == "status") return statusCommand(args, out, err);
     if (args[0] == "enroll") return enrollCommand(args, out, err);
+    if (args[0] == "outbox") return outboxCommand(args, out, err);
     if (args[0] == "survey") {
         if (args.size() < 2) return usage(err, "survey needs a command: lint or walk");
         if (args[1] == "lint") {

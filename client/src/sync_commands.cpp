@@ -1,5 +1,7 @@
-// `svarboks sync`, `svarboks status` and `svarboks enroll`: thin commands over svarboks::sync.
+// `svarboks sync`, `svarboks status`, `svarboks enroll` and `svarboks outbox retry-quarantined`: thin commands
+// over svarboks::sync.
 #include "svarboks/client/cli.hpp"
+#include "svarboks/client/kiosk_setup.hpp"
 
 #include "svarboks/shared/config.hpp"
 #include "svarboks/shared/sealing.hpp"
@@ -200,6 +202,12 @@ int enrollCommand(const std::vector<std::string>& args, std::ostream& out, std::
         if (!fs::is_regular_file(options.caFile, ec)) return usageError(err, "enroll", "--ca " + options.caFile + ": no such file", kUsage);
     }
     const fs::path file = configPath(config);
+    // A new config starts from IT's defaults (kiosk_setup.hpp), which must be usable before a code is spent.
+    auto fresh = newConfigTemplate(itDefaultsPath());
+    if (!fresh) {
+        err << fresh.error().message << "\nsvarboks enroll: fix IT's defaults first; the code was not used\n";
+        return 1;
+    }
     // An existing config must be usable before a code is spent on it; its proxy and pin apply.
     if (fs::exists(file, ec)) {
         auto existing = shared::loadConfig(file);
@@ -222,18 +230,65 @@ int enrollCommand(const std::vector<std::string>& args, std::ostream& out, std::
         if (!refused) err << "If the server may have answered, run within 10 minutes to get the same answer:\n  " << retry << "\n";
         return 1;
     }
-    shared::KioskConfig fresh;
-    fresh.surveyFile = defaultSurveyPath().string();
-    auto stored = sync::storeEnrolment(file, *enrolment, options, fresh);
+    auto stored = sync::storeEnrolment(file, *enrolment, options, std::move(*fresh));
     if (!stored) {
         err << "svarboks enroll: enrolled as device " << enrolment->response.deviceId << ", but the config cannot be written: "
             << stored.error().message << "\nFix that and run within 10 minutes (the same request id gets the same answer):\n  "
             << retry << "\n";
         return 1;
     }
-    out << "Enrolled as device " << stored->deviceId << " of unit " << stored->unitName << " (" << enrolment->response.unitId
-        << "); wrote " << fs::absolute(file, ec).string() << " (mode 0600).\n"
-        << "Next: start the kiosk, or send what is waiting with `svarboks sync" << (config.empty() ? "" : " --config " + config) << "`.\n";
+    const std::string written = "Enrolled as device " + stored->deviceId + " of unit " + stored->unitName + " (" +
+                                enrolment->response.unitId + "); wrote " + fs::absolute(file, ec).string() + " (mode 0600).\n";
+    // Nobody may answer before the kiosk has its unit's survey: answers to another one would be rejected.
+    sync::UploaderOptions fetch;
+    fetch.config = *stored;
+    const auto survey = sync::fetchUnitSurvey(std::move(fetch));
+    const std::string syncCommandLine = "svarboks sync" + (config.empty() ? std::string() : " --config " + config);
+    if (survey.outcome != sync::SurveyFetch::Outcome::Ready) {
+        err << written << "svarboks enroll: but the unit's survey is not on the kiosk yet: " << survey.detail << "\n"
+            << (survey.outcome == sync::SurveyFetch::Outcome::NoSurvey
+                    ? "The central team publishes one for the unit (svarboks-central survey publish FILE --unit ID). "
+                    : "")
+            << "Until the survey arrives the kiosk shows \"not ready\" and takes no answers; it keeps trying by itself, and `"
+            << syncCommandLine << "` fetches it now.\n";
+        return 1;
+    }
+    out << written << "The unit's survey is on the kiosk: " << survey.detail << ".\n"
+        << "Next: start the kiosk, or send what is waiting with `" << syncCommandLine << "`.\n";
+    return 0;
+}
+
+int outboxCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    constexpr const char* kUsage = "svarboks outbox retry-quarantined [--config FILE]";
+    if (args.size() < 2 || args[1] != "retry-quarantined") {
+        return usageError(err, "outbox", args.size() < 2 ? "a command is missing" : "unknown command '" + args[1] + "'", kUsage);
+    }
+    std::string config;
+    for (std::size_t i = 2; i < args.size(); ++i) {
+        if (args[i] == "--config" && i + 1 < args.size()) {
+            config = args[++i];
+        } else {
+            return usageError(err, "outbox", args[i] == "--config" ? "--config needs a value" : "unexpected argument '" + args[i] + "'", kUsage);
+        }
+    }
+    auto loaded = shared::loadConfig(configPath(config));
+    if (!loaded) {
+        err << loaded.error().message << "\n";
+        return 2;
+    }
+    auto outbox = sync::Outbox::open(loaded->outboxFile);
+    if (!outbox) {
+        err << "svarboks outbox: " << outbox.error().message << "\n";
+        return 1;
+    }
+    auto moved = outbox->retryQuarantined();
+    if (!moved) {
+        err << "svarboks outbox: " << moved.error().message << "\n";
+        return 1;
+    }
+    out << "svarboks outbox: " << *moved << (*moved == 1 ? " response was" : " responses were")
+        << " moved from quarantine back to pending; they are sent with the next sync (`svarboks sync"
+        << (config.empty() ? "" : " --config " + config) << "` sends them now). One the server still refuses goes back to quarantine.\n";
     return 0;
 }
 
