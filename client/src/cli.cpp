@@ -97,7 +97,7 @@ void addConfig(CLI::App& app, Console& console) {
 void addEnroll(CLI::App& app, Console& console) {
     auto options = std::make_shared<sync::EnrollOptions>();
     auto config = std::make_shared<std::string>();
-    CLI::App* command = app.add_subcommand("enroll", "Enrol this kiosk with a one-time code from the central team");
+    CLI::App* command = app.add_subcommand("enroll", "Enrol this kiosk with a one-time code from the central team, then fetch its unit's survey (exit 0 only when the kiosk has it)");
     command->add_option("CODE", options->code, "the enrolment code, such as K7QM-3XHD-9PAB")->required();
     command->add_option("--endpoint", options->endpointUrl, "the central endpoint")
         ->required()
@@ -123,6 +123,15 @@ void addSync(CLI::App& app, Console& console) {
     command->add_flag("--json", *json, "print one JSON object");
     addConfigOption(*command, *statusConfig);
     command->callback([json, statusConfig, &console] { console.code = statusCommand(*statusConfig, *json, console.out, console.err); });
+
+    CLI::App* outbox = app.add_subcommand("outbox", "Act on the outbox");
+    outbox->require_subcommand(1);
+    auto outboxConfig = std::make_shared<std::string>();
+    command = outbox->add_subcommand("retry-quarantined",
+                                     "Move every quarantined response back to pending, for the next sync to send, once the central "
+                                     "team has fixed why the server rejected them");
+    addConfigOption(*command, *outboxConfig);
+    command->callback([outboxConfig, &console] { console.code = retryQuarantinedCommand(*outboxConfig, console.out, console.err); });
 }
 
 }  // namespace

@@ -168,8 +168,8 @@ int configCheck(const std::string& config, std::ostream& out) {
     if (!ok) return 1;
     // Warnings only once nothing is wrong, so that the first lines are always what to fix.
     if (loaded->centralPublicKey.empty()) {
-        out << file.string() << ": warning: central_public_key is empty; the kiosk will not start until the device is enrolled "
-            << "or the key is set\n";
+        out << file.string() << ": warning: central_public_key is empty; the kiosk shows its setup screen until the device is "
+            << "enrolled or the key is set\n";
     }
     struct stat info {};
     const bool holdsSecrets = !loaded->deviceToken.empty() || !loaded->pinHash.empty();

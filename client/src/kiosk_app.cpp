@@ -21,6 +21,8 @@ constexpr auto kSaveRetry = 5s;
 // shows the sync state, else once a minute so that a new survey reaches the welcome screen untouched.
 constexpr auto kAdminSyncRefresh = 1s;
 constexpr auto kSurveyPoll = 60s;
+// On the not-ready screen the survey is taken as soon as the uploader has it.
+constexpr auto kNotReadyPoll = 2s;
 
 std::string humanBytes(std::uintmax_t bytes) {
     char buffer[32];
@@ -69,15 +71,19 @@ shared::Result<std::int64_t> OutboxStore::deleteHeld() { return m_outbox.deleteH
 
 shared::Result<std::int64_t> OutboxStore::exportTo(const std::filesystem::path& file) { return m_outbox.exportTo(file, m_exportHeader); }
 
+shared::Result<std::int64_t> OutboxStore::retryQuarantined() { return m_outbox.retryQuarantined(); }
+
 // ---- KioskApp ----
 
-shared::Result<std::unique_ptr<KioskApp>> KioskApp::create(const shared::KioskConfig& config, bool startUploader) {
+shared::Result<std::unique_ptr<KioskApp>> KioskApp::create(const shared::KioskConfig& config, bool startUploader,
+                                                           std::filesystem::path configFile) {
     if (!shared::sodiumInit()) return shared::Error{"libsodium cannot be initialised"};
     const bool enrolled = !config.endpointUrl.empty() && !config.deviceToken.empty();
-    // The survey the server assigned last wins over survey_file while the kiosk is enrolled.
+    // An enrolled kiosk shows only what its endpoint assigned to its unit: answers to any other survey would
+    // be rejected by the server.
     std::optional<shared::Survey> survey;
     if (enrolled) survey = sync::loadCachedSurvey(sync::syncStateDir(config));
-    if (!survey) {
+    if (!enrolled) {
         auto loaded = shared::loadSurveyFile(config.surveyFile);
         if (!loaded.ok()) {
             std::string message = "the survey cannot be used:";
@@ -103,8 +109,9 @@ shared::Result<std::unique_ptr<KioskApp>> KioskApp::create(const shared::KioskCo
     const std::string pinHash = config.pinHash;
     auto checkPin = [pinHash](std::string_view pin) { return !pinHash.empty() && shared::verifyPin(pin, pinHash); };
     auto pinStore = std::make_unique<PinLockFile>(sync::syncStateDir(config) / "pin-lock.json", timingsOf(config));
-    auto app = std::make_unique<KioskApp>(config, std::make_shared<const shared::Survey>(std::move(*survey)),
+    auto app = std::make_unique<KioskApp>(config, survey ? std::make_shared<const shared::Survey>(std::move(*survey)) : nullptr,
                                           std::move(texts).value(), std::move(store), std::move(checkPin), std::move(pinStore));
+    app->m_configFile = std::move(configFile);
     if (enrolled && startUploader) {
         sync::UploaderOptions options;
         options.config = config;
@@ -123,7 +130,8 @@ KioskApp::KioskApp(shared::KioskConfig config, std::shared_ptr<const shared::Sur
     : m_config(std::move(config)),
       m_texts(std::move(texts)),
       m_store(std::move(store)),
-      m_model(std::move(survey), timingsOf(m_config), std::move(checkPin), holdRulesOf(m_config), std::move(pinStore)) {
+      m_model(std::move(survey), timingsOf(m_config), std::move(checkPin), holdRulesOf(m_config), std::move(pinStore),
+              m_config.defaultLocale) {
     m_admin.unit = m_config.unitName;
     m_admin.appVersion = SVARBOKS_VERSION;
 }
@@ -147,10 +155,12 @@ void KioskApp::tick(TimePoint now) {
     if (m_retryAt && now >= *m_retryAt && m_model.screen() == Screen::Saving) save(now);
     if (m_uploader) {
         // KioskModel::offerSurvey switches only on the welcome screen, never in the middle of a respondent.
-        if (auto survey = m_uploader->takeSurvey(); survey && survey->definitionSha256 != m_model.survey().definitionSha256) {
+        if (auto survey = m_uploader->takeSurvey();
+            survey && (!m_model.hasSurvey() || survey->definitionSha256 != m_model.survey().definitionSha256)) {
             m_model.offerSurvey(std::move(survey), now);
         }
-        if (m_model.screen() == Screen::Admin && m_uploader->generation() != m_syncGeneration) refreshAdminStatus();
+        const bool showsSync = m_model.screen() == Screen::Admin || m_model.screen() == Screen::NotReady;
+        if (showsSync && m_uploader->generation() != m_syncGeneration) refreshAdminStatus();
     }
     if (m_model.screen() == Screen::Admin && before != Screen::Admin) refreshAdminStatus();
 }
@@ -159,7 +169,8 @@ std::optional<TimePoint> KioskApp::nextDeadline(TimePoint now) const {
     auto deadline = m_model.nextDeadline(now);
     if (m_retryAt && m_model.screen() == Screen::Saving && (!deadline || *m_retryAt < *deadline)) deadline = m_retryAt;
     if (m_uploader) {
-        const TimePoint poll = now + (m_model.screen() == Screen::Admin ? kAdminSyncRefresh : kSurveyPoll);
+        const auto every = m_model.screen() == Screen::Admin ? kAdminSyncRefresh : m_model.hasSurvey() ? kSurveyPoll : kNotReadyPoll;
+        const TimePoint poll = now + every;
         if (!deadline || poll < *deadline) deadline = poll;
     }
     return deadline;
@@ -198,6 +209,18 @@ void KioskApp::carryOut(Effect effect, TimePoint now) {
             }
             refreshAdminStatus();
             break;
+        case Effect::RetryQuarantined:
+            if (auto moved = m_store->retryQuarantined()) {
+                m_admin.notice = m_texts.get(m_model.locale(), "admin_quarantine_retried", {std::to_string(*moved)});
+                if (m_uploader) m_uploader->notify();
+            } else {
+                m_admin.lastError = moved.error().message;
+                m_admin.notice.clear();
+            }
+            refreshAdminStatus();
+            break;
+        case Effect::Reenrol: reenrol(); break;
+        case Effect::ChangePin: changePin(); break;
         case Effect::DeleteHeld:
             if (auto deleted = m_store->deleteHeld()) {
                 m_admin.notice = m_texts.get(m_model.locale(), "admin_held_deleted", {std::to_string(*deleted)});
@@ -240,7 +263,9 @@ void KioskApp::refreshAdminStatus() {
     m_admin.freeDisk = ec ? "?" : humanBytes(space.available);
     if (m_uploader) {
         m_syncGeneration = m_uploader->generation();
-        m_admin.syncState = SyncTexts(m_texts, m_model.locale()).status(m_uploader->snapshot(), std::chrono::system_clock::now());
+        const sync::SyncStatus status = m_uploader->snapshot();
+        m_admin.syncState = SyncTexts(m_texts, m_model.locale()).status(status, std::chrono::system_clock::now());
+        m_admin.surveyWait = !status.lastAttempt ? SurveyWait::Trying : status.lastAttemptOk ? SurveyWait::NoneForUnit : SurveyWait::Unreachable;
     } else if (!m_syncStartError.empty()) {
         m_admin.syncState = m_texts.get(m_model.locale(), "sync_cannot_start", {m_syncStartError});
     } else if (!m_config.endpointUrl.empty() && m_config.deviceToken.empty()) {
@@ -248,6 +273,38 @@ void KioskApp::refreshAdminStatus() {
     } else {
         m_admin.syncState = m_config.endpointUrl.empty() ? "" : m_config.endpointUrl;
     }
+}
+
+// Answers waiting unsent are sealed to the key of the central endpoint the kiosk is enrolled with: after an
+// enrolment with another one, nobody could read them. Quarantined ones were refused by the server already.
+void KioskApp::reenrol() {
+    auto counts = m_store->counts();
+    if (!counts) {
+        m_admin.lastError = counts.error().message;
+    } else if (counts->pending + counts->held > 0) {
+        m_admin.notice = m_texts.get(m_model.locale(), "admin_reenrol_refused", {std::to_string(counts->pending + counts->held)});
+    } else {
+        m_reenrol = true;
+        return;
+    }
+    refreshAdminStatus();
+}
+
+void KioskApp::changePin() {
+    const auto hash = shared::hashPin(m_model.takeNewPin());
+    std::string problem;
+    if (!hash) problem = hash.error().message;
+    else if (m_configFile.empty()) problem = "the kiosk was started without a config file";
+    else if (auto updated = shared::updateConfig(m_configFile, {{"pin_hash", *hash}}); !updated) problem = updated.error().message;
+    if (problem.empty()) {
+        const std::string newHash = *hash;
+        m_model.setCheckPin([newHash](std::string_view entered) { return shared::verifyPin(entered, newHash); });
+        m_admin.notice = m_texts.get(m_model.locale(), "admin_pin_changed");
+    } else {
+        m_admin.lastError = "the new PIN was not stored: " + problem;
+        m_admin.notice = m_texts.get(m_model.locale(), "admin_pin_not_changed");
+    }
+    refreshAdminStatus();
 }
 
 // ---- simulate ----
@@ -357,6 +414,11 @@ int simulateCommand(const SimulateOptions& options, std::ostream& out, std::ostr
     if (!app) {
         err << configFile.string() << ": " << app.error().message << "\n";
         return 2;
+    }
+    if (!(*app)->model().hasSurvey()) {
+        err << "svarboks simulate: " << configFile.string() << " is enrolled, but the kiosk does not have its unit's survey from "
+            << config->endpointUrl << " yet, so nobody can answer; `svarboks sync` fetches it once the central team has published one\n";
+        return 1;
     }
     std::mt19937 random(seed);
     TimePoint now = Clock::now();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <utility>
 
 namespace svarboks::client {
 
@@ -41,6 +42,10 @@ std::string draftOf(const json& answer) {
 
 }  // namespace
 
+bool isNewPin(std::string_view pin) {
+    return pin.size() == kNewPinLength && std::all_of(pin.begin(), pin.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 bool shouldHold(const HoldRules& rules, Clock::duration took, std::size_t answered, std::size_t nthInWindow) {
     if (took < rules.minTotal) return true;
     if (took < rules.minPerAnswer * static_cast<long long>(answered)) return true;
@@ -56,15 +61,15 @@ std::chrono::seconds pinLockDelay(int failures, int freeAttempts, const KioskTim
 }
 
 KioskModel::KioskModel(std::shared_ptr<const shared::Survey> survey, KioskTimings timings,
-                       std::function<bool(std::string_view)> checkPin, HoldRules holdRules, std::unique_ptr<PinLockStore> pinStore)
+                       std::function<bool(std::string_view)> checkPin, HoldRules holdRules, std::unique_ptr<PinLockStore> pinStore,
+                       std::string locale)
     : m_survey(std::move(survey)),
       m_timings(timings),
       m_checkPin(std::move(checkPin)),
       m_holdRules(holdRules),
-      m_pinStore(std::move(pinStore)) {
-    m_locale = m_survey->defaultLocale;
-    m_answers.assign(m_survey->elements.size(), nullptr);
-    refreshStates();
+      m_pinStore(std::move(pinStore)),
+      m_fallbackLocale(std::move(locale)) {
+    wipe(TimePoint{});
 }
 
 // ---- lifecycle of a respondent ----
@@ -86,7 +91,7 @@ void KioskModel::startRespondent(TimePoint now) {
 
 void KioskModel::wipe(TimePoint now) {
     if (m_offeredSurvey) m_survey = std::move(m_offeredSurvey);
-    m_answers.assign(m_survey->elements.size(), nullptr);
+    m_answers.assign(m_survey ? m_survey->elements.size() : 0, nullptr);
     m_profileAnswers.clear();
     m_numberDraft.clear();
     m_confirmStartOver = false;
@@ -95,19 +100,33 @@ void KioskModel::wipe(TimePoint now) {
     m_consentAccepted.reset();
     m_holdCompleted = false;
     m_current = 0;
-    m_locale = m_survey->defaultLocale;
+    clearNewPin();
+    m_locale = m_survey ? m_survey->defaultLocale : m_fallbackLocale;
     refreshStates();
-    m_screen = Screen::Welcome;
+    m_screen = m_survey ? Screen::Welcome : Screen::NotReady;
     m_screenSince = now;
     m_lastActivity = now;
 }
 
 void KioskModel::offerSurvey(std::shared_ptr<const shared::Survey> survey, TimePoint now) {
+    if (!survey) return;
     m_offeredSurvey = std::move(survey);
-    if (m_screen == Screen::Welcome) wipe(now);
+    if (m_screen == Screen::Welcome || m_screen == Screen::NotReady) wipe(now);
 }
 
-void KioskModel::refreshStates() { shared::evaluateState(*m_survey, m_answers, m_states); }
+void KioskModel::refreshStates() {
+    if (m_survey) shared::evaluateState(*m_survey, m_answers, m_states);
+    else m_states.clear();
+}
+
+void KioskModel::clearNewPin() {
+    m_newPin.clear();
+    m_newPinFirst.clear();
+    m_newPinDone.clear();
+    m_newPinMismatch = false;
+}
+
+std::string KioskModel::takeNewPin() { return std::exchange(m_newPinDone, std::string()); }
 
 std::optional<std::size_t> KioskModel::nextVisible(std::size_t from) const {
     for (std::size_t i = from; i < m_states.size(); ++i) {
@@ -211,15 +230,14 @@ Effect KioskModel::apply(const Intent& intent, TimePoint now) {
         return Effect::None;
     }
     if (m_screen == Screen::PinPad || m_screen == Screen::Admin) return applyAdmin(intent, now);
+    if (m_screen == Screen::NewPin) return applyNewPin(intent, now);
 
     switch (intent.kind) {
-        case K::SelectLocale: {
-            const auto& locales = m_survey->locales;
-            if (m_screen == Screen::Welcome && std::find(locales.begin(), locales.end(), intent.text) != locales.end()) {
+        case K::SelectLocale:
+            if (m_screen == Screen::Welcome && std::find(m_survey->locales.begin(), m_survey->locales.end(), intent.text) != m_survey->locales.end()) {
                 m_locale = intent.text;
             }
             return Effect::None;
-        }
         case K::Start:
             if (m_screen == Screen::Welcome) startRespondent(now);
             return Effect::None;
@@ -332,6 +350,13 @@ Effect KioskModel::applyAdmin(const Intent& intent, TimePoint now) {
             case K::AdminSyncNow: return Effect::SyncNow;
             case K::AdminReleaseHeld: return Effect::ReleaseHeld;
             case K::AdminDeleteHeld: m_confirmDeleteHeld = true; return Effect::None;
+            case K::AdminReenrol: return Effect::Reenrol;
+            case K::AdminRetryQuarantined: return Effect::RetryQuarantined;
+            case K::AdminChangePin:
+                clearNewPin();
+                m_screen = Screen::NewPin;
+                m_screenSince = now;
+                return Effect::None;
             default: return Effect::None;
         }
     }
@@ -373,11 +398,48 @@ Effect KioskModel::applyAdmin(const Intent& intent, TimePoint now) {
     }
 }
 
+Effect KioskModel::applyNewPin(const Intent& intent, TimePoint now) {
+    using K = Intent::Kind;
+    switch (intent.kind) {
+        case K::PinDigit:
+            if (intent.text.size() == 1 && std::isdigit(static_cast<unsigned char>(intent.text[0])) && m_newPin.size() < kNewPinLength) {
+                m_newPin += intent.text;
+                m_newPinMismatch = false;
+            }
+            return Effect::None;
+        case K::PinBackspace:
+            if (!m_newPin.empty()) m_newPin.pop_back();
+            return Effect::None;
+        case K::PinCancel:
+            clearNewPin();
+            m_screen = Screen::Admin;
+            m_screenSince = now;
+            return Effect::None;
+        case K::PinSubmit:
+            if (!isNewPin(m_newPin)) return Effect::None;
+            if (m_newPinFirst.empty()) {
+                m_newPinFirst = std::exchange(m_newPin, std::string());
+                return Effect::None;
+            }
+            if (m_newPin != m_newPinFirst) {
+                clearNewPin();
+                m_newPinMismatch = true;
+                return Effect::None;
+            }
+            m_newPinDone = std::exchange(m_newPin, std::string());
+            m_newPinFirst.clear();
+            m_screen = Screen::Admin;
+            m_screenSince = now;
+            return Effect::ChangePin;
+        default: return Effect::None;
+    }
+}
+
 // ---- timers ----
 
 Effect KioskModel::tick(TimePoint now) {
     if (m_cornerDownSince && now - *m_cornerDownSince >= m_timings.adminHold && m_screen != Screen::PinPad &&
-        m_screen != Screen::Admin && m_screen != Screen::Saving) {
+        m_screen != Screen::Admin && m_screen != Screen::NewPin && m_screen != Screen::Saving) {
         m_cornerDownSince.reset();
         wipe(now);  // a respondent in progress is forgotten, never shown to the admin
         m_pin.clear();
@@ -393,6 +455,7 @@ Effect KioskModel::tick(TimePoint now) {
         case Screen::Question:
         case Screen::PinPad:
         case Screen::Admin:
+        case Screen::NewPin:
             if (now - m_lastActivity >= m_timings.idleTimeout + m_timings.idleWarning) wipe(now);
             break;
         case Screen::Welcome:
@@ -410,6 +473,8 @@ Effect KioskModel::tick(TimePoint now) {
             break;
         case Screen::Saving:
             break;  // the caller retries the commit; the answers stay until it succeeds
+        case Screen::NotReady:
+        case Screen::Setup: break;
     }
     return Effect::None;
 }
@@ -425,7 +490,8 @@ std::optional<TimePoint> KioskModel::nextDeadline(TimePoint now) const {
         case Screen::Consent:
         case Screen::Question:
         case Screen::PinPad:
-        case Screen::Admin: {
+        case Screen::Admin:
+        case Screen::NewPin: {
             const TimePoint warning = m_lastActivity + m_timings.idleTimeout;
             // While the warning shows, wake every second for its countdown.
             consider(now < warning ? warning : std::min(warning + m_timings.idleWarning, now + std::chrono::seconds(1)));
@@ -436,7 +502,9 @@ std::optional<TimePoint> KioskModel::nextDeadline(TimePoint now) const {
             break;
         case Screen::Profile: consider(std::max(m_screenSince, m_lastActivity) + m_timings.profileTimeout); break;
         case Screen::ThankYou: consider(m_screenSince + m_timings.thankYou); break;
-        case Screen::Saving: break;
+        case Screen::Saving:
+        case Screen::NotReady:
+        case Screen::Setup: break;
     }
     return deadline;
 }
@@ -469,7 +537,7 @@ std::string KioskModel::currentProblem() const {
 bool KioskModel::canGoNext() const { return m_screen == Screen::Question && currentProblem().empty(); }
 
 std::optional<int> KioskModel::idleCountdown(TimePoint now) const {
-    if (!respondentActive() && m_screen != Screen::PinPad && m_screen != Screen::Admin) return std::nullopt;
+    if (!respondentActive() && m_screen != Screen::PinPad && m_screen != Screen::Admin && m_screen != Screen::NewPin) return std::nullopt;
     if (m_screen == Screen::Saving) return std::nullopt;
     const TimePoint warning = m_lastActivity + m_timings.idleTimeout;
     if (now < warning) return std::nullopt;

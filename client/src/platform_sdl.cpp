@@ -1,6 +1,6 @@
 #include "platform.hpp"
 
-#include "svarboks/client/kiosk_app.hpp"
+#include "svarboks/client/kiosk_shell.hpp"
 #include "svarboks/client/screens.hpp"
 
 #include <SDL.h>
@@ -142,6 +142,9 @@ const char* screenName(client::Screen screen) {
         case client::Screen::ThankYou: return "thank-you";
         case client::Screen::PinPad: return "pin-pad";
         case client::Screen::Admin: return "admin";
+        case client::Screen::NotReady: return "not-ready";
+        case client::Screen::NewPin: return "new-pin";
+        case client::Screen::Setup: return "setup";
     }
     return "";
 }
@@ -174,14 +177,14 @@ void writeUiMap(const char* path, long frameNumber, bool idle, const char* scree
 int runKiosk(const client::KioskOptions& options) {
     // Load everything before opening the window, so errors reach stderr even with no display.
     std::string fatal;
-    std::unique_ptr<client::KioskApp> app;
-    const std::filesystem::path configFile = options.config.empty() ? shared::defaultConfigPath() : std::filesystem::path(options.config);
-    if (auto config = shared::loadConfig(configFile); !config) {
-        fatal = config.error().message;
-    } else if (auto created = client::KioskApp::create(*config); !created) {
-        fatal = configFile.string() + ": " + created.error().message;
+    std::unique_ptr<client::KioskShell> app;
+    client::KioskShell::Options shell;
+    shell.configFile = options.config.empty() ? shared::defaultConfigPath() : std::filesystem::path(options.config);
+    shell.defaultsFile = client::itDefaultsPath();
+    if (auto opened = client::KioskShell::open(std::move(shell)); !opened) {
+        fatal = opened.error().message;
     } else {
-        app = std::move(created).value();
+        app = std::move(opened).value();
     }
     if (!fatal.empty()) std::cerr << "svarboks: " << fatal << "\n";
     const auto fonts = client::findFonts();
@@ -271,7 +274,7 @@ int runKiosk(const client::KioskOptions& options) {
 
         if (uiMap) {
             const bool idle = framesToDraw == 0 && frame.intent.kind == client::Intent::Kind::None && !frame.animating;
-            writeUiMap(uiMap, ++framesDrawn, idle, app ? screenName(app->model().screen()) : "fatal-error", frame, uiFonts);
+            writeUiMap(uiMap, ++framesDrawn, idle, app ? screenName(app->screen()) : "fatal-error", frame, uiFonts);
         }
         if (frame.intent.kind != client::Intent::Kind::None) {
             if (!app) {

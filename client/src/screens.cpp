@@ -468,6 +468,116 @@ void drawAdmin(Painter& p, const AdminView& view) {
     if (view.confirm) drawConfirm(p, *view.confirm);
 }
 
+// The on-screen keyboard (keyboard.hpp) across `width` from `x` (window coordinates), rows centred; every
+// key of one width unit is as wide as in the longest row. A reusable widget: a free-text question can use it.
+void drawKeyboard(Painter& p, const KeyboardView& view, float x, float width, float keyHeight) {
+    const float spacing = p.px(8);
+    float unit = width;
+    for (const auto& row : view.rows) {
+        float spans = 0;
+        for (const auto& key : row) spans += key.span;
+        if (spans > 0) unit = std::min(unit, (width - spacing * static_cast<float>(row.size() - 1)) / spans);
+    }
+    for (const auto& row : view.rows) {
+        float rowWidth = spacing * static_cast<float>(row.size() - 1);
+        for (const auto& key : row) rowWidth += key.span * unit;
+        const float y = ImGui::GetCursorPosY();
+        float at = x + (width - rowWidth) / 2;
+        for (const auto& key : row) {
+            ImGui::SetCursorPos({at, y});
+            p.button(key.button, {key.span * unit, keyHeight});
+            at += key.span * unit + spacing;
+        }
+        ImGui::SetCursorPos({x, y + keyHeight + spacing});
+    }
+}
+
+void drawSetup(Painter& p, const SetupView& view) {
+    const ImGuiIO& io = ImGui::GetIO();
+    ImGui::SetCursorPosY(p.px(24));
+    const float localesWidth = p.px(360);
+    const float titleTop = ImGui::GetCursorPosY();
+    ImGui::PushFont(p.fonts().title);
+    ImGui::SetCursorPosX(p.left());
+    ImGui::TextUnformatted(view.title.c_str());
+    ImGui::PopFont();
+    const float afterTitle = ImGui::GetCursorPosY();
+    ImGui::SetCursorPosY(titleTop);
+    const float localeEach = (localesWidth - p.px(12)) / static_cast<float>(std::max<std::size_t>(view.locales.size(), 1));
+    for (std::size_t i = 0; i < view.locales.size(); ++i) {
+        ImGui::SetCursorPos({p.left() + p.width() - localesWidth + static_cast<float>(i) * (localeEach + p.px(12)), titleTop});
+        p.button(view.locales[i], {localeEach, p.px(52)});
+    }
+    ImGui::SetCursorPosY(std::max(afterTitle, titleTop + p.px(60)));
+    if (view.message) {
+        drawMessage(p, *view.message);
+        if (view.messageCancel) {
+            p.gap(16);
+            ImGui::SetCursorPosX(p.left());
+            p.button(*view.messageCancel, {p.width(), p.px(kButtonHeight)});
+        }
+        return;
+    }
+    p.wrapped(view.intro, kMuted);
+    p.gap(8);
+    // The address across the column; the code and the two PINs in a row below it.
+    const float fieldHeight = p.px(60);
+    const auto field = [&](const FieldView& f, float x, float width) {
+        const float y = ImGui::GetCursorPosY();
+        ImGui::SetCursorPos({x, y});
+        ImGui::PushStyleColor(ImGuiCol_Text, kMuted);
+        ImGui::TextUnformatted(f.label.c_str());
+        ImGui::PopStyleColor();
+        ImGui::SetCursorPosX(x);
+        p.button(f.focus, {width, fieldHeight});
+        return ImGui::GetCursorPosY();
+    };
+    float bottom = ImGui::GetCursorPosY();
+    if (!view.fields.empty()) bottom = field(view.fields[0], p.left(), p.width());
+    if (view.fields.size() > 1) {
+        const float spacing = p.px(16);
+        const auto rest = static_cast<float>(view.fields.size() - 1);
+        const float each = (p.width() - spacing * (rest - 1)) / rest;
+        const float top = bottom + p.px(4);
+        for (std::size_t i = 1; i < view.fields.size(); ++i) {
+            ImGui::SetCursorPosY(top);
+            bottom = std::max(bottom, field(view.fields[i], p.left() + static_cast<float>(i - 1) * (each + spacing), each));
+        }
+    }
+    ImGui::SetCursorPosY(bottom + p.px(12));
+    const float barTop = io.DisplaySize.y - p.px(kButtonHeight + 24);
+    const float keyHeight = std::min(p.px(64), (barTop - ImGui::GetCursorPosY() - p.px(16)) / 5 - p.px(8));
+    drawKeyboard(p, view.keyboard, p.left(), p.width(), keyHeight);
+
+    // The bottom bar: what is missing on the left, Cancel and Enrol on the right.
+    const float buttonsWidth = p.width() * (view.cancel ? 0.5f : 0.32f);
+    ImGui::SetCursorPos({p.left(), barTop + p.px(8)});
+    ImGui::PushTextWrapPos(p.left() + p.width() - buttonsWidth - p.px(16));
+    ImGui::PushStyleColor(ImGuiCol_Text, view.enrol.enabled ? kMuted : kProblem);
+    ImGui::TextUnformatted(view.hint.c_str());
+    ImGui::PopStyleColor();
+    ImGui::PopTextWrapPos();
+    float x = p.left() + p.width() - buttonsWidth;
+    const float each = view.cancel ? (buttonsWidth - p.px(16)) / 2 : buttonsWidth;
+    if (view.cancel) {
+        ImGui::SetCursorPos({x, barTop});
+        p.button(*view.cancel, {each, p.px(kButtonHeight)});
+        x += each + p.px(16);
+    }
+    ImGui::SetCursorPos({x, barTop});
+    p.button(view.enrol, {each, p.px(kButtonHeight)});
+}
+
+void drawNotReady(Painter& p, const NotReadyView& view) {
+    ImGui::SetCursorPosY(ImGui::GetIO().DisplaySize.y * 0.2f);
+    for (const auto& block : view.blocks) {
+        p.title(block.title);
+        p.wrapped(block.body, kMuted);
+        p.gap(40);
+    }
+    p.wrapped(view.detail, kMuted);
+}
+
 void drawIdleWarning(Painter& p, const IdleWarningView& view) {
     const ImGuiIO& io = ImGui::GetIO();
     dimScreen("##idle-dim", 0.6f);
@@ -491,9 +601,9 @@ void drawIdleWarning(Painter& p, const IdleWarningView& view) {
     ImGui::PopStyleVar();
 }
 
-// Latin-1, Latin Extended-A, punctuation (dashes, quotes, bullet, ellipsis), arrows, ⌫, ●, ✓.
+// Latin-1, Latin Extended-A, punctuation (dashes, quotes, bullet, ellipsis), arrows, ⇧, ⌫, ●, ✓.
 const ImWchar kGlyphRanges[] = {0x0020, 0x00FF, 0x0100, 0x017F, 0x2010, 0x2027, 0x2190, 0x2193,
-                                0x232B, 0x232B, 0x25CF, 0x25CF, 0x2713, 0x2713, 0};
+                                0x21E7, 0x21E7, 0x232B, 0x232B, 0x25CF, 0x25CF, 0x2713, 0x2713, 0};
 
 }  // namespace
 
@@ -512,7 +622,7 @@ const std::vector<ColourPair>& textColourPairs() {
 
 const std::vector<unsigned>& uiCodepoints() {
     static const std::vector<unsigned> codepoints = {0xE6, 0xF8, 0xE5, 0xC6, 0xD8, 0xC5, 0x2190, 0x2192, 0x2193,
-                                                     0x2713, 0x232B, 0x25CF, 0x2022, 0x2026, 0x2013};
+                                                     0x2713, 0x232B, 0x25CF, 0x2022, 0x2026, 0x2013, 0x21E7};
     return codepoints;
 }
 
@@ -590,6 +700,8 @@ FrameOutput drawScreen(const ScreenView& view, const UiFonts& fonts) {
             else if constexpr (std::is_same_v<T, ProfileView>) drawProfile(p, content);
             else if constexpr (std::is_same_v<T, PinPadView>) drawPinPad(p, content);
             else if constexpr (std::is_same_v<T, AdminView>) drawAdmin(p, content);
+            else if constexpr (std::is_same_v<T, SetupView>) drawSetup(p, content);
+            else if constexpr (std::is_same_v<T, NotReadyView>) drawNotReady(p, content);
         },
         view.content);
     p.end();

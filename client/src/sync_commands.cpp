@@ -1,5 +1,7 @@
-// `svarboks sync`, `svarboks status` and `svarboks enroll`: thin commands over svarboks::sync.
+// `svarboks sync`, `svarboks status`, `svarboks enroll` and `svarboks outbox retry-quarantined`: thin commands
+// over svarboks::sync.
 #include "svarboks/client/cli.hpp"
+#include "svarboks/client/kiosk_setup.hpp"
 #include "svarboks/client/sync_texts.hpp"
 #include "svarboks/client/ui_texts.hpp"
 
@@ -161,8 +163,19 @@ int statusCommand(const std::string& configOption, bool asJson, std::ostream& ou
 
 int enrollCommand(sync::EnrollOptions options, const std::string& config, std::ostream& out, std::ostream& err) {
     std::error_code ec;
+    auto texts = loadKioskTexts();
+    if (!texts) {
+        err << "svarboks enroll: " << texts.error().message << "\nthe code was not used\n";
+        return 1;
+    }
     if (!options.caFile.empty()) options.caFile = fs::absolute(options.caFile, ec).lexically_normal().string();
     const fs::path file = configPath(config);
+    // A new config starts from IT's defaults (kiosk_setup.hpp), which must be usable before a code is spent.
+    auto fresh = newConfigTemplate(itDefaultsPath());
+    if (!fresh) {
+        err << fresh.error().message << "\nsvarboks enroll: fix IT's defaults first; the code was not used\n";
+        return 1;
+    }
     // An existing config must be usable before a code is spent on it; its proxy and pin apply.
     if (fs::exists(file, ec)) {
         auto existing = shared::loadConfig(file);
@@ -178,25 +191,61 @@ int enrollCommand(sync::EnrollOptions options, const std::string& config, std::o
                               (options.caFile.empty() ? "" : " --ca " + options.caFile) + (config.empty() ? "" : " --config " + config) +
                               " --request-id " + options.requestId;
 
-    auto enrolment = sync::enrollDevice(options);
+    sync::EnrollFailure failure = sync::EnrollFailure::None;
+    auto enrolment = sync::enrollDevice(options, &failure);
     if (!enrolment) {
         err << "svarboks enroll: " << enrolment.error().message << "\n";
-        const bool refused = enrolment.error().message.find("refused the code") != std::string::npos;
-        if (!refused) err << "If the server may have answered, run within 10 minutes to get the same answer:\n  " << retry << "\n";
+        if (failure != sync::EnrollFailure::CodeRefused) err << "If the server may have answered, run within 10 minutes to get the same answer:\n  " << retry << "\n";
         return 1;
     }
-    shared::KioskConfig fresh;
-    fresh.surveyFile = defaultSurveyPath().string();
-    auto stored = sync::storeEnrolment(file, *enrolment, options, fresh);
+    auto stored = sync::storeEnrolment(file, *enrolment, options, std::move(*fresh));
     if (!stored) {
         err << "svarboks enroll: enrolled as device " << enrolment->response.deviceId << ", but the config cannot be written: "
             << stored.error().message << "\nFix that and run within 10 minutes (the same request id gets the same answer):\n  "
             << retry << "\n";
         return 1;
     }
-    out << "Enrolled as device " << stored->deviceId << " of unit " << stored->unitName << " (" << enrolment->response.unitId
-        << "); wrote " << fs::absolute(file, ec).string() << " (mode 0600).\n"
-        << "Next: start the kiosk, or send what is waiting with `svarboks sync" << (config.empty() ? "" : " --config " + config) << "`.\n";
+    const std::string written = "Enrolled as device " + stored->deviceId + " of unit " + stored->unitName + " (" +
+                                enrolment->response.unitId + "); wrote " + fs::absolute(file, ec).string() + " (mode 0600).\n";
+    // Nobody may answer before the kiosk has its unit's survey: answers to another one would be rejected.
+    sync::UploaderOptions fetch;
+    fetch.config = *stored;
+    const auto survey = sync::fetchUnitSurvey(std::move(fetch));
+    const std::string found = SyncTexts(*texts, kCliLocale).surveyFetch(survey);
+    const std::string syncCommandLine = "svarboks sync" + (config.empty() ? std::string() : " --config " + config);
+    if (survey.outcome != sync::SurveyFetch::Outcome::Ready) {
+        err << written << "svarboks enroll: but the unit's survey is not on the kiosk yet: " << found << "\n"
+            << (survey.outcome == sync::SurveyFetch::Outcome::NoSurvey
+                    ? "The central team publishes one for the unit (svarboks-central survey publish FILE --unit ID). "
+                    : "")
+            << "Until the survey arrives the kiosk shows \"not ready\" and takes no answers; it keeps trying by itself, and `"
+            << syncCommandLine << "` fetches it now.\n";
+        return 1;
+    }
+    out << written << "The unit's survey is on the kiosk: " << found << ".\n"
+        << "Next: start the kiosk, or send what is waiting with `" << syncCommandLine << "`.\n";
+    return 0;
+}
+
+int retryQuarantinedCommand(const std::string& config, std::ostream& out, std::ostream& err) {
+    auto loaded = shared::loadConfig(configPath(config));
+    if (!loaded) {
+        err << loaded.error().message << "\n";
+        return 2;
+    }
+    auto outbox = sync::Outbox::open(loaded->outboxFile);
+    if (!outbox) {
+        err << "svarboks outbox: " << outbox.error().message << "\n";
+        return 1;
+    }
+    auto moved = outbox->retryQuarantined();
+    if (!moved) {
+        err << "svarboks outbox: " << moved.error().message << "\n";
+        return 1;
+    }
+    out << "svarboks outbox: " << *moved << (*moved == 1 ? " response was" : " responses were")
+        << " moved from quarantine back to pending; they are sent with the next sync (`svarboks sync"
+        << (config.empty() ? "" : " --config " + config) << "` sends them now). One the server still refuses goes back to quarantine.\n";
     return 0;
 }
 

@@ -72,6 +72,20 @@ std::string SyncTexts::pass(const sync::PassReport& report) const {
     return problem(report.problem);
 }
 
+std::string SyncTexts::surveyFetch(const sync::SurveyFetch& fetch) const {
+    using Outcome = sync::SurveyFetch::Outcome;
+    switch (fetch.outcome) {
+        case Outcome::Ready: return fetch.survey;
+        case Outcome::Failed: return fetch.error.empty() ? pass(fetch.report) : fetch.error;
+        case Outcome::NoSurvey: {
+            std::string note = surveyNote(fetch.status.surveyNote);
+            return note.empty() ? result(fetch.status.lastResult) : note;
+        }
+        case Outcome::Unreachable: break;
+    }
+    return fetch.report.problem.any() ? problem(fetch.report.problem) : result(fetch.status.lastResult);
+}
+
 std::string SyncTexts::problem(const sync::SyncProblem& problem) const {
     using Kind = sync::SyncProblem::Kind;
     switch (problem.kind) {

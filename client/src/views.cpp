@@ -225,6 +225,38 @@ public:
         return t("duration_hours", {std::to_string((seconds + 3599) / 3600)});
     }
 
+    // The new admin PIN, twice, on the PIN pad's layout.
+    PinPadView newPin() const {
+        PinPadView view;
+        view.title = t("new_pin_title");
+        view.hint = t(m_model.newPinRepeating() ? "new_pin_repeat" : "new_pin_hint", {std::to_string(kNewPinLength)});
+        for (std::size_t i = 0; i < m_model.newPinEntry().size(); ++i) view.masked += "●";
+        for (const char* digit : {"1", "2", "3", "4", "5", "6", "7", "8", "9", "0"}) {
+            view.keys.push_back(button(digit, Intent::withText(K::PinDigit, digit), m_model.newPinEntry().size() < kNewPinLength));
+        }
+        view.keys.push_back(button("⌫", Intent::of(K::PinBackspace), !m_model.newPinEntry().empty()));
+        if (m_model.newPinMismatch()) view.message = t("new_pin_mismatch");
+        view.ok = button(t("pin_ok"), Intent::of(K::PinSubmit), isNewPin(m_model.newPinEntry()));
+        view.ok.primary = true;
+        view.cancel = button(t("cancel"), Intent::of(K::PinCancel));
+        return view;
+    }
+
+    NotReadyView notReady(const AdminStatus& status) const {
+        NotReadyView view;
+        std::vector<std::string> details;
+        for (const char* locale : SetupModel::kLocales) {
+            view.blocks.push_back({m_texts.get(locale, "not_ready_title"), m_texts.get(locale, "not_ready_body")});
+            if (status.surveyWait == SurveyWait::NoneForUnit) {
+                details.push_back(m_texts.get(locale, "not_ready_no_survey", {status.unit.empty() ? "?" : status.unit}));
+            } else if (status.surveyWait == SurveyWait::Unreachable) {
+                details.push_back(m_texts.get(locale, "not_ready_unreachable"));
+            }
+        }
+        for (const auto& line : details) view.detail += (view.detail.empty() ? "" : "\n") + line;
+        return view;
+    }
+
     PinPadView pinPad(TimePoint now) const {
         PinPadView view;
         view.title = t("pin_title");
@@ -249,10 +281,9 @@ public:
     AdminView admin(const AdminStatus& status) const {
         AdminView view;
         view.title = t("admin_title");
-        const auto& survey = m_model.survey();
         view.rows = {
             {t("admin_unit"), status.unit.empty() ? t("admin_none") : status.unit},
-            {t("admin_survey"), survey.id + " " + survey.version},
+            {t("admin_survey"), m_model.hasSurvey() ? m_model.survey().id + " " + m_model.survey().version : t("admin_survey_none")},
             {t("admin_outbox"), t("admin_outbox_counts", {std::to_string(status.pending), std::to_string(status.quarantined)})},
             {t("admin_held"), status.held == 0 ? t("admin_held_none") : t("admin_held_count", {std::to_string(status.held)})},
             {t("admin_sync"), status.syncState.empty() ? t("admin_sync_not_configured") : status.syncState},
@@ -262,9 +293,12 @@ public:
         };
         view.notice = status.notice;
         view.actions = {button(t("admin_sync_now"), Intent::of(K::AdminSyncNow), !status.syncState.empty()),
+                        button(t("admin_retry_quarantined"), Intent::of(K::AdminRetryQuarantined), status.quarantined > 0),
                         button(t("admin_export"), Intent::of(K::AdminExport)),
+                        button(t("admin_change_pin"), Intent::of(K::AdminChangePin)),
                         button(t("admin_release_held"), Intent::of(K::AdminReleaseHeld), status.held > 0),
                         button(t("admin_delete_held"), Intent::of(K::AdminDeleteHeld), status.held > 0),
+                        button(t("admin_reenrol"), Intent::of(K::AdminReenrol)),
                         button(t("admin_quit"), Intent::of(K::AdminQuit)),
                         button(t("admin_close"), Intent::of(K::AdminClose))};
         view.actions.back().primary = true;
@@ -359,6 +393,9 @@ ScreenView makeScreenView(const KioskModel& model, const UiTexts& texts, const A
         case Screen::ThankYou: view.content = b.thankYou(); break;
         case Screen::PinPad: view.content = b.pinPad(now); break;
         case Screen::Admin: view.content = b.admin(admin); break;
+        case Screen::NewPin: view.content = b.newPin(); break;
+        case Screen::NotReady: view.content = b.notReady(admin); break;
+        case Screen::Setup: break;  // the setup screen has its own model: makeSetupView()
     }
     if (const auto countdown = model.idleCountdown(now)) {
         view.idleWarning = IdleWarningView{b.t("idle_title"), b.t("idle_body", {std::to_string(*countdown)}),
@@ -366,6 +403,92 @@ ScreenView makeScreenView(const KioskModel& model, const UiTexts& texts, const A
         view.idleWarning->stay.primary = true;
     }
     return view;
+}
+
+KeyboardView makeKeyboardView(const Keyboard& keyboard, const std::string& spaceLabel, bool enabled) {
+    KeyboardView view;
+    const auto& rows = Keyboard::rows();
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+        auto& row = view.rows.emplace_back();
+        if (r + 2 == rows.size()) {  // the bottom letter row starts with Shift
+            auto shift = button("⇧", Intent::of(K::KeyboardShift), enabled);
+            shift.selected = keyboard.upperCase();
+            row.push_back({std::move(shift), 1.5f});
+        }
+        for (const auto& key : rows[r]) {
+            const std::string label = keyboard.upperCase() ? Keyboard::upper(key) : key;
+            row.push_back({button(label, Intent::withText(K::KeyboardKey, label), enabled), 1});
+        }
+        if (r + 2 == rows.size()) row.push_back({button("⌫", Intent::of(K::KeyboardBackspace), enabled), 1.5f});
+        if (r + 1 == rows.size()) row.push_back({button(spaceLabel, Intent::withText(K::KeyboardKey, " "), enabled), 4});
+    }
+    return view;
+}
+
+ScreenView makeSetupView(const SetupModel& model, const UiTexts& texts) {
+    using Field = SetupModel::Field;
+    using Phase = SetupModel::Phase;
+    const auto t = [&](std::string_view key, const std::vector<std::string>& args = {}) { return texts.get(model.locale(), key, args); };
+    SetupView view;
+    view.title = t("setup_title");
+    view.intro = t("setup_intro");
+    for (const char* locale : SetupModel::kLocales) {
+        auto b = button(localeName(locale), Intent::withText(K::SelectLocale, locale));
+        b.selected = model.locale() == locale;
+        view.locales.push_back(std::move(b));
+    }
+    const bool form = model.phase() == Phase::Form;
+    for (const Field field : {Field::Endpoint, Field::Code, Field::Pin, Field::PinRepeat}) {
+        FieldView f;
+        const std::string name = SetupModel::name(field);
+        f.label = t("setup_field_" + name);
+        const std::string& text = model.text(field);
+        if (field == Field::Pin || field == Field::PinRepeat) {
+            for (std::size_t i = 0; i < text.size(); ++i) f.text += "●";
+        } else {
+            f.text = text;
+        }
+        f.focused = form && model.focus() == field;
+        f.focus = button(f.text + "##" + name, Intent::withText(K::SetupFocus, name), form);  // ImGui shows what precedes ##
+        f.focus.selected = f.focused;
+        view.fields.push_back(std::move(f));
+    }
+    view.keyboard = makeKeyboardView(model.keyboard(), t("key_space"), form);
+    const std::string problem = model.problem();
+    view.hint = problem.empty() ? t("setup_ready") : t(problem);
+    view.enrol = button(t("setup_enrol"), Intent::of(K::SetupEnrol), model.canEnrol());
+    view.enrol.primary = true;
+    if (model.canCancel()) view.cancel = button(t("cancel"), Intent::of(K::SetupCancel), form);
+
+    using Failure = SetupModel::Failure;
+    if (model.phase() == Phase::Enrolling) {
+        MessageView message;
+        message.title = t("setup_enrolling");
+        message.body = t("setup_enrolling_body");
+        message.busy = true;
+        view.message = std::move(message);
+    } else if (model.phase() == Phase::Failed) {
+        std::string key = "setup_failed_other";
+        switch (model.failure()) {
+            case Failure::CodeRefused: key = "setup_failed_code"; break;
+            case Failure::Unreachable: key = "setup_failed_unreachable"; break;
+            case Failure::Certificate: key = "setup_failed_certificate"; break;
+            case Failure::NotStored: key = "setup_failed_not_stored"; break;
+            case Failure::None:
+            case Failure::Other: break;
+        }
+        MessageView message;
+        message.title = t(key);
+        message.body = t(key + "_body") + (model.failureDetail().empty() ? "" : "\n\n" + model.failureDetail());
+        message.action = button(t("setup_try_again"), Intent::of(K::SetupRetry));
+        message.action->primary = true;
+        view.message = std::move(message);
+        if (model.canCancel()) view.messageCancel = button(t("cancel"), Intent::of(K::SetupCancel));
+    }
+    ScreenView screen;
+    screen.screen = Screen::Setup;
+    screen.content = std::move(view);
+    return screen;
 }
 
 }  // namespace svarboks::client

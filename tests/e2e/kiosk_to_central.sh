@@ -22,17 +22,8 @@ fail() { echo "kiosk_to_central: $*" >&2; exit 1; }
 "$central" init --data "$work/central" --host 127.0.0.1 >/dev/null
 "$central" units add solhaven --name "Solhaven" --data "$work/central" >/dev/null
 "$central" survey publish "$root/assets/surveys/digital-kompetence.json" --all --data "$work/central" >/dev/null
-# Port 0: the system picks a free port, and the server's first log line says which.
-"$central" serve --data "$work/central" --listen "127.0.0.1:0" >"$work/central.log" 2>&1 &
-server=$!
-port=
-for _ in $(seq 300); do
-  port=$(sed -n 's/.*"event":"listening","address":"127\.0\.0\.1:\([0-9]*\)".*/\1/p' "$work/central.log")
-  [[ -n $port ]] && curl -sf --cacert "$work/central/tls/cert.pem" "https://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
-  kill -0 "$server" 2>/dev/null || fail "the server did not start: $(cat "$work/central.log")"
-  sleep 0.1
-done
-[[ -n $port ]] || fail "the server did not say where it listens: $(cat "$work/central.log")"
+source "$root/tests/e2e/central.sh"
+start_central "$work/central" "$work/central.log"
 
 config=$work/kiosk/kiosk.json
 "$svarboks" config init --config "$config" --unit "Solhaven" >/dev/null

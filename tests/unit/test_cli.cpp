@@ -161,6 +161,15 @@ TEST_CASE("simulate: an enrolled (production) config is refused with exit 2 and 
     CHECK(kiosk.counts().pending == 0);
     CHECK_FALSE(std::filesystem::exists(kiosk.config.outboxFile));
 
+    // Enrolled, it answers only the survey its endpoint gave it (survey-cache.json, as the uploader writes it).
+    const auto notReady = cli({"simulate", "2", "--seed", "1", "--config", kiosk.configFile.string(), "--into-production-outbox"});
+    CHECK(notReady.code == 1);
+    CHECK(notReady.err.find("does not have its unit's survey from https://svarboks.kommune.dk yet") != std::string::npos);
+    CHECK(kiosk.counts().pending == 0);
+    std::ifstream definition(kDefault);
+    const nlohmann::json cache = {{"format", "svarboks-survey-cache"}, {"version", 1}, {"etag", "\"d\""}, {"survey", nlohmann::json::parse(definition)}};
+    std::ofstream(kiosk.dir / "survey-cache.json") << cache.dump();
+
     const auto forced = cli({"simulate", "2", "--seed", "1", "--config", kiosk.configFile.string(), "--into-production-outbox"});
     CHECK(forced.code == 0);
     CHECK(forced.err == "svarboks simulate: WARNING: adding 2 simulated responses to the production outbox " + kiosk.config.outboxFile +

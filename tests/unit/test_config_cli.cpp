@@ -193,8 +193,8 @@ TEST_CASE("config check reports each problem with exit 1") {
     writeFile(file, "{\"survey_file\": \"" + kDefaultSurvey.string() + "\", \"device_token\": \"t0ken\"}");
     const auto warned = cli({"config", "check", "--config", file.string()});
     CHECK(warned.code == 0);
-    CHECK(warned.out == file.string() + ": warning: central_public_key is empty; the kiosk will not start until the device is enrolled "
-                                        "or the key is set\n" +
+    CHECK(warned.out == file.string() + ": warning: central_public_key is empty; the kiosk shows its setup screen until the device is "
+                                        "enrolled or the key is set\n" +
                             file.string() + ": warning: holds secrets but others may read it; run chmod 600 " + file.string() + "\n" +
                             file.string() + ": ok\n");
     CHECK(warned.out.find("t0ken") == std::string::npos);

@@ -489,3 +489,123 @@ TEST_CASE("admin: Send held answers releases at once; Delete held answers asks f
     CHECK(f.model.screen() == Screen::Welcome);
     CHECK_FALSE(f.model.confirmingDeleteHeld());
 }
+
+TEST_CASE("not ready: a kiosk with no survey shows the not-ready screen, takes no respondent, and switches when the survey comes") {
+    const auto survey = std::make_shared<const shared::Survey>(test::mustLoad(kSurvey));
+    client::TimePoint now = client::TimePoint{} + 1000h;
+    KioskModel model{nullptr, client::KioskTimings{}, [](std::string_view pin) { return pin == "246813"; }, {}, nullptr, "en"};
+    CHECK_FALSE(model.hasSurvey());
+    CHECK(model.screen() == Screen::NotReady);
+    CHECK(model.locale() == "en");
+    CHECK_FALSE(model.nextDeadline(now));  // nothing to time: it waits calmly
+    for (const K kind : {K::Start, K::AcceptConsent, K::Next, K::ProfileDone, K::RetrySave}) {
+        CHECK(model.apply(Intent::of(kind), now) == Effect::None);
+        CHECK(model.screen() == Screen::NotReady);
+    }
+    model.apply(Intent::withText(K::SelectLocale, "da"), now);
+    CHECK(model.locale() == "en");
+    now += 1h;
+    model.tick(now);
+    CHECK(model.screen() == Screen::NotReady);
+
+    // The admin screen is still behind the corner and the PIN; closing it returns to the not-ready screen.
+    model.apply(Intent::of(K::CornerPressed), now);
+    now += 3s;
+    model.tick(now);
+    REQUIRE(model.screen() == Screen::PinPad);
+    for (const char* digit : {"2", "4", "6", "8", "1", "3"}) model.apply(Intent::withText(K::PinDigit, digit), now);
+    model.apply(Intent::of(K::PinSubmit), now);
+    REQUIRE(model.screen() == Screen::Admin);
+    model.apply(Intent::of(K::AdminClose), now);
+    CHECK(model.screen() == Screen::NotReady);
+
+    // A null offer changes nothing; the survey is taken at once on the not-ready screen.
+    model.offerSurvey(nullptr, now);
+    CHECK(model.screen() == Screen::NotReady);
+    model.offerSurvey(survey, now);
+    REQUIRE(model.hasSurvey());
+    CHECK(model.screen() == Screen::Welcome);
+    CHECK(model.survey().id == "t");
+    CHECK(model.locale() == survey->defaultLocale);
+    model.apply(Intent::of(K::Start), now);
+    CHECK(model.screen() == Screen::Consent);
+}
+
+TEST_CASE("not ready: the survey offered while the admin screen is open is taken when it closes") {
+    KioskModel model{nullptr, client::KioskTimings{}, [](std::string_view pin) { return pin == "246813"; }};
+    client::TimePoint now = client::TimePoint{} + 1000h;
+    model.apply(Intent::of(K::CornerPressed), now);
+    now += 3s;
+    model.tick(now);
+    for (const char* digit : {"2", "4", "6", "8", "1", "3"}) model.apply(Intent::withText(K::PinDigit, digit), now);
+    model.apply(Intent::of(K::PinSubmit), now);
+    REQUIRE(model.screen() == Screen::Admin);
+    model.offerSurvey(std::make_shared<const shared::Survey>(test::mustLoad(kSurvey)), now);
+    CHECK(model.screen() == Screen::Admin);
+    CHECK_FALSE(model.hasSurvey());
+    model.apply(Intent::of(K::AdminClose), now);
+    CHECK(model.screen() == Screen::Welcome);
+}
+
+TEST_CASE("admin: a new PIN is 6 digits entered twice alike; two that differ start again; Cancel keeps the old one") {
+    Fixture f;
+    f.model.apply(Intent::of(K::CornerPressed), f.now);
+    f.wait(3s);
+    for (const char* digit : {"2", "4", "6", "8", "1", "3"}) f.type(K::PinDigit, digit);
+    f.act(K::PinSubmit);
+    REQUIRE(f.model.screen() == Screen::Admin);
+    CHECK(f.act(K::AdminReenrol) == Effect::Reenrol);
+    CHECK(f.act(K::AdminRetryQuarantined) == Effect::RetryQuarantined);
+    CHECK(f.model.screen() == Screen::Admin);
+
+    const auto enter = [&](const std::string& pin) {
+        for (const char digit : pin) f.type(K::PinDigit, std::string(1, digit));
+        return f.act(K::PinSubmit);
+    };
+    f.act(K::AdminChangePin);
+    REQUIRE(f.model.screen() == Screen::NewPin);
+    CHECK_FALSE(f.model.newPinRepeating());
+    CHECK(enter("12345") == Effect::None);  // too short: OK does nothing
+    CHECK(f.model.newPinEntry() == "12345");
+    CHECK_FALSE(f.model.newPinRepeating());
+    f.type(K::PinDigit, "6");
+    f.type(K::PinDigit, "7");  // a seventh digit is not taken
+    CHECK(f.model.newPinEntry() == "123456");
+    f.act(K::PinBackspace);
+    f.type(K::PinDigit, "9");
+    CHECK(f.act(K::PinSubmit) == Effect::None);
+    CHECK(f.model.newPinRepeating());
+    CHECK(f.model.newPinEntry().empty());
+    CHECK(enter("123450") == Effect::None);  // not the same
+    CHECK(f.model.newPinMismatch());
+    CHECK_FALSE(f.model.newPinRepeating());
+    CHECK(f.model.screen() == Screen::NewPin);
+
+    CHECK(enter("482913") == Effect::None);
+    CHECK_FALSE(f.model.newPinMismatch());
+    CHECK(enter("482913") == Effect::ChangePin);
+    CHECK(f.model.screen() == Screen::Admin);
+    CHECK(f.model.takeNewPin() == "482913");
+    CHECK(f.model.takeNewPin().empty());  // once
+
+    f.act(K::AdminChangePin);
+    enter("111111");
+    f.act(K::PinCancel);
+    CHECK(f.model.screen() == Screen::Admin);
+    CHECK(f.model.takeNewPin().empty());
+
+    // Left alone, the new PIN screen is wiped like the admin screen.
+    f.act(K::AdminChangePin);
+    f.type(K::PinDigit, "1");
+    f.wait(client::KioskTimings{}.idleTimeout + client::KioskTimings{}.idleWarning);
+    CHECK(f.model.screen() == Screen::Welcome);
+    CHECK(f.model.newPinEntry().empty());
+}
+
+TEST_CASE("a new admin PIN: exactly six ASCII digits") {
+    CHECK(client::isNewPin("482913"));
+    CHECK_FALSE(client::isNewPin("48291"));
+    CHECK_FALSE(client::isNewPin("4829130"));
+    CHECK_FALSE(client::isNewPin("48291a"));
+    CHECK_FALSE(client::isNewPin(""));
+}

@@ -2,6 +2,7 @@
 // ImGuiIO (1.86: io.MousePos / io.MouseDown), buttons found by their rectangles and tapped as a person would.
 // The response ends in a real outbox, sealed to a key pair the test holds, so the test can open it.
 #include "svarboks/client/kiosk_app.hpp"
+#include "svarboks/client/kiosk_shell.hpp"
 #include "svarboks/client/screens.hpp"
 #include "svarboks/shared/sealing.hpp"
 #include "test_helpers.hpp"
@@ -11,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <sstream>
+#include <thread>
 
 using namespace svarboks;
 using namespace std::chrono_literals;
@@ -25,22 +27,7 @@ public:
     /// A display of `width` x `height` pixels, `density` pixels per window unit (2 for HiDPI at 2x).
     explicit Ui(float width = 1280, float height = 800, std::unique_ptr<client::ResponseStore> customStore = nullptr,
                 float density = 1, const std::filesystem::path& survey = test::defaultSurveyPath()) {
-        m_context = ImGui::CreateContext();
-        ImGuiIO& io = ImGui::GetIO();
-        io.DisplaySize = {width, height};
-        io.DeltaTime = 1.f / 60.f;
-        const auto files = client::findFonts();
-        REQUIRE_MESSAGE(files.ok(), (files.ok() ? "" : files.error().message));
-        auto fonts = client::setUpImGui(*files, client::uiScale(width, height, density));
-        REQUIRE(fonts.ok());
-        m_fonts = *fonts;
-        m_density = density;
-        // Only glyphs then sample the font texture away from its white pixel (see checkLayout).
-        ImGui::GetStyle().AntiAliasedLinesUseTex = false;
-        unsigned char* pixels = nullptr;
-        int w = 0, h = 0;
-        io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
-
+        startImGui(width, height, density);
         REQUIRE(shared::sodiumInit());
         m_keys = shared::generateKeyPair();
         auto outbox = sync::Outbox::open(m_dir / "outbox.db");
@@ -59,14 +46,30 @@ public:
         frame();
         frame();  // the welcome screen is centred by its height in the frame before (as the kiosk, which draws three)
     }
-    ~Ui() { ImGui::DestroyContext(m_context); }
+    /// The kiosk as the main loop runs it (KioskShell), for the config `options.configFile`.
+    explicit Ui(client::KioskShell::Options options, float width = 1280, float height = 800) {
+        startImGui(width, height);
+        auto shell = client::KioskShell::open(std::move(options));
+        REQUIRE_MESSAGE(shell.ok(), (shell.ok() ? "" : shell.error().message));
+        m_shell = std::move(shell).value();
+        frame();
+    }
+    ~Ui() {
+        m_shell.reset();
+        ImGui::DestroyContext(m_context);
+    }
 
     /// One frame: draw the current view, carry out what was tapped.
     void frame() {
         ImGui::GetIO().DeltaTime = 1.f / 60.f;
         ImGui::NewFrame();
-        m_last = client::drawScreen(m_app->view(now), m_fonts);
+        m_last = client::drawScreen(m_shell ? m_shell->view(now) : m_app->view(now), m_fonts);
         ImGui::Render();
+        if (m_shell) {
+            if (m_last.intent.kind != client::Intent::Kind::None) m_shell->handle(m_last.intent, now);
+            m_shell->tick(now);
+            return;
+        }
         if (m_last.intent.kind != client::Intent::Kind::None) m_app->handle(m_last.intent, now);
         m_app->tick(now);
     }
@@ -109,11 +112,13 @@ public:
 
     void wait(client::Clock::duration d) {
         now += d;
-        m_app->tick(now);
+        if (m_shell) m_shell->tick(now);
+        else m_app->tick(now);
         frame();
     }
 
-    Screen screen() const { return m_app->model().screen(); }
+    Screen screen() const { return m_shell ? m_shell->screen() : m_app->model().screen(); }
+    client::KioskShell& shell() { return *m_shell; }
     const client::FrameOutput& last() const { return m_last; }
     client::KioskApp& app() { return *m_app; }
     const shared::KeyPair& keys() const { return m_keys; }
@@ -124,12 +129,31 @@ public:
     client::TimePoint now = client::TimePoint{} + 1000h;
 
 private:
+    void startImGui(float width, float height, float density = 1) {
+        m_context = ImGui::CreateContext();
+        ImGuiIO& io = ImGui::GetIO();
+        io.DisplaySize = {width, height};
+        io.DeltaTime = 1.f / 60.f;
+        const auto files = client::findFonts();
+        REQUIRE_MESSAGE(files.ok(), (files.ok() ? "" : files.error().message));
+        auto fonts = client::setUpImGui(*files, client::uiScale(width, height, density));
+        REQUIRE(fonts.ok());
+        m_fonts = *fonts;
+        m_density = density;
+        // Only glyphs then sample the font texture away from its white pixel (see checkLayout).
+        ImGui::GetStyle().AntiAliasedLinesUseTex = false;
+        unsigned char* pixels = nullptr;
+        int w = 0, h = 0;
+        io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
+    }
+
     TempDir m_dir;
     ImGuiContext* m_context = nullptr;
     client::UiFonts m_fonts;
     float m_density = 1;
     shared::KeyPair m_keys;
     std::unique_ptr<client::KioskApp> m_app;
+    std::unique_ptr<client::KioskShell> m_shell;
     client::FrameOutput m_last;
 };
 
@@ -169,6 +193,7 @@ public:
     shared::Result<std::int64_t> releaseHeld() override { return std::int64_t{0}; }
     shared::Result<std::int64_t> deleteHeld() override { return std::int64_t{0}; }
     shared::Result<std::int64_t> exportTo(const std::filesystem::path&) override { return std::int64_t{0}; }
+    shared::Result<std::int64_t> retryQuarantined() override { return std::int64_t{0}; }
     std::vector<shared::ResponsePayload> saved;
 
 private:
@@ -343,9 +368,10 @@ TEST_CASE("held: a fourth person within ten minutes sees the usual profile; the 
                     std::pair<std::string, std::string>{"Tilbageholdt", "1 svar, afsluttet hurtigere, end en person kan svare, eller "
                                                                         "mange lige efter hinanden. De sendes ikke, før du vælger."}) !=
           admin.rows.end());
-    // Six actions, two to a row, none overlapping, all on screen and large enough to touch.
-    const char* labels[] = {"Synkronisér nu", "Eksportér udbakken", "Send tilbageholdte svar", "Slet tilbageholdte svar",
-                            "Luk kiosken", "Tilbage til start"};
+    // Nine actions, two to a row, none overlapping, all on screen and large enough to touch.
+    const char* labels[] = {"Synkronisér nu", "Send svar i karantæne igen", "Eksportér udbakken", "Skift PIN-kode",
+                            "Send tilbageholdte svar", "Slet tilbageholdte svar", "Tilmeld kiosken igen", "Luk kiosken",
+                            "Tilbage til start"};
     for (const char* label : labels) {
         INFO(label);
         const auto* box = ui.find(label);
@@ -621,4 +647,94 @@ TEST_CASE("a failed commit: a plain message, the answers stay in memory, the kio
     REQUIRE(store->saved.size() == 1);
     CHECK(store->saved[0].answers["info_1"] == 3);
     CHECK(ui.app().adminStatus().lastError.empty());
+}
+
+TEST_CASE("setup on the touch screen: the address from IT's defaults, the code and the PIN typed on the keyboard; a failure, then enrolled and not ready") {
+    TempDir dir;
+    const auto defaults = dir.path() / "it-defaults.json";
+    std::ofstream(defaults) << R"({"endpoint_url": "https://central.kommune.dk:8443", "idle_timeout_seconds": 120})";
+    const auto configFile = dir.path() / "kiosk" / "kiosk.json";
+    std::vector<client::SetupRequest> requests;
+    const std::string centralKey = shared::publicKeyToBase64(shared::generateKeyPair().publicKey);
+    client::KioskShell::Options options;
+    options.configFile = configFile;
+    options.defaultsFile = defaults;
+    options.startUploader = false;
+    options.runSetup = [&](const client::SetupRequest& request) {
+        requests.push_back(request);
+        client::SetupResult result;
+        if (requests.size() == 1) {
+            result.failure = client::SetupModel::Failure::Unreachable;
+            result.detail = "enrolment failed after 3 tries: no connection: Connection refused";
+            return result;
+        }
+        shared::KioskConfig config = request.base;
+        config.endpointUrl = request.endpoint;
+        config.deviceToken = "token-0123456789";
+        config.deviceId = "dev-1";
+        config.unitName = "Plejecenter Solhøj";
+        config.centralPublicKey = centralKey;
+        // On the enrolment's thread: no REQUIRE here; a failure shows as a setup that did not finish.
+        if (auto saved = shared::saveConfig(config, request.configFile); !saved) {
+            result.failure = client::SetupModel::Failure::NotStored;
+            result.detail = saved.message();
+            return result;
+        }
+        result.config = shared::loadConfig(request.configFile).value();
+        result.survey.outcome = sync::SurveyFetch::Outcome::NoSurvey;
+        result.survey.status.surveyNote.kind = sync::SurveyNote::Kind::NotAssigned;
+        return result;
+    };
+    Ui ui(options);
+    REQUIRE(ui.screen() == Screen::Setup);
+    CHECK(ui.find("https://central.kommune.dk:8443##endpoint") != nullptr);
+    CHECK(ui.find("Tilmeld") != nullptr);
+    CHECK_FALSE(ui.find("Tilmeld")->enabled);
+    for (const auto& b : ui.last().buttons) {  // every key a finger can hit, on the screen
+        INFO(b.label);
+        CHECK(b.y1 - b.y0 >= 48.f);
+        CHECK(b.x1 - b.x0 >= 48.f);
+        CHECK(b.x0 >= 0.f);
+        CHECK(b.y1 <= 800.f);
+    }
+    // The code field has the keyboard, in capitals.
+    for (const char* key : {"K", "7", "Q", "M", "-", "3", "X", "H", "D", "-", "9", "P", "L", "A"}) ui.tap(key);
+    CHECK(ui.find("K7QM-3XHD-9PLA##code") != nullptr);
+    ui.tap("##pin");
+    for (const char* key : {"4", "8", "2", "9", "1", "3"}) ui.tap(key);
+    CHECK(ui.find("●●●●●●##pin") != nullptr);
+    for (const char* key : {"4", "8", "2", "9", "1", "3"}) ui.tap(key);  // into the repetition, which has the focus now
+    CHECK(ui.find("●●●●●●##pin_repeat") != nullptr);
+    REQUIRE(ui.find("Tilmeld")->enabled);
+    ui.tap("English");
+    ui.tap("Enrol");
+    for (int i = 0; i < 500 && ui.shell().setup() && ui.shell().setup()->phase() == client::SetupModel::Phase::Enrolling; ++i) {
+        std::this_thread::sleep_for(10ms);
+        ui.wait(100ms);
+    }
+    REQUIRE(ui.shell().setup() != nullptr);
+    CHECK(ui.shell().setup()->phase() == client::SetupModel::Phase::Failed);
+    REQUIRE(requests.size() == 1);
+    CHECK(requests[0].endpoint == "https://central.kommune.dk:8443");
+    CHECK(requests[0].code == "K7QM-3XHD-9PLA");
+    CHECK(requests[0].pin == "482913");
+    CHECK(requests[0].base.idleTimeoutSeconds == 120);  // IT's defaults reach the new config
+    const auto failed = std::get<client::SetupView>(ui.shell().view(ui.now).content);
+    REQUIRE(failed.message);
+    CHECK(failed.message->title == "The central system could not be reached");
+    CHECK(failed.message->body.find("Connection refused") != std::string::npos);
+
+    ui.tap("Back, and try again");
+    ui.tap("Enrol");
+    for (int i = 0; i < 500 && ui.shell().setup(); ++i) {
+        std::this_thread::sleep_for(10ms);
+        ui.wait(100ms);
+    }
+    REQUIRE(ui.shell().app() != nullptr);
+    CHECK(ui.screen() == Screen::NotReady);
+    const auto notReady = std::get<client::NotReadyView>(ui.shell().view(ui.now).content);
+    REQUIRE(notReady.blocks.size() == 2);
+    CHECK(notReady.blocks[0].title == "Kiosken er ikke klar endnu");
+    CHECK(notReady.blocks[1].title == "This kiosk is not ready yet");
+    CHECK(ui.find("Start") == nullptr);  // nobody can answer
 }

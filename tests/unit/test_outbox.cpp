@@ -468,6 +468,40 @@ TEST_CASE("outbox: held items wait apart: not pending, not sent, not exported, n
     CHECK(*outbox.integrityCheck() == "ok");
 }
 
+TEST_CASE("outbox: quarantined items sent again: pending once more, in their place, with no reason; held ones untouched") {
+    TempDir dir;
+    const auto path = dir / "outbox.db";
+    Outbox outbox = mustOpen(path);
+    std::vector<std::string> added;
+    for (int i = 0; i < 4; ++i) {
+        added.push_back(shared::newUuidV4());
+        mustSucceed(outbox.add(added.back(), someSealed()));
+    }
+    const std::string held = shared::newUuidV4();
+    mustSucceed(outbox.add(held, someSealed(), true));
+    mustSucceed(outbox.countAttempt({added[0], added[2]}));
+    mustSucceed(outbox.quarantine(added[0], "survey digital-kompetence 2026.1 is not published"));
+    mustSucceed(outbox.quarantine(added[2], "survey digital-kompetence 2026.1 is not published"));
+    CHECK(*outbox.counts() == sync::OutboxCounts{2, 2, 1});
+
+    CHECK(*outbox.retryQuarantined() == 2);
+    CHECK(*outbox.counts() == sync::OutboxCounts{4, 0, 1});
+    CHECK(outbox.quarantined()->empty());
+    const auto pending = outbox.pending(10);
+    REQUIRE(pending.ok());
+    CHECK(ids(*pending) == added);  // the oldest first, as before they were quarantined
+    CHECK((*pending)[0].reason.empty());
+    CHECK((*pending)[0].attempts == 1);
+    CHECK(*outbox.retryQuarantined() == 0);
+
+    // Rejected again: back to quarantine with the new reason.
+    mustSucceed(outbox.quarantine(added[2], "still not published"));
+    Outbox reopened = mustOpen(path);
+    CHECK(reopened.quarantined()->front().reason == "still not published");
+    CHECK(*reopened.counts() == sync::OutboxCounts{3, 1, 1});
+    CHECK(*reopened.integrityCheck() == "ok");
+}
+
 TEST_CASE("outbox: the held flag is all that is stored about a held response: no time, no reason") {
     TempDir dir;
     const auto path = dir / "outbox.db";

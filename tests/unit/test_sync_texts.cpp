@@ -137,4 +137,42 @@ TEST_SUITE("sync status in words") {
         }
         CHECK(client::SyncTexts(texts(), "en").problem({}).empty());
     }
+
+    TEST_CASE("what fetching the unit's survey after an enrolment found, as `svarboks enroll` and the journal say it") {
+        using Outcome = sync::SurveyFetch::Outcome;
+        const client::SyncTexts en(texts(), "en");
+        const client::SyncTexts da(texts(), "da");
+        sync::SurveyFetch fetch;
+        fetch.outcome = Outcome::Ready;
+        fetch.survey = "pulse 2026.1";
+        CHECK(en.surveyFetch(fetch) == "pulse 2026.1");
+
+        fetch = {};
+        fetch.outcome = Outcome::NoSurvey;
+        fetch.status.lastAttemptOk = true;
+        fetch.status.surveyNote.kind = sync::SurveyNote::Kind::NotAssigned;
+        CHECK(en.surveyFetch(fetch) == "the server has no survey for this unit; the kiosk keeps its own");
+        CHECK(da.surveyFetch(fetch) == "serveren har intet spørgeskema til denne enhed; kiosken beholder sit eget");
+
+        fetch = {};
+        fetch.outcome = Outcome::Unreachable;
+        fetch.report.outcome = sync::PassReport::Outcome::NotDelivered;
+        fetch.report.problem = {Kind::Transport, 0, "Connection refused"};
+        CHECK(en.surveyFetch(fetch) == "Connection refused");
+        CHECK(da.surveyFetch(fetch) == "ingen forbindelse til serveren: Connection refused");
+
+        // Nothing to send, but the survey check could not reach the server: the pass's own problem is none.
+        fetch = {};
+        fetch.outcome = Outcome::Unreachable;
+        fetch.status.lastResult.problem = {Kind::ServerStatus, 503, ""};
+        fetch.status.lastResult.surveyCheck = true;
+        CHECK(en.surveyFetch(fetch) == "survey check: server said 503");
+
+        fetch = {};
+        fetch.outcome = Outcome::Failed;
+        fetch.report.outcome = sync::PassReport::Outcome::Paused;
+        CHECK(en.surveyFetch(fetch) == "the server refused the token (401); re-enrol");
+        fetch.error = "outbox.db: cannot open";
+        CHECK(en.surveyFetch(fetch) == "outbox.db: cannot open");
+    }
 }

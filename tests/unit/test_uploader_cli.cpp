@@ -4,8 +4,10 @@
 
 #include "svarboks/client/cli.hpp"
 #include "svarboks/client/kiosk_app.hpp"
+#include "svarboks/client/kiosk_shell.hpp"
 #include "svarboks/shared/config.hpp"
 #include "svarboks/shared/sealing.hpp"
+#include "svarboks/sync/enroll.hpp"
 #include "svarboks/sync/uploader.hpp"
 
 #include <doctest/doctest.h>
@@ -46,6 +48,14 @@ struct Kiosk {
     fs::path configFile = dir.path() / "kiosk.json";
 
     Kiosk() { REQUIRE(shared::saveConfig(config, configFile).ok()); }
+    /// The server assigns `definition` to the kiosk's unit, and the kiosk has fetched it, as enrolment does.
+    void assignSurvey(const json& definition) {
+        server.on("/api/v1/survey", [definition](const FakeRequest&, int) {
+            return FakeReply{200, json{{"survey", definition}}.dump(), "application/json", {{"ETag", "\"s\""}}};
+        });
+        const auto fetched = sync::fetchUnitSurvey(uploaderOptions(config));
+        REQUIRE_MESSAGE(fetched.outcome == sync::SurveyFetch::Outcome::Ready, fetched.error);
+    }
     sync::Outbox outbox() {
         auto opened = sync::Outbox::open(config.outboxFile);
         REQUIRE(opened.ok());
@@ -96,6 +106,21 @@ void playRespondent(client::KioskApp& app, client::TimePoint& now, client::Clock
     now += 10s;
     app.tick(now);
     REQUIRE(app.model().screen() == client::Screen::Welcome);  // ready for the next person
+}
+
+client::Screen screenOf(const client::KioskShell& shell) { return shell.screen(); }
+client::Screen screenOf(const client::KioskApp& app) { return app.model().screen(); }
+
+// The long press, then `pin`, on a KioskShell or a KioskApp.
+template <typename Target>
+void openAdmin(Target& target, client::TimePoint& now, const std::string& pin = "482913") {
+    target.handle(client::Intent::of(client::Intent::Kind::CornerPressed), now);
+    now += 3s;
+    target.tick(now);
+    REQUIRE(screenOf(target) == client::Screen::PinPad);
+    for (const char digit : pin) target.handle(client::Intent::withText(client::Intent::Kind::PinDigit, std::string(1, digit)), now);
+    target.handle(client::Intent::of(client::Intent::Kind::PinSubmit), now);
+    REQUIRE(screenOf(target) == client::Screen::Admin);
 }
 
 }  // namespace
@@ -202,18 +227,22 @@ TEST_SUITE("uploader in the kiosk app") {
         REQUIRE_MESSAGE(created.ok(), (created.ok() ? "" : created.error().message));
         auto& app = **created;
         REQUIRE(app.uploader() != nullptr);
-        CHECK(app.model().survey().id == "digital-kompetence");
+        // Enrolled, with no survey from its endpoint yet: not the bundled one, but the not-ready screen.
+        CHECK_FALSE(app.model().hasSurvey());
+        CHECK(app.model().screen() == client::Screen::NotReady);
         client::TimePoint now = client::Clock::now();
         const auto deadline = app.nextDeadline(now);
         REQUIRE(deadline);
-        CHECK(*deadline <= now + 60s);  // the app looks at the mailbox now and then, even when idle
+        CHECK(*deadline <= now + 2s);  // it looks at the mailbox often while it waits for its survey
 
-        // The server's survey is taken on the welcome screen at the next tick.
+        // The server's survey is taken at the next tick, and the welcome screen shows.
         CHECK(eventually([&] {
             now += 1s;
             app.tick(now);
-            return app.model().survey().id == "pulse";
+            return app.model().hasSurvey() && app.model().survey().id == "pulse";
         }));
+        CHECK(app.model().screen() == client::Screen::Welcome);
+        CHECK(*app.nextDeadline(now) <= now + 60s);  // then now and then, even when idle
 
         playRespondent(app, now);
         CHECK(app.savedCount() == 1);
@@ -262,16 +291,6 @@ TEST_SUITE("uploader in the kiosk app") {
 TEST_SUITE("held responses in the kiosk app") {
     using K = client::Intent::Kind;
 
-    void openAdmin(client::KioskApp& app, client::TimePoint& now) {
-        app.handle(client::Intent::of(K::CornerPressed), now);
-        now += 3s;
-        app.tick(now);
-        REQUIRE(app.model().screen() == client::Screen::PinPad);
-        for (const char* digit : {"2", "4", "6", "8", "1", "3"}) app.handle(client::Intent::withText(K::PinDigit, digit), now);
-        app.handle(client::Intent::of(K::PinSubmit), now);
-        REQUIRE(app.model().screen() == client::Screen::Admin);
-    }
-
     std::string adminRow(client::KioskApp& app, client::TimePoint now, const std::string& label) {
         const auto view = std::get<client::AdminView>(app.view(now).content);
         for (const auto& [name, value] : view.rows) {
@@ -291,6 +310,7 @@ TEST_SUITE("held responses in the kiosk app") {
 
     TEST_CASE("a respondent faster than a person is held: committed, not sent; Send held answers sends it") {
         Kiosk kiosk;
+        kiosk.assignSurvey(json::parse(readFile(fs::path(SVARBOKS_SOURCE_DIR) / "assets/surveys/digital-kompetence.json")));
         auto hash = shared::hashPin("246813");
         REQUIRE(hash.ok());
         kiosk.config.pinHash = *hash;
@@ -312,7 +332,7 @@ TEST_SUITE("held responses in the kiosk app") {
         CHECK(eventually([&] { return kiosk.counts().pending == 0; }));  // the server stores before the kiosk removes
         CHECK(eventually([&] { return app.uploader()->snapshot().held == 1; }));
 
-        openAdmin(app, now);
+        openAdmin(app, now, "246813");
         CHECK(adminRow(app, now, "Tilbageholdt").rfind("1 svar, afsluttet hurtigere", 0) == 0);
         CHECK(actionEnabled(app, now, "Send tilbageholdte svar"));
         app.handle(client::Intent::of(K::AdminReleaseHeld), now);
@@ -326,6 +346,7 @@ TEST_SUITE("held responses in the kiosk app") {
 
     TEST_CASE("a burst: the fourth respondent within ten minutes is held; Delete held answers asks, then removes only those") {
         Kiosk kiosk;
+        kiosk.assignSurvey(json::parse(readFile(fs::path(SVARBOKS_SOURCE_DIR) / "assets/surveys/digital-kompetence.json")));
         auto hash = shared::hashPin("246813");
         REQUIRE(hash.ok());
         kiosk.config.pinHash = *hash;
@@ -347,7 +368,7 @@ TEST_SUITE("held responses in the kiosk app") {
         for (const auto& item : *items) pending.push_back(item.id);
         CHECK(pending == std::vector<std::string>(ids.begin(), ids.begin() + 3));
 
-        openAdmin(app, now);
+        openAdmin(app, now, "246813");
         app.handle(client::Intent::of(K::AdminDeleteHeld), now);
         auto view = std::get<client::AdminView>(app.view(now).content);
         REQUIRE(view.confirm.has_value());
@@ -476,9 +497,17 @@ TEST_SUITE("uploader commands") {
         CHECK(cli({"status", "--config"}).code == 2);
     }
 
-    TEST_CASE("svarboks enroll: writes a config that syncs; a refused code exits 1") {
+    TEST_CASE("svarboks enroll: writes a config from IT's defaults, fetches the unit's survey, and syncs; a refused code exits 1") {
         TempDir dir;
         FakeServer server;
+        const fs::path defaults = dir.path() / "it-defaults.json";
+        std::ofstream(defaults) << R"({"sync_interval_seconds": 900, "device_token": "not-taken-from-defaults"})";
+        REQUIRE(::setenv("SVARBOKS_DEFAULTS", defaults.c_str(), 1) == 0);
+        std::atomic<bool> published{true};
+        server.on("/api/v1/survey", [&](const FakeRequest&, int) {
+            if (!published) return FakeReply{404, R"({"error":"no survey is assigned to this unit"})"};
+            return FakeReply{200, json{{"survey", pulseSurvey()}}.dump(), "application/json", {{"ETag", "\"p\""}}};
+        });
         const std::string key = shared::publicKeyToBase64(shared::generateKeyPair().publicKey);
         std::atomic<int> enrolled{0};
         server.on("/api/v1/enroll", [&](const FakeRequest& request, int) {
@@ -492,6 +521,8 @@ TEST_SUITE("uploader commands") {
         const auto run = cli({"enroll", "K7QM-3XHD-9PLA", "--endpoint", server.url(), "--ca", certificate().cert.string(), "--config", file.string()});
         CHECK_MESSAGE(run.code == 0, run.err);
         CHECK(run.out.find("Enrolled as device dev-9 of unit Hjemmeplejen Nord") == 0);
+        CHECK(run.out.find("The unit's survey is on the kiosk: pulse ") != std::string::npos);
+        CHECK(sync::loadCachedSurvey(dir.path() / "etc"));
         struct stat info{};
         REQUIRE(::stat(file.c_str(), &info) == 0);
         CHECK((info.st_mode & 0777) == 0600);
@@ -499,7 +530,26 @@ TEST_SUITE("uploader commands") {
         REQUIRE(config.ok());
         CHECK(config->centralPublicKey == key);
         CHECK(config->deviceToken == "tok-" + std::string(40, 'x'));
+        CHECK(config->syncIntervalSeconds == 900);
+        CHECK(config->outboxFile == (dir.path() / "etc" / "outbox.db").string());
         CHECK(cli({"sync", "--config", file.string()}).code == 0);
+
+        // No survey for the unit: enrolled, but not ready; it says so and exits 1.
+        published = false;
+        const fs::path second = dir.path() / "second" / "kiosk.json";
+        const auto notReady = cli({"enroll", "K7QM-3XHD-9PLA", "--endpoint", server.url(), "--ca", certificate().cert.string(), "--config",
+                                   second.string()});
+        CHECK(notReady.code == 1);
+        CHECK(notReady.err.find("Enrolled as device dev-9") == 0);
+        CHECK(notReady.err.find("the unit's survey is not on the kiosk yet") != std::string::npos);
+        CHECK(notReady.err.find("not ready") != std::string::npos);
+        CHECK(shared::loadConfig(second)->deviceToken == "tok-" + std::string(40, 'x'));
+        const auto simulated = cli({"simulate", "1", "--config", second.string(), "--into-production-outbox"});
+        CHECK(simulated.code == 1);  // nobody can answer a survey the unit does not have
+        CHECK(simulated.err.find("does not have its unit's survey") != std::string::npos);
+        published = true;
+        CHECK(cli({"sync", "--config", second.string()}).code == 0);
+        CHECK(cli({"simulate", "1", "--config", second.string(), "--into-production-outbox"}).code == 0);
 
         const auto refused = cli({"enroll", "AAAA-BBBB-CCCC", "--endpoint", server.url(), "--ca", certificate().cert.string(), "--config",
                                   (dir.path() / "other.json").string()});
@@ -511,5 +561,215 @@ TEST_SUITE("uploader commands") {
         CHECK(cli({"enroll", "--endpoint", server.url()}).code == 2);
         CHECK(cli({"enroll", "CODE"}).code == 2);
         CHECK(cli({"enroll", "CODE", "--endpoint", "http://insecure.example"}).code == 2);
+
+        std::ofstream(defaults) << R"({"idle_timeout_seconds": "fast"})";
+        const auto badDefaults = cli({"enroll", "K7QM-3XHD-9PLA", "--endpoint", server.url(), "--config", (dir.path() / "third.json").string()});
+        CHECK(badDefaults.code == 1);
+        CHECK(badDefaults.err.find("idle_timeout_seconds") != std::string::npos);
+        CHECK(badDefaults.err.find("the code was not used") != std::string::npos);
+        REQUIRE(::unsetenv("SVARBOKS_DEFAULTS") == 0);
+    }
+
+    TEST_CASE("svarboks outbox retry-quarantined: quarantined answers go back to pending and the next sync sends them") {
+        Kiosk kiosk;
+        std::atomic<bool> fixed{false};
+        kiosk.server.on("/api/v1/batches", [&](const FakeRequest& request, int) {
+            return fixed ? kiosk.server.storeBatch(request) : FakeServer::replyAll(request, "rejected", "survey t 1 is not published");
+        });
+        std::vector<std::string> ids;
+        {
+            auto outbox = kiosk.outbox();
+            ids = addResponses(outbox, 3);
+        }
+        CHECK(cli({"sync", "--config", kiosk.configFile.string()}).code == 1);
+        CHECK(kiosk.counts() == sync::OutboxCounts{0, 3, 0});
+
+        fixed = true;
+        const auto moved = cli({"outbox", "retry-quarantined", "--config", kiosk.configFile.string()});
+        CHECK_MESSAGE(moved.code == 0, moved.err);
+        CHECK(moved.out.find("3 responses were moved from quarantine back to pending") != std::string::npos);
+        CHECK(kiosk.counts() == sync::OutboxCounts{3, 0, 0});
+        CHECK(cli({"sync", "--config", kiosk.configFile.string()}).code == 0);
+        CHECK(kiosk.server.stored().size() == 3);
+        CHECK(cli({"outbox", "retry-quarantined", "--config", kiosk.configFile.string()}).out.find(" 0 responses were") != std::string::npos);
+
+        CHECK(cli({"outbox"}).code == 2);
+        CHECK(cli({"outbox", "purge"}).code == 2);
+        CHECK(cli({"outbox", "retry-quarantined", "--config"}).code == 2);
+        CHECK(cli({"outbox", "retry-quarantined", "--config", (kiosk.dir.path() / "missing.json").string()}).code == 2);
+    }
+}
+
+TEST_SUITE("setup, not ready, and the admin's enrolment actions") {
+    using K = client::Intent::Kind;
+
+    // Admin PIN 482913, and the kiosk has the pulse survey from its endpoint.
+    void withPinAndPulse(Kiosk& kiosk) {
+        auto hash = shared::hashPin("482913");
+        REQUIRE(hash.ok());
+        kiosk.config.pinHash = *hash;
+        REQUIRE(shared::saveConfig(kiosk.config, kiosk.configFile).ok());
+        kiosk.assignSurvey(pulseSurvey());
+    }
+
+    void typeSetup(client::KioskShell& shell, const std::string& code, client::TimePoint now) {
+        shell.handle(client::Intent::withText(K::SetupFocus, "code"), now);
+        for (const char c : code) shell.handle(client::Intent::withText(K::KeyboardKey, std::string(1, c)), now);
+        shell.handle(client::Intent::withText(K::SetupFocus, "pin"), now);
+        for (int twice = 0; twice < 2; ++twice) {
+            for (const char c : std::string("482913")) shell.handle(client::Intent::withText(K::KeyboardKey, std::string(1, c)), now);
+        }
+    }
+
+    TEST_CASE("a kiosk with no config: setup -> enrolling -> enrolled, not ready -> ready when the unit's survey is published") {
+        TempDir dir;
+        FakeServer server;
+        const std::string key = shared::publicKeyToBase64(shared::generateKeyPair().publicKey);
+        server.on("/api/v1/enroll", [&](const FakeRequest& request, int) {
+            if (json::parse(request.body)["code"] != "K7QM3XHD") return FakeReply{403, R"({"error":"unknown, used or expired code"})"};
+            return FakeReply{200, json{{"device_id", "dev-3"}, {"device_token", "tok-" + std::string(40, 'y')},
+                                       {"unit", {{"id", "u1"}, {"name", "Solhøj"}}}, {"public_key", key}}.dump()};
+        });
+        std::atomic<bool> published{false};
+        server.on("/api/v1/survey", [&](const FakeRequest&, int) {
+            if (!published) return FakeReply{404, R"({"error":"no survey is assigned to this unit"})"};
+            return FakeReply{200, json{{"survey", pulseSurvey()}}.dump(), "application/json", {{"ETag", "\"p\""}}};
+        });
+        const fs::path defaults = dir.path() / "it-defaults.json";
+        std::ofstream(defaults) << json{{"endpoint_url", server.url()}, {"ca_file", certificate().cert.string()}, {"sync_interval_seconds", 30}}.dump();
+        client::KioskShell::Options options;
+        options.configFile = dir.path() / "state" / "kiosk.json";
+        options.defaultsFile = defaults;
+        options.timeout = 5s;
+        auto opened = client::KioskShell::open(options);
+        REQUIRE_MESSAGE(opened.ok(), (opened.ok() ? "" : opened.error().message));
+        auto& shell = **opened;
+        client::TimePoint now = client::Clock::now();
+        REQUIRE(shell.screen() == client::Screen::Setup);
+        REQUIRE(shell.setup() != nullptr);
+        CHECK(shell.setup()->text(client::SetupModel::Field::Endpoint) == server.url());
+
+        const auto enrolAndWait = [&] {
+            shell.handle(client::Intent::of(K::SetupEnrol), now);
+            CHECK((!shell.setup() || shell.setup()->phase() == client::SetupModel::Phase::Enrolling));
+            CHECK(*shell.nextDeadline(now) <= now + 100ms);  // the loop keeps looking while it enrols
+            return eventually([&] {
+                shell.tick(now);
+                return !shell.setup() || shell.setup()->phase() != client::SetupModel::Phase::Enrolling;
+            });
+        };
+        typeSetup(shell, "WRONG", now);
+        REQUIRE(enrolAndWait());
+        REQUIRE(shell.setup() != nullptr);
+        CHECK(shell.setup()->failure() == client::SetupModel::Failure::CodeRefused);
+        CHECK_FALSE(fs::exists(options.configFile));
+        shell.handle(client::Intent::of(K::SetupRetry), now);
+        for (const char c : std::string("K7QM3XHD")) shell.handle(client::Intent::withText(K::KeyboardKey, std::string(1, c)), now);
+        REQUIRE(enrolAndWait());
+        REQUIRE(shell.app() != nullptr);
+        CHECK(shell.screen() == client::Screen::NotReady);
+        auto config = shared::loadConfig(options.configFile);
+        REQUIRE(config.ok());
+        CHECK(config->deviceToken == "tok-" + std::string(40, 'y'));
+        CHECK(config->syncIntervalSeconds == 30);
+        CHECK(shared::verifyPin("482913", config->pinHash));
+        CHECK(eventually([&] {
+            shell.tick(now);
+            return shell.app()->adminStatus().surveyWait == client::SurveyWait::NoneForUnit;
+        }));
+        const auto notReady = std::get<client::NotReadyView>(shell.view(now).content);
+        CHECK(notReady.detail.find("Solhøj") != std::string::npos);
+
+        // Published: Sync now on the admin screen (behind the new PIN) fetches it, and the not-ready screen
+        // gives way to the welcome screen by itself.
+        published = true;
+        openAdmin(shell, now);
+        shell.handle(client::Intent::of(K::AdminSyncNow), now);
+        shell.handle(client::Intent::of(K::AdminClose), now);
+        CHECK(eventually([&] {
+            shell.tick(now);
+            return shell.screen() == client::Screen::Welcome;
+        }));
+        REQUIRE(shell.app()->model().hasSurvey());
+        CHECK(shell.app()->model().survey().id == "pulse");
+    }
+
+    TEST_CASE("re-enrol: refused while answers wait unsent, saying why; then the setup screen, and Cancel goes back") {
+        Kiosk kiosk;
+        kiosk.config.sendDelayMinMinutes = 30;  // nothing leaves on its own during the test
+        kiosk.config.sendDelayMaxMinutes = 30;
+        withPinAndPulse(kiosk);
+        {
+            auto outbox = kiosk.outbox();
+            addResponses(outbox, 2);
+        }
+        client::KioskShell::Options options;
+        options.configFile = kiosk.configFile;
+        options.defaultsFile = kiosk.dir.path() / "no-defaults.json";
+        auto opened = client::KioskShell::open(options);
+        REQUIRE(opened.ok());
+        auto& shell = **opened;
+        client::TimePoint now = client::Clock::now();
+        REQUIRE(shell.screen() == client::Screen::Welcome);
+        openAdmin(shell, now);
+        shell.handle(client::Intent::of(K::AdminReenrol), now);
+        CHECK(shell.screen() == client::Screen::Admin);
+        CHECK(shell.app()->adminStatus().notice.find("2 svar venter") != std::string::npos);
+
+        // Sent (Sync now sends at once): now it may.
+        shell.handle(client::Intent::of(K::AdminSyncNow), now);
+        CHECK(eventually([&] { return kiosk.server.stored().size() == 2; }));
+        CHECK(eventually([&] { return kiosk.counts().pending == 0; }));
+        shell.handle(client::Intent::of(K::AdminReenrol), now);
+        REQUIRE(shell.screen() == client::Screen::Setup);
+        REQUIRE(shell.setup() != nullptr);
+        CHECK(shell.setup()->canCancel());
+        CHECK(shell.setup()->text(client::SetupModel::Field::Endpoint) == kiosk.server.url());
+        shell.handle(client::Intent::of(K::SetupCancel), now);
+        REQUIRE(shell.app() != nullptr);
+        CHECK(shell.screen() == client::Screen::Welcome);
+        CHECK(shell.app()->model().survey().id == "pulse");
+    }
+
+    TEST_CASE("admin: Change PIN stores only the new PIN's hash; Send quarantined answers again moves them back to pending") {
+        Kiosk kiosk;
+        withPinAndPulse(kiosk);
+        kiosk.server.on("/api/v1/batches", [&](const FakeRequest& request, int) { return FakeServer::replyAll(request, "rejected", "unknown survey"); });
+        {
+            auto outbox = kiosk.outbox();
+            addResponses(outbox, 2);
+        }
+        CHECK(cli({"sync", "--config", kiosk.configFile.string()}).code == 1);
+        REQUIRE(kiosk.counts().quarantined == 2);
+        REQUIRE(sync::loadCachedSurvey(kiosk.dir.path()));
+        auto created = client::KioskApp::create(kiosk.config, false, kiosk.configFile);
+        REQUIRE(created.ok());
+        auto& app = **created;
+        client::TimePoint now = client::Clock::now();
+        openAdmin(app, now);
+
+        app.handle(client::Intent::of(K::AdminRetryQuarantined), now);
+        CHECK(kiosk.counts() == sync::OutboxCounts{2, 0, 0});
+        CHECK(app.adminStatus().notice.find("2 svar fra karantænen") == 0);
+
+        app.handle(client::Intent::of(K::AdminChangePin), now);
+        REQUIRE(app.model().screen() == client::Screen::NewPin);
+        for (int twice = 0; twice < 2; ++twice) {
+            for (const char c : std::string("135790")) app.handle(client::Intent::withText(K::PinDigit, std::string(1, c)), now);
+            app.handle(client::Intent::of(K::PinSubmit), now);
+        }
+        CHECK(app.model().screen() == client::Screen::Admin);
+        CHECK(app.adminStatus().notice == "PIN-koden er skiftet. Brug den nye næste gang.");
+        const std::string stored = readFile(kiosk.configFile);
+        CHECK(stored.find("135790") == std::string::npos);
+        auto reloaded = shared::loadConfig(kiosk.configFile);
+        REQUIRE(reloaded.ok());
+        CHECK(shared::verifyPin("135790", reloaded->pinHash));
+        CHECK_FALSE(shared::verifyPin("482913", reloaded->pinHash));
+        CHECK(reloaded->deviceToken == kiosk.config.deviceToken);  // nothing else changed
+
+        // The running kiosk takes the new PIN at once.
+        app.handle(client::Intent::of(K::AdminClose), now);
+        openAdmin(app, now, "135790");
     }
 }

@@ -330,3 +330,96 @@ TEST_SUITE("uploader survey updates") {
         CHECK(english().surveyNote(session->status().surveyNote).find("public key differs") != std::string::npos);
     }
 }
+
+TEST_SUITE("enrolment fetches the unit's survey") {
+    TEST_CASE("the failure of an enrolment has a kind a screen can word: code refused, unreachable, certificate") {
+        FakeServer server;
+        auto enroller = std::make_shared<Enroller>();
+        enroller->code = "AAAA-BBBB-CCCC";
+        server.on("/api/v1/enroll", [enroller](const FakeRequest& request, int) { return (*enroller)(request); });
+        sync::EnrollFailure why = sync::EnrollFailure::None;
+        CHECK_FALSE(sync::enrollDevice(enrollOptions(server), &why).ok());
+        CHECK(why == sync::EnrollFailure::CodeRefused);
+
+        auto untrusted = enrollOptions(server);
+        untrusted.caFile = certificate(1).cert.string();  // another certificate than the server's
+        CHECK_FALSE(sync::enrollDevice(untrusted, &why).ok());
+        CHECK(why == sync::EnrollFailure::Certificate);
+
+        auto closed = enrollOptions(server);
+        closed.endpointUrl = "https://127.0.0.1:1";
+        const auto refused = sync::enrollDevice(closed, &why);
+        REQUIRE_FALSE(refused.ok());
+        CHECK(why == sync::EnrollFailure::Unreachable);
+        CHECK(refused.error().message.find("the code is still yours") != std::string::npos);
+
+        enroller->code = "K7QM-3XHD-9PLA";
+        CHECK(sync::enrollDevice(enrollOptions(server), &why).ok());
+        CHECK(why == sync::EnrollFailure::None);
+    }
+
+    TEST_CASE("after enrolling: the unit's survey is fetched and cached; none published, or no answer, says so") {
+        FakeServer server;
+        auto enroller = std::make_shared<Enroller>();
+        server.on("/api/v1/enroll", [enroller](const FakeRequest& request, int) { return (*enroller)(request); });
+        std::atomic<int> surveyStatus{404};
+        server.on("/api/v1/survey", [&](const FakeRequest&, int) {
+            if (surveyStatus == 404) return FakeReply{404, R"({"error":"no survey is assigned to this unit"})"};
+            return FakeReply{200, json{{"survey", pulseSurvey()}, {"public_key", kServerKey}}.dump(), "application/json", {{"ETag", "\"p\""}}};
+        });
+        TempDir dir;
+        const fs::path file = dir.path() / "kiosk.json";
+        // A kiosk enrolled before, elsewhere, with that unit's survey cached.
+        shared::KioskConfig before = kioskConfig(dir.path(), "https://old.example");
+        REQUIRE(shared::saveConfig(before, file).ok());
+        const json oldCache = {{"format", "svarboks-survey-cache"}, {"version", 1}, {"etag", "\"old\""}, {"survey", pulseSurvey()}};
+        std::ofstream(dir.path() / "survey-cache.json") << oldCache.dump();
+        REQUIRE(sync::loadCachedSurvey(dir.path()));
+
+        const auto options = enrollOptions(server);
+        auto enrolment = sync::enrollDevice(options);
+        REQUIRE(enrolment.ok());
+        auto stored = sync::storeEnrolment(file, *enrolment, options, {});
+        REQUIRE(stored.ok());
+        CHECK_FALSE(sync::loadCachedSurvey(dir.path()));  // not this unit's: forgotten
+
+        auto fetchOptions = uploaderOptions(*stored);
+        auto fetched = sync::fetchUnitSurvey(fetchOptions);
+        CHECK(fetched.outcome == sync::SurveyFetch::Outcome::NoSurvey);
+        CHECK(fetched.status.surveyNote.kind == sync::SurveyNote::Kind::NotAssigned);
+        CHECK_FALSE(sync::loadCachedSurvey(dir.path()));
+
+        surveyStatus = 200;
+        fetched = sync::fetchUnitSurvey(fetchOptions);
+        CHECK(fetched.outcome == sync::SurveyFetch::Outcome::Ready);
+        CHECK(fetched.survey == "pulse " + pulseSurvey()["surveyVersion"].get<std::string>());
+        const auto cached = sync::loadCachedSurvey(dir.path());
+        REQUIRE(cached);
+        CHECK(cached->id == "pulse");
+        for (const auto& request : server.requests("/api/v1/survey")) CHECK(request.header("if-none-match").empty());  // "old" was forgotten
+
+        auto unreachable = fetchOptions;
+        unreachable.config.endpointUrl = "https://127.0.0.1:1";
+        REQUIRE(sync::forgetCachedSurvey(dir.path()).ok());
+        fetched = sync::fetchUnitSurvey(unreachable);
+        CHECK(fetched.outcome == sync::SurveyFetch::Outcome::Unreachable);
+        CHECK(fetched.status.lastResult.problem.kind == sync::SyncProblem::Kind::Transport);  // the survey check's: nothing was pending
+        CHECK(sync::forgetCachedSurvey(dir.path()).ok());  // no file is no error
+    }
+
+    TEST_CASE("fetching the survey sends nothing before the send schedule allows") {
+        SurveyRig rig;
+        rig.config.sendDelayMinMinutes = 20;
+        rig.config.sendDelayMaxMinutes = 60;
+        rig.server.on("/api/v1/survey", [](const FakeRequest&, int) {
+            return FakeReply{200, json{{"survey", pulseSurvey()}}.dump(), "application/json", {{"ETag", "\"p\""}}};
+        });
+        {
+            auto outbox = sync::Outbox::open(rig.config.outboxFile);
+            REQUIRE(outbox.ok());
+            addResponses(*outbox, 2);
+        }
+        CHECK(sync::fetchUnitSurvey(uploaderOptions(rig.config)).outcome == sync::SurveyFetch::Outcome::Ready);
+        CHECK(rig.server.requests("/api/v1/batches").empty());
+    }
+}

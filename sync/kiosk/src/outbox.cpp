@@ -217,14 +217,18 @@ Status Outbox::countAttempt(const std::vector<std::string>& ids) {
 }
 
 Result<std::int64_t> Outbox::releaseHeld() {
-    return guarded(m_path, [&] { return changeHeld("UPDATE responses SET held = 0 WHERE held = 1"); });
+    return guarded(m_path, [&] { return changeRows("UPDATE responses SET held = 0 WHERE held = 1"); });
 }
 
 Result<std::int64_t> Outbox::deleteHeld() {
-    return guarded(m_path, [&] { return changeHeld("DELETE FROM responses WHERE held = 1 AND state = 'pending'"); });
+    return guarded(m_path, [&] { return changeRows("DELETE FROM responses WHERE held = 1 AND state = 'pending'"); });
 }
 
-Result<std::int64_t> Outbox::changeHeld(std::string_view sql) {
+Result<std::int64_t> Outbox::retryQuarantined() {
+    return guarded(m_path, [&] { return changeRows("UPDATE responses SET state = 'pending', reason = '' WHERE state = 'quarantined'"); });
+}
+
+Result<std::int64_t> Outbox::changeRows(std::string_view sql) {
     return sqlite::inWriteTransaction(m_db, kCannotWrite, [&](sqlite::Database& db) -> Result<std::int64_t> {
         if (!db.query(sql).run()) return db.error(kCannotWrite);
         return db.changes();

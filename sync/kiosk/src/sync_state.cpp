@@ -177,4 +177,13 @@ std::optional<shared::Survey> loadCachedSurvey(const fs::path& stateDir) {
     return std::move(cached->survey);
 }
 
+shared::Status forgetCachedSurvey(const fs::path& stateDir) {
+    std::error_code ec;
+    fs::remove(stateDir / kSurveyCacheFile, ec);
+    if (ec) {
+        return shared::Error{(stateDir / kSurveyCacheFile).string() + ": cannot delete the survey of the earlier enrolment: " + ec.message()};
+    }
+    return {};
+}
+
 }  // namespace svarboks::sync

@@ -71,14 +71,21 @@ struct ConfigInitOptions {
 /// config error.
 [[nodiscard]] int syncCommand(const std::string& config, std::ostream& out, std::ostream& err);
 
+/// `svarboks outbox retry-quarantined [--config FILE]`: moves every quarantined response back to pending, for the
+/// next sync to send (once the central team has fixed why the server rejected them). 0 when done, with how
+/// many; 1 when the outbox fails; 2 for a config error.
+[[nodiscard]] int retryQuarantinedCommand(const std::string& config, std::ostream& out, std::ostream& err);
+
 /// `svarboks status [--json] [--config FILE]`: counts, the last attempt and its result, the last success, the sync
 /// state in words, and the quarantined responses with their reasons. 0 when shown; 2 for a config error.
 [[nodiscard]] int statusCommand(const std::string& config, bool json, std::ostream& out, std::ostream& err);
 
 /// `svarboks enroll CODE --endpoint URL [--ca FILE] [--config FILE] [--request-id UUID]`: enrols the kiosk with
-/// `options` (code, endpoint, CA file, request id; the command line has checked their form) and stores the token
-/// and the central public key in the config (mode 0600). 0 when enrolled; 1 when refused or not stored (with
-/// the command that retries with the same request id).
+/// `options` (code, endpoint, CA file, request id; the command line has checked their form), stores the token
+/// and the central public key in the config (mode 0600; a new one starts from IT's defaults, kiosk_setup.hpp),
+/// then fetches the unit's survey (sync::fetchUnitSurvey). 0 when enrolled and the survey is on the kiosk; 1
+/// when refused or not stored (with the command that retries with the same request id), or enrolled without
+/// the unit's survey (saying why and that the kiosk keeps trying).
 [[nodiscard]] int enrollCommand(sync::EnrollOptions options, const std::string& config, std::ostream& out, std::ostream& err);
 
 /// The survey `config init` uses without --survey: the absolute path of the default survey,

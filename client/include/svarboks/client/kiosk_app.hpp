@@ -35,6 +35,8 @@ public:
     [[nodiscard]] virtual shared::Result<std::int64_t> deleteHeld() = 0;
     /// Writes the outbox to `file`; returns how many responses.
     [[nodiscard]] virtual shared::Result<std::int64_t> exportTo(const std::filesystem::path& file) = 0;
+    /// Makes every quarantined response pending again (sync::Outbox::retryQuarantined); returns how many.
+    [[nodiscard]] virtual shared::Result<std::int64_t> retryQuarantined() = 0;
 };
 
 /// The production store: crypto_box_seal to the central public key, then one committed row in the outbox.
@@ -47,6 +49,7 @@ public:
     [[nodiscard]] shared::Result<std::int64_t> releaseHeld() override;
     [[nodiscard]] shared::Result<std::int64_t> deleteHeld() override;
     [[nodiscard]] shared::Result<std::int64_t> exportTo(const std::filesystem::path& file) override;
+    [[nodiscard]] shared::Result<std::int64_t> retryQuarantined() override;
 
 private:
     sync::Outbox m_outbox;
@@ -57,14 +60,18 @@ private:
 class KioskApp {
 public:
     /// Loads the survey and the kiosk's texts and opens the outbox named by the config. Every error says
-    /// which file and what is wrong. An enrolled kiosk (endpoint_url and device_token set) uses the survey
-    /// last received from the server (survey-cache.json) when there is a valid one, and, with `startUploader`,
-    /// starts the background uploader (sync/uploader.hpp); an uploader that cannot start is reported on the
-    /// admin screen, and the kiosk keeps collecting responses.
-    [[nodiscard]] static shared::Result<std::unique_ptr<KioskApp>> create(const shared::KioskConfig& config, bool startUploader = true);
+    /// which file and what is wrong. An enrolled kiosk (endpoint_url and device_token set) uses only the survey
+    /// received from its endpoint (survey-cache.json), never survey_file: without one it shows the not-ready
+    /// screen until the uploader brings it. With `startUploader` an enrolled kiosk starts the background
+    /// uploader (sync/uploader.hpp); an uploader that cannot start is reported on the admin screen, and the
+    /// kiosk keeps collecting responses. `configFile` is where a new admin PIN is stored ("" = nowhere: Change
+    /// PIN then reports an error).
+    [[nodiscard]] static shared::Result<std::unique_ptr<KioskApp>> create(const shared::KioskConfig& config, bool startUploader = true,
+                                                                        std::filesystem::path configFile = {});
 
     /// `pinStore` keeps wrong PINs across restarts (create() passes a PinLockFile, pin-lock.json beside the
     /// outbox); without one they are kept in memory only.
+    /// `survey` may be null (the not-ready screen).
     KioskApp(shared::KioskConfig config, std::shared_ptr<const shared::Survey> survey, UiTexts texts,
              std::unique_ptr<ResponseStore> store, std::function<bool(std::string_view)> checkPin,
              std::unique_ptr<PinLockStore> pinStore = nullptr);
@@ -89,6 +96,9 @@ public:
     [[nodiscard]] ScreenView view(TimePoint now) const;
 
     [[nodiscard]] bool quitRequested() const { return m_quit; }
+    /// The admin chose Re-enrol and nothing waits unsent: the caller shows the setup screen (kiosk_shell.hpp).
+    [[nodiscard]] bool reenrolRequested() const { return m_reenrol; }
+    [[nodiscard]] const shared::KioskConfig& config() const { return m_config; }
     [[nodiscard]] const KioskModel& model() const { return m_model; }
     [[nodiscard]] const AdminStatus& adminStatus() const { return m_admin; }
     /// How many responses this app has committed, and the id of the last (for simulate and tests).
@@ -99,6 +109,8 @@ private:
     void carryOut(Effect effect, TimePoint now);
     void save(TimePoint now);
     void refreshAdminStatus();
+    void reenrol();
+    void changePin();
 
     shared::KioskConfig m_config;
     UiTexts m_texts;
@@ -109,6 +121,8 @@ private:
     std::int64_t m_saved = 0;
     std::string m_lastSavedId;
     bool m_quit = false;
+    bool m_reenrol = false;
+    std::filesystem::path m_configFile;
     std::unique_ptr<sync::Uploader> m_uploader;
     std::uint64_t m_syncGeneration = 0;
     std::string m_syncStartError;  ///< why an enrolled kiosk has no uploader: the error of Uploader::start

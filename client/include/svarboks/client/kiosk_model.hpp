@@ -3,6 +3,9 @@
 // lock. Driven only by intents and a clock, so it is tested without a display. Side effects (saving a
 // response, quitting, exporting) are returned as an Effect for the caller to carry out.
 //
+// A kiosk with no survey (enrolled, but its unit's survey has not arrived from the endpoint yet) shows the
+// not-ready screen instead of the welcome screen, and takes the survey the moment it is offered.
+//
 // Half-finished answers live here, in memory only: an idle timeout, "start over" or a crash forgets them.
 // The admin PIN pad's count of wrong PINs and its lock are the one thing the model keeps across restarts,
 // through an injected PinLockStore (pin_lock_file.hpp keeps it in a file), so that pulling the plug does not
@@ -22,6 +25,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace svarboks::client {
@@ -29,7 +33,8 @@ namespace svarboks::client {
 using Clock = std::chrono::steady_clock;
 using TimePoint = Clock::time_point;
 
-enum class Screen { Welcome, Consent, Question, Saving, Profile, ThankYou, PinPad, Admin };
+/// Setup is the setup screen of a kiosk with no enrolment (setup_model.hpp); the others are KioskModel's.
+enum class Screen { Welcome, Consent, Question, Saving, Profile, ThankYou, PinPad, Admin, NotReady, NewPin, Setup };
 
 /// What a person did. Screens return these; nothing else changes the model.
 struct Intent {
@@ -43,6 +48,9 @@ struct Intent {
         Choose,            ///< value = the answer (rating, radiogroup, boolean)
         Toggle,            ///< value = a checkbox choice
         Key,               ///< text = one character for the number pad: 0-9, '-', ','
+        KeyboardKey,       ///< text = one character (UTF-8) from the on-screen keyboard (keyboard.hpp)
+        KeyboardBackspace,
+        KeyboardShift,
         Backspace,         ///< number pad
         Next,              ///< Next, or Finish on the last screen
         Back,
@@ -66,6 +74,13 @@ struct Intent {
         AdminDeleteHeld,         ///< asks for confirmation
         AdminConfirmDeleteHeld,
         AdminCancelDeleteHeld,
+        AdminReenrol,            ///< back to the setup screen (refused while answers wait unsent)
+        AdminChangePin,          ///< the new PIN screen: 6 digits, twice (PinDigit, PinBackspace, PinSubmit, PinCancel)
+        AdminRetryQuarantined,   ///< send the quarantined answers again
+        SetupFocus,              ///< text = the setup field to type into (SetupModel::Field's name)
+        SetupEnrol,
+        SetupRetry,              ///< back to the form after a failed enrolment
+        SetupCancel,             ///< leave the setup screen of a kiosk that is enrolled already (re-enrol)
     };
     Kind kind = Kind::None;
     std::string text;
@@ -77,7 +92,7 @@ struct Intent {
 };
 
 /// What the caller must do after apply()/tick().
-enum class Effect { None, SaveResponse, Quit, ExportOutbox, SyncNow, ReleaseHeld, DeleteHeld };
+enum class Effect { None, SaveResponse, Quit, ExportOutbox, SyncNow, ReleaseHeld, DeleteHeld, Reenrol, ChangePin, RetryQuarantined };
 
 struct KioskTimings {
     std::chrono::seconds idleTimeout{90};      ///< quiet time before the warning
@@ -119,6 +134,11 @@ struct HoldRules {
     std::chrono::minutes window{10};
 };
 
+/// The length of a new admin PIN set on the kiosk's screens (`config set-pin` also takes 7 or 8 digits).
+inline constexpr std::size_t kNewPinLength = 6;
+/// Whether `pin` can be a new admin PIN on the screens: kNewPinLength ASCII digits. Pure.
+[[nodiscard]] bool isNewPin(std::string_view pin);
+
 /// Whether a response is held: it took `took` from accepting the consent to Finish with `answered` answered
 /// questions, and it is the `nthInWindow`-th completion (itself included) within the rules' window. Pure.
 [[nodiscard]] bool shouldHold(const HoldRules& rules, Clock::duration took, std::size_t answered, std::size_t nthInWindow);
@@ -128,11 +148,13 @@ public:
     static constexpr int kMaxPinAttempts = 5;
     static constexpr std::size_t kMaxPinLength = 8;
 
+    /// `survey` may be null: the kiosk shows the not-ready screen until offerSurvey() gives it one.
     /// `checkPin` verifies an admin PIN (a slow hash in production; injected so tests stay fast).
     /// `pinStore` keeps wrong PINs and the lock across restarts; without one they live in memory only.
+    /// `locale` is the admin screens' language while there is no survey (else the survey's default).
     KioskModel(std::shared_ptr<const shared::Survey> survey, KioskTimings timings,
                std::function<bool(std::string_view)> checkPin, HoldRules holdRules = {},
-               std::unique_ptr<PinLockStore> pinStore = nullptr);
+               std::unique_ptr<PinLockStore> pinStore = nullptr, std::string locale = "da");
 
     /// Applies one intent at time `now`. Thread: the UI thread only.
     Effect apply(const Intent& intent, TimePoint now);
@@ -152,11 +174,18 @@ public:
     void saveSucceeded(TimePoint now);
     void saveFailed(std::string message, TimePoint now);
 
-    /// A new survey is taken only on the welcome screen, never in the middle of a respondent.
+    /// A new survey is taken only on the welcome or not-ready screen, never in the middle of a respondent.
     void offerSurvey(std::shared_ptr<const shared::Survey> survey, TimePoint now);
+
+    /// After Effect::ChangePin: the new PIN the admin entered twice, once (then it is wiped from the model).
+    [[nodiscard]] std::string takeNewPin();
+    /// Replaces the PIN check (after the app stored a new PIN).
+    void setCheckPin(std::function<bool(std::string_view)> checkPin) { m_checkPin = std::move(checkPin); }
 
     // ---- read-only state for views ----
     [[nodiscard]] Screen screen() const { return m_screen; }
+    /// False while the kiosk waits for its survey (the not-ready screen); survey() needs one.
+    [[nodiscard]] bool hasSurvey() const { return m_survey != nullptr; }
     [[nodiscard]] const shared::Survey& survey() const { return *m_survey; }
     [[nodiscard]] const std::string& locale() const { return m_locale; }
     [[nodiscard]] std::size_t currentElement() const { return m_current; }
@@ -186,6 +215,11 @@ public:
     [[nodiscard]] bool pinWasWrong() const { return m_pinWrong; }
     /// The admin tapped "Delete held answers" and the screen asks to confirm.
     [[nodiscard]] bool confirmingDeleteHeld() const { return m_confirmDeleteHeld; }
+    /// The new PIN screen: the digits typed so far, whether this is the second entry, and whether the last
+    /// two entries differed.
+    [[nodiscard]] const std::string& newPinEntry() const { return m_newPin; }
+    [[nodiscard]] bool newPinRepeating() const { return !m_newPinFirst.empty(); }
+    [[nodiscard]] bool newPinMismatch() const { return m_newPinMismatch; }
     /// Answers of the finished respondent, kept only while the profile shows (then wiped).
     [[nodiscard]] const shared::AnswerSlots& profileAnswers() const { return m_profileAnswers; }
 
@@ -200,6 +234,8 @@ private:
     [[nodiscard]] std::optional<std::size_t> previousVisible(std::size_t from) const;
     [[nodiscard]] bool respondentActive() const;
     Effect applyAdmin(const Intent& intent, TimePoint now);
+    Effect applyNewPin(const Intent& intent, TimePoint now);
+    void clearNewPin();
     Effect finish(TimePoint now);
     void loadPinLock(TimePoint now);
     void savePinLock(const PinLockState& state, TimePoint now);
@@ -235,6 +271,11 @@ private:
     std::optional<TimePoint> m_pinLockedUntil;
     std::string m_pinStoreError;
     bool m_confirmDeleteHeld = false;
+    std::string m_newPin;       ///< the new PIN screen's current entry
+    std::string m_newPinFirst;  ///< its first entry, once confirmed
+    std::string m_newPinDone;   ///< entered twice alike: for takeNewPin()
+    bool m_newPinMismatch = false;
+    std::string m_fallbackLocale;
 };
 
 }  // namespace svarboks::client

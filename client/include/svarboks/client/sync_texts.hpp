@@ -4,6 +4,7 @@
 // and `svarboks sync` in English. Technical details (libcurl's message, the server's error text, a file
 // error) are shown as they came, untranslated.
 #include "svarboks/client/ui_texts.hpp"
+#include "svarboks/sync/enroll.hpp"
 #include "svarboks/sync/sync_session.hpp"
 #include "svarboks/sync/sync_status.hpp"
 
@@ -28,6 +29,9 @@ public:
     [[nodiscard]] std::string problem(const sync::SyncProblem& problem) const;
     /// The survey update problem; "" when there is none.
     [[nodiscard]] std::string surveyNote(const sync::SurveyNote& note) const;
+    /// What fetching the unit's survey after an enrolment found: the survey's id and version when it is
+    /// there, else why not (the survey note, the server's problem, or the local error).
+    [[nodiscard]] std::string surveyFetch(const sync::SurveyFetch& fetch) const;
     /// "today", "yesterday" or "2026-11-23": `day` seen from the local day of `now`.
     [[nodiscard]] std::string day(sync::LocalDay day, sync::WallTime now) const;
     /// The pause's reason.

@@ -1,7 +1,9 @@
 #pragma once
 // What each screen shows, as plain data built from the model by pure functions. The ImGui screens only
 // draw these and return the Intent of what was tapped; every decision is made here or in the model.
+#include "svarboks/client/keyboard.hpp"
 #include "svarboks/client/kiosk_model.hpp"
+#include "svarboks/client/setup_model.hpp"
 #include "svarboks/client/ui_texts.hpp"
 
 #include <optional>
@@ -94,6 +96,50 @@ struct PinPadView {
     ButtonView cancel;
 };
 
+/// The on-screen keyboard (keyboard.hpp): rows of keys, each `span` key widths wide.
+struct KeyboardView {
+    struct Key {
+        ButtonView button;
+        float span = 1;
+    };
+    std::vector<std::vector<Key>> rows;
+};
+
+/// One field of the setup form: tapping it gives it the keyboard.
+struct FieldView {
+    std::string label;
+    std::string text;         ///< as typed; a PIN as one dot per digit
+    bool focused = false;
+    ButtonView focus;         ///< the field itself, as a button (its label is the text, or the placeholder)
+};
+
+struct SetupView {
+    std::string title;
+    std::string intro;
+    std::vector<ButtonView> locales;
+    std::vector<FieldView> fields;  ///< endpoint, code, PIN, PIN again
+    KeyboardView keyboard;
+    std::string hint;               ///< what is still missing before Enrol
+    ButtonView enrol;
+    std::optional<ButtonView> cancel;  ///< re-enrolment only: back to the kiosk as it was
+    /// While enrolling or after a failure, this replaces the form.
+    std::optional<MessageView> message;
+    std::optional<ButtonView> messageCancel;  ///< after a failure on a re-enrolment
+};
+
+/// The calm screen of an enrolled kiosk that does not have its unit's survey yet, in Danish and English.
+struct NotReadyView {
+    struct Block {
+        std::string title;
+        std::string body;
+    };
+    std::vector<Block> blocks;  ///< one per language
+    std::string detail;         ///< why, for IT (both languages on one line each), e.g. no survey for the unit yet
+};
+
+/// Why an enrolled kiosk has no survey yet, as the uploader last found it.
+enum class SurveyWait { Trying, NoneForUnit, Unreachable };
+
 /// What the admin screen reports, gathered by the app outside the frame path.
 struct AdminStatus {
     std::string unit;
@@ -105,6 +151,7 @@ struct AdminStatus {
     std::string appVersion;
     std::string lastError;
     std::string notice;  ///< the result of the last admin action (e.g. an export)
+    SurveyWait surveyWait = SurveyWait::Trying;  ///< for the not-ready screen
 };
 
 struct AdminView {
@@ -123,7 +170,8 @@ struct IdleWarningView {
 
 struct ScreenView {
     Screen screen = Screen::Welcome;
-    std::variant<WelcomeView, ConsentView, QuestionView, MessageView, ProfileView, PinPadView, AdminView> content;
+    std::variant<WelcomeView, ConsentView, QuestionView, MessageView, ProfileView, PinPadView, AdminView, SetupView, NotReadyView>
+        content;
     std::optional<IdleWarningView> idleWarning;
 };
 
@@ -133,5 +181,11 @@ struct ScreenView {
 
 [[nodiscard]] ScreenView makeScreenView(const KioskModel& model, const UiTexts& texts, const AdminStatus& admin,
                                         TimePoint now);
+
+/// The keyboard's keys as buttons (labels in the keyboard's case), with Shift, Backspace and Space (`spaceLabel`).
+[[nodiscard]] KeyboardView makeKeyboardView(const Keyboard& keyboard, const std::string& spaceLabel, bool enabled = true);
+
+/// The setup screen (Screen::Setup) in the model's language.
+[[nodiscard]] ScreenView makeSetupView(const SetupModel& model, const UiTexts& texts);
 
 }  // namespace svarboks::client

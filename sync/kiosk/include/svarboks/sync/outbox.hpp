@@ -43,6 +43,7 @@ struct OutboxCounts {
     std::int64_t pending = 0;      ///< waiting to be sent (held ones not included)
     std::int64_t quarantined = 0;
     std::int64_t held = 0;         ///< kept on the kiosk until an admin releases or deletes them
+    bool operator==(const OutboxCounts&) const = default;
 };
 
 class Outbox {
@@ -82,6 +83,11 @@ public:
     /// An error if no item has this id.
     [[nodiscard]] Status quarantine(const std::string& id, const std::string& reason);
 
+    /// Makes every quarantined item pending again (its reason cleared), in one transaction, so that the next
+    /// sync sends it: for an admin, once the central team has fixed what made the server reject it. An item
+    /// the server still rejects goes back to quarantine with the new reason. Returns how many were moved.
+    [[nodiscard]] Result<std::int64_t> retryQuarantined();
+
     /// Counts one more delivery attempt for these items, in one transaction. Unknown ids are ignored.
     [[nodiscard]] Status countAttempt(const std::vector<std::string>& ids);
 
@@ -110,7 +116,7 @@ private:
     friend class OutboxTestPeer;  // tests read the connection's pragmas
 
     Outbox(shared::sqlite::Database db, std::filesystem::path path);
-    [[nodiscard]] Result<std::int64_t> changeHeld(std::string_view sql);
+    [[nodiscard]] Result<std::int64_t> changeRows(std::string_view sql);
     shared::sqlite::Database m_db;
     std::filesystem::path m_path;
 };

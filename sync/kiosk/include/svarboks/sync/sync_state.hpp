@@ -65,5 +65,8 @@ struct CachedSurvey {
                                               const std::string& publicKey, const nlohmann::json& survey);
 /// The survey of readSurveyCache, without its ETag.
 [[nodiscard]] std::optional<shared::Survey> loadCachedSurvey(const std::filesystem::path& stateDir);
+/// Deletes survey-cache.json in `stateDir` (a new enrolment: the survey of the old one need not be the unit's).
+/// No file is no error.
+[[nodiscard]] shared::Status forgetCachedSurvey(const std::filesystem::path& stateDir);
 
 }  // namespace svarboks::sync
