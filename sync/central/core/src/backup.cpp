@@ -74,14 +74,6 @@ Status checkIntegrity(sqlite::Database& db) {
     return {};
 }
 
-// An empty file, the owner's alone from its creation, that SQLite then writes into.
-Status createPrivateEmpty(const fs::path& path) {
-    shared::FileDescriptor fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-    if (!fd.valid()) return Error{path.string() + ": cannot create: " + systemMessage(errno)};
-    if (!fd.close()) return Error{path.string() + ": cannot create: " + systemMessage(errno)};
-    return {};
-}
-
 Status syncFile(const fs::path& path) {
     shared::FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd.valid() || ::fsync(fd.get()) != 0) return Error{path.string() + ": cannot sync: " + systemMessage(errno)};
@@ -185,7 +177,7 @@ Result<BackupReport> writeBackup(const DataDir& dir, const fs::path& file, const
     {
         auto store = openFile(dir.store(), "store");
         if (!store) return store.error();
-        if (auto created = createPrivateEmpty(partial); !created) return Error{created.message()};
+        if (auto created = shared::writeNewFile(partial, "", 0600); !created) return Error{created.message()};
         if (auto copied = vacuumInto(*store, partial); !copied) return Error{copied.message()};
     }
     {
@@ -235,7 +227,7 @@ Result<BackupReport> writeRestore(const fs::path& file, const DataDir& dir) {
     });
     if (!written) return Error{written.message()};
     if (!read) return backup->error("cannot read the kept files");
-    if (auto made = createPrivateEmpty(dir.store()); !made) return Error{made.message()};
+    if (auto made = shared::writeNewFile(dir.store(), "", 0600); !made) return Error{made.message()};
     if (auto copied = vacuumInto(*backup, dir.store()); !copied) return Error{copied.message()};
     {
         // The keys must not stay in the store's free pages: drop them, then rewrite the file.
