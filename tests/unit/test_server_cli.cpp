@@ -436,6 +436,35 @@ TEST_CASE("policy: the group size is 5 or more, only raised, kept by each round;
     CHECK(rows[1]["respondents"] == 7);
 }
 
+TEST_CASE("report --group \"\": the questions of the units in no group, not the municipality's") {
+    Central central;
+    const std::string data = central.data.root.string();
+    REQUIRE(run({"units", "group", "solhoj", "Plejecentre", "--data", data}).code == 0);  // vest stays in no group
+    central.publish(Central::pulsePath(), "vest");
+    central.publish(Central::pulsePath(), "solhoj");
+    for (const auto& [unit, answers] : {std::pair{"solhoj", 5}, std::pair{"vest", 7}}) {
+        const Enrolled device = central.enrol(unit);
+        std::vector<shared::BatchItem> items;
+        for (int i = 0; i < answers; ++i) items.push_back({shared::newUuidV4(), central.sealValid()});
+        REQUIRE(central.postBatch(device, Central::batchBody(items)).status == 200);
+    }
+    REQUIRE(run({"rounds", "add", "autumn", "--from", "2026-W40", "--to", "2026-W52", "--data", data}).code == 0);
+    REQUIRE(run({"rounds", "release", "autumn", "--early", "--data", data}).code == 0);
+    const auto respondents = [&](std::vector<std::string> focus) {
+        std::vector<std::string> args{"report", "--by", "question", "--format", "json", "--data", data};
+        args.insert(args.end(), focus.begin(), focus.end());
+        const Run report = run(args);
+        REQUIRE_MESSAGE(report.code == 0, report.err);
+        return json::parse(report.out)["rows"][0]["respondents"];
+    };
+    CHECK(respondents({}) == 12);
+    CHECK(respondents({"--group", "Plejecentre"}) == 5);
+    CHECK(respondents({"--group", ""}) == 7);
+    const Run emptyUnit = run({"report", "--by", "question", "--unit", "", "--data", data});
+    CHECK(emptyUnit.code == 2);
+    CHECK(emptyUnit.err.find("--unit") != std::string::npos);
+}
+
 TEST_CASE("the same sealed bytes under a new id are rejected, in batches and imports, and counted once") {
     Central central;
     const Enrolled device = central.enrol("solhoj");

@@ -846,14 +846,14 @@ struct ReportArgs {
     std::string by = "unit";
     std::string format = "table";
     std::string unit;
-    std::string group;
+    std::optional<std::string> group;  ///< "" is the row of the units in no group
 };
 
 int reportCommand(const ReportArgs& args, std::ostream& out, std::ostream& err) {
     const auto by = parseReportBy(args.by);
     ReportFocus focus;
     if (!args.unit.empty()) focus = {ReportRow::Kind::Unit, args.unit};
-    if (!args.group.empty()) focus = {ReportRow::Kind::Group, args.group};
+    if (args.group) focus = {ReportRow::Kind::Group, *args.group};
     const bool focused = *by == ReportBy::Area || *by == ReportBy::Question;
     if (focus.kind != ReportRow::Kind::Total && !focused) {
         usageError("--unit and --group choose the row of --by area or --by question; --by " + args.by + " shows every row");
@@ -893,8 +893,11 @@ void addReport(CLI::App& app, Console& console) {
     addRoundOptions(*command, args->request);
     command->add_option("--by", args->by, "one row per unit or group, or the areas or questions of one row")
         ->capture_default_str()->check(CLI::IsMember({"unit", "group", "area", "question"}));
-    CLI::Option* unit = command->add_option("--unit", args->unit, "the row of --by area or question: this unit (default: all units)")->type_name("ID");
-    CLI::Option* group = command->add_option("--group", args->group, "the row of --by area or question: this group")->type_name("NAME");
+    CLI::Option* unit = command->add_option("--unit", args->unit, "the row of --by area or question: this unit (default: all units)")
+                            ->type_name("ID")
+                            ->check(shared::expecting([](const std::string& id) { return !id.empty(); }, "a unit id"));
+    CLI::Option* group = command->add_option("--group", args->group, "the row of --by area or question: this group (\"\" for the units in no group)")
+                             ->type_name("NAME");
     unit->excludes(group);
     command->add_option("--format", args->format, "how it is printed")->capture_default_str()->check(CLI::IsMember({"table", "csv", "csv-da", "json"}));
     refuseK(*command);
