@@ -48,10 +48,9 @@ private:
     std::string m_locale;
 };
 
+// A message of several lines (a config's problems) on the one line of a check.
 std::string oneLine(std::string text) {
-    for (auto& c : text) {
-        if (c == '\n') c = ';';
-    }
+    for (auto at = text.find('\n'); at != std::string::npos; at = text.find('\n', at)) text.replace(at, 1, "; ");
     return text;
 }
 
@@ -117,8 +116,8 @@ Check displayCheck(const Words& w, const DoctorOptions& options) {
                       w.t("doctor_display_gone_do"));
     }
     if (const std::string x11 = env("DISPLAY"); !x11.empty()) {
-        const auto colon = x11.find(':');
-        if (colon != 0 || colon == std::string::npos) return w.line(Level::Ok, "display", w.t("doctor_display_x11", {x11}));  // another host's
+        // "HOST:N" is another machine's display, not checked from here; ":N" and ":N.S" are this one's, at /tmp/.X11-unix/XN.
+        if (x11.front() != ':') return w.line(Level::Ok, "display", w.t("doctor_display_x11", {x11}));
         const fs::path socket = "/tmp/.X11-unix/X" + x11.substr(1, x11.find('.') - 1);
         if (fs::is_socket(socket, ec)) return w.line(Level::Ok, "display", w.t("doctor_display_x11", {x11}));
         return w.line(Level::Problem, "display", w.t("doctor_display_gone", {"DISPLAY=" + x11, socket.string()}), w.t("doctor_display_gone_do"));
@@ -149,10 +148,9 @@ void endpointChecks(const Words& w, const shared::KioskConfig& config, const syn
     using Failure = sync::HttpResponse::Failure;
     const std::string& url = config.endpointUrl;
     const sync::HttpResponse& health = probe.health;
-    if (health.failure == Failure::Tls) {
+    if (health.failure == Failure::Tls || health.failure == Failure::Pin) {
         checks.push_back(w.line(Level::Ok, "endpoint", w.t("doctor_endpoint_tls_failed", {url})));
-        const bool pin = health.error.find("pinned_public_key") != std::string::npos;
-        checks.push_back(pin ? w.line(Level::Problem, "tls", w.t("doctor_tls_pin_mismatch"), w.t("doctor_tls_pin_do"))
+        checks.push_back(health.failure == Failure::Pin ? w.line(Level::Problem, "tls", w.t("doctor_tls_pin_mismatch"), w.t("doctor_tls_pin_do"))
                              : w.line(Level::Problem, "tls", w.t("doctor_tls_untrusted", {health.error}), w.t("doctor_tls_untrusted_do")));
         return;
     }

@@ -7,12 +7,7 @@
 namespace svarboks::sync {
 
 shared::Result<EndpointProbe> probeEndpoint(const shared::KioskConfig& config, const ProbeOptions& options) {
-    HttpOptions http;
-    http.caFile = config.caFile;
-    http.pinnedPublicKey = config.pinnedPublicKey;
-    http.proxy = config.proxy;
-    http.connectTimeout = options.timeout;
-    http.totalTimeout = options.timeout;
+    HttpOptions http = httpOptionsOf(config, options.timeout, options.timeout);
     http.cancelled = options.cancelled;
     auto client = HttpClient::create(std::move(http));
     if (!client) return client.error();

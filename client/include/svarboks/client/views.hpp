@@ -180,7 +180,7 @@ struct ChecksView {
     std::string title;
     std::string intro;
     std::vector<CheckLineView> lines;
-    std::string summary;  ///< "Everything is fine.", "1 problems, 2 warnings."; "" while checking
+    std::string summary;  ///< "Everything is fine.", "Problems: 1. Warnings: 2."; "" while checking
     std::optional<MessageView> running;  ///< while the checks run
     ButtonView back;
     ButtonView again;
