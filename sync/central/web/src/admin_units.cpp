@@ -115,11 +115,12 @@ AdminAnswer AdminPages::unitPage(const AdminRequest& request, const std::string&
 
     const std::string typedName = errors.count("name") > 0 ? request.field("name") : u.name;
     html += "<h2>" + esc(t.renameTitle) + "</h2>" + postForm(frame, "/admin/unit/change") + hiddenInput("id", u.id) + hiddenInput("change", "rename") +
-            textField("rename-name", "name", t.unitName, typedName, errors, "name", t.nameHint) + submitButton(t.rename) + "</form>";
+            "<fieldset><legend class=\"visually-hidden\">" + esc(t.renameTitle) + "</legend>" +
+            textField("rename-name", "name", t.unitName, typedName, errors, "name", t.nameHint) + submitButton(t.rename) + "</fieldset></form>";
     const bool moving = errors.count("group") > 0 || errors.count("new_group") > 0;
     html += "<h2>" + esc(t.moveTitle) + "</h2>" + postForm(frame, "/admin/unit/change") + hiddenInput("id", u.id) + hiddenInput("change", "move") +
-            groupFields(frame, "move", *groups, moving ? request.field("group") : u.group, moving ? request.field("new_group") : "", errors) +
-            submitButton(t.move) + "</form>";
+            "<fieldset><legend class=\"visually-hidden\">" + esc(t.moveTitle) + "</legend>" + groupFields(frame, "move", *groups, moving ? request.field("group") : u.group, moving ? request.field("new_group") : "", errors) +
+            submitButton(t.move) + "</fieldset></form>";
     if (!u.retired) {
         html += "<h2>" + esc(t.retireTitle) + "</h2><p>" + esc(t.retireIntro) + "</p><p><a class=\"button danger\" href=\"/admin/unit/retire?id=" +
                 esc(urlEncode(u.id)) + "\">" + esc(t.retire) + "</a></p>";
