@@ -276,6 +276,8 @@ TEST_CASE("admin pages: each bad input comes back as the form with a message nex
     CHECK(fieldSays(retired.body, "code-unit", "Enheden vest er nedlagt og får ingen nye koder."));
 
     CHECK(board.form("/admin/unit/change", "id=nowhere&change=rename&name=X").status == 404);
+    CHECK(board.get("/admin/units/add", "", board.session).status == 405);
+    CHECK(board.form("/admin/kiosks", "").status == 405);
     CHECK(board.form("/admin/kiosk/revoke", "device=nowhere").status == 404);
 
     // In English too.

@@ -17,8 +17,10 @@ constexpr std::array<std::string_view, 10> kAdminPaths = {"/admin",        "/adm
                                                           "/admin/unit/change", "/admin/unit/retire", "/admin/kiosks", "/admin/kiosk/revoke",
                                                           "/admin/code",   "/admin/code/sheet"};
 
+// A GET of a form's address, or a POST to a page (a link or a hand-made request).
 AdminAnswer notAllowed(const Frame& frame) {
-    return {405, std::string(frame.t().badRequestTitle), messageMain(frame, std::string(frame.t().badRequestTitle), "405"), ""};
+    const std::string title(frame.t().badRequestTitle);
+    return {405, title, messageMain(frame, title, std::string(adminTexts(frame.language).wrongMethod)), ""};
 }
 
 }  // namespace

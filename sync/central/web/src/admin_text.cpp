@@ -7,6 +7,7 @@ namespace {
 constexpr AdminTexts kDanish{
     // navigation
     "Administration", "Administration", "Enheder", "Kiosker", "Tilmeldingskode",
+    "Siden kan ikke bruges på den måde. Åbn den fra menuen Administration.",
     // units
     "Enheder", "Enhederne er plejehjem, hjemmeplejedistrikter og skoler. Rapporterne lægger enheder sammen efter gruppe.",
     "Id", "Navn", "Gruppe", "Kiosker", "Status", "Aktiv", "Nedlagt", "(ingen gruppe)", "Ret", "Der er ingen enheder endnu.",
@@ -55,6 +56,7 @@ constexpr AdminTexts kDanish{
 constexpr AdminTexts kEnglish{
     // navigation
     "Administration", "Administration", "Units", "Kiosks", "Enrolment code",
+    "This page cannot be used that way. Open it from the Administration menu.",
     // units
     "Units", "Units are care homes, home-care districts and schools. Reports sum units by group.",
     "Id", "Name", "Group", "Kiosks", "State", "Active", "Retired", "(no group)", "Edit", "There are no units yet.",
