@@ -355,8 +355,9 @@ TEST_CASE("admin pages: an analyst and a unit leader get 403 on every administra
     board.addUser("ana", "analyst");
     board.addUser("leo", "unit-leader", {"unit:solhoj"});
     const Enrolled kiosk = board.central.enrol("solhoj");
-    const std::vector<std::string> pages = {"/admin", "/admin/units", "/admin/unit", "/admin/unit/retire", "/admin/kiosks", "/admin/kiosk/revoke",
-                                            "/admin/code", "/admin/code/sheet"};
+    // Every path of the area (admin_forms.cpp's list), forms' addresses included.
+    const std::vector<std::string> pages = {"/admin",        "/admin/units",  "/admin/units/add",    "/admin/unit", "/admin/unit/change",
+                                            "/admin/unit/retire", "/admin/kiosks", "/admin/kiosk/revoke", "/admin/code", "/admin/code/sheet"};
     const std::vector<std::pair<std::string, std::string>> forms = {
         {"/admin/units/add", "id=nord&name=Nord"},
         {"/admin/unit/change", "id=solhoj&change=rename&name=X"},
