@@ -2,6 +2,7 @@
 
 #include "svarboks/server/rounds.hpp"
 
+#include "admin_pages.hpp"
 #include "dashboard_pages.hpp"
 #include "dashboard_text.hpp"
 #include "svarboks/server/csv.hpp"
@@ -170,14 +171,17 @@ Dashboard::Dashboard(Storage& storage, DashboardOptions options, Clock clock, st
     : m_storage(storage),
       m_options(std::move(options)),
       m_clock(std::move(clock)),
-      m_accounts(storage, m_options.accounts, m_clock, std::move(sleep)) {
+      m_accounts(storage, m_options.accounts, m_clock, std::move(sleep)),
+      m_admin(std::make_unique<dashboard::AdminPages>(storage, m_clock)) {
     if (!m_options.reports) m_options.reports = [this](const ReportRequest& request) { return buildReport(m_storage, request); };
 }
+
+Dashboard::~Dashboard() = default;
 
 bool Dashboard::handles(std::string_view path) { return path != "/healthz" && path.substr(0, 5) != "/api/" && path != "/api"; }
 
 std::string Dashboard::logPath(std::string_view path) {
-    const bool known = std::find(kPaths.begin(), kPaths.end(), path) != kPaths.end();
+    const bool known = std::find(kPaths.begin(), kPaths.end(), path) != kPaths.end() || dashboard::isAdminPath(path);
     return known ? std::string(path) : std::string("other");
 }
 
@@ -281,6 +285,20 @@ HttpResponse Dashboard::route(const HttpRequest& request) {
         std::string location = "/login?next=" + urlEncode(context.self);
         if (session->kind == SessionCheck::Kind::Expired) location += "&expired=1";
         return redirect(location);
+    }
+    // The Administration area (admin_pages.hpp): administrators only, whatever the method, and every form
+    // with this session's CSRF token.
+    if (dashboard::isAdminPath(request.path)) {
+        if (!context.permissions.administers()) return forbidden(context, false);
+        if (!get && !post) return notAllowed("GET, HEAD, POST");
+        if (post && !Accounts::csrfMatches(context.csrf, context.field("csrf"))) {
+            return context.message(403, context.t().formRefusedTitle, std::string(context.t().formRefused));
+        }
+        const auto answer = m_admin->handle({post, request.path, [&](const std::string& name) { return request.param(name); }, context.form,
+                                             request.header("Host"), context.frame("", "admin")});
+        if (!answer.location.empty()) return redirect(answer.location);
+        const Frame frame = context.frame(answer.title, "admin");
+        return html(answer.status, dashboard::page(frame, answer.main));
     }
     if (!get) return notAllowed("GET, HEAD");
     if (request.path == "/") return overview(request, context);

@@ -187,6 +187,13 @@ ALTER TABLE dead_letters ADD COLUMN device_id TEXT NOT NULL DEFAULT '';
 CREATE INDEX dead_letters_by_device ON dead_letters (device_id);
 CREATE INDEX dead_letters_by_week ON dead_letters (received_week);
 )sql",
+    // v6: administration (administration.hpp). A retired unit keeps everything but gets no new enrolment
+    // code; a device remembers the survey version it last fetched, for the kiosk list.
+    R"sql(
+ALTER TABLE units ADD COLUMN retired INTEGER NOT NULL DEFAULT 0 CHECK (retired IN (0, 1));
+ALTER TABLE devices ADD COLUMN survey_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE devices ADD COLUMN survey_version TEXT NOT NULL DEFAULT '';
+)sql",
 };
 static_assert(std::none_of(kMigrations.begin(), kMigrations.end(), [](std::string_view sql) { return sql.empty(); }),
               "every schema version needs its migration");

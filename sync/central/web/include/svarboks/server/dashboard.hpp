@@ -35,6 +35,7 @@ namespace svarboks::server {
 namespace dashboard {
 struct SurveyChoice;
 struct Filters;
+class AdminPages;
 }  // namespace dashboard
 
 /// Builds a report; the default is buildReport() on the dashboard's store.
@@ -52,6 +53,9 @@ class Dashboard {
 public:
     Dashboard(Storage& storage, DashboardOptions options = {}, Clock clock = systemClock(),
               std::function<void(std::chrono::milliseconds)> sleep = {});
+    ~Dashboard();
+    Dashboard(const Dashboard&) = delete;
+    Dashboard& operator=(const Dashboard&) = delete;
 
     /// Whether a path belongs to the dashboard (everything but /api/... and /healthz).
     [[nodiscard]] static bool handles(std::string_view path);
@@ -103,6 +107,7 @@ private:
     std::atomic<std::size_t> m_downloads{0};
     std::mutex m_cacheMutex;
     std::map<std::string, std::shared_ptr<const SurveyInfo>> m_surveyInfo;
+    std::unique_ptr<dashboard::AdminPages> m_admin;  ///< the Administration area, /admin/...
 };
 
 }  // namespace svarboks::server
