@@ -190,11 +190,12 @@ void SyncSession::responsesCommitted() {
     publish();
 }
 
-bool SyncSession::sendDue(SteadyTime now) {
+SyncSession::Due SyncSession::sendDue(SteadyTime now) {
     auto counts = m_impl->outbox->counts();
-    if (!counts || counts->pending == 0) return true;  // nothing to send (or deliver() reports the outbox error)
+    if (!counts) return Due::Now;  // deliver() reports the outbox's error
+    if (counts->pending == 0) return Due::Nothing;
     if (!m_schedule.plannedSend()) responsesCommitted();  // pending without a plan: another program added them
-    return now >= *m_schedule.plannedSend();
+    return now >= *m_schedule.plannedSend() ? Due::Now : Due::NotYet;
 }
 
 std::optional<SteadyTime> SyncSession::nextAutomaticPass() const { return m_schedule.nextAutomaticPass(paused()); }
@@ -265,12 +266,16 @@ PassReport SyncSession::runPass(Trigger trigger) {
         return report;
     }
     m_schedule.clearBackoff();
-    const bool send = trigger == Trigger::Forced || sendDue(start);
-    if (send) {
+    const Due due = trigger == Trigger::Forced ? Due::Now : sendDue(start);
+    if (due == Due::Now) {
         m_status.state = SyncStatus::State::Sending;
         publish();
         guarded([&] { report = deliver(); }, report);
         if (report.outcome == PassReport::Outcome::Delivered) m_schedule.sent();
+    } else if (due == Due::Nothing) {
+        // Nothing to send. Not deliver(): a response committed meanwhile would go at once, not on its schedule.
+        report.outcome = PassReport::Outcome::Delivered;
+        m_schedule.sent();
     } else {
         report.outcome = PassReport::Outcome::Scheduled;
     }

@@ -121,7 +121,10 @@ private:
     void fail(PassReport& report, PassReport::Outcome outcome, SyncProblem problem, std::optional<std::chrono::seconds> retryAfter);
     void pause(PassReport& report);
     void persist();
-    [[nodiscard]] bool sendDue(SteadyTime now);
+    /// What an automatic pass does with the outbox: nothing is pending; the send schedule's time has not
+    /// come; or send now.
+    enum class Due { Nothing, NotYet, Now };
+    [[nodiscard]] Due sendDue(SteadyTime now);
 
     std::unique_ptr<Impl> m_impl;
     SyncStatus m_status;
