@@ -187,6 +187,33 @@ ALTER TABLE dead_letters ADD COLUMN device_id TEXT NOT NULL DEFAULT '';
 CREATE INDEX dead_letters_by_device ON dead_letters (device_id);
 CREATE INDEX dead_letters_by_week ON dead_letters (received_week);
 )sql",
+    // v6: survey administration (survey_admin.hpp): publishing to unit groups (the group is looked up when a
+    // kiosk asks, so a unit moved into a group gets its survey), retired versions, and drafts not yet published.
+    // published_seq counts over survey_units and survey_groups together: the latest publication wins.
+    R"sql(
+ALTER TABLE surveys ADD COLUMN retired_on TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE survey_groups (
+    survey_id     TEXT NOT NULL,
+    version       TEXT NOT NULL,
+    group_name    TEXT NOT NULL,
+    published_seq INTEGER NOT NULL,
+    PRIMARY KEY (survey_id, version, group_name),
+    FOREIGN KEY (survey_id, version) REFERENCES surveys (survey_id, version)
+) WITHOUT ROWID;
+CREATE INDEX survey_groups_by_group ON survey_groups (group_name, published_seq);
+
+CREATE TABLE survey_drafts (
+    id          TEXT PRIMARY KEY,
+    file_name   TEXT NOT NULL,
+    uploaded_by TEXT NOT NULL,
+    uploaded_at TEXT NOT NULL,
+    source      TEXT NOT NULL,
+    survey_id   TEXT NOT NULL,
+    version     TEXT NOT NULL,
+    warnings    INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql",
 };
 static_assert(std::none_of(kMigrations.begin(), kMigrations.end(), [](std::string_view sql) { return sql.empty(); }),
               "every schema version needs its migration");
