@@ -35,6 +35,7 @@ namespace svarboks::server {
 namespace dashboard {
 struct SurveyChoice;
 struct Filters;
+class SurveyAdminPages;
 }  // namespace dashboard
 
 /// Builds a report; the default is buildReport() on the dashboard's store.
@@ -43,6 +44,7 @@ using ReportSource = std::function<Result<Report>(const ReportRequest&)>;
 struct DashboardOptions {
     AccountOptions accounts;
     std::size_t maxBodyBytes = 16 * 1024;   ///< of a form post; a larger one is answered 413
+    std::size_t maxUploadBytes = 1024 * 1024;  ///< of a survey upload (the only larger form); a larger one is answered 413
     std::size_t overviewWeeks = 12;         ///< week columns of the overview (the last ones of the range)
     std::size_t maxConcurrentDownloads = 2; ///< more get 503 (each holds a store connection while it streams)
     ReportSource reports;                   ///< empty = buildReport(storage, ...)
@@ -52,6 +54,9 @@ class Dashboard {
 public:
     Dashboard(Storage& storage, DashboardOptions options = {}, Clock clock = systemClock(),
               std::function<void(std::chrono::milliseconds)> sleep = {});
+    ~Dashboard();
+    Dashboard(const Dashboard&) = delete;
+    Dashboard& operator=(const Dashboard&) = delete;
 
     /// Whether a path belongs to the dashboard (everything but /api/... and /healthz).
     [[nodiscard]] static bool handles(std::string_view path);
@@ -59,7 +64,8 @@ public:
     /// (Ids and filters travel in query strings, which are never logged.)
     [[nodiscard]] static std::string logPath(std::string_view path);
 
-    /// Answers one request; a form post's body is read first, at most DashboardOptions::maxBodyBytes. Never throws.
+    /// Answers one request; a form post's body is read first, at most DashboardOptions::maxBodyBytes (a survey
+    /// upload: maxUploadBytes). Never throws.
     [[nodiscard]] HttpResponse handle(const HttpRequest& request);
 
 private:
@@ -103,6 +109,7 @@ private:
     std::atomic<std::size_t> m_downloads{0};
     std::mutex m_cacheMutex;
     std::map<std::string, std::shared_ptr<const SurveyInfo>> m_surveyInfo;
+    std::unique_ptr<dashboard::SurveyAdminPages> m_surveyAdmin;  ///< /admin/surveys (admin_surveys.hpp)
 };
 
 }  // namespace svarboks::server
