@@ -157,6 +157,8 @@ TEST_CASE("upload -> lint errors beside the field with pointer and line; fixed -
     const std::string draftId = draftUrl.substr(draftUrl.find('=') + 1);
     const auto danish = site.get(draftUrl, anna);
     REQUIRE(danish.status == 200);
+    CHECK(danish.body.find("Skærm 1</span> <span class=\"screen-kind\">Velkomst") != std::string::npos);  // in the kiosk's order
+    CHECK(danish.body.find("Skærm 2</span> <span class=\"screen-kind\">Samtykke") != std::string::npos);
     CHECK(danish.body.find("Jeg vil gerne svare") != std::string::npos);          // the consent screen's button
     CHECK(danish.body.find("Digital puls") != std::string::npos);                 // the title in Danish
     CHECK(danish.body.find("Vises når: {used_tools} = true") != std::string::npos);  // a branch, marked

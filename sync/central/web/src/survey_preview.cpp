@@ -124,7 +124,8 @@ public:
 
     std::string render() {
         std::string html = "<div class=\"screens\" lang=\"" + esc(m_locale) + "\">";
-        html += welcome() + consent();
+        html += welcome();
+        html += consent();  // apart: the screens are numbered in the order they are made
         const std::size_t questions = m_survey.questionCount();
         std::size_t question = 0;
         for (std::size_t p = 0; p < m_survey.pages.size(); ++p) {
