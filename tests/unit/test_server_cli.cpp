@@ -722,6 +722,7 @@ TEST_CASE("the store: a schema 3 store (before rounds, roles and retention) upgr
         "DROP INDEX responses_by_sealed; DROP INDEX responses_by_round; ALTER TABLE responses DROP COLUMN round_id;"
         "ALTER TABLE users DROP COLUMN role; ALTER TABLE users DROP COLUMN scope;"
         "DROP INDEX dead_letters_by_device; DROP INDEX dead_letters_by_week; ALTER TABLE dead_letters DROP COLUMN device_id;"
+        "DROP TABLE survey_drafts; DROP TABLE survey_groups; ALTER TABLE surveys DROP COLUMN retired_on;"
         "INSERT INTO tallies SELECT survey_id, survey_version, kind, unit_id, subject, value, '*', count, sum FROM tallies;"
         "PRAGMA user_version = 3";
     char* message = nullptr;
