@@ -5,7 +5,7 @@
     scripts/kiosk_screenshots.py BUILD_DIR OUT_DIR --cage
 
 Under Xvfb with no window manager (as a plain xinit kiosk session), the display WxH (default 1280x800):
-taps through with xdotool and saves welcome, consent, question, profile, pin-pad and admin PNGs (at
+taps through with xdotool and saves welcome, consent, question, profile, pin-pad, admin and checks PNGs (at
 1280x800 also idle-warning and config-error; --short stops after a question and goes to the admin screen).
 With --cage it runs the kiosk under cage (headless wlroots, pixman: no GPU) as an unprivileged user, once
 through Wayland itself and once with EGL taken away, where the kiosk must say so and draw through Xwayland,
@@ -296,6 +296,14 @@ def run_x11(binary, out, width, height, prefix, short):
         kiosk.tap("OK")
         kiosk.wait_for("admin")
         shots.shot("admin")
+        kiosk.tap("Kontrollér kiosken")  # the checks of svarboks doctor, run off the UI thread
+        kiosk.wait_for("checks")
+        deadline = time.time() + 20
+        while not (kiosk.button("Kontrollér igen") or {}).get("enabled") and time.time() < deadline:
+            time.sleep(0.1)
+        shots.shot("checks")
+        kiosk.tap("← Tilbage")
+        kiosk.wait_for("admin")
         kiosk.tap("Luk kiosken")
         code = kiosk.process.wait(timeout=10)
         if code != 0:

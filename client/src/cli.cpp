@@ -134,6 +134,15 @@ void addSync(CLI::App& app, Console& console) {
     command->callback([outboxConfig, &console] { console.code = retryQuarantinedCommand(*outboxConfig, console.out, console.err); });
 }
 
+void addDoctor(CLI::App& app, Console& console) {
+    auto config = std::make_shared<std::string>();
+    CLI::App* command = app.add_subcommand(
+        "doctor", "Check this kiosk as IT would: config, clock and time zone, disk, fonts, display, outbox, endpoint, TLS and pin, "
+                  "enrolment and survey; one line each, with what to do (exit 1 when any line is a problem; warnings alone: 0)");
+    addConfigOption(*command, *config);
+    command->callback([config, &console] { console.code = doctorCommand(*config, console.out, console.err); });
+}
+
 }  // namespace
 
 int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) { return runCli(args, std::cin, out, err); }
@@ -152,6 +161,7 @@ int runCli(const std::vector<std::string>& args, std::istream& in, std::ostream&
     addConfig(app, console);
     addEnroll(app, console);
     addSync(app, console);
+    addDoctor(app, console);
     // The kiosk's options are not a command's: `svarboks --config FILE sync` would sync the default config.
     for (CLI::App* command : app.get_subcommands({})) command->excludes(config)->excludes(windowed);
     app.footer("Exit 2 for a usage error. COMMAND --help shows a command's options.");

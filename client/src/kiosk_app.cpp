@@ -23,6 +23,10 @@ constexpr auto kAdminSyncRefresh = 1s;
 constexpr auto kSurveyPoll = 60s;
 // On the not-ready screen the survey is taken as soon as the uploader has it.
 constexpr auto kNotReadyPoll = 2s;
+// While the admin's Check runs, tick() looks for its lines this often.
+constexpr auto kChecksPoll = 200ms;
+// Each network request of the Check: its two requests take at most twice this.
+constexpr auto kCheckTimeout = 4s;
 
 std::string humanBytes(std::uintmax_t bytes) {
     char buffer[32];
@@ -163,11 +167,19 @@ void KioskApp::tick(TimePoint now) {
         if (showsSync && m_uploader->generation() != m_syncGeneration) refreshAdminStatus();
     }
     if (m_model.screen() == Screen::Admin && before != Screen::Admin) refreshAdminStatus();
+    if (m_checks) {
+        if (auto lines = m_checks->result()) {
+            m_admin.checks = std::move(*lines);
+            m_admin.checking = false;
+            m_checks.reset();
+        }
+    }
 }
 
 std::optional<TimePoint> KioskApp::nextDeadline(TimePoint now) const {
     auto deadline = m_model.nextDeadline(now);
     if (m_retryAt && m_model.screen() == Screen::Saving && (!deadline || *m_retryAt < *deadline)) deadline = m_retryAt;
+    if (m_checks && (!deadline || now + kChecksPoll < *deadline)) deadline = now + kChecksPoll;
     if (m_uploader) {
         const auto every = m_model.screen() == Screen::Admin ? kAdminSyncRefresh : m_model.hasSurvey() ? kSurveyPoll : kNotReadyPoll;
         const TimePoint poll = now + every;
@@ -220,6 +232,7 @@ void KioskApp::carryOut(Effect effect, TimePoint now) {
             refreshAdminStatus();
             break;
         case Effect::Reenrol: reenrol(); break;
+        case Effect::RunChecks: runChecks(); break;
         case Effect::ChangePin: changePin(); break;
         case Effect::DeleteHeld:
             if (auto deleted = m_store->deleteHeld()) {
@@ -305,6 +318,17 @@ void KioskApp::changePin() {
         m_admin.notice = m_texts.get(m_model.locale(), "admin_pin_not_changed");
     }
     refreshAdminStatus();
+}
+
+void KioskApp::runChecks() {
+    if (m_checks) return;  // one run at a time; its lines come soon
+    DoctorOptions options;
+    options.configFile = m_configFile;
+    options.timeout = kCheckTimeout;
+    m_admin.checks.clear();
+    m_admin.checking = true;
+    m_admin.checkSeconds = static_cast<int>(2 * std::chrono::duration_cast<std::chrono::seconds>(kCheckTimeout).count());
+    m_checks = std::make_unique<DoctorRun>(std::move(options), m_texts, m_model.locale());
 }
 
 // ---- simulate ----

@@ -231,6 +231,7 @@ Effect KioskModel::apply(const Intent& intent, TimePoint now) {
     }
     if (m_screen == Screen::PinPad || m_screen == Screen::Admin) return applyAdmin(intent, now);
     if (m_screen == Screen::NewPin) return applyNewPin(intent, now);
+    if (m_screen == Screen::Checks) return applyChecks(intent, now);
 
     switch (intent.kind) {
         case K::SelectLocale:
@@ -357,6 +358,10 @@ Effect KioskModel::applyAdmin(const Intent& intent, TimePoint now) {
                 m_screen = Screen::NewPin;
                 m_screenSince = now;
                 return Effect::None;
+            case K::AdminCheck:
+                m_screen = Screen::Checks;
+                m_screenSince = now;
+                return Effect::RunChecks;
             default: return Effect::None;
         }
     }
@@ -435,11 +440,23 @@ Effect KioskModel::applyNewPin(const Intent& intent, TimePoint now) {
     }
 }
 
+Effect KioskModel::applyChecks(const Intent& intent, TimePoint now) {
+    using K = Intent::Kind;
+    switch (intent.kind) {
+        case K::ChecksAgain: return Effect::RunChecks;
+        case K::ChecksBack:
+            m_screen = Screen::Admin;
+            m_screenSince = now;
+            return Effect::None;
+        default: return Effect::None;
+    }
+}
+
 // ---- timers ----
 
 Effect KioskModel::tick(TimePoint now) {
     if (m_cornerDownSince && now - *m_cornerDownSince >= m_timings.adminHold && m_screen != Screen::PinPad &&
-        m_screen != Screen::Admin && m_screen != Screen::NewPin && m_screen != Screen::Saving) {
+        m_screen != Screen::Admin && m_screen != Screen::NewPin && m_screen != Screen::Checks && m_screen != Screen::Saving) {
         m_cornerDownSince.reset();
         wipe(now);  // a respondent in progress is forgotten, never shown to the admin
         m_pin.clear();
@@ -456,6 +473,7 @@ Effect KioskModel::tick(TimePoint now) {
         case Screen::PinPad:
         case Screen::Admin:
         case Screen::NewPin:
+        case Screen::Checks:
             if (now - m_lastActivity >= m_timings.idleTimeout + m_timings.idleWarning) wipe(now);
             break;
         case Screen::Welcome:
@@ -491,7 +509,8 @@ std::optional<TimePoint> KioskModel::nextDeadline(TimePoint now) const {
         case Screen::Question:
         case Screen::PinPad:
         case Screen::Admin:
-        case Screen::NewPin: {
+        case Screen::NewPin:
+        case Screen::Checks: {
             const TimePoint warning = m_lastActivity + m_timings.idleTimeout;
             // While the warning shows, wake every second for its countdown.
             consider(now < warning ? warning : std::min(warning + m_timings.idleWarning, now + std::chrono::seconds(1)));
@@ -537,7 +556,10 @@ std::string KioskModel::currentProblem() const {
 bool KioskModel::canGoNext() const { return m_screen == Screen::Question && currentProblem().empty(); }
 
 std::optional<int> KioskModel::idleCountdown(TimePoint now) const {
-    if (!respondentActive() && m_screen != Screen::PinPad && m_screen != Screen::Admin && m_screen != Screen::NewPin) return std::nullopt;
+    if (!respondentActive() && m_screen != Screen::PinPad && m_screen != Screen::Admin && m_screen != Screen::NewPin &&
+        m_screen != Screen::Checks) {
+        return std::nullopt;
+    }
     if (m_screen == Screen::Saving) return std::nullopt;
     const TimePoint warning = m_lastActivity + m_timings.idleTimeout;
     if (now < warning) return std::nullopt;

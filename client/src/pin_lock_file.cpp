@@ -1,11 +1,11 @@
 #include "svarboks/client/pin_lock_file.hpp"
 
 #include "svarboks/shared/files.hpp"
+#include "svarboks/shared/utc_time.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <ctime>
 #include <limits>
 
 namespace svarboks::client {
@@ -17,22 +17,6 @@ using WallTime = std::chrono::system_clock::time_point;
 
 constexpr std::string_view kFormat = "svarboks-pin-lock";
 constexpr std::uintmax_t kMaxBytes = 4096;
-
-std::string isoUtc(WallTime time) {
-    const std::time_t t = std::chrono::system_clock::to_time_t(time);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buffer[32];
-    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buffer;
-}
-
-std::optional<WallTime> parseIsoUtc(const std::string& text) {
-    std::tm tm{};
-    const char* end = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    if (end == nullptr || *end != '\0') return std::nullopt;
-    return std::chrono::system_clock::from_time_t(timegm(&tm));
-}
 
 }  // namespace
 
@@ -50,7 +34,7 @@ PinLockState PinLockFile::load(TimePoint now) {
     state.failures = static_cast<int>(std::clamp<std::int64_t>(doc["failures"].get<std::int64_t>(), 0, std::numeric_limits<int>::max()));
     const json until = doc.value("locked_until", json());
     if (until.is_null()) return state;
-    const auto end = until.is_string() ? parseIsoUtc(until.get<std::string>()) : std::nullopt;
+    const auto end = until.is_string() ? shared::parseUtcSecond(until.get<std::string>()) : std::nullopt;
     if (!end) return failClosed;
     const auto cap = std::chrono::duration_cast<Clock::duration>(m_timings.pinLockoutCap);
     const auto left = std::min<Clock::duration>(std::chrono::duration_cast<Clock::duration>(*end - m_wallNow()), cap);
@@ -63,7 +47,7 @@ shared::Status PinLockFile::save(const PinLockState& state, TimePoint now) {
     if (state.lockedUntil && *state.lockedUntil > now) {
         // Rounded up to the second: the file must never end a lock early.
         const auto end = m_wallNow() + std::chrono::duration_cast<std::chrono::system_clock::duration>(*state.lockedUntil - now);
-        doc["locked_until"] = isoUtc(std::chrono::ceil<std::chrono::seconds>(end));
+        doc["locked_until"] = shared::formatUtcSecond(std::chrono::ceil<std::chrono::seconds>(end));
     }
     return shared::writeAtomically(m_file, doc.dump(2) + "\n");
 }

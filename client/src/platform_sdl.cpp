@@ -144,6 +144,7 @@ const char* screenName(client::Screen screen) {
         case client::Screen::Admin: return "admin";
         case client::Screen::NotReady: return "not-ready";
         case client::Screen::NewPin: return "new-pin";
+        case client::Screen::Checks: return "checks";
         case client::Screen::Setup: return "setup";
     }
     return "";

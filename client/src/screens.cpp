@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
-#include <cstdlib>
 
 namespace svarboks::client {
 
@@ -23,6 +22,8 @@ const ImVec4 kBorder{0.20f, 0.22f, 0.26f, 1.f};
 const ImVec4 kDisabledBg{0.90f, 0.90f, 0.90f, 1.f};
 const ImVec4 kDisabledText{0.29f, 0.29f, 0.29f, 1.f};
 const ImVec4 kProblem{0.55f, 0.10f, 0.05f, 1.f};
+const ImVec4 kWarning{0.45f, 0.27f, 0.f, 1.f};
+const ImVec4 kFine{0.f, 0.33f, 0.13f, 1.f};
 const ImVec4 kBarTrack{0.85f, 0.86f, 0.88f, 1.f};
 
 constexpr float kBodyPx = 30;          // at scale 1 (a shorter side of 800 px): above the 28 px minimum
@@ -468,6 +469,41 @@ void drawAdmin(Painter& p, const AdminView& view) {
     if (view.confirm) drawConfirm(p, *view.confirm);
 }
 
+// The admin's Check: the lines scroll above the bar; each is its mark and name, what was found, and what to do.
+void drawChecks(Painter& p, const ChecksView& view) {
+    using Level = shared::Check::Level;
+    ImGui::SetCursorPosY(p.px(48));
+    p.title(view.title);
+    p.wrapped(view.intro, kMuted);
+    p.gap(12);
+    const std::vector<ButtonView> bar{view.back, view.again};
+    const float top = ImGui::GetCursorPosY();
+    p.beginScroll("checks", p.bottomBarTop(bar) - top - p.px(16));
+    if (view.running) {
+        p.wrapped(view.running->title);
+        p.gap(12);
+        const float phase = static_cast<float>(std::fmod(ImGui::GetTime(), 1.2) / 1.2);
+        p.progressBar(phase, 10);
+        p.out().animating = true;
+    }
+    for (const auto& line : view.lines) {
+        const ImVec4& colour = line.level == Level::Ok ? kFine : line.level == Level::Warning ? kWarning : kProblem;
+        ImGui::SetCursorPosX(p.left());
+        ImGui::PushFont(p.fonts().bold);
+        ImGui::TextColored(colour, "%s", line.mark.c_str());
+        ImGui::SameLine();
+        ImGui::TextUnformatted(line.name.c_str());
+        ImGui::PopFont();
+        p.wrapped(line.detail);
+        if (!line.action.empty()) p.wrapped("→ " + line.action, colour);
+        p.gap(10);
+    }
+    p.wrapped(view.summary, kMuted);
+    p.endScroll();
+    ImGui::SetCursorPosY(p.bottomBarTop(bar));
+    p.row(bar, kButtonHeight);
+}
+
 // The on-screen keyboard (keyboard.hpp) across `width` from `x` (window coordinates), rows centred; every
 // key of one width unit is as wide as in the longest row. A reusable widget: a free-text question can use it.
 void drawKeyboard(Painter& p, const KeyboardView& view, float x, float width, float keyHeight) {
@@ -601,9 +637,9 @@ void drawIdleWarning(Painter& p, const IdleWarningView& view) {
     ImGui::PopStyleVar();
 }
 
-// Latin-1, Latin Extended-A, punctuation (dashes, quotes, bullet, ellipsis), arrows, ⇧, ⌫, ●, ✓.
+// Latin-1, Latin Extended-A, punctuation (dashes, quotes, bullet, ellipsis), arrows, ⇧, ⌫, ●, ✓ to ✗.
 const ImWchar kGlyphRanges[] = {0x0020, 0x00FF, 0x0100, 0x017F, 0x2010, 0x2027, 0x2190, 0x2193,
-                                0x21E7, 0x21E7, 0x232B, 0x232B, 0x25CF, 0x25CF, 0x2713, 0x2713, 0};
+                                0x21E7, 0x21E7, 0x232B, 0x232B, 0x25CF, 0x25CF, 0x2713, 0x2717, 0};
 
 }  // namespace
 
@@ -613,7 +649,8 @@ const std::vector<ColourPair>& textColourPairs() {
     };
     static const std::vector<ColourPair> pairs = {
         pair("body text", kText, kBackground),          pair("muted text", kMuted, kBackground),
-        pair("problem text", kProblem, kBackground),    pair("primary button", kSurface, kPrimary),
+        pair("problem text", kProblem, kBackground),    pair("warning text", kWarning, kBackground),
+        pair("fine text", kFine, kBackground),    pair("primary button", kSurface, kPrimary),
         pair("primary button hovered", kSurface, kPrimaryHover), pair("choice button", kText, kSurface),
         pair("choice hovered", kText, kSurfaceHover),   pair("disabled button", kDisabledText, kDisabledBg),
     };
@@ -622,20 +659,9 @@ const std::vector<ColourPair>& textColourPairs() {
 
 const std::vector<unsigned>& uiCodepoints() {
     static const std::vector<unsigned> codepoints = {0xE6, 0xF8, 0xE5, 0xC6, 0xD8, 0xC5, 0x2190, 0x2192, 0x2193,
-                                                     0x2713, 0x232B, 0x25CF, 0x2022, 0x2026, 0x2013, 0x21E7};
+                                                     0x2713, 0x2717, 0x232B, 0x25CF, 0x2022, 0x2026, 0x2013, 0x21E7,
+                                                     0x201C, 0x201D};
     return codepoints;
-}
-
-shared::Result<FontFiles> findFonts() {
-    std::vector<std::filesystem::path> dirs;
-    if (const char* env = std::getenv("SVARBOKS_FONT_DIR"); env && *env) dirs.emplace_back(env);
-    dirs.emplace_back("/usr/share/fonts/truetype/dejavu");
-    for (const auto& dir : dirs) {
-        FontFiles files{dir / "DejaVuSans.ttf", dir / "DejaVuSans-Bold.ttf"};
-        if (std::filesystem::is_regular_file(files.regular) && std::filesystem::is_regular_file(files.bold)) return files;
-    }
-    return shared::Error{"no font found: the kiosk needs DejaVu Sans (/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf); "
-                         "install the Debian package fonts-dejavu-core"};
 }
 
 float uiScale(float width, float height, float density) {
@@ -702,6 +728,7 @@ FrameOutput drawScreen(const ScreenView& view, const UiFonts& fonts) {
             else if constexpr (std::is_same_v<T, AdminView>) drawAdmin(p, content);
             else if constexpr (std::is_same_v<T, SetupView>) drawSetup(p, content);
             else if constexpr (std::is_same_v<T, NotReadyView>) drawNotReady(p, content);
+            else if constexpr (std::is_same_v<T, ChecksView>) drawChecks(p, content);
         },
         view.content);
     p.end();

@@ -298,6 +298,7 @@ public:
                         button(t("admin_change_pin"), Intent::of(K::AdminChangePin)),
                         button(t("admin_release_held"), Intent::of(K::AdminReleaseHeld), status.held > 0),
                         button(t("admin_delete_held"), Intent::of(K::AdminDeleteHeld), status.held > 0),
+                        button(t("admin_check"), Intent::of(K::AdminCheck)),
                         button(t("admin_reenrol"), Intent::of(K::AdminReenrol)),
                         button(t("admin_quit"), Intent::of(K::AdminQuit)),
                         button(t("admin_close"), Intent::of(K::AdminClose))};
@@ -308,6 +309,30 @@ public:
                                        button(t("admin_delete_held_no"), Intent::of(K::AdminCancelDeleteHeld))};
             view.confirm->no.primary = true;
         }
+        return view;
+    }
+
+    ChecksView checks(const AdminStatus& status) const {
+        using Level = shared::Check::Level;
+        ChecksView view;
+        view.title = t("checks_title");
+        view.intro = t("checks_intro");
+        int problems = 0;
+        int warnings = 0;
+        for (const auto& check : status.checks) {
+            const char* mark = check.level == Level::Ok ? "checks_mark_ok" : check.level == Level::Warning ? "checks_mark_warning" : "checks_mark_problem";
+            view.lines.push_back({check.level, t(mark), check.name, check.detail, check.action});
+            problems += check.level == Level::Problem ? 1 : 0;
+            warnings += check.level == Level::Warning ? 1 : 0;
+        }
+        if (status.checking) {
+            view.running = MessageView{t("checks_running", {std::to_string(status.checkSeconds)}), "", std::nullopt, true};
+        } else if (!status.checks.empty()) {
+            view.summary = problems + warnings == 0 ? t("checks_all_ok") : t("checks_summary", {std::to_string(problems), std::to_string(warnings)});
+        }
+        view.back = button(t("checks_back"), Intent::of(K::ChecksBack));
+        view.again = button(t("checks_again"), Intent::of(K::ChecksAgain), !status.checking);
+        view.again.primary = true;
         return view;
     }
 
@@ -394,6 +419,7 @@ ScreenView makeScreenView(const KioskModel& model, const UiTexts& texts, const A
         case Screen::PinPad: view.content = b.pinPad(now); break;
         case Screen::Admin: view.content = b.admin(admin); break;
         case Screen::NewPin: view.content = b.newPin(); break;
+        case Screen::Checks: view.content = b.checks(admin); break;
         case Screen::NotReady: view.content = b.notReady(admin); break;
         case Screen::Setup: break;  // the setup screen has its own model: makeSetupView()
     }

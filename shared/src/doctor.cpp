@@ -20,6 +20,20 @@ const char* label(Check::Level level) {
     return "";
 }
 
+}  // namespace
+
+std::optional<std::uint64_t> freeDiskBytes(const std::filesystem::path& dir) {
+    struct statvfs info {};
+    if (::statvfs(dir.c_str(), &info) != 0) return std::nullopt;
+    return static_cast<std::uint64_t>(info.f_bavail) * info.f_frsize;
+}
+
+Check::Level diskLevel(std::uint64_t freeBytes) {
+    if (freeBytes < (256ULL << 20)) return Check::Level::Problem;
+    if (freeBytes < (1ULL << 30)) return Check::Level::Warning;
+    return Check::Level::Ok;
+}
+
 std::string gibibytes(std::uint64_t bytes) {
     std::ostringstream text;
     text.precision(bytes >= (10ULL << 30) ? 0 : 1);
@@ -27,7 +41,7 @@ std::string gibibytes(std::uint64_t bytes) {
     return text.str();
 }
 
-std::string systemZoneName() {
+std::string systemTimeZone() {
     std::error_code ec;
     const auto target = std::filesystem::read_symlink("/etc/localtime", ec);
     if (!ec) {
@@ -40,45 +54,42 @@ std::string systemZoneName() {
     return name;
 }
 
-}  // namespace
+bool clockKeptInStep() {
+    std::error_code ec;
+    // systemd-timesyncd and other clients that tell systemd (timedatectl's "System clock synchronized").
+    return std::filesystem::exists("/run/systemd/timesync/synchronized", ec);
+}
+
+Check::Level clockSkewLevel(std::int64_t skewSeconds) {
+    const std::int64_t size = skewSeconds < 0 ? -skewSeconds : skewSeconds;
+    if (size > 300) return Check::Level::Problem;
+    if (size > 60) return Check::Level::Warning;
+    return Check::Level::Ok;
+}
 
 Check diskCheck(const std::filesystem::path& dir) {
-    struct statvfs info {};
-    if (::statvfs(dir.c_str(), &info) != 0) {
-        return {Check::Level::Problem, "disk", "cannot read the free space of " + dir.string(), "check that the folder exists"};
+    const auto free = freeDiskBytes(dir);
+    if (!free) return {Check::Level::Problem, "disk", "cannot read the free space of " + dir.string(), "check that the folder exists"};
+    const std::string detail = gibibytes(*free) + " free for " + dir.string();
+    switch (diskLevel(*free)) {
+        case Check::Level::Problem: return {Check::Level::Problem, "disk", detail, "free space on this disk: under 256 MiB, new answers may not be kept"};
+        case Check::Level::Warning: return {Check::Level::Warning, "disk", detail, "free space on this disk soon (under 1 GiB)"};
+        case Check::Level::Ok: break;
     }
-    const std::uint64_t free = static_cast<std::uint64_t>(info.f_bavail) * info.f_frsize;
-    const std::string detail = gibibytes(free) + " free for " + dir.string();
-    if (free < (256ULL << 20)) return {Check::Level::Problem, "disk", detail, "free space on this disk: under 256 MiB, new answers may not be kept"};
-    if (free < (1ULL << 30)) return {Check::Level::Warning, "disk", detail, "free space on this disk soon (under 1 GiB)"};
     return {Check::Level::Ok, "disk", detail, ""};
 }
 
 Check timeZoneCheck(std::string zoneName) {
-    if (zoneName.empty()) zoneName = systemZoneName();
-    if (zoneName == "Europe/Copenhagen") return {Check::Level::Ok, "time zone", zoneName, ""};
+    if (zoneName.empty()) zoneName = systemTimeZone();
+    if (zoneName == kDanishTimeZone) return {Check::Level::Ok, "time zone", zoneName, ""};
     return {Check::Level::Warning, "time zone", zoneName.empty() ? "not set" : zoneName,
             "weeks turn at midnight local time; set Danish time: timedatectl set-timezone Europe/Copenhagen"};
 }
 
 Check clockSyncCheck() {
-    std::error_code ec;
-    // systemd-timesyncd and other clients that tell systemd (timedatectl's "System clock synchronized").
-    if (std::filesystem::exists("/run/systemd/timesync/synchronized", ec)) {
-        return {Check::Level::Ok, "clock", "kept in step with a time server", ""};
-    }
+    if (clockKeptInStep()) return {Check::Level::Ok, "clock", "kept in step with a time server", ""};
     return {Check::Level::Warning, "clock", "not known to be kept in step with a time server",
             "turn on network time: timedatectl set-ntp true (or check your NTP client)"};
-}
-
-Check clockSkewCheck(std::int64_t local, std::int64_t remote, const std::string& remoteName) {
-    const std::int64_t skew = local - remote;
-    const std::int64_t size = skew < 0 ? -skew : skew;
-    const std::string detail = size < 2 ? "agrees with " + remoteName
-                                        : std::to_string(size) + " s " + (skew > 0 ? "ahead of " : "behind ") + remoteName;
-    if (size > 300) return {Check::Level::Problem, "clock", detail, "set the clock right: timedatectl set-ntp true, or timedatectl set-time"};
-    if (size > 60) return {Check::Level::Warning, "clock", detail, "turn on network time: timedatectl set-ntp true"};
-    return {Check::Level::Ok, "clock", detail, ""};
 }
 
 int printChecks(const std::vector<Check>& checks, std::ostream& out) {

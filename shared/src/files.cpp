@@ -41,6 +41,15 @@ int syncDirectory(const fs::path& dir) {
     return 0;
 }
 
+Status writeNewFile(const fs::path& file, std::string_view bytes, unsigned mode) {
+    FileDescriptor fd(::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, static_cast<mode_t>(mode)));
+    if (!fd.valid()) return Error{file.string() + ": cannot create: " + systemMessage(errno)};
+    if (!writeAll(fd.get(), bytes) || ::fsync(fd.get()) != 0 || !fd.close()) {
+        return Error{file.string() + ": cannot write: " + systemMessage(errno)};
+    }
+    return {};
+}
+
 Status writeAtomically(const fs::path& file, std::string_view bytes) {
     const fs::path dir = file.parent_path().empty() ? fs::path(".") : file.parent_path();
     std::string temp = (dir / ("." + file.filename().string() + ".tmp-XXXXXX")).string();

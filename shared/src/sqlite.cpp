@@ -94,6 +94,7 @@ Database::~Database() = default;
 
 Result<Database> Database::open(const fs::path& path, const Options& options) {
     const std::string prefix = options.name + " " + path.string() + ": ";
+    if (options.readOnly) return openReadOnly(path, options, prefix);
     std::error_code ec;
     const bool created = !fs::exists(path, ec);
     // Private before SQLite first opens it (SQLite gives its -wal and -shm the file's mode), and set so on
@@ -122,6 +123,18 @@ Result<Database> Database::open(const fs::path& path, const Options& options) {
             return Error{prefix + "cannot sync its folder: " + systemMessage(error)};
         }
     }
+    return db;
+}
+
+Result<Database> Database::openReadOnly(const fs::path& path, const Options& options, const std::string& prefix) {
+    std::error_code ec;
+    if (!fs::exists(path, ec)) return Error{prefix + "no such file"};
+    sqlite3* raw = nullptr;
+    const int opened = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+    Database db(raw, prefix, options.owner);
+    if (opened != SQLITE_OK) return db.error("cannot open");
+    sqlite3_extended_result_codes(raw, 1);
+    sqlite3_busy_timeout(raw, options.busyTimeoutMs);
     return db;
 }
 

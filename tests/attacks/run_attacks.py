@@ -668,16 +668,12 @@ def attack_complement(s):
             questions[(r["level"], r["id"])] = s.report_json(rnd, survey, "question", focus)
         found = exposed(doc, questions)
         # A figure the model "works out" that differs from the store's truth is the model's error, not a
-        # leak: sound reasoning from true figures cannot reach a false one.
-        # Once it reaches one false figure its other findings on that report are no proof either: they are
-        # printed, and the model is left to mend (issue 14's note, 2026-12-07).
+        # leak: sound reasoning from true figures cannot reach a false one. Such an error would make the
+        # experiment say nothing, so it fails too (it once read `report --group ""` as the unnamed group's
+        # table while the CLI gave the municipality's).
         wrong = [f for f in found if contradicts_store(s, rnd, survey, f)]
-        if wrong:
-            a.note(f"report {rnd} {survey.version}: MODEL UNSOUND: it reaches {len(wrong)} figures the store contradicts, "
-                   f"e.g. {wrong[:2]}; its {len(found) - len(wrong)} other findings are not judged, e.g. "
-                   f"{[f for f in found if f not in wrong][:2]}")
-        else:
-            a.check(not found, f"report {rnd} {survey.version}: {len(found)} hidden figures a reader can work out, e.g. {found[:3]}")
+        a.check(not wrong, f"report {rnd} {survey.version}: the model reaches {len(wrong)} figures the store contradicts, e.g. {wrong[:2]}")
+        a.check(not found, f"report {rnd} {survey.version}: {len(found)} hidden figures a reader can work out, e.g. {found[:3]}")
         for row, profile in single_profiles(doc):
             a.note(f"report {rnd} {survey.version}: {row} minus its shown parts is one person, whose levels are {profile}")
         # The same table as a unit leader of a group gets it: a part of it, nothing more.

@@ -2,8 +2,9 @@
 # The dashboard in headless Chromium, end to end with the real binaries (ctest: dashboard_browser):
 # a store made by make_store.sh (with a released round), the figures it must show computed by expected.py,
 # an account of each role with a generated password (anna administers, ali is an analyst, lea leads the
-# group Hjemmeplejen), `svarboks-central serve` on a free port of 127.0.0.1, then dashboard_test.js, then
-# admin_surveys_test.js with a kiosk binary (BUILD_DIR/client/svarboks) enrolled to unit vest. The
+# group Hjemmeplejen), `svarboks-central serve` on a free port of 127.0.0.1, then dashboard_test.js,
+# admin_test.js (the Administration area, with the kiosk binary) and admin_surveys_test.js (survey
+# administration, with a kiosk binary enrolled to unit vest). The
 # server is stopped on every way out.
 #   tests/dashboard/run.sh BUILD_DIR [SCREENSHOT_DIR]
 # SCREENSHOT_DIR defaults to BUILD_DIR/screenshots; `tests/dashboard/run.sh build/dev docs/screenshots`
@@ -64,6 +65,14 @@ if ! node "$here/dashboard_test.js" "https://127.0.0.1:$port" "$work/users.json"
   tail -n 40 "$work/central.log" >&2
   exit 1
 fi
+# The Administration area with a real kiosk binary (admin_test.js): a unit, a code and its sheet, the kiosk
+# enrolled with that code, revoked, and its next sync refused.
+if ! node "$here/admin_test.js" "https://127.0.0.1:$port" "$work/users.json" "$shots" "$work/admin" "$build/client/svarboks" \
+  "$work/central/tls/cert.pem"; then
+  echo "--- server log ---" >&2
+  tail -n 40 "$work/central.log" >&2
+  exit 1
+fi
 # Survey administration (admin_surveys_test.js) with a real kiosk enrolled to unit vest, which has the survey
 # published to every unit until the test publishes its own to vest alone.
 kiosk=$build/client/svarboks
@@ -81,7 +90,7 @@ if ! node "$here/admin_surveys_test.js" "https://127.0.0.1:$port" "$work/users.j
 fi
 # 64 colours are plenty for these pages and keep the committed screenshots small.
 if command -v convert >/dev/null; then
-  for shot in "$shots"/dashboard-*.png "$shots"/admin-survey*.png; do convert "$shot" -dither None -colors 64 "PNG8:$shot"; done
+  for shot in "$shots"/dashboard-*.png "$shots"/admin-*.png; do convert "$shot" -dither None -colors 64 "PNG8:$shot"; done
 fi
 # The access log never holds a password, a session token, a unit id or round from a query, or an address.
 secrets=(-e "$admin_password" -e "$analyst_password" -e "$leader_password" -e "__Host" -e "solhoj" -e "round=" -e "127.0.0.1\"")

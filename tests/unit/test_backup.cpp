@@ -55,11 +55,15 @@ TEST_CASE("backup: made while responses arrive, restored into a new folder that 
     // A kiosk sealed a response before the backup and sends it after the restore: it still opens.
     const std::string sealed = shared::seal("{\"late\":true}", central.keys.publicKey);
 
+    // Restored from a read-only file (a backup on a read-only stick), which it leaves exactly as it was.
+    fs::permissions(file, fs::perms::owner_read);
     const server::DataDir restored{central.dir.path() / "restored"};
     auto back = server::restoreDataDir(file, restored);
     REQUIRE_MESSAGE(back.ok(), (back.ok() ? "" : back.error().message));
     CHECK(back->responses == made->responses);
     CHECK(back->sha256 == made->sha256);
+    CHECK(modeOf(file) == 0400);
+    for (const char* suffix : {"-journal", "-wal", "-shm"}) CHECK_FALSE(fs::exists(file.string() + suffix));
 
     auto keys = server::loadKeyPair(restored);
     REQUIRE(keys.ok());

@@ -1,5 +1,7 @@
 // The kiosk config: every key's good and bad values, file handling, atomic saves, and the admin PIN hash.
 #include "svarboks/shared/config.hpp"
+#include "svarboks/shared/files.hpp"
+#include "svarboks/shared/utc_time.hpp"
 #include "svarboks/shared/sealing.hpp"
 #include "test_helpers.hpp"
 
@@ -611,4 +613,38 @@ TEST_CASE("config: docs/configuration.md documents every key, and the example co
     REQUIRE_MESSAGE(loaded.ok(), loaded.error().message);
     CHECK(json::parse(readFile(example)).size() == 22);
     CHECK(fs::exists(loaded->surveyFile));
+}
+
+TEST_CASE("files: writeNewFile creates with its mode from the start, and never replaces a file") {
+    TempDir dir;
+    const fs::path key = dir.path() / "secret.key";
+    REQUIRE(svarboks::shared::writeNewFile(key, "first\n", 0600).ok());
+    struct stat info {};
+    REQUIRE(::stat(key.c_str(), &info) == 0);
+    CHECK((info.st_mode & 0777) == 0600);
+    CHECK(readFile(key) == "first\n");
+
+    const auto again = svarboks::shared::writeNewFile(key, "second\n", 0600);
+    REQUIRE_FALSE(again.ok());
+    CHECK(again.message() == key.string() + ": cannot create: File exists");
+    CHECK(readFile(key) == "first\n");
+
+    const auto nowhere = svarboks::shared::writeNewFile(dir.path() / "missing" / "x", "", 0644);
+    REQUIRE_FALSE(nowhere.ok());
+    CHECK(nowhere.message().find("cannot create: No such file or directory") != std::string::npos);
+}
+
+TEST_CASE("time: a moment as UTC ISO-8601 to the second, and only that form read back") {
+    using svarboks::shared::formatUtcSecond;
+    using svarboks::shared::parseUtcSecond;
+    const auto moment = std::chrono::sys_days{std::chrono::year{2026} / 11 / 23} + std::chrono::hours(14) + std::chrono::minutes(5) +
+                        std::chrono::milliseconds(999);
+    CHECK(formatUtcSecond(moment) == "2026-11-23T14:05:00Z");
+    const auto back = parseUtcSecond("2026-11-23T14:05:00Z");
+    REQUIRE(back);
+    CHECK(*back == std::chrono::floor<std::chrono::seconds>(moment));
+    for (const char* bad : {"", "2026-11-23", "2026-11-23T14:05:00", "2026-11-23T14:05:00+01:00", "2026-11-23T14:05:00Z trailing", "soon"}) {
+        CAPTURE(bad);
+        CHECK_FALSE(parseUtcSecond(bad));
+    }
 }

@@ -85,11 +85,15 @@ TEST_CASE("doctor: time zone, clock skew and disk say what to do") {
     const auto utc = shared::timeZoneCheck("Etc/UTC");
     CHECK(utc.level == shared::Check::Level::Warning);
     CHECK(utc.action.find("timedatectl set-timezone Europe/Copenhagen") != std::string::npos);
-    CHECK(shared::clockSkewCheck(1000, 1001, "the central endpoint").level == shared::Check::Level::Ok);
-    CHECK(shared::clockSkewCheck(1000, 1100, "the central endpoint").level == shared::Check::Level::Warning);
-    const auto behind = shared::clockSkewCheck(1000, 1400, "the central endpoint");
-    CHECK(behind.level == shared::Check::Level::Problem);
-    CHECK(behind.detail == "400 s behind the central endpoint");
+    CHECK(shared::clockSkewLevel(-1) == shared::Check::Level::Ok);
+    CHECK(shared::clockSkewLevel(60) == shared::Check::Level::Ok);
+    CHECK(shared::clockSkewLevel(-100) == shared::Check::Level::Warning);
+    CHECK(shared::clockSkewLevel(301) == shared::Check::Level::Problem);
+    CHECK(shared::clockSkewLevel(-400) == shared::Check::Level::Problem);
+    CHECK(shared::diskLevel(100ULL << 20) == shared::Check::Level::Problem);
+    CHECK(shared::diskLevel(512ULL << 20) == shared::Check::Level::Warning);
+    CHECK(shared::diskLevel(2ULL << 30) == shared::Check::Level::Ok);
+    CHECK(shared::gibibytes(3ULL << 29) == "1.5 GiB");
     CHECK(shared::diskCheck(fs::temp_directory_path()).level != shared::Check::Level::Problem);
     CHECK(shared::diskCheck("/no/such/folder").level == shared::Check::Level::Problem);
 }

@@ -1,5 +1,6 @@
 // The kiosk model, driven by intents and an injected clock: no display, no disk, no sleeping.
 #include "svarboks/client/kiosk_model.hpp"
+#include "svarboks/client/views.hpp"
 #include "test_helpers.hpp"
 
 using namespace svarboks;
@@ -44,6 +45,14 @@ struct Fixture {
     void toFirstQuestion() {
         act(K::Start);
         act(K::AcceptConsent);
+    }
+    /// The corner held, the right PIN: the admin screen.
+    void toAdmin() {
+        model.apply(Intent::of(K::CornerPressed), now);
+        wait(3s);
+        for (const char* digit : {"2", "4", "6", "8", "1", "3"}) type(K::PinDigit, digit);
+        act(K::PinSubmit);
+        REQUIRE(model.screen() == Screen::Admin);
     }
 };
 
@@ -549,11 +558,7 @@ TEST_CASE("not ready: the survey offered while the admin screen is open is taken
 
 TEST_CASE("admin: a new PIN is 6 digits entered twice alike; two that differ start again; Cancel keeps the old one") {
     Fixture f;
-    f.model.apply(Intent::of(K::CornerPressed), f.now);
-    f.wait(3s);
-    for (const char* digit : {"2", "4", "6", "8", "1", "3"}) f.type(K::PinDigit, digit);
-    f.act(K::PinSubmit);
-    REQUIRE(f.model.screen() == Screen::Admin);
+    f.toAdmin();
     CHECK(f.act(K::AdminReenrol) == Effect::Reenrol);
     CHECK(f.act(K::AdminRetryQuarantined) == Effect::RetryQuarantined);
     CHECK(f.model.screen() == Screen::Admin);
@@ -600,6 +605,54 @@ TEST_CASE("admin: a new PIN is 6 digits entered twice alike; two that differ sta
     f.wait(client::KioskTimings{}.idleTimeout + client::KioskTimings{}.idleWarning);
     CHECK(f.model.screen() == Screen::Welcome);
     CHECK(f.model.newPinEntry().empty());
+}
+
+TEST_CASE("admin: Check opens the checks and runs them; again runs them again; Back returns; left alone, it is wiped") {
+    Fixture f;
+    f.toAdmin();
+    CHECK(f.act(K::AdminCheck) == Effect::RunChecks);
+    CHECK(f.model.screen() == Screen::Checks);
+    CHECK(f.act(K::ChecksAgain) == Effect::RunChecks);
+    CHECK(f.act(K::AdminQuit) == Effect::None);  // not an action of this screen
+    CHECK(f.act(K::ChecksBack) == Effect::None);
+    CHECK(f.model.screen() == Screen::Admin);
+
+    f.act(K::AdminCheck);
+    f.wait(client::KioskTimings{}.idleTimeout);
+    CHECK(f.model.idleCountdown(f.now).has_value());
+    f.wait(client::KioskTimings{}.idleWarning);
+    CHECK(f.model.screen() == Screen::Welcome);
+}
+
+TEST_CASE("the checks view: a mark per line in the kiosk's language, Check again only when no run is under way") {
+    Fixture f;
+    auto texts = client::UiTexts::load(test::sourceDir() / "assets/ui/texts.json");
+    REQUIRE(texts.ok());
+    f.toAdmin();
+    f.act(K::AdminCheck);
+    client::AdminStatus status;
+    status.checking = true;
+    status.checkSeconds = 8;
+    auto view = std::get<client::ChecksView>(client::makeScreenView(f.model, *texts, status, f.now).content);
+    REQUIRE(view.running);
+    CHECK(view.running->title == "Kontrollerer … (højst 8 sekunder)");
+    CHECK_FALSE(view.again.enabled);
+    CHECK(view.summary.empty());
+
+    using Level = shared::Check::Level;
+    status.checking = false;
+    status.checks = {{Level::Ok, "disk", "41 GiB", ""}, {Level::Warning, "ur", "90 s", "stil det"}, {Level::Problem, "udbakke", "beskadiget", "stop"}};
+    view = std::get<client::ChecksView>(client::makeScreenView(f.model, *texts, status, f.now).content);
+    CHECK_FALSE(view.running);
+    CHECK(view.again.enabled);
+    REQUIRE(view.lines.size() == 3);
+    CHECK(view.lines[0].mark == "✓ OK");
+    CHECK(view.lines[1].mark == "! Advarsel");
+    CHECK(view.lines[2].mark == "✗ Fejl");
+    CHECK(view.lines[2].action == "stop");
+    CHECK(view.summary == "Fejl: 1. Advarsler: 1.");
+    status.checks.resize(1);
+    CHECK(std::get<client::ChecksView>(client::makeScreenView(f.model, *texts, status, f.now).content).summary == "Alt er i orden.");
 }
 
 TEST_CASE("a new admin PIN: exactly six ASCII digits") {

@@ -309,6 +309,18 @@ void holdAdminCorner(Ui& ui) {
     ui.frame();
 }
 
+// The admin's Check runs on a worker thread: frames go on (the screen never waits) until its lines come.
+client::ChecksView waitForChecks(Ui& ui, client::KioskApp& app) {
+    for (int i = 0; i < 300 && app.adminStatus().checking; ++i) {
+        std::this_thread::sleep_for(20ms);
+        ui.wait(200ms);
+    }
+    REQUIRE_FALSE(app.adminStatus().checking);
+    ui.frame();
+    REQUIRE(ui.screen() == Screen::Checks);
+    return std::get<client::ChecksView>(app.view(ui.now).content);
+}
+
 }  // namespace
 
 TEST_CASE("admin: a long press on the corner, then the PIN pad: wrong PINs, lockout, the right PIN") {
@@ -594,6 +606,11 @@ TEST_CASE("every screen fits every display: on screen, nothing clipped or overla
             ui.tap("OK");
             REQUIRE(ui.screen() == Screen::Admin);
             checkLayout(ui, "admin");
+            ui.tap("Kontrollér kiosken");
+            checkLayout(ui, "checks running");
+            REQUIRE_FALSE(waitForChecks(ui, ui.app()).lines.empty());
+            checkLayout(ui, "checks");
+            ui.tap("← Tilbage");
             ui.tap("Slet tilbageholdte svar");
             checkLayout(ui, "delete held answers?");
         }
@@ -647,6 +664,58 @@ TEST_CASE("a failed commit: a plain message, the answers stay in memory, the kio
     REQUIRE(store->saved.size() == 1);
     CHECK(store->saved[0].answers["info_1"] == 3);
     CHECK(ui.app().adminStatus().lastError.empty());
+}
+
+TEST_CASE("the admin's Check: runs off the UI thread, then one line per check with its mark and what to do") {
+    TempDir dir;
+    REQUIRE(shared::sodiumInit());
+    shared::KioskConfig config;
+    config.surveyFile = test::defaultSurveyPath().string();
+    config.outboxFile = (dir.path() / "outbox.db").string();
+    config.endpointUrl = "https://127.0.0.1:1";  // nothing listens: the endpoint line is a problem at once
+    config.deviceId = "dev-1";
+    config.deviceToken = "token-0123456789";
+    config.centralPublicKey = shared::publicKeyToBase64(shared::generateKeyPair().publicKey);
+    config.pinHash = shared::hashPin("246813").value();
+    REQUIRE(shared::saveConfig(config, dir.path() / "kiosk.json").ok());
+    client::KioskShell::Options options;
+    options.configFile = dir.path() / "kiosk.json";
+    options.startUploader = false;
+    Ui ui(options);
+    REQUIRE(ui.screen() == Screen::NotReady);  // enrolled, without its unit's survey
+    holdAdminCorner(ui);
+    for (const char* d : {"2", "4", "6", "8", "1", "3"}) ui.tap(d);
+    ui.tap("OK");
+    REQUIRE(ui.screen() == Screen::Admin);
+
+    ui.tap("Kontrollér kiosken");
+    REQUIRE(ui.screen() == Screen::Checks);
+    const auto view = waitForChecks(ui, *ui.shell().app());
+    CHECK(view.title == "Kontrol af kiosken");
+    REQUIRE(view.lines.size() >= 10);
+    const auto lineNamed = [&](const std::string& name) {
+        const auto it = std::find_if(view.lines.begin(), view.lines.end(), [&](const auto& l) { return l.name == name; });
+        REQUIRE_MESSAGE(it != view.lines.end(), "no line " << name);
+        return *it;
+    };
+    const auto config0 = lineNamed("konfiguration");
+    CHECK(config0.mark == "✓ OK");
+    CHECK(config0.action.empty());
+    const auto endpoint = lineNamed("centralt endpoint");
+    CHECK(endpoint.mark == "✗ Fejl");
+    CHECK(endpoint.detail.find("https://127.0.0.1:1") != std::string::npos);
+    CHECK(endpoint.action.find("netværket") != std::string::npos);
+    const auto survey = lineNamed("spørgeskema");
+    CHECK(survey.mark == "✗ Fejl");
+    CHECK(survey.detail.find("ikke klar") != std::string::npos);
+    CHECK(lineNamed("tilmelding").mark == "! Advarsel");
+    CHECK(view.summary.find("Fejl: ") == 0);
+    checkLayout(ui, "the checks");
+
+    ui.tap("Kontrollér igen");
+    REQUIRE(waitForChecks(ui, *ui.shell().app()).lines.size() == view.lines.size());
+    ui.tap("← Tilbage");
+    CHECK(ui.screen() == Screen::Admin);
 }
 
 TEST_CASE("setup on the touch screen: the address from IT's defaults, the code and the PIN typed on the keyboard; a failure, then enrolled and not ready") {

@@ -49,6 +49,9 @@ public:
     shared::Result<std::optional<server::Device>> findDevice(const std::string& id) override { return m_inner.findDevice(id); }
     shared::Result<std::vector<server::Device>> devices() override { return m_inner.devices(); }
     shared::Status revokeDevice(const std::string& id) override { return m_inner.revokeDevice(id); }
+    shared::Status setDeviceSurvey(const std::string& id, const std::string& s, const std::string& v) override {
+        return m_inner.setDeviceSurvey(id, s, v);
+    }
     shared::Status publishSurvey(const server::PublishedSurvey& s, const std::string& u) override { return m_inner.publishSurvey(s, u); }
     shared::Result<std::vector<server::PublishedSurvey>> surveys() override { return m_inner.surveys(); }
     shared::Result<std::optional<server::PublishedSurvey>> currentSurvey(const std::string& u) override { return m_inner.currentSurvey(u); }
@@ -71,6 +74,8 @@ public:
     shared::Result<std::int64_t> responseCount() override { return m_inner.responseCount(); }
     shared::Result<std::vector<server::DeadLetter>> deadLetters() override { return m_inner.deadLetters(); }
     shared::Status setUnitGroup(const std::string& id, const std::string& g) override { return m_inner.setUnitGroup(id, g); }
+    shared::Status renameUnit(const std::string& id, const std::string& n) override { return m_inner.renameUnit(id, n); }
+    shared::Status retireUnit(const std::string& id) override { return m_inner.retireUnit(id); }
     shared::Status aggregateTallies(const server::TallyQuery& q, const std::function<void(const server::TallyRow&)>& v) override {
         return m_inner.aggregateTallies(q, v);
     }

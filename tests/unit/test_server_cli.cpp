@@ -132,7 +132,7 @@ TEST_CASE("usage errors exit 2 and say what is wrong, and where the usage is") {
     const Run noAction = run({"units", "--data", "x"});
     CHECK(noAction.code == 2);
     CHECK(noAction.err.starts_with("svarboks-central: "));
-    CHECK(run({"units", "frob"}).err.starts_with("svarboks-central: unknown command 'frob'; expected one of: add, group, list\n"));
+    CHECK(run({"units", "frob"}).err.starts_with("svarboks-central: unknown command 'frob'; expected one of: add, group, rename, retire, list\n"));
     test::ServerTempDir dir;
     const Run missing = run({"units", "list", "--data", (dir.path() / "nothing").string()});
     CHECK(missing.code == 1);
@@ -201,14 +201,26 @@ TEST_CASE("units, enrolment codes, devices and revocation from the command line"
     CHECK(run({"units", "add", "x", "--data", data}).code == 2);
     CHECK(run({"units", "add", "nord", "--name", "Hjemmepleje Nord", "--group", "Hjemmeplejen", "--data", data}).code == 0);
     const Run units = run({"units", "list", "--data", data});
-    CHECK(units.out.find("solhoj                  -                       Plejecenter Solhøj") != std::string::npos);
-    CHECK(units.out.find("nord                    Hjemmeplejen            Hjemmepleje Nord") != std::string::npos);
+    CHECK(units.out.find("solhoj                  -                       0       active   Plejecenter Solhøj") != std::string::npos);
+    CHECK(units.out.find("nord                    Hjemmeplejen            0       active   Hjemmepleje Nord") != std::string::npos);
     CHECK(run({"units", "group", "solhoj", "Plejecentre", "--data", data}).code == 0);
     CHECK(run({"units", "group", "nowhere", "Plejecentre", "--data", data}).code == 1);
     CHECK(run({"units", "group", "nord", "--none", "--data", data}).code == 0);
     const Run regrouped = run({"units", "list", "--data", data});
-    CHECK(regrouped.out.find("solhoj                  Plejecentre             Plejecenter Solhøj") != std::string::npos);
-    CHECK(regrouped.out.find("nord                    -                       Hjemmepleje Nord") != std::string::npos);
+    CHECK(regrouped.out.find("solhoj                  Plejecentre             0       active   Plejecenter Solhøj") != std::string::npos);
+    CHECK(regrouped.out.find("nord                    -                       0       active   Hjemmepleje Nord") != std::string::npos);
+
+    // rename and retire; a retired unit gets no code
+    CHECK(run({"units", "rename", "nord", "Hjemmeplejen Nord", "--data", data}).code == 0);
+    CHECK(run({"units", "rename", "nowhere", "X", "--data", data}).code == 1);
+    CHECK(run({"units", "rename", "nord", "", "--data", data}).code == 2);
+    const Run retired = run({"units", "retire", "nord", "--data", data});
+    CHECK(retired.code == 0);
+    CHECK(retired.out.find("gets no new enrolment code") != std::string::npos);
+    CHECK(run({"units", "list", "--data", data}).out.find("nord                    -                       0       retired  Hjemmeplejen Nord") != std::string::npos);
+    const Run noCode = run({"enroll", "--unit", "nord", "--data", data});
+    CHECK(noCode.code == 1);
+    CHECK(noCode.err == "svarboks-central: unit 'nord' is retired: it gets no new enrolment code\n");
 
     CHECK(run({"enroll", "--unit", "nowhere", "--data", data}).code == 1);
     CHECK(run({"enroll", "--unit", "solhoj", "--expires", "40d", "--data", data}).code == 2);
@@ -235,14 +247,15 @@ TEST_CASE("units, enrolment codes, devices and revocation from the command line"
     CHECK(listed.out.find(device.deviceId) != std::string::npos);
     CHECK(listed.out.find("never") != std::string::npos);
     auto words = test::wordsOfLineWith(listed.out, device.deviceId);
-    REQUIRE(words.size() == 5);
+    REQUIRE(words.size() == 6);
     CHECK(words[1] == "solhoj");
     CHECK(test::isIsoDate(words[2]));
     CHECK(words[3] == "never");
-    CHECK(words[4] == "no");
+    CHECK(words[4] == "-");  // no survey fetched
+    CHECK(words[5] == "no");
     (void)api.handle(server::HttpRequest::make("GET", "/api/v1/survey", "", device.bearer()));
     words = test::wordsOfLineWith(run({"devices", "list", "--data", data}).out, device.deviceId);
-    REQUIRE(words.size() == 5);
+    REQUIRE(words.size() == 6);
     CHECK(words[3] == words[2]);  // seen today, the day it was enrolled
 
     CHECK(run({"devices", "revoke", device.deviceId, "--data", data}).code == 0);
@@ -474,6 +487,35 @@ TEST_CASE("policy: the group size is 5 or more, only raised, kept by each round;
     CHECK(rows[1]["respondents"] == 7);
 }
 
+TEST_CASE("report --group \"\": the questions of the units in no group, not the municipality's") {
+    Central central;
+    const std::string data = central.data.root.string();
+    REQUIRE(run({"units", "group", "solhoj", "Plejecentre", "--data", data}).code == 0);  // vest stays in no group
+    central.publish(Central::pulsePath(), "vest");
+    central.publish(Central::pulsePath(), "solhoj");
+    for (const auto& [unit, answers] : {std::pair{"solhoj", 5}, std::pair{"vest", 7}}) {
+        const Enrolled device = central.enrol(unit);
+        std::vector<shared::BatchItem> items;
+        for (int i = 0; i < answers; ++i) items.push_back({shared::newUuidV4(), central.sealValid()});
+        REQUIRE(central.postBatch(device, Central::batchBody(items)).status == 200);
+    }
+    REQUIRE(run({"rounds", "add", "autumn", "--from", "2026-W40", "--to", "2026-W52", "--data", data}).code == 0);
+    REQUIRE(run({"rounds", "release", "autumn", "--early", "--data", data}).code == 0);
+    const auto respondents = [&](std::vector<std::string> focus) {
+        std::vector<std::string> args{"report", "--by", "question", "--format", "json", "--data", data};
+        args.insert(args.end(), focus.begin(), focus.end());
+        const Run report = run(args);
+        REQUIRE_MESSAGE(report.code == 0, report.err);
+        return json::parse(report.out)["rows"][0]["respondents"];
+    };
+    CHECK(respondents({}) == 12);
+    CHECK(respondents({"--group", "Plejecentre"}) == 5);
+    CHECK(respondents({"--group", ""}) == 7);
+    const Run emptyUnit = run({"report", "--by", "question", "--unit", "", "--data", data});
+    CHECK(emptyUnit.code == 2);
+    CHECK(emptyUnit.err.find("--unit") != std::string::npos);
+}
+
 TEST_CASE("the same sealed bytes under a new id are rejected, in batches and imports, and counted once") {
     Central central;
     const Enrolled device = central.enrol("solhoj");
@@ -699,7 +741,7 @@ TEST_CASE("the store: WAL with synchronous=FULL, and a file of another program i
     CHECK(newer.error().message.find("newer") != std::string::npos);
 }
 
-TEST_CASE("the store: a schema 3 store (before rounds, roles and retention) upgrades and keeps every response and account") {
+TEST_CASE("the store: a schema 3 store (before rounds, roles, retention and administration) upgrades and keeps every response and account") {
     Central central;
     const std::string data = central.data.root.string();
     const Enrolled device = central.enrol();
@@ -713,7 +755,7 @@ TEST_CASE("the store: a schema 3 store (before rounds, roles and retention) upgr
     central.store.reset();
     central.api.reset();
 
-    // Take the file back to schema 3 as the previous release left it: no rounds, roles or audit, and
+    // Take the file back to schema 3 as the previous release left it: no rounds, roles, audit or retired units, and
     // tallies with their all-weeks rows.
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open(central.data.store().c_str(), &db) == SQLITE_OK);
@@ -722,6 +764,7 @@ TEST_CASE("the store: a schema 3 store (before rounds, roles and retention) upgr
         "DROP INDEX responses_by_sealed; DROP INDEX responses_by_round; ALTER TABLE responses DROP COLUMN round_id;"
         "ALTER TABLE users DROP COLUMN role; ALTER TABLE users DROP COLUMN scope;"
         "DROP INDEX dead_letters_by_device; DROP INDEX dead_letters_by_week; ALTER TABLE dead_letters DROP COLUMN device_id;"
+        "ALTER TABLE units DROP COLUMN retired; ALTER TABLE devices DROP COLUMN survey_id; ALTER TABLE devices DROP COLUMN survey_version;"
         "DROP TABLE survey_drafts; DROP TABLE survey_groups; ALTER TABLE surveys DROP COLUMN retired_on;"
         "INSERT INTO tallies SELECT survey_id, survey_version, kind, unit_id, subject, value, '*', count, sum FROM tallies;"
         "PRAGMA user_version = 3";
@@ -742,6 +785,10 @@ TEST_CASE("the store: a schema 3 store (before rounds, roles and retention) upgr
     REQUIRE(anna.ok());
     REQUIRE(anna->has_value());
     CHECK((*anna)->role == "administrator");  // what every account could do before roles
+    auto solhoj = central.store->findUnit("solhoj");
+    REQUIRE(solhoj.ok());
+    REQUIRE(solhoj->has_value());
+    CHECK_FALSE((*solhoj)->retired);  // every unit was active before units could retire
     // and the upgraded store reports and rejects sealed copies like a new one
     const Run copy = [&] {
         server::Api api(*central.store, central.keys, Central::lenientOptions(), central.fakeClock.clock());

@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
+#include <ctime>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -113,6 +115,12 @@ TEST_CASE("over HTTPS: every status of PROTOCOL.md") {
     CHECK(health->status == 200);
     CHECK(health->body == "ok");
     CHECK(health->get_header_value("Strict-Transport-Security") == "max-age=31536000");
+    // The kiosk's doctor compares its clock with this (RFC 9110's IMF-fixdate, "Sun, 06 Nov 1994 08:49:37 GMT").
+    const std::string date = health->get_header_value("Date");
+    std::tm parsed{};
+    const char* end = strptime(date.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &parsed);
+    REQUIRE_MESSAGE((end != nullptr && *end == '\0'), "Date: " << date);
+    CHECK(std::abs(static_cast<long long>(timegm(&parsed) - std::time(nullptr))) < 5);
 
     // enrolment: 200, same again, 403, 400
     const std::string code = live.central.makeCode("solhoj");

@@ -102,7 +102,7 @@ TEST_SUITE("uploader http") {
 
         options.pinnedPublicKey = certificate(1).pin;
         const auto response = httpClient(options).perform(get(server));
-        CHECK(response.failure == Failure::Tls);
+        CHECK(response.failure == Failure::Pin);
         CHECK(response.error.find("pinned_public_key") != std::string::npos);
         CHECK(server.requests().size() == 1);
     }

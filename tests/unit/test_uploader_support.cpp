@@ -22,13 +22,17 @@ namespace svarboks::test {
 
 using nlohmann::json;
 
-const client::SyncTexts& english() {
+const client::UiTexts& kioskTexts() {
     static const client::UiTexts texts = [] {
         auto loaded = client::UiTexts::load(sourceDir() / "assets/ui/texts.json");
         REQUIRE(loaded.ok());
         return std::move(loaded).value();
     }();
-    static const client::SyncTexts words(texts, "en");
+    return texts;
+}
+
+const client::SyncTexts& english() {
+    static const client::SyncTexts words(kioskTexts(), "en");
     return words;
 }
 

@@ -26,6 +26,8 @@ namespace svarboks::test {
 
 namespace fs = std::filesystem;
 
+/// The kiosk's texts (assets/ui/texts.json of the source tree).
+const client::UiTexts& kioskTexts();
 /// The kiosk's English words for the uploader's data (assets/ui/texts.json), as `svarboks status` says them.
 const client::SyncTexts& english();
 

@@ -64,7 +64,8 @@ shared::Result<Enrolment> enrollDevice(const EnrollOptions& options, EnrollFailu
         enrolment.tries = attempt;
         const HttpResponse response = client->perform(request);
         if (!response.ok()) {
-            if (response.failure == HttpResponse::Failure::Tls) return failed(EnrollFailure::Certificate, "enrolment failed: " + response.error);
+            const bool untrusted = response.failure == HttpResponse::Failure::Tls || response.failure == HttpResponse::Failure::Pin;
+            if (untrusted) return failed(EnrollFailure::Certificate, "enrolment failed: " + response.error);
             if (response.failure == HttpResponse::Failure::Setup) return failed(EnrollFailure::Other, "enrolment failed: " + response.error);
             lastProblem = response.error;
             continue;

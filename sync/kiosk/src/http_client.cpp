@@ -97,6 +97,16 @@ struct HttpClient::Handle {
     CURL* curl;
 };
 
+HttpOptions httpOptionsOf(const shared::KioskConfig& config, std::chrono::milliseconds connectTimeout, std::chrono::milliseconds totalTimeout) {
+    HttpOptions options;
+    options.caFile = config.caFile;
+    options.pinnedPublicKey = config.pinnedPublicKey;
+    options.proxy = config.proxy;
+    options.connectTimeout = connectTimeout;
+    options.totalTimeout = totalTimeout;
+    return options;
+}
+
 std::optional<std::string> HttpResponse::header(std::string_view name) const {
     const std::string wanted = lower(name);
     for (auto it = headers.rbegin(); it != headers.rend(); ++it) {
@@ -207,7 +217,7 @@ HttpResponse HttpClient::perform(const HttpRequest& request) {
         case CURLE_OPERATION_TIMEDOUT:
             return failed(Failure::Timeout, "no complete reply within " + seconds(options.totalTimeout) + " (" + detail + ")");
         case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-            return failed(Failure::Tls, "the server's public key does not match pinned_public_key; nothing was sent (" + detail + ")");
+            return failed(Failure::Pin, "the server's public key does not match pinned_public_key; nothing was sent (" + detail + ")");
         case CURLE_PEER_FAILED_VERIFICATION:
         case CURLE_SSL_CONNECT_ERROR:
         case CURLE_SSL_CACERT_BADFILE:

@@ -141,12 +141,7 @@ shared::Result<std::unique_ptr<SyncSession>> SyncSession::open(UploaderOptions o
     if (!outbox) return outbox.error();
     impl->outbox.emplace(std::move(outbox).value());
 
-    HttpOptions http;
-    http.caFile = config.caFile;
-    http.pinnedPublicKey = config.pinnedPublicKey;
-    http.proxy = config.proxy;
-    http.connectTimeout = options.connectTimeout;
-    http.totalTimeout = options.totalTimeout;
+    HttpOptions http = httpOptionsOf(config, options.connectTimeout, options.totalTimeout);
     http.maxReplyBytes = 2 * shared::kMaxSurveyBytes + 64 * 1024;
     Impl* raw = impl.get();
     http.cancelled = [raw] { return raw->isCancelled(); };

@@ -1,9 +1,9 @@
 #include "svarboks/sync/sync_status.hpp"
 
+#include "svarboks/shared/utc_time.hpp"
+
 #include <cstdio>
 #include <ctime>
-#include <iomanip>
-#include <sstream>
 
 namespace svarboks::sync {
 
@@ -11,24 +11,7 @@ using nlohmann::json;
 
 namespace {
 
-std::string isoUtc(WallTime time) {
-    const std::time_t t = std::chrono::system_clock::to_time_t(time);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buffer[32];
-    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buffer;
-}
-
-std::optional<WallTime> parseIsoUtc(const std::string& text) {
-    std::tm tm{};
-    std::istringstream in(text);
-    in >> std::get_time(&tm, "%Y-%m-%dT%H:%M:%SZ");
-    if (in.fail()) return std::nullopt;
-    return std::chrono::system_clock::from_time_t(timegm(&tm));
-}
-
-json timeOrNull(const std::optional<WallTime>& time) { return time ? json(isoUtc(*time)) : json(nullptr); }
+json timeOrNull(const std::optional<WallTime>& time) { return time ? json(shared::formatUtcSecond(*time)) : json(nullptr); }
 
 json dayOrNull(const std::optional<LocalDay>& day) { return day ? json(isoDay(*day)) : json(nullptr); }
 
@@ -54,7 +37,7 @@ std::optional<LocalDay> parseDay(const json& value) {
     if (!value.is_string()) return std::nullopt;
     const std::string text = value.get<std::string>();
     if (text.size() > 10) {
-        const auto time = parseIsoUtc(text);
+        const auto time = shared::parseUtcSecond(text);
         return time ? std::optional<LocalDay>(localDayOf(*time)) : std::nullopt;
     }
     int year = 0;

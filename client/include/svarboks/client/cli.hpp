@@ -80,6 +80,11 @@ struct ConfigInitOptions {
 /// state in words, and the quarantined responses with their reasons. 0 when shown; 2 for a config error.
 [[nodiscard]] int statusCommand(const std::string& config, bool json, std::ostream& out, std::ostream& err);
 
+/// `svarboks doctor [--config FILE]`: every check of kioskDoctor (kiosk_doctor.hpp), one line each with what
+/// to do, in English (shared::printChecks). 0 when no line is a problem (warnings alone: 0), 1 when any is;
+/// 2 when the kiosk's texts cannot be read.
+[[nodiscard]] int doctorCommand(const std::string& config, std::ostream& out, std::ostream& err);
+
 /// `svarboks enroll CODE --endpoint URL [--ca FILE] [--config FILE] [--request-id UUID]`: enrols the kiosk with
 /// `options` (code, endpoint, CA file, request id; the command line has checked their form), stores the token
 /// and the central public key in the config (mode 0600; a new one starts from IT's defaults, kiosk_setup.hpp),

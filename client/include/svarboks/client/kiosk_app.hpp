@@ -2,6 +2,7 @@
 // The kiosk application without a window: the model, the survey, the kiosk's texts and the response
 // store, wired together, and the model's effects carried out (seal + commit, export, quit). The SDL
 // main loop, the headless UI tests and `svarboks simulate` all drive this same object.
+#include "svarboks/client/kiosk_doctor.hpp"
 #include "svarboks/client/kiosk_model.hpp"
 #include "svarboks/client/views.hpp"
 #include "svarboks/shared/config.hpp"
@@ -90,7 +91,8 @@ public:
     /// as held when the model says so (HoldRules from the config); the respondent sees the same screens either way.
     void handle(const Intent& intent, TimePoint now);
     /// Timers: the model's, and retrying a failed save every few seconds; takes a new survey from the
-    /// uploader's mailbox and refreshes the admin screen's sync state. Never waits on the network.
+    /// uploader's mailbox, refreshes the admin screen's sync state and takes the lines of a finished run of
+    /// the checks (Check runs kioskDoctor on a worker thread). Never waits on the network.
     void tick(TimePoint now);
     [[nodiscard]] std::optional<TimePoint> nextDeadline(TimePoint now) const;
     [[nodiscard]] ScreenView view(TimePoint now) const;
@@ -111,6 +113,7 @@ private:
     void refreshAdminStatus();
     void reenrol();
     void changePin();
+    void runChecks();
 
     shared::KioskConfig m_config;
     UiTexts m_texts;
@@ -126,6 +129,7 @@ private:
     std::unique_ptr<sync::Uploader> m_uploader;
     std::uint64_t m_syncGeneration = 0;
     std::string m_syncStartError;  ///< why an enrolled kiosk has no uploader: the error of Uploader::start
+    std::unique_ptr<DoctorRun> m_checks;  ///< the admin's Check while it runs
 };
 
 /// The hold thresholds of a kiosk config (hold_min_ms_per_answer, hold_min_seconds, hold_max_per_window,

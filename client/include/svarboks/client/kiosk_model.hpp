@@ -34,7 +34,8 @@ using Clock = std::chrono::steady_clock;
 using TimePoint = Clock::time_point;
 
 /// Setup is the setup screen of a kiosk with no enrolment (setup_model.hpp); the others are KioskModel's.
-enum class Screen { Welcome, Consent, Question, Saving, Profile, ThankYou, PinPad, Admin, NotReady, NewPin, Setup };
+/// Checks is the admin's Check: the lines of the kiosk's doctor (kiosk_doctor.hpp).
+enum class Screen { Welcome, Consent, Question, Saving, Profile, ThankYou, PinPad, Admin, NotReady, NewPin, Checks, Setup };
 
 /// What a person did. Screens return these; nothing else changes the model.
 struct Intent {
@@ -77,6 +78,9 @@ struct Intent {
         AdminReenrol,            ///< back to the setup screen (refused while answers wait unsent)
         AdminChangePin,          ///< the new PIN screen: 6 digits, twice (PinDigit, PinBackspace, PinSubmit, PinCancel)
         AdminRetryQuarantined,   ///< send the quarantined answers again
+        AdminCheck,              ///< the Checks screen, and a run of the checks
+        ChecksAgain,             ///< run the checks again
+        ChecksBack,              ///< back to the admin screen
         SetupFocus,              ///< text = the setup field to type into (SetupModel::Field's name)
         SetupEnrol,
         SetupRetry,              ///< back to the form after a failed enrolment
@@ -92,7 +96,7 @@ struct Intent {
 };
 
 /// What the caller must do after apply()/tick().
-enum class Effect { None, SaveResponse, Quit, ExportOutbox, SyncNow, ReleaseHeld, DeleteHeld, Reenrol, ChangePin, RetryQuarantined };
+enum class Effect { None, SaveResponse, Quit, ExportOutbox, SyncNow, ReleaseHeld, DeleteHeld, Reenrol, ChangePin, RetryQuarantined, RunChecks };
 
 struct KioskTimings {
     std::chrono::seconds idleTimeout{90};      ///< quiet time before the warning
@@ -235,6 +239,7 @@ private:
     [[nodiscard]] bool respondentActive() const;
     Effect applyAdmin(const Intent& intent, TimePoint now);
     Effect applyNewPin(const Intent& intent, TimePoint now);
+    Effect applyChecks(const Intent& intent, TimePoint now);
     void clearNewPin();
     Effect finish(TimePoint now);
     void loadPinLock(TimePoint now);

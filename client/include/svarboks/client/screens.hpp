@@ -1,6 +1,7 @@
 #pragma once
 // The ImGui screens: they draw a ScreenView and return what was tapped. No decisions, no I/O.
 // Only ImGui core is used here; the SDL/OpenGL backends live in platform_sdl.cpp alone.
+#include "svarboks/client/fonts.hpp"
 #include "svarboks/client/views.hpp"
 #include "svarboks/shared/result.hpp"
 
@@ -19,15 +20,6 @@ struct UiFonts {
     ImFont* bold = nullptr;
     float scale = 1;
 };
-
-/// The TTF files used (DejaVu Sans from Debian's fonts-dejavu-core; $SVARBOKS_FONT_DIR overrides).
-struct FontFiles {
-    std::filesystem::path regular;
-    std::filesystem::path bold;
-};
-
-/// Finds the fonts; the error names the Debian package to install.
-[[nodiscard]] shared::Result<FontFiles> findFonts();
 
 /// The UI scale for a display of `width` x `height` pixels with `density` pixels per window unit (2 on a
 /// HiDPI display at 2x). Everything keeps its share of the shorter side: body text is 30 px per 800 px of

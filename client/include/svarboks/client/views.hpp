@@ -5,6 +5,7 @@
 #include "svarboks/client/kiosk_model.hpp"
 #include "svarboks/client/setup_model.hpp"
 #include "svarboks/client/ui_texts.hpp"
+#include "svarboks/shared/doctor.hpp"
 
 #include <optional>
 #include <string>
@@ -152,6 +153,9 @@ struct AdminStatus {
     std::string lastError;
     std::string notice;  ///< the result of the last admin action (e.g. an export)
     SurveyWait surveyWait = SurveyWait::Trying;  ///< for the not-ready screen
+    std::vector<shared::Check> checks;  ///< the last run of the checks, in the kiosk's language (kiosk_doctor.hpp)
+    bool checking = false;              ///< a run is under way
+    int checkSeconds = 0;               ///< the longest a run takes
 };
 
 struct AdminView {
@@ -162,6 +166,26 @@ struct AdminView {
     std::optional<ConfirmView> confirm;
 };
 
+/// The admin's Check: one line per check of the kiosk's doctor, each with a mark and, when it is not fine,
+/// what to do.
+struct CheckLineView {
+    shared::Check::Level level = shared::Check::Level::Ok;
+    std::string mark;  ///< "✓ OK", "! Warning", "✗ Problem"
+    std::string name;
+    std::string detail;
+    std::string action;
+};
+
+struct ChecksView {
+    std::string title;
+    std::string intro;
+    std::vector<CheckLineView> lines;
+    std::string summary;  ///< "Everything is fine.", "Problems: 1. Warnings: 2."; "" while checking
+    std::optional<MessageView> running;  ///< while the checks run
+    ButtonView back;
+    ButtonView again;
+};
+
 struct IdleWarningView {
     std::string title;
     std::string body;
@@ -170,7 +194,8 @@ struct IdleWarningView {
 
 struct ScreenView {
     Screen screen = Screen::Welcome;
-    std::variant<WelcomeView, ConsentView, QuestionView, MessageView, ProfileView, PinPadView, AdminView, SetupView, NotReadyView>
+    std::variant<WelcomeView, ConsentView, QuestionView, MessageView, ProfileView, PinPadView, AdminView, SetupView, NotReadyView,
+                 ChecksView>
         content;
     std::optional<IdleWarningView> idleWarning;
 };

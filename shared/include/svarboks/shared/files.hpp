@@ -47,6 +47,12 @@ private:
 /// untouched and the error reads "FILE: cannot WHAT: reason" (WHAT: write, sync, rename, ...).
 [[nodiscard]] Status writeAtomically(const std::filesystem::path& file, std::string_view bytes);
 
+/// Creates `file` with `mode` from its creation (never another mode, even for a moment) and `bytes`, synced
+/// before it counts as written. Fails when the file exists: keys and backups are never overwritten. The
+/// folder is not synced (the caller syncs it once after its last file). Errors: "FILE: cannot create: reason",
+/// "FILE: cannot write: reason".
+[[nodiscard]] Status writeNewFile(const std::filesystem::path& file, std::string_view bytes, unsigned mode);
+
 /// Reads a small file whole; nullopt when it does not exist. An error names the file: it cannot be read,
 /// or it is larger than `limit` bytes.
 [[nodiscard]] Result<std::optional<std::string>> readSmallFile(const std::filesystem::path& file, std::uintmax_t limit);

@@ -59,6 +59,9 @@ struct Options {
     bool foreignKeys = false;
     /// Checked (then WAL and migrated) when set; a further connection to a file already opened needs none.
     const Schema* schema = nullptr;
+    /// Only reads an existing file (a backup on read-only media): nothing is created, made private,
+    /// configured or migrated, and `schema` is not used.
+    bool readOnly = false;
 };
 
 /// What a step of a statement gave.
@@ -150,6 +153,7 @@ private:
         void operator()(sqlite3_stmt* stmt) const;
     };
     Database(sqlite3* db, std::string prefix, std::string owner);
+    [[nodiscard]] static Result<Database> openReadOnly(const std::filesystem::path& path, const Options& options, const std::string& prefix);
     [[nodiscard]] Status connect(const Options& options);
     [[nodiscard]] Result<int> checkSchema(const Schema& schema);
     [[nodiscard]] Status configure(const Options& options);

@@ -1,5 +1,6 @@
 #include "svarboks/server/admin.hpp"
 
+#include "svarboks/server/administration.hpp"
 #include "svarboks/server/api.hpp"
 #include "svarboks/server/backup.hpp"
 #include "svarboks/server/clock.hpp"
@@ -25,10 +26,6 @@
 
 #include "svarboks/shared/cli11.hpp"
 #include <nlohmann/json.hpp>
-
-#ifdef SVARBOKS_HAVE_QRENCODE
-#include <qrencode.h>
-#endif
 
 #include <pthread.h>
 #include <signal.h>
@@ -76,18 +73,6 @@ Result<std::unique_ptr<SqliteStorage>> openStore(const DataDir& dir) {
     return SqliteStorage::open(dir.store());
 }
 
-bool isValidUnitId(const std::string& id) {
-    if (id.empty() || id.size() > 64 || id == kAllUnits) return false;
-    return std::all_of(id.begin(), id.end(), [](char c) {
-               return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
-           }) && id.front() != '-' && id.front() != '.';
-}
-
-bool isValidName(const std::string& name) {
-    return !name.empty() && name.size() <= 200 &&
-           std::none_of(name.begin(), name.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
-}
-
 std::string pad(const std::string& text, std::size_t width) {
     // Display width: count UTF-8 lead bytes only, so "Solhøj" lines up.
     const auto shown = static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
@@ -99,31 +84,22 @@ int fail(std::ostream& err, const std::string& message) {
     return kFailed;
 }
 
-#ifdef SVARBOKS_HAVE_QRENCODE
-std::string qrCode(const std::string& text) {
-    QRcode* qr = QRcode_encodeString(text.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1);
-    if (qr == nullptr) return "";
-    const int width = qr->width;
+// The QR code for a terminal: two rows per line with half blocks; light modules are drawn, which reads
+// right on a dark terminal.
+std::string terminalQrCode(const QrMatrix& qr) {
     const int margin = 2;
-    const auto dark = [&](int x, int y) {
-        if (x < 0 || y < 0 || x >= width || y >= width) return false;
-        return (qr->data[static_cast<std::size_t>(y) * static_cast<std::size_t>(width) + static_cast<std::size_t>(x)] & 1) != 0;
-    };
-    // Two rows per line with half blocks; light modules are drawn, which reads right on a dark terminal.
     std::string out;
-    for (int y = -margin; y < width + margin; y += 2) {
+    for (int y = -margin; y < qr.width + margin; y += 2) {
         out += "    ";
-        for (int x = -margin; x < width + margin; ++x) {
-            const bool top = !dark(x, y);
-            const bool bottom = !dark(x, y + 1);
+        for (int x = -margin; x < qr.width + margin; ++x) {
+            const bool top = !qr.at(x, y);
+            const bool bottom = !qr.at(x, y + 1);
             out += top && bottom ? "\u2588" : top ? "\u2580" : bottom ? "\u2584" : " ";
         }
         out += '\n';
     }
-    QRcode_free(qr);
     return out;
 }
-#endif
 
 // The time of an audit entry.
 std::string utcNow() { return utcSecond(std::chrono::system_clock::now()); }
@@ -569,46 +545,73 @@ struct UnitArgs {
     bool none = false;  ///< units group: in no group
 };
 
-int unitsAdd(const UnitArgs& args, std::ostream& out, std::ostream& err) {
-    auto store = openStore(DataDir{args.data});
+// Runs one change of the administration library on the store of `data`, as the command line.
+template <class Change>
+int administer(const fs::path& data, std::ostream& err, Change change) {
+    auto store = openStore(DataDir{data});
     if (!store) return fail(err, store.error().message);
-    const Unit& unit = args.unit;
-    if (auto status = (*store)->addUnit(unit); !status) return fail(err, status.message());
-    out << "Added unit " << unit.id << " (" << unit.name << ")" << (unit.group.empty() ? "" : " to group " + unit.group) << '\n';
+    Administration administration(**store, kCommandLineUser);
+    if (auto done = change(administration); !done) return fail(err, done.error().message);
     return kOk;
+}
+
+int unitsAdd(const UnitArgs& args, std::ostream& out, std::ostream& err) {
+    const Unit& unit = args.unit;
+    const int code = administer(args.data, err, [&](Administration& a) { return a.addUnit(unit); });
+    if (code == kOk) out << "Added unit " << unit.id << " (" << unit.name << ")" << (unit.group.empty() ? "" : " to group " + unit.group) << '\n';
+    return code;
 }
 
 int unitsGroup(const UnitArgs& args, std::ostream& out, std::ostream& err) {
     if (args.none == !args.unit.group.empty()) usageError("give the GROUP, or --none for no group");
-    auto store = openStore(DataDir{args.data});
-    if (!store) return fail(err, store.error().message);
     const std::string& group = args.unit.group;
-    if (auto status = (*store)->setUnitGroup(args.unit.id, group); !status) return fail(err, status.message());
-    out << "Unit " << args.unit.id << (args.none ? " is in no group now" : " is in group " + group + " now") << '\n';
-    return kOk;
+    // The command line makes a group by naming it, as it always has.
+    const int code = administer(args.data, err, [&](Administration& a) { return a.moveUnit(args.unit.id, {group, !group.empty()}); });
+    if (code == kOk) out << "Unit " << args.unit.id << (args.none ? " is in no group now" : " is in group " + group + " now") << '\n';
+    return code;
+}
+
+int unitsRename(const UnitArgs& args, std::ostream& out, std::ostream& err) {
+    const int code = administer(args.data, err, [&](Administration& a) { return a.renameUnit(args.unit.id, args.unit.name); });
+    if (code == kOk) out << "Unit " << args.unit.id << " is called " << args.unit.name << " now; reports show the new name\n";
+    return code;
+}
+
+int unitsRetire(const Target& args, std::ostream& out, std::ostream& err) {
+    const int code = administer(args.data, err, [&](Administration& a) { return a.retireUnit(args.id); });
+    if (code == kOk) {
+        out << "Retired unit " << args.id << ": it gets no new enrolment code and its unused codes stopped working. "
+            << "Its responses and reports stay, and its kiosks still send what they hold (revoke them with: devices revoke ID).\n";
+    }
+    return code;
 }
 
 int unitsList(const Target& args, std::ostream& out, std::ostream& err) {
     auto store = openStore(DataDir{args.data});
     if (!store) return fail(err, store.error().message);
-    auto list = (*store)->units();
+    auto list = Administration(**store, kCommandLineUser).units();
     if (!list) return fail(err, list.error().message);
     if (list->empty()) {
         out << "No units yet; add one with: units add ID --name NAME [--group GROUP]\n";
         return kOk;
     }
-    out << pad("UNIT", 24) << pad("GROUP", 24) << "NAME\n";
-    for (const auto& unit : *list) out << pad(unit.id, 24) << pad(unit.group.empty() ? "-" : unit.group, 24) << unit.name << '\n';
+    out << pad("UNIT", 24) << pad("GROUP", 24) << pad("KIOSKS", 8) << pad("STATE", 9) << "NAME\n";
+    for (const auto& [unit, kiosks] : *list) {
+        out << pad(unit.id, 24) << pad(unit.group.empty() ? "-" : unit.group, 24) << pad(std::to_string(kiosks), 8)
+            << pad(unit.retired ? "retired" : "active", 9) << unit.name << '\n';
+    }
     return kOk;
 }
 
 void addUnits(CLI::App& app, Console& console) {
     CLI::App* units = app.add_subcommand("units", "Units: a care home, a home-care district, a school")->require_subcommand(1);
-    const CLI::Validator name = shared::expecting(isValidName, "1-200 characters without control characters");
+    const CLI::Validator name = shared::expecting([](const std::string& text) { return isValidUnitName(text); },
+                                                  "1-200 characters without control characters");
 
     auto add = std::make_shared<UnitArgs>();
     CLI::App* command = units->add_subcommand("add", "Add a unit");
-    command->add_option("ID", add->unit.id)->required()->check(shared::expecting(isValidUnitId, "1-64 characters of a-z, 0-9, '-', '_' and '.'"));
+    command->add_option("ID", add->unit.id)->required()->check(shared::expecting([](const std::string& id) { return isValidUnitId(id); },
+                                                                                 "1-64 characters of a-z, 0-9, '-', '_' and '.'"));
     command->add_option("--name", add->unit.name, "the name kiosks and reports show")->required()->check(name);
     command->add_option("--group", add->unit.group, "the group reports sum it into")->check(name);
     addDataOption(*command, add->data);
@@ -622,7 +625,15 @@ void addUnits(CLI::App& app, Console& console) {
     addDataOption(*command, group->data);
     command->callback([group, &console] { console.code = unitsGroup(*group, console.out, console.err); });
 
-    addTargetCommand(*units, "list", "List the units", "", console, unitsList);
+    auto rename = std::make_shared<UnitArgs>();
+    command = units->add_subcommand("rename", "Give a unit another name (its id, data and kiosks stay)");
+    command->add_option("ID", rename->unit.id)->required();
+    command->add_option("NAME", rename->unit.name, "the new name")->required()->check(name);
+    addDataOption(*command, rename->data);
+    command->callback([rename, &console] { console.code = unitsRename(*rename, console.out, console.err); });
+
+    addTargetCommand(*units, "retire", "Retire a unit: no new enrolment codes; its data, reports and kiosks stay", "ID", console, unitsRetire);
+    addTargetCommand(*units, "list", "List the units: group, kiosks, retired", "", console, unitsList);
 }
 
 struct EnrollArgs {
@@ -634,31 +645,19 @@ struct EnrollArgs {
 int enroll(const EnrollArgs& args, std::ostream& out, std::ostream& err) {
     auto store = openStore(DataDir{args.data});
     if (!store) return fail(err, store.error().message);
-    auto unit = (*store)->findUnit(args.unit);
-    if (!unit) return fail(err, unit.error().message);
-    if (!*unit) return fail(err, "there is no unit '" + args.unit + "' (see: units list)");
-
-    const std::string code = generateEnrolmentCode();
-    const std::chrono::seconds lifetime = args.lifetime;
-    const TimePoint expires = std::chrono::system_clock::now() + lifetime;
-    if (auto status = (*store)->addEnrolmentCode(enrolmentCodeHash(code), (*unit)->id, unixSeconds(expires)); !status) {
-        return fail(err, status.message());
-    }
-    const auto minutes = std::chrono::duration_cast<std::chrono::minutes>(lifetime).count();
-    const auto plural = [](std::int64_t n, const char* word) { return std::to_string(n) + " " + word + (n == 1 ? "" : "s"); };
-    const std::string validity = minutes % 60 != 0          ? plural(minutes, "minute")
-                                 : minutes % (24 * 60) != 0 ? plural(minutes / 60, "hour")
-                                                            : plural(minutes / (24 * 60), "day");
-    out << "Enrolment code for unit " << (*unit)->id << " (" << (*unit)->name << "):\n\n"
+    auto made = Administration(**store, kCommandLineUser).makeEnrolmentCode(args.unit, args.lifetime);
+    if (!made) return fail(err, made.error().message);
+    const std::string& code = made->code;
+    out << "Enrolment code for unit " << made->unit.id << " (" << made->unit.name << "):\n\n"
         << "    " << code << "\n\n"
-        << "Single use, valid until " << localMinute(expires) << " (" << validity << ").\n"
+        << "Single use, valid until " << localMinute(made->expires) << " (" << describeLifetime(args.lifetime) << ").\n"
         << "Type it on the kiosk's admin screen, or run on the kiosk:\n"
         << "    svarboks enroll " << code << " --endpoint https://HOST:PORT --ca cert.pem\n";
-#ifdef SVARBOKS_HAVE_QRENCODE
-    if (const std::string qr = qrCode(code); !qr.empty()) out << "\nThe same code as a QR code:\n\n" << qr;
-#else
-    out << "(No QR code: this build has no libqrencode.)\n";
-#endif
+    if (const auto qr = qrMatrix(code)) {
+        out << "\nThe same code as a QR code:\n\n" << terminalQrCode(*qr);
+    } else {
+        out << "(No QR code: this build has no libqrencode.)\n";
+    }
     return kOk;
 }
 
@@ -681,25 +680,24 @@ int devicesList(const Target& args, std::ostream& out, std::ostream& err) {
         out << "No devices enrolled yet; make a code with: enroll --unit ID\n";
         return kOk;
     }
-    out << pad("DEVICE", 38) << pad("UNIT", 24) << pad("ENROLLED", 12) << pad("LAST SEEN", 12) << "REVOKED\n";
+    out << pad("DEVICE", 38) << pad("UNIT", 24) << pad("ENROLLED", 12) << pad("LAST SEEN", 12) << pad("SURVEY", 28) << "REVOKED\n";
     for (const auto& device : *list) {
         out << pad(device.id, 38) << pad(device.unitId, 24) << pad(device.enrolledOn, 12)
-            << pad(device.lastSeenOn.empty() ? "never" : device.lastSeenOn, 12) << (device.revoked ? "yes" : "no") << '\n';
+            << pad(device.lastSeenOn.empty() ? "never" : device.lastSeenOn, 12)
+            << pad(device.surveyId.empty() ? "-" : device.surveyId + " " + device.surveyVersion, 28) << (device.revoked ? "yes" : "no") << '\n';
     }
     return kOk;
 }
 
 int devicesRevoke(const Target& args, std::ostream& out, std::ostream& err) {
-    auto store = openStore(DataDir{args.data});
-    if (!store) return fail(err, store.error().message);
-    if (auto status = (*store)->revokeDevice(args.id); !status) return fail(err, status.message());
-    out << "Revoked device " << args.id << "; its next request gets 401. Its responses already stored stay.\n";
-    return kOk;
+    const int code = administer(args.data, err, [&](Administration& a) { return a.revokeKiosk(args.id); });
+    if (code == kOk) out << "Revoked device " << args.id << "; its next request gets 401. Its responses already stored stay.\n";
+    return code;
 }
 
 void addDevices(CLI::App& app, Console& console) {
     CLI::App* devices = app.add_subcommand("devices", "The enrolled kiosks")->require_subcommand(1);
-    addTargetCommand(*devices, "list", "List the devices: unit, enrolment, last seen, revoked", "", console, devicesList);
+    addTargetCommand(*devices, "list", "List the devices: unit, enrolment, last seen, survey last fetched, revoked", "", console, devicesList);
     addTargetCommand(*devices, "revoke", "Revoke a device: its next request gets 401; its responses already stored stay", "ID", console,
                      devicesRevoke);
 }
@@ -875,14 +873,14 @@ struct ReportArgs {
     std::string by = "unit";
     std::string format = "table";
     std::string unit;
-    std::string group;
+    std::optional<std::string> group;  ///< "" is the row of the units in no group
 };
 
 int reportCommand(const ReportArgs& args, std::ostream& out, std::ostream& err) {
     const auto by = parseReportBy(args.by);
     ReportFocus focus;
     if (!args.unit.empty()) focus = {ReportRow::Kind::Unit, args.unit};
-    if (!args.group.empty()) focus = {ReportRow::Kind::Group, args.group};
+    if (args.group) focus = {ReportRow::Kind::Group, *args.group};
     const bool focused = *by == ReportBy::Area || *by == ReportBy::Question;
     if (focus.kind != ReportRow::Kind::Total && !focused) {
         usageError("--unit and --group choose the row of --by area or --by question; --by " + args.by + " shows every row");
@@ -922,8 +920,11 @@ void addReport(CLI::App& app, Console& console) {
     addRoundOptions(*command, args->request);
     command->add_option("--by", args->by, "one row per unit or group, or the areas or questions of one row")
         ->capture_default_str()->check(CLI::IsMember({"unit", "group", "area", "question"}));
-    CLI::Option* unit = command->add_option("--unit", args->unit, "the row of --by area or question: this unit (default: all units)")->type_name("ID");
-    CLI::Option* group = command->add_option("--group", args->group, "the row of --by area or question: this group")->type_name("NAME");
+    CLI::Option* unit = command->add_option("--unit", args->unit, "the row of --by area or question: this unit (default: all units)")
+                            ->type_name("ID")
+                            ->check(shared::expecting([](const std::string& id) { return !id.empty(); }, "a unit id"));
+    CLI::Option* group = command->add_option("--group", args->group, "the row of --by area or question: this group (\"\" for the units in no group)")
+                             ->type_name("NAME");
     unit->excludes(group);
     command->add_option("--format", args->format, "how it is printed")->capture_default_str()->check(CLI::IsMember({"table", "csv", "csv-da", "json"}));
     refuseK(*command);

@@ -2,9 +2,9 @@
 
 #include "svarboks/server/sqlite_storage.hpp"
 #include "svarboks/shared/files.hpp"
+#include "svarboks/shared/sqlite.hpp"
 
 #include <sodium.h>
-#include <sqlite3.h>
 #include <sys/stat.h>
 
 #include <fcntl.h>
@@ -39,77 +39,38 @@ const std::array<KeptFile, 4> kKeptFiles = {{
     {"tls/key.pem", 0600},
 }};
 
-struct CloseDatabase {
-    void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-};
-using Database = std::unique_ptr<sqlite3, CloseDatabase>;
+namespace sqlite = shared::sqlite;
 
-Result<Database> openDatabase(const fs::path& path, int flags) {
-    sqlite3* raw = nullptr;
-    const int opened = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
-    Database db(raw);
-    if (opened != SQLITE_OK) return Error{path.string() + ": cannot open: " + (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(opened))};
-    sqlite3_busy_timeout(db.get(), SqliteStorage::kBusyTimeoutMs);
-    return db;
-}
-
-struct FinalizeStatement {
-    void operator()(sqlite3_stmt* statement) const { sqlite3_finalize(statement); }
-};
-using Statement = std::unique_ptr<sqlite3_stmt, FinalizeStatement>;
-
-Result<Statement> prepare(sqlite3* db, const fs::path& path, const std::string& sql) {
-    sqlite3_stmt* raw = nullptr;
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &raw, nullptr) != SQLITE_OK) {
-        return Error{path.string() + ": " + sqlite3_errmsg(db)};
-    }
-    return Statement(raw);
-}
-
-Status execute(sqlite3* db, const fs::path& path, const std::string& sql) {
-    char* message = nullptr;
-    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
-        std::string text = message ? message : sqlite3_errmsg(db);
-        sqlite3_free(message);
-        return Error{path.string() + ": " + text};
-    }
-    return {};
+// The store, a backup or its partial copy, as one connection (no schema: a backup file is not a store).
+// A backup being restored is only read: it may sit on read-only media.
+Result<sqlite::Database> openFile(const fs::path& path, const char* name, bool readOnly = false) {
+    std::error_code ec;
+    if (!fs::exists(path, ec)) return Error{path.string() + ": no such file"};
+    sqlite::Options options;
+    options.name = name;
+    options.owner = "the central endpoint's user";
+    options.busyTimeoutMs = SqliteStorage::kBusyTimeoutMs;
+    options.readOnly = readOnly;
+    return sqlite::Database::open(path, options);
 }
 
 // VACUUM INTO: a consistent, compact copy in one read transaction; `into` must be empty or absent.
-Status vacuumInto(sqlite3* db, const fs::path& from, const fs::path& into) {
-    auto statement = prepare(db, from, "VACUUM INTO ?1");
-    if (!statement) return statement.error();
+Status vacuumInto(sqlite::Database& db, const fs::path& into) {
     const std::string target = into.string();
-    sqlite3_bind_text(statement->get(), 1, target.c_str(), static_cast<int>(target.size()), SQLITE_STATIC);
-    if (sqlite3_step(statement->get()) != SQLITE_DONE) return Error{from.string() + ": cannot copy to " + target + ": " + sqlite3_errmsg(db)};
+    if (!db.query("VACUUM INTO ?1").text(1, target).run()) return db.error("cannot copy to " + target);
     return {};
 }
 
-Result<std::int64_t> countRows(sqlite3* db, const fs::path& path, const std::string& table) {
-    auto statement = prepare(db, path, "SELECT count(*) FROM " + table);
-    if (!statement) return statement.error();
-    if (sqlite3_step(statement->get()) != SQLITE_ROW) return Error{path.string() + ": cannot count " + table + ": " + sqlite3_errmsg(db)};
-    return sqlite3_column_int64(statement->get(), 0);
+Result<std::int64_t> countRows(sqlite::Database& db, const std::string& table) {
+    auto count = db.query("SELECT count(*) FROM " + table);
+    if (count.step() != sqlite::Step::Row) return db.error("cannot count " + table);
+    return count.integerAt(0);
 }
 
-Status checkIntegrity(sqlite3* db, const fs::path& path) {
-    auto statement = prepare(db, path, "PRAGMA integrity_check");
-    if (!statement) return statement.error();
-    std::string report;
-    while (sqlite3_step(statement->get()) == SQLITE_ROW) {
-        const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement->get(), 0));
-        report += (report.empty() ? "" : "; ") + std::string(text ? text : "");
-    }
-    if (report != "ok") return Error{path.string() + ": damaged (integrity check: " + report + ")"};
-    return {};
-}
-
-// An empty file, the owner's alone from its creation, that SQLite then writes into.
-Status createPrivateEmpty(const fs::path& path) {
-    shared::FileDescriptor fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-    if (!fd.valid()) return Error{path.string() + ": cannot create: " + systemMessage(errno)};
-    if (!fd.close()) return Error{path.string() + ": cannot create: " + systemMessage(errno)};
+Status checkIntegrity(sqlite::Database& db) {
+    auto report = db.integrityCheck();
+    if (!report) return report.error();
+    if (*report != "ok") return Error{db.prefix() + "damaged (integrity check: " + *report + ")"};
     return {};
 }
 
@@ -146,51 +107,52 @@ Result<std::string> fileSha256(const fs::path& path) {
 }
 
 // Adds the folder's keys and certificate, and the count of responses, to the copy of the store.
-Status addKeptFiles(sqlite3* db, const fs::path& backup, const DataDir& dir, std::int64_t responses) {
-    if (auto done = execute(db, backup,
-                            "BEGIN IMMEDIATE;"
-                            "CREATE TABLE svarboks_backup_files(name TEXT PRIMARY KEY, mode INTEGER NOT NULL, bytes BLOB NOT NULL);"
-                            "CREATE TABLE svarboks_backup_info(responses INTEGER NOT NULL)");
-        !done) {
-        return done;
-    }
-    auto insert = prepare(db, backup, "INSERT INTO svarboks_backup_files(name, mode, bytes) VALUES(?1, ?2, ?3)");
-    if (!insert) return insert.error();
-    for (const auto& kept : kKeptFiles) {
-        auto bytes = shared::readSmallFile(dir.root / kept.name, 1 << 20);
-        if (!bytes) return bytes.error();
-        if (!*bytes) return Error{(dir.root / kept.name).string() + ": missing; the data folder is incomplete"};
-        sqlite3_reset(insert->get());
-        sqlite3_bind_text(insert->get(), 1, kept.name.c_str(), static_cast<int>(kept.name.size()), SQLITE_STATIC);
-        sqlite3_bind_int(insert->get(), 2, static_cast<int>(kept.mode));
-        sqlite3_bind_blob(insert->get(), 3, (*bytes)->data(), static_cast<int>((*bytes)->size()), SQLITE_STATIC);
-        const int stepped = sqlite3_step(insert->get());
-        sodium_memzero((*bytes)->data(), (*bytes)->size());
-        if (stepped != SQLITE_DONE) return Error{backup.string() + ": cannot add " + kept.name + ": " + sqlite3_errmsg(db)};
-    }
-    return execute(db, backup, "INSERT INTO svarboks_backup_info(responses) VALUES(" + std::to_string(responses) + "); COMMIT");
+Status addKeptFiles(sqlite::Database& db, const DataDir& dir, std::int64_t responses) {
+    return sqlite::inWriteTransaction(db, "cannot add the keys", [&](sqlite::Database& copy) -> Status {
+        if (!copy.exec("CREATE TABLE svarboks_backup_files(name TEXT PRIMARY KEY, mode INTEGER NOT NULL, bytes BLOB NOT NULL);"
+                       "CREATE TABLE svarboks_backup_info(responses INTEGER NOT NULL)")) {
+            return copy.error("cannot add the keys");
+        }
+        for (const auto& kept : kKeptFiles) {
+            auto bytes = shared::readSmallFile(dir.root / kept.name, 1 << 20);
+            if (!bytes) return bytes.error();
+            if (!*bytes) return Error{(dir.root / kept.name).string() + ": missing; the data folder is incomplete"};
+            const bool added = copy.query("INSERT INTO svarboks_backup_files(name, mode, bytes) VALUES(?1, ?2, ?3)")
+                                   .text(1, kept.name)
+                                   .integer(2, kept.mode)
+                                   .blob(3, std::string_view((*bytes)->data(), (*bytes)->size()))
+                                   .run();
+            sodium_memzero((*bytes)->data(), (*bytes)->size());
+            if (!added) return copy.error("cannot add " + kept.name);
+        }
+        if (!copy.query("INSERT INTO svarboks_backup_info(responses) VALUES(?1)").integer(1, responses).run()) {
+            return copy.error("cannot add the summary");
+        }
+        return {};
+    });
 }
 
-Result<std::int64_t> recordedResponses(sqlite3* db, const fs::path& backup) {
-    auto statement = prepare(db, backup, "SELECT responses FROM svarboks_backup_info");
-    if (!statement) return Error{backup.string() + " is not a Svarboks backup (" + statement.error().message + ")"};
-    if (sqlite3_step(statement->get()) != SQLITE_ROW) return Error{backup.string() + " is not a Svarboks backup (no summary)"};
-    return sqlite3_column_int64(statement->get(), 0);
+Result<std::int64_t> recordedResponses(sqlite::Database& db) {
+    auto info = db.query("SELECT responses FROM svarboks_backup_info");
+    const sqlite::Step step = info.step();
+    if (step == sqlite::Step::Failed) return Error{db.prefix() + "not a Svarboks backup (" + db.describe() + ")"};
+    if (step != sqlite::Step::Row) return Error{db.prefix() + "not a Svarboks backup (no summary)"};
+    return info.integerAt(0);
 }
 
 // The backup, checked: undamaged, every kept file present, and as many responses as it says it holds.
-Result<std::int64_t> checkBackup(sqlite3* db, const fs::path& backup) {
-    if (auto intact = checkIntegrity(db, backup); !intact) return Error{intact.message()};
-    auto recorded = recordedResponses(db, backup);
+Result<std::int64_t> checkBackup(sqlite::Database& db) {
+    if (auto intact = checkIntegrity(db); !intact) return Error{intact.message()};
+    auto recorded = recordedResponses(db);
     if (!recorded) return recorded.error();
-    auto counted = countRows(db, backup, "responses");
+    auto counted = countRows(db, "responses");
     if (!counted) return counted.error();
     if (*counted != *recorded) {
-        return Error{backup.string() + ": holds " + std::to_string(*counted) + " responses but recorded " + std::to_string(*recorded)};
+        return Error{db.prefix() + "holds " + std::to_string(*counted) + " responses but recorded " + std::to_string(*recorded)};
     }
-    auto files = countRows(db, backup, "svarboks_backup_files");
+    auto files = countRows(db, "svarboks_backup_files");
     if (!files) return files.error();
-    if (*files != static_cast<std::int64_t>(kKeptFiles.size())) return Error{backup.string() + ": the keys or the certificate are missing"};
+    if (*files != static_cast<std::int64_t>(kKeptFiles.size())) return Error{db.prefix() + "the keys or the certificate are missing"};
     return *recorded;
 }
 
@@ -213,19 +175,19 @@ Result<BackupReport> writeBackup(const DataDir& dir, const fs::path& file, const
     if (auto keys = loadKeyPair(dir); !keys) return keys.error();
     std::int64_t responses = 0;
     {
-        auto store = openDatabase(dir.store(), SQLITE_OPEN_READWRITE);
+        auto store = openFile(dir.store(), "store");
         if (!store) return store.error();
-        if (auto created = createPrivateEmpty(partial); !created) return Error{created.message()};
-        if (auto copied = vacuumInto(store->get(), dir.store(), partial); !copied) return Error{copied.message()};
+        if (auto created = shared::writeNewFile(partial, "", 0600); !created) return Error{created.message()};
+        if (auto copied = vacuumInto(*store, partial); !copied) return Error{copied.message()};
     }
     {
-        auto copy = openDatabase(partial, SQLITE_OPEN_READWRITE);
+        auto copy = openFile(partial, "backup");
         if (!copy) return copy.error();
-        auto counted = countRows(copy->get(), partial, "responses");
+        auto counted = countRows(*copy, "responses");
         if (!counted) return counted.error();
         responses = *counted;
-        if (auto added = addKeptFiles(copy->get(), partial, dir, responses); !added) return Error{added.message()};
-        if (auto checked = checkBackup(copy->get(), partial); !checked) return checked.error();
+        if (auto added = addKeptFiles(*copy, dir, responses); !added) return Error{added.message()};
+        if (auto checked = checkBackup(*copy); !checked) return checked.error();
     }
     if (auto synced = syncFile(partial); !synced) return Error{synced.message()};
     // link() refuses an existing target, so a backup never replaces a file, even one made meanwhile.
@@ -236,9 +198,9 @@ Result<BackupReport> writeBackup(const DataDir& dir, const fs::path& file, const
 }
 
 Result<BackupReport> writeRestore(const fs::path& file, const DataDir& dir) {
-    auto backup = openDatabase(file, SQLITE_OPEN_READONLY);
+    auto backup = openFile(file, "backup", true);
     if (!backup) return backup.error();
-    auto responses = checkBackup(backup->get(), file);
+    auto responses = checkBackup(*backup);
     if (!responses) return responses.error();
 
     std::error_code ec;
@@ -247,30 +209,32 @@ Result<BackupReport> writeRestore(const fs::path& file, const DataDir& dir) {
     fs::permissions(dir.root, fs::perms::owner_all, ec);
     fs::permissions(dir.tlsCert().parent_path(), fs::perms::owner_all, ec);
 
-    auto files = prepare(backup->get(), file, "SELECT name, mode, bytes FROM svarboks_backup_files");
-    if (!files) return files.error();
-    while (sqlite3_step(files->get()) == SQLITE_ROW) {
-        const std::string name = reinterpret_cast<const char*>(sqlite3_column_text(files->get(), 0));
+    auto files = backup->query("SELECT name, mode, bytes FROM svarboks_backup_files");
+    Status written;
+    const bool read = files.each([&] {
+        const std::string name = files.textAt(0);
         const bool known = std::any_of(kKeptFiles.begin(), kKeptFiles.end(), [&](const KeptFile& kept) { return kept.name == name; });
-        if (!known) return Error{file.string() + ": holds an unexpected file '" + name + "'"};
-        const auto* bytes = static_cast<const char*>(sqlite3_column_blob(files->get(), 2));
-        const auto size = static_cast<std::size_t>(sqlite3_column_bytes(files->get(), 2));
-        if (auto written = shared::writeAtomically(dir.root / name, std::string_view(bytes ? bytes : "", size)); !written) {
-            return Error{written.message()};
+        if (!known) {
+            written = Error{file.string() + ": holds an unexpected file '" + name + "'"};
+            return false;
         }
-        fs::permissions(dir.root / name, static_cast<fs::perms>(sqlite3_column_int(files->get(), 1)), ec);
-    }
-    if (auto made = createPrivateEmpty(dir.store()); !made) return Error{made.message()};
-    if (auto copied = vacuumInto(backup->get(), file, dir.store()); !copied) return Error{copied.message()};
-    backup->reset();
+        std::string bytes = files.blobAt(2);
+        written = shared::writeAtomically(dir.root / name, bytes);
+        sodium_memzero(bytes.data(), bytes.size());
+        if (!written) return false;
+        fs::permissions(dir.root / name, static_cast<fs::perms>(files.integerAt(1)), ec);
+        return true;
+    });
+    if (!written) return Error{written.message()};
+    if (!read) return backup->error("cannot read the kept files");
+    if (auto made = shared::writeNewFile(dir.store(), "", 0600); !made) return Error{made.message()};
+    if (auto copied = vacuumInto(*backup, dir.store()); !copied) return Error{copied.message()};
     {
         // The keys must not stay in the store's free pages: drop them, then rewrite the file.
-        auto store = openDatabase(dir.store(), SQLITE_OPEN_READWRITE);
+        auto store = openFile(dir.store(), "store");
         if (!store) return store.error();
-        if (auto dropped = execute(store->get(), dir.store(),
-                                   "DROP TABLE svarboks_backup_files; DROP TABLE svarboks_backup_info; VACUUM");
-            !dropped) {
-            return Error{dropped.message()};
+        if (!store->exec("DROP TABLE svarboks_backup_files; DROP TABLE svarboks_backup_info; VACUUM")) {
+            return store->error("cannot drop the keys from the restored store");
         }
     }
     if (auto synced = syncFile(dir.store()); !synced) return Error{synced.message()};

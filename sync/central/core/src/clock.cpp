@@ -1,6 +1,7 @@
 #include "svarboks/server/clock.hpp"
 
 #include "svarboks/shared/period.hpp"
+#include "svarboks/shared/utc_time.hpp"
 
 #include <cstdio>
 #include <ctime>
@@ -33,13 +34,7 @@ std::string localDate(TimePoint time) {
     return buffer;
 }
 
-std::string utcSecond(TimePoint time) {
-    const std::time_t t = std::chrono::system_clock::to_time_t(time);
-    std::tm utc{};
-    gmtime_r(&t, &utc);
-    char text[32];
-    return std::string(text, std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc));
-}
+std::string utcSecond(TimePoint time) { return shared::formatUtcSecond(time); }
 
 std::string localWeek(TimePoint time) { return shared::localIsoWeek(time).toString(); }
 

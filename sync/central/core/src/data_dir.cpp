@@ -23,15 +23,6 @@ using shared::Result;
 
 namespace {
 
-// A file that must not exist yet (keys are never overwritten), with its mode from creation, synced.
-Result<bool> writeNewFile(const fs::path& path, const std::string& bytes, mode_t mode) {
-    shared::FileDescriptor fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
-    if (!fd.valid()) return Error{path.string() + ": cannot create: " + systemMessage(errno)};
-    if (!shared::writeAll(fd.get(), bytes) || ::fsync(fd.get()) != 0 || !fd.close()) {
-        return Error{path.string() + ": cannot write: " + systemMessage(errno)};
-    }
-    return true;
-}
 
 // The folder's entries must survive a power cut too: a key written into a folder that is not synced may
 // be gone after one, while the store already holds responses sealed to it.
@@ -59,7 +50,8 @@ Result<bool> copyInto(const fs::path& from, const fs::path& to, mode_t mode) {
     if (!in) return Error{from.string() + ": cannot read"};
     std::ostringstream bytes;
     bytes << in.rdbuf();
-    return writeNewFile(to, bytes.str(), mode);
+    if (auto written = shared::writeNewFile(to, bytes.str(), mode); !written) return shared::Error{written.message()};
+    return true;
 }
 
 }  // namespace
@@ -96,8 +88,8 @@ Result<InitReport> initDataDir(const DataDir& dir, const InitOptions& options) {
         sodium_memzero(keys.secretKey.data(), keys.secretKey.size());
         InitReport report;
         report.publicKey = shared::publicKeyToBase64(keys.publicKey);
-        if (auto written = writeNewFile(dir.secretKey(), secret + "\n", 0600); !written) return written.error();
-        if (auto written = writeNewFile(dir.publicKey(), report.publicKey + "\n", 0644); !written) return written.error();
+        if (auto written = shared::writeNewFile(dir.secretKey(), secret + "\n", 0600); !written) return shared::Error{written.message()};
+        if (auto written = shared::writeNewFile(dir.publicKey(), report.publicKey + "\n", 0644); !written) return shared::Error{written.message()};
 
         if (options.tlsCert) {
             if (auto copied = copyInto(*options.tlsCert, dir.tlsCert(), 0644); !copied) return copied.error();

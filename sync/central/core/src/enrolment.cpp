@@ -93,4 +93,12 @@ shared::Result<std::chrono::seconds> parseLifetime(std::string_view text) {
     return lifetime;
 }
 
+std::string describeLifetime(std::chrono::seconds lifetime) {
+    const auto minutes = std::chrono::duration_cast<std::chrono::minutes>(lifetime).count();
+    const auto plural = [](std::int64_t n, const char* word) { return std::to_string(n) + " " + word + (n == 1 ? "" : "s"); };
+    if (minutes % 60 != 0) return plural(minutes, "minute");
+    if (minutes % (24 * 60) != 0) return plural(minutes / 60, "hour");
+    return plural(minutes / (24 * 60), "day");
+}
+
 }  // namespace svarboks::server

@@ -1,5 +1,6 @@
 #include "svarboks/server/tls.hpp"
 
+#include "svarboks/shared/files.hpp"
 #include "svarboks/shared/sealing.hpp"
 
 #include <openssl/bio.h>
@@ -61,25 +62,6 @@ std::string bioText(BIO* bio) {
     return size > 0 && data != nullptr ? std::string(data, static_cast<std::size_t>(size)) : std::string();
 }
 
-// Writes a new file with `mode`, failing if it exists; synced before it counts as written.
-Result<bool> writeNewFile(const fs::path& path, const std::string& bytes, mode_t mode) {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-    if (fd < 0) return Error{path.string() + ": cannot create: " + std::error_code(errno, std::generic_category()).message()};
-    std::size_t done = 0;
-    while (done < bytes.size()) {
-        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            const int error = errno;
-            ::close(fd);
-            return Error{path.string() + ": cannot write: " + std::error_code(error, std::generic_category()).message()};
-        }
-        done += static_cast<std::size_t>(n);
-    }
-    const bool synced = ::fsync(fd) == 0;
-    if (::close(fd) != 0 || !synced) return Error{path.string() + ": cannot write: " + std::error_code(errno, std::generic_category()).message()};
-    return true;
-}
 
 CertificateInfo describe(X509* cert, EVP_PKEY* key) {
     CertificateInfo info;
@@ -175,8 +157,8 @@ Result<CertificateInfo> writeSelfSignedCertificate(const fs::path& certFile, con
         PEM_write_bio_X509(certPem.get(), cert.get()) != 1) {
         return Error{"cannot encode the certificate: " + opensslError()};
     }
-    if (auto written = writeNewFile(keyFile, bioText(keyPem.get()), 0600); !written) return written.error();
-    if (auto written = writeNewFile(certFile, bioText(certPem.get()), 0644); !written) return written.error();
+    if (auto written = shared::writeNewFile(keyFile, bioText(keyPem.get()), 0600); !written) return shared::Error{written.message()};
+    if (auto written = shared::writeNewFile(certFile, bioText(certPem.get()), 0644); !written) return shared::Error{written.message()};
     return describe(cert.get(), key.get());
 }
 

@@ -223,6 +223,11 @@ HttpResponse Api::survey(const HttpRequest& request) {
     if (!current) return unavailable("the server cannot read its store right now", kBusyRetryAfterSeconds);
     if (!*current) return errorResponse(404, "no survey is published for this device's unit '" + caller.unitId + "'");
     const std::string etag = "\"" + (*current)->definitionSha256 + "\"";
+    // For the kiosk list (Device::surveyId): written only when it changed. Best effort: the answer does not
+    // depend on it, and the next fetch writes it again.
+    if (caller.surveyId != (*current)->surveyId || caller.surveyVersion != (*current)->version) {
+        static_cast<void>(m_storage.setDeviceSurvey(caller.id, (*current)->surveyId, (*current)->version));
+    }
     HttpResponse response;
     response.headers.emplace_back("ETag", etag);
     response.headers.emplace_back("Cache-Control", "no-cache");

@@ -2,6 +2,7 @@
 
 #include "svarboks/server/rounds.hpp"
 
+#include "admin_pages.hpp"
 #include "admin_surveys.hpp"
 #include "dashboard_pages.hpp"
 #include "dashboard_text.hpp"
@@ -174,6 +175,7 @@ Dashboard::Dashboard(Storage& storage, DashboardOptions options, Clock clock, st
       m_options(std::move(options)),
       m_clock(std::move(clock)),
       m_accounts(storage, m_options.accounts, m_clock, std::move(sleep)),
+      m_admin(std::make_unique<dashboard::AdminPages>(storage, m_clock)),
       m_surveyAdmin(std::make_unique<dashboard::SurveyAdminPages>(storage, m_clock)) {
     if (!m_options.reports) m_options.reports = [this](const ReportRequest& request) { return buildReport(m_storage, request); };
 }
@@ -183,7 +185,8 @@ Dashboard::~Dashboard() = default;
 bool Dashboard::handles(std::string_view path) { return path != "/healthz" && path.substr(0, 5) != "/api/" && path != "/api"; }
 
 std::string Dashboard::logPath(std::string_view path) {
-    const bool known = std::find(kPaths.begin(), kPaths.end(), path) != kPaths.end() || dashboard::SurveyAdminPages::handles(path);
+    const bool known = std::find(kPaths.begin(), kPaths.end(), path) != kPaths.end() || dashboard::isAdminPath(path) ||
+                       dashboard::SurveyAdminPages::handles(path);
     return known ? std::string(path) : std::string("other");
 }
 
@@ -294,7 +297,21 @@ HttpResponse Dashboard::route(const HttpRequest& request) {
     }
     // Survey administration: its own GET and POST routes, for administrators only (checked there first).
     if (dashboard::SurveyAdminPages::handles(request.path)) {
-        return m_surveyAdmin->handle({request, context.form, context.body, context.bodyTooLarge, m_options.maxUploadBytes, context.frame("", "surveys")});
+        return m_surveyAdmin->handle({request, context.form, context.body, context.bodyTooLarge, m_options.maxUploadBytes, context.frame("", "admin")});
+    }
+    // The Administration area (admin_pages.hpp): administrators only, whatever the method, and every form
+    // with this session's CSRF token.
+    if (dashboard::isAdminPath(request.path)) {
+        if (!context.permissions.administers()) return forbidden(context, false);
+        if (!get && !post) return notAllowed("GET, HEAD, POST");
+        if (post && !Accounts::csrfMatches(context.csrf, context.field("csrf"))) {
+            return context.message(403, context.t().formRefusedTitle, std::string(context.t().formRefused));
+        }
+        const auto answer = m_admin->handle({post, request.path, [&](const std::string& name) { return request.param(name); }, context.form,
+                                             request.header("Host"), context.frame("", "admin")});
+        if (!answer.location.empty()) return redirect(answer.location);
+        const Frame frame = context.frame(answer.title, "admin");
+        return html(answer.status, dashboard::page(frame, answer.main));
     }
     if (!get) return notAllowed("GET, HEAD");
     if (request.path == "/") return overview(request, context);

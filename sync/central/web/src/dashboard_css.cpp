@@ -1,7 +1,7 @@
 // The dashboard's one stylesheet, served at /static/dashboard.css (the Content-Security-Policy allows
 // styles from this origin only, and no inline style). System fonts only: nothing is fetched from outside.
 // Text colours have at least 4.5:1 contrast on their backgrounds; the print rules make the unit page a
-// report for the unit's leader.
+// report for the unit's leader, and an enrolment code's page a sheet for IT.
 #include <string_view>
 
 namespace svarboks::server::dashboard {
@@ -109,6 +109,28 @@ table.data tbody th { font-weight: 500; }
 .legend dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.3rem 1rem; margin: 0; }
 .legend dd { margin: 0; max-width: 80ch; }
 
+/* the Administration area (admin_*.cpp) and its printable enrolment sheet */
+.admin-nav ul { list-style: none; margin: 0.5rem 0 0; padding: 0; display: flex; flex-wrap: wrap; gap: 0.25rem 1.25rem; border-bottom: 1px solid var(--line); }
+.admin-nav a { display: inline-block; padding: 0.35rem 0; text-decoration: none; border-bottom: 3px solid transparent; }
+.admin-nav a[aria-current="page"] { border-bottom-color: var(--brand); font-weight: 600; color: var(--ink); }
+.admin-form { margin: 0.5rem 0 1rem; }
+.admin-form fieldset { border: 0; padding: 0; margin: 0; display: flex; flex-wrap: wrap; gap: 0.75rem 1.25rem; align-items: flex-start; }
+.admin-form .field { max-width: 24rem; margin-bottom: 0.5rem; }
+.admin-form .field-button { padding-top: 1.55rem; }
+.admin-form .hint, .field-error { font-size: 0.85rem; margin: 0.1rem 0 0; }
+.field-error { color: #b91c1c; font-weight: 600; }
+input[aria-invalid="true"], select[aria-invalid="true"] { border: 2px solid #b91c1c; }
+.admin-form button, a.button { background: var(--brand); color: #ffffff; border: 0; border-radius: 4px; padding: 0.5rem 1.25rem; min-height: 2.3rem; cursor: pointer; text-decoration: none; display: inline-block; }
+.admin-form button.danger, a.button.danger { background: #b91c1c; }
+.confirm .actions { display: flex; flex-wrap: wrap; gap: 1rem; align-items: center; }
+tr.retired, tr.revoked { color: var(--muted); }
+.sheet .code { font-family: "DejaVu Sans Mono", ui-monospace, monospace; font-size: 1.6rem; letter-spacing: 0.08em; }
+.sheet-top { display: flex; flex-wrap: wrap; gap: 1rem 3rem; align-items: flex-start; }
+.qr-figure { margin: 0; text-align: center; color: var(--muted); }
+.qr { width: 14rem; height: 14rem; display: block; }
+.steps li { margin: 0.3rem 0; max-width: 75ch; }
+pre { background: var(--soft); padding: 0.5rem 0.75rem; overflow-x: auto; }
+
 .print-head { display: none; }
 
 @media (max-width: 640px) {
@@ -133,6 +155,9 @@ table.data tbody th { font-weight: 500; }
   .questions { display: block; }
   .question h3 { min-height: 0; }
   .hidden-cell { background: none; }
+  .admin-nav { display: none !important; }
+  .sheet .qr { width: 60mm; height: 60mm; }
+  pre { background: none; border: 1px solid #000000; }
 }
 )css";
 

@@ -1,5 +1,7 @@
 #include "dashboard_pages.hpp"
 
+#include "admin_text.hpp"
+
 #include "svarboks/server/html.hpp"
 #include "svarboks/server/svg.hpp"
 
@@ -273,9 +275,11 @@ std::string page(const Frame& frame, const std::string& main) {
     if (!frame.user.empty()) {
         html += "<nav aria-label=\"" + esc(t.mainNavigation) + "\"><ul>";
         const std::pair<const char*, std::string_view> items[] = {{"overview", t.navOverview}, {"compare", t.navCompare}, {"surveys", t.navSurveys},
-                                                                  {"dead-letters", t.navDeadLetters}, {"audit", t.navAudit}};
+                                                                  {"dead-letters", t.navDeadLetters}, {"audit", t.navAudit},
+                                                                  {"admin", adminTexts(frame.language).navAdmin}};
         for (const auto& [id, label] : items) {
-            if (!frame.administrator && (std::string_view(id) == "dead-letters" || std::string_view(id) == "audit")) continue;
+            const std::string_view item(id);
+            if (!frame.administrator && (item == "dead-letters" || item == "audit" || item == "admin")) continue;
             const std::string href = std::string(id) == "overview" ? "/" : "/" + std::string(id);
             html += "<li><a href=\"" + href + "\"" + (frame.active == id ? " aria-current=\"page\"" : "") + ">" + esc(label) + "</a></li>";
         }

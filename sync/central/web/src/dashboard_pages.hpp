@@ -17,7 +17,7 @@ namespace svarboks::server::dashboard {
 struct Frame {
     Language language = Language::Danish;
     std::string title;
-    std::string active;     ///< the nav entry: "overview", "compare", "surveys", "dead-letters", "audit"; "" for none
+    std::string active;     ///< the nav entry: "overview", "compare", "surveys", "dead-letters", "audit", "admin"; "" for none
     bool administrator = false;  ///< the nav shows the administrators' pages
     std::string user;       ///< "" when not logged in (no nav)
     std::string csrf;

@@ -16,6 +16,8 @@
 #include <atomic>
 #include <charconv>
 #include <condition_variable>
+#include <cstdio>
+#include <ctime>
 #include <deque>
 #include <mutex>
 #include <optional>
@@ -240,6 +242,19 @@ void closeAfterReply(httplib::Response& res) {
     if (res.get_header_value("Connection") != "close") res.set_header("Connection", "close");
 }
 
+// An IMF-fixdate (RFC 9110 5.6.7), "Sun, 06 Nov 1994 08:49:37 GMT", whatever the process's locale.
+std::string httpDate(std::chrono::system_clock::time_point when) {
+    static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    const std::time_t t = std::chrono::system_clock::to_time_t(when);
+    std::tm utc{};
+    gmtime_r(&t, &utc);
+    char text[40];
+    std::snprintf(text, sizeof text, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[utc.tm_wday], utc.tm_mday, kMonths[utc.tm_mon],
+                  utc.tm_year + 1900, utc.tm_hour, utc.tm_min, utc.tm_sec);
+    return text;
+}
+
 const char* reason(int status) {
     switch (status) {
         case 400: return "bad request";
@@ -291,6 +306,8 @@ struct HttpServer::Impl {
     // The one conversion back to httplib's response.
     void write(const httplib::Request& req, HttpResponse response, httplib::Response& res) const {
         res.status = response.status;
+        // RFC 9110 6.6.1: a server with a clock sends Date; a kiosk's doctor compares its own clock with it.
+        res.set_header("Date", httpDate(std::chrono::system_clock::now()));
         for (const auto& [name, value] : response.headers) res.set_header(name, value);
         if (response.stream) {
             guard->streaming(req.ssl);  // a download may take longer than requestDeadline on a slow line

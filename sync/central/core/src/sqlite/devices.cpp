@@ -8,7 +8,7 @@ namespace svarboks::server {
 namespace {
 
 Device deviceFrom(const sqlite::Query& row) {
-    return Device{row.textAt(0), row.textAt(1), row.textAt(2), row.textAt(3), row.integerAt(4) != 0};
+    return Device{row.textAt(0), row.textAt(1), row.textAt(2), row.textAt(3), row.integerAt(4) != 0, row.textAt(5), row.textAt(6)};
 }
 
 }  // namespace
@@ -27,6 +27,13 @@ Status requireUnit(Work& work, const std::string& unitId) {
 Status SqliteStorage::addEnrolmentCode(const std::string& codeSha256, const std::string& unitId, std::int64_t expiresAt) {
     return m_pool->write(kCannotWrite, [&](Work& work) -> Status {
         if (Status unit = requireUnit(work, unitId); !unit) return unit;
+        auto retired = work.query("SELECT 1 FROM units WHERE id = ?1 AND retired = 1");
+        retired.text(1, unitId);
+        switch (retired.step()) {
+            case Step::Row: return Error{"unit '" + unitId + "' is retired: it gets no new enrolment code"};
+            case Step::Done: break;
+            case Step::Failed: return work.fail();
+        }
         auto insert = work.query("INSERT INTO enrolment_codes (code_sha256, unit_id, expires_at) VALUES (?1, ?2, ?3)");
         insert.text(1, codeSha256).text(2, unitId).integer(3, expiresAt);
         return work.run(insert);
@@ -90,7 +97,7 @@ Result<EnrolOutcome> SqliteStorage::enrol(const EnrolAttempt& attempt) {
 
 Result<std::optional<Device>> SqliteStorage::authenticate(const std::string& tokenSha256, const std::string& today) {
     auto device = m_pool->read(kCannotRead, [&](Work& work) {
-        auto query = work.query("SELECT id, unit_id, enrolled_on, last_seen_on, revoked FROM devices WHERE token_sha256 = ?1");
+        auto query = work.query("SELECT id, unit_id, enrolled_on, last_seen_on, revoked, survey_id, survey_version FROM devices WHERE token_sha256 = ?1");
         query.text(1, tokenSha256);
         return work.one(query, deviceFrom);
     });
@@ -107,7 +114,7 @@ Result<std::optional<Device>> SqliteStorage::authenticate(const std::string& tok
 
 Result<std::optional<Device>> SqliteStorage::findDevice(const std::string& id) {
     return m_pool->read(kCannotRead, [&](Work& work) {
-        auto query = work.query("SELECT id, unit_id, enrolled_on, last_seen_on, revoked FROM devices WHERE id = ?1");
+        auto query = work.query("SELECT id, unit_id, enrolled_on, last_seen_on, revoked, survey_id, survey_version FROM devices WHERE id = ?1");
         query.text(1, id);
         return work.one(query, deviceFrom);
     });
@@ -115,7 +122,7 @@ Result<std::optional<Device>> SqliteStorage::findDevice(const std::string& id) {
 
 Result<std::vector<Device>> SqliteStorage::devices() {
     return m_pool->read(kCannotRead, [&](Work& work) {
-        auto query = work.query("SELECT id, unit_id, enrolled_on, last_seen_on, revoked FROM devices ORDER BY unit_id, enrolled_on, id");
+        auto query = work.query("SELECT id, unit_id, enrolled_on, last_seen_on, revoked, survey_id, survey_version FROM devices ORDER BY unit_id, enrolled_on, id");
         return work.all(query, deviceFrom);
     });
 }
@@ -125,6 +132,14 @@ Status SqliteStorage::revokeDevice(const std::string& id) {
         auto query = work.query("UPDATE devices SET revoked = 1 WHERE id = ?1");
         query.text(1, id);
         return work.change(query, "there is no device '" + id + "' (see: devices list)");
+    });
+}
+
+Status SqliteStorage::setDeviceSurvey(const std::string& id, const std::string& surveyId, const std::string& version) {
+    return m_pool->write(kCannotWrite, [&](Work& work) {
+        auto query = work.query("UPDATE devices SET survey_id = ?2, survey_version = ?3 WHERE id = ?1");
+        query.text(1, id).text(2, surveyId).text(3, version);
+        return work.run(query);
     });
 }
 

@@ -187,7 +187,14 @@ ALTER TABLE dead_letters ADD COLUMN device_id TEXT NOT NULL DEFAULT '';
 CREATE INDEX dead_letters_by_device ON dead_letters (device_id);
 CREATE INDEX dead_letters_by_week ON dead_letters (received_week);
 )sql",
-    // v6: survey administration (survey_admin.hpp): publishing to unit groups (the group is looked up when a
+    // v6: administration (administration.hpp). A retired unit keeps everything but gets no new enrolment
+    // code; a device remembers the survey version it last fetched, for the kiosk list.
+    R"sql(
+ALTER TABLE units ADD COLUMN retired INTEGER NOT NULL DEFAULT 0 CHECK (retired IN (0, 1));
+ALTER TABLE devices ADD COLUMN survey_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE devices ADD COLUMN survey_version TEXT NOT NULL DEFAULT '';
+)sql",
+    // v7: survey administration (survey_admin.hpp): publishing to unit groups (the group is looked up when a
     // kiosk asks, so a unit moved into a group gets its survey), retired versions, and drafts not yet published.
     // published_seq counts over survey_units and survey_groups together: the latest publication wins.
     R"sql(

@@ -8,6 +8,7 @@
 //
 // Errors: a transfer that gets no complete HTTP reply is an HttpResponse with `failure` set and a message
 // a person can act on; nothing throws out of this class.
+#include "svarboks/shared/config.hpp"
 #include "svarboks/shared/result.hpp"
 
 #include <chrono>
@@ -32,6 +33,10 @@ struct HttpOptions {
     std::function<bool()> cancelled;
 };
 
+/// The options of a kiosk config (ca_file, pinned_public_key, proxy) with these timeouts.
+[[nodiscard]] HttpOptions httpOptionsOf(const shared::KioskConfig& config, std::chrono::milliseconds connectTimeout,
+                                        std::chrono::milliseconds totalTimeout);
+
 struct HttpRequest {
     std::string method = "GET";  ///< "GET" or "POST"
     std::string url;             ///< https://...
@@ -42,7 +47,8 @@ struct HttpRequest {
 };
 
 struct HttpResponse {
-    enum class Failure { None, Timeout, Tls, Network, TooLarge, Cancelled, Setup };
+    /// Tls: the certificate could not be verified; Pin: it was, but its key is not pinned_public_key.
+    enum class Failure { None, Timeout, Tls, Pin, Network, TooLarge, Cancelled, Setup };
     Failure failure = Failure::None;
     std::string error;  ///< set when failure != None, e.g. "no reply within 60 s"
     long status = 0;

@@ -41,4 +41,7 @@ inline constexpr std::chrono::hours kMaxCodeLifetime{30 * 24};
 /// Parses a lifetime such as "7d", "36h" or "90m" (1 minute to kMaxCodeLifetime).
 [[nodiscard]] shared::Result<std::chrono::seconds> parseLifetime(std::string_view text);
 
+/// A lifetime in the largest whole unit: "7 days", "36 hours", "90 minutes".
+[[nodiscard]] std::string describeLifetime(std::chrono::seconds lifetime);
+
 }  // namespace svarboks::server

@@ -22,7 +22,7 @@ class SqlitePool;
 
 class SqliteStorage final : public Storage {
 public:
-    static constexpr int kSchemaVersion = 6;
+    static constexpr int kSchemaVersion = 7;
     static constexpr int kBusyTimeoutMs = 10000;
     static constexpr std::size_t kDefaultMaxConnections = 8;
 
@@ -40,6 +40,8 @@ public:
     [[nodiscard]] Result<std::vector<Unit>> units() override;
     [[nodiscard]] Result<std::optional<Unit>> findUnit(const std::string& id) override;
     [[nodiscard]] Status setUnitGroup(const std::string& id, const std::string& group) override;
+    [[nodiscard]] Status renameUnit(const std::string& id, const std::string& name) override;
+    [[nodiscard]] Status retireUnit(const std::string& id) override;
     // DeviceStore: devices.cpp
     [[nodiscard]] Status addEnrolmentCode(const std::string& codeSha256, const std::string& unitId, std::int64_t expiresAt) override;
     [[nodiscard]] Result<EnrolOutcome> enrol(const EnrolAttempt& attempt) override;
@@ -47,6 +49,7 @@ public:
     [[nodiscard]] Result<std::optional<Device>> findDevice(const std::string& id) override;
     [[nodiscard]] Result<std::vector<Device>> devices() override;
     [[nodiscard]] Status revokeDevice(const std::string& id) override;
+    [[nodiscard]] Status setDeviceSurvey(const std::string& id, const std::string& surveyId, const std::string& version) override;
     // SurveyStore: surveys.cpp
     [[nodiscard]] Status publishSurvey(const PublishedSurvey& survey, const std::string& unitId) override;
     [[nodiscard]] Result<std::vector<PublishedSurvey>> surveys() override;

@@ -33,6 +33,7 @@ struct Unit {
     std::string id;
     std::string name;
     std::string group;  ///< a unit group such as "hjemmeplejen" (reports sum units by group); "" = none
+    bool retired = false;  ///< keeps its data, reports and kiosks, but gets no new enrolment code
 };
 
 struct Device {
@@ -41,6 +42,8 @@ struct Device {
     std::string enrolledOn;  ///< ISO date
     std::string lastSeenOn;  ///< ISO date, "" before its first request
     bool revoked = false;
+    std::string surveyId;       ///< the survey it last fetched (GET /api/v1/survey: 200, or 304 on its ETag); "" before
+    std::string surveyVersion;  ///< likewise, its version
 };
 
 /// One enrolment attempt, prepared by the caller so that the store needs no cryptography.
@@ -242,13 +245,19 @@ public:
     [[nodiscard]] virtual Result<std::optional<Unit>> findUnit(const std::string& id) = 0;
     /// Moves a unit into a group ("" = none); an error if there is no such unit.
     [[nodiscard]] virtual Status setUnitGroup(const std::string& id, const std::string& group) = 0;
+    /// Renames a unit (its id stays); an error if there is no such unit.
+    [[nodiscard]] virtual Status renameUnit(const std::string& id, const std::string& name) = 0;
+    /// Retires a unit in one transaction: marked retired, and its unused enrolment codes deleted. Its
+    /// responses, reports and kiosks stay (they still sync). An error if there is no such unit; retiring
+    /// twice is not one.
+    [[nodiscard]] virtual Status retireUnit(const std::string& id) = 0;
 };
 
 /// Enrolment codes and the kiosks enrolled with them.
 class DeviceStore {
 public:
     virtual ~DeviceStore() = default;
-    /// Stores a new one-time code (its hash only) for a unit; an error if the unit does not exist.
+    /// Stores a new one-time code (its hash only) for a unit; an error if the unit does not exist or is retired.
     [[nodiscard]] virtual Status addEnrolmentCode(const std::string& codeSha256, const std::string& unitId,
                                                   std::int64_t expiresAt) = 0;
     /// Redeems a code atomically (see EnrolOutcome). Also wipes every replay token whose window has passed.
@@ -261,6 +270,9 @@ public:
     [[nodiscard]] virtual Result<std::vector<Device>> devices() = 0;
     /// Revokes a device; an error if there is none with this id. Revoking twice is not an error.
     [[nodiscard]] virtual Status revokeDevice(const std::string& id) = 0;
+    /// Records which survey version a device last fetched (Device::surveyId, surveyVersion); nothing when
+    /// there is no such device. Callers write only when it changed.
+    [[nodiscard]] virtual Status setDeviceSurvey(const std::string& id, const std::string& surveyId, const std::string& version) = 0;
 };
 
 /// Published surveys, the units and groups they are assigned to, and drafts not yet published.

@@ -35,6 +35,7 @@ namespace svarboks::server {
 namespace dashboard {
 struct SurveyChoice;
 struct Filters;
+class AdminPages;
 class SurveyAdminPages;
 }  // namespace dashboard
 
@@ -109,6 +110,7 @@ private:
     std::atomic<std::size_t> m_downloads{0};
     std::mutex m_cacheMutex;
     std::map<std::string, std::shared_ptr<const SurveyInfo>> m_surveyInfo;
+    std::unique_ptr<dashboard::AdminPages> m_admin;  ///< the Administration area, /admin/...
     std::unique_ptr<dashboard::SurveyAdminPages> m_surveyAdmin;  ///< /admin/surveys (admin_surveys.hpp)
 };
 
