@@ -2,8 +2,9 @@
 # The dashboard in headless Chromium, end to end with the real binaries (ctest: dashboard_browser):
 # a store made by make_store.sh (with a released round), the figures it must show computed by expected.py,
 # an account of each role with a generated password (anna administers, ali is an analyst, lea leads the
-# group Hjemmeplejen), `svarboks-central serve` on a free port of 127.0.0.1, then dashboard_test.js and
-# admin_test.js (the Administration area, with the kiosk binary). The
+# group Hjemmeplejen), `svarboks-central serve` on a free port of 127.0.0.1, then dashboard_test.js,
+# admin_test.js (the Administration area, with the kiosk binary) and admin_surveys_test.js (survey
+# administration, with a kiosk binary enrolled to unit vest). The
 # server is stopped on every way out.
 #   tests/dashboard/run.sh BUILD_DIR [SCREENSHOT_DIR]
 # SCREENSHOT_DIR defaults to BUILD_DIR/screenshots; `tests/dashboard/run.sh build/dev docs/screenshots`
@@ -68,6 +69,21 @@ fi
 # enrolled with that code, revoked, and its next sync refused.
 if ! node "$here/admin_test.js" "https://127.0.0.1:$port" "$work/users.json" "$shots" "$work/admin" "$build/client/svarboks" \
   "$work/central/tls/cert.pem"; then
+  echo "--- server log ---" >&2
+  tail -n 40 "$work/central.log" >&2
+  exit 1
+fi
+# Survey administration (admin_surveys_test.js) with a real kiosk enrolled to unit vest, which has the survey
+# published to every unit until the test publishes its own to vest alone.
+kiosk=$build/client/svarboks
+[[ -x $kiosk ]] || fail "the kiosk binary $kiosk is not built"
+export SVARBOKS_DEFAULTS=$work/no-defaults.json  # IT's defaults must not come from this machine's /etc
+kiosk_config=$work/kiosk/kiosk.json
+"$kiosk" config init --config "$kiosk_config" --unit "Hjemmepleje Vest" >/dev/null
+kiosk_code=$("$central" enroll --unit vest --data "$work/central" | awk 'NR==3 {print $1}')
+"$kiosk" enroll "$kiosk_code" --endpoint "https://127.0.0.1:$port" --ca "$work/central/tls/cert.pem" --config "$kiosk_config" >"$work/enroll.log" 2>&1 ||
+  fail "enrolling the kiosk failed: $(cat "$work/enroll.log")"
+if ! node "$here/admin_surveys_test.js" "https://127.0.0.1:$port" "$work/users.json" "$shots" "$work" "$kiosk" "$kiosk_config" vest; then
   echo "--- server log ---" >&2
   tail -n 40 "$work/central.log" >&2
   exit 1

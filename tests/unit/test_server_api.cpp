@@ -61,6 +61,12 @@ public:
     shared::Result<std::optional<std::string>> surveyDefinition(const std::string& s, const std::string& v) override {
         return m_inner.surveyDefinition(s, v);
     }
+    shared::Status publishSurveyTo(const server::PublishedSurvey& s, const server::PublishTargets& t) override { return m_inner.publishSurveyTo(s, t); }
+    shared::Status retireSurvey(const std::string& s, const std::string& v, const std::string& d) override { return m_inner.retireSurvey(s, v, d); }
+    shared::Status addDraft(const server::SurveyDraft& d) override { return m_inner.addDraft(d); }
+    shared::Result<std::vector<server::SurveyDraft>> drafts() override { return m_inner.drafts(); }
+    shared::Result<std::optional<server::SurveyDraft>> findDraft(const std::string& id) override { return m_inner.findDraft(id); }
+    shared::Status removeDraft(const std::string& id) override { return m_inner.removeDraft(id); }
     shared::Result<std::vector<server::StoredItem>> storeItems(std::span<const server::IncomingItem>, const std::string&) override {
         return shared::Error{"database or disk is full"};
     }

@@ -164,7 +164,7 @@ TEST_CASE("a bad option value names the option and exits 2 before anything is op
     refused({"enroll", "--unit", "solhoj", "--expires", "40d"}, "--expires: '40d' is not a lifetime");
     refused({"units", "add", "Bad Id", "--name", "x"}, "ID: 'Bad Id': expected 1-64 characters");
     refused({"units", "group", "solhoj"}, "give the GROUP, or --none for no group");
-    refused({"survey", "publish", "file.json"}, "give --unit ID or --all");
+    refused({"survey", "publish", "file.json"}, "give --unit ID, --group NAME or --all");
     refused({"users", "add", "mette", "--role", "manager"}, "--role: manager not in {administrator,analyst,unit-leader}");
     refused({"init", "--tls-cert", "cert.pem"}, "--tls-cert requires --tls-key");
     refused({"policy", "set", "--k", "4"}, "--k: '4': expected a number from 5 to 1000");
@@ -298,10 +298,48 @@ TEST_CASE("survey publish lints first, refuses to change a published version, an
 
     const Run list = run({"survey", "list", "--data", data});
     const auto row = test::wordsOfLineWith(list.out, "pulse");
-    REQUIRE(row.size() == 5);
+    REQUIRE(row.size() == 9);
     CHECK(row[1] == "2026.1");
-    CHECK(row[2] == shared::loadSurveyFile(test::pulseSurveyPath()).survey->definitionSha256.substr(0, 12));
-    CHECK(((row[3] == "solhoj," && row[4] == "(all)") || (row[3] == "(all)," && row[4] == "solhoj")));
+    const auto pulse = shared::loadSurveyFile(test::pulseSurveyPath());
+    CHECK(row[2] == pulse.survey->definitionSha256.substr(0, 12));
+    CHECK(row[3] == pulse.survey->consentSha256.substr(0, 12));
+    CHECK(row[4] == "-");
+    CHECK(list.out.find("every unit; unit solhoj") != std::string::npos);
+}
+
+TEST_CASE("survey publish to groups and several units with line numbers in lint problems; survey retire") {
+    test::ServerTempDir dir;
+    const std::string data = (dir.path() / "central").string();
+    REQUIRE(run({"init", "--data", data}).code == 0);
+    REQUIRE(run({"units", "add", "solhoj", "--name", "Solhøj", "--group", "pleje", "--data", data}).code == 0);
+    REQUIRE(run({"units", "add", "vest", "--name", "Vest", "--data", data}).code == 0);
+
+    // a lint error names the file, the line and the pointer
+    auto broken = json::parse(Central::readFile(test::pulseSurveyPath()));
+    broken["pages"][0]["elements"][0]["type"] = "matrix";
+    const auto brokenFile = dir.path() / "broken.json";
+    writeFile(brokenFile, broken.dump(2));
+    const Run linted = run({"survey", "publish", brokenFile.string(), "--group", "pleje", "--data", data});
+    CHECK(linted.code == 1);
+    CHECK(linted.err.find("broken.json:") != std::string::npos);
+    CHECK(linted.err.find(": /pages/0/elements/0/type: ") != std::string::npos);
+    CHECK(run({"survey", "list", "--data", data}).out.find("No survey published yet") != std::string::npos);
+
+    CHECK(run({"survey", "publish", test::pulseSurveyPath().string(), "--group", "nogroup", "--data", data}).err.find("no unit in group 'nogroup'") !=
+          std::string::npos);
+    const Run published = run({"survey", "publish", test::pulseSurveyPath().string(), "--group", "pleje", "--unit", "vest", "--data", data});
+    REQUIRE_MESSAGE(published.code == 0, published.err);
+    CHECK(published.out.find("for group pleje; unit vest") != std::string::npos);
+
+    const Run retired = run({"survey", "retire", "pulse", "2026.1", "--data", data});
+    REQUIRE_MESSAGE(retired.code == 0, retired.err);
+    const auto row = test::wordsOfLineWith(run({"survey", "list", "--data", data}).out, "pulse");
+    REQUIRE(row.size() >= 5);
+    CHECK(row[4] != "-");
+    CHECK(run({"survey", "retire", "pulse", "1999.1", "--data", data}).err.find("not published") != std::string::npos);
+    const Run audit = run({"audit", "list", "--data", data});
+    CHECK(audit.out.find("survey-publish") != std::string::npos);
+    CHECK(audit.out.find("survey-retire") != std::string::npos);
 }
 
 TEST_CASE("export: nothing before a round is released; then one k-anonymous row a response, no id, audited") {
@@ -727,6 +765,7 @@ TEST_CASE("the store: a schema 3 store (before rounds, roles, retention and admi
         "ALTER TABLE users DROP COLUMN role; ALTER TABLE users DROP COLUMN scope;"
         "DROP INDEX dead_letters_by_device; DROP INDEX dead_letters_by_week; ALTER TABLE dead_letters DROP COLUMN device_id;"
         "ALTER TABLE units DROP COLUMN retired; ALTER TABLE devices DROP COLUMN survey_id; ALTER TABLE devices DROP COLUMN survey_version;"
+        "DROP TABLE survey_drafts; DROP TABLE survey_groups; ALTER TABLE surveys DROP COLUMN retired_on;"
         "INSERT INTO tallies SELECT survey_id, survey_version, kind, unit_id, subject, value, '*', count, sum FROM tallies;"
         "PRAGMA user_version = 3";
     char* message = nullptr;

@@ -18,7 +18,9 @@
 #include "svarboks/server/retention.hpp"
 #include "svarboks/server/rounds.hpp"
 #include "svarboks/server/sqlite_storage.hpp"
+#include "svarboks/server/survey_admin.hpp"
 #include "svarboks/shared/command_line.hpp"
+#include "svarboks/shared/files.hpp"
 #include "svarboks/shared/hashing.hpp"
 #include "svarboks/shared/survey.hpp"
 
@@ -703,35 +705,44 @@ void addDevices(CLI::App& app, Console& console) {
 struct PublishArgs {
     fs::path data;
     fs::path file;
-    std::string unit;
-    bool all = false;
+    PublishTargets targets;
 };
 
+// A lint problem as the command prints it: "FILE:LINE: /pointer: message", with "warning: " for warnings.
+std::string lintLine(const std::string& file, const LintProblem& problem) {
+    std::string line = file + ":";
+    if (problem.line > 0) line += std::to_string(problem.line) + ":";
+    line += " ";
+    if (!problem.pointer.empty()) line += problem.pointer + ": ";
+    return line + (problem.error ? "" : "warning: ") + problem.message;
+}
+
+// "every unit", "group x; unit y": a publication's targets as the list shows them.
+std::string targetsText(const PublishedSurvey& survey) {
+    PublishTargets targets;
+    for (const auto& unit : survey.units) {
+        if (unit == kAllUnits) targets.all = true;
+        else targets.units.push_back(unit);
+    }
+    targets.groups = survey.groups;
+    return describeTargets(targets);
+}
+
 int surveyPublish(const PublishArgs& args, std::ostream& out, std::ostream& err) {
-    const fs::path& file = args.file;
-    const shared::LoadResult loaded = shared::loadSurveyFile(file);
-    for (const auto& diagnostic : loaded.diagnostics) err << diagnostic.format() << '\n';
-    if (!loaded.ok()) {
-        return fail(err, file.string() + ": " + std::to_string(loaded.errorCount()) + " error(s); nothing was published");
-    }
-    std::ifstream in(file, std::ios::binary);
-    std::ostringstream bytes;
-    bytes << in.rdbuf();
-    const auto document = nlohmann::json::parse(bytes.str(), nullptr, false);
-    if (document.is_discarded()) return fail(err, file.string() + ": changed while it was read; try again");
-    PublishedSurvey published{loaded.survey->id, loaded.survey->version, shared::canonicalDefinition(document),
-                              loaded.survey->definitionSha256, loaded.survey->consentSha256, {}};
-    if (shared::sha256Hex(published.definition) != published.definitionSha256) {
-        return fail(err, file.string() + ": changed while it was read; try again");
-    }
+    const std::string file = args.file.string();
+    auto bytes = shared::readSmallFile(args.file, shared::kMaxSurveyBytes);
+    if (!bytes) return fail(err, bytes.error().message);
+    if (!*bytes) return fail(err, file + ": cannot read the file: it does not exist");
     auto store = openStore(DataDir{args.data});
     if (!store) return fail(err, store.error().message);
-    const std::string unit = args.all ? std::string(kAllUnits) : args.unit;
-    if (auto status = (*store)->publishSurvey(published, unit); !status) return fail(err, status.message());
-    out << "Published survey " << published.surveyId << " " << published.version << " for "
-        << (unit == kAllUnits ? std::string("every unit") : "unit " + unit) << "\n"
-        << "  definition_sha256 " << published.definitionSha256 << "\n"
-        << "  consent_sha256    " << published.consentSha256 << "\n"
+    SurveyAdmin admin(**store);
+    std::vector<LintProblem> problems;
+    auto published = admin.publishDefinition(file, **bytes, args.targets, kCommandLineUser, problems);
+    for (const auto& problem : problems) err << lintLine(file, problem) << '\n';
+    if (!published) return fail(err, published.error().message);
+    out << "Published survey " << published->surveyId << " " << published->version << " for " << describeTargets(args.targets) << "\n"
+        << "  definition_sha256 " << published->definitionSha256 << "\n"
+        << "  consent_sha256    " << published->consentSha256 << "\n"
         << "Kiosks take it between two respondents, the next time they ask for the survey.\n";
     return kOk;
 }
@@ -739,35 +750,53 @@ int surveyPublish(const PublishArgs& args, std::ostream& out, std::ostream& err)
 int surveyList(const Target& args, std::ostream& out, std::ostream& err) {
     auto store = openStore(DataDir{args.data});
     if (!store) return fail(err, store.error().message);
-    auto list = (*store)->surveys();
+    auto list = SurveyAdmin(**store).versions();
     if (!list) return fail(err, list.error().message);
     if (list->empty()) {
-        out << "No survey published yet; publish one with: survey publish FILE --unit ID|--all\n";
+        out << "No survey published yet; publish one with: survey publish FILE --all|--group NAME|--unit ID\n";
         return kOk;
     }
-    out << pad("SURVEY", 24) << pad("VERSION", 12) << pad("DEFINITION", 14) << "UNITS\n";
-    for (const auto& s : *list) {
-        std::string unitsText;
-        for (const auto& unit : s.units) unitsText += (unitsText.empty() ? "" : ", ") + (unit == kAllUnits ? std::string("(all)") : unit);
-        out << pad(s.surveyId, 24) << pad(s.version, 12) << pad(s.definitionSha256.substr(0, 12), 14) << unitsText << '\n';
+    out << pad("SURVEY", 24) << pad("VERSION", 12) << pad("DEFINITION", 14) << pad("CONSENT", 14) << pad("RETIRED", 12) << "PUBLISHED TO\n";
+    for (const auto& version : *list) {
+        const PublishedSurvey& s = version.published;
+        out << pad(s.surveyId, 24) << pad(s.version, 12) << pad(s.definitionSha256.substr(0, 12), 14) << pad(s.consentSha256.substr(0, 12), 14)
+            << pad(s.retired() ? s.retiredOn : "-", 12) << targetsText(s) << '\n';
     }
+    return kOk;
+}
+
+int surveyRetire(const Target& args, const std::string& version, std::ostream& out, std::ostream& err) {
+    auto store = openStore(DataDir{args.data});
+    if (!store) return fail(err, store.error().message);
+    if (auto status = SurveyAdmin(**store).retire(args.id, version, kCommandLineUser); !status) return fail(err, status.message());
+    out << "Retired survey " << args.id << " " << version << ": kiosks no longer get it (a unit gets its latest other survey, if any).\n"
+        << "Its responses stay and keep counting; answers already given on a kiosk are still accepted.\n";
     return kOk;
 }
 
 void addSurvey(CLI::App& app, Console& console) {
     CLI::App* survey = app.add_subcommand("survey", "The surveys the kiosks show")->require_subcommand(1);
     auto args = std::make_shared<PublishArgs>();
-    CLI::App* command = survey->add_subcommand("publish", "Lint a survey file and publish it for one unit or all");
+    CLI::App* command = survey->add_subcommand("publish", "Lint a survey file and publish it to every unit, to groups or to units");
     command->add_option("FILE", args->file, "the survey definition (docs/survey-format.md)")->required();
-    CLI::Option* unit = command->add_option("--unit", args->unit, "for this unit")->type_name("ID");
-    CLI::Option* all = command->add_flag("--all", args->all, "for every unit");
+    CLI::Option* unit = command->add_option("--unit", args->targets.units, "for this unit (repeatable)")->type_name("ID");
+    CLI::Option* group = command->add_option("--group", args->targets.groups, "for every unit of this group, now or later (repeatable)")
+                             ->type_name("NAME");
+    CLI::Option* all = command->add_flag("--all", args->targets.all, "for every unit");
     unit->excludes(all);
+    group->excludes(all);
     addDataOption(*command, args->data);
-    command->callback([args, &console, unit, all] {
-        if (unit->count() + all->count() == 0) usageError("give --unit ID or --all");
+    command->callback([args, &console, unit, group, all] {
+        if (unit->count() + group->count() + all->count() == 0) usageError("give --unit ID, --group NAME or --all");
         console.code = surveyPublish(*args, console.out, console.err);
     });
-    addTargetCommand(*survey, "list", "List the published surveys and their units", "", console, surveyList);
+    addTargetCommand(*survey, "list", "List the published versions: hashes, retired, where published", "", console, surveyList);
+    auto version = std::make_shared<std::string>();
+    CLI::App* retire = addTargetCommand(*survey, "retire", "Retire a version: kiosks no longer get it; its responses stay and count", "ID",
+                                        console, [version](const Target& target, std::ostream& out, std::ostream& err) {
+                                            return surveyRetire(target, *version, out, err);
+                                        });
+    retire->add_option("VERSION", *version, "the surveyVersion to retire")->required();
 }
 
 struct ExportArgs {

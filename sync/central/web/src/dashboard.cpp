@@ -3,6 +3,7 @@
 #include "svarboks/server/rounds.hpp"
 
 #include "admin_pages.hpp"
+#include "admin_surveys.hpp"
 #include "dashboard_pages.hpp"
 #include "dashboard_text.hpp"
 #include "svarboks/server/csv.hpp"
@@ -130,6 +131,8 @@ bool sameOrigin(const HttpRequest& request) {
 
 struct Dashboard::Context {
     std::multimap<std::string, std::string> form;  ///< a form post's urlencoded fields, decoded
+    std::string body;                              ///< a multipart post's raw body (the survey upload)
+    bool bodyTooLarge = false;                     ///< the survey upload was over maxUploadBytes
     Language language = Language::Danish;
     std::string user;
     std::string csrf;
@@ -172,7 +175,8 @@ Dashboard::Dashboard(Storage& storage, DashboardOptions options, Clock clock, st
       m_options(std::move(options)),
       m_clock(std::move(clock)),
       m_accounts(storage, m_options.accounts, m_clock, std::move(sleep)),
-      m_admin(std::make_unique<dashboard::AdminPages>(storage, m_clock)) {
+      m_admin(std::make_unique<dashboard::AdminPages>(storage, m_clock)),
+      m_surveyAdmin(std::make_unique<dashboard::SurveyAdminPages>(storage, m_clock)) {
     if (!m_options.reports) m_options.reports = [this](const ReportRequest& request) { return buildReport(m_storage, request); };
 }
 
@@ -181,7 +185,8 @@ Dashboard::~Dashboard() = default;
 bool Dashboard::handles(std::string_view path) { return path != "/healthz" && path.substr(0, 5) != "/api/" && path != "/api"; }
 
 std::string Dashboard::logPath(std::string_view path) {
-    const bool known = std::find(kPaths.begin(), kPaths.end(), path) != kPaths.end() || dashboard::isAdminPath(path);
+    const bool known = std::find(kPaths.begin(), kPaths.end(), path) != kPaths.end() || dashboard::isAdminPath(path) ||
+                       dashboard::SurveyAdminPages::handles(path);
     return known ? std::string(path) : std::string("other");
 }
 
@@ -205,12 +210,16 @@ HttpResponse Dashboard::handle(const HttpRequest& request) {
 
 HttpResponse Dashboard::route(const HttpRequest& request) {
     Context context;
-    // A form post is read whole (it is small) before anything else is decided.
+    // A form post is read whole (it is small) before anything else is decided. A survey upload may be
+    // larger; over its limit it gets its page with the message beside the file field (413).
     if (request.readBody) {
-        const RawBody body = request.readBody(m_options.maxBodyBytes);
-        if (body.tooLarge) return plain(413, "the form is over the server's limit of " + std::to_string(m_options.maxBodyBytes) + " bytes");
+        const bool upload = request.path == dashboard::SurveyAdminPages::kUploadPath;
+        const RawBody body = request.readBody(upload ? m_options.maxUploadBytes : m_options.maxBodyBytes);
+        if (body.tooLarge && !upload) return plain(413, "the form is over the server's limit of " + std::to_string(m_options.maxBodyBytes) + " bytes");
         if (body.failed) return plain(400, "the form could not be read");
+        context.bodyTooLarge = body.tooLarge;
         if (request.header("Content-Type").rfind("application/x-www-form-urlencoded", 0) == 0) context.form = parseUrlEncoded(body.bytes);
+        else if (upload) context.body = body.bytes;
     }
     context.language = request.cookie(kLanguageCookie) == "en" ? Language::English : Language::Danish;
     context.self = selfUrl(request);
@@ -231,7 +240,7 @@ HttpResponse Dashboard::route(const HttpRequest& request) {
         if (!get) return notAllowed("GET, HEAD");
         HttpResponse response;
         response.contentType = "text/css; charset=utf-8";
-        response.body = std::string(dashboard::kStylesheet);
+        response.body = std::string(dashboard::kStylesheet) + std::string(dashboard::kSurveyAdminStylesheet);
         response.headers.emplace_back("Cache-Control", "private, max-age=300");
         return response;
     }
@@ -285,6 +294,10 @@ HttpResponse Dashboard::route(const HttpRequest& request) {
         std::string location = "/login?next=" + urlEncode(context.self);
         if (session->kind == SessionCheck::Kind::Expired) location += "&expired=1";
         return redirect(location);
+    }
+    // Survey administration: its own GET and POST routes, for administrators only (checked there first).
+    if (dashboard::SurveyAdminPages::handles(request.path)) {
+        return m_surveyAdmin->handle({request, context.form, context.body, context.bodyTooLarge, m_options.maxUploadBytes, context.frame("", "admin")});
     }
     // The Administration area (admin_pages.hpp): administrators only, whatever the method, and every form
     // with this session's CSRF token.

@@ -575,6 +575,11 @@ std::string compareMain(const Frame& frame, const CompareView& view) {
 std::string surveysMain(const Frame& frame, const std::vector<SurveyView>& surveys, const std::vector<Unit>& units) {
     const Texts& t = frame.t();
     std::string html = "<h1>" + esc(t.surveysTitle) + "</h1><p>" + esc(t.surveysIntro) + "</p>";
+    if (frame.administrator) {
+        html += std::string("<p><a href=\"/admin/surveys\">") +
+                (frame.language == Language::Danish ? "Upload, se, udgiv og træk spørgeskemaer tilbage" : "Upload, preview, publish and retire surveys") +
+                "</a></p>";
+    }
     if (surveys.empty()) return html + "<p class=\"message\">" + esc(t.surveysNone) + "</p>";
     std::map<std::string, std::string> unitNames;
     for (const auto& unit : units) unitNames.emplace(unit.id, unit.name);
@@ -591,6 +596,7 @@ std::string surveysMain(const Frame& frame, const std::vector<SurveyView>& surve
             assigned += (assigned.empty() ? "" : ", ") +
                         (unit == kAllUnits ? std::string(t.everyUnit) : name == unitNames.end() ? unit : name->second);
         }
+        for (const auto& group : survey.published.groups) assigned += (assigned.empty() ? "" : ", ") + fill("{} (" + std::string(t.group) + ")", {group});
         html += esc(assigned) + "</dd><dt>" + esc(t.definitionDigest) + "</dt><dd><code>" + esc(survey.published.definitionSha256) + "</code></dd><dt>" +
                 esc(t.consentDigest) + "</dt><dd><code>" + esc(survey.published.consentSha256) + "</code></dd></dl>";
         if (!survey.problem.empty()) html += "<p class=\"message error\">" + esc(survey.problem) + "</p>";

@@ -397,6 +397,10 @@ struct HttpServer::Impl {
             // truncated stream; taking the header away (the HttpRequest keeps it) hands the raw bytes to
             // decodeBody(). The request object is httplib's own non-const local, so changing it is well-defined.
             const_cast<httplib::Request&>(req).headers.erase("Content-Encoding");
+            // Likewise a multipart form (the dashboard's survey upload): httplib would split it itself and
+            // hand no raw bytes to a ContentReader; the dashboard reads the raw body under its own cap and
+            // splits it (multipart.hpp), with the Content-Type the HttpRequest kept.
+            if (req.is_multipart_form_data()) const_cast<httplib::Request&>(req).headers.erase("Content-Type");
             return httplib::Server::HandlerResponse::Unhandled;
         });
         const auto withoutBody = [this](const httplib::Request& req, httplib::Response& res) { serve(req, res, nullptr); };

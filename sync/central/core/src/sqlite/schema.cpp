@@ -194,6 +194,33 @@ ALTER TABLE units ADD COLUMN retired INTEGER NOT NULL DEFAULT 0 CHECK (retired I
 ALTER TABLE devices ADD COLUMN survey_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE devices ADD COLUMN survey_version TEXT NOT NULL DEFAULT '';
 )sql",
+    // v7: survey administration (survey_admin.hpp): publishing to unit groups (the group is looked up when a
+    // kiosk asks, so a unit moved into a group gets its survey), retired versions, and drafts not yet published.
+    // published_seq counts over survey_units and survey_groups together: the latest publication wins.
+    R"sql(
+ALTER TABLE surveys ADD COLUMN retired_on TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE survey_groups (
+    survey_id     TEXT NOT NULL,
+    version       TEXT NOT NULL,
+    group_name    TEXT NOT NULL,
+    published_seq INTEGER NOT NULL,
+    PRIMARY KEY (survey_id, version, group_name),
+    FOREIGN KEY (survey_id, version) REFERENCES surveys (survey_id, version)
+) WITHOUT ROWID;
+CREATE INDEX survey_groups_by_group ON survey_groups (group_name, published_seq);
+
+CREATE TABLE survey_drafts (
+    id          TEXT PRIMARY KEY,
+    file_name   TEXT NOT NULL,
+    uploaded_by TEXT NOT NULL,
+    uploaded_at TEXT NOT NULL,
+    source      TEXT NOT NULL,
+    survey_id   TEXT NOT NULL,
+    version     TEXT NOT NULL,
+    warnings    INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql",
 };
 static_assert(std::none_of(kMigrations.begin(), kMigrations.end(), [](std::string_view sql) { return sql.empty(); }),
               "every schema version needs its migration");

@@ -22,7 +22,7 @@ class SqlitePool;
 
 class SqliteStorage final : public Storage {
 public:
-    static constexpr int kSchemaVersion = 6;
+    static constexpr int kSchemaVersion = 7;
     static constexpr int kBusyTimeoutMs = 10000;
     static constexpr std::size_t kDefaultMaxConnections = 8;
 
@@ -57,6 +57,12 @@ public:
     [[nodiscard]] Result<std::optional<PublishedSurvey>> findSurvey(const std::string& surveyId, const std::string& version,
                                                                     const std::string& unitId) override;
     [[nodiscard]] Result<std::optional<std::string>> surveyDefinition(const std::string& surveyId, const std::string& version) override;
+    [[nodiscard]] Status publishSurveyTo(const PublishedSurvey& survey, const PublishTargets& targets) override;
+    [[nodiscard]] Status retireSurvey(const std::string& surveyId, const std::string& version, const std::string& today) override;
+    [[nodiscard]] Status addDraft(const SurveyDraft& draft) override;
+    [[nodiscard]] Result<std::vector<SurveyDraft>> drafts() override;
+    [[nodiscard]] Result<std::optional<SurveyDraft>> findDraft(const std::string& id) override;
+    [[nodiscard]] Status removeDraft(const std::string& id) override;
     // ResponseStore: responses.cpp
     [[nodiscard]] Result<std::vector<StoredItem>> storeItems(std::span<const IncomingItem> items, const std::string& receivedWeek) override;
     [[nodiscard]] Status forEachResponse(const std::function<bool(const StoredResponse&)>& visit) override;

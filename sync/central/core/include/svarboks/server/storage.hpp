@@ -78,6 +78,29 @@ struct PublishedSurvey {
     std::string definitionSha256;
     std::string consentSha256;
     std::vector<std::string> units;  ///< the units it is assigned to; "*" means every unit
+    std::vector<std::string> groups{}; ///< the unit groups it is assigned to (every unit in one, now or later)
+    std::string retiredOn{};           ///< ISO date it was retired (kiosks no longer get it); "" while in use
+    [[nodiscard]] bool retired() const { return !retiredOn.empty(); }
+};
+
+/// Where to publish a survey version: every unit, and/or some groups, and/or some units.
+struct PublishTargets {
+    bool all = false;
+    std::vector<std::string> groups;
+    std::vector<std::string> units;
+    [[nodiscard]] bool empty() const { return !all && groups.empty() && units.empty(); }
+};
+
+/// An uploaded survey definition that is not published yet (survey_admin.hpp): no kiosk gets a draft.
+struct SurveyDraft {
+    std::string id;          ///< random, 16 hex digits
+    std::string fileName;    ///< as uploaded, for the page only
+    std::string uploadedBy;  ///< account name
+    std::string uploadedAt;  ///< UTC, "2026-12-06T14:03:00Z"
+    std::string source;      ///< the bytes as uploaded; empty in listings
+    std::string surveyId;
+    std::string version;
+    std::int64_t warnings = 0;  ///< lint warnings at the upload (a draft never has errors)
 };
 
 /// One response as stored: exactly what PROTOCOL.md lets travel, plus the unit from the device.
@@ -252,7 +275,7 @@ public:
     [[nodiscard]] virtual Status setDeviceSurvey(const std::string& id, const std::string& surveyId, const std::string& version) = 0;
 };
 
-/// Published surveys and the units they are assigned to.
+/// Published surveys, the units and groups they are assigned to, and drafts not yet published.
 class SurveyStore {
 public:
     virtual ~SurveyStore() = default;
@@ -272,6 +295,25 @@ public:
     /// The canonical definition bytes of a published survey.
     [[nodiscard]] virtual Result<std::optional<std::string>> surveyDefinition(const std::string& surveyId,
                                                                               const std::string& version) = 0;
+
+    /// Publishes a survey to every target in one transaction, as publishSurvey does for one unit. A group
+    /// assignment follows the units: a unit moved into the group later gets the survey too. An error, with
+    /// nothing published, if a unit does not exist, a group has no unit, or there is no target.
+    [[nodiscard]] virtual Status publishSurveyTo(const PublishedSurvey& survey, const PublishTargets& targets) = 0;
+    /// Retires a published version on `today` (ISO date): no kiosk gets it from currentSurvey any more
+    /// (a unit falls back to its latest other publication, or none). Its responses stay, and findSurvey
+    /// still finds it, so that answers already given on a kiosk are still accepted and keep counting.
+    /// An error if it is not published; retiring twice is not.
+    [[nodiscard]] virtual Status retireSurvey(const std::string& surveyId, const std::string& version, const std::string& today) = 0;
+
+    /// Stores a draft; an error if its id exists.
+    [[nodiscard]] virtual Status addDraft(const SurveyDraft& draft) = 0;
+    /// Every draft without its source, newest first.
+    [[nodiscard]] virtual Result<std::vector<SurveyDraft>> drafts() = 0;
+    /// One draft with its source.
+    [[nodiscard]] virtual Result<std::optional<SurveyDraft>> findDraft(const std::string& id) = 0;
+    /// Removes a draft; an error if there is none with this id.
+    [[nodiscard]] virtual Status removeDraft(const std::string& id) = 0;
 };
 
 /// Stored responses (with the tallies they add) and the dead letters of rejected items.

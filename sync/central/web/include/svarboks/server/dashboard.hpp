@@ -36,6 +36,7 @@ namespace dashboard {
 struct SurveyChoice;
 struct Filters;
 class AdminPages;
+class SurveyAdminPages;
 }  // namespace dashboard
 
 /// Builds a report; the default is buildReport() on the dashboard's store.
@@ -44,6 +45,7 @@ using ReportSource = std::function<Result<Report>(const ReportRequest&)>;
 struct DashboardOptions {
     AccountOptions accounts;
     std::size_t maxBodyBytes = 16 * 1024;   ///< of a form post; a larger one is answered 413
+    std::size_t maxUploadBytes = 1024 * 1024;  ///< of a survey upload (the only larger form); a larger one is answered 413
     std::size_t overviewWeeks = 12;         ///< week columns of the overview (the last ones of the range)
     std::size_t maxConcurrentDownloads = 2; ///< more get 503 (each holds a store connection while it streams)
     ReportSource reports;                   ///< empty = buildReport(storage, ...)
@@ -63,7 +65,8 @@ public:
     /// (Ids and filters travel in query strings, which are never logged.)
     [[nodiscard]] static std::string logPath(std::string_view path);
 
-    /// Answers one request; a form post's body is read first, at most DashboardOptions::maxBodyBytes. Never throws.
+    /// Answers one request; a form post's body is read first, at most DashboardOptions::maxBodyBytes (a survey
+    /// upload: maxUploadBytes). Never throws.
     [[nodiscard]] HttpResponse handle(const HttpRequest& request);
 
 private:
@@ -108,6 +111,7 @@ private:
     std::mutex m_cacheMutex;
     std::map<std::string, std::shared_ptr<const SurveyInfo>> m_surveyInfo;
     std::unique_ptr<dashboard::AdminPages> m_admin;  ///< the Administration area, /admin/...
+    std::unique_ptr<dashboard::SurveyAdminPages> m_surveyAdmin;  ///< /admin/surveys (admin_surveys.hpp)
 };
 
 }  // namespace svarboks::server
