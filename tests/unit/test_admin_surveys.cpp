@@ -121,6 +121,9 @@ TEST_CASE("upload -> lint errors beside the field with pointer and line; fixed -
     CHECK(list.body.find("enctype=\"multipart/form-data\"") != std::string::npos);
     CHECK(list.body.find("pulse") != std::string::npos);  // the fixture's published version
     CHECK(list.body.find(site.central.pulse.definitionSha256) != std::string::npos);
+    // In the Administration area's menu, beside units, kiosks and codes, and marked as the page shown.
+    CHECK(list.body.find("<a href=\"/admin/units\"") != std::string::npos);
+    CHECK(list.body.find("<a href=\"/admin/surveys\" aria-current=\"page\">Spørgeskemaer</a>") != std::string::npos);
 
     // no file, an empty one, not JSON (line and column), a lint error (pointer and line)
     CHECK(site.upload("", "", anna, csrf).body.find("Vælg en fil at uploade.") != std::string::npos);

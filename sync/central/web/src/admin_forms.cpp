@@ -136,7 +136,8 @@ std::string formError(const FieldErrors& errors) {
 
 std::string adminNav(const Frame& frame, std::string_view active) {
     const AdminTexts& t = adminTexts(frame.language);
-    const std::pair<std::string_view, std::string_view> items[] = {{"/admin/units", t.units}, {"/admin/kiosks", t.kiosks}, {"/admin/code", t.enrolmentCode}};
+    const std::pair<std::string_view, std::string_view> items[] = {
+        {"/admin/units", t.units}, {"/admin/kiosks", t.kiosks}, {"/admin/code", t.enrolmentCode}, {"/admin/surveys", t.surveys}};
     std::string html = "<nav class=\"admin-nav\" aria-label=\"" + esc(t.areaNavigation) + "\"><ul>";
     for (const auto& [href, label] : items) {
         html += "<li><a href=\"" + std::string(href) + "\"" + (href == active ? " aria-current=\"page\"" : "") + ">" + esc(label) + "</a></li>";

@@ -3,6 +3,8 @@
 // is checked first, on every path and method.
 #include "admin_surveys.hpp"
 
+#include "admin_pages.hpp"
+
 #include "svarboks/server/accounts.hpp"
 #include "svarboks/server/html.hpp"
 #include "svarboks/server/multipart.hpp"
@@ -21,7 +23,7 @@ constexpr std::string_view kPublishPath = "/admin/surveys/publish";
 constexpr std::string_view kDiscardPath = "/admin/surveys/discard";
 constexpr std::string_view kRetirePath = "/admin/surveys/retire";
 
-struct AdminTexts {
+struct SurveyAdminTexts {
     std::string_view title, intro, uploadTitle, uploadIntro, fileLabel, uploadButton, noFile, emptyFile, notMultipart, tooLarge, lintFailed,
         line, wholeFile, draftsTitle, draftsNone, draftFile, uploadedBy, uploadedAt, warnings, previewLink, versionsTitle, versionsNone,
         survey, version, titleColumn, consent, definitionSha, consentSha, publishedTo, state, inUse, retiredOn, retire, everyUnit, groupWord,
@@ -30,7 +32,7 @@ struct AdminTexts {
         yesPublish, yesRetire, cancel, published, retired, discarded, draftMissing, goToPublish, lintWarnings, nothingPublished;
 };
 
-constexpr AdminTexts kDanish{
+constexpr SurveyAdminTexts kDanish{
     .title = "Spørgeskemaer: administration",
     .intro = "Upload et spørgeskema (SurveyJS JSON), se hver skærm, som kiosken viser den, og udgiv det. Intet når en kiosk, før det er udgivet. "
              "Samme arbejde på kommandolinjen: svarboks-central survey publish | list | retire.",
@@ -98,7 +100,7 @@ constexpr AdminTexts kDanish{
     .nothingPublished = "Intet er udgivet: {}",
 };
 
-constexpr AdminTexts kEnglish{
+constexpr SurveyAdminTexts kEnglish{
     .title = "Surveys: administration",
     .intro = "Upload a survey (SurveyJS JSON), see every screen as the kiosk shows it, and publish it. Nothing reaches a kiosk until it is "
              "published. The same work on the command line: svarboks-central survey publish | list | retire.",
@@ -166,7 +168,7 @@ constexpr AdminTexts kEnglish{
     .nothingPublished = "Nothing was published: {}",
 };
 
-const AdminTexts& words(const Frame& frame) { return frame.language == Language::Danish ? kDanish : kEnglish; }
+const SurveyAdminTexts& words(const Frame& frame) { return frame.language == Language::Danish ? kDanish : kEnglish; }
 
 std::string esc(std::string_view text) { return escapeHtml(text); }
 
@@ -202,7 +204,7 @@ std::string hidden(std::string_view name, std::string_view value) {
 std::string megabytes(std::size_t bytes) { return std::to_string(bytes / (1024 * 1024)) + " MiB"; }
 
 std::string lintList(const Frame& frame, const std::vector<LintProblem>& problems) {
-    const AdminTexts& w = words(frame);
+    const SurveyAdminTexts& w = words(frame);
     std::string html = "<ul class=\"lint\">";
     for (const auto& problem : problems) {
         std::string where = problem.line > 0 ? fill(w.line, {std::to_string(problem.line)}) : std::string();
@@ -216,7 +218,7 @@ std::string lintList(const Frame& frame, const std::vector<LintProblem>& problem
 
 // "every unit; group pleje; units solhoj, vest" in the page's language.
 std::string targetsText(const Frame& frame, const PublishTargets& targets) {
-    const AdminTexts& w = words(frame);
+    const SurveyAdminTexts& w = words(frame);
     std::vector<std::string> parts;
     if (targets.all) parts.emplace_back(w.everyUnit);
     for (const auto& group : targets.groups) parts.push_back(std::string(w.groupWord) + " " + group);
@@ -284,14 +286,14 @@ HttpResponse SurveyAdminPages::handle(const AdminCall& call) {
 HttpResponse SurveyAdminPages::listPage(const AdminCall& call, int status, const std::string& uploadError, const std::vector<LintProblem>& problems,
                                         const std::string& fileName) {
     Frame frame = call.frame;
-    const AdminTexts& w = words(frame);
+    const SurveyAdminTexts& w = words(frame);
     frame.title = std::string(w.title);
     frame.selfUrl = std::string(kListPath);
     auto drafts = m_admin.drafts();
     auto versions = m_admin.versions();
     if (!drafts || !versions) return message(frame, 503, frame.t().unavailableTitle, std::string(frame.t().unavailable));
 
-    std::string html = "<h1>" + esc(w.title) + "</h1><p>" + esc(w.intro) + "</p>";
+    std::string html = adminNav(frame, kListPath) + "<h1>" + esc(w.title) + "</h1><p>" + esc(w.intro) + "</p>";
     const std::string done = call.request.param("done");
     const std::string survey = call.request.param("survey");
     const std::string version = call.request.param("version");
@@ -371,7 +373,7 @@ HttpResponse SurveyAdminPages::listPage(const AdminCall& call, int status, const
 
 HttpResponse SurveyAdminPages::upload(const AdminCall& call) {
     const Frame& frame = call.frame;
-    const AdminTexts& w = words(frame);
+    const SurveyAdminTexts& w = words(frame);
     const Texts& t = frame.t();
     if (call.bodyTooLarge) return listPage(call, 413, fill(w.tooLarge, {megabytes(call.uploadLimit)}), {}, "");
     const std::string boundary = multipartBoundary(call.request.header("Content-Type"));
@@ -399,7 +401,7 @@ HttpResponse SurveyAdminPages::upload(const AdminCall& call) {
 
 HttpResponse SurveyAdminPages::draftPage(const AdminCall& call, const std::string& draftId, int status, const std::string& publishError) {
     Frame frame = call.frame;
-    const AdminTexts& w = words(frame);
+    const SurveyAdminTexts& w = words(frame);
     auto review = m_admin.review(draftId);
     if (!review) return message(frame, 422, frame.t().badRequestTitle, review.error().message);
     if (!*review) return message(frame, 404, frame.t().notFoundTitle, std::string(w.draftMissing));
@@ -460,7 +462,7 @@ HttpResponse SurveyAdminPages::draftPage(const AdminCall& call, const std::strin
 
 HttpResponse SurveyAdminPages::publish(const AdminCall& call) {
     Frame frame = call.frame;
-    const AdminTexts& w = words(frame);
+    const SurveyAdminTexts& w = words(frame);
     const std::string draftId = field(call.form, "draft");
     PublishTargets targets;
     targets.all = field(call.form, "target") == "all";
@@ -500,7 +502,7 @@ HttpResponse SurveyAdminPages::discard(const AdminCall& call) {
 
 HttpResponse SurveyAdminPages::retire(const AdminCall& call) {
     Frame frame = call.frame;
-    const AdminTexts& w = words(frame);
+    const SurveyAdminTexts& w = words(frame);
     const std::string survey = field(call.form, "survey");
     const std::string version = field(call.form, "version");
     if (field(call.form, "confirmed") != "1") {

@@ -6,7 +6,7 @@ namespace {
 
 constexpr AdminTexts kDanish{
     // navigation
-    "Administration", "Administration", "Enheder", "Kiosker", "Tilmeldingskode",
+    "Administration", "Administration", "Enheder", "Kiosker", "Tilmeldingskode", "Spørgeskemaer",
     "Siden kan ikke bruges på den måde. Åbn den fra menuen Administration.",
     // units
     "Enheder", "Enhederne er plejehjem, hjemmeplejedistrikter og skoler. Rapporterne lægger enheder sammen efter gruppe.",
@@ -55,7 +55,7 @@ constexpr AdminTexts kDanish{
 
 constexpr AdminTexts kEnglish{
     // navigation
-    "Administration", "Administration", "Units", "Kiosks", "Enrolment code",
+    "Administration", "Administration", "Units", "Kiosks", "Enrolment code", "Surveys",
     "This page cannot be used that way. Open it from the Administration menu.",
     // units
     "Units", "Units are care homes, home-care districts and schools. Reports sum units by group.",

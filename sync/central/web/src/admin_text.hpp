@@ -9,7 +9,7 @@ namespace svarboks::server::dashboard {
 
 struct AdminTexts {
     // navigation
-    std::string_view navAdmin, areaNavigation, units, kiosks, enrolmentCode, wrongMethod;
+    std::string_view navAdmin, areaNavigation, units, kiosks, enrolmentCode, surveys, wrongMethod;
     // units
     std::string_view unitsTitle, unitsIntro, unitId, unitName, unitGroup, unitKiosks, unitState, active, retired, noGroup, edit,
         unitsNone, addTitle, idHint, nameHint, newGroup, newGroupHint, add, added, renamed, moved, retiredDone, retiredNote;
