@@ -504,10 +504,12 @@ void drawChecks(Painter& p, const ChecksView& view) {
     p.row(bar, kButtonHeight);
 }
 
+constexpr float kKeyGap = 6;  // between keys: at 1024x768 a wider gap leaves the keys under 48 px high
+
 // The on-screen keyboard (keyboard.hpp) across `width` from `x` (window coordinates), rows centred; every
 // key of one width unit is as wide as in the longest row. A reusable widget: a free-text question can use it.
 void drawKeyboard(Painter& p, const KeyboardView& view, float x, float width, float keyHeight) {
-    const float spacing = p.px(8);
+    const float spacing = p.px(kKeyGap);
     float unit = width;
     for (const auto& row : view.rows) {
         float spans = 0;
@@ -582,7 +584,7 @@ void drawSetup(Painter& p, const SetupView& view) {
     }
     ImGui::SetCursorPosY(bottom + p.px(12));
     const float barTop = io.DisplaySize.y - p.px(kButtonHeight + 24);
-    const float keyHeight = std::min(p.px(64), (barTop - ImGui::GetCursorPosY() - p.px(16)) / 5 - p.px(8));
+    const float keyHeight = std::min(p.px(64), (barTop - ImGui::GetCursorPosY() - p.px(16)) / 5 - p.px(kKeyGap));
     drawKeyboard(p, view.keyboard, p.left(), p.width(), keyHeight);
 
     // The bottom bar: what is missing on the left, Cancel and Enrol on the right.
