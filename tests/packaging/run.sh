@@ -147,8 +147,10 @@ exec_start=$(sed -n 's/^ExecStart=//p' "$chroot_dir/lib/systemd/system/svarboks-
 cage_options=$(. "$chroot_dir/etc/default/svarboks-kiosk"; echo "$SVARBOKS_CAGE_OPTIONS")
 sdl_driver=$(. "$chroot_dir/etc/default/svarboks-kiosk"; echo "$SDL_VIDEODRIVER")
 command_line=${exec_start//\$SVARBOKS_CAGE_OPTIONS/$cage_options}
+# SVARBOKS_REDRAW_MS: cage's headless backend lets grim copy only a frame drawn while it waits, and the kiosk
+# draws on demand (a test aid only, as in scripts/kiosk_screenshots.py; a real screen keeps its last frame).
 in_chroot runuser -u svarboks-kiosk -- env XDG_RUNTIME_DIR=$runtime SVARBOKS_CONFIG=$config SDL_VIDEODRIVER="$sdl_driver" \
-  WLR_BACKENDS=headless WLR_RENDERER=pixman WLR_LIBINPUT_NO_DEVICES=1 $command_line >"$work/cage.log" 2>&1 &
+  SVARBOKS_REDRAW_MS=200 WLR_BACKENDS=headless WLR_RENDERER=pixman WLR_LIBINPUT_NO_DEVICES=1 $command_line >"$work/cage.log" 2>&1 &
 shot=$work/cage-session.png
 rm -f "$shot"
 for _ in $(seq 60); do
