@@ -32,6 +32,7 @@ constexpr float kReferenceSide = 800;  // the shorter side at which the scale is
 constexpr float kTitlePx = 44;
 constexpr float kButtonHeight = 76;  // touch targets far above 48 px
 constexpr float kChoiceHeight = 60;  // answer options: compact, still far above 48 px
+constexpr float kChoicePadding = 64; // left of an option's label: its tick box; as much on the right
 constexpr float kColumnWidth = 1100;
 
 using K = Intent::Kind;
@@ -103,27 +104,37 @@ public:
         ImGui::PushStyleColor(ImGuiCol_ButtonHovered, hover);
         ImGui::PushStyleColor(ImGuiCol_ButtonActive, selected ? kPrimaryHover : kSurfaceHover);
         ImGui::PushStyleColor(ImGuiCol_Text, text);
-        ImGui::PushStyleVar(ImGuiStyleVar_ButtonTextAlign, choiceStyle ? ImVec2{0.f, 0.5f} : ImVec2{0.5f, 0.5f});
-        if (choiceStyle) ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, {px(64), ImGui::GetStyle().FramePadding.y});
         if (!view.enabled) ImGui::BeginDisabled();
         ImGui::PushID(m_ids++);
-        const bool clicked = ImGui::Button(view.label.c_str(), size);
+        // An option's label is drawn below, wrapped; other labels are one line, centred.
+        const bool clicked = ImGui::Button(choiceStyle ? "##option" : view.label.c_str(), size);
+        const float padding = choiceStyle ? px(kChoicePadding) : ImGui::GetStyle().FramePadding.x;
         ImGui::PopID();
         if (!view.enabled) ImGui::EndDisabled();
-        ImGui::PopStyleVar(choiceStyle ? 2 : 1);
         ImGui::PopStyleColor(4);
         const ImVec2 min = ImGui::GetItemRectMin();
         const ImVec2 max = ImGui::GetItemRectMax();
-        if (choiceStyle) {  // a tick box at the left edge: empty, or ticked when chosen
+        if (choiceStyle) {  // a tick box at the left edge (empty, or ticked when chosen), the label right of it
             ImDrawList* draw = ImGui::GetWindowDrawList();
             const float box = px(30);
             const ImVec2 at{min.x + px(20), (min.y + max.y - box) / 2};
             draw->AddRect(at, {at.x + box, at.y + box}, ImGui::GetColorU32(selected ? kSurface : kBorder), px(6), 0, px(2));
             if (selected) draw->AddText(m_fonts.bold, px(kBodyPx), {at.x + px(3), at.y - px(1)}, ImGui::GetColorU32(kSurface), "✓");
+            const float wrap = max.x - min.x - 2 * padding;
+            const float height = ImGui::CalcTextSize(view.label.c_str(), nullptr, false, wrap).y;
+            draw->AddText(ImGui::GetFont(), ImGui::GetFontSize(), {min.x + padding, (min.y + max.y - height) / 2}, ImGui::GetColorU32(text),
+                          view.label.c_str(), nullptr, wrap);
         }
-        m_out.buttons.push_back({view.label, min.x, min.y, max.x, max.y, view.enabled, selected, m_scrolling});
+        m_out.buttons.push_back({view.label, min.x, min.y, max.x, max.y, view.enabled, selected, m_scrolling, padding, choiceStyle});
         if (clicked && view.enabled) m_out.intent = view.intent;
         return clicked;
+    }
+
+    /// The height of an answer option across `width`: one line's, more when its label wraps.
+    float choiceHeight(const ButtonView& option, float width) const {
+        const float wrap = width - 2 * px(kChoicePadding);
+        const float text = ImGui::CalcTextSize(option.label.c_str(), nullptr, false, wrap).y;
+        return std::max(px(kChoiceHeight), text + 2 * ImGui::GetStyle().FramePadding.y);
     }
 
     /// Whether every label fits a button when `perRow` buttons share `width` (else they are stacked).
@@ -309,7 +320,7 @@ void drawQuestion(Painter& p, const QuestionView& view) {
         case QuestionView::Layout::Choices:
             for (const auto& option : view.options) {
                 ImGui::SetCursorPosX(p.left());
-                p.button(option, {p.width(), p.px(kChoiceHeight)}, true);
+                p.button(option, {p.width(), p.choiceHeight(option, p.width())}, true);
             }
             break;
         case QuestionView::Layout::Row:
@@ -510,6 +521,8 @@ constexpr float kKeyGap = 6;  // between keys: at 1024x768 a wider gap leaves th
 // key of one width unit is as wide as in the longest row. A reusable widget: a free-text question can use it.
 void drawKeyboard(Painter& p, const KeyboardView& view, float x, float width, float keyHeight) {
     const float spacing = p.px(kKeyGap);
+    // A key holds one character, centred: a small padding keeps narrow keys (portrait) wide enough for it.
+    ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, {p.px(kKeyGap), ImGui::GetStyle().FramePadding.y});
     float unit = width;
     for (const auto& row : view.rows) {
         float spans = 0;
@@ -528,6 +541,7 @@ void drawKeyboard(Painter& p, const KeyboardView& view, float x, float width, fl
         }
         ImGui::SetCursorPos({x, y + keyHeight + spacing});
     }
+    ImGui::PopStyleVar();
 }
 
 void drawSetup(Painter& p, const SetupView& view) {
@@ -538,15 +552,17 @@ void drawSetup(Painter& p, const SetupView& view) {
     ImGui::PushFont(p.fonts().title);
     ImGui::SetCursorPosX(p.left());
     ImGui::TextUnformatted(view.title.c_str());
+    // The language buttons right of the title, or under it when the title needs the room (portrait).
+    const bool localesBesides = ImGui::CalcTextSize(view.title.c_str()).x + p.px(16) <= p.width() - localesWidth;
     ImGui::PopFont();
     const float afterTitle = ImGui::GetCursorPosY();
-    ImGui::SetCursorPosY(titleTop);
+    const float localesTop = localesBesides ? titleTop : afterTitle + p.px(8);
     const float localeEach = (localesWidth - p.px(12)) / static_cast<float>(std::max<std::size_t>(view.locales.size(), 1));
     for (std::size_t i = 0; i < view.locales.size(); ++i) {
-        ImGui::SetCursorPos({p.left() + p.width() - localesWidth + static_cast<float>(i) * (localeEach + p.px(12)), titleTop});
+        ImGui::SetCursorPos({p.left() + p.width() - localesWidth + static_cast<float>(i) * (localeEach + p.px(12)), localesTop});
         p.button(view.locales[i], {localeEach, p.px(52)});
     }
-    ImGui::SetCursorPosY(std::max(afterTitle, titleTop + p.px(60)));
+    ImGui::SetCursorPosY(std::max(afterTitle, localesTop + p.px(60)));
     if (view.message) {
         drawMessage(p, *view.message);
         if (view.messageCancel) {
@@ -576,10 +592,15 @@ void drawSetup(Painter& p, const SetupView& view) {
         const float spacing = p.px(16);
         const auto rest = static_cast<float>(view.fields.size() - 1);
         const float each = (p.width() - spacing * (rest - 1)) / rest;
-        const float top = bottom + p.px(4);
+        // Side by side when every label fits its field's width (landscape), else one under the other (portrait).
+        const bool besides = std::all_of(view.fields.begin() + 1, view.fields.end(), [&](const FieldView& f) {
+            return ImGui::CalcTextSize(f.label.c_str()).x <= each;
+        });
         for (std::size_t i = 1; i < view.fields.size(); ++i) {
-            ImGui::SetCursorPosY(top);
-            bottom = std::max(bottom, field(view.fields[i], p.left() + static_cast<float>(i - 1) * (each + spacing), each));
+            ImGui::SetCursorPosY(bottom + p.px(4));
+            const float x = besides ? p.left() + static_cast<float>(i - 1) * (each + spacing) : p.left();
+            const float y = field(view.fields[i], x, besides ? each : p.width());
+            if (!besides || i + 1 == view.fields.size()) bottom = y;
         }
     }
     ImGui::SetCursorPosY(bottom + p.px(12));

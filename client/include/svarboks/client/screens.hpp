@@ -51,6 +51,8 @@ struct HitBox {
     bool enabled = true;
     bool selected = false;
     bool scrolls = false;  ///< in a scrolling region: may lie beyond the screen's bottom until scrolled to
+    float padding = 0;     ///< the room kept free left and right of the label
+    bool wraps = false;    ///< the label wraps onto more lines (answer options); else it is one line
 };
 
 struct FrameOutput {
