@@ -2,15 +2,17 @@
 """The kiosk's setup on the touch screen, end to end: the real kiosk under Xvfb against the real
 svarboks-central over TLS, driven with xdotool as IT staff would.
 
-    scripts/setup_screenshots.py BUILD_DIR OUT_DIR
+    scripts/setup_screenshots.py BUILD_DIR OUT_DIR [--size WxH] [--prefix NAME-]
 
 A kiosk with no config starts on the setup screen, its address prefilled from IT's defaults
 ($SVARBOKS_DEFAULTS here, /etc/svarboks/kiosk.json on a real kiosk). The one-time code and a new admin PIN
 (twice) are typed on the on-screen keyboard; Enrol enrols and fetches the unit's survey. The unit has
 none yet, so the kiosk shows the not-ready screen; once the central publishes one, the kiosk switches to
-the welcome screen by itself. Saves setup.png and not-ready.png, checks that each screen was really
-reached, and stops everything it started. Exit 0 on success.
+the welcome screen by itself. Saves setup.png and not-ready.png (on a display of WxH, default 1280x800,
+named with the prefix), checks each screen was really reached and each screenshot as
+kiosk_screenshots.py does, and stops everything it started. Exit 0 on success.
 """
+import argparse
 import json
 import os
 import re
@@ -42,9 +44,14 @@ def start_central(binary, data, log):
 
 
 def main():
-    if len(sys.argv) != 3:
-        fail("usage: setup_screenshots.py BUILD_DIR OUT_DIR")
-    build, out = sys.argv[1], sys.argv[2]
+    parser = argparse.ArgumentParser(description="The kiosk's setup on the touch screen, end to end, with screenshots")
+    parser.add_argument("build")
+    parser.add_argument("out")
+    parser.add_argument("--size", default="1280x800", help="the display, WxH")
+    parser.add_argument("--prefix", default="", help="put before each screenshot's name")
+    args = parser.parse_args()
+    build, out = args.build, args.out
+    width, height = (int(v) for v in args.size.split("x"))
     binary = os.path.join(build, "client", "svarboks")
     central_binary = os.path.join(build, "sync", "central", "svarboks-central")
     for tool in ("Xvfb", "xdotool", "xwininfo", "import", "convert", "identify"):
@@ -71,13 +78,13 @@ def main():
     config = os.path.join(work, "kiosk", "kiosk.json")
 
     read_end, write_end = os.pipe()  # Xvfb picks a free display and writes its number here
-    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=(write_end,))
     os.close(write_end)
     with os.fdopen(read_end) as numbers:
         display = ":" + numbers.readline().strip()
     kiosk = XKiosk(binary, work, dict(os.environ, DISPLAY=display, SVARBOKS_DEFAULTS=defaults))
-    shots = Shots(kiosk, out, "", 1280, 800)
+    shots = Shots(kiosk, out, args.prefix, width, height)
     try:
         kiosk.start([binary, "--config", config])
         kiosk.wait_for("setup")
@@ -116,7 +123,8 @@ def main():
         kiosk.tap("Luk kiosken")
         if kiosk.process.wait(timeout=10) != 0:
             fail(f"the kiosk exited with {kiosk.process.returncode}")
-        print(f"setup screenshots in {out}: setup.png, not-ready.png; enrolled on the touch screen, "
+        print(f"setup screenshots at {width}x{height} in {out}: {args.prefix}setup.png, {args.prefix}not-ready.png; "
+              "enrolled on the touch screen, "
               "not ready until the unit's survey was published, then the welcome screen")
     finally:
         if kiosk.process and kiosk.process.poll() is None:
