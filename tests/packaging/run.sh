@@ -8,7 +8,8 @@
 #  4. upgrades both packages and checks that the kiosk's config and outbox, the central store, its keys and
 #     the settings in /etc/default are untouched, and that the 5 answers then arrive;
 #  5. runs the kiosk session's command line (svarboks-kiosk.service) under cage with no GPU, as the kiosk's
-#     user, and checks its screenshot is not blank;
+#     user: the enrolled kiosk reaches its welcome screen, a kiosk with no config its setup screen, and
+#     each screenshot is not blank;
 #  6. removes and purges both packages and checks that no data folder is deleted.
 # Needs root, network access to Debian's archive, and about 10 minutes (most of it the two package builds
 # and the downloads). The chroot is kept in build/packaging/ between runs; SVARBOKS_PACKAGING_FRESH=1 makes
@@ -138,7 +139,8 @@ pending=$(pending_answers)
 [[ $pending == 0 ]] || fail "after the sync the outbox still holds '$pending' answers"
 step "upgrade kept the config, the outbox, the keys and the settings; the 5 answers arrived"
 
-# 5. The kiosk session's own command line under cage, with no GPU, as the kiosk's user.
+# 5. The kiosk session's own command line under cage, with no GPU, as the kiosk's user: the enrolled kiosk's
+# welcome screen, and a kiosk with no config yet on its setup screen.
 step "the kiosk session under cage (headless, no GPU)"
 runtime=/run/svarboks-kiosk-test
 mkdir -p "$chroot_dir$runtime" && chown "$(in_chroot id -u svarboks-kiosk)" "$chroot_dir$runtime" && chmod 700 "$chroot_dir$runtime"
@@ -147,31 +149,40 @@ exec_start=$(sed -n 's/^ExecStart=//p' "$chroot_dir/lib/systemd/system/svarboks-
 cage_options=$(. "$chroot_dir/etc/default/svarboks-kiosk"; echo "$SVARBOKS_CAGE_OPTIONS")
 sdl_driver=$(. "$chroot_dir/etc/default/svarboks-kiosk"; echo "$SDL_VIDEODRIVER")
 command_line=${exec_start//\$SVARBOKS_CAGE_OPTIONS/$cage_options}
+# cage_shot CONFIG SCREEN NAME: runs the session with CONFIG until the kiosk shows SCREEN (its UI map says
+# so) and its screenshot holds more than a handful of colours; the screenshot is $work/NAME.png.
 # SVARBOKS_REDRAW_MS: cage's headless backend lets grim copy only a frame drawn while it waits, and the kiosk
 # draws on demand (a test aid only, as in scripts/kiosk_screenshots.py; a real screen keeps its last frame).
-in_chroot runuser -u svarboks-kiosk -- env XDG_RUNTIME_DIR=$runtime SVARBOKS_CONFIG=$config SDL_VIDEODRIVER="$sdl_driver" \
-  SVARBOKS_REDRAW_MS=200 WLR_BACKENDS=headless WLR_RENDERER=pixman WLR_LIBINPUT_NO_DEVICES=1 $command_line >"$work/cage.log" 2>&1 &
-shot=$work/cage-session.png
-rm -f "$shot"
-for _ in $(seq 60); do
-  sleep 1
-  socket=$(cd "$chroot_dir$runtime" && ls wayland-* 2>/dev/null | grep -v lock | head -1 || true)
-  [[ -n $socket ]] || continue
-  in_chroot runuser -u svarboks-kiosk -- env XDG_RUNTIME_DIR=$runtime WAYLAND_DISPLAY="$socket" grim /tmp/shot.png 2>/dev/null || continue
-  cp "$chroot_dir/tmp/shot.png" "$shot"
-  # The kiosk has drawn when the screenshot holds more than a handful of colours.
-  colours=$(python3 - "$shot" <<'PY'
-import sys, zlib, struct
+cage_shot() {
+  local config_file=$1 screen=$2 shot=$work/$3.png colours=0 socket
+  rm -f "$shot" "$chroot_dir$runtime/ui.json"
+  in_chroot runuser -u svarboks-kiosk -- env XDG_RUNTIME_DIR=$runtime SVARBOKS_CONFIG="$config_file" SDL_VIDEODRIVER="$sdl_driver" \
+    SVARBOKS_UI_MAP=$runtime/ui.json SVARBOKS_REDRAW_MS=200 WLR_BACKENDS=headless WLR_RENDERER=pixman WLR_LIBINPUT_NO_DEVICES=1 \
+    $command_line >"$work/$3.log" 2>&1 &
+  for _ in $(seq 60); do
+    sleep 1
+    grep -q "\"screen\": *\"$screen\"" "$chroot_dir$runtime/ui.json" 2>/dev/null || continue
+    socket=$(cd "$chroot_dir$runtime" && ls wayland-* 2>/dev/null | grep -v lock | head -1 || true)
+    [[ -n $socket ]] || continue
+    in_chroot runuser -u svarboks-kiosk -- env XDG_RUNTIME_DIR=$runtime WAYLAND_DISPLAY="$socket" grim /tmp/shot.png 2>/dev/null || continue
+    cp "$chroot_dir/tmp/shot.png" "$shot"
+    # The kiosk has drawn when the screenshot holds more than a handful of colours.
+    colours=$(python3 - "$shot" <<'PY'
+import sys
 data = open(sys.argv[1], "rb").read()
 print(len(set(data[i:i+64] for i in range(0, len(data), 64))))
 PY
 )
-  ((colours > 50)) && break
-done
-pkill -u "$(in_chroot id -u svarboks-kiosk)" cage || true
-[[ -f $shot ]] || { cat "$work/cage.log"; fail "no screenshot of the cage session"; }
-((colours > 50)) || { cat "$work/cage.log"; fail "the cage session's screen stayed blank"; }
-step "cage session drawn (screenshot $shot)"
+    ((colours > 50)) && break
+  done
+  pkill -u "$(in_chroot id -u svarboks-kiosk)" cage || true
+  sleep 1
+  [[ -f $shot ]] || { cat "$work/$3.log"; fail "no screenshot of the cage session on the $screen screen"; }
+  ((colours > 50)) || { cat "$work/$3.log"; fail "the cage session's $screen screen stayed blank"; }
+  step "cage session drawn on the $screen screen (screenshot $shot)"
+}
+cage_shot $config welcome cage-session
+cage_shot /var/lib/svarboks-kiosk/new/kiosk.json setup cage-setup
 
 # 6. Removing, even purging, keeps the data.
 DEBIAN_FRONTEND=noninteractive in_chroot apt-get purge -y -q svarboks-kiosk svarboks-central >"$work/purge.log" 2>&1 || fail "apt purge"
