@@ -6,7 +6,8 @@
 
 Under Xvfb with no window manager (as a plain xinit kiosk session), the display WxH (default 1280x800):
 taps through with xdotool and saves welcome, consent, question, profile, pin-pad, admin and checks PNGs (at
-1280x800 also idle-warning and config-error; --short stops after a question and goes to the admin screen).
+1280x800 also keyboard-focus (an option chosen with Tab and Space, Next pressed with Return), idle-warning
+and config-error; --short stops after a question and goes to the admin screen).
 With --cage it runs the kiosk under cage (headless wlroots, pixman: no GPU) as an unprivileged user, once
 through Wayland itself and once with EGL taken away, where the kiosk must say so and draw through Xwayland,
 and saves what grim sees.
@@ -179,6 +180,24 @@ class XKiosk(Kiosk):
         self.xdotool("mousemove", str(int(b["x"])), str(int(b["y"])), "click", "1")
         self.settle(before)
 
+    def key(self, name):
+        """Presses a key (an external keyboard or a switch), as xdotool names it: Tab, shift+Tab, Return, space."""
+        before = self.ui().get("frame", 0)
+        self.xdotool("key", name)
+        self.settle(before)
+
+    def focused(self):
+        """The label of the button with the keyboard focus ring, or None."""
+        return next((b["label"] for b in self.ui()["buttons"] if b.get("focused")), None)
+
+    def focus_on(self, label):
+        """Tabs to the button labelled `label`."""
+        for _ in range(30):
+            if self.focused() == label:
+                return
+            self.key("Tab")
+        fail(f"Tab never reached '{label}'")
+
     def hold_corner(self, seconds=3.4):
         self.xdotool("mousemove", "10", "10", "mousedown", "1")
         time.sleep(seconds)
@@ -271,6 +290,17 @@ def run_x11(binary, out, width, height, prefix, short):
         kiosk.tap("Næste →")
         kiosk.tap("Det kan jeg selv")
         shots.shot("question")
+        if reference:  # without touch: Tab to an option and Space chooses it, the focus ring shows where
+            kiosk.focus_on("Det kan jeg med hjælp")
+            kiosk.key("space")
+            if not kiosk.button("Det kan jeg med hjælp")["selected"]:
+                fail("Space on the focused option did not choose it")
+            kiosk.focus_on("Næste →")
+            shots.shot("keyboard-focus")
+            before = [b["label"] for b in kiosk.ui()["buttons"]]
+            kiosk.key("Return")
+            if kiosk.focused() is not None or kiosk.button("Det kan jeg med hjælp")["selected"]:
+                fail(f"Return on Næste → did not move on to a new question (buttons before: {before})")
 
         if reference:
             time.sleep(31)  # idle_timeout_seconds = 30 in this config

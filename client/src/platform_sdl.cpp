@@ -1,5 +1,6 @@
 #include "platform.hpp"
 
+#include "svarboks/client/keyboard_focus.hpp"
 #include "svarboks/client/kiosk_shell.hpp"
 #include "svarboks/client/screens.hpp"
 
@@ -14,6 +15,7 @@
 #include <ctime>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string_view>
 
 namespace svarboks::platform {
@@ -150,6 +152,22 @@ const char* screenName(client::Screen screen) {
     return "";
 }
 
+// The keys of keyboard and switch access (keyboard_focus.hpp); nothing for other keys.
+std::optional<client::KeyboardFocus::Key> focusKey(const SDL_Keysym& key) {
+    using Key = client::KeyboardFocus::Key;
+    switch (key.sym) {
+        case SDLK_TAB: return (key.mod & KMOD_SHIFT) != 0 ? Key::Previous : Key::Next;
+        case SDLK_RIGHT:
+        case SDLK_DOWN: return Key::Next;
+        case SDLK_LEFT:
+        case SDLK_UP: return Key::Previous;
+        case SDLK_RETURN:
+        case SDLK_KP_ENTER:
+        case SDLK_SPACE: return Key::Press;
+        default: return std::nullopt;
+    }
+}
+
 // For the screenshot script and GUI tests only (SVARBOKS_UI_MAP=FILE): the last frame's number, whether
 // the kiosk sleeps after it (idle), its size, body text height and where each button is (in pixels), so
 // a driver can tap buttons by their labels, know when a tap has been drawn, and check that everything
@@ -159,7 +177,7 @@ void writeUiMap(const char* path, long frameNumber, bool idle, const char* scree
     nlohmann::json buttons = nlohmann::json::array();
     for (const auto& b : frame.buttons) {
         buttons.push_back({{"label", b.label}, {"x", (b.x0 + b.x1) / 2}, {"y", (b.y0 + b.y1) / 2}, {"box", {b.x0, b.y0, b.x1, b.y1}},
-                           {"enabled", b.enabled}, {"selected", b.selected}, {"scrolls", b.scrolls}});
+                           {"enabled", b.enabled}, {"selected", b.selected}, {"scrolls", b.scrolls}, {"focused", b.focused}});
     }
     const ImVec2 size = ImGui::GetIO().DisplaySize;
     const nlohmann::json map{{"frame", frameNumber}, {"idle", idle}, {"screen", screen}, {"size", {size.x, size.y}},
@@ -219,6 +237,7 @@ int runKiosk(const client::KioskOptions& options) {
     uiFonts.scale = 0;  // set up before the first frame, and again whenever the display's size changes
     // Render on input and timers only: between them the loop sleeps in SDL_WaitEventTimeout (~0 % CPU).
     int framesToDraw = 3;
+    client::KeyboardFocus focus;
     bool running = true;
     bool traceFirstFrame = std::getenv("SVARBOKS_TRACE_FIRST_FRAME") != nullptr;
     const char* uiMap = std::getenv("SVARBOKS_UI_MAP");
@@ -244,6 +263,10 @@ int runKiosk(const client::KioskOptions& options) {
                 ImGui_ImplSDL2_ProcessEvent(&event);
                 if (event.type == SDL_QUIT) running = false;
                 if (windowed && event.type == SDL_KEYDOWN && event.key.keysym.sym == SDLK_ESCAPE) running = false;
+                if (event.type == SDL_KEYDOWN) {
+                    if (const auto key = focusKey(event.key.keysym)) focus.key(*key);
+                }
+                if (event.type == SDL_MOUSEBUTTONDOWN || event.type == SDL_FINGERDOWN) focus.touched();
             } while (SDL_PollEvent(&event));
             framesToDraw = std::max(framesToDraw, 3);
         }
@@ -259,8 +282,9 @@ int runKiosk(const client::KioskOptions& options) {
             std::cerr << "svarboks: " << started.message() << "\n";
             return 1;
         }
-        client::FrameOutput frame = app ? client::drawScreen(app->view(now), uiFonts)
+        client::FrameOutput frame = app ? client::drawScreen(app->view(now), uiFonts, focus.next())
                                         : client::drawFatalError("Svarboks cannot start", fatal, uiFonts);
+        focus.drawn(frame);
         ImGui::Render();
         SDL_SetRenderDrawColor(sdl->renderer, 250, 249, 245, 255);
         SDL_RenderClear(sdl->renderer);

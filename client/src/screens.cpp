@@ -39,7 +39,7 @@ using K = Intent::Kind;
 
 class Painter {
 public:
-    explicit Painter(const UiFonts& fonts) : m_fonts(fonts), m_s(fonts.scale) {}
+    explicit Painter(const UiFonts& fonts, FocusState focus = {}) : m_fonts(fonts), m_s(fonts.scale), m_focus(focus) {}
 
     float px(float value) const { return value * m_s; }
 
@@ -59,6 +59,7 @@ public:
     float left() const { return m_left; }
 
     void title(const std::string& text) {
+        if (m_out.heading.empty()) m_out.heading = text;
         ImGui::PushFont(m_fonts.title);
         wrapped(text, kText);
         ImGui::PopFont();
@@ -125,9 +126,12 @@ public:
             draw->AddText(ImGui::GetFont(), ImGui::GetFontSize(), {min.x + padding, (min.y + max.y - height) / 2}, ImGui::GetColorU32(text),
                           view.label.c_str(), nullptr, wrap);
         }
-        m_out.buttons.push_back({view.label, min.x, min.y, max.x, max.y, view.enabled, selected, m_scrolling, padding, choiceStyle});
-        if (clicked && view.enabled) m_out.intent = view.intent;
-        return clicked;
+        const bool focused = static_cast<int>(m_out.buttons.size()) == m_focus.index && m_out.heading == m_focus.heading;
+        if (focused) focusRing(min, max);
+        m_out.buttons.push_back({view.label, min.x, min.y, max.x, max.y, view.enabled, selected, m_scrolling, padding, choiceStyle, focused});
+        const bool pressed = clicked || (focused && m_focus.press);
+        if (pressed && view.enabled) m_out.intent = view.intent;
+        return pressed;
     }
 
     /// The height of an answer option across `width`: one line's, more when its label wraps.
@@ -215,6 +219,22 @@ public:
 
 private:
     // The hidden admin corner (top left): pressing and holding it is reported; the model times it.
+    // The focus ring (WCAG 2.4.7) in two colours: a near-black ring around the button and a white one just
+    // inside it, so that one of them stands out (far above 3:1) on a light button and on a dark one alike.
+    // A focused button in a scrolling region is scrolled into view.
+    void focusRing(ImVec2 min, ImVec2 max) {
+        ImDrawList* draw = ImGui::GetWindowDrawList();
+        const auto ring = [&](float inset, float thickness, const ImVec4& colour) {
+            draw->AddRect({min.x + inset, min.y + inset}, {max.x - inset, max.y - inset}, ImGui::GetColorU32(colour), px(4), 0, thickness);
+        };
+        ring(-px(6), px(4), kText);    // outside the button: stands out on the light background
+        ring(px(5), px(3), kSurface);  // inside it: stands out on a dark (primary or chosen) button
+        if (!m_scrolling) return;
+        const float top = ImGui::GetWindowPos().y, bottom = top + ImGui::GetWindowHeight();
+        if (max.y > bottom) ImGui::SetScrollY(ImGui::GetScrollY() + max.y - bottom + px(16));
+        else if (min.y < top) ImGui::SetScrollY(ImGui::GetScrollY() - (top - min.y) - px(16));
+    }
+
     void adminCorner() {
         const ImVec2 saved = ImGui::GetCursorPos();
         ImGui::SetCursorPos({0, 0});
@@ -226,6 +246,7 @@ private:
 
     const UiFonts& m_fonts;
     float m_s;
+    FocusState m_focus;
     float m_width = 0;
     float m_left = 0;
     int m_ids = 0;
@@ -284,6 +305,8 @@ void dimScreen(const char* id, float alpha) {
 void drawConfirm(Painter& p, const ConfirmView& confirm) {
     const ImGuiIO& io = ImGui::GetIO();
     dimScreen("##confirm-dim", 0.55f);
+    p.out().focusableFrom = p.out().buttons.size();  // a dialog: the focus stays in it
+    p.out().heading = confirm.question;
     const float w = std::min(io.DisplaySize.x - p.px(64), p.px(900));
     ImGui::SetNextWindowPos({(io.DisplaySize.x - w) / 2, io.DisplaySize.y * 0.3f});
     ImGui::SetNextWindowSize({w, 0});
@@ -521,8 +544,9 @@ constexpr float kKeyGap = 6;  // between keys: at 1024x768 a wider gap leaves th
 // key of one width unit is as wide as in the longest row. A reusable widget: a free-text question can use it.
 void drawKeyboard(Painter& p, const KeyboardView& view, float x, float width, float keyHeight) {
     const float spacing = p.px(kKeyGap);
-    // A key holds one character, centred: a small padding keeps narrow keys (portrait) wide enough for it.
-    ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, {p.px(kKeyGap), ImGui::GetStyle().FramePadding.y});
+    // A key holds one character, centred: a small padding keeps narrow (portrait) and low (720 px) keys
+    // large enough for it.
+    ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, {p.px(kKeyGap), p.px(kKeyGap)});
     float unit = width;
     for (const auto& row : view.rows) {
         float spans = 0;
@@ -572,10 +596,27 @@ void drawSetup(Painter& p, const SetupView& view) {
         }
         return;
     }
-    p.wrapped(view.intro, kMuted);
-    p.gap(8);
-    // The address across the column; the code and the two PINs in a row below it.
-    const float fieldHeight = p.px(60);
+    // The address across the column; the code and the two PINs in a row below it when their labels fit
+    // (landscape), else one under the other (portrait).
+    const float fieldHeight = p.px(52);
+    const float spacing = p.px(16);
+    const auto rest = static_cast<float>(view.fields.empty() ? 0 : view.fields.size() - 1);
+    const float fieldWidth = rest > 0 ? (p.width() - spacing * (rest - 1)) / rest : p.width();
+    const bool besides = view.fields.size() < 2 || std::all_of(view.fields.begin() + 1, view.fields.end(), [&](const FieldView& f) {
+        return ImGui::CalcTextSize(f.label.c_str()).x <= fieldWidth;
+    });
+    // The intro only where the keys still get 48 px and more (not on a 1280x720 display): the field labels
+    // and the hint in the bottom bar say what to type as well.
+    const float barTop = io.DisplaySize.y - p.px(kButtonHeight + 24);
+    const float fieldRows = view.fields.empty() ? 0 : besides ? std::min<float>(2, static_cast<float>(view.fields.size())) : static_cast<float>(view.fields.size());
+    const float spacingY = ImGui::GetStyle().ItemSpacing.y;
+    const float fieldsHeight = fieldRows * (ImGui::GetTextLineHeightWithSpacing() + fieldHeight + spacingY + p.px(4)) + p.px(12);
+    const float keysHeight = 5 * (std::max(48.f, p.px(48)) + p.px(kKeyGap)) + p.px(16);
+    const float introHeight = ImGui::CalcTextSize(view.intro.c_str(), nullptr, false, p.width()).y + 2 * spacingY + p.px(8);
+    if (ImGui::GetCursorPosY() + introHeight + fieldsHeight + keysHeight <= barTop) {
+        p.wrapped(view.intro, kMuted);
+        p.gap(8);
+    }
     const auto field = [&](const FieldView& f, float x, float width) {
         const float y = ImGui::GetCursorPosY();
         ImGui::SetCursorPos({x, y});
@@ -588,23 +629,13 @@ void drawSetup(Painter& p, const SetupView& view) {
     };
     float bottom = ImGui::GetCursorPosY();
     if (!view.fields.empty()) bottom = field(view.fields[0], p.left(), p.width());
-    if (view.fields.size() > 1) {
-        const float spacing = p.px(16);
-        const auto rest = static_cast<float>(view.fields.size() - 1);
-        const float each = (p.width() - spacing * (rest - 1)) / rest;
-        // Side by side when every label fits its field's width (landscape), else one under the other (portrait).
-        const bool besides = std::all_of(view.fields.begin() + 1, view.fields.end(), [&](const FieldView& f) {
-            return ImGui::CalcTextSize(f.label.c_str()).x <= each;
-        });
-        for (std::size_t i = 1; i < view.fields.size(); ++i) {
-            ImGui::SetCursorPosY(bottom + p.px(4));
-            const float x = besides ? p.left() + static_cast<float>(i - 1) * (each + spacing) : p.left();
-            const float y = field(view.fields[i], x, besides ? each : p.width());
-            if (!besides || i + 1 == view.fields.size()) bottom = y;
-        }
+    for (std::size_t i = 1; i < view.fields.size(); ++i) {
+        ImGui::SetCursorPosY(bottom + p.px(4));
+        const float x = besides ? p.left() + static_cast<float>(i - 1) * (fieldWidth + spacing) : p.left();
+        const float y = field(view.fields[i], x, besides ? fieldWidth : p.width());
+        if (!besides || i + 1 == view.fields.size()) bottom = y;
     }
     ImGui::SetCursorPosY(bottom + p.px(12));
-    const float barTop = io.DisplaySize.y - p.px(kButtonHeight + 24);
     const float keyHeight = std::min(p.px(64), (barTop - ImGui::GetCursorPosY() - p.px(16)) / 5 - p.px(kKeyGap));
     drawKeyboard(p, view.keyboard, p.left(), p.width(), keyHeight);
 
@@ -640,6 +671,8 @@ void drawNotReady(Painter& p, const NotReadyView& view) {
 void drawIdleWarning(Painter& p, const IdleWarningView& view) {
     const ImGuiIO& io = ImGui::GetIO();
     dimScreen("##idle-dim", 0.6f);
+    p.out().focusableFrom = p.out().buttons.size();  // a dialog: the focus stays in it
+    p.out().heading = view.title;
     const float w = std::min(io.DisplaySize.x - p.px(64), p.px(900));
     ImGui::SetNextWindowPos({(io.DisplaySize.x - w) / 2, io.DisplaySize.y * 0.25f});
     ImGui::SetNextWindowSize({w, 0});
@@ -736,8 +769,8 @@ shared::Result<UiFonts> setUpImGui(const FontFiles& files, float scale) {
     return fonts;
 }
 
-FrameOutput drawScreen(const ScreenView& view, const UiFonts& fonts) {
-    Painter p(fonts);
+FrameOutput drawScreen(const ScreenView& view, const UiFonts& fonts, FocusState focus) {
+    Painter p(fonts, focus);
     p.begin("##screen");
     std::visit(
         [&](const auto& content) {

@@ -2,6 +2,7 @@
 // ImGuiIO (1.86: io.MousePos / io.MouseDown), buttons found by their rectangles and tapped as a person would.
 // The response ends in a real outbox, sealed to a key pair the test holds, so the test can open it.
 #include "svarboks/client/kiosk_app.hpp"
+#include "svarboks/client/keyboard_focus.hpp"
 #include "svarboks/client/kiosk_shell.hpp"
 #include "svarboks/client/screens.hpp"
 #include "svarboks/shared/sealing.hpp"
@@ -63,7 +64,8 @@ public:
     void frame() {
         ImGui::GetIO().DeltaTime = 1.f / 60.f;
         ImGui::NewFrame();
-        m_last = client::drawScreen(m_shell ? m_shell->view(now) : m_app->view(now), m_fonts);
+        m_last = client::drawScreen(m_shell ? m_shell->view(now) : m_app->view(now), m_fonts, m_focus.next());
+        m_focus.drawn(m_last);
         ImGui::Render();
         if (m_shell) {
             if (m_last.intent.kind != client::Intent::Kind::None) m_shell->handle(m_last.intent, now);
@@ -98,7 +100,27 @@ public:
         press({(box->x0 + box->x1) / 2, (box->y0 + box->y1) / 2});
     }
 
+    /// A key of an external keyboard or a switch, as the main loop hands it on.
+    void key(client::KeyboardFocus::Key key) {
+        m_focus.key(key);
+        frame();  // a press is carried out here
+        now += 1s;
+        frame();  // the new state is drawn
+    }
+    /// The button the keyboard focus is on (drawn with the ring), or none.
+    const client::HitBox* focused() const {
+        const client::HitBox* found = nullptr;
+        for (const auto& b : m_last.buttons) {
+            if (b.focused) {
+                REQUIRE_MESSAGE(found == nullptr, "two buttons focused: '" << found->label << "' and '" << b.label << "'");
+                found = &b;
+            }
+        }
+        return found;
+    }
+
     void press(ImVec2 at) {
+        m_focus.touched();
         ImGuiIO& io = ImGui::GetIO();
         io.MousePos = at;
         frame();  // hover
@@ -155,6 +177,7 @@ private:
     std::unique_ptr<client::KioskApp> m_app;
     std::unique_ptr<client::KioskShell> m_shell;
     client::FrameOutput m_last;
+    client::KeyboardFocus m_focus;
 };
 
 // Answers every screen of the default survey by tapping: "I can do it on my own" where it exists,
@@ -476,7 +499,7 @@ struct DisplaySize {
     float width, height, density;
 };
 
-const DisplaySize kDisplaySizes[] = {{"portrait 800x1280", 800, 1280, 1}, {"1024x768", 1024, 768, 1}, {"1280x800", 1280, 800, 1},
+const DisplaySize kDisplaySizes[] = {{"portrait 800x1280", 800, 1280, 1}, {"1024x768", 1024, 768, 1}, {"1280x720", 1280, 720, 1}, {"1280x800", 1280, 800, 1},
                                      {"1920x1080", 1920, 1080, 1},        {"2560x1600 at 2x", 2560, 1600, 2}};
 
 struct Box {
@@ -685,6 +708,81 @@ TEST_CASE("the setup and not-ready screens fit every display too") {
             checkLayout(ui, "not ready");
         }
     }
+}
+
+// Moves the keyboard focus forward (Tab) to the button labelled `label`; fails if it is not reachable.
+void focusOn(Ui& ui, const std::string& label) {
+    for (int presses = 0; presses < 40; ++presses) {
+        if (ui.focused() && ui.focused()->label == label) return;
+        ui.key(client::KeyboardFocus::Key::Next);
+    }
+    FAIL("Tab never reaches '" << label << "'");
+}
+
+TEST_CASE("without touch: Tab, the arrows, Enter and Space answer the whole survey, with a visible focus ring") {
+    using Key = client::KeyboardFocus::Key;
+    Ui ui;
+    CHECK(ui.focused() == nullptr);  // no ring until a key is used
+    ui.key(Key::Next);
+    REQUIRE(ui.focused() != nullptr);
+    focusOn(ui, "Start");
+    ui.key(Key::Press);
+    REQUIRE(ui.screen() == Screen::Consent);
+    CHECK(ui.focused() == nullptr);  // a new screen: the focus starts again from its first button
+    focusOn(ui, "Jeg vil gerne svare");
+    ui.key(Key::Press);
+    REQUIRE(ui.screen() == Screen::Question);
+
+    // Back and forth: Shift+Tab (Previous) goes back, and around the ends.
+    ui.key(Key::Next);
+    const std::string first = ui.focused()->label;
+    ui.key(Key::Previous);
+    const std::string last = ui.focused()->label;
+    CHECK(last != first);
+    ui.key(Key::Next);
+    CHECK(ui.focused()->label == first);
+
+    // A dialog keeps the focus in it: only its two buttons are reached.
+    focusOn(ui, "Start forfra");
+    ui.key(Key::Press);
+    const client::ScreenView dialog = ui.app().view(ui.now);
+    const auto& confirm = std::get<client::QuestionView>(dialog.content);
+    REQUIRE(confirm.confirm);
+    std::set<std::string> reached;
+    for (int i = 0; i < 6; ++i) {
+        ui.key(Key::Next);
+        reached.insert(ui.focused()->label);
+    }
+    CHECK(reached == std::set<std::string>{confirm.confirm->yes.label, confirm.confirm->no.label});
+    focusOn(ui, confirm.confirm->no.label);
+    ui.key(Key::Press);
+    REQUIRE(ui.screen() == Screen::Question);
+
+    // A tap hides the ring; the next key shows it again.
+    ui.key(Key::Next);
+    REQUIRE(ui.focused() != nullptr);
+    ui.tap(ui.last().buttons.back().label);
+    CHECK(ui.focused() == nullptr);
+
+    // Every question by keyboard alone: an option chosen with Space, then Next with Enter.
+    int answered = 0;
+    for (int guard = 0; guard < 80 && ui.screen() == Screen::Question; ++guard) {
+        for (const char* preferred : {"Det kan jeg selv", "Ja", "Hjemmepleje"}) {
+            if (const auto* option = ui.find(preferred); option && option->enabled) {
+                focusOn(ui, preferred);
+                ui.key(Key::Press);
+                CHECK(ui.find(preferred)->selected);
+                ++answered;
+                break;
+            }
+        }
+        focusOn(ui, ui.find("Afslut ✓") ? "Afslut ✓" : "Næste →");
+        ui.key(Key::Press);
+    }
+    CHECK(answered > 20);
+    REQUIRE(ui.screen() == Screen::Profile);
+    focusOn(ui, "Færdig");
+    CHECK(ui.focused()->label == "Færdig");
 }
 
 TEST_CASE("a failed commit: a plain message, the answers stay in memory, the kiosk retries, the admin sees the error") {

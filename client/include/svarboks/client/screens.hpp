@@ -53,16 +53,29 @@ struct HitBox {
     bool scrolls = false;  ///< in a scrolling region: may lie beyond the screen's bottom until scrolled to
     float padding = 0;     ///< the room kept free left and right of the label
     bool wraps = false;    ///< the label wraps onto more lines (answer options); else it is one line
+    bool focused = false;  ///< the keyboard focus is on it: drawn with the focus ring
+};
+
+/// The keyboard focus a frame draws (keyboard_focus.hpp): the focused button's place in drawing order
+/// (-1: none, and no ring) on the screen with this heading, and whether this frame presses it. On a
+/// screen with another heading (the first frame after a tap changed the screen) nothing is focused.
+struct FocusState {
+    int index = -1;
+    bool press = false;
+    std::string heading;
 };
 
 struct FrameOutput {
     Intent intent;                ///< what was tapped this frame (Kind::None if nothing)
     std::vector<HitBox> buttons;  ///< every button drawn this frame
+    std::size_t focusableFrom = 0;///< the buttons before this one lie under a dialog: the focus skips them
+    std::string heading;          ///< the screen's (or its dialog's) title: a new one is a new screen
     bool animating = false;       ///< something moves (a spinner): draw another frame soon
 };
 
-/// Draws one frame of `view` filling the display. Call between ImGui::NewFrame() and ImGui::Render().
-[[nodiscard]] FrameOutput drawScreen(const ScreenView& view, const UiFonts& fonts);
+/// Draws one frame of `view` filling the display, with the keyboard focus `focus`. Call between
+/// ImGui::NewFrame() and ImGui::Render().
+[[nodiscard]] FrameOutput drawScreen(const ScreenView& view, const UiFonts& fonts, FocusState focus = {});
 
 /// A screen for a kiosk that cannot start (bad config, no survey): the message, and a Quit button.
 [[nodiscard]] FrameOutput drawFatalError(const std::string& title, const std::string& message, const UiFonts& fonts);
