@@ -201,6 +201,7 @@ shared::ResponsePayload KioskModel::completedResponse(const std::string& period)
 void KioskModel::saveSucceeded(TimePoint now) {
     if (m_screen != Screen::Saving) return;
     m_profileAnswers = m_answers;
+    m_profilePage = 0;
     m_answers.assign(m_survey->elements.size(), nullptr);
     refreshStates();
     m_saveError.clear();
@@ -254,6 +255,9 @@ Effect KioskModel::apply(const Intent& intent, TimePoint now) {
             return Effect::None;
         case K::StillHere:
         case K::Touch: return Effect::None;  // the activity time above is the point
+        case K::ProfilePage:
+            if (m_screen == Screen::Profile && intent.value.is_number_unsigned()) m_profilePage = intent.value.get<std::size_t>();
+            return Effect::None;
         case K::ProfileDone:
             if (m_screen == Screen::Profile) {
                 m_profileAnswers.clear();

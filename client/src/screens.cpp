@@ -68,12 +68,19 @@ public:
 
     void wrapped(const std::string& text, const ImVec4& colour = kText) {
         if (text.empty()) return;
+        m_out.texts.push_back(text);
         ImGui::SetCursorPosX(m_left);
         ImGui::PushTextWrapPos(m_left + m_width);
         ImGui::PushStyleColor(ImGuiCol_Text, colour);
         ImGui::TextUnformatted(text.c_str());
         ImGui::PopStyleColor();
         ImGui::PopTextWrapPos();
+    }
+
+    /// One line of text at the cursor, unwrapped.
+    void text(const std::string& text, const ImVec4& colour = kText) {
+        m_out.texts.push_back(text);
+        ImGui::TextColored(colour, "%s", text.c_str());
     }
 
     void paragraphs(const std::vector<std::string>& items) {
@@ -196,6 +203,7 @@ public:
             ImGui::SetScrollY(ImGui::GetScrollY() - io.MouseDelta.y);
         }
         const bool more = ImGui::GetScrollY() < ImGui::GetScrollMaxY() - 1;
+        if (ImGui::GetScrollMaxY() > 1) m_out.cutOff = true;
         ImGui::EndChild();
         m_scrolling = false;
         if (more) {  // a hint that there is more below, in the right margin where there is one
@@ -404,33 +412,93 @@ void drawMessage(Painter& p, const MessageView& view) {
     }
 }
 
+// One area of the profile: its name with the level at the right (or under it where the line is too narrow
+// for both), the bar, the advice. areaHeight() is the height it takes.
+bool levelBesides(const Painter& p, const ProfileView::Area& area) {
+    ImGui::PushFont(p.fonts().bold);
+    const float titleWidth = ImGui::CalcTextSize(area.title.c_str()).x;
+    ImGui::PopFont();
+    return titleWidth + ImGui::GetStyle().ItemSpacing.x + ImGui::CalcTextSize(area.level.c_str()).x <= p.width();
+}
+
+float areaHeight(const Painter& p, const ProfileView::Area& area) {
+    const float spacing = ImGui::GetStyle().ItemSpacing.y;
+    const auto lines = [&](const std::string& text) { return text.empty() ? 0 : ImGui::CalcTextSize(text.c_str(), nullptr, false, p.width()).y + spacing; };
+    ImGui::PushFont(p.fonts().bold);
+    float height = lines(area.title);
+    ImGui::PopFont();
+    if (!levelBesides(p, area)) height += lines(area.level);
+    return height + p.px(22) + p.px(4) + lines(area.advice) + p.px(22) + 3 * spacing;
+}
+
+void drawArea(Painter& p, const ProfileView::Area& area) {
+    const bool besides = levelBesides(p, area);
+    ImGui::PushFont(p.fonts().bold);
+    p.wrapped(area.title);
+    ImGui::PopFont();
+    if (besides) {
+        ImGui::SameLine(p.left() + p.width() - ImGui::CalcTextSize(area.level.c_str()).x);
+        p.text(area.level, area.answered ? kText : kMuted);
+    } else {
+        p.wrapped(area.level, area.answered ? kText : kMuted);
+    }
+    p.progressBar(area.fraction, 22);
+    p.gap(4);
+    p.wrapped(area.advice, kMuted);
+    p.gap(22);
+}
+
+// The profile fits the screen: every area and its advice on one screen where they fit, else a page at a
+// time with the page buttons and "Page 1 of 2" above Done. (An area taller than a whole page, which no
+// supported display has, still scrolls.)
 void drawProfile(Painter& p, const ProfileView& view) {
     ImGui::SetCursorPosY(p.px(40));
     p.title(view.title);
     p.wrapped(view.note, kMuted);
     p.gap(16);
     const float top = ImGui::GetCursorPosY();
-    p.beginScroll("profile", p.bottomBarTop({view.done}) - top - p.px(16));
-    for (const auto& area : view.areas) {
-        // The level at the right of the area's name, or under it where the line is too narrow for both.
-        ImGui::PushFont(p.fonts().bold);
-        const float titleWidth = ImGui::CalcTextSize(area.title.c_str()).x;
-        p.wrapped(area.title);
-        ImGui::PopFont();
-        const float w = ImGui::CalcTextSize(area.level.c_str()).x;
-        if (titleWidth + ImGui::GetStyle().ItemSpacing.x + w <= p.width()) {
-            ImGui::SameLine(p.left() + p.width() - w);
-            ImGui::TextColored(area.answered ? kText : kMuted, "%s", area.level.c_str());
-        } else {
-            p.wrapped(area.level, area.answered ? kText : kMuted);
+    const float barTop = p.bottomBarTop({view.done});
+    const float pagerHeight = p.px(kButtonHeight + 16);
+    float room = barTop - top - p.px(16);
+    float total = 0;
+    for (const auto& area : view.areas) total += areaHeight(p, area);
+    std::vector<std::size_t> starts{0};  // the first area of each page
+    if (total > room) {
+        room -= pagerHeight;
+        float used = 0;
+        for (std::size_t i = 0; i < view.areas.size(); ++i) {
+            const float height = areaHeight(p, view.areas[i]);
+            if (used > 0 && used + height > room) {
+                starts.push_back(i);
+                used = 0;
+            }
+            used += height;
         }
-        p.progressBar(area.fraction, 22);
-        p.gap(4);
-        p.wrapped(area.advice, kMuted);
-        p.gap(22);
     }
+    const std::size_t pages = starts.size();
+    const std::size_t page = std::min(view.page, pages - 1);
+    const std::size_t end = page + 1 < pages ? starts[page + 1] : view.areas.size();
+    p.beginScroll("profile", room);
+    for (std::size_t i = starts[page]; i < end; ++i) drawArea(p, view.areas[i]);
     p.endScroll();
-    ImGui::SetCursorPosY(p.bottomBarTop({view.done}));
+    if (pages > 1) {
+        const std::string pageOf = view.pageOf ? view.pageOf(page, pages) : "";
+        const float labelWidth = ImGui::CalcTextSize(pageOf.c_str()).x + p.px(32);
+        const float each = (p.width() - labelWidth) / 2;
+        const float y = barTop - pagerHeight;
+        ButtonView previous = view.previousPage, next = view.nextPage;
+        previous.enabled = page > 0;
+        previous.intent.value = page > 0 ? page - 1 : 0;
+        next.enabled = page + 1 < pages;
+        next.intent.value = page + 1;
+        ImGui::SetCursorPos({p.left(), y});
+        p.button(previous, {each, p.px(kButtonHeight)});
+        ImGui::SetCursorPos({p.left() + each + p.px(16), y + (p.px(kButtonHeight) - ImGui::GetTextLineHeight()) / 2});
+        p.text(pageOf, kMuted);
+        ImGui::SetCursorPos({p.left() + p.width() - each, y});
+        p.button(next, {each, p.px(kButtonHeight)});
+    }
+    ImGui::SetCursorPosY(barTop);
     ImGui::SetCursorPosX(p.left());
     p.button(view.done, {p.width(), p.px(kButtonHeight)});
 }

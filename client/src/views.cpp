@@ -191,6 +191,12 @@ public:
         view.note = t("profile_note");
         view.done = button(t("profile_done"), Intent::of(K::ProfileDone));
         view.done.primary = true;
+        view.page = m_model.profilePage();
+        view.previousPage = button(t("profile_previous_page"), Intent::of(K::ProfilePage));
+        view.nextPage = button(t("profile_next_page"), Intent::of(K::ProfilePage));
+        view.pageOf = [&texts = m_texts, locale = m_model.locale()](std::size_t page, std::size_t pages) {
+            return texts.get(locale, "profile_page_of", {std::to_string(page + 1), std::to_string(pages)});
+        };
         if (!survey.scoring) return view;
         const auto profile = shared::scoreProfile(survey, m_model.profileAnswers());
         for (const auto& area : profile.areas) {

@@ -673,6 +673,46 @@ TEST_CASE("no plaintext answer reaches the disk: the outbox, its WAL and journal
     }
 }
 
+TEST_CASE("the profile fits every display: each area and its advice readable on a page, no scrolling") {
+    for (const auto& size : kDisplaySizes) {
+        const std::string name = size.name;
+        CAPTURE(name);
+        Ui ui(size.width, size.height, nullptr, size.density);
+        completeDefaultSurvey(ui);
+        REQUIRE(ui.screen() == Screen::Profile);
+        const client::ScreenView shown = ui.app().view(ui.now);
+        const auto& profile = std::get<client::ProfileView>(shown.content);
+        REQUIRE(profile.areas.size() == 5);
+        std::vector<std::string> read;
+        std::size_t pages = 1;
+        for (;; ++pages) {
+            INFO("page " << pages);
+            checkLayout(ui, "profile");
+            CHECK_FALSE(ui.last().cutOff);
+            read.insert(read.end(), ui.last().texts.begin(), ui.last().texts.end());
+            const auto* next = ui.find(profile.nextPage.label);
+            if (!next || !next->enabled) break;
+            REQUIRE(pages < 6);
+            ui.tap(profile.nextPage.label);
+        }
+        MESSAGE(name << ": the profile on " << pages << " page(s)");
+        const auto has = [&](const std::string& text) { return std::find(read.begin(), read.end(), text) != read.end(); };
+        for (const auto& area : profile.areas) {
+            CHECK(has(area.title));
+            CHECK(has(area.level));
+            CHECK(has(area.advice));
+        }
+        if (pages > 1) {  // back to the first page, and Done still ends it
+            CHECK(has(profile.pageOf(pages - 1, pages)));
+            for (std::size_t back = 1; back < pages; ++back) ui.tap(profile.previousPage.label);
+            CHECK_FALSE(ui.find(profile.previousPage.label)->enabled);
+            CHECK(std::find(ui.last().texts.begin(), ui.last().texts.end(), profile.areas.front().title) != ui.last().texts.end());
+        }
+        ui.tap(profile.done.label);
+        CHECK(ui.screen() == Screen::ThankYou);
+    }
+}
+
 TEST_CASE("the setup and not-ready screens fit every display too") {
     REQUIRE(shared::sodiumInit());
     for (const auto& size : kDisplaySizes) {

@@ -60,6 +60,7 @@ struct Intent {
         CancelStartOver,
         StillHere,         ///< the idle warning's Continue
         ProfileDone,       ///< profile -> thank you
+        ProfilePage,       ///< value = the profile's page to show (0 first), where it does not fit one screen
         RetrySave,
         CornerPressed,     ///< the hidden admin corner went down
         CornerReleased,
@@ -226,6 +227,8 @@ public:
     [[nodiscard]] bool newPinMismatch() const { return m_newPinMismatch; }
     /// Answers of the finished respondent, kept only while the profile shows (then wiped).
     [[nodiscard]] const shared::AnswerSlots& profileAnswers() const { return m_profileAnswers; }
+    /// The profile's page that shows (0 first; the screen knows how many fit and keeps it in range).
+    [[nodiscard]] std::size_t profilePage() const { return m_profilePage; }
 
 private:
     void startRespondent(TimePoint now);
@@ -261,6 +264,7 @@ private:
     bool m_confirmStartOver = false;
     std::string m_saveError;
     shared::AnswerSlots m_profileAnswers;
+    std::size_t m_profilePage = 0;
 
     std::optional<TimePoint> m_consentAccepted;  ///< this respondent's start; in memory only
     std::deque<TimePoint> m_recentCompletions;   ///< within the hold window; in memory only

@@ -70,6 +70,8 @@ struct FrameOutput {
     std::vector<HitBox> buttons;  ///< every button drawn this frame
     std::size_t focusableFrom = 0;///< the buttons before this one lie under a dialog: the focus skips them
     std::string heading;          ///< the screen's (or its dialog's) title: a new one is a new screen
+    std::vector<std::string> texts;  ///< the texts drawn, in order (for tests: what a person can read)
+    bool cutOff = false;          ///< a scrolling region holds more than shows (the ↓ hint is drawn)
     bool animating = false;       ///< something moves (a spinner): draw another frame soon
 };
 

@@ -7,6 +7,7 @@
 #include "svarboks/client/ui_texts.hpp"
 #include "svarboks/shared/doctor.hpp"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <variant>
@@ -85,6 +86,13 @@ struct ProfileView {
     std::string note;
     std::vector<Area> areas;
     ButtonView done;
+    /// Where the areas do not fit one screen, the screen shows them a page at a time: this page (0 first),
+    /// the buttons to the page before and after it (their intents carry no page: the screen sets it),
+    /// and "Page 2 of 3" in the respondent's language.
+    std::size_t page = 0;
+    ButtonView previousPage;
+    ButtonView nextPage;
+    std::function<std::string(std::size_t page, std::size_t pages)> pageOf;
 };
 
 struct PinPadView {
