@@ -6,8 +6,8 @@
 
 Under Xvfb with no window manager (as a plain xinit kiosk session), the display WxH (default 1280x800):
 taps through with xdotool and saves welcome, consent, question, profile, pin-pad, admin and checks PNGs (at
-1280x800 also keyboard-focus (an option chosen with Tab and Space, Next pressed with Return), idle-warning
-and config-error; --short stops after a question and goes to the admin screen).
+1280x800 also keyboard-focus (an option chosen with Tab and Space, Next pressed with Return), idle-warning,
+free-text (typed on the on-screen keyboard) and config-error; --short stops after a question and goes to the admin screen).
 With --cage it runs the kiosk under cage (headless wlroots, pixman: no GPU) as an unprivileged user, once
 through Wayland itself and once with EGL taken away, where the kiosk must say so and draw through Xwayland,
 and saves what grim sees.
@@ -32,6 +32,7 @@ import sys
 import tempfile
 import time
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BACKGROUND = (250, 249, 245)  # the kiosk's background colour (screens.cpp kBackground)
 
 
@@ -341,6 +342,31 @@ def run_x11(binary, out, width, height, prefix, short):
         output = kiosk.process.stdout.read()
         if f"drawing {width}x{height} pixels through x11" not in output:
             fail(f"the kiosk did not say it draws {width}x{height} pixels through x11; it said: {output!r}")
+
+        if reference:  # free text (a survey that allows it): the on-screen keyboard, the count and the warning
+            free_text = os.path.join(work, "free-text.json")
+            with open(os.path.join(ROOT, "assets", "surveys", "pulse.json")) as f:
+                survey = json.load(f)
+            survey["allowFreeText"] = True
+            survey["pages"].insert(0, {"name": "idea", "elements": [
+                {"type": "comment", "name": "idea", "title": {"da": "Hvad ville hjælpe dig mest?", "default": "What would help you most?"}}]})
+            with open(free_text, "w") as f:
+                json.dump(survey, f, ensure_ascii=False)
+            with open(config, "w") as f:
+                json.dump(dict(settings, survey_file=free_text), f, indent=2)
+            kiosk.start([binary, "--config", config])
+            kiosk.wait_for("welcome")
+            kiosk.tap("Start")
+            kiosk.tap("Jeg vil gerne svare")
+            kiosk.wait_for("question")
+            for key in ["M", "e", "r", "e", "mellemrum", "t", "i", "d", "mellemrum", "t", "i", "l", "mellemrum", "a", "t", "mellemrum",
+                        "ø", "v", "e", "mellemrum", "m", "i", "g", "."]:
+                kiosk.tap(key)
+            shots.shot("free-text")
+            kiosk.tap("Start forfra")
+            kiosk.tap("Ja, slet og start forfra")
+            kiosk.process.kill()
+            kiosk.process.wait()
 
         if reference:  # a broken config: the kiosk refuses to start, with the message on stderr and on screen
             settings["idle_timeout_seconds"] = "fast"

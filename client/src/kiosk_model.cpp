@@ -1,5 +1,7 @@
 #include "svarboks/client/kiosk_model.hpp"
 
+#include "svarboks/client/keyboard.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -81,6 +83,8 @@ bool KioskModel::respondentActive() const {
 void KioskModel::startRespondent(TimePoint now) {
     m_answers.assign(m_survey->elements.size(), nullptr);
     m_numberDraft.clear();
+    m_textDraft.clear();
+    m_textUpperCase = false;
     m_confirmStartOver = false;
     m_saveError.clear();
     m_consentAccepted.reset();
@@ -94,6 +98,8 @@ void KioskModel::wipe(TimePoint now) {
     m_answers.assign(m_survey ? m_survey->elements.size() : 0, nullptr);
     m_profileAnswers.clear();
     m_numberDraft.clear();
+    m_textDraft.clear();
+    m_textUpperCase = false;
     m_confirmStartOver = false;
     m_confirmDeleteHeld = false;
     m_saveError.clear();
@@ -142,9 +148,13 @@ std::optional<std::size_t> KioskModel::previousVisible(std::size_t from) const {
     return std::nullopt;
 }
 
+std::size_t freeTextLimit(ElementType type) { return type == ElementType::Comment ? 500 : 150; }
+
 void KioskModel::enterQuestion(std::size_t index) {
     m_current = index;
     m_numberDraft = draftOf(m_answers[index]);
+    m_textDraft = m_answers[index].is_string() ? m_answers[index].get<std::string>() : std::string();
+    m_textUpperCase = m_textDraft.empty();  // a capital letter first
     m_screen = Screen::Question;
 }
 
@@ -319,6 +329,19 @@ Effect KioskModel::apply(const Intent& intent, TimePoint now) {
             }
             updateNumberAnswer();
             return Effect::None;
+        case K::KeyboardKey:
+        case K::KeyboardBackspace:
+        case K::KeyboardShift: {
+            if (!enabled || (element.type != ElementType::Text && element.type != ElementType::Comment)) return Effect::None;
+            Keyboard keyboard;
+            keyboard.setUpperCase(m_textUpperCase);
+            if (!keyboard.apply(intent, m_textDraft, freeTextLimit(element.type))) return Effect::None;
+            // Shift as on a phone: for the next letter only (the setup screen's codes keep it on).
+            m_textUpperCase = intent.kind == K::KeyboardShift ? keyboard.upperCase() : false;
+            const bool blank = m_textDraft.find_first_not_of(' ') == std::string::npos;
+            setAnswer(blank ? json(nullptr) : json(m_textDraft));
+            return Effect::None;
+        }
         case K::Backspace:
             if (!enabled || element.type != ElementType::Number || m_numberDraft.empty()) return Effect::None;
             m_numberDraft.pop_back();

@@ -333,6 +333,36 @@ void drawConfirm(Painter& p, const ConfirmView& confirm) {
     ImGui::PopStyleVar();
 }
 
+constexpr float kKeyGap = 6;  // between keys: at 1024x768 a wider gap leaves the keys under 48 px high
+
+// The on-screen keyboard (keyboard.hpp) across `width` from `x` (window coordinates), rows centred; every
+// key of one width unit is as wide as in the longest row. A reusable widget: a free-text question can use it.
+void drawKeyboard(Painter& p, const KeyboardView& view, float x, float width, float keyHeight) {
+    const float spacing = p.px(kKeyGap);
+    // A key holds one character, centred: a small padding keeps narrow (portrait) and low (720 px) keys
+    // large enough for it.
+    ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, {p.px(kKeyGap), p.px(kKeyGap)});
+    float unit = width;
+    for (const auto& row : view.rows) {
+        float spans = 0;
+        for (const auto& key : row) spans += key.span;
+        if (spans > 0) unit = std::min(unit, (width - spacing * static_cast<float>(row.size() - 1)) / spans);
+    }
+    for (const auto& row : view.rows) {
+        float rowWidth = spacing * static_cast<float>(row.size() - 1);
+        for (const auto& key : row) rowWidth += key.span * unit;
+        const float y = ImGui::GetCursorPosY();
+        float at = x + (width - rowWidth) / 2;
+        for (const auto& key : row) {
+            ImGui::SetCursorPos({at, y});
+            p.button(key.button, {key.span * unit, keyHeight});
+            at += key.span * unit + spacing;
+        }
+        ImGui::SetCursorPos({x, y + keyHeight + spacing});
+    }
+    ImGui::PopStyleVar();
+}
+
 void drawQuestion(Painter& p, const QuestionView& view) {
     ImGui::SetCursorPosY(p.px(28));
     p.wrapped(view.progressText, kMuted);
@@ -341,7 +371,12 @@ void drawQuestion(Painter& p, const QuestionView& view) {
     p.gap(16);
     const std::vector<ButtonView> bar{view.back, view.startOver, view.next};
     const float top = ImGui::GetCursorPosY();
-    p.beginScroll("question", p.bottomBarTop(bar) - top - p.px(16));
+    // A free-text question: the keyboard stays above the bottom bar; the question and the text scroll above it.
+    const bool typing = view.layout == QuestionView::Layout::Text;
+    const float keyHeight = std::max(48.f, p.px(52));
+    const float keyboardHeight = typing ? static_cast<float>(view.keyboard.rows.size()) * (keyHeight + p.px(kKeyGap)) + p.px(8) : 0;
+    const float keyboardTop = p.bottomBarTop(bar) - p.px(16) - keyboardHeight;
+    p.beginScroll("question", keyboardTop - top);
     p.title(view.title);
     p.wrapped(view.description, kMuted);
     if (!view.description.empty()) p.gap(16);
@@ -364,6 +399,26 @@ void drawQuestion(Painter& p, const QuestionView& view) {
                 ImGui::TextColored(kMuted, "%s", view.maxLabel.c_str());
             }
             break;
+        case QuestionView::Layout::Text: {  // the privacy warning, the text in a box, and how much is left
+            p.wrapped(view.textWarning, kWarning);
+            p.gap(8);
+            ImGui::SetCursorPosX(p.left());
+            const ImVec2 start = ImGui::GetCursorScreenPos();
+            const float inset = p.px(16);
+            const std::string shown = view.text + "|";  // a cursor at the end: the keyboard types there
+            const float height = std::max(p.px(kButtonHeight), ImGui::CalcTextSize(shown.c_str(), nullptr, false, p.width() - 2 * inset).y + 2 * inset);
+            ImDrawList* draw = ImGui::GetWindowDrawList();
+            draw->AddRectFilled(start, {start.x + p.width(), start.y + height}, ImGui::GetColorU32(kSurface), p.px(6));
+            draw->AddRect(start, {start.x + p.width(), start.y + height}, ImGui::GetColorU32(kBorder), p.px(6), 0, p.px(2));
+            draw->AddText(ImGui::GetFont(), ImGui::GetFontSize(), {start.x + inset, start.y + inset}, ImGui::GetColorU32(kText), shown.c_str(),
+                          nullptr, p.width() - 2 * inset);
+            p.out().texts.push_back(view.text);
+            ImGui::Dummy({p.width(), height});
+            const float countWidth = ImGui::CalcTextSize(view.textCount.c_str()).x;
+            ImGui::SetCursorPosX(p.left() + p.width() - countWidth);
+            p.text(view.textCount, kMuted);
+            break;
+        }
         case QuestionView::Layout::Number: {
             const float padWidth = std::min(p.width(), p.px(520));
             const float x = p.left();
@@ -389,6 +444,10 @@ void drawQuestion(Painter& p, const QuestionView& view) {
     p.gap(12);
     p.wrapped(view.hint, view.hintIsProblem ? kProblem : kMuted);
     p.endScroll();
+    if (typing) {
+        ImGui::SetCursorPosY(keyboardTop + p.px(8));
+        drawKeyboard(p, view.keyboard, p.left(), p.width(), keyHeight);
+    }
     ImGui::SetCursorPosY(p.bottomBarTop(bar));
     p.row(bar, kButtonHeight);
 
@@ -604,36 +663,6 @@ void drawChecks(Painter& p, const ChecksView& view) {
     p.endScroll();
     ImGui::SetCursorPosY(p.bottomBarTop(bar));
     p.row(bar, kButtonHeight);
-}
-
-constexpr float kKeyGap = 6;  // between keys: at 1024x768 a wider gap leaves the keys under 48 px high
-
-// The on-screen keyboard (keyboard.hpp) across `width` from `x` (window coordinates), rows centred; every
-// key of one width unit is as wide as in the longest row. A reusable widget: a free-text question can use it.
-void drawKeyboard(Painter& p, const KeyboardView& view, float x, float width, float keyHeight) {
-    const float spacing = p.px(kKeyGap);
-    // A key holds one character, centred: a small padding keeps narrow (portrait) and low (720 px) keys
-    // large enough for it.
-    ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, {p.px(kKeyGap), p.px(kKeyGap)});
-    float unit = width;
-    for (const auto& row : view.rows) {
-        float spans = 0;
-        for (const auto& key : row) spans += key.span;
-        if (spans > 0) unit = std::min(unit, (width - spacing * static_cast<float>(row.size() - 1)) / spans);
-    }
-    for (const auto& row : view.rows) {
-        float rowWidth = spacing * static_cast<float>(row.size() - 1);
-        for (const auto& key : row) rowWidth += key.span * unit;
-        const float y = ImGui::GetCursorPosY();
-        float at = x + (width - rowWidth) / 2;
-        for (const auto& key : row) {
-            ImGui::SetCursorPos({at, y});
-            p.button(key.button, {key.span * unit, keyHeight});
-            at += key.span * unit + spacing;
-        }
-        ImGui::SetCursorPos({x, y + keyHeight + spacing});
-    }
-    ImGui::PopStyleVar();
 }
 
 void drawSetup(Painter& p, const SetupView& view) {

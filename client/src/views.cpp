@@ -115,9 +115,18 @@ public:
                 }
                 break;
             }
-            case ElementType::Number:
             case ElementType::Text:
-            case ElementType::Comment:
+            case ElementType::Comment: {
+                view.layout = QuestionView::Layout::Text;
+                view.text = m_model.textDraft();
+                view.textWarning = t("free_text_warning");
+                view.textCount = t("free_text_count", {std::to_string(Keyboard::length(view.text)), std::to_string(freeTextLimit(element.type))});
+                Keyboard keyboard;
+                keyboard.setUpperCase(m_model.textUpperCase());
+                view.keyboard = makeKeyboardView(keyboard, t("key_space"), state.enabled);
+                break;
+            }
+            case ElementType::Number:
                 view.layout = QuestionView::Layout::Number;
                 view.numberText = m_model.numberDraft();
                 for (const char* key : {"1", "2", "3", "4", "5", "6", "7", "8", "9", "-", "0", ","}) {

@@ -1,6 +1,7 @@
 // Headless UI tests: real ImGui frames with no backend (as imgui's example_null), input injected through
 // ImGuiIO (1.86: io.MousePos / io.MouseDown), buttons found by their rectangles and tapped as a person would.
 // The response ends in a real outbox, sealed to a key pair the test holds, so the test can open it.
+#include "svarboks/client/keyboard.hpp"
 #include "svarboks/client/kiosk_app.hpp"
 #include "svarboks/client/keyboard_focus.hpp"
 #include "svarboks/client/kiosk_shell.hpp"
@@ -12,6 +13,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -671,6 +674,63 @@ TEST_CASE("no plaintext answer reaches the disk: the outbox, its WAL and journal
         INFO(secret);
         CHECK(disk.find(secret) == std::string::npos);
     }
+}
+
+// The pulse survey with free text allowed and a comment question first.
+std::filesystem::path freeTextSurvey(const std::filesystem::path& dir) {
+    json survey = json::parse(test::readFile(test::pulseSurveyPath()));
+    survey["allowFreeText"] = true;
+    survey["pages"].insert(survey["pages"].begin(),
+                           json{{"name", "idea"},
+                                {"elements", json::array({{{"type", "comment"},
+                                                           {"name", "idea"},
+                                                           {"title", {{"da", "Hvad ville hjælpe dig mest?"}, {"default", "What would help you most?"}}}}})}});
+    const auto path = dir / "free-text.json";
+    std::ofstream(path) << survey.dump(2);
+    return path;
+}
+
+TEST_CASE("a free-text question: the on-screen keyboard with æøå, the count and limit, and the warning not to write names") {
+    TempDir dir;
+    for (const auto& size : kDisplaySizes) {
+        const std::string name = size.name;
+        CAPTURE(name);
+        Ui ui(size.width, size.height, nullptr, size.density, freeTextSurvey(dir.path()));
+        ui.tap("Start");
+        ui.tap(std::get<client::ConsentView>(ui.app().view(ui.now).content).accept.label);
+        REQUIRE(ui.screen() == Screen::Question);
+        const auto drawn = [&](const std::string& text) {
+            return std::find(ui.last().texts.begin(), ui.last().texts.end(), text) != ui.last().texts.end();
+        };
+        CHECK(drawn("Skriv ikke navne eller andet, der kan afsløre, hvem du eller andre er."));
+        CHECK(drawn("0 af 500 tegn"));
+        checkLayout(ui, "free text, empty");
+        for (const char* key : {"M", "e", "r", "e", "mellemrum", "t", "i", "d", "mellemrum", "p", "å", "mellemrum", "⇧", "Æ", "ø"}) ui.tap(key);
+        const std::string typed = "Mere tid på Æø";  // a capital first, and after Shift for one letter
+        CHECK(drawn(typed));
+        CHECK(drawn("14 af 500 tegn"));
+        CHECK(ui.app().model().textDraft() == typed);
+        ui.tap("⌫");
+        CHECK(ui.app().model().textDraft() == "Mere tid på Æ");
+        checkLayout(ui, "free text, typed");
+        ui.tap("Næste →");
+        ui.tap("← Tilbage");  // the answer is kept when coming back
+        CHECK(ui.app().model().textDraft() == "Mere tid på Æ");
+    }
+    // The limit: a key past 500 characters types nothing, and the count says so; the text is what is saved.
+    auto recording = std::make_unique<FlakyStore>(0);
+    FlakyStore* store = recording.get();
+    Ui ui(1280, 800, std::move(recording), 1, freeTextSurvey(dir.path()));
+    ui.tap("Start");
+    ui.tap(std::get<client::ConsentView>(ui.app().view(ui.now).content).accept.label);
+    for (int i = 0; i < 501; ++i) ui.app().handle(client::Intent::withText(client::Intent::Kind::KeyboardKey, "a"), ui.now);
+    ui.wait(0s);
+    CHECK(client::Keyboard::length(ui.app().model().textDraft()) == 500);
+    CHECK(std::find(ui.last().texts.begin(), ui.last().texts.end(), "500 af 500 tegn") != ui.last().texts.end());
+    ui.tap("Næste →");
+    tourSurvey(ui, "the pulse survey after free text");
+    REQUIRE(store->saved.size() == 1);
+    CHECK(store->saved[0].answers["idea"] == std::string(500, 'a'));
 }
 
 TEST_CASE("the profile fits every display: each area and its advice readable on a page, no scrolling") {

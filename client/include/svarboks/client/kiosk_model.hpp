@@ -96,6 +96,10 @@ struct Intent {
     static Intent withValue(Kind kind, nlohmann::json value) { return Intent{kind, {}, std::move(value)}; }
 };
 
+/// How many characters a free-text answer may have on the kiosk: a line (`text`) or a few sentences
+/// (`comment`). Typing on a touch screen is slow, and the less free text, the less it can identify.
+[[nodiscard]] std::size_t freeTextLimit(shared::ElementType type);
+
 /// What the caller must do after apply()/tick().
 enum class Effect { None, SaveResponse, Quit, ExportOutbox, SyncNow, ReleaseHeld, DeleteHeld, Reenrol, ChangePin, RetryQuarantined, RunChecks };
 
@@ -197,6 +201,10 @@ public:
     [[nodiscard]] const shared::AnswerSlots& answers() const { return m_answers; }
     [[nodiscard]] const std::vector<shared::ElementState>& states() const { return m_states; }
     [[nodiscard]] const std::string& numberDraft() const { return m_numberDraft; }
+    /// A free-text question's answer as typed on the on-screen keyboard, and whether the next letter is upper
+    /// case (at the start, and after Shift, for one letter as on a phone).
+    [[nodiscard]] const std::string& textDraft() const { return m_textDraft; }
+    [[nodiscard]] bool textUpperCase() const { return m_textUpperCase; }
     /// 1-based position of the current screen among the visible ones, and how many are visible.
     [[nodiscard]] std::pair<std::size_t, std::size_t> progress() const;
     [[nodiscard]] bool isLastScreen() const;
@@ -263,6 +271,8 @@ private:
     std::string m_numberDraft;
     bool m_confirmStartOver = false;
     std::string m_saveError;
+    std::string m_textDraft;
+    bool m_textUpperCase = false;
     shared::AnswerSlots m_profileAnswers;
     std::size_t m_profilePage = 0;
 

@@ -45,8 +45,17 @@ struct ConfirmView {
     ButtonView no;
 };
 
+/// The on-screen keyboard (keyboard.hpp): rows of keys, each `span` key widths wide.
+struct KeyboardView {
+    struct Key {
+        ButtonView button;
+        float span = 1;
+    };
+    std::vector<std::vector<Key>> rows;
+};
+
 struct QuestionView {
-    enum class Layout { Info, Choices, Row, Number };
+    enum class Layout { Info, Choices, Row, Number, Text };
     Layout layout = Layout::Info;
     std::string title;
     std::string description;
@@ -56,6 +65,10 @@ struct QuestionView {
     std::string maxLabel;
     std::string numberText;               ///< the number pad's display
     std::vector<ButtonView> keys;         ///< the number pad
+    std::string text;                     ///< free text: what is typed so far
+    std::string textWarning;              ///< free text: not to write names (it can identify a person)
+    std::string textCount;                ///< free text: "12 of 150 characters"
+    KeyboardView keyboard;                ///< free text: the on-screen keyboard (the setup screen's)
     std::string hint;                     ///< what to do, e.g. "Choose up to 2." or a range
     bool hintIsProblem = false;           ///< the hint explains why Next is disabled
     std::string progressText;             ///< "4 of 22"
@@ -103,15 +116,6 @@ struct PinPadView {
     std::string message;  ///< wrong PIN / locked
     ButtonView ok;
     ButtonView cancel;
-};
-
-/// The on-screen keyboard (keyboard.hpp): rows of keys, each `span` key widths wide.
-struct KeyboardView {
-    struct Key {
-        ButtonView button;
-        float span = 1;
-    };
-    std::vector<std::vector<Key>> rows;
 };
 
 /// One field of the setup form: tapping it gives it the keyboard.
