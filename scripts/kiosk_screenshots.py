@@ -6,7 +6,8 @@
 
 Under Xvfb with no window manager (as a plain xinit kiosk session), the display WxH (default 1280x800):
 taps through with xdotool and saves welcome, consent, question, profile, pin-pad, admin and checks PNGs (at
-1280x800 also keyboard-focus (an option chosen with Tab and Space, Next pressed with Return), idle-warning,
+1280x800 also large-text (a question in the larger text chosen on the welcome screen), keyboard-focus (an
+option chosen with Tab and Space, Next pressed with Return), idle-warning,
 free-text (typed on the on-screen keyboard) and config-error; --short stops after a question and goes to the admin screen).
 With --cage it runs the kiosk under cage (headless wlroots, pixman: no GPU) as an unprivileged user, once
 through Wayland itself and once with EGL taken away, where the kiosk must say so and draw through Xwayland,
@@ -86,16 +87,20 @@ def check_picture(path, width, height, overlay):
         fail(problem)
 
 
-def check_layout(ui, width, height, where):
-    """What the kiosk drew: at the display's size, every button inside it, body text as the rule says."""
+LARGE_TEXT = 1.3  # client::kLargeTextScale
+
+
+def check_layout(ui, width, height, where, text_scale=1):
+    """What the kiosk drew: at the display's size, every button inside it, body text as the rule says (times
+    text_scale where the respondent chose larger text)."""
     if ui["size"] != [width, height]:
         fail(f"{where}: the kiosk draws {ui['size']}, the display is {width}x{height}")
     for b in ui["buttons"]:
         x0, y0, x1, y1 = b["box"]
         if x0 < 0 or x1 > width or not b["scrolls"] and (y0 < 0 or y1 > height):
             fail(f"{where}: the button '{b['label']}' at {b['box']} is not inside the {width}x{height} screen")
-    if abs(ui["body_px"] - body_px(width, height)) > 0.01:
-        fail(f"{where}: body text is {ui['body_px']} px, the rule gives {body_px(width, height)} px")
+    if abs(ui["body_px"] - body_px(width, height) * text_scale) > 0.01:
+        fail(f"{where}: body text is {ui['body_px']} px, the rule gives {body_px(width, height) * text_scale} px")
 
 
 class Kiosk:
@@ -219,14 +224,14 @@ class Shots:
         self.kiosk, self.out, self.prefix, self.width, self.height = kiosk, out, prefix, width, height
         self.taken = []
 
-    def shot(self, name, overlay=False):
+    def shot(self, name, overlay=False, text_scale=1):
         path = os.path.join(self.out, f"{self.prefix}{name}.png")
         subprocess.run(["import", "-window", "root", path], env=self.kiosk.env, check=True)
         geometry = self.kiosk.window_geometry()
         if geometry != (0, 0, self.width, self.height):
             fail(f"{name}: the kiosk's window is {geometry[2]}x{geometry[3]} at {geometry[0]},{geometry[1]}, "
                  f"the display is {self.width}x{self.height}")
-        check_layout(self.kiosk.ui(), self.width, self.height, f"{self.prefix}{name}")
+        check_layout(self.kiosk.ui(), self.width, self.height, f"{self.prefix}{name}", text_scale)
         check_picture(path, self.width, self.height, overlay)
         self.taken.append(os.path.basename(path))
 
@@ -281,6 +286,19 @@ def run_x11(binary, out, width, height, prefix, short):
         kiosk.start([binary, "--config", config])
         kiosk.wait_for("welcome")
         shots.shot("welcome")
+        if reference:  # larger text for one respondent: a question in it, then Start over gives the next one normal text
+            kiosk.tap("Større tekst")
+            kiosk.tap("Start")
+            kiosk.tap("Jeg vil gerne svare")
+            kiosk.wait_for("question")
+            kiosk.tap("Næste →")
+            kiosk.tap("Hjemmepleje")
+            kiosk.tap("Næste →")
+            shots.shot("large-text", text_scale=LARGE_TEXT)
+            kiosk.tap("Start forfra")
+            kiosk.tap("Ja, slet og start forfra")
+            kiosk.wait_for("welcome")
+            check_layout(kiosk.ui(), width, height, "welcome after larger text")
         kiosk.tap("Start")
         kiosk.wait_for("consent")
         shots.shot("consent")

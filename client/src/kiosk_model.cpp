@@ -100,6 +100,7 @@ void KioskModel::wipe(TimePoint now) {
     m_numberDraft.clear();
     m_textDraft.clear();
     m_textUpperCase = false;
+    m_largeText = false;
     m_confirmStartOver = false;
     m_confirmDeleteHeld = false;
     m_saveError.clear();
@@ -265,6 +266,9 @@ Effect KioskModel::apply(const Intent& intent, TimePoint now) {
             return Effect::None;
         case K::StillHere:
         case K::Touch: return Effect::None;  // the activity time above is the point
+        case K::LargeText:
+            if (m_screen == Screen::Welcome) m_largeText = !m_largeText;
+            return Effect::None;
         case K::ProfilePage:
             if (m_screen == Screen::Profile && intent.value.is_number_unsigned()) m_profilePage = intent.value.get<std::size_t>();
             return Effect::None;

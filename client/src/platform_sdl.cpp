@@ -98,7 +98,7 @@ std::unique_ptr<SdlWindow> openDisplay(const client::KioskOptions& options, std:
 // Starts an ImGui frame in the renderer's pixels (2560x1600 for a 1280x800 window at 2x: SDL and the ImGui
 // backend report sizes and the mouse in window units), with the fonts rasterised for the display's size:
 // again whenever it changes (a resized window, a rotated display).
-shared::Status newFrame(SDL_Renderer* renderer, const client::FontFiles& files, client::UiFonts& fonts) {
+shared::Status newFrame(SDL_Renderer* renderer, const client::FontFiles& files, client::UiFonts& fonts, float textScale) {
     ImGui_ImplSDL2_NewFrame();
     ImGuiIO& io = ImGui::GetIO();
     int width = 0, height = 0;
@@ -108,7 +108,7 @@ shared::Status newFrame(SDL_Renderer* renderer, const client::FontFiles& files, 
     io.DisplayFramebufferScale = {1, 1};
     if (io.MousePos.x != -FLT_MAX) io.MousePos = {io.MousePos.x * density, io.MousePos.y * density};
 
-    const float scale = client::uiScale(io.DisplaySize.x, io.DisplaySize.y, density);
+    const float scale = client::uiScale(io.DisplaySize.x, io.DisplaySize.y, density) * textScale;
     const bool rescale = scale != fonts.scale;
     if (rescale) {
         ImGui_ImplSDLRenderer_DestroyFontsTexture();
@@ -234,7 +234,7 @@ int runKiosk(const client::KioskOptions& options) {
     ImGui_ImplSDLRenderer_Init(sdl->renderer);
     imgui.backends = true;
     client::UiFonts uiFonts;
-    uiFonts.scale = 0;  // set up before the first frame, and again whenever the display's size changes
+    uiFonts.scale = 0;  // set up before the first frame, and again whenever the display or the text size changes
     // Render on input and timers only: between them the loop sleeps in SDL_WaitEventTimeout (~0 % CPU).
     int framesToDraw = 3;
     client::KeyboardFocus focus;
@@ -278,11 +278,13 @@ int runKiosk(const client::KioskOptions& options) {
         if (framesToDraw <= 0) continue;
         --framesToDraw;
 
-        if (const auto started = newFrame(sdl->renderer, *fonts, uiFonts); !started) {
+        std::optional<client::ScreenView> view;
+        if (app) view = app->view(now);
+        if (const auto started = newFrame(sdl->renderer, *fonts, uiFonts, view ? view->textScale : 1.f); !started) {
             std::cerr << "svarboks: " << started.message() << "\n";
             return 1;
         }
-        client::FrameOutput frame = app ? client::drawScreen(app->view(now), uiFonts, focus.next())
+        client::FrameOutput frame = view ? client::drawScreen(*view, uiFonts, focus.next())
                                         : client::drawFatalError("Svarboks cannot start", fatal, uiFonts);
         focus.drawn(frame);
         ImGui::Render();

@@ -274,7 +274,17 @@ void drawWelcome(Painter& p, const WelcomeView& view) {
     p.title(view.title);
     p.wrapped(view.description, kMuted);
     p.gap(40);
-    if (!view.locales.empty()) p.row(view.locales, 64);
+    // The languages and the larger-text choice in one row where they fit, else the larger text under them.
+    std::vector<ButtonView> choices = view.locales;
+    choices.push_back(view.largeText);
+    if (p.fitsAcross(choices)) {
+        p.row(choices, 64);
+    } else {
+        if (!view.locales.empty()) p.row(view.locales, 64);
+        p.gap(8);
+        ImGui::SetCursorPosX(p.left());
+        p.button(view.largeText, {p.width(), p.px(64)});
+    }
     p.gap(28);
     ImGui::SetCursorPosX(p.left());
     p.button(view.start, {p.width(), p.px(kButtonHeight + 20)});
@@ -513,38 +523,60 @@ void drawArea(Painter& p, const ProfileView::Area& area) {
 void drawProfile(Painter& p, const ProfileView& view) {
     ImGui::SetCursorPosY(p.px(40));
     p.title(view.title);
-    p.wrapped(view.note, kMuted);
-    p.gap(16);
     const float top = ImGui::GetCursorPosY();
+    const float noteHeight = view.note.empty() ? 0
+        : ImGui::CalcTextSize(view.note.c_str(), nullptr, false, p.width()).y + 2 * ImGui::GetStyle().ItemSpacing.y + p.px(16);
     const float barTop = p.bottomBarTop({view.done});
-    const float pagerHeight = p.px(kButtonHeight + 16);
+    // The pager: "Page 1 of 3" between the two page buttons, or above them where that leaves them too narrow.
+    const std::string widestPageOf = view.pageOf ? view.pageOf(view.areas.size(), view.areas.size()) : "";
+    const float labelWidth = ImGui::CalcTextSize(widestPageOf.c_str()).x + p.px(32);
+    const float padding = 2 * ImGui::GetStyle().FramePadding.x;
+    const float buttonText = std::max(ImGui::CalcTextSize(view.previousPage.label.c_str()).x, ImGui::CalcTextSize(view.nextPage.label.c_str()).x);
+    const bool labelBetween = buttonText + padding <= (p.width() - labelWidth) / 2;
+    const float labelLine = labelBetween ? 0 : ImGui::GetTextLineHeightWithSpacing() + p.px(8);
+    const float pagerHeight = labelLine + p.px(kButtonHeight + 16);
     float room = barTop - top - p.px(16);
-    float total = 0;
+    float total = noteHeight;
     for (const auto& area : view.areas) total += areaHeight(p, area);
+    // Pages where it all does not fit. The note (the profile is not stored) goes on the first page, or at
+    // the end of the last where the first has no room for it (on a page of its own where neither has).
     std::vector<std::size_t> starts{0};  // the first area of each page
+    std::vector<float> used{0};         // the height of each page's areas
     if (total > room) {
         room -= pagerHeight;
-        float used = 0;
         for (std::size_t i = 0; i < view.areas.size(); ++i) {
             const float height = areaHeight(p, view.areas[i]);
-            if (used > 0 && used + height > room) {
+            if (used.back() > 0 && used.back() + height > room) {
                 starts.push_back(i);
-                used = 0;
+                used.push_back(0);
             }
-            used += height;
+            used.back() += height;
         }
+    }
+    std::size_t notePage = 0;
+    if (used.front() + noteHeight > room) {
+        if (used.back() + noteHeight > room) {  // on no page with areas: a last page of its own
+            starts.push_back(view.areas.size());
+            used.push_back(0);
+        }
+        notePage = starts.size() - 1;
     }
     const std::size_t pages = starts.size();
     const std::size_t page = std::min(view.page, pages - 1);
     const std::size_t end = page + 1 < pages ? starts[page + 1] : view.areas.size();
-    p.beginScroll("profile", room);
+    if (page == notePage && notePage == 0) {
+        p.wrapped(view.note, kMuted);
+        p.gap(16);
+    }
+    p.beginScroll("profile", barTop - (pages > 1 ? pagerHeight : 0) - ImGui::GetCursorPosY() - p.px(16));
     for (std::size_t i = starts[page]; i < end; ++i) drawArea(p, view.areas[i]);
+    if (page == notePage && notePage > 0) p.wrapped(view.note, kMuted);
     p.endScroll();
     if (pages > 1) {
         const std::string pageOf = view.pageOf ? view.pageOf(page, pages) : "";
-        const float labelWidth = ImGui::CalcTextSize(pageOf.c_str()).x + p.px(32);
-        const float each = (p.width() - labelWidth) / 2;
-        const float y = barTop - pagerHeight;
+        const float pageOfWidth = ImGui::CalcTextSize(pageOf.c_str()).x;
+        const float each = labelBetween ? (p.width() - labelWidth) / 2 : (p.width() - p.px(16)) / 2;
+        const float y = barTop - pagerHeight + labelLine;
         ButtonView previous = view.previousPage, next = view.nextPage;
         previous.enabled = page > 0;
         previous.intent.value = page > 0 ? page - 1 : 0;
@@ -552,7 +584,8 @@ void drawProfile(Painter& p, const ProfileView& view) {
         next.intent.value = page + 1;
         ImGui::SetCursorPos({p.left(), y});
         p.button(previous, {each, p.px(kButtonHeight)});
-        ImGui::SetCursorPos({p.left() + each + p.px(16), y + (p.px(kButtonHeight) - ImGui::GetTextLineHeight()) / 2});
+        if (labelBetween) ImGui::SetCursorPos({p.left() + (p.width() - pageOfWidth) / 2, y + (p.px(kButtonHeight) - ImGui::GetTextLineHeight()) / 2});
+        else ImGui::SetCursorPos({p.left() + (p.width() - pageOfWidth) / 2, barTop - pagerHeight});
         p.text(pageOf, kMuted);
         ImGui::SetCursorPos({p.left() + p.width() - each, y});
         p.button(next, {each, p.px(kButtonHeight)});

@@ -61,6 +61,8 @@ public:
         }
         view.start = button(t("start"), Intent::of(K::Start));
         view.start.primary = true;
+        view.largeText = button(t("large_text"), Intent::of(K::LargeText));
+        view.largeText.selected = m_model.largeText();
         view.anonymousNote = t("anonymous_note");
         return view;
     }
@@ -424,6 +426,7 @@ ScreenView makeScreenView(const KioskModel& model, const UiTexts& texts, const A
     const Builder b(model, texts);
     ScreenView view;
     view.screen = model.screen();
+    view.textScale = model.largeText() ? kLargeTextScale : 1.f;
     switch (model.screen()) {
         case Screen::Welcome: view.content = b.welcome(); break;
         case Screen::Consent: view.content = b.consent(); break;

@@ -66,8 +66,10 @@ public:
     /// One frame: draw the current view, carry out what was tapped.
     void frame() {
         ImGui::GetIO().DeltaTime = 1.f / 60.f;
+        const client::ScreenView view = m_shell ? m_shell->view(now) : m_app->view(now);
+        bakeFonts(view.textScale);  // as the kiosk does: the fonts follow the respondent's text size
         ImGui::NewFrame();
-        m_last = client::drawScreen(m_shell ? m_shell->view(now) : m_app->view(now), m_fonts, m_focus.next());
+        m_last = client::drawScreen(view, m_fonts, m_focus.next());
         m_focus.drawn(m_last);
         ImGui::Render();
         if (m_shell) {
@@ -133,6 +135,7 @@ public:
         frame();  // the click registers on release
         now += 1s;
         frame();  // the new state is drawn
+        frame();  // and settled, as the kiosk draws a few frames after each input (the welcome screen centres by the frame before)
     }
 
     void wait(client::Clock::duration d) {
@@ -159,23 +162,30 @@ private:
         ImGuiIO& io = ImGui::GetIO();
         io.DisplaySize = {width, height};
         io.DeltaTime = 1.f / 60.f;
+        m_density = density;
+        m_displayScale = client::uiScale(width, height, density);
+        bakeFonts(1);
+    }
+
+    void bakeFonts(float textScale) {
+        if (m_fonts.body && m_fonts.scale == m_displayScale * textScale) return;
         const auto files = client::findFonts();
         REQUIRE_MESSAGE(files.ok(), (files.ok() ? "" : files.error().message));
-        auto fonts = client::setUpImGui(*files, client::uiScale(width, height, density));
+        auto fonts = client::setUpImGui(*files, m_displayScale * textScale);
         REQUIRE(fonts.ok());
         m_fonts = *fonts;
-        m_density = density;
         // Only glyphs then sample the font texture away from its white pixel (see checkLayout).
         ImGui::GetStyle().AntiAliasedLinesUseTex = false;
         unsigned char* pixels = nullptr;
         int w = 0, h = 0;
-        io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
+        ImGui::GetIO().Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
     }
 
     TempDir m_dir;
     ImGuiContext* m_context = nullptr;
     client::UiFonts m_fonts;
     float m_density = 1;
+    float m_displayScale = 1;
     shared::KeyPair m_keys;
     std::unique_ptr<client::KioskApp> m_app;
     std::unique_ptr<client::KioskShell> m_shell;
@@ -773,6 +783,40 @@ TEST_CASE("the profile fits every display: each area and its advice readable on 
     }
 }
 
+TEST_CASE("larger text: chosen on the welcome screen, every screen reflows at every display size, the next respondent starts normal") {
+    for (const auto& size : kDisplaySizes) {
+        const std::string name = size.name;
+        CAPTURE(name);
+        Ui ui(size.width, size.height, nullptr, size.density);
+        const float normal = ui.fonts().body->FontSize;
+        ui.tap("Større tekst");
+        CHECK(ui.find("Større tekst")->selected);
+        CHECK(ui.fonts().body->FontSize == doctest::Approx(normal * client::kLargeTextScale));
+        checkLayout(ui, "welcome, larger text");
+        ui.tap("Start");
+        checkLayout(ui, "consent, larger text");
+        CHECK(ui.fonts().body->FontSize == doctest::Approx(normal * client::kLargeTextScale));  // it lasts
+        ui.tap(std::get<client::ConsentView>(ui.app().view(ui.now).content).accept.label);
+        tourSurvey(ui, "larger text");
+        CHECK(ui.fonts().body->FontSize == doctest::Approx(normal * client::kLargeTextScale));
+        REQUIRE(ui.screen() == Screen::Profile);
+        const client::ScreenView shown = ui.app().view(ui.now);
+        const auto& profile = std::get<client::ProfileView>(shown.content);
+        for (int page = 0; page < 8; ++page) {
+            checkLayout(ui, "profile, larger text");
+            CHECK_FALSE(ui.last().cutOff);
+            const auto* next = ui.find(profile.nextPage.label);
+            if (!next || !next->enabled) break;
+            ui.tap(profile.nextPage.label);
+        }
+        ui.tap(profile.done.label);
+        ui.wait(60s);  // the thank-you screen returns to the welcome screen by itself
+        REQUIRE(ui.screen() == Screen::Welcome);
+        CHECK(ui.fonts().body->FontSize == doctest::Approx(normal));
+        CHECK_FALSE(ui.find("Større tekst")->selected);
+    }
+}
+
 TEST_CASE("the setup and not-ready screens fit every display too") {
     REQUIRE(shared::sodiumInit());
     for (const auto& size : kDisplaySizes) {
@@ -1018,6 +1062,7 @@ TEST_CASE("setup on the touch screen: the address from IT's defaults, the code a
         std::this_thread::sleep_for(10ms);
         ui.wait(100ms);
     }
+    ui.wait(0ms);  // draw what the loop saw: the enrolment may have ended after its last frame
     REQUIRE(ui.shell().setup() != nullptr);
     CHECK(ui.shell().setup()->phase() == client::SetupModel::Phase::Failed);
     REQUIRE(requests.size() == 1);

@@ -61,6 +61,7 @@ struct Intent {
         StillHere,         ///< the idle warning's Continue
         ProfileDone,       ///< profile -> thank you
         ProfilePage,       ///< value = the profile's page to show (0 first), where it does not fit one screen
+        LargeText,         ///< larger text on or off, for this respondent only (welcome screen)
         RetrySave,
         CornerPressed,     ///< the hidden admin corner went down
         CornerReleased,
@@ -235,6 +236,8 @@ public:
     [[nodiscard]] bool newPinMismatch() const { return m_newPinMismatch; }
     /// Answers of the finished respondent, kept only while the profile shows (then wiped).
     [[nodiscard]] const shared::AnswerSlots& profileAnswers() const { return m_profileAnswers; }
+    /// Larger text, chosen on the welcome screen: until this respondent is done (any wipe ends it).
+    [[nodiscard]] bool largeText() const { return m_largeText; }
     /// The profile's page that shows (0 first; the screen knows how many fit and keeps it in range).
     [[nodiscard]] std::size_t profilePage() const { return m_profilePage; }
 
@@ -275,6 +278,7 @@ private:
     bool m_textUpperCase = false;
     shared::AnswerSlots m_profileAnswers;
     std::size_t m_profilePage = 0;
+    bool m_largeText = false;
 
     std::optional<TimePoint> m_consentAccepted;  ///< this respondent's start; in memory only
     std::deque<TimePoint> m_recentCompletions;   ///< within the hold window; in memory only

@@ -28,6 +28,7 @@ struct WelcomeView {
     std::string description;
     std::vector<ButtonView> locales;  ///< one per locale the survey offers; the current one selected
     ButtonView start;
+    ButtonView largeText;  ///< larger text for this respondent: selected while on
     std::string anonymousNote;
 };
 
@@ -204,8 +205,12 @@ struct IdleWarningView {
     ButtonView stay;
 };
 
+/// How much larger the text is when a respondent chooses larger text on the welcome screen.
+inline constexpr float kLargeTextScale = 1.3f;
+
 struct ScreenView {
     Screen screen = Screen::Welcome;
+    float textScale = 1;  ///< the respondent's text size: 1, or kLargeTextScale (the platform sizes the fonts by it)
     std::variant<WelcomeView, ConsentView, QuestionView, MessageView, ProfileView, PinPadView, AdminView, SetupView, NotReadyView,
                  ChecksView>
         content;
