@@ -486,7 +486,7 @@ AdminAnswer AdminPages::ownPassword(const AdminRequest& request, const std::stri
         return {200, std::string(w.ownTitle), html + status(std::string(w.changed)) + "<p><a href=\"/\">" + esc(w.toOverview) + "</a></p>", ""};
     }
     if (firstSignIn) html += "<p class=\"message\" role=\"status\">" + esc(w.firstSignIn) + "</p>";
-    html += "<p>" + esc(w.ownIntro) + "</p>" + formError(errors) + postForm(frame, kPasswordPath) + "<fieldset><legend class=\"visually-hidden\">" +
+    html += "<p>" + esc(w.ownIntro) + "</p>" + formError(errors) + postForm(frame, kPasswordPath, "admin-form password-form") + "<fieldset><legend class=\"visually-hidden\">" +
             esc(w.ownTitle) + "</legend>" + passwordField("pw-current", "current", w.current, "current-password", errors, "current") +
             passwordField("pw-new", "password", w.newPassword, "new-password", errors, "password", fill(w.newHint, {std::to_string(kMinPasswordLength)})) +
             passwordField("pw-again", "again", w.again, "new-password", errors, "again") + submitButton(w.change) + "</fieldset></form>";
