@@ -3,8 +3,8 @@
 # a store made by make_store.sh (with a released round), the figures it must show computed by expected.py,
 # an account of each role with a generated password (anna administers, ali is an analyst, lea leads the
 # group Hjemmeplejen), `svarboks-central serve` on a free port of 127.0.0.1, then dashboard_test.js,
-# admin_test.js (the Administration area, with the kiosk binary) and admin_surveys_test.js (survey
-# administration, with a kiosk binary enrolled to unit vest). The
+# admin_test.js (the Administration area, with the kiosk binary), admin_surveys_test.js (survey
+# administration, with a kiosk binary enrolled to unit vest) and admin_accounts_test.js (accounts). The
 # server is stopped on every way out.
 #   tests/dashboard/run.sh BUILD_DIR [SCREENSHOT_DIR]
 # SCREENSHOT_DIR defaults to BUILD_DIR/screenshots; `tests/dashboard/run.sh build/dev docs/screenshots`
@@ -84,6 +84,13 @@ kiosk_code=$("$central" enroll --unit vest --data "$work/central" | awk 'NR==3 {
 "$kiosk" enroll "$kiosk_code" --endpoint "https://127.0.0.1:$port" --ca "$work/central/tls/cert.pem" --config "$kiosk_config" >"$work/enroll.log" 2>&1 ||
   fail "enrolling the kiosk failed: $(cat "$work/enroll.log")"
 if ! node "$here/admin_surveys_test.js" "https://127.0.0.1:$port" "$work/users.json" "$shots" "$work" "$kiosk" "$kiosk_config" vest; then
+  echo "--- server log ---" >&2
+  tail -n 40 "$work/central.log" >&2
+  exit 1
+fi
+# Accounts (admin_accounts_test.js): added with a one-time password, the first sign-in, disable, enable,
+# reset, unlock, role, remove; 403 for the analyst and the unit leader.
+if ! node "$here/admin_accounts_test.js" "https://127.0.0.1:$port" "$work/users.json" "$shots"; then
   echo "--- server log ---" >&2
   tail -n 40 "$work/central.log" >&2
   exit 1

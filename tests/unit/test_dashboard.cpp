@@ -133,7 +133,7 @@ void checkNoTell(const std::string& text, const std::string& where) {
 
 TEST_SUITE("dashboard") {
 
-TEST_CASE("users: add (from standard input or generated), list, unlock and remove, with the real binary") {
+TEST_CASE("users: add (from standard input or generated), list, unlock, disable, enable, reset and remove, with the real binary") {
     Board board;
     const std::string data = board.central.data.root.string();
     struct Ran {
@@ -159,7 +159,7 @@ TEST_CASE("users: add (from standard input or generated), list, unlock and remov
     CHECK(added.code == 0);
     CHECK(added.output.find("Added user bo") != std::string::npos);
     CHECK(added.output.find("a password for bo") == std::string::npos);
-    CHECK(central("users add bo --password-stdin", "another password for bo\n").output.find("user 'bo' already exists") != std::string::npos);
+    CHECK(central("users add bo --password-stdin", "another password for bo\n").output.find("'bo' is taken") != std::string::npos);
     CHECK(central("users add carl --password-stdin", "short\n").output.find("at least 12 characters") != std::string::npos);
     CHECK(central("users add Carl --password-stdin", "long enough password\n").code == 2);
 
@@ -181,27 +181,56 @@ TEST_CASE("users: add (from standard input or generated), list, unlock and remov
     CHECK(board.login("bo", "a password for bo").status == 403);
     auto listed = central("users list");
     CHECK(listed.code == 0);
-    // USER ROLE CREATED FAILED LOCKED-UNTIL UNITS-AND-GROUPS
+    // USER ROLE CREATED LAST-SIGN-IN STATE UNITS-AND-GROUPS
     const auto bo = wordsOfLineWith(listed.output, "bo ");
     REQUIRE(bo.size() >= 5);
     CHECK(bo[1] == "administrator");  // the role when none is given
-    CHECK(bo[4] != "-");  // locked until ...
+    const auto lineOf = [](const std::string& list, const std::string& start) {
+        const auto at = list.find("\n" + start);
+        return at == std::string::npos ? std::string() : list.substr(at + 1, list.find('\n', at + 1) - at - 1);
+    };
+    CHECK(lineOf(listed.output, "bo ").find("active, locked until") != std::string::npos);
+    CHECK(lineOf(listed.output, "dorte ").find("never") == std::string::npos);  // signed in above
     CHECK(central("users unlock bo").code == 0);
     CHECK(board.login("bo", "a password for bo").status == 303);
-    CHECK(wordsOfLineWith(central("users list").output, "bo ")[4] == "-");
+    CHECK(lineOf(central("users list").output, "bo ").find("locked") == std::string::npos);
+
+    // Disabled: cannot sign in, and its sessions end; enabled again it can. Reset: a one-time password.
+    const auto boSession = setCookie(board.login("bo", "a password for bo"), kSessionCookie);
+    CHECK(central("users disable bo").code == 0);
+    CHECK(board.get("/", "", boSession).status == 303);
+    CHECK(board.login("bo", "a password for bo").status == 403);
+    CHECK(lineOf(central("users list").output, "bo ").find("disabled") != std::string::npos);
+    CHECK(central("users enable bo").code == 0);
+    CHECK(board.login("bo", "a password for bo").status == 303);
+    const auto reset = central("users reset bo");
+    REQUIRE(reset.code == 0);
+    std::string oneTime;
+    for (std::istringstream lines(reset.output); std::getline(lines, oneTime);) {
+        if (oneTime.rfind("    ", 0) == 0) break;
+    }
+    oneTime.erase(0, oneTime.find_first_not_of(' '));
+    CHECK(oneTime.size() == 23);
+    CHECK(board.login("bo", "a password for bo").status == 403);
+    const auto boOneTime = setCookie(board.login("bo", oneTime), kSessionCookie);
+    CHECK(board.get("/", "", boOneTime).header("Location") == "/account/password");
+    CHECK(lineOf(central("users list").output, "bo ").find("one-time password") != std::string::npos);
+    CHECK(central("users reset nobody").code == 1);
 
     // Roles: a unit leader needs the units or groups they lead, the other roles take none.
-    CHECK(central("users add lea --role unit-leader --password-stdin", "a password for lea\n").code == 2);
-    CHECK(central("users add lea --role analyst --unit solhoj --password-stdin", "a password for lea\n").code == 2);
+    CHECK(central("users add lea --role unit-leader --password-stdin", "a password for lea\n").output.find("needs the units or groups") != std::string::npos);
+    CHECK(central("users add lea --role analyst --unit solhoj --password-stdin", "a password for lea\n").code == 1);
     CHECK(central("users add lea --role boss --password-stdin", "a password for lea\n").code == 2);
+    CHECK(central("users add lea --role unit-leader --group Hjemmeplejen --password-stdin", "a password for lea\n").code == 1);  // no such group yet
     CHECK(central("users list").output.find("lea ") == std::string::npos);
+    REQUIRE(board.central.store->setUnitGroup("vest", "Hjemmeplejen").ok());
     added = central("users add lea --role unit-leader --unit solhoj --group Hjemmeplejen --password-stdin", "a password for lea\n");
     CHECK(added.code == 0);
     CHECK(added.output.find("unit-leader") != std::string::npos);
     const auto lea = wordsOfLineWith(central("users list").output, "lea ");
     REQUIRE(lea.size() >= 5);
     CHECK(lea[1] == "unit-leader");
-    CHECK(lea.back() == "group:Hjemmeplejen");
+    CHECK(lineOf(central("users list").output, "lea ").find("units solhoj; groups Hjemmeplejen") != std::string::npos);
     auto stored = board.central.store->findUser("lea");
     REQUIRE(stored.ok());
     REQUIRE(stored->has_value());
@@ -221,7 +250,7 @@ TEST_CASE("users: add (from standard input or generated), list, unlock and remov
     CHECK(board.get("/", "", session).status == 200);
     CHECK(central("users remove dorte").code == 0);
     CHECK(board.get("/", "", session).status == 303);
-    CHECK(central("users remove dorte").output.find("there is no user 'dorte'") != std::string::npos);
+    CHECK(central("users remove dorte").output.find("there is no account 'dorte'") != std::string::npos);
     CHECK(central("users unlock nobody").code == 1);
     CHECK(central("users frobnicate").code == 2);
 }

@@ -92,6 +92,11 @@ public:
         return m_inner.recordLoginFailure(n, m, l);
     }
     shared::Status clearLoginFailures(const std::string& n) override { return m_inner.clearLoginFailures(n); }
+    shared::Status recordLogin(const std::string& n, std::int64_t at) override { return m_inner.recordLogin(n, at); }
+    shared::Status setUserDisabled(const std::string& n, bool d) override { return m_inner.setUserDisabled(n, d); }
+    shared::Status setUserPassword(const std::string& n, const std::string& h, bool m, const std::string& k) override {
+        return m_inner.setUserPassword(n, h, m, k);
+    }
     shared::Status addSession(const server::Session& s) override { return m_inner.addSession(s); }
     shared::Result<std::optional<server::Session>> findSession(const std::string& t) override { return m_inner.findSession(t); }
     shared::Status touchSession(const std::string& t, std::int64_t at) override { return m_inner.touchSession(t, at); }

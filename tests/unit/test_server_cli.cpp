@@ -568,13 +568,16 @@ TEST_CASE("users: roles and a unit leader's units, checked and listed; check-ids
     };
     CHECK(add({"mette", "--role", "manager"}).err.find("--role: manager not in {administrator,analyst,unit-leader}") != std::string::npos);
     CHECK(add({"mette", "--role", "unit-leader"}).err.find("needs the units or groups they lead") != std::string::npos);
-    CHECK(add({"mette", "--role", "analyst", "--unit", "solhoj"}).err.find("for --role unit-leader only") != std::string::npos);
+    CHECK(add({"mette", "--role", "analyst", "--unit", "solhoj"}).err.find("for the unit-leader role only") != std::string::npos);
+    CHECK(add({"mette", "--role", "unit-leader", "--unit", "nowhere"}).err.find("there is no unit 'nowhere'") != std::string::npos);
+    CHECK(add({"mette", "--role", "unit-leader", "--group", "hjemmeplejen"}).err.find("there is no group 'hjemmeplejen'") != std::string::npos);
+    REQUIRE(run({"units", "group", "vest", "hjemmeplejen", "--data", data}).code == 0);
     REQUIRE(add({"mette", "--role", "unit-leader", "--unit", "solhoj", "--group", "hjemmeplejen"}).code == 0);
     REQUIRE(add({"ali", "--role", "analyst"}).code == 0);
     REQUIRE(add({"admin"}).code == 0);
     const Run list = run({"users", "list", "--data", data});
     CHECK(list.out.find("unit-leader") != std::string::npos);
-    CHECK(list.out.find("unit:solhoj, group:hjemmeplejen") != std::string::npos);
+    CHECK(list.out.find("units solhoj; groups hjemmeplejen") != std::string::npos);
     CHECK(list.out.find("analyst") != std::string::npos);
     CHECK(list.out.find("administrator") != std::string::npos);
     REQUIRE(run({"users", "role", "ali", "--role", "unit-leader", "--unit", "solhoj", "--data", data}).code == 0);
@@ -583,7 +586,7 @@ TEST_CASE("users: roles and a unit leader's units, checked and listed; check-ids
     REQUIRE(ali->has_value());
     CHECK((*ali)->role == "unit-leader");
     CHECK((*ali)->scope == std::vector<std::string>{"unit:solhoj"});
-    CHECK(run({"users", "role", "nobody", "--role", "analyst", "--data", data}).err.find("no user 'nobody'") != std::string::npos);
+    CHECK(run({"users", "role", "nobody", "--role", "analyst", "--data", data}).err.find("no account 'nobody'") != std::string::npos);
     CHECK(run({"audit", "list", "--data", data}).out.find("set-role") != std::string::npos);
 
     // check-ids: ids only, never answers.
@@ -766,6 +769,7 @@ TEST_CASE("the store: a schema 3 store (before rounds, roles, retention and admi
         "DROP INDEX dead_letters_by_device; DROP INDEX dead_letters_by_week; ALTER TABLE dead_letters DROP COLUMN device_id;"
         "ALTER TABLE units DROP COLUMN retired; ALTER TABLE devices DROP COLUMN survey_id; ALTER TABLE devices DROP COLUMN survey_version;"
         "DROP TABLE survey_drafts; DROP TABLE survey_groups; ALTER TABLE surveys DROP COLUMN retired_on;"
+        "ALTER TABLE users DROP COLUMN disabled; ALTER TABLE users DROP COLUMN must_change_password; ALTER TABLE users DROP COLUMN last_sign_in_at;"
         "INSERT INTO tallies SELECT survey_id, survey_version, kind, unit_id, subject, value, '*', count, sum FROM tallies;"
         "PRAGMA user_version = 3";
     char* message = nullptr;

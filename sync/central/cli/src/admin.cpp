@@ -1,5 +1,6 @@
 #include "svarboks/server/admin.hpp"
 
+#include "svarboks/server/account_admin.hpp"
 #include "svarboks/server/administration.hpp"
 #include "svarboks/server/api.hpp"
 #include "svarboks/server/backup.hpp"
@@ -1009,26 +1010,34 @@ struct UserArgs {
     std::vector<std::string> units;   ///< a unit leader's
     std::vector<std::string> groups;  ///< a unit leader's
     bool passwordStdin = false;
+    bool firstSignIn = false;         ///< a one-time password: the user chooses their own at the first sign-in
 };
 
-// --role and the unit leader's --unit/--group: a role and its scope, or a usage error saying what is missing.
-std::pair<Role, std::vector<std::string>> roleOf(const UserArgs& args) {
-    const auto role = parseRole(args.role);
-    if (!role) usageError("--role: " + role.error().message);
-    std::vector<std::string> scope;
-    for (const auto& unit : args.units) scope.push_back("unit:" + unit);
-    for (const auto& group : args.groups) scope.push_back("group:" + group);
-    if (*role == Role::UnitLeader && scope.empty()) usageError("--role unit-leader needs the units or groups they lead: --unit ID and/or --group NAME");
-    if (*role != Role::UnitLeader && !scope.empty()) usageError("--unit and --group are for --role unit-leader only (the other roles see every unit)");
-    return {*role, scope};
+AccountChange accountChange(const UserArgs& args) { return {args.name, args.role, args.units, args.groups}; }
+
+// Runs one change of the account library on the store of `data`, as the command line.
+template <class Change>
+int administerAccounts(const fs::path& data, std::ostream& err, Change change) {
+    auto store = openStore(DataDir{data});
+    if (!store) return fail(err, store.error().message);
+    AccountAdmin accounts(**store, kCommandLineUser);
+    if (auto done = change(accounts); !done) return fail(err, done.error().message);
+    return kOk;
+}
+
+void printPassword(std::ostream& out, const std::string& password, bool oneTime) {
+    out << (oneTime ? "A one-time password, shown only this once; at the first sign-in the user chooses their own:\n\n    "
+                    : "Its password, shown only this once (store it safely; only a hash of it is kept):\n\n    ")
+        << password << "\n\n";
 }
 
 int usersAdd(const UserArgs& args, std::ostream& out, std::ostream& err) {
-    const auto [role, scope] = roleOf(args);
     const std::string& name = args.name;
     std::string password;
-    bool generated = false;
-    if (args.passwordStdin) {
+    FirstPassword how = FirstPassword::Given;
+    if (args.firstSignIn) {
+        how = FirstPassword::OneTime;
+    } else if (args.passwordStdin) {
         if (!std::getline(std::cin, password)) return fail(err, "--password-stdin: no password on standard input");
         if (!password.empty() && password.back() == '\r') password.pop_back();
     } else if (isatty(STDIN_FILENO) == 1) {
@@ -1036,71 +1045,84 @@ int usersAdd(const UserArgs& args, std::ostream& out, std::ostream& err) {
         if (auto status = checkNewPassword(password); !status) return fail(err, status.message());
         if (readHidden(err, "The same password again: ") != password) return fail(err, "the two passwords differ; nothing was added");
     } else {
-        password = generatePassword();
-        generated = true;
+        how = FirstPassword::Generated;
     }
-    if (auto status = checkNewPassword(password); !status) return fail(err, status.message());
-    auto store = openStore(DataDir{args.data});
-    if (!store) return fail(err, store.error().message);
-    auto hash = hashPassword(password);
-    if (!hash) return fail(err, hash.error().message);
-    if (auto status = (*store)->addUser({name, *hash, localDate(std::chrono::system_clock::now()), 0, 0, std::string(roleName(role)), scope}); !status) {
-        return fail(err, status.message());
-    }
-    auditOrWarn(**store, {utcNow(), kCommandLineUser, "add-user", name + " as " + std::string(roleName(role)), 0}, err);
-    out << "Added user " << name << " (" << roleName(role) << ") for the dashboard (https://HOST:PORT/ of svarboks-central serve).\n";
-    if (generated) {
-        out << "Its password, shown only this once (store it safely; only a hash of it is kept):\n\n    " << password << "\n\n";
-    }
+    std::string shown;
+    const int code = administerAccounts(args.data, err, [&](AccountAdmin& accounts) {
+        auto added = accounts.add(accountChange(args), how, password);
+        if (added) shown = *added;
+        return added;
+    });
+    if (code != kOk) return code;
+    out << "Added user " << name << " (" << args.role << ") for the dashboard (https://HOST:PORT/ of svarboks-central serve).\n";
+    if (!shown.empty()) printPassword(out, shown, how == FirstPassword::OneTime);
     return kOk;
 }
 
 int usersRole(const UserArgs& args, std::ostream& out, std::ostream& err) {
-    const auto [role, scope] = roleOf(args);
-    auto store = openStore(DataDir{args.data});
-    if (!store) return fail(err, store.error().message);
-    const std::string& name = args.name;
-    if (auto status = (*store)->setUserRole(name, std::string(roleName(role)), scope); !status) return fail(err, status.message());
-    auditOrWarn(**store, {utcNow(), kCommandLineUser, "set-role", name + " to " + std::string(roleName(role)), 0}, err);
-    out << "User " << name << " is " << roleName(role) << " now; it applies from their next page.\n";
-    return kOk;
+    const int code = administerAccounts(args.data, err, [&](AccountAdmin& accounts) { return accounts.setRole(accountChange(args)); });
+    if (code == kOk) out << "User " << args.name << " is " << args.role << " now; it applies from their next page.\n";
+    return code;
 }
 
 int usersList(const Target& args, std::ostream& out, std::ostream& err) {
     auto store = openStore(DataDir{args.data});
     if (!store) return fail(err, store.error().message);
-    auto list = (*store)->users();
+    auto list = AccountAdmin(**store, kCommandLineUser).accounts();
     if (!list) return fail(err, list.error().message);
     if (list->empty()) {
         out << "No dashboard users yet; add one with: users add NAME\n";
         return kOk;
     }
-    const std::int64_t now = unixSeconds(std::chrono::system_clock::now());
-    out << pad("USER", 24) << pad("ROLE", 15) << pad("CREATED", 12) << pad("FAILED", 8) << pad("LOCKED UNTIL", 18) << "UNITS AND GROUPS\n";
+    const TimePoint now = std::chrono::system_clock::now();
+    out << pad("USER", 24) << pad("ROLE", 15) << pad("CREATED", 12) << pad("LAST SIGN-IN", 18) << pad("STATE", 24) << "UNITS AND GROUPS\n";
     for (const auto& user : *list) {
-        const bool locked = user.lockedUntil > now;
-        std::string scope;
-        for (const auto& entry : user.scope) scope += (scope.empty() ? "" : ", ") + entry;
-        out << pad(user.name, 24) << pad(user.role, 15) << pad(user.createdOn, 12) << pad(std::to_string(user.failedLogins), 8)
-            << pad(locked ? localMinute(TimePoint(std::chrono::seconds(user.lockedUntil))) : std::string("-"), 18)
-            << (scope.empty() ? "(all)" : scope) << '\n';
+        std::string state = user.disabled ? "disabled" : "active";
+        if (isLocked(user, now)) state += ", locked until " + localMinute(TimePoint(std::chrono::seconds(user.lockedUntil)));
+        else if (user.failedLogins > 0) state += ", " + std::to_string(user.failedLogins) + " failed";
+        if (user.mustChangePassword) state += ", one-time password";
+        const std::string scope = describeScope(user.scope);
+        out << pad(user.name, 24) << pad(user.role, 15) << pad(user.createdOn, 12)
+            << pad(user.lastSignInAt == 0 ? std::string("never") : localMinute(TimePoint(std::chrono::seconds(user.lastSignInAt))), 18)
+            << pad(state, 24) << (scope.empty() ? "(all)" : scope) << '\n';
     }
     return kOk;
 }
 
 int usersRemove(const Target& args, std::ostream& out, std::ostream& err) {
-    auto store = openStore(DataDir{args.data});
-    if (!store) return fail(err, store.error().message);
-    if (auto status = (*store)->removeUser(args.id); !status) return fail(err, status.message());
-    out << "Removed user " << args.id << "; its sessions ended with it.\n";
-    return kOk;
+    const int code = administerAccounts(args.data, err, [&](AccountAdmin& accounts) { return accounts.remove(args.id); });
+    if (code == kOk) out << "Removed user " << args.id << "; its sessions ended with it.\n";
+    return code;
 }
 
 int usersUnlock(const Target& args, std::ostream& out, std::ostream& err) {
-    auto store = openStore(DataDir{args.data});
-    if (!store) return fail(err, store.error().message);
-    if (auto status = (*store)->clearLoginFailures(args.id); !status) return fail(err, status.message());
-    out << "Unlocked user " << args.id << "; it can sign in again.\n";
+    const int code = administerAccounts(args.data, err, [&](AccountAdmin& accounts) { return accounts.unlock(args.id); });
+    if (code == kOk) out << "Unlocked user " << args.id << "; it can sign in again.\n";
+    return code;
+}
+
+int usersDisable(const Target& args, std::ostream& out, std::ostream& err) {
+    const int code = administerAccounts(args.data, err, [&](AccountAdmin& accounts) { return accounts.disable(args.id); });
+    if (code == kOk) out << "Disabled user " << args.id << ": it cannot sign in, and its sessions ended (enable it again with: users enable).\n";
+    return code;
+}
+
+int usersEnable(const Target& args, std::ostream& out, std::ostream& err) {
+    const int code = administerAccounts(args.data, err, [&](AccountAdmin& accounts) { return accounts.enable(args.id); });
+    if (code == kOk) out << "Enabled user " << args.id << "; it can sign in again.\n";
+    return code;
+}
+
+int usersReset(const Target& args, std::ostream& out, std::ostream& err) {
+    std::string password;
+    const int code = administerAccounts(args.data, err, [&](AccountAdmin& accounts) {
+        auto reset = accounts.resetPassword(args.id);
+        if (reset) password = *reset;
+        return reset;
+    });
+    if (code != kOk) return code;
+    out << "Reset the password of user " << args.id << "; its sessions ended.\n";
+    printPassword(out, password, true);
     return kOk;
 }
 
@@ -1108,21 +1130,23 @@ int usersUnlock(const Target& args, std::ostream& out, std::ostream& err) {
 CLI::Option* addRoleOptions(CLI::App& command, UserArgs& args) {
     CLI::Option* role = command.add_option("--role", args.role, "what the account may see and do")
                             ->check(CLI::IsMember({"administrator", "analyst", "unit-leader"}));
-    command.add_option("--unit", args.units, "a unit a unit leader leads (repeatable)")->type_name("ID");
-    command.add_option("--group", args.groups, "a group a unit leader leads (repeatable)")->type_name("NAME");
+    command.add_option("--unit", args.units, "a unit a unit leader leads (repeatable; an existing unit)")->type_name("ID");
+    command.add_option("--group", args.groups, "a group a unit leader leads (repeatable; an existing group)")->type_name("NAME");
     return role;
 }
 
 void addUsers(CLI::App& app, Console& console) {
-    CLI::App* users = app.add_subcommand("users", "Dashboard accounts")->require_subcommand(1);
+    CLI::App* users = app.add_subcommand("users", "Dashboard accounts (the dashboard's Administration > Accounts does the same)")->require_subcommand(1);
     auto add = std::make_shared<UserArgs>();
-    CLI::App* command = users->add_subcommand("add", "Add an account (password: --password-stdin, asked twice, or generated)");
+    CLI::App* command = users->add_subcommand("add", "Add an account (password: --password-stdin, asked twice, or generated; or --first-sign-in)");
     command->add_option("NAME", add->name)
         ->required()
         ->check(shared::expecting([](const std::string& name) { return isValidUserName(name); },
                           "1-64 characters of a-z, 0-9, '.', '_', '-' and '@', starting with a letter or digit"));
     addRoleOptions(*command, *add)->capture_default_str();
-    command->add_flag("--password-stdin", add->passwordStdin, "read the password from standard input (one line)");
+    CLI::Option* stdinOption = command->add_flag("--password-stdin", add->passwordStdin, "read the password from standard input (one line)");
+    command->add_flag("--first-sign-in", add->firstSignIn, "print a one-time password; the user chooses their own at the first sign-in")
+        ->excludes(stdinOption);
     addDataOption(*command, add->data);
     command->callback([add, &console] { console.code = usersAdd(*add, console.out, console.err); });
 
@@ -1133,9 +1157,14 @@ void addUsers(CLI::App& app, Console& console) {
     addDataOption(*command, role->data);
     command->callback([role, &console] { console.code = usersRole(*role, console.out, console.err); });
 
-    addTargetCommand(*users, "list", "List the accounts: role, creation, failed sign-ins, lock", "", console, usersList);
-    addTargetCommand(*users, "remove", "Remove an account; its sessions end with it", "NAME", console, usersRemove);
+    addTargetCommand(*users, "list", "List the accounts: role, creation, last sign-in, state (disabled, locked), units and groups", "", console,
+                     usersList);
+    addTargetCommand(*users, "disable", "Disable an account: it cannot sign in, and its sessions end", "NAME", console, usersDisable);
+    addTargetCommand(*users, "enable", "Enable a disabled account again", "NAME", console, usersEnable);
+    addTargetCommand(*users, "reset", "Give an account a one-time password (printed); its sessions end, and it chooses its own at the next sign-in",
+                     "NAME", console, usersReset);
     addTargetCommand(*users, "unlock", "Clear an account's failed sign-ins and lock", "NAME", console, usersUnlock);
+    addTargetCommand(*users, "remove", "Remove an account; its sessions end with it", "NAME", console, usersRemove);
 }
 
 }  // namespace

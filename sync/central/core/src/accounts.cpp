@@ -138,7 +138,7 @@ LoginResult Accounts::login(std::string_view name, std::string_view password, co
             if (!found) return Outcome::Unavailable;
             account = std::move(*found);
         }
-        const bool usable = account && account->lockedUntil <= nowSeconds;
+        const bool usable = account && !account->disabled && account->lockedUntil <= nowSeconds;
         const bool matches = verifyPassword(usable ? account->passwordHash : m_standIn, plausible ? password : std::string_view("-"));
         if (usable && matches) return Outcome::Matched;
         if (usable && !m_storage.recordLoginFailure(user, m_options.maxFailures, nowSeconds + m_options.lockout.count())) {
@@ -154,9 +154,7 @@ LoginResult Accounts::login(std::string_view name, std::string_view password, co
             return {LoginResult::Kind::Refused, "", {}};
         case Outcome::Matched: break;
     }
-    if (account->failedLogins > 0 || account->lockedUntil > 0) {
-        if (!m_storage.clearLoginFailures(user)) return {LoginResult::Kind::Unavailable, "", {}};
-    }
+    if (!m_storage.recordLogin(user, nowSeconds)) return {LoginResult::Kind::Unavailable, "", {}};
     if (!m_storage.removeExpiredSessions(nowSeconds - m_options.absoluteTimeout.count(), nowSeconds - m_options.idleTimeout.count())) {
         return {LoginResult::Kind::Unavailable, "", {}};
     }
@@ -175,7 +173,7 @@ Result<SessionCheck> Accounts::session(std::string_view token) {
     const std::int64_t now = unixSeconds(m_clock());
     if (now - session.createdAt >= m_options.absoluteTimeout.count() || now - session.lastUsedAt >= m_options.idleTimeout.count()) {
         if (auto removed = m_storage.removeSession(hash); !removed) return Error{removed.message()};
-        return SessionCheck{SessionCheck::Kind::Expired, "", "", {}};
+        return SessionCheck{SessionCheck::Kind::Expired, "", "", {}, false, ""};
     }
     if (now - session.lastUsedAt >= kTouchEverySeconds) {
         if (auto touched = m_storage.touchSession(hash, now); !touched) return Error{touched.message()};
@@ -183,7 +181,11 @@ Result<SessionCheck> Accounts::session(std::string_view token) {
     auto account = m_storage.findUser(session.userName);
     if (!account) return account.error();
     if (!*account) return SessionCheck{};
-    return SessionCheck{SessionCheck::Kind::Valid, session.userName, csrfTokenFor(token), Permissions::of(**account)};
+    if ((*account)->disabled) {
+        if (auto removed = m_storage.removeSession(hash); !removed) return Error{removed.message()};
+        return SessionCheck{};
+    }
+    return SessionCheck{SessionCheck::Kind::Valid, session.userName, csrfTokenFor(token), Permissions::of(**account), (*account)->mustChangePassword, hash};
 }
 
 Result<Role> parseRole(std::string_view name) {

@@ -39,6 +39,19 @@ std::string_view AdminError::field() const {
         case AdminProblem::RetiredUnit: return "unit";
         case AdminProblem::UnknownDevice: return "device";
         case AdminProblem::InvalidLifetime: return "expires";
+        case AdminProblem::InvalidUserName:
+        case AdminProblem::TakenUserName:
+        case AdminProblem::UnknownUser: return "name";
+        case AdminProblem::InvalidRole: return "role";
+        case AdminProblem::MissingScope:
+        case AdminProblem::ScopeNotAllowed:
+        case AdminProblem::UnknownScopeUnit:
+        case AdminProblem::UnknownScopeGroup: return "scope";
+        case AdminProblem::InvalidPassword: return "password";
+        case AdminProblem::PasswordsDiffer: return "again";
+        case AdminProblem::WrongPassword: return "current";
+        case AdminProblem::SelfLockout:
+        case AdminProblem::LastAdministrator:
         case AdminProblem::Store: break;
     }
     return "";
@@ -92,12 +105,14 @@ AdminResult<Unit> Administration::existingUnit(const std::string& id) {
     return **unit;
 }
 
-AdminStatus Administration::audit(const std::string& action, const std::string& detail) {
-    if (auto status = m_storage.addAudit({utcSecond(m_clock()), m_actor, action, detail, 0}); !status) {
+AdminStatus auditChange(AuditStore& storage, TimePoint at, const std::string& actor, const std::string& action, const std::string& detail) {
+    if (auto status = storage.addAudit({utcSecond(at), actor, action, detail, 0}); !status) {
         return storeError("done, but not in the audit log: " + status.message());
     }
     return AdminDone{};
 }
+
+AdminStatus Administration::audit(const std::string& action, const std::string& detail) { return auditChange(m_storage, m_clock(), m_actor, action, detail); }
 
 AdminStatus Administration::checkGroup(const GroupChoice& choice) {
     if (choice.group.empty() && !choice.newGroup) return AdminDone{};

@@ -2,6 +2,7 @@
 #include "admin_pages.hpp"
 #include "admin_text.hpp"
 
+#include "svarboks/server/accounts.hpp"
 #include "svarboks/server/html.hpp"
 
 #include <algorithm>
@@ -13,9 +14,11 @@ namespace {
 
 std::string esc(std::string_view text) { return escapeHtml(text); }
 
-constexpr std::array<std::string_view, 10> kAdminPaths = {"/admin",        "/admin/units",        "/admin/units/add", "/admin/unit",
-                                                          "/admin/unit/change", "/admin/unit/retire", "/admin/kiosks", "/admin/kiosk/revoke",
-                                                          "/admin/code",   "/admin/code/sheet"};
+constexpr std::array<std::string_view, 20> kAdminPaths = {
+    "/admin",          "/admin/units",          "/admin/units/add",      "/admin/unit",           "/admin/unit/change",
+    "/admin/unit/retire", "/admin/kiosks",      "/admin/kiosk/revoke",   "/admin/code",           "/admin/code/sheet",
+    "/admin/accounts", "/admin/accounts/add",   "/admin/accounts/password", "/admin/account",     "/admin/account/role",
+    "/admin/account/disable", "/admin/account/enable", "/admin/account/reset", "/admin/account/unlock", "/admin/account/remove"};
 
 // A GET of a form's address, or a POST to a page (a link or a hand-made request).
 AdminAnswer notAllowed(const Frame& frame) {
@@ -30,11 +33,19 @@ std::string AdminRequest::field(const std::string& name) const {
     return found == form.end() ? std::string() : found->second;
 }
 
+std::vector<std::string> AdminRequest::fields(const std::string& name) const {
+    std::vector<std::string> values;
+    for (auto [at, end] = form.equal_range(name); at != end; ++at) values.push_back(at->second);
+    return values;
+}
+
 bool isAdminPath(std::string_view path) { return std::find(kAdminPaths.begin(), kAdminPaths.end(), path) != kAdminPaths.end(); }
 
-AdminPages::AdminPages(Storage& storage, Clock clock) : m_storage(storage), m_clock(std::move(clock)) {}
+AdminPages::AdminPages(Storage& storage, Clock clock, PasswordCost cost) : m_storage(storage), m_clock(std::move(clock)), m_cost(cost) {}
 
 Administration AdminPages::administration(const AdminRequest& request) const { return Administration(m_storage, request.frame.user, m_clock); }
+
+AccountAdmin AdminPages::accountAdmin(const AdminRequest& request) const { return AccountAdmin(m_storage, request.frame.user, m_clock, m_cost); }
 
 AdminAnswer AdminPages::handle(const AdminRequest& request) {
     const std::string& path = request.path;
@@ -48,7 +59,15 @@ AdminAnswer AdminPages::handle(const AdminRequest& request) {
     if (path == "/admin/kiosks") return request.post ? notAllowed(frame) : kiosksPage(request);
     if (path == "/admin/kiosk/revoke") return request.post ? revoke(request) : revokePage(request);
     if (path == "/admin/code") return request.post ? makeCode(request) : codePage(request, {});
-    return request.post ? notAllowed(frame) : sheetPage(request);
+    if (path == "/admin/code/sheet") return request.post ? notAllowed(frame) : sheetPage(request);
+    if (path == "/admin/accounts") return request.post ? notAllowed(frame) : accountsPage(request, {});
+    if (path == "/admin/accounts/add") return request.post ? addAccount(request) : notAllowed(frame);
+    if (path == "/admin/accounts/password") return request.post ? notAllowed(frame) : shownPasswordPage(request);
+    if (path == "/admin/account") return request.post ? notAllowed(frame) : accountPage(request, request.param("name"), {});
+    if (path == "/admin/account/role") return request.post ? changeRole(request) : notAllowed(frame);
+    if (path == "/admin/account/enable" || path == "/admin/account/unlock") return request.post ? accountChange(request) : notAllowed(frame);
+    // disable, reset, remove: a GET asks to confirm, the POST does it.
+    return request.post ? accountChange(request) : confirmAccountPage(request);
 }
 
 FieldErrors fieldErrors(const Frame& frame, const AdminError& error, const std::map<std::string, std::string>& typed) {
@@ -66,6 +85,19 @@ FieldErrors fieldErrors(const Frame& frame, const AdminError& error, const std::
         case AdminProblem::RetiredUnit: text = t.retiredUnit; break;
         case AdminProblem::UnknownDevice: text = t.unknownDevice; break;
         case AdminProblem::InvalidLifetime: text = t.badLifetime; break;
+        case AdminProblem::InvalidUserName: text = t.badUserName; break;
+        case AdminProblem::TakenUserName: text = t.takenUserName; break;
+        case AdminProblem::UnknownUser: text = t.unknownUser; break;
+        case AdminProblem::InvalidRole: text = t.badRole; break;
+        case AdminProblem::MissingScope: text = t.missingScope; break;
+        case AdminProblem::ScopeNotAllowed: text = t.scopeNotAllowed; break;
+        case AdminProblem::UnknownScopeUnit: text = t.unknownScopeUnit; break;
+        case AdminProblem::UnknownScopeGroup: text = t.unknownScopeGroup; break;
+        case AdminProblem::InvalidPassword: return {{"password", fill(t.badPassword, {std::to_string(kMinPasswordLength)})}};
+        case AdminProblem::PasswordsDiffer: text = t.passwordsDiffer; break;
+        case AdminProblem::WrongPassword: text = t.wrongPassword; break;
+        case AdminProblem::SelfLockout: return {{"", std::string(t.selfLockout)}};
+        case AdminProblem::LastAdministrator: return {{"", fill(t.lastAdministrator, {typed.count("name") > 0 ? typed.at("name") : std::string()})}};
         case AdminProblem::Store: return {{"", fill(text, {error.message})}};
     }
     return {{field == typed.end() ? std::string() : field->first, fill(text, {value})}};
@@ -113,6 +145,13 @@ std::string textField(std::string_view id, std::string_view name, std::string_vi
            esc(name) + "\" value=\"" + esc(value) + "\"" + attributes + ">" + below + "</div>";
 }
 
+std::string passwordField(std::string_view id, std::string_view name, std::string_view label, std::string_view autocomplete,
+                          const FieldErrors& errors, std::string_view errorKey, std::string_view hint) {
+    const auto [attributes, below] = describedBy(id, errors, errorKey, hint);
+    return "<div class=\"field\"><label for=\"" + esc(id) + "\">" + esc(label) + "</label><input type=\"password\" id=\"" + esc(id) +
+           "\" name=\"" + esc(name) + "\" autocomplete=\"" + esc(autocomplete) + "\" maxlength=\"1024\"" + attributes + ">" + below + "</div>";
+}
+
 std::string selectField(std::string_view id, std::string_view name, std::string_view label,
                         const std::vector<std::pair<std::string, std::string>>& options, std::string_view selected, const FieldErrors& errors,
                         std::string_view errorKey) {
@@ -137,7 +176,8 @@ std::string formError(const FieldErrors& errors) {
 std::string adminNav(const Frame& frame, std::string_view active) {
     const AdminTexts& t = adminTexts(frame.language);
     const std::pair<std::string_view, std::string_view> items[] = {
-        {"/admin/units", t.units}, {"/admin/kiosks", t.kiosks}, {"/admin/code", t.enrolmentCode}, {"/admin/surveys", t.surveys}};
+        {"/admin/units", t.units}, {"/admin/kiosks", t.kiosks}, {"/admin/code", t.enrolmentCode}, {"/admin/surveys", t.surveys},
+        {"/admin/accounts", t.accounts}};
     std::string html = "<nav class=\"admin-nav\" aria-label=\"" + esc(t.areaNavigation) + "\"><ul>";
     for (const auto& [href, label] : items) {
         html += "<li><a href=\"" + std::string(href) + "\"" + (href == active ? " aria-current=\"page\"" : "") + ">" + esc(label) + "</a></li>";

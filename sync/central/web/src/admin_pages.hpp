@@ -1,14 +1,16 @@
 #pragma once
 // Internal: the dashboard's Administration area, /admin/... (units, kiosks, enrolment codes and their
-// printable sheet), for administrators. dashboard.cpp checks the role and the CSRF token of every request
+// printable sheet, accounts), for administrators, and the page where any account changes its own password. dashboard.cpp checks the role and the CSRF token of every request
 // before it gets here, and turns an AdminAnswer into the page or redirect. The pages call the
 // administration library (administration.hpp), the same as the command line; forms are plain HTML, and a
 // refused input comes back as the form with a message next to the field. A successful change answers with
 // a redirect (post/redirect/get).
 //
 // admin_forms.cpp: the dispatcher and the form pieces; admin_units.cpp: units; admin_kiosks.cpp: kiosks,
-// enrolment codes and the sheet; admin_text.cpp: the words.
+// enrolment codes and the sheet; admin_accounts.cpp: accounts and the own-password page; admin_text.cpp:
+// the words.
 #include "dashboard_pages.hpp"
+#include "svarboks/server/account_admin.hpp"
 #include "svarboks/server/administration.hpp"
 #include "svarboks/server/clock.hpp"
 
@@ -22,8 +24,8 @@
 
 namespace svarboks::server::dashboard {
 
-/// What the Administration area needs of a request (already checked: an administrator, and for a POST the
-/// session's CSRF token).
+/// What the Administration area needs of a request (already checked: an administrator, or any account for
+/// the own-password page, and for a POST the session's CSRF token).
 struct AdminRequest {
     bool post = false;
     std::string path;
@@ -33,6 +35,8 @@ struct AdminRequest {
     Frame frame;                                            ///< language, user, CSRF token, this URL
 
     [[nodiscard]] std::string field(const std::string& name) const;
+    /// Every value of a repeated field (checkboxes), in order.
+    [[nodiscard]] std::vector<std::string> fields(const std::string& name) const;
 };
 
 /// A page (status, title and main content) or, with `location`, a 303 redirect there.
@@ -46,12 +50,19 @@ struct AdminAnswer {
 /// Whether a path is one of the Administration area's (/admin, /admin/units, ...).
 [[nodiscard]] bool isAdminPath(std::string_view path);
 
+/// The page where any signed-in account changes its own password.
+inline constexpr std::string_view kPasswordPath = "/account/password";
+
 class AdminPages {
 public:
-    AdminPages(Storage& storage, Clock clock);
+    /// `cost`: of the password hashes made here (PasswordCost::Minimum in tests only).
+    AdminPages(Storage& storage, Clock clock, PasswordCost cost);
 
     /// Answers one request to a path of the area (isAdminPath); never throws but for allocation.
     [[nodiscard]] AdminAnswer handle(const AdminRequest& request);
+    /// Answers a request to kPasswordPath from any signed-in account: `sessionKey` is its session's
+    /// (SessionCheck::sessionKey; the others end), `firstSignIn` whether it signed in with a one-time password.
+    [[nodiscard]] AdminAnswer ownPassword(const AdminRequest& request, const std::string& sessionKey, bool firstSignIn);
 
 private:
     /// A code sheet, kept in memory for the account that made the code until the code expires, so that the
@@ -74,12 +85,34 @@ private:
     AdminAnswer makeCode(const AdminRequest& request);
     AdminAnswer sheetPage(const AdminRequest& request);
 
+    /// A password made for an account, kept in memory for the administrator who made it until they open
+    /// the page that shows it (once) or it expires: the store keeps only its hash.
+    struct MadePassword {
+        std::string user;
+        std::string account;
+        std::string password;
+        bool oneTime = false;
+        TimePoint expires;
+    };
+
+    AdminAnswer accountsPage(const AdminRequest& request, const std::map<std::string, std::string>& errors);
+    AdminAnswer addAccount(const AdminRequest& request);
+    AdminAnswer shownPasswordPage(const AdminRequest& request);
+    AdminAnswer accountPage(const AdminRequest& request, const std::string& name, const std::map<std::string, std::string>& errors);
+    AdminAnswer changeRole(const AdminRequest& request);
+    AdminAnswer accountChange(const AdminRequest& request);
+    AdminAnswer confirmAccountPage(const AdminRequest& request);
+    AdminAnswer passwordShown(const AdminRequest& request, const std::string& account, const std::string& password, bool oneTime);
+
     [[nodiscard]] Administration administration(const AdminRequest& request) const;
+    [[nodiscard]] AccountAdmin accountAdmin(const AdminRequest& request) const;
 
     Storage& m_storage;
     Clock m_clock;
+    PasswordCost m_cost;
     std::mutex m_sheetsMutex;
     std::map<std::string, Sheet> m_sheets;  ///< by a random id
+    std::map<std::string, MadePassword> m_passwords;  ///< by a random id; under m_sheetsMutex
 };
 
 // ---- the form pieces (admin_forms.cpp) ----
@@ -101,6 +134,9 @@ using FieldErrors = std::map<std::string, std::string>;
 /// A labelled text input, with its error (aria-invalid, aria-describedby) or hint below it.
 [[nodiscard]] std::string textField(std::string_view id, std::string_view name, std::string_view label, std::string_view value,
                                     const FieldErrors& errors, std::string_view errorKey, std::string_view hint = "");
+/// A labelled password input (never filled in), with its error or hint; `autocomplete` "current-password" or "new-password".
+[[nodiscard]] std::string passwordField(std::string_view id, std::string_view name, std::string_view label, std::string_view autocomplete,
+                                        const FieldErrors& errors, std::string_view errorKey, std::string_view hint = "");
 /// A labelled select of (value, label) options.
 [[nodiscard]] std::string selectField(std::string_view id, std::string_view name, std::string_view label,
                                       const std::vector<std::pair<std::string, std::string>>& options, std::string_view selected,

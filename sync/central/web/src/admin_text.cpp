@@ -51,7 +51,20 @@ constexpr AdminTexts kDanish{
     "Gruppens navn må højst være 200 tegn og ingen linjeskift eller styretegn have.",
     "Gruppen {} findes ikke. Vælg en fra listen, eller skriv en ny gruppe.", "Enheden {} findes ikke.",
     "Enheden {} er nedlagt og får ingen nye koder.", "Kiosken {} findes ikke.", "Vælg 1, 7 eller 30 dage.",
-    "Ændringen kunne ikke gemmes: {}"};
+    "Ændringen kunne ikke gemmes: {}",
+    // accounts
+    "Konti",
+    "Brug 1-64 tegn: a-z, 0-9, '.', '_', '-' og '@', og start med et bogstav eller et ciffer.",
+    "Navnet {} er allerede brugt. Vælg et andet.", "Kontoen {} findes ikke.", "Vælg en af rollerne.",
+    "En enhedsleder skal have mindst én enhed eller gruppe. Vælg dem, vedkommende leder.",
+    "Kun en enhedsleder har enheder og grupper (de andre roller ser alle enheder). Fjern markeringerne, eller vælg rollen enhedsleder.",
+    "En af de valgte enheder findes ikke. Indlæs siden igen, og vælg blandt dem på listen.",
+    "En af de valgte grupper findes ikke. Indlæs siden igen, og vælg blandt dem på listen.",
+    "Brug mindst {} tegn, højst 1024 bytes, uden linjeskift eller tabulatorer, og ikke den nuværende adgangskode.",
+    "De to nye adgangskoder er ikke ens. Skriv den samme to gange.",
+    "Den nuværende adgangskode er forkert. Skriv den, du loggede ind med.",
+    "Det kan du ikke gøre ved din egen konto: bed en anden administrator om det. Din egen adgangskode ændrer du under Adgangskode.",
+    "{} er den sidste aktive administrator. Tilføj eller aktivér en anden administrator først."};
 
 constexpr AdminTexts kEnglish{
     // navigation
@@ -100,7 +113,20 @@ constexpr AdminTexts kEnglish{
     "A group's name has at most 200 characters and no line breaks or control characters.",
     "There is no group {}. Choose one of the list, or enter a new group.", "There is no unit {}.",
     "Unit {} is retired and gets no new codes.", "There is no kiosk {}.", "Choose 1, 7 or 30 days.",
-    "The change could not be saved: {}"};
+    "The change could not be saved: {}",
+    // accounts
+    "Accounts",
+    "Use 1-64 characters: a-z, 0-9, '.', '_', '-' and '@', starting with a letter or digit.",
+    "The name {} is taken. Choose another.", "There is no account {}.", "Choose one of the roles.",
+    "A unit leader needs at least one unit or group. Choose the ones they lead.",
+    "Only a unit leader has units and groups (the other roles see every unit). Clear the choices, or choose the unit leader role.",
+    "One of the chosen units does not exist. Reload the page and choose from the list.",
+    "One of the chosen groups does not exist. Reload the page and choose from the list.",
+    "Use at least {} characters, at most 1024 bytes, no line breaks or tabs, and not the current password.",
+    "The two new passwords differ. Type the same one twice.",
+    "The current password is not right. Type the one you signed in with.",
+    "You cannot do that to your own account: ask another administrator. Your own password you change under Password.",
+    "{} is the last enabled administrator. Add or enable another administrator first."};
 
 }  // namespace
 

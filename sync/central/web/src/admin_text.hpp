@@ -27,6 +27,9 @@ struct AdminTexts {
     // refusals, by AdminProblem
     std::string_view badUnitId, takenUnitId, emptyName, badName, badGroup, unknownGroup, unknownUnit, retiredUnit, unknownDevice,
         badLifetime, storeFailed;
+    // accounts (admin_accounts.cpp): the menu entry and the refusals of AccountAdmin, by AdminProblem
+    std::string_view accounts, badUserName, takenUserName, unknownUser, badRole, missingScope, scopeNotAllowed, unknownScopeUnit,
+        unknownScopeGroup, badPassword, passwordsDiffer, wrongPassword, selfLockout, lastAdministrator;
 };
 
 [[nodiscard]] const AdminTexts& adminTexts(Language language);

@@ -41,10 +41,10 @@ constexpr std::string_view kContentSecurityPolicy =
     "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 constexpr std::string_view kStylesheetPath = "/static/dashboard.css";
 constexpr std::string_view kIconPath = "/static/icon.svg";
-constexpr std::array<std::string_view, 14> kPaths = {"/",           "/login",     "/logout",       "/unit",
+constexpr std::array<std::string_view, 15> kPaths = {"/",           "/login",     "/logout",       "/unit",
                                                      "/compare",    "/surveys",   "/dead-letters", "/language",
                                                      kStylesheetPath, kIconPath,  "/favicon.ico",  "/download/responses",
-                                                     "/download/report", "/audit"};
+                                                     "/download/report", "/audit", dashboard::kPasswordPath};
 // A white tick on the brand's blue: the tab's icon, drawn here so that nothing is fetched from elsewhere.
 constexpr std::string_view kIcon =
     "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 32 32\"><rect width=\"32\" height=\"32\" rx=\"6\" fill=\"#1e3a8a\"/>"
@@ -175,7 +175,7 @@ Dashboard::Dashboard(Storage& storage, DashboardOptions options, Clock clock, st
       m_options(std::move(options)),
       m_clock(std::move(clock)),
       m_accounts(storage, m_options.accounts, m_clock, std::move(sleep)),
-      m_admin(std::make_unique<dashboard::AdminPages>(storage, m_clock)),
+      m_admin(std::make_unique<dashboard::AdminPages>(storage, m_clock, m_options.accounts.cost)),
       m_surveyAdmin(std::make_unique<dashboard::SurveyAdminPages>(storage, m_clock)) {
     if (!m_options.reports) m_options.reports = [this](const ReportRequest& request) { return buildReport(m_storage, request); };
 }
@@ -294,6 +294,22 @@ HttpResponse Dashboard::route(const HttpRequest& request) {
         std::string location = "/login?next=" + urlEncode(context.self);
         if (session->kind == SessionCheck::Kind::Expired) location += "&expired=1";
         return redirect(location);
+    }
+    // An account signed in with a one-time password chooses its own before anything else.
+    if (session->mustChangePassword && request.path != dashboard::kPasswordPath) {
+        return download ? plain(403, "choose your own password first: " + std::string(dashboard::kPasswordPath)) : redirect(std::string(dashboard::kPasswordPath));
+    }
+    // Any account's own password (with this session's CSRF token); its other sessions end.
+    if (request.path == dashboard::kPasswordPath) {
+        if (!get && !post) return notAllowed("GET, HEAD, POST");
+        if (post && !Accounts::csrfMatches(context.csrf, context.field("csrf"))) {
+            return context.message(403, context.t().formRefusedTitle, std::string(context.t().formRefused));
+        }
+        const auto answer = m_admin->ownPassword({post, request.path, [&](const std::string& name) { return request.param(name); }, context.form,
+                                                  request.header("Host"), context.frame("", "")},
+                                                 session->sessionKey, session->mustChangePassword);
+        if (!answer.location.empty()) return redirect(answer.location);
+        return html(answer.status, dashboard::page(context.frame(answer.title, "password"), answer.main));
     }
     // Survey administration: its own GET and POST routes, for administrators only (checked there first).
     if (dashboard::SurveyAdminPages::handles(request.path)) {

@@ -124,6 +124,11 @@ input[aria-invalid="true"], select[aria-invalid="true"] { border: 2px solid #b91
 .admin-form button.danger, a.button.danger { background: #b91c1c; }
 .confirm .actions { display: flex; flex-wrap: wrap; gap: 1rem; align-items: center; }
 tr.retired, tr.revoked { color: var(--muted); }
+.admin-form fieldset.scope, .admin-form fieldset.password-choice { display: block; flex-basis: 100%; }
+.admin-form fieldset.scope legend, .admin-form fieldset.password-choice legend { font-weight: 600; padding: 0; }
+.admin-form fieldset.scope p, .admin-form fieldset.password-choice p { margin: 0.3rem 0; }
+.admin-form.inline { margin: 0.25rem 0 1rem; }
+.password-form fieldset { flex-direction: column; }
 .sheet .code { font-family: "DejaVu Sans Mono", ui-monospace, monospace; font-size: 1.6rem; letter-spacing: 0.08em; }
 .sheet-top { display: flex; flex-wrap: wrap; gap: 1rem 3rem; align-items: flex-start; }
 .qr-figure { margin: 0; text-align: center; color: var(--muted); }

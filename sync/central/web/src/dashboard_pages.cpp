@@ -289,7 +289,8 @@ std::string page(const Frame& frame, const std::string& main) {
     html += "<div class=\"account\"><a class=\"language\" href=\"/language?to=" + otherLocale + "&amp;return=" + esc(urlEncode(frame.selfUrl)) +
             "\" lang=\"" + otherLocale + "\" hreflang=\"" + otherLocale + "\">" + esc(t.otherLanguage) + "</a>";
     if (!frame.user.empty()) {
-        html += "<span class=\"who\">" + esc(fill(t.signedInAs, {frame.user})) + "</span>"
+        html += "<span class=\"who\">" + esc(fill(t.signedInAs, {frame.user})) + "</span><a class=\"password\" href=\"/account/password\"" +
+                (frame.active == "password" ? " aria-current=\"page\"" : "") + ">" + esc(t.navPassword) + "</a>"
                 "<form method=\"post\" action=\"/logout\" class=\"logout\"><input type=\"hidden\" name=\"csrf\" value=\"" + esc(frame.csrf) +
                 "\"><button type=\"submit\">" + esc(t.signOut) + "</button></form>";
     }

@@ -19,7 +19,7 @@ struct Texts {
     std::string_view skipToContent;
     std::string_view product;
     // navigation
-    std::string_view navOverview, navCompare, navSurveys, navDeadLetters, signedInAs, signOut, mainNavigation;
+    std::string_view navOverview, navCompare, navSurveys, navDeadLetters, signedInAs, signOut, navPassword, mainNavigation;
     // login
     std::string_view signInTitle, signInIntro, userName, password, signIn, loginRefused, loginThrottled, loginExpired,
         loggedOut, loginUnavailable, formRefusedTitle, formRefused;

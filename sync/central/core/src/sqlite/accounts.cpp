@@ -9,7 +9,8 @@ namespace svarboks::server {
 
 namespace {
 
-constexpr std::string_view kSelectUser = "SELECT name, password_hash, created_on, failed_logins, locked_until, role, scope FROM users";
+constexpr std::string_view kSelectUser =
+    "SELECT name, password_hash, created_on, failed_logins, locked_until, role, scope, disabled, must_change_password, last_sign_in_at FROM users";
 
 std::vector<std::string> scopeFrom(const std::string& text) {
     std::vector<std::string> scope;
@@ -29,7 +30,8 @@ std::string scopeText(const std::vector<std::string>& scope) {
 }
 
 UserAccount userFrom(const sqlite::Query& row) {
-    return UserAccount{row.textAt(0), row.textAt(1), row.textAt(2), row.integerAt(3), row.integerAt(4), row.textAt(5), scopeFrom(row.textAt(6))};
+    return UserAccount{row.textAt(0),        row.textAt(1),           row.textAt(2),          row.integerAt(3), row.integerAt(4),
+                       row.textAt(5),        scopeFrom(row.textAt(6)), row.integerAt(7) != 0, row.integerAt(8) != 0, row.integerAt(9)};
 }
 
 Result<std::optional<UserAccount>> findUserIn(Work& work, const std::string& name) {
@@ -43,10 +45,12 @@ Result<std::optional<UserAccount>> findUserIn(Work& work, const std::string& nam
 Status SqliteStorage::addUser(const UserAccount& user) {
     return m_pool->write(kCannotWrite, [&](Work& work) {
         auto query = work.query(
-            "INSERT INTO users (name, password_hash, created_on, failed_logins, locked_until, role, scope) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+            "INSERT INTO users (name, password_hash, created_on, failed_logins, locked_until, role, scope, disabled, must_change_password, "
+            "last_sign_in_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
         const std::string scope = scopeText(user.scope);
         query.text(1, user.name).text(2, user.passwordHash).text(3, user.createdOn).integer(4, user.failedLogins).integer(5, user.lockedUntil);
-        query.text(6, user.role).text(7, scope);
+        query.text(6, user.role).text(7, scope).integer(8, user.disabled ? 1 : 0).integer(9, user.mustChangePassword ? 1 : 0);
+        query.integer(10, user.lastSignInAt);
         return work.insert(query, "user '" + user.name + "' already exists");
     });
 }
@@ -95,6 +99,37 @@ Status SqliteStorage::clearLoginFailures(const std::string& name) {
         auto query = work.query("UPDATE users SET failed_logins = 0, locked_until = 0 WHERE name = ?1");
         query.text(1, name);
         return work.change(query, "there is no user '" + name + "' (see: users list)");
+    });
+}
+
+Status SqliteStorage::recordLogin(const std::string& name, std::int64_t at) {
+    return m_pool->write(kCannotWrite, [&](Work& work) {
+        auto query = work.query("UPDATE users SET failed_logins = 0, locked_until = 0, last_sign_in_at = ?2 WHERE name = ?1");
+        query.text(1, name).integer(2, at);
+        return work.change(query, "there is no user '" + name + "' (see: users list)");
+    });
+}
+
+Status SqliteStorage::setUserDisabled(const std::string& name, bool disabled) {
+    return m_pool->write(kCannotWrite, [&](Work& work) -> Status {
+        auto update = work.query("UPDATE users SET disabled = ?2 WHERE name = ?1");
+        update.text(1, name).integer(2, disabled ? 1 : 0);
+        if (Status changed = work.change(update, "there is no user '" + name + "' (see: users list)"); !changed) return changed;
+        if (!disabled) return {};
+        auto sessions = work.query("DELETE FROM sessions WHERE user_name = ?1");
+        sessions.text(1, name);
+        return work.run(sessions);
+    });
+}
+
+Status SqliteStorage::setUserPassword(const std::string& name, const std::string& passwordHash, bool mustChange, const std::string& keepSession) {
+    return m_pool->write(kCannotWrite, [&](Work& work) -> Status {
+        auto update = work.query("UPDATE users SET password_hash = ?2, must_change_password = ?3, failed_logins = 0, locked_until = 0 WHERE name = ?1");
+        update.text(1, name).text(2, passwordHash).integer(3, mustChange ? 1 : 0);
+        if (Status changed = work.change(update, "there is no user '" + name + "' (see: users list)"); !changed) return changed;
+        auto sessions = work.query("DELETE FROM sessions WHERE user_name = ?1 AND token_sha256 != ?2");
+        sessions.text(1, name).text(2, keepSession);
+        return work.run(sessions);
     });
 }
 

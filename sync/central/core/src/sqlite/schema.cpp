@@ -221,6 +221,13 @@ CREATE TABLE survey_drafts (
     warnings    INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql",
+    // v8: account administration (account_admin.hpp): a disabled account cannot sign in; an account with a
+    // one-time password (made for it, or reset) must choose its own first; the time of the last sign-in.
+    R"sql(
+ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1));
+ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0 CHECK (must_change_password IN (0, 1));
+ALTER TABLE users ADD COLUMN last_sign_in_at INTEGER NOT NULL DEFAULT 0;  -- unix seconds; 0 = never
+)sql",
 };
 static_assert(std::none_of(kMigrations.begin(), kMigrations.end(), [](std::string_view sql) { return sql.empty(); }),
               "every schema version needs its migration");

@@ -3,7 +3,7 @@
 // a lockout per account and a throttle per client address, and sessions behind a random token of which
 // the store keeps only the SHA-256.
 //
-// A failed login looks the same whatever failed (unknown name, wrong password, locked account): the same
+// A failed login looks the same whatever failed (unknown name, wrong password, locked or disabled account): the same
 // answer, one Argon2id check each time, and no answer sooner than `failureDelay` after the attempt arrived,
 // which hides the store write that follows a wrong password. Client addresses live in memory only.
 //
@@ -85,7 +85,7 @@ struct AccountOptions {
 struct LoginResult {
     enum class Kind {
         LoggedIn,     ///< `token` is the new session's token (for the cookie)
-        Refused,      ///< unknown name, wrong password or locked account: deliberately indistinguishable
+        Refused,      ///< unknown name, wrong password, locked or disabled account: deliberately indistinguishable
         Throttled,    ///< too many attempts from this address; `retryAfter`
         Unavailable,  ///< the store failed
     };
@@ -100,6 +100,8 @@ struct SessionCheck {
     std::string user;
     std::string csrfToken;  ///< the synchronizer token forms of this session must carry
     Permissions permissions;  ///< read from the account at every check: a changed role applies at once
+    bool mustChangePassword = false;  ///< a one-time password: the account must choose its own before anything else
+    std::string sessionKey;   ///< the store's key of this session (its token's SHA-256), to keep it when the password changes
 };
 
 class Accounts {
@@ -111,7 +113,7 @@ public:
     /// Checks a login attempt; on success creates a session (and removes expired ones).
     [[nodiscard]] LoginResult login(std::string_view name, std::string_view password, const std::string& clientAddress);
     /// The session of a cookie's token: Valid (and marks it used, at most once a minute), Expired (and
-    /// removes it), or None. An error when the store fails.
+    /// removes it), or None (also when its account is gone or disabled). An error when the store fails.
     [[nodiscard]] Result<SessionCheck> session(std::string_view token);
     /// Ends the session of this token (nothing when there is none).
     [[nodiscard]] Status logout(std::string_view token);

@@ -32,13 +32,28 @@ enum class AdminProblem {
     RetiredUnit,     ///< it gets no new enrolment code
     UnknownDevice,
     InvalidLifetime, ///< an enrolment code's lifetime outside 1 minute to kMaxCodeLifetime
+    // accounts (account_admin.hpp)
+    InvalidUserName, ///< not 1-64 characters of a-z, 0-9, '.', '_', '-', '@'
+    TakenUserName,   ///< an account with this name exists
+    UnknownUser,
+    InvalidRole,     ///< not administrator, analyst or unit-leader
+    MissingScope,    ///< a unit leader without a unit or group
+    ScopeNotAllowed, ///< units or groups for a role that sees every unit
+    UnknownScopeUnit,
+    UnknownScopeGroup,
+    InvalidPassword, ///< too short, too long, control characters
+    PasswordsDiffer, ///< the repeated new password is not the same
+    WrongPassword,   ///< the current password given is not the account's
+    SelfLockout,     ///< an administrator would disable, remove, demote or reset themselves
+    LastAdministrator, ///< no enabled administrator would be left
     Store,           ///< the store failed; the message says how
 };
 
 struct AdminError {
     AdminProblem problem = AdminProblem::Store;
     std::string message;  ///< English, says which input and what to fix (the command line prints it)
-    /// The form field the problem is about: "id", "name", "group", "unit", "device", "expires"; "" for Store.
+    /// The form field the problem is about: "id", "name", "group", "unit", "device", "expires"; for accounts
+    /// "name", "role", "scope", "password", "again", "current"; "" for Store and the lockouts.
     [[nodiscard]] std::string_view field() const;
 };
 
@@ -61,6 +76,10 @@ private:
 
 struct AdminDone {};
 using AdminStatus = AdminResult<AdminDone>;
+
+/// Writes a change that is done to the audit log at `at` under `actor`; a failure is a Store AdminError
+/// that says the change is done but not logged.
+AdminStatus auditChange(AuditStore& storage, TimePoint at, const std::string& actor, const std::string& action, const std::string& detail);
 
 /// 1-64 characters of a-z, 0-9, '-', '_' and '.', not starting with '-' or '.', and not "*".
 [[nodiscard]] bool isValidUnitId(std::string_view id);

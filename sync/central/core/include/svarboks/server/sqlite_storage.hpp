@@ -22,7 +22,7 @@ class SqlitePool;
 
 class SqliteStorage final : public Storage {
 public:
-    static constexpr int kSchemaVersion = 7;
+    static constexpr int kSchemaVersion = 8;
     static constexpr int kBusyTimeoutMs = 10000;
     static constexpr std::size_t kDefaultMaxConnections = 8;
 
@@ -92,6 +92,10 @@ public:
     [[nodiscard]] Status removeUser(const std::string& name) override;
     [[nodiscard]] Result<std::optional<UserAccount>> recordLoginFailure(const std::string& name, int maxFailures, std::int64_t lockUntil) override;
     [[nodiscard]] Status clearLoginFailures(const std::string& name) override;
+    [[nodiscard]] Status recordLogin(const std::string& name, std::int64_t at) override;
+    [[nodiscard]] Status setUserDisabled(const std::string& name, bool disabled) override;
+    [[nodiscard]] Status setUserPassword(const std::string& name, const std::string& passwordHash, bool mustChange,
+                                         const std::string& keepSession) override;
     [[nodiscard]] Status addSession(const Session& session) override;
     [[nodiscard]] Result<std::optional<Session>> findSession(const std::string& tokenSha256) override;
     [[nodiscard]] Status touchSession(const std::string& tokenSha256, std::int64_t lastUsedAt) override;

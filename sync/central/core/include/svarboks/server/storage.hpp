@@ -223,6 +223,9 @@ struct UserAccount {
     std::int64_t lockedUntil = 0;  ///< unix seconds; 0 = not locked
     std::string role = "administrator";  ///< accounts.hpp: administrator, analyst, unit-leader
     std::vector<std::string> scope;      ///< a unit leader's "unit:ID" and "group:NAME" entries
+    bool disabled = false;               ///< cannot sign in (and has no sessions)
+    bool mustChangePassword = false;     ///< its password is a one-time one: it must choose its own before anything else
+    std::int64_t lastSignInAt = 0;       ///< unix seconds of the last successful sign-in; 0 = never
 };
 
 /// A dashboard login session: only the SHA-256 of its random token is stored.
@@ -412,8 +415,17 @@ public:
     /// `lockUntil` (unix seconds) and the count starts again. The account as updated; nullopt when unknown.
     [[nodiscard]] virtual Result<std::optional<UserAccount>> recordLoginFailure(const std::string& name, int maxFailures,
                                                                                 std::int64_t lockUntil) = 0;
-    /// Clears an account's failures and lock (a successful login, `users unlock`); an error if there is none.
+    /// Clears an account's failures and lock (`users unlock`); an error if there is none.
     [[nodiscard]] virtual Status clearLoginFailures(const std::string& name) = 0;
+    /// A successful sign-in at `at` (unix seconds): clears the failures and lock and records the time.
+    [[nodiscard]] virtual Status recordLogin(const std::string& name, std::int64_t at) = 0;
+    /// Disables (and ends every session of) or enables an account, in one transaction; an error if there is none.
+    [[nodiscard]] virtual Status setUserDisabled(const std::string& name, bool disabled) = 0;
+    /// Sets an account's password hash and whether it must choose another at its next page, clears its
+    /// failures and lock, and ends every session of it but the one whose token hash is `keepSession` (""
+    /// = none kept), in one transaction; an error if there is none.
+    [[nodiscard]] virtual Status setUserPassword(const std::string& name, const std::string& passwordHash, bool mustChange,
+                                                 const std::string& keepSession) = 0;
     [[nodiscard]] virtual Status addSession(const Session& session) = 0;
     [[nodiscard]] virtual Result<std::optional<Session>> findSession(const std::string& tokenSha256) = 0;
     /// Records that a session was used at `lastUsedAt`; nothing when it is gone.

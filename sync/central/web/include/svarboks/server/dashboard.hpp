@@ -8,7 +8,8 @@
 // (a unit leader sees only the suppressed figures of their units and groups; record-level downloads are
 // for analysts and administrators; every download is in the audit log); the session cookie is
 // __Host-svarboks_session (Secure, HttpOnly, SameSite=Strict); every POST must come from this origin
-// (Origin / Sec-Fetch-Site) and, once logged in, carry the session's CSRF token; every HTML answer has a
+// (Origin / Sec-Fetch-Site) and, once logged in, carry the session's CSRF token; an account signed in with a
+// one-time password is sent to /account/password from every page until it has chosen its own; every HTML answer has a
 // strict Content-Security-Policy and no-store caching. Figures come only from reports (report.hpp), whose
 // hidden figures carry no number: pages show their wording instead.
 //
