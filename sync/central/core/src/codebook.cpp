@@ -1,7 +1,6 @@
 #include "svarboks/server/codebook.hpp"
 
 #include <array>
-#include <optional>
 #include <vector>
 
 namespace svarboks::server {
