@@ -31,84 +31,80 @@ constexpr double kMaxRatingMagnitude = 1e6;
 
 const std::vector<std::string_view> kSupportedTypes = {"html", "rating", "radiogroup", "checkbox", "boolean", "text"};
 
-// SurveyJS element types the kiosk refuses, with what to use instead.
-const std::map<std::string, std::string, std::less<>> kUnsupportedTypes = {
-    {"matrix", "matrix questions are not supported; use one rating or radiogroup question per row"},
-    {"matrixdropdown", "matrix questions are not supported; use one rating or radiogroup question per row"},
-    {"matrixdynamic", "matrix questions are not supported; use one rating or radiogroup question per row"},
-    {"file", "file uploads are not supported on a kiosk"},
-    {"signaturepad", "signatures are not supported: they identify a person"},
-    {"expression", "expression (calculated) questions are not supported"},
-    {"panel", "panels are not supported; put the elements directly on pages (the kiosk shows one per screen)"},
-    {"paneldynamic", "dynamic panels are not supported; put the elements directly on pages"},
-    {"multipletext", "multiple text inputs are not supported"},
-    {"dropdown", "dropdowns are not supported on a touch kiosk; use radiogroup"},
-    {"tagbox", "tag boxes are not supported on a touch kiosk; use checkbox"},
-    {"ranking", "ranking questions are not supported; use rating questions"},
-    {"imagepicker", "image pickers are not supported; use radiogroup"},
-    {"image", "images are not supported; use an html element with text"},
-    {"slider", "sliders are not supported; use rating"},
+// SurveyJS element types the kiosk refuses, with the code of what to use instead (lint_messages.cpp).
+const std::map<std::string, std::string_view, std::less<>> kUnsupportedTypes = {
+    {"matrix", "type-matrix"},
+    {"matrixdropdown", "type-matrix"},
+    {"matrixdynamic", "type-matrix"},
+    {"file", "type-file"},
+    {"signaturepad", "type-signaturepad"},
+    {"expression", "type-expression"},
+    {"panel", "type-panel"},
+    {"paneldynamic", "type-paneldynamic"},
+    {"multipletext", "type-multipletext"},
+    {"dropdown", "type-dropdown"},
+    {"tagbox", "type-tagbox"},
+    {"ranking", "type-ranking"},
+    {"imagepicker", "type-imagepicker"},
+    {"image", "type-image"},
+    {"slider", "type-slider"},
 };
-
-const std::string kFixedValues = "preset or computed values are not supported: every respondent starts with no answers";
 
 // SurveyJS element properties the kiosk refuses.
-const std::map<std::string, std::string, std::less<>> kUnsupportedElementProperties = {
-    {"hasOther", "an 'other' option with free text is not supported; add a choice instead"},
-    {"showOtherItem", "an 'other' option with free text is not supported; add a choice instead"},
-    {"hasComment", "a comment area is free text and is not supported"},
-    {"showCommentArea", "a comment area is free text and is not supported"},
-    {"validators", "validators are not supported; use isRequired, min/max or maxSelectedChoices"},
-    {"choicesByUrl", "choices loaded from a URL are not supported; list the choices"},
-    {"choicesFromQuestion", "choices copied from another question are not supported; list the choices"},
-    {"choicesVisibleIf", "conditional choices are not supported"},
-    {"choicesEnableIf", "conditional choices are not supported"},
-    {"defaultValue", kFixedValues},
-    {"defaultValueExpression", kFixedValues},
-    {"setValueIf", kFixedValues},
-    {"setValueExpression", kFixedValues},
-    {"resetValueIf", kFixedValues},
-    {"correctAnswer", "quizzes (correctAnswer) are not supported"},
-    {"valueName", "valueName is not supported; the answer is stored under the element's name"},
-    {"hasNone", "hasNone is the old name; use showNoneItem"},
-    {"hasSelectAll", "a select-all option is not supported"},
-    {"showSelectAllItem", "a select-all option is not supported"},
-    {"minSelectedChoices", "minSelectedChoices is not supported; use isRequired"},
-    {"rateCount", "rateCount is not supported; use rateMin, rateMax and rateStep, or rateValues"},
-    {"valueTrue", "custom boolean values are not supported; the answer is true or false"},
-    {"valueFalse", "custom boolean values are not supported; the answer is true or false"},
-    {"elements", "nested elements (panels) are not supported; put the elements directly on pages"},
-    {"templateElements", "dynamic panels are not supported"},
-    {"maxTimeToFinish", "timers are not supported: a kiosk never hurries a respondent"},
-    {"timeLimit", "timers are not supported: a kiosk never hurries a respondent"},
+const std::map<std::string, std::string_view, std::less<>> kUnsupportedElementProperties = {
+    {"hasOther", "property-other"},
+    {"showOtherItem", "property-other"},
+    {"hasComment", "property-comment"},
+    {"showCommentArea", "property-comment"},
+    {"validators", "property-validators"},
+    {"choicesByUrl", "property-choices-by-url"},
+    {"choicesFromQuestion", "property-choices-from-question"},
+    {"choicesVisibleIf", "property-conditional-choices"},
+    {"choicesEnableIf", "property-conditional-choices"},
+    {"defaultValue", "property-fixed-values"},
+    {"defaultValueExpression", "property-fixed-values"},
+    {"setValueIf", "property-fixed-values"},
+    {"setValueExpression", "property-fixed-values"},
+    {"resetValueIf", "property-fixed-values"},
+    {"correctAnswer", "property-correct-answer"},
+    {"valueName", "property-value-name"},
+    {"hasNone", "property-has-none"},
+    {"hasSelectAll", "property-select-all"},
+    {"showSelectAllItem", "property-select-all"},
+    {"minSelectedChoices", "property-min-selected"},
+    {"rateCount", "property-rate-count"},
+    {"valueTrue", "property-boolean-values"},
+    {"valueFalse", "property-boolean-values"},
+    {"elements", "property-nested-elements"},
+    {"templateElements", "property-dynamic-panels"},
+    {"maxTimeToFinish", "property-timers"},
+    {"timeLimit", "property-timers"},
 };
 
-const std::string kTimers = "timers are not supported: a kiosk never hurries a respondent";
-
-const std::map<std::string, std::string, std::less<>> kUnsupportedSurveyProperties = {
-    {"showTimerPanel", kTimers},
-    {"showTimer", kTimers},
-    {"maxTimeToFinish", kTimers},
-    {"maxTimeToFinishPage", kTimers},
-    {"timeLimit", kTimers},
-    {"timeLimitPerPage", kTimers},
-    {"triggers", "triggers are not supported; use visibleIf, enableIf and requiredIf"},
-    {"calculatedValues", "calculated values are not supported; refer to questions directly in expressions"},
-    {"completedHtmlOnCondition", "conditional thank-you texts are not supported; use completedHtml"},
-    {"navigateToUrl", "navigating to a URL is not supported on a kiosk"},
-    {"navigateToUrlOnCondition", "navigating to a URL is not supported on a kiosk"},
-    {"questions", "put questions inside pages: {\"pages\": [{\"elements\": [...]}]}"},
-    {"elements", "put elements inside pages: {\"pages\": [{\"elements\": [...]}]}"},
-    {"functions", "custom functions are not supported in expressions"},
+const std::map<std::string, std::string_view, std::less<>> kUnsupportedSurveyProperties = {
+    {"showTimerPanel", "property-timers"},
+    {"showTimer", "property-timers"},
+    {"maxTimeToFinish", "property-timers"},
+    {"maxTimeToFinishPage", "property-timers"},
+    {"timeLimit", "property-timers"},
+    {"timeLimitPerPage", "property-timers"},
+    {"triggers", "property-triggers"},
+    {"calculatedValues", "property-calculated-values"},
+    {"completedHtmlOnCondition", "property-completed-on-condition"},
+    {"navigateToUrl", "property-navigate-url"},
+    {"navigateToUrlOnCondition", "property-navigate-url"},
+    {"questions", "property-survey-questions"},
+    {"elements", "property-survey-elements"},
+    {"functions", "property-functions"},
 };
 
-const std::map<std::string, std::string, std::less<>> kUnsupportedPageProperties = {
-    {"questions", "use \"elements\" for the contents of a page"},
-    {"enableIf", "enableIf on a page is not supported; put it on the elements"},
-    {"requiredIf", "requiredIf on a page is not supported; put it on the elements"},
-    {"maxTimeToFinish", kTimers},
-    {"timeLimit", kTimers},
-    {"readOnly", "readOnly pages are not supported; use enableIf on the elements"},
+const std::map<std::string, std::string_view, std::less<>> kUnsupportedPageProperties = {
+    {"questions", "property-page-questions"},
+    {"enableIf", "property-page-enableif"},
+    {"requiredIf", "property-page-requiredif"},
+    {"maxTimeToFinish", "property-timers"},
+    {"timeLimit", "property-timers"},
+    {"readOnly", "property-page-readonly"},
 };
 
 std::string escapePointerToken(std::string_view token) {
@@ -201,11 +197,16 @@ public:
 
 private:
     // ---- diagnostics ----
-    void error(const std::string& pointer, std::string message) {
-        m_diagnostics.push_back({Diagnostic::Severity::Error, m_file, pointer, std::move(message)});
+    // A problem worded in lint_messages.cpp, by its code and the values it names.
+    void error(const std::string& pointer, std::string_view code, std::vector<std::string> args) {
+        add(Diagnostic::Severity::Error, pointer, code, std::move(args));
     }
-    void warning(const std::string& pointer, std::string message) {
-        m_diagnostics.push_back({Diagnostic::Severity::Warning, m_file, pointer, std::move(message)});
+    void add(Diagnostic::Severity severity, const std::string& pointer, std::string_view code, std::vector<std::string> args) {
+        std::string message = lintMessage(code, args, "en");
+        m_diagnostics.push_back({severity, m_file, pointer, std::move(message), std::string(code), std::move(args)});
+    }
+    void warning(const std::string& pointer, std::string_view code, std::vector<std::string> args) {
+        add(Diagnostic::Severity::Warning, pointer, code, std::move(args));
     }
     std::size_t errorCount() const {
         return static_cast<std::size_t>(std::count_if(m_diagnostics.begin(), m_diagnostics.end(), [](const auto& d) {
@@ -216,30 +217,31 @@ private:
     // ---- JSON ----
     std::optional<json> parse() {
         if (m_bytes.empty()) {
-            error("", "the file is empty; expected a survey definition (a JSON object)");
+            error("", "file-empty", {});
             return std::nullopt;
         }
         if (m_bytes.size() > kMaxSurveyBytes) {
-            error("", "the file is " + std::to_string(m_bytes.size()) + " bytes; a survey definition may be at most " +
-                          std::to_string(kMaxSurveyBytes) + " bytes");
+            error("", "file-too-large", {std::to_string(m_bytes.size()), std::to_string(kMaxSurveyBytes)});
             return std::nullopt;
         }
         if (auto at = jsonTooDeepAt(m_bytes, kMaxDepth)) {
-            error("", "JSON nested deeper than " + std::to_string(kMaxDepth) + " levels at " + lineColumn(m_bytes, *at));
+            const auto where = lineColumnAt(m_bytes, *at);
+            error("", "json-too-deep", {std::to_string(kMaxDepth), std::to_string(where.line), std::to_string(where.column)});
             return std::nullopt;
         }
         try {
             json doc = json::parse(m_bytes);
             if (!doc.is_object()) {
-                error("", "expected a survey definition (a JSON object), got " + typeDescription(doc));
+                error("", "survey-not-object", {typeDescription(doc), shown(doc)});
                 return std::nullopt;
             }
             return doc;
         } catch (const json::parse_error& e) {
-            error("", "not valid JSON at " + lineColumn(m_bytes, e.byte > 0 ? e.byte - 1 : 0) + ": " + printable(withoutPrefix(e.what())));
+            const auto where = lineColumnAt(m_bytes, e.byte > 0 ? e.byte - 1 : 0);
+            error("", "json-syntax", {std::to_string(where.line), std::to_string(where.column), printable(withoutPrefix(e.what()))});
             return std::nullopt;
         } catch (const json::exception& e) {  // e.g. a number too large for a double
-            error("", "not valid JSON: " + printable(withoutPrefix(e.what())));
+            error("", "json-invalid", {printable(withoutPrefix(e.what()))});
             return std::nullopt;
         }
     }
@@ -247,13 +249,12 @@ private:
     // ---- typed readers: each reports its own error and returns nullopt ----
     std::optional<std::string> string(const json& value, const std::string& pointer, std::size_t maxLength = kMaxTextLength) {
         if (!value.is_string()) {
-            error(pointer, "expected a string, got " + typeDescription(value));
+            error(pointer, "expected-string", {typeDescription(value), shown(value)});
             return std::nullopt;
         }
         auto text = value.get<std::string>();
         if (text.size() > maxLength) {
-            error(pointer, "text is " + std::to_string(text.size()) + " bytes long; at most " + std::to_string(maxLength) +
-                               " are allowed");
+            error(pointer, "text-too-long", {std::to_string(text.size()), std::to_string(maxLength)});
             return std::nullopt;
         }
         return text;
@@ -261,7 +262,7 @@ private:
 
     std::optional<bool> boolean(const json& value, const std::string& pointer) {
         if (!value.is_boolean()) {
-            error(pointer, "expected true or false, got " + typeDescription(value));
+            error(pointer, "expected-boolean", {typeDescription(value), shown(value)});
             return std::nullopt;
         }
         return value.get<bool>();
@@ -269,7 +270,7 @@ private:
 
     std::optional<double> number(const json& value, const std::string& pointer) {
         if (!value.is_number()) {
-            error(pointer, "expected a number, got " + typeDescription(value));
+            error(pointer, "expected-number", {typeDescription(value), shown(value)});
             return std::nullopt;
         }
         return value.get<double>();
@@ -282,14 +283,14 @@ private:
             if (auto plain = string(value, pointer)) text = LocalizedText(*plain);
         } else if (value.is_object()) {
             if (value.empty()) {
-                error(pointer, "expected text, or an object of locale -> text, got an empty object");
+                error(pointer, "text-empty-object", {});
                 return std::nullopt;
             }
             TextMap texts;
             bool ok = true;
             for (const auto& [locale, entry] : value.items()) {
                 if (locale != "default" && !validLocale(locale)) {
-                    error(child(pointer, locale), "'" + locale + "' is not a locale code; expected e.g. \"da\", \"en\" or \"default\"");
+                    error(child(pointer, locale), "text-locale-invalid", {locale});
                     ok = false;
                 } else if (auto s = string(entry, child(pointer, locale))) {
                     texts.emplace(locale, std::move(*s));
@@ -299,7 +300,7 @@ private:
             }
             if (ok) text = LocalizedText(std::move(texts));
         } else {
-            error(pointer, "expected text, or an object of locale -> text, got " + typeDescription(value));
+            error(pointer, "expected-text", {typeDescription(value), shown(value)});
         }
         if (text && shownToRespondent) m_shownTexts.emplace_back(pointer, *text);
         return text;
@@ -307,15 +308,14 @@ private:
 
     std::optional<Expression> expression(const json& value, const std::string& pointer) {
         if (value.is_string() && value.get_ref<const std::string&>().size() > kMaxExpressionLength) {
-            error(pointer, "the expression is " + std::to_string(value.get_ref<const std::string&>().size()) + " bytes long; at most " +
-                               std::to_string(kMaxExpressionLength) + " are allowed");
+            error(pointer, "expression-too-long", {std::to_string(value.get_ref<const std::string&>().size()), std::to_string(kMaxExpressionLength)});
             return std::nullopt;
         }
         auto text = string(value, pointer);
         if (!text) return std::nullopt;
         auto parsed = Expression::parse(*text);
         if (!parsed) {
-            error(pointer, parsed.error().message);
+            error(pointer, "expression-invalid", {parsed.error().message});
             return std::nullopt;
         }
         return std::move(parsed).value();
@@ -326,26 +326,26 @@ private:
         for (const auto& [key, value] : doc.items()) {
             if (isOff(value)) continue;
             if (auto it = kUnsupportedSurveyProperties.find(key); it != kUnsupportedSurveyProperties.end()) {
-                error(child("", key), it->second);
+                error(child("", key), it->second, {key});
             }
         }
         m_survey.defaultLocale = "da";
         if (doc.contains("locale")) {
             if (auto locale = string(doc["locale"], "/locale", 16)) {
                 if (validLocale(*locale)) m_survey.defaultLocale = *locale;
-                else error("/locale", "'" + *locale + "' is not a locale code; expected e.g. \"da\" or \"en\"");
+                else error("/locale", "locale-invalid", {*locale});
             }
         }
         if (!doc.contains("surveyId")) {
-            error("/surveyId", "missing; expected a stable survey id such as \"digital-kompetence\" ([a-z0-9-], 1-64 characters)");
+            error("/surveyId", "survey-id-missing", {});
         } else if (auto id = string(doc["surveyId"], "/surveyId", 1000)) {
             if (validSurveyId(*id)) m_survey.id = *id;
-            else error("/surveyId", "'" + *id + "' is not a survey id; expected 1-64 characters of a-z, 0-9 and '-'");
+            else error("/surveyId", "survey-id-invalid", {*id});
         }
         if (!doc.contains("surveyVersion")) {
-            error("/surveyVersion", "missing; expected a version string such as \"2026.1\"");
+            error("/surveyVersion", "survey-version-missing", {});
         } else if (auto version = string(doc["surveyVersion"], "/surveyVersion", 64)) {
-            if (version->empty()) error("/surveyVersion", "expected a non-empty version string such as \"2026.1\"");
+            if (version->empty()) error("/surveyVersion", "survey-version-empty", {});
             else m_survey.version = *version;
         }
         if (doc.contains("allowFreeText")) {
@@ -358,19 +358,19 @@ private:
             }
         }
         if (!doc.contains("consent")) {
-            error("/consent", "missing; expected the consent text shown before the first question (text, or locale -> text)");
+            error("/consent", "consent-missing", {});
         } else if (auto consent = localized(doc["consent"], "/consent")) {
             const auto& texts = consent->byLocale();
             if (std::any_of(texts.begin(), texts.end(), [](const auto& entry) { return js::trim(entry.second).empty(); })) {
-                error("/consent", "the consent text is empty; respondents must be told what is collected, who sees it and how long it is kept");
+                error("/consent", "consent-empty", {});
             }
             m_survey.consent = *consent;
         }
         if (doc.contains("scoring")) loadScoring(doc["scoring"]);
         if (!doc.contains("pages")) {
-            error("/pages", "missing; expected an array of pages, each with \"elements\"");
+            error("/pages", "pages-missing", {});
         } else if (!doc["pages"].is_array() || doc["pages"].empty()) {
-            error("/pages", "expected a non-empty array of pages, got " + arrayDescription(doc["pages"]));
+            error("/pages", "pages-empty", {arrayDescription(doc["pages"]), shown(doc["pages"])});
         } else {
             const auto& pages = doc["pages"];
             for (std::size_t i = 0; i < pages.size(); ++i) loadPage(pages[i], child("/pages", i));
@@ -381,17 +381,17 @@ private:
 
     void loadPage(const json& page, const std::string& pointer) {
         if (!page.is_object()) {
-            error(pointer, "expected a page (an object with \"elements\"), got " + typeDescription(page));
+            error(pointer, "page-not-object", {typeDescription(page), shown(page)});
             return;
         }
         for (const auto& [key, value] : page.items()) {
             if (isOff(value)) continue;
             if (auto it = kUnsupportedPageProperties.find(key); it != kUnsupportedPageProperties.end()) {
-                error(child(pointer, key), it->second);
+                error(child(pointer, key), it->second, {key});
             }
         }
         if (page.contains("visible") && page["visible"] != json(true)) {
-            error(child(pointer, "visible"), "visible is not supported; use visibleIf");
+            error(child(pointer, "visible"), "visible-unsupported", {});
         }
         Page result;
         if (page.contains("name")) {
@@ -401,16 +401,16 @@ private:
         if (page.contains("visibleIf")) result.visibleIf = expression(page["visibleIf"], child(pointer, "visibleIf"));
         const auto elementsPointer = child(pointer, "elements");
         if (!page.contains("elements")) {
-            error(elementsPointer, "missing; expected an array of elements");
+            error(elementsPointer, "elements-missing", {});
             return;
         }
         const auto& elements = page["elements"];
         if (!elements.is_array() || elements.empty()) {
-            error(elementsPointer, "expected a non-empty array of elements, got " + arrayDescription(elements));
+            error(elementsPointer, "elements-empty", {arrayDescription(elements), shown(elements)});
             return;
         }
         if (m_survey.elements.size() + elements.size() > kMaxElements) {
-            error(elementsPointer, "a survey may have at most " + std::to_string(kMaxElements) + " elements");
+            error(elementsPointer, "elements-too-many", {std::to_string(kMaxElements)});
             return;
         }
         result.firstElement = m_survey.elements.size();
@@ -422,7 +422,7 @@ private:
 
     void loadElement(const json& e, const std::string& pointer) {
         if (!e.is_object()) {
-            error(pointer, "expected an element (an object with \"type\" and \"name\"), got " + typeDescription(e));
+            error(pointer, "element-not-object", {typeDescription(e), shown(e)});
             return;
         }
         Element element;
@@ -432,14 +432,14 @@ private:
         for (const auto& [key, value] : e.items()) {
             if (isOff(value)) continue;
             if (auto it = kUnsupportedElementProperties.find(key); it != kUnsupportedElementProperties.end()) {
-                error(child(pointer, key), it->second);
+                error(child(pointer, key), it->second, {key});
             }
         }
         if (e.contains("visible") && e["visible"] != json(true)) {
-            error(child(pointer, "visible"), "visible is not supported; use visibleIf");
+            error(child(pointer, "visible"), "visible-unsupported", {});
         }
         if (e.contains("readOnly") && e["readOnly"] != json(false)) {
-            error(child(pointer, "readOnly"), "readOnly is not supported; use enableIf");
+            error(child(pointer, "readOnly"), "readonly-unsupported", {});
         }
         loadName(e, pointer, element);
         const auto field = [&](std::string_view key) { return child(pointer, key); };
@@ -477,8 +477,7 @@ private:
             case ElementType::Text:
             case ElementType::Comment:
                 if (!m_survey.allowFreeText) {
-                    error(pointer, "free text can identify a person and is refused; use a choice question, or set "
-                                   "\"allowFreeText\": true at the top level if the survey really needs it");
+                    error(pointer, "free-text-refused", {});
                 }
                 break;
         }
@@ -489,18 +488,18 @@ private:
     bool loadType(const json& e, const std::string& pointer, Element& element) {
         const auto typePointer = child(pointer, "type");
         if (!e.contains("type")) {
-            error(typePointer, "missing; expected one of html, rating, radiogroup, checkbox, boolean, text");
+            error(typePointer, "type-missing", {});
             return false;
         }
         auto type = string(e["type"], typePointer, 100);
         if (!type) return false;
         *type = js::toLowerCase(*type);  // survey-core accepts "Rating" and "RadioGroup" too
         if (auto it = kUnsupportedTypes.find(*type); it != kUnsupportedTypes.end()) {
-            error(typePointer, "element type '" + *type + "': " + it->second);
+            error(typePointer, it->second, {*type});
             return false;
         }
         if (std::find(kSupportedTypes.begin(), kSupportedTypes.end(), *type) == kSupportedTypes.end() && *type != "comment") {
-            error(typePointer, "unknown element type '" + *type + "'; expected one of html, rating, radiogroup, checkbox, boolean, text");
+            error(typePointer, "type-unknown", {*type});
             return false;
         }
         static const std::map<std::string, ElementType, std::less<>> types = {
@@ -508,7 +507,7 @@ private:
             {"checkbox", ElementType::Checkbox}, {"boolean", ElementType::Boolean}, {"comment", ElementType::Comment}};
         if (*type != "text") {
             element.type = types.at(*type);
-            if (e.contains("inputType")) error(child(pointer, "inputType"), "inputType only applies to \"text\" elements");
+            if (e.contains("inputType")) error(child(pointer, "inputType"), "input-type-not-text", {});
             return true;
         }
         element.type = ElementType::Text;
@@ -518,7 +517,7 @@ private:
             if (*inputType == "number") {
                 element.type = ElementType::Number;
             } else if (*inputType != "text") {
-                error(child(pointer, "inputType"), "inputType '" + *inputType + "' is not supported; use \"number\" (an on-screen number pad)");
+                error(child(pointer, "inputType"), "input-type-unsupported", {*inputType});
                 return false;
             }
         }
@@ -528,22 +527,22 @@ private:
     void loadName(const json& e, const std::string& pointer, Element& element) {
         const auto namePointer = child(pointer, "name");
         if (!e.contains("name")) {
-            error(namePointer, "missing; every element needs a unique name ([A-Za-z_][A-Za-z0-9_.-]*)");
+            error(namePointer, "name-missing", {});
             return;
         }
         auto name = string(e["name"], namePointer, 1000);
         if (!name) return;
         if (name->size() > kMaxNameLength) {
-            error(namePointer, "name is " + std::to_string(name->size()) + " characters; at most " + std::to_string(kMaxNameLength) + " are allowed");
+            error(namePointer, "name-too-long", {std::to_string(name->size()), std::to_string(kMaxNameLength)});
             return;
         }
         if (!validName(*name)) {
-            error(namePointer, "'" + *name + "' is not a valid name; expected a letter or '_' followed by letters, digits, '_', '.' or '-'");
+            error(namePointer, "name-invalid", {*name});
             return;
         }
         const std::string key = js::toLowerCase(*name);
         if (auto [it, inserted] = m_namePointers.emplace(key, namePointer); !inserted) {
-            error(namePointer, "duplicate name '" + *name + "' (already used at " + it->second + "; names are compared without case, as in SurveyJS)");
+            error(namePointer, "name-duplicate", {*name, it->second});
             return;
         }
         element.name = *name;
@@ -551,12 +550,12 @@ private:
 
     void loadHtml(const json& e, const std::string& pointer, Element& element) {
         if (!e.contains("html")) {
-            error(child(pointer, "html"), "missing; an html element needs its text in \"html\"");
+            error(child(pointer, "html"), "html-missing", {});
         } else if (auto t = localized(e["html"], child(pointer, "html"))) {
             element.html = *t;
         }
         for (const char* key : {"isRequired", "requiredIf", "enableIf", "competence", "identifying"}) {
-            if (e.contains(key) && !isOff(e[key])) error(child(pointer, key), std::string(key) + " has no meaning on an html element, which has no answer");
+            if (e.contains(key) && !isOff(e[key])) error(child(pointer, key), "html-no-answer", {key});
         }
     }
 
@@ -571,8 +570,7 @@ private:
         if (e.contains("rateValues")) {
             const auto& values = e["rateValues"];
             if (!values.is_array() || values.empty() || values.size() > kMaxRatingValues) {
-                error(field("rateValues"), "expected an array of 1 to " + std::to_string(kMaxRatingValues) +
-                                               " numbers or {\"value\": number, \"text\": ...}, got " + arrayDescription(values));
+                error(field("rateValues"), "rate-values-count", {std::to_string(kMaxRatingValues), arrayDescription(values)});
                 return;
             }
             std::set<double> seen;
@@ -581,7 +579,7 @@ private:
                 const auto& item = values[i];
                 Choice choice;
                 if (item.is_object() && !item.contains("value")) {
-                    error(child(itemPointer, "value"), "missing; a rating value object needs a \"value\" (a number)");
+                    error(child(itemPointer, "value"), "rate-value-missing", {});
                     continue;
                 }
                 const json& value = item.is_object() ? item["value"] : item;
@@ -589,7 +587,7 @@ private:
                 auto n = number(value, valuePointer);
                 if (!n) continue;
                 if (!seen.insert(*n).second) {
-                    error(valuePointer, "rating value " + shown(value) + " repeats");
+                    error(valuePointer, "rate-value-repeats", {shown(value)});
                     continue;
                 }
                 choice.value = value;
@@ -608,7 +606,7 @@ private:
             if (!e.contains(key)) continue;
             auto n = number(e[key], field(key));
             if (n && std::fabs(*n) > kMaxRatingMagnitude) {
-                error(field(key), "expected a number between -1000000 and 1000000, got " + shown(e[key]));
+                error(field(key), "rate-out-of-range", {shown(e[key])});
                 n.reset();
             }
             if (n) *target = *n;
@@ -616,16 +614,15 @@ private:
         }
         if (!ok) return;
         if (rateStep < 0.001) {
-            error(field("rateStep"), "expected a step of at least 0.001, got " + js::numberToString(rateStep));
+            error(field("rateStep"), "rate-step-small", {js::numberToString(rateStep)});
             return;
         }
         if (rateMax <= rateMin) {
-            error(field("rateMax"), "rateMax (" + js::numberToString(rateMax) + ") must be above rateMin (" + js::numberToString(rateMin) + ")");
+            error(field("rateMax"), "rate-max-not-above-min", {js::numberToString(rateMax), js::numberToString(rateMin)});
             return;
         }
         if ((rateMax - rateMin) / rateStep + 1 > static_cast<double>(kMaxRatingValues)) {
-            error(field("rateMax"), "the scale has " + js::numberToString(std::floor((rateMax - rateMin) / rateStep) + 1) +
-                                        " values; at most " + std::to_string(kMaxRatingValues) + " fit on a kiosk screen");
+            error(field("rateMax"), "rate-too-many", {js::numberToString(std::floor((rateMax - rateMin) / rateStep) + 1), std::to_string(kMaxRatingValues)});
             return;
         }
         // survey-core's createRateValues: add the step, then round to the step's number of decimals.
@@ -650,12 +647,12 @@ private:
         bool showNone = false;
         if (e.contains("showNoneItem")) showNone = boolean(e["showNoneItem"], field("showNoneItem")).value_or(false);
         if (!e.contains("choices")) {
-            error(field("choices"), "missing; expected an array of choices (strings, numbers or {\"value\", \"text\"})");
+            error(field("choices"), "choices-missing", {});
             return;
         }
         const auto& choices = e["choices"];
         if (!choices.is_array() || choices.empty() || choices.size() > kMaxChoices) {
-            error(field("choices"), "expected an array of 1 to " + std::to_string(kMaxChoices) + " choices, got " + arrayDescription(choices));
+            error(field("choices"), "choices-count", {std::to_string(kMaxChoices), arrayDescription(choices), std::to_string(choices.is_array() ? choices.size() : 0)});
             return;
         }
         std::map<std::string, std::string> seen;
@@ -667,31 +664,30 @@ private:
             std::string valuePointer = itemPointer;
             if (item.is_object()) {
                 if (!item.contains("value")) {
-                    error(child(itemPointer, "value"), "missing; a choice object needs a \"value\"");
+                    error(child(itemPointer, "value"), "choice-value-missing", {});
                     continue;
                 }
                 for (const char* key : {"visibleIf", "enableIf"}) {
-                    if (item.contains(key)) error(child(itemPointer, key), "conditional choices are not supported");
+                    if (item.contains(key)) error(child(itemPointer, key), "property-conditional-choices", {key});
                 }
                 value = &item["value"];
                 valuePointer = child(itemPointer, "value");
             }
             if (!(value->is_string() || value->is_number())) {
-                error(valuePointer, "expected a choice value (a string or a number), got " + typeDescription(*value));
+                error(valuePointer, "choice-value-type", {typeDescription(*value), shown(*value)});
                 continue;
             }
             if (value->is_string() && (value->get_ref<const std::string&>().empty() || value->get_ref<const std::string&>().size() > 200)) {
-                error(valuePointer, "expected a choice value of 1 to 200 characters");
+                error(valuePointer, "choice-value-length", {});
                 continue;
             }
             const std::string key = choiceKey(*value);
             if (showNone && key == kNoneValue) {
-                error(valuePointer, "the value \"none\" is reserved for the none item (showNoneItem)");
+                error(valuePointer, "choice-value-none", {});
                 continue;
             }
             if (auto [it, inserted] = seen.emplace(key, valuePointer); !inserted) {
-                error(valuePointer, "choice value " + shown(*value) + " repeats the value at " + it->second +
-                                        " (SurveyJS compares \"1\" and 1, and text without case, as equal)");
+                error(valuePointer, "choice-value-repeats", {shown(*value), it->second});
                 continue;
             }
             choice.value = *value;
@@ -715,10 +711,10 @@ private:
         if (e.contains("maxSelectedChoices")) {
             const auto maxPointer = field("maxSelectedChoices");
             if (element.type != ElementType::Checkbox) {
-                error(maxPointer, "maxSelectedChoices only applies to checkbox questions");
+                error(maxPointer, "max-selected-not-checkbox", {});
             } else if (!e["maxSelectedChoices"].is_number_unsigned() &&
                        (!e["maxSelectedChoices"].is_number_integer() || e["maxSelectedChoices"].get<long long>() < 0)) {
-                error(maxPointer, "expected a whole number of 0 (no limit) or more, got " + typeDescription(e["maxSelectedChoices"]));
+                error(maxPointer, "max-selected-invalid", {typeDescription(e["maxSelectedChoices"]), shown(e["maxSelectedChoices"])});
             } else {
                 element.maxSelectedChoices = static_cast<int>(std::min<unsigned long long>(e["maxSelectedChoices"].get<unsigned long long>(), 1000));
             }
@@ -732,7 +728,7 @@ private:
             }
         }
         if (element.min && element.max && *element.min > *element.max) {
-            error(child(pointer, "max"), "max (" + js::numberToString(*element.max) + ") is below min (" + js::numberToString(*element.min) + ")");
+            error(child(pointer, "max"), "max-below-min", {js::numberToString(*element.max), js::numberToString(*element.min)});
         }
     }
 
@@ -744,32 +740,32 @@ private:
             case ElementType::Boolean: return;
             case ElementType::Radiogroup:
                 if (std::any_of(element.choices.begin(), element.choices.end(), [](const Choice& c) { return !c.isNone && !c.value.is_number(); })) {
-                    error(pointer, "a scored radiogroup needs numeric choice values (the lowest scores 0, the highest 1)");
+                    error(pointer, "score-radiogroup-numeric", {});
                 } else if (std::count_if(element.choices.begin(), element.choices.end(), [](const Choice& c) { return !c.isNone; }) < 2) {
-                    error(pointer, "a scored radiogroup needs at least two numeric choices");
+                    error(pointer, "score-radiogroup-two", {});
                 }
                 return;
             case ElementType::Number:
                 if (!element.min || !element.max) {
-                    error(pointer, "a scored number question needs both min and max (min scores 0, max scores 1)");
+                    error(pointer, "score-number-range", {});
                 } else if (*element.min >= *element.max) {
-                    error(pointer, "a scored number question needs min below max (min scores 0, max scores 1)");
+                    error(pointer, "score-number-order", {});
                 }
                 return;
-            default: error(pointer, std::string(typeName(element.type)) + " answers cannot be scored; use rating, radiogroup, boolean or a number");
+            default: error(pointer, "score-type", {std::string(typeName(element.type))});
         }
     }
 
     // ---- scoring ----
     void loadScoring(const json& scoring) {
         if (!scoring.is_object()) {
-            error("/scoring", "expected an object with \"areas\", \"levels\" and \"advice\", got " + typeDescription(scoring));
+            error("/scoring", "scoring-not-object", {typeDescription(scoring), shown(scoring)});
             return;
         }
         Scoring result;
         const auto& areas = scoring.contains("areas") ? scoring["areas"] : json();
         if (!areas.is_array() || areas.empty()) {
-            error("/scoring/areas", "expected a non-empty array of areas {\"id\", \"title\", \"competences\"}");
+            error("/scoring/areas", "areas-empty", {});
             return;
         }
         std::map<std::string, std::string> competenceArea;
@@ -777,69 +773,68 @@ private:
             const auto pointer = child("/scoring/areas", i);
             const auto& area = areas[i];
             if (!area.is_object()) {
-                error(pointer, "expected an area {\"id\", \"title\", \"competences\"}, got " + typeDescription(area));
+                error(pointer, "area-not-object", {typeDescription(area), shown(area)});
                 continue;
             }
             ScoringArea item;
-            if (!area.contains("id")) error(child(pointer, "id"), "missing; expected an area id");
+            if (!area.contains("id")) error(child(pointer, "id"), "area-id-missing", {});
             else if (auto id = string(area["id"], child(pointer, "id"), kMaxNameLength)) item.id = *id;
             if (area.contains("title")) {
                 if (auto t = localized(area["title"], child(pointer, "title"))) item.title = *t;
             } else {
-                error(child(pointer, "title"), "missing; the respondent's profile shows the area's title");
+                error(child(pointer, "title"), "area-title-missing", {});
             }
             const auto competencesPointer = child(pointer, "competences");
             const auto& competences = area.contains("competences") ? area["competences"] : json();
             if (!competences.is_array() || competences.empty()) {
-                error(competencesPointer, "expected a non-empty array of competence ids");
+                error(competencesPointer, "competences-empty", {});
             } else {
                 for (std::size_t c = 0; c < competences.size(); ++c) {
                     auto id = string(competences[c], child(competencesPointer, c), kMaxNameLength);
                     if (!id) continue;
                     if (auto [it, inserted] = competenceArea.emplace(*id, item.id); !inserted) {
-                        error(child(competencesPointer, c), "competence '" + *id + "' is already in area '" + it->second + "'");
+                        error(child(competencesPointer, c), "competence-twice", {*id, it->second});
                         continue;
                     }
                     item.competences.push_back(*id);
                 }
             }
             if (std::any_of(result.areas.begin(), result.areas.end(), [&](const ScoringArea& a) { return a.id == item.id; })) {
-                error(child(pointer, "id"), "duplicate area id '" + item.id + "'");
+                error(child(pointer, "id"), "area-id-duplicate", {item.id});
             }
             result.areas.push_back(std::move(item));
         }
         const auto& levels = scoring.contains("levels") ? scoring["levels"] : json();
         if (!levels.is_array() || levels.empty()) {
-            error("/scoring/levels", "expected a non-empty array of levels {\"id\", \"min\", \"title\"}");
+            error("/scoring/levels", "levels-empty", {});
             return;
         }
         for (std::size_t i = 0; i < levels.size(); ++i) {
             const auto pointer = child("/scoring/levels", i);
             const auto& level = levels[i];
             if (!level.is_object()) {
-                error(pointer, "expected a level {\"id\", \"min\", \"title\"}, got " + typeDescription(level));
+                error(pointer, "level-not-object", {typeDescription(level), shown(level)});
                 continue;
             }
             ScoringLevel item;
-            if (!level.contains("id")) error(child(pointer, "id"), "missing; expected a level id");
+            if (!level.contains("id")) error(child(pointer, "id"), "level-id-missing", {});
             else if (auto id = string(level["id"], child(pointer, "id"), kMaxNameLength)) item.id = *id;
             if (!level.contains("min")) {
-                error(child(pointer, "min"), "missing; expected the lowest area score (0..1) for this level");
+                error(child(pointer, "min"), "level-min-missing", {});
             } else if (auto min = number(level["min"], child(pointer, "min"))) {
-                if (*min < 0 || *min > 1) error(child(pointer, "min"), "expected a score between 0 and 1, got " + shown(level["min"]));
+                if (*min < 0 || *min > 1) error(child(pointer, "min"), "level-min-range", {shown(level["min"])});
                 else if (!result.levels.empty() && *min <= result.levels.back().min) {
-                    error(child(pointer, "min"), "levels must be in ascending order of min; " + shown(level["min"]) +
-                                                     " is not above the previous level's " + js::numberToString(result.levels.back().min));
+                    error(child(pointer, "min"), "level-min-order", {shown(level["min"]), js::numberToString(result.levels.back().min)});
                 }
                 item.min = *min;
             }
             if (level.contains("title")) {
                 if (auto t = localized(level["title"], child(pointer, "title"))) item.title = *t;
             } else {
-                error(child(pointer, "title"), "missing; the respondent's profile shows the level's title");
+                error(child(pointer, "title"), "level-title-missing", {});
             }
             if (std::any_of(result.levels.begin(), result.levels.end(), [&](const ScoringLevel& l) { return l.id == item.id; })) {
-                error(child(pointer, "id"), "duplicate level id '" + item.id + "'");
+                error(child(pointer, "id"), "level-id-duplicate", {item.id});
             }
             result.levels.push_back(std::move(item));
         }
@@ -847,7 +842,7 @@ private:
         if (scoring.contains("advice")) loadAdvice(scoring["advice"], result);
         for (const auto& [key, value] : scoring.items()) {
             if (key != "areas" && key != "levels" && key != "advice") {
-                warning(child("/scoring", key), "unknown scoring property '" + key + "' is ignored");
+                warning(child("/scoring", key), "scoring-property-unknown", {key});
             }
         }
         m_survey.scoring = std::move(result);
@@ -855,24 +850,24 @@ private:
 
     void loadAdvice(const json& advice, Scoring& scoring) {
         if (!advice.is_object()) {
-            error("/scoring/advice", "expected an object of area id -> level id -> text, got " + typeDescription(advice));
+            error("/scoring/advice", "advice-not-object", {typeDescription(advice), shown(advice)});
             return;
         }
         for (const auto& [areaId, byLevel] : advice.items()) {
             const auto areaPointer = child("/scoring/advice", areaId);
             const auto area = std::find_if(scoring.areas.begin(), scoring.areas.end(), [&id = areaId](const auto& a) { return a.id == id; });
             if (area == scoring.areas.end()) {
-                error(areaPointer, "unknown area '" + areaId + "'");
+                error(areaPointer, "advice-area-unknown", {areaId});
                 continue;
             }
             if (!byLevel.is_object()) {
-                error(areaPointer, "expected an object of level id -> text, got " + typeDescription(byLevel));
+                error(areaPointer, "advice-area-not-object", {typeDescription(byLevel), shown(byLevel)});
                 continue;
             }
             for (const auto& [levelId, text] : byLevel.items()) {
                 const auto level = std::find_if(scoring.levels.begin(), scoring.levels.end(), [&id = levelId](const auto& l) { return l.id == id; });
                 if (level == scoring.levels.end()) {
-                    error(child(areaPointer, levelId), "unknown level '" + levelId + "'");
+                    error(child(areaPointer, levelId), "advice-level-unknown", {levelId});
                     continue;
                 }
                 if (auto t = localized(text, child(areaPointer, levelId))) {
@@ -887,7 +882,7 @@ private:
         if (!m_survey.scoring) {
             for (const auto& element : m_survey.elements) {
                 if (!element.competence.empty()) {
-                    error(child(element.pointer, "competence"), "competence '" + element.competence + "' needs a \"scoring\" section that lists it in an area");
+                    error(child(element.pointer, "competence"), "competence-no-scoring", {element.competence});
                 }
             }
             return;
@@ -899,18 +894,18 @@ private:
             const bool known = std::any_of(m_survey.scoring->areas.begin(), m_survey.scoring->areas.end(), [&](const ScoringArea& area) {
                 return std::find(area.competences.begin(), area.competences.end(), element.competence) != area.competences.end();
             });
-            if (!known) error(child(element.pointer, "competence"), "competence '" + element.competence + "' is in no scoring area");
+            if (!known) error(child(element.pointer, "competence"), "competence-no-area", {element.competence});
         }
         const auto& scoring = *m_survey.scoring;
         for (std::size_t a = 0; a < scoring.areas.size(); ++a) {
             for (const auto& competence : scoring.areas[a].competences) {
                 if (!used.count(competence)) {
-                    warning(child(child("/scoring/areas", a), "competences"), "competence '" + competence + "' is used by no question");
+                    warning(child(child("/scoring/areas", a), "competences"), "competence-unused", {competence});
                 }
             }
             for (std::size_t l = 0; l < scoring.levels.size(); ++l) {
                 if (scoring.advice[a][l].empty()) {
-                    warning(child(child("/scoring/advice", scoring.areas[a].id), scoring.levels[l].id), "no advice for this area and level");
+                    warning(child(child("/scoring/advice", scoring.areas[a].id), scoring.levels[l].id), "advice-missing", {});
                 }
             }
         }
@@ -931,19 +926,21 @@ private:
     }
 
     void bind(Expression& expression, const std::string& pointer, int self) {
-        std::string problem;
+        std::string problem;  // a code
+        std::string name;     // the element it is about
         const auto status = expression.bind(
-            [&](std::string_view name) {
-                const int index = m_survey.indexOf(name);
+            [&](std::string_view referred) {
+                const int index = m_survey.indexOf(referred);
                 if (index < 0 || !problem.empty()) return index;
                 const auto& target = m_survey.elements[static_cast<std::size_t>(index)];
-                if (index == self) problem = "an expression cannot refer to its own element ('" + target.name + "')";
-                else if (!target.isQuestion()) problem = "'" + target.name + "' is an html element and has no answer";
+                if (index == self) problem = "expression-self";
+                else if (!target.isQuestion()) problem = "expression-html";
+                if (!problem.empty()) name = target.name;
                 return index;
             },
             [&](int slot) { return m_survey.elements[static_cast<std::size_t>(slot)].type == ElementType::Checkbox; });
-        if (!status) error(pointer, status.message());
-        else if (!problem.empty()) error(pointer, problem);
+        if (!status) error(pointer, "expression-invalid", {status.message()});
+        else if (!problem.empty()) error(pointer, problem, {name});
     }
 
     // ---- after a successful load ----
@@ -962,8 +959,8 @@ private:
             if (text.isPlain()) continue;
             for (const auto& locale : all) {
                 if (!text.byLocale().count(locale)) {
-                    warning(pointer, locale == "default" ? "no 'default' text, which other texts have"
-                                                         : "missing '" + locale + "' translation, which other texts have");
+                    if (locale == "default") warning(pointer, "translation-default-missing", {});
+                    else warning(pointer, "translation-missing", {locale});
                 }
             }
         }
@@ -1046,7 +1043,7 @@ LoadResult loadSurveyFile(const std::filesystem::path& path) {
     const std::string file = path.string();
     const auto fail = [&](std::string message) {
         LoadResult result;
-        result.diagnostics.push_back({Diagnostic::Severity::Error, file, "", std::move(message)});
+        result.diagnostics.push_back({Diagnostic::Severity::Error, file, "", std::move(message), {}, {}});
         return result;
     };
     std::error_code ec;

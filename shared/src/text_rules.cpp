@@ -27,14 +27,19 @@ bool validSurveyId(std::string_view id) {
            std::all_of(id.begin(), id.end(), [](char c) { return isLower(c) || isDigit(c) || c == '-'; });
 }
 
-std::string lineColumn(std::string_view text, std::size_t offset) {
+LineColumn lineColumnAt(std::string_view text, std::size_t offset) {
     offset = std::min(offset, text.size());
     std::size_t line = 1;
     std::size_t lineStart = 0;
     for (std::size_t i = 0; i < offset; ++i) {
         if (text[i] == '\n') ++line, lineStart = i + 1;
     }
-    return "line " + std::to_string(line) + ", column " + std::to_string(offset - lineStart + 1);
+    return {line, offset - lineStart + 1};
+}
+
+std::string lineColumn(std::string_view text, std::size_t offset) {
+    const LineColumn at = lineColumnAt(text, offset);
+    return "line " + std::to_string(at.line) + ", column " + std::to_string(at.column);
 }
 
 std::optional<std::size_t> jsonTooDeepAt(std::string_view text, std::size_t maxDepth) {

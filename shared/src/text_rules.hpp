@@ -11,6 +11,12 @@ namespace svarboks::shared::text {
 [[nodiscard]] bool validLocale(std::string_view code);
 /// [a-z0-9-]{1,64}.
 [[nodiscard]] bool validSurveyId(std::string_view id);
+struct LineColumn {
+    std::size_t line = 1;    ///< 1-based
+    std::size_t column = 1;  ///< 1-based, in bytes
+};
+/// The line and column of a byte offset.
+[[nodiscard]] LineColumn lineColumnAt(std::string_view text, std::size_t offset);
 /// "line 3, column 14" for a byte offset.
 [[nodiscard]] std::string lineColumn(std::string_view text, std::size_t offset);
 /// Where JSON nests deeper than `maxDepth` (checked before parsing, so no parser recursion depends on input).
@@ -25,6 +31,7 @@ namespace svarboks::shared::text {
 namespace svarboks::shared {
 using text::jsonTooDeepAt;
 using text::lineColumn;
+using text::lineColumnAt;
 using text::printable;
 using text::validLocale;
 using text::validSurveyId;

@@ -80,6 +80,8 @@ async function upload(page, file) {
     check(error.includes('digital-bad.json') && error.includes('fejl'), `the upload's error reads "${error}"`);
     const lint = (await page.locator('ul.lint').textContent()) || '';
     check(lint.includes(`linje ${bad.line} · /pages/0/elements/2/type`), `the lint list lacks line ${bad.line} and the pointer: "${lint}"`);
+    check(lint.includes("elementtypen 'matrix': matrix-spørgsmål understøttes ikke") && !lint.includes('not supported'),
+      `the lint message is not in the page's language (Danish): "${lint}"`);
     check(await page.locator('table.drafts').count() === 0, 'a survey with an error became a draft');
     await shot(page, 'admin-survey-lint');
 

@@ -57,6 +57,31 @@ function csvCells(line) {
 }
 const csvLines = (text) => text.split('\r\n').filter((l) => l.length > 0);
 
+// A codebook CSV (codebook.hpp) against the data's header and the survey file: one row per column of the
+// data, each question with its title and every choice with its label, in Danish and in English.
+function checkCodebook(text, dataHeader, where) {
+  const survey = JSON.parse(fs.readFileSync(path.join(__dirname, '../../assets/surveys/digital-kompetence.json'), 'utf8'));
+  const say = (t, lang) => (typeof t === 'string' ? t : t[lang] ?? t.default ?? t[survey.locale] ?? Object.values(t)[0]);
+  const [header, ...rows] = csvLines(text).map(csvCells);
+  check(header.join(',') === 'survey_id,survey_version,definition_sha256,column,kind,value,identifying,area,text_da,text_en', `${where}: header ${header}`);
+  const columns = rows.filter((r) => r[4] !== 'value').map((r) => r[3]);
+  check(JSON.stringify(columns) === JSON.stringify(dataHeader), `${where}: columns ${columns}, the data has ${dataHeader}`);
+  check(rows.every((r) => r[0] === survey.surveyId && r[1] === survey.surveyVersion && /^[0-9a-f]{64}$/.test(r[2])), `${where}: a row names another survey or no hash`);
+  const questions = survey.pages.flatMap((p) => p.elements).filter((e) => e.type !== 'html');
+  for (const q of questions) {
+    const row = rows.find((r) => r[3] === q.name && r[4] !== 'value');
+    check(row && row[8] === say(q.title, 'da') && row[9] === say(q.title, 'en'), `${where}: ${q.name}'s texts are ${row && row.slice(8)}`);
+    for (const choice of q.choices || []) {
+      const value = String(typeof choice === 'object' ? choice.value : choice);
+      const label = typeof choice === 'object' && choice.text !== undefined ? choice.text : value;
+      const found = rows.find((r) => r[3] === q.name && r[4] === 'value' && r[5] === value);
+      check(found && found[8] === say(label, 'da') && found[9] === say(label, 'en'), `${where}: ${q.name} = ${value} is labelled ${found && found.slice(8)}`);
+    }
+  }
+  const workplace = rows.find((r) => r[3] === 'workplace' && r[4] !== 'value');
+  check(workplace && workplace[6] === 'true', `${where}: workplace is not marked identifying`);
+}
+
 async function screenshot(page, name) {
   await page.screenshot({ path: path.join(shotDir, `dashboard-${name}.png`), fullPage: true });
 }
@@ -482,6 +507,11 @@ async function auditRows(page) {
             `${where}: /download/responses?${query} sent data: ${body.slice(0, 120)}`);
         }
       }
+      check(await leaderPage.locator('a[href*="/download/codebook"]').count() === 0, `${where}: the overview offers a codebook`);
+      for (const format of ['csv', 'csv-da', 'jsonl']) {
+        const refused = await leaderContext.request.get(`${base}/download/codebook?format=${format}`);
+        check(refused.status() === 403 && !(await refused.text()).includes('survey_id'), `${where}: /download/codebook?format=${format} answered ${refused.status()}`);
+      }
       // The report CSV (suppressed) is theirs to download: their group's and units' rows only.
       const theirs = await leaderContext.request.get(`${base}/download/report?format=csv`);
       check(theirs.status() === 200, `${where}: the report CSV answered ${theirs.status()}`);
@@ -510,6 +540,18 @@ async function auditRows(page) {
       await download.saveAs(file);
       analystRows = checkResponsesCsv(fs.readFileSync(file, 'utf8'), `${where}: responses CSV`);
       check(analystRows === adminRows, `${where}: ${analystRows} rows, the administrator's download of the same round had ${adminRows}`);
+
+      // Beside each record-level download its codebook, which lists every column of the data with the
+      // survey's own texts in Danish and English.
+      for (const format of ['csv', 'csv-da', 'jsonl']) {
+        check(await analystPage.locator(`#downloads a.codebook[href^="/download/codebook?format=${format}&"]`).count() === 1, `${where}: no codebook beside the ${format} download`);
+      }
+      const bookLink = analystPage.locator('#downloads a.codebook[href^="/download/codebook?format=csv&"]');
+      const [bookDownload] = await Promise.all([analystPage.waitForEvent('download'), bookLink.click()]);
+      check(bookDownload.suggestedFilename().endsWith(`-${ROUND.id}-codebook.csv`), `${where}: the codebook is called ${bookDownload.suggestedFilename()}`);
+      const bookFile = path.join(artifactDir, `analyst-${bookDownload.suggestedFilename()}`);
+      await bookDownload.saveAs(bookFile);
+      checkCodebook(fs.readFileSync(bookFile, 'utf8'), csvCells(csvLines(fs.readFileSync(file, 'utf8'))[0]), `${where}: codebook`);
     }
     await analystContext.close();
 

@@ -21,6 +21,8 @@ export is compared with it row for row and cell for cell:
   with '.' (csv) or ',' (csv-da), unanswered empty, text starting with = + - @ prefixed with ';
 - csv is RFC 4180 (',' and CRLF, no BOM); csv-da has a UTF-8 BOM, ';' and CRLF, and reads with utf-8-sig;
 - the same export to standard output is byte for byte the file, and so is the same export asked again.
+- the codebook `--output` writes beside each file lists its columns in order, with every question's title
+  and choice's label in Danish and English as the survey file has them.
 
   tests/exports/read_back.py BUILD_DIR
 """
@@ -194,6 +196,30 @@ def check_jsonl(path, expected):
     return sum(found.values())
 
 
+def check_codebook(path, danish, survey):
+    """The codebook `export --output` writes beside a CSV, read as Excel/R would read it: one row per column of
+    the data (same names, same order), each question's title and each choice's label in Danish and English."""
+    book_path = path[:-len(".csv")] + "-codebook.csv"
+    with open(book_path, encoding="utf-8-sig" if danish else "utf-8", newline="") as f:
+        rows = list(csv.DictReader(f, delimiter=";" if danish else ","))
+    with open(path, encoding="utf-8-sig" if danish else "utf-8", newline="") as f:
+        header = next(csv.reader(f, delimiter=";" if danish else ","))
+    if [r["column"] for r in rows if r["kind"] != "value"] != header:
+        fail("%s: its columns are not those of %s" % (book_path, path))
+    say = lambda t, lang: t if isinstance(t, str) else t.get(lang, t.get("default", next(iter(t.values()))))
+    for element in (e for page in survey["pages"] for e in page["elements"] if e["type"] != "html"):
+        question = next(r for r in rows if r["column"] == element["name"] and r["kind"] != "value")
+        if "title" in element and (question["text_da"], question["text_en"]) != (say(element["title"], "da"), say(element["title"], "en")):
+            fail("%s: %s is titled %r" % (book_path, element["name"], (question["text_da"], question["text_en"])))
+        for choice in element.get("choices", []):
+            if not isinstance(choice, dict) or "text" not in choice:
+                continue
+            value = str(choice["value"]).replace(".", ",") if danish and isinstance(choice["value"], float) else str(choice["value"])
+            labels = [(r["text_da"], r["text_en"]) for r in rows if r["column"] == element["name"] and r["kind"] == "value" and r["value"] == value]
+            if labels != [(say(choice["text"], "da"), say(choice["text"], "en"))]:
+                fail("%s: %s = %s is labelled %r" % (book_path, element["name"], value, labels))
+
+
 def main():
     if len(sys.argv) != 2:
         fail("usage: read_back.py BUILD_DIR")
@@ -295,9 +321,13 @@ def main():
             content = open(path, "rb").read()
             if b"lille" in content:
                 fail("%s names lille, a unit of 2" % path)
+            check_codebook(path, danish, survey)
             streamed = run(central, "export", "--format", dialect, "--survey", "export-test", "--round", ROUND, "--data", data)
             if streamed != content:
                 fail("export --format %s to standard output differs from --output (or from the export asked before)" % dialect)
+        book = json.load(open(os.path.join(work, "responses-codebook.json"), encoding="utf-8"))
+        if [c["column"] for c in book["columns"]][6:] != questions or book["survey_id"] != survey["surveyId"]:
+            fail("the JSON codebook beside %s does not list the survey's questions" % jsonl)
         if b"lille" in open(jsonl, "rb").read():
             fail("%s names lille, a unit of 2" % jsonl)
 

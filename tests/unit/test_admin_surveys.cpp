@@ -60,12 +60,15 @@ public:
     HttpResponse post(const std::string& path, const std::string& form, const std::string& session) {
         return send(browser("POST", path, form, session));
     }
-    // The upload form as a browser posts it: the CSRF token and one file.
-    HttpResponse upload(const std::string& fileName, const std::string& bytes, const std::string& session, const std::string& csrf) {
+    // The upload form as a browser posts it: the CSRF token and one file, from a page in `language`.
+    HttpResponse upload(const std::string& fileName, const std::string& bytes, const std::string& session, const std::string& csrf,
+                        const std::string& language = "da") {
         std::string body = std::string("--") + kBoundary + "\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n" + csrf + "\r\n--" + kBoundary +
                            "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + fileName +
                            "\"\r\nContent-Type: application/json\r\n\r\n" + bytes + "\r\n--" + kBoundary + "--\r\n";
-        return send(browser("POST", "/admin/surveys/upload", body, session, std::string("multipart/form-data; boundary=") + kBoundary));
+        auto request = browser("POST", "/admin/surveys/upload", body, session, std::string("multipart/form-data; boundary=") + kBoundary);
+        request.setHeader("Cookie", "__Host-svarboks_session=" + session + "; __Host-svarboks_lang=" + language);
+        return send(request);
     }
     // The CSRF token of a session, as its pages carry it.
     std::string csrf(const std::string& session) {
@@ -132,7 +135,7 @@ TEST_CASE("upload -> lint errors beside the field with pointer and line; fixed -
     CHECK(empty.body.find("Filen empty.json er tom") != std::string::npos);
     const auto notJson = site.upload("broken.json", "{\n  \"surveyId\": \"pulse\",\n  oops\n}", anna, csrf);
     CHECK(notJson.status == 422);
-    CHECK(notJson.body.find("line 3, column") != std::string::npos);
+    CHECK(notJson.body.find("ikke gyldig JSON i linje 3, kolonne") != std::string::npos);  // the lint's words, in the page's language
     auto bad = json::parse(pulseAs("2026.2"));
     bad["pages"][0]["elements"][2]["type"] = "matrix";
     const std::string badText = bad.dump(2);
@@ -143,6 +146,13 @@ TEST_CASE("upload -> lint errors beside the field with pointer and line; fixed -
     const std::string before = badText.substr(0, badText.find("\"matrix\""));
     const std::string line = "linje " + std::to_string(std::count(before.begin(), before.end(), '\n') + 1) + " · /pages/0/elements/2/type";
     CHECK_MESSAGE(linted.body.find(line) != std::string::npos, line);
+    CHECK(linted.body.find("elementtypen &#39;matrix&#39;: matrix-spørgsmål understøttes ikke") != std::string::npos);
+    CHECK(linted.body.find("not supported") == std::string::npos);
+    // The same upload from the English page: the same problem in English.
+    const auto lintedEnglish = site.upload("digital.json", badText, anna, csrf, "en");
+    CHECK(lintedEnglish.status == 422);
+    CHECK(lintedEnglish.body.find("element type &#39;matrix&#39;: matrix questions are not supported") != std::string::npos);
+    CHECK(lintedEnglish.body.find("understøttes") == std::string::npos);
     CHECK(site.central.store->drafts()->empty());
 
     // too large: 413 with the message beside the field

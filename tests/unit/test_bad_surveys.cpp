@@ -13,6 +13,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace {
 
@@ -104,6 +105,16 @@ TEST_CASE("bad surveys: every file in the corpus is refused with its expected fi
         REQUIRE(againError != nullptr);
         CHECK(againError->pointer == error->pointer);
         CHECK(againError->message == error->message);
+
+        // Every problem has a code and is worded in Danish too (for the Danish upload page), from the same values.
+        for (const auto& d : again.diagnostics) {
+            CAPTURE(d.message);
+            CHECK_FALSE(d.code.empty());
+            CHECK(d.text("en") == d.message);
+            CHECK(d.text("da") == svarboks::shared::lintMessage(d.code, d.args, "da"));
+            CHECK_FALSE(d.text("da").empty());
+            CHECK(d.text("da") != d.message);
+        }
     }
 
     // Every corpus file is listed, so none is silently left untested.
@@ -113,6 +124,25 @@ TEST_CASE("bad surveys: every file in the corpus is refused with its expected fi
         CAPTURE(name);
         CHECK(listed.count(name) == 1);
     }
+}
+
+TEST_CASE("bad surveys: a problem is worded in Danish from its code and values, in English as before") {
+    auto survey = validSurvey();
+    survey["pages"][0]["elements"][1]["name"] = "A";  // the same name as the first, without regard to case
+    const auto result = parseSurvey(survey.dump(), "dup.json");
+    const Diagnostic* error = firstErrorOf(result);
+    REQUIRE(error != nullptr);
+    CHECK(error->code == "name-duplicate");
+    CHECK(error->args == std::vector<std::string>{"A", "/pages/0/elements/0/name"});
+    CHECK(error->message == "duplicate name 'A' (already used at /pages/0/elements/0/name; names are compared without case, as in SurveyJS)");
+    CHECK(error->text("da") == "navnet 'A' er brugt før (ved /pages/0/elements/0/name; store og små bogstaver regnes for ens, som i SurveyJS)");
+    CHECK(error->text("en") == error->message);
+    CHECK(svarboks::shared::lintMessage("no-such-code", {}, "da").empty());
+
+    const auto notJson = parseSurvey("{\n  \"surveyId\": \"x\",\n  oops\n}", "broken.json");
+    REQUIRE(firstErrorOf(notJson) != nullptr);
+    CHECK(firstErrorOf(notJson)->message.rfind("not valid JSON at line 3, column 3: ", 0) == 0);
+    CHECK(firstErrorOf(notJson)->text("da").rfind("ikke gyldig JSON i linje 3, kolonne 3 ", 0) == 0);
 }
 
 TEST_CASE("bad surveys: the corpus base survey, without its one problem, is valid") {

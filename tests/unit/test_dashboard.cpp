@@ -2,6 +2,7 @@
 // and their expiry, CSRF, every page behind the login, the security headers, and that a hidden figure's
 // number never reaches a page or a download. The last cases run it behind the real HTTPS server.
 #include "svarboks/server/accounts.hpp"
+#include "svarboks/server/codebook.hpp"
 #include "svarboks/server/dashboard.hpp"
 #include "svarboks/server/html.hpp"
 #include "svarboks/server/http_server.hpp"
@@ -690,6 +691,11 @@ TEST_CASE("roles: a unit leader sees only the suppressed figures of their own un
             CHECK(refused.header("Content-Disposition").empty());
             CHECK(refused.body.find("solhoj") == std::string::npos);
             CHECK(refused.body.find("finding_ease") == std::string::npos);
+            // Nor the codebook that goes with it.
+            const auto codebook = board.get("/download/codebook", "format=" + format + extra, lea);
+            CHECK(codebook.status == 403);
+            CHECK(codebook.header("Content-Disposition").empty());
+            CHECK(codebook.body.find("finding_ease") == std::string::npos);
         }
     }
     CHECK(board.get("/download/responses", "format=xlsx", lea).status == 403);  // refused before anything else is looked at
@@ -787,6 +793,24 @@ TEST_CASE("roles: an analyst gets every report and the record-level downloads, b
         CHECK(lines.size() == (std::string_view(format) == "jsonl" ? 30u : 31u));
     }
     CHECK(linesOf(board.get("/download/report", "format=csv", ali).body).front().rfind("kind,", 0) == 0);
+    // Beside each record-level download its codebook, made from the survey definition of the same version.
+    for (const char* format : {"csv", "csv-da", "jsonl"}) {
+        INFO(format);
+        const std::string query = std::string("format=") + format;
+        const auto link = overview.body.find("href=\"/download/codebook?" + query + "&amp;");  // with the page's filters
+        CHECK(link != std::string::npos);
+        CHECK(overview.body.find("download class=\"codebook\"", link) != std::string::npos);
+        const auto codebook = board.get("/download/codebook", query, ali);
+        REQUIRE(codebook.status == 200);
+        const auto parsed = server::parseExportFormat(format);
+        REQUIRE(parsed.ok());
+        CHECK(codebook.body == server::codebookFor(board.central.pulse, *parsed));
+        CHECK(codebook.body.find("finding_ease") != std::string::npos);
+        CHECK(codebook.header("Content-Disposition").find("-2026-h2") != std::string::npos);
+        CHECK(codebook.header("Content-Disposition").find(*parsed == server::ExportFormat::Jsonl ? "-codebook.json\"" : "-codebook.csv\"") !=
+              std::string::npos);
+    }
+    CHECK(board.get("/download/codebook", "format=xlsx", ali).status == 400);
 }
 
 TEST_CASE("audit: every download is logged with who, what and how many rows, and only administrators read the log") {
@@ -980,20 +1004,30 @@ TEST_CASE("a hidden figure's number never reaches a page, a chart or a download"
           std::string::npos);
 }
 
-TEST_CASE("report CSV: one row per report row, hidden figures as words, stable column names") {
-    const server::Report report = tellTaleReport();
-    std::string out;
-    server::CsvWriter csv(server::CsvDialect::Standard, [&](std::string_view chunk) {
-        out.append(chunk);
-        return true;
-    });
-    REQUIRE(server::writeReportCsv(report, csv, "en"));
+std::vector<std::string> csvLines(const std::string& out) {
     std::vector<std::string> lines;
     for (std::size_t start = 0; start < out.size();) {
         const auto end = out.find("\r\n", start);
         lines.push_back(out.substr(start, end - start));
         start = end + 2;
     }
+    return lines;
+}
+
+std::string reportCsv(const server::Report& report, server::CsvDialect dialect, std::string_view locale, server::ReportHeaders headers) {
+    std::string out;
+    server::CsvWriter csv(dialect, [&](std::string_view chunk) {
+        out.append(chunk);
+        return true;
+    });
+    REQUIRE(server::writeReportCsv(report, csv, locale, headers));
+    return out;
+}
+
+TEST_CASE("report CSV: one row per report row, hidden figures as words, stable column names") {
+    const server::Report report = tellTaleReport();
+    const std::string out = reportCsv(report, server::CsvDialect::Standard, "en", server::ReportHeaders::Ids);
+    const std::vector<std::string> lines = csvLines(out);
     REQUIRE(lines.size() == 6);
     CHECK(lines[0] ==
           "kind,group,unit,name,respondents,area:a:respondents,area:a:mean,area:a:level:low,area:a:level:high,area:b:respondents,"
@@ -1005,6 +1039,26 @@ TEST_CASE("report CSV: one row per report row, hidden figures as words, stable c
           "unit,hjemmeplejen,few,Lille enhed,fewer than 5,fewer than 5,fewer than 5,fewer than 5,fewer than 5,fewer than 5,fewer than 5,"
           "fewer than 5,fewer than 5,fewer than 5,fewer than 5,fewer than 5,fewer than 5,fewer than 5");
     checkNoTell(out, "report csv");
+}
+
+TEST_CASE("report CSV for Danish Excel: Danish words, and the survey's Danish titles of areas, levels and choices") {
+    server::Report report = tellTaleReport();
+    report.survey.areas[0].title = shared::LocalizedText(shared::TextMap{{"da", "Information"}, {"en", "Information literacy"}});
+    report.survey.levels[1].title = shared::LocalizedText(shared::TextMap{{"da", "Øvet"}, {"en", "Advanced"}});
+    const std::string out = reportCsv(report, server::CsvDialect::DanishExcel, "da", server::ReportHeaders::Titles);
+    const std::vector<std::string> lines = csvLines(out);
+    REQUIRE(lines.size() == 6);
+    CHECK(lines[0] ==
+          "\xEF\xBB\xBFniveau;gruppe;enhed;navn;respondenter;Information: respondenter;Information: gennemsnit (0-1);Information: Lav;"
+          "Information: Øvet;Område B: respondenter;Område B: gennemsnit (0-1);Område B: Lav;Område B: Øvet;uge 2026-W47;uge 2026-W48;"
+          "q1: respondenter;q1: Ja;q1: Nej");
+    CHECK(lines[1] == "kommune;;;;40;40;0,500;20;20;40;0,500;20;20;;;40;20;20");
+    CHECK(lines[2].rfind("gruppe;hjemmeplejen;", 0) == 0);
+    CHECK(lines[4].rfind("enhed;hjemmeplejen;few;Lille enhed;færre end 5;", 0) == 0);
+    for (const std::string english : {"municipality", "respondents", "mean", "level", "week", "high", "low"}) {
+        CHECK_MESSAGE(out.find(english) == std::string::npos, english);
+    }
+    checkNoTell(out, "report csv-da");
 }
 
 TEST_CASE("svg: charts carry their figures as text, hidden ones as a labelled hatched slot, and escape names") {

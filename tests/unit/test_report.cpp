@@ -39,9 +39,11 @@ json miniSurvey(const std::string& version = "1") {
                                   {{"type", "text"}, {"inputType", "number"}, {"name", "years"}}});
     definition["surveyId"] = "mini";
     definition["surveyVersion"] = version;
-    definition["scoring"] = {{"areas", {{{"id", "a"}, {"title", "Area A"}, {"competences", {"1"}}},
-                                        {{"id", "b"}, {"title", "Area B"}, {"competences", {"2"}}}}},
-                             {"levels", {{{"id", "low"}, {"min", 0}, {"title", "Low"}}, {{"id", "high"}, {"min", 0.5}, {"title", "High"}}}}};
+    const auto both = [](const char* da, const char* en) { return json{{"da", da}, {"en", en}}; };
+    definition["scoring"] = {{"areas", {{{"id", "a"}, {"title", both("Område A", "Area A")}, {"competences", {"1"}}},
+                                        {{"id", "b"}, {"title", both("Område B", "Area B")}, {"competences", {"2"}}}}},
+                             {"levels", {{{"id", "low"}, {"min", 0}, {"title", both("Lav", "Low")}},
+                                         {{"id", "high"}, {"min", 0.5}, {"title", both("Høj", "High")}}}}};
     return definition;
 }
 
@@ -749,11 +751,39 @@ TEST_CASE("report command: areas and questions of one row") {
     REQUIRE(hiddenUnit.code == 0);
     CHECK(lineStarting(hiddenUnit.out, "q1,").find("fewer than 5,1,1,fewer than 5,fewer than 5") != std::string::npos);
 
+    // csv-da is for people in Danish Excel: Danish words and the survey's Danish titles of areas and levels.
     const Cli danish = report(s, {"--format", "csv-da"});
     REQUIRE(danish.code == 0);
-    CHECK(danish.out.rfind("\xEF\xBB\xBFlevel;id;name;group;respondents;", 0) == 0);
-    CHECK(lineStarting(danish.out, "unit;small").find(";færre end 5;") != std::string::npos);
-    CHECK(lineStarting(danish.out, "unit;big").find(";100,0;") != std::string::npos);
+    CHECK(danish.out.rfind("\xEF\xBB\xBFniveau;id;navn;gruppe;respondenter;Område A gennemsnit %;Område B gennemsnit %;"
+                           "Område A: Lav;Område A: Høj;Område B: Lav;Område B: Høj\r\n", 0) == 0);
+    CHECK(lineStarting(danish.out, "kommune;;Hele kommunen;").find(";17;") != std::string::npos);
+    CHECK(lineStarting(danish.out, "enhed;small").find(";færre end 5;") != std::string::npos);
+    CHECK(lineStarting(danish.out, "enhed;big").find(";100,0;") != std::string::npos);
+    const Cli danishQuestions = report(s, {"--by", "question", "--unit", "big", "--format", "csv-da"});
+    REQUIRE(danishQuestions.code == 0);
+    CHECK(danishQuestions.out.rfind("\xEF\xBB\xBFspørgsmål;titel;respondenter;svarmulighed;svartekst;antal;andel %\r\n", 0) == 0);
+    const Cli danishAreas = report(s, {"--by", "area", "--format", "csv-da"});
+    REQUIRE(danishAreas.code == 0);
+    CHECK(danishAreas.out.rfind("\xEF\xBB\xBFområde;titel;respondenter;gennemsnit %;Lav;Høj\r\n", 0) == 0);
+    CHECK(lineStarting(danishAreas.out, "a;Område A;").size() > 0);
+
+    // csv and json are for scripts: stable English ids, whatever the survey's titles.
+    const Cli ids = report(s, {"--format", "csv"});
+    REQUIRE(ids.code == 0);
+    CHECK(ids.out.rfind("level,id,name,group,respondents,a mean %,b mean %,a low,a high,b low,b high\r\n", 0) == 0);
+    CHECK(lineStarting(ids.out, "unit,small").find(",fewer than 5,") != std::string::npos);
+    const Cli areasJson = report(s, {"--by", "area", "--format", "json"});
+    REQUIRE(areasJson.code == 0);
+    const json first = json::parse(areasJson.out)["rows"][0];
+    CHECK(first["area"] == "a");
+    CHECK(first["title"] == "Area A");
+    CHECK(first.contains("low"));
+    CHECK(first.contains("mean %"));
+
+    // The terminal table is for people too: the survey's English titles.
+    const Cli table = report(s, {"--by", "area"});
+    REQUIRE(table.code == 0);
+    CHECK(lineStarting(table.out, "area ").find("Low") != std::string::npos);
 }
 
 TEST_CASE("report command: --round chooses a released round, which keeps its k; without one it says what to do") {

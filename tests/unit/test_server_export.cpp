@@ -6,6 +6,7 @@
 // combination shown has k rows and every count of rows is one the round's report shows.
 #include "svarboks/server/admin.hpp"
 #include "svarboks/server/anonymise.hpp"
+#include "svarboks/server/codebook.hpp"
 #include "svarboks/server/csv.hpp"
 #include "svarboks/server/export.hpp"
 #include "svarboks/server/report.hpp"
@@ -310,7 +311,7 @@ std::vector<std::string> sortedLines(const std::string& text, const std::string&
 }
 
 /// RFC 4180 as the Standard dialect writes it: ',' between cells, CRLF after rows, '"' quoting.
-std::vector<std::vector<std::string>> parseCsv(const std::string& text) {
+std::vector<std::vector<std::string>> parseCsv(const std::string& text, char separator = ',') {
     std::vector<std::vector<std::string>> rows;
     std::vector<std::string> row;
     std::string cell;
@@ -328,7 +329,7 @@ std::vector<std::vector<std::string>> parseCsv(const std::string& text) {
             }
         } else if (c == '"') {
             quoted = true;
-        } else if (c == ',') {
+        } else if (c == separator) {
             row.push_back(std::move(cell));
             cell.clear();
         } else if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
@@ -1127,6 +1128,85 @@ TEST_CASE("attack: the rows are not in unit or week order, which would show wher
     CHECK(runs > 6);  // interleaved, not three blocks (10 rows of 3 units in a random order have about 20 runs)
 }
 
+TEST_CASE("codebook: every column of the export, with its question's texts and each value's label in Danish and English") {
+    Fixture f;
+    f.store(many(5, "solhoj", "2026-W47", {{"used_tools", true}}));
+    f.release();
+    const shared::Survey& pulse = f.central.pulse;
+    for (const ExportFormat format : {ExportFormat::Csv, ExportFormat::CsvDanish}) {
+        auto plan = server::planExport(*f.central.store, {format, "", "", ""});
+        REQUIRE_MESSAGE(plan.ok(), plan.error().message);
+        const std::string data = exportText(f.central, {format, "", "", ""}).text;
+        std::string codebook = server::codebookFor(*plan->survey, format);
+        std::string header = data.substr(0, data.find("\r\n"));
+        const char separator = format == ExportFormat::CsvDanish ? ';' : ',';
+        if (format == ExportFormat::CsvDanish) {  // the export's dialect: a BOM first, ';' between cells
+            REQUIRE(codebook.rfind("\xEF\xBB\xBF", 0) == 0);
+            codebook.erase(0, 3);
+            header.erase(0, 3);
+        }
+        const auto table = parseCsv(codebook, separator);
+        REQUIRE(table.size() > 1);
+        CHECK(table[0] == std::vector<std::string>{"survey_id", "survey_version", "definition_sha256", "column", "kind", "value", "identifying",
+                                                   "area", "text_da", "text_en"});
+        std::map<std::string, std::vector<std::string>> columns;                 // column -> its row
+        std::map<std::string, std::map<std::string, std::vector<std::string>>> values;  // column -> value -> its row
+        for (std::size_t i = 1; i < table.size(); ++i) {
+            const auto& row = table[i];
+            REQUIRE(row.size() == 10);
+            CHECK(row[0] == "pulse");
+            CHECK(row[1] == "2026.1");
+            CHECK(row[2] == pulse.definitionSha256);
+            if (row[4] == "value") values[row[3]][row[5]] = row;
+            else columns[row[3]] = row;
+        }
+        // Every column of the export, and nothing else.
+        std::vector<std::string> exported;
+        for (const auto& row : parseCsv(header + "\r\n", separator)) exported = row;
+        CHECK(columns.size() == exported.size());
+        for (const auto& name : exported) CHECK_MESSAGE(columns.count(name) == 1, name);
+        CHECK(columns.at("unit")[8].find("Enhedens id") == 0);
+        CHECK(columns.at("unit")[9].find("The unit's id") == 0);
+        // Each question: its type, its title in both languages, every value with its label in both.
+        for (const auto& element : pulse.elements) {
+            if (!element.isQuestion()) continue;
+            const auto& row = columns.at(element.name);
+            CHECK(row[8] == element.title.text("da"));
+            CHECK(row[9] == element.title.text("en"));
+            CHECK(row[8] != row[9]);
+            for (const auto& choice : element.choices) {
+                const std::string value = choice.value.is_string() ? choice.value.get<std::string>() : choice.value.dump();
+                REQUIRE_MESSAGE(values[element.name].count(value) == 1, element.name << " " << value);
+                CHECK(values[element.name][value][8] == choice.text.text("da"));
+                CHECK(values[element.name][value][9] == choice.text.text("en"));
+            }
+        }
+        CHECK(columns.at("used_tools")[4] == "boolean");
+        CHECK(columns.at("training_hours")[4] == "number");
+        CHECK(columns.at("problem_solved")[4] == "radiogroup");
+        CHECK(columns.at("problem_solved")[7] == "everyday");
+        CHECK(values.at("problem_solved").at("1")[8] == "Nej, jeg måtte have hjælp");
+        CHECK(values.at("problem_solved").at("1")[9] == "No, I needed help");
+        CHECK(values.at("help_wanted").at("course")[9] == "A short course");
+        CHECK(values.at("used_tools").count("true") == 1);
+    }
+
+    // Beside JSON Lines, the same as JSON: values as the answers hold them.
+    auto plan = server::planExport(*f.central.store, {ExportFormat::Jsonl, "", "", ""});
+    REQUIRE(plan.ok());
+    const json book = json::parse(server::codebookFor(*plan->survey, ExportFormat::Jsonl));
+    CHECK(book["survey_id"] == "pulse");
+    CHECK(book["definition_sha256"] == pulse.definitionSha256);
+    REQUIRE(book["columns"].size() == 6 + pulse.questionCount());
+    const json& problem = book["columns"][6 + 2];
+    CHECK(problem["column"] == "problem_solved");
+    CHECK(problem["text"]["en"] == "When something was not working, could you solve it?");
+    CHECK(problem["values"][0]["value"] == 1);
+    CHECK(problem["values"][0]["text"]["da"] == "Nej, jeg måtte have hjælp");
+    CHECK(server::codebookPath("out/svar.jsonl", ExportFormat::Jsonl) == fs::path("out/svar-codebook.json"));
+    CHECK(server::codebookPath("svar.csv", ExportFormat::CsvDanish) == fs::path("svar-codebook.csv"));
+}
+
 TEST_CASE("export command: formats, round, survey and version, file output, audit, clear errors") {
     Fixture f;
     f.store(many(5, "solhoj", "2026-W47", {{"used_tools", true}, {"training_hours", 2.5}}));
@@ -1157,20 +1237,31 @@ TEST_CASE("export command: formats, round, survey and version, file output, audi
     const auto file = f.central.dir.path() / "out.csv";
     const auto toFile = runCentral({"export", "--format", "csv", "--output", file.string()}, f.central);
     REQUIRE(toFile.code == 0);
-    CHECK(toFile.out == "Exported 10 responses of survey pulse 2026.1, round r1, csv, k=5 to " + file.string() + "\n");
+    const auto codebook = f.central.dir.path() / "out-codebook.csv";
+    CHECK(toFile.out == "Exported 10 responses of survey pulse 2026.1, round r1, csv, k=5 to " + file.string() +
+                            "\nCodebook (what each column means, in Danish and English): " + codebook.string() + "\n");
     CHECK(toFile.err.find("Nothing had to be generalised") != std::string::npos);
     CHECK(sortedLines(Central::readFile(file)) == rows);
+    // The codebook goes with the data: beside it, or where --codebook says (also with the data on standard output).
+    CHECK(Central::readFile(codebook) == server::codebookFor(f.central.pulse, ExportFormat::Csv));
+    const auto named = f.central.dir.path() / "book.json";
+    const auto jsonl = runCentral({"export", "--format", "jsonl", "--codebook", named.string()}, f.central);
+    REQUIRE_MESSAGE(jsonl.code == 0, jsonl.err);
+    CHECK(jsonl.out.find("Codebook") == std::string::npos);  // standard output holds the data alone
+    CHECK(jsonl.err.find("Codebook (what each column means, in Danish and English): " + named.string()) != std::string::npos);
+    CHECK(json::parse(Central::readFile(named))["survey_id"] == "pulse");
 
     // Every export is in the audit log: who (the command line), what, how many rows; newest first.
     auto audit = f.central.store->audit(10);
     REQUIRE(audit.ok());
     std::vector<server::AuditEntry> exports;
     std::copy_if(audit->begin(), audit->end(), std::back_inserter(exports), [](const auto& entry) { return entry.action == "export"; });
-    REQUIRE(exports.size() == 3);
+    REQUIRE(exports.size() == 4);
     CHECK(exports[0].userName == "(command line)");
-    CHECK(exports[0].detail == "survey pulse 2026.1, round r1, csv, k=5");
+    CHECK(exports[0].detail == "survey pulse 2026.1, round r1, jsonl, k=5");
+    CHECK(exports[1].detail == "survey pulse 2026.1, round r1, csv, k=5");
     CHECK(exports[0].rows == 10);
-    CHECK(exports[1].detail == "survey pulse 2026.1, round r1, csv-da, k=5");
+    CHECK(exports[2].detail == "survey pulse 2026.1, round r1, csv-da, k=5");
     const auto listed = runCentral({"audit", "list"}, f.central);
     REQUIRE(listed.code == 0);
     CHECK(listed.out.find("survey pulse 2026.1, round r1, csv-da, k=5") != std::string::npos);
@@ -1184,7 +1275,7 @@ TEST_CASE("export command: formats, round, survey and version, file output, audi
     }
     auto after = f.central.store->audit(10);
     REQUIRE(after.ok());
-    CHECK(std::count_if(after->begin(), after->end(), [](const auto& entry) { return entry.action == "export"; }) == 3);
+    CHECK(std::count_if(after->begin(), after->end(), [](const auto& entry) { return entry.action == "export"; }) == 4);
 
     const auto unknownFormat = runCentral({"export", "--format", "xlsx"}, f.central);
     CHECK(unknownFormat.code == 2);

@@ -109,16 +109,28 @@ struct Survey {
     [[nodiscard]] std::size_t questionCount() const;
 };
 
+/// One problem of a definition. Its wording lives once, in lint_messages.cpp: a stable `code` with the
+/// values it names (`args`) is worded in Danish or English by lintMessage(), so a page can show it in its
+/// own language; `message` is the English wording, for the CLI and logs. Only the problems of reading a
+/// file from disk (loadSurveyFile: the CLI's) have no code and an English message alone.
 struct Diagnostic {
     enum class Severity { Error, Warning };
     Severity severity = Severity::Error;
     std::string file;
     std::string pointer;  ///< JSON pointer; "" for the whole document
-    std::string message;
+    std::string message;  ///< in English
+    std::string code;     ///< e.g. "name-duplicate"; "" for a file that cannot be read
+    std::vector<std::string> args;  ///< the values the message names, as "{1}", "{2}"... of its wording
 
     /// "FILE: /pointer: message", with "warning: " before the message for warnings.
     [[nodiscard]] std::string format() const;
+    /// The message in `locale`: Danish for "da", English for anything else.
+    [[nodiscard]] std::string text(std::string_view locale) const;
 };
+
+/// The wording of lint problem `code` with its `args` in `locale` (Danish for "da", English otherwise);
+/// "" for an unknown code. Thread-safe.
+[[nodiscard]] std::string lintMessage(std::string_view code, const std::vector<std::string>& args, std::string_view locale);
 
 struct LoadResult {
     std::optional<Survey> survey;  ///< set when there are no errors (warnings allowed)

@@ -5,6 +5,7 @@
 #include "svarboks/server/api.hpp"
 #include "svarboks/server/backup.hpp"
 #include "svarboks/server/clock.hpp"
+#include "svarboks/server/codebook.hpp"
 #include "svarboks/server/dashboard.hpp"
 #include "svarboks/server/doctor.hpp"
 #include "svarboks/server/data_dir.hpp"
@@ -805,6 +806,7 @@ struct ExportArgs {
     std::string format = "jsonl";
     ExportOptions options;
     std::string output;  ///< "" = standard output
+    std::string codebook;  ///< "" = beside --output (codebookPath), none when the data goes to standard output
 };
 
 int exportCommand(const ExportArgs& args, std::ostream& out, std::ostream& err) {
@@ -842,9 +844,17 @@ int exportCommand(const ExportArgs& args, std::ostream& out, std::ostream& err) 
     if (!toFile) {
         out.flush();
         if (!out) return fail(err, "cannot write the export to standard output");
-        return kOk;
+    } else {
+        out << "Exported " << exported->rows << " responses of " << plan->describe() << " to " << args.output << '\n';
     }
-    out << "Exported " << exported->rows << " responses of " << plan->describe() << " to " << args.output << '\n';
+    // The codebook goes with the data: beside --output unless --codebook says where (with data on standard
+    // output only then, as standard output holds the data alone).
+    const fs::path codebook = !args.codebook.empty() ? fs::path(args.codebook) : toFile ? codebookPath(args.output, *format) : fs::path();
+    if (codebook.empty()) return kOk;
+    if (auto written = shared::writeAtomically(codebook, codebookFor(*plan->survey, *format)); !written) {
+        return fail(err, "the export is written, but not its codebook: " + written.message());
+    }
+    (toFile ? out : err) << "Codebook (what each column means, in Danish and English): " << codebook.string() << '\n';
     return kOk;
 }
 
@@ -862,7 +872,8 @@ void addExport(CLI::App& app, Console& console) {
     command->add_option("--format", args->format, "csv, csv-da (Danish Excel) or JSON Lines")
         ->capture_default_str()->check(CLI::IsMember({"csv", "csv-da", "jsonl"}));
     addRoundOptions(*command, args->options);
-    command->add_option("--output", args->output, "write to this file (default: standard output)")->type_name("FILE");
+    command->add_option("--output", args->output, "write to this file (default: standard output), and its codebook beside it")->type_name("FILE");
+    command->add_option("--codebook", args->codebook, "write the codebook here (default: FILE-codebook.csv/.json beside --output)")->type_name("FILE");
     refuseK(*command);
     addDataOption(*command, args->data);
     command->callback([args, &console] { console.code = exportCommand(*args, console.out, console.err); });
@@ -908,7 +919,9 @@ int reportCommand(const ReportArgs& args, std::ostream& out, std::ostream& err) 
             out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
             return static_cast<bool>(out);
         });
-        if (auto status = writeReportCsv(*report, *by, focus, danish ? "da" : "en", csv); !status) return fail(err, status.message());
+        // csv is for scripts (stable ids), csv-da for people in Danish Excel (Danish words and titles).
+        const ReportHeaders headers = danish ? ReportHeaders::Titles : ReportHeaders::Ids;
+        if (auto status = writeReportCsv(*report, *by, focus, danish ? "da" : "en", headers, csv); !status) return fail(err, status.message());
     }
     out.flush();
     if (!out) return fail(err, "cannot write the report to standard output");

@@ -936,7 +936,7 @@ std::string ExportPlan::fileName() const {
 
 Result<ExportPlan> planExport(Storage& storage, const ExportOptions& options) {
     try {
-        ExportPlan plan{options.format, options.surveyId, options.version, options.round, kDefaultK, {}, {}};
+        ExportPlan plan{options.format, options.surveyId, options.version, options.round, kDefaultK, {}, {}, {}};
         if (!options.version.empty() && options.surveyId.empty()) return Error{"a survey version needs its survey id too (--survey ID)"};
         auto rounds = releasedRounds(storage);
         if (!rounds) return rounds.error();
@@ -995,6 +995,7 @@ Result<ExportPlan> planExport(Storage& storage, const ExportOptions& options) {
             if (element.isQuestion()) plan.questions.push_back(element.name);
             if (element.isQuestion() && element.identifying) plan.identifying.push_back(element.name);
         }
+        plan.survey = std::make_shared<const shared::Survey>(*loaded.survey);
         return plan;
     } catch (const std::exception& e) {
         return Error{std::string("cannot plan the export: ") + e.what()};

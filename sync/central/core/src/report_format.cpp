@@ -27,11 +27,51 @@ Cell countCell(const Count& count) {
     return count.value;
 }
 
-std::string rowKind(ReportRow::Kind kind) {
+const ReportWords kDanish{
+    .kind = "niveau",
+    .municipality = "kommune",
+    .group = "gruppe",
+    .unit = "enhed",
+    .id = "id",
+    .name = "navn",
+    .respondents = "respondenter",
+    .mean = "gennemsnit (0-1)",
+    .meanPercent = "gennemsnit %",
+    .area = "område",
+    .title = "titel",
+    .question = "spørgsmål",
+    .option = "svarmulighed",
+    .optionText = "svartekst",
+    .count = "antal",
+    .sharePercent = "andel %",
+    .week = "uge",
+};
+
+const ReportWords kEnglish{
+    .kind = "level",
+    .municipality = "municipality",
+    .group = "group",
+    .unit = "unit",
+    .id = "id",
+    .name = "name",
+    .respondents = "respondents",
+    .mean = "mean (0-1)",
+    .meanPercent = "mean %",
+    .area = "area",
+    .title = "title",
+    .question = "question",
+    .option = "option",
+    .optionText = "option text",
+    .count = "count",
+    .sharePercent = "share %",
+    .week = "week",
+};
+
+std::string rowKind(ReportRow::Kind kind, const ReportWords& words) {
     switch (kind) {
-        case ReportRow::Kind::Total: return "municipality";
-        case ReportRow::Kind::Group: return "group";
-        case ReportRow::Kind::Unit: return "unit";
+        case ReportRow::Kind::Total: return std::string(words.municipality);
+        case ReportRow::Kind::Group: return std::string(words.group);
+        case ReportRow::Kind::Unit: return std::string(words.unit);
     }
     return "";
 }
@@ -48,19 +88,24 @@ const ReportRow* focusRow(const Report& report, const ReportFocus& focus) {
     return report.find(focus.kind, focus.id);
 }
 
-Result<Table> tabulate(const Report& report, ReportBy by, const ReportFocus& focus, const std::string& locale) {
+Result<Table> tabulate(const Report& report, ReportBy by, const ReportFocus& focus, const std::string& locale, ReportHeaders headers) {
     const ReportSurvey& survey = report.survey;
     const auto text = [&](const shared::LocalizedText& t) { return t.text(locale, survey.defaultLocale); };
+    const bool titles = headers == ReportHeaders::Titles;
+    const ReportWords& words = reportWords(titles ? locale : "en");
+    const auto name = [&](std::string_view word) { return std::string(word); };
+    const auto areaName = [&](const AreaInfo& area) { return titles ? text(area.title) : area.id; };
+    const auto levelName = [&](const LevelInfo& level) { return titles ? text(level.title) : level.id; };
     Table table;
     if (by == ReportBy::Unit || by == ReportBy::Group) {
-        table.header = {"level", "id", "name", "group", "respondents"};
-        for (const auto& area : survey.areas) table.header.push_back(area.id + " mean %");
+        table.header = {name(words.kind), name(words.id), name(words.name), name(words.group), name(words.respondents)};
+        for (const auto& area : survey.areas) table.header.push_back(areaName(area) + " " + name(words.meanPercent));
         for (const auto& area : survey.areas) {
-            for (const auto& level : survey.levels) table.header.push_back(area.id + " " + level.id);
+            for (const auto& level : survey.levels) table.header.push_back(areaName(area) + (titles ? ": " : " ") + levelName(level));
         }
         for (const auto& row : report.rows) {
             if (by == ReportBy::Group && row.kind == ReportRow::Kind::Unit) continue;
-            std::vector<Cell> cells = {rowKind(row.kind), row.id, rowName(row, locale), row.group, countCell(row.respondents)};
+            std::vector<Cell> cells = {rowKind(row.kind, words), row.id, rowName(row, locale), row.group, countCell(row.respondents)};
             for (const auto& area : row.areas) {
                 if (!area.respondents.shown()) cells.emplace_back(HiddenCell{area.respondents.hidden});
                 else if (area.meanScore) cells.emplace_back(Percent{*area.meanScore * 100});
@@ -81,8 +126,8 @@ Result<Table> tabulate(const Report& report, ReportBy by, const ReportFocus& foc
         return Error{std::string(focus.kind == ReportRow::Kind::Unit ? "unit" : "group") + " '" + focus.id + "' is not in the report"};
     }
     if (by == ReportBy::Area) {
-        table.header = {"area", "title", "respondents", "mean %"};
-        for (const auto& level : survey.levels) table.header.push_back(level.id);
+        table.header = {name(words.area), name(words.title), name(words.respondents), name(words.meanPercent)};
+        for (const auto& level : survey.levels) table.header.push_back(levelName(level));
         for (std::size_t a = 0; a < survey.areas.size(); ++a) {
             const AreaFigures& area = row->areas[a];
             std::vector<Cell> cells = {survey.areas[a].id, text(survey.areas[a].title), countCell(area.respondents)};
@@ -97,7 +142,8 @@ Result<Table> tabulate(const Report& report, ReportBy by, const ReportFocus& foc
         }
         return table;
     }
-    table.header = {"question", "title", "respondents", "option", "option text", "count", "share %"};
+    table.header = {name(words.question), name(words.title), name(words.respondents), name(words.option),
+                    name(words.optionText), name(words.count), name(words.sharePercent)};
     for (std::size_t q = 0; q < survey.questions.size(); ++q) {
         const QuestionInfo& question = survey.questions[q];
         const QuestionFigures& figures = row->questions.at(q);
@@ -146,6 +192,10 @@ std::string describeRange(const Report& report) {
 
 }  // namespace
 
+const ReportWords& reportWords(std::string_view locale) {
+    return locale == "da" ? kDanish : kEnglish;
+}
+
 std::optional<ReportBy> parseReportBy(const std::string& text) {
     if (text == "unit") return ReportBy::Unit;
     if (text == "group") return ReportBy::Group;
@@ -161,7 +211,7 @@ std::string hiddenWords(Hidden hidden, int k, const std::string& locale) {
 }
 
 Status writeReportTable(const Report& report, ReportBy by, const ReportFocus& focus, const std::string& locale, std::ostream& out) {
-    auto table = tabulate(report, by, focus, locale);
+    auto table = tabulate(report, by, focus, locale, ReportHeaders::Titles);
     if (!table) return table.error();
     // Levels make the unit and group tables too wide for a terminal: those columns are left to CSV/JSON.
     std::size_t columns = table->header.size();
@@ -191,8 +241,9 @@ Status writeReportTable(const Report& report, ReportBy by, const ReportFocus& fo
     return {};
 }
 
-Status writeReportCsv(const Report& report, ReportBy by, const ReportFocus& focus, const std::string& locale, CsvWriter& csv) {
-    auto table = tabulate(report, by, focus, locale);
+Status writeReportCsv(const Report& report, ReportBy by, const ReportFocus& focus, const std::string& locale, ReportHeaders headers,
+                      CsvWriter& csv) {
+    auto table = tabulate(report, by, focus, locale, headers);
     if (!table) return table.error();
     for (const auto& name : table->header) csv.text(name);
     csv.endRow();
@@ -210,7 +261,7 @@ Status writeReportCsv(const Report& report, ReportBy by, const ReportFocus& focu
 }
 
 Result<nlohmann::ordered_json> reportJson(const Report& report, ReportBy by, const ReportFocus& focus, const std::string& locale) {
-    auto table = tabulate(report, by, focus, locale);
+    auto table = tabulate(report, by, focus, locale, ReportHeaders::Ids);
     if (!table) return table.error();
     nlohmann::ordered_json out;
     out["survey"] = report.survey.id;

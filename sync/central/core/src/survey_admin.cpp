@@ -57,9 +57,14 @@ std::vector<LintProblem> lintProblems(const shared::LoadResult& loaded, std::str
     std::vector<LintProblem> problems;
     for (const auto& diagnostic : loaded.diagnostics) {
         problems.push_back({diagnostic.severity == shared::Diagnostic::Severity::Error, diagnostic.pointer,
-                            diagnostic.pointer.empty() ? 0 : lines.lineOf(diagnostic.pointer), diagnostic.message});
+                            diagnostic.pointer.empty() ? 0 : lines.lineOf(diagnostic.pointer), diagnostic.message, diagnostic.code,
+                            diagnostic.args});
     }
     return problems;
+}
+
+std::string LintProblem::text(std::string_view locale) const {
+    return shared::Diagnostic{shared::Diagnostic::Severity::Error, "", pointer, message, code, args}.text(locale);
 }
 
 std::string describeTargets(const PublishTargets& targets) {

@@ -211,7 +211,7 @@ std::string lintList(const Frame& frame, const std::vector<LintProblem>& problem
         const std::string pointer = problem.pointer.empty() ? std::string(w.wholeFile) : problem.pointer;
         where += (where.empty() ? "" : " · ") + pointer;
         html += std::string("<li class=\"") + (problem.error ? "error" : "warning") + "\"><span class=\"where\">" + esc(where) + "</span>" +
-                esc(problem.message) + "</li>";
+                esc(problem.text(frame.t().locale)) + "</li>";
     }
     return html + "</ul>";
 }

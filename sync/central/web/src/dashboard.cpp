@@ -6,6 +6,7 @@
 #include "admin_surveys.hpp"
 #include "dashboard_pages.hpp"
 #include "dashboard_text.hpp"
+#include "svarboks/server/codebook.hpp"
 #include "svarboks/server/csv.hpp"
 #include "svarboks/server/export.hpp"
 #include "svarboks/server/html.hpp"
@@ -20,6 +21,7 @@
 #include <memory>
 #include <optional>
 #include <tuple>
+#include <variant>
 
 namespace svarboks::server {
 
@@ -41,10 +43,10 @@ constexpr std::string_view kContentSecurityPolicy =
     "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 constexpr std::string_view kStylesheetPath = "/static/dashboard.css";
 constexpr std::string_view kIconPath = "/static/icon.svg";
-constexpr std::array<std::string_view, 15> kPaths = {"/",           "/login",     "/logout",       "/unit",
+constexpr std::array<std::string_view, 16> kPaths = {"/",           "/login",     "/logout",       "/unit",
                                                      "/compare",    "/surveys",   "/dead-letters", "/language",
                                                      kStylesheetPath, kIconPath,  "/favicon.ico",  "/download/responses",
-                                                     "/download/report", "/audit", dashboard::kPasswordPath};
+                                                     "/download/codebook", "/download/report", "/audit", dashboard::kPasswordPath};
 // A white tick on the brand's blue: the tab's icon, drawn here so that nothing is fetched from elsewhere.
 constexpr std::string_view kIcon =
     "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 32 32\"><rect width=\"32\" height=\"32\" rx=\"6\" fill=\"#1e3a8a\"/>"
@@ -338,6 +340,7 @@ HttpResponse Dashboard::route(const HttpRequest& request) {
     if (request.path == "/dead-letters") return context.permissions.administers() ? deadLettersPage(context) : forbidden(context, false);
     if (request.path == "/audit") return context.permissions.administers() ? auditPage(context) : forbidden(context, false);
     if (request.path == "/download/responses") return context.permissions.recordLevel() ? downloadResponses(request, context) : forbidden(context, true);
+    if (request.path == "/download/codebook") return context.permissions.recordLevel() ? downloadCodebook(request, context) : forbidden(context, true);
     return downloadReport(request, context);
 }
 
@@ -676,7 +679,7 @@ HttpResponse Dashboard::deadLettersPage(const Context& context) {
 
 // ---- downloads ----
 
-HttpResponse Dashboard::downloadResponses(const HttpRequest& request, const Context& context) {
+std::variant<ExportPlan, HttpResponse> Dashboard::planDownload(const HttpRequest& request, const Context& context) {
     auto format = parseExportFormat(request.param("format").empty() ? "csv" : request.param("format"));
     if (!format) return plain(400, "format: " + format.error().message);
     if (request.query.count("from") > 0 || request.query.count("to") > 0) return plain(400, "from/to: a download is of one released round (round=ID)");
@@ -701,6 +704,25 @@ HttpResponse Dashboard::downloadResponses(const HttpRequest& request, const Cont
     }
     auto plan = planExport(m_storage, options);
     if (!plan) return plain(400, plan.error().message);
+    return std::move(*plan);
+}
+
+HttpResponse Dashboard::downloadCodebook(const HttpRequest& request, const Context& context) {
+    auto planned = planDownload(request, context);
+    if (auto* refused = std::get_if<HttpResponse>(&planned)) return std::move(*refused);
+    const ExportPlan& plan = std::get<ExportPlan>(planned);
+    // From the survey definition alone: no response, no count, so nothing to audit.
+    HttpResponse response;
+    response.contentType = plan.format == ExportFormat::Jsonl ? "application/json; charset=utf-8" : "text/csv; charset=utf-8";
+    response.body = codebookFor(*plan.survey, plan.format);
+    response.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + codebookPath(plan.fileName(), plan.format).string() + "\"");
+    return response;
+}
+
+HttpResponse Dashboard::downloadResponses(const HttpRequest& request, const Context& context) {
+    auto planned = planDownload(request, context);
+    if (auto* refused = std::get_if<HttpResponse>(&planned)) return std::move(*refused);
+    ExportPlan& plan = std::get<ExportPlan>(planned);
 
     if (m_downloads.fetch_add(1) >= m_options.maxConcurrentDownloads) {
         --m_downloads;
@@ -718,11 +740,11 @@ HttpResponse Dashboard::downloadResponses(const HttpRequest& request, const Cont
     };
     auto slot = std::make_shared<Slot>(m_downloads);
     HttpResponse response;
-    response.contentType = std::string(exportContentType(*format));
-    response.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + plan->fileName() + "\"");
+    response.contentType = std::string(exportContentType(plan.format));
+    response.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + plan.fileName() + "\"");
     // Audited once the export's first pass knows how many rows it holds, before any of them is sent: when
     // the audit log cannot be written, the download stops with nothing of the data in it.
-    response.stream = [this, plan = std::move(*plan), slot, context](const ChunkSink& sink) {
+    response.stream = [this, plan = std::move(plan), slot, context](const ChunkSink& sink) {
         const ExportCheck audited = [&](const ExportResult& holds) { return audit(context, "download-responses", plan.describe(), holds.rows); };
         return exportResponses(m_storage, plan, [&](std::string_view chunk) { return sink(chunk); }, {}, audited).ok();
     };
@@ -752,7 +774,11 @@ HttpResponse Dashboard::downloadReport(const HttpRequest& request, const Context
         response.body.append(chunk);
         return true;
     });
-    if (!writeReportCsv(*report, csv, format == "csv-da" ? "da" : context.t().locale)) return plain(500, "the report could not be written");
+    // csv is for scripts: stable ids, hidden figures in the page's language. csv-da is for people in Danish
+    // Excel: Danish words and the survey's Danish titles.
+    const bool danish = format == "csv-da";
+    const ReportHeaders headers = danish ? ReportHeaders::Titles : ReportHeaders::Ids;
+    if (!writeReportCsv(*report, csv, danish ? "da" : context.t().locale, headers)) return plain(500, "the report could not be written");
     const std::string name = "svarboks-report-" + report->survey.id + "-" + report->survey.version + "-" + report->round.id +
                              (format == "csv-da" ? "-excel" : "") + ".csv";
     const std::string what = "report " + report->survey.id + " " + report->survey.version + ", round " + report->round.id + ", " + format;

@@ -461,9 +461,14 @@ std::string overviewMain(const Frame& frame, const OverviewView& view, const std
     const std::string reportQuery = filterQuery.empty() ? "" : "&" + filterQuery;
     html += "<section id=\"downloads\"><h2>" + esc(t.downloads) + "</h2><p>" + esc(t.downloadsIntro) + "</p><ul class=\"downloads\">";
     if (report != nullptr && view.recordLevel) {
-        html += "<li><a href=\"" + esc("/download/responses?format=csv" + reportQuery) + "\" download>" + esc(t.downloadResponsesCsv) + "</a></li>";
-        html += "<li><a href=\"" + esc("/download/responses?format=csv-da" + reportQuery) + "\" download>" + esc(t.downloadResponsesDanish) + "</a></li>";
-        html += "<li><a href=\"" + esc("/download/responses?format=jsonl" + reportQuery) + "\" download>" + esc(t.downloadResponsesJsonl) + "</a></li>";
+        // Each with its codebook (codebook.hpp): what every column means, in Danish and English.
+        for (const auto& [format, label] : {std::pair{"csv", t.downloadResponsesCsv}, std::pair{"csv-da", t.downloadResponsesDanish},
+                                            std::pair{"jsonl", t.downloadResponsesJsonl}}) {
+            const std::string query = std::string("?format=") + format + reportQuery;
+            html += "<li><a href=\"" + esc("/download/responses" + query) + "\" download>" + esc(label) + "</a> &middot; <a href=\"" +
+                    esc("/download/codebook" + query) + "\" download class=\"codebook\" aria-label=\"" + esc(fill(t.codebookOf, {label})) +
+                    "\">" + esc(t.codebook) + "</a></li>";
+        }
     }
     if (report != nullptr) {
         html += "<li><a href=\"" + esc("/download/report?format=csv" + reportQuery) + "\" download>" + esc(t.downloadReportCsv) + "</a></li>";

@@ -34,7 +34,7 @@ struct Texts {
     std::string_view overviewTitle, participationTitle, participationIntro, weeksShownNote, noWeeks, profileTitle,
         profileDescription, kiosks, kioskDevice, kioskEnrolled, kioskLastSeen, kioskState, never, revoked, active,
         kiosksNone, kiosksStaleNote, deadLetterCount, seeDeadLetters, downloads, downloadsIntro, downloadResponsesCsv,
-        downloadResponsesDanish, downloadResponsesJsonl, downloadReportCsv, downloadReportDanish, statRespondents, statUnits,
+        downloadResponsesDanish, downloadResponsesJsonl, codebook, codebookOf, downloadReportCsv, downloadReportDanish, statRespondents, statUnits,
         statKiosks, statDeadLetters, noSurvey, unitsLink;
     // unit page
     std::string_view unitProfileTitle, unitProfileDescription, levelsTitle, levelsDescription, questionsTitle, multipleNote,
@@ -49,8 +49,6 @@ struct Texts {
     std::string_view deadLettersTitle, deadLettersIntro, responseId, weekReceived, reason, deadLettersNone, deadLettersCapped;
     // errors
     std::string_view notFoundTitle, notFound, badRequestTitle, unavailableTitle, unavailable, backToOverview, busyDownloads;
-    // csv report headings
-    std::string_view csvKind, csvKindTotal, csvKindGroup, csvKindUnit, csvId, csvName;
     // rounds, roles and the audit log
     std::string_view navAudit, noRound, collectionTitle, collectionIntro, auditTitle, auditIntro, auditWhen, auditUser,
         auditAction, auditWhat, auditRows, auditNone, forbiddenTitle, forbidden, withheldNote;

@@ -9,18 +9,18 @@ namespace svarboks::server {
 
 namespace {
 
-std::string_view kindName(ReportRow::Kind kind) {
+std::string_view kindName(ReportRow::Kind kind, const ReportWords& words) {
     switch (kind) {
-        case ReportRow::Kind::Total: return "municipality";
-        case ReportRow::Kind::Group: return "group";
-        case ReportRow::Kind::Unit: return "unit";
+        case ReportRow::Kind::Total: return words.municipality;
+        case ReportRow::Kind::Group: return words.group;
+        case ReportRow::Kind::Unit: return words.unit;
     }
-    return "unit";
+    return words.unit;
 }
 
 }  // namespace
 
-bool writeReportCsv(const Report& report, CsvWriter& csv, std::string_view locale) {
+bool writeReportCsv(const Report& report, CsvWriter& csv, std::string_view locale, ReportHeaders headers) {
     const auto language = locale == "da" ? dashboard::Language::Danish : dashboard::Language::English;
     const auto hidden = [&](Hidden why) { csv.text(dashboard::hiddenText(language, why, report.k)); };
     const auto figure = [&](const Count& count) {
@@ -28,25 +28,44 @@ bool writeReportCsv(const Report& report, CsvWriter& csv, std::string_view local
         else hidden(count.hidden);
     };
     const ReportSurvey& survey = report.survey;
+    const bool titles = headers == ReportHeaders::Titles;
+    const ReportWords& words = reportWords(titles ? locale : "en");
+    const auto text = [&](const shared::LocalizedText& t) { return t.text(locale, survey.defaultLocale); };
+    const auto word = [](std::string_view w) { return std::string(w); };
 
-    for (const char* name : {"kind", "group", "unit", "name", "respondents"}) csv.text(name);
-    for (const auto& area : survey.areas) {
-        csv.text("area:" + area.id + ":respondents");
-        csv.text("area:" + area.id + ":mean");
-        for (const auto& level : survey.levels) csv.text("area:" + area.id + ":level:" + level.id);
+    if (titles) {
+        for (const std::string_view name : {words.kind, words.group, words.unit, words.name, words.respondents}) csv.text(name);
+    } else {
+        for (const char* name : {"kind", "group", "unit", "name", "respondents"}) csv.text(name);
     }
-    for (const auto& week : report.weeks) csv.text("week:" + week);
+    for (const auto& area : survey.areas) {
+        if (titles) {
+            csv.text(text(area.title) + ": " + word(words.respondents));
+            csv.text(text(area.title) + ": " + word(words.mean));
+            for (const auto& level : survey.levels) csv.text(text(area.title) + ": " + text(level.title));
+        } else {
+            csv.text("area:" + area.id + ":respondents");
+            csv.text("area:" + area.id + ":mean");
+            for (const auto& level : survey.levels) csv.text("area:" + area.id + ":level:" + level.id);
+        }
+    }
+    for (const auto& week : report.weeks) csv.text(titles ? word(words.week) + " " + week : "week:" + week);
     const bool questions = std::any_of(report.rows.begin(), report.rows.end(), [](const ReportRow& row) { return !row.questions.empty(); });
     if (questions) {
         for (const auto& question : survey.questions) {
-            csv.text("question:" + question.name + ":respondents");
-            for (const auto& choice : question.choices) csv.text("question:" + question.name + ":choice:" + choice.value);
+            if (titles) {
+                csv.text(question.name + ": " + word(words.respondents));
+                for (const auto& choice : question.choices) csv.text(question.name + ": " + text(choice.text));
+            } else {
+                csv.text("question:" + question.name + ":respondents");
+                for (const auto& choice : question.choices) csv.text("question:" + question.name + ":choice:" + choice.value);
+            }
         }
     }
     if (!csv.endRow()) return false;
 
     for (const ReportRow& row : report.rows) {
-        csv.text(kindName(row.kind));
+        csv.text(kindName(row.kind, words));
         csv.text(row.kind == ReportRow::Kind::Unit ? row.group : row.kind == ReportRow::Kind::Group ? row.id : std::string());
         csv.text(row.kind == ReportRow::Kind::Unit ? row.id : std::string());
         csv.text(row.name);

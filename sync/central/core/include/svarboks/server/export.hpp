@@ -27,12 +27,14 @@
 // a time, sorted by id, and writes each row generalised as the plan says.
 #include "svarboks/server/report.hpp"
 #include "svarboks/server/storage.hpp"
+#include "svarboks/shared/survey.hpp"
 
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <iosfwd>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -63,6 +65,7 @@ struct ExportPlan {
     int k = kDefaultK;                     ///< the round's (Round::k)
     std::vector<std::string> questions;    ///< the question columns after the fixed ones, in survey order
     std::vector<std::string> identifying;  ///< the questions the survey marks identifying, in survey order
+    std::shared_ptr<const shared::Survey> survey;  ///< the exported version, loaded (for its codebook: codebook.hpp)
     /// A file name for a download, e.g. "svarboks-pulse-2026.1-2026-h1.csv".
     [[nodiscard]] std::string fileName() const;
     /// What is exported, for messages and the audit log: "survey pulse 2026.1, round 2026-h1, csv, k=5".

@@ -22,7 +22,11 @@ struct LintProblem {
     bool error = true;    ///< false for a warning (the survey can still be published)
     std::string pointer;  ///< "" for the whole document (e.g. not JSON: the message then has line and column)
     std::size_t line = 0; ///< 1-based line of the pointer's value in the file as uploaded; 0 when unknown
-    std::string message;
+    std::string message;  ///< in English
+    std::string code;     ///< the problem's code and the values it names (shared::Diagnostic)
+    std::vector<std::string> args;
+    /// The message in `locale` (Danish for "da", English otherwise; see shared::Diagnostic::text).
+    [[nodiscard]] std::string text(std::string_view locale) const;
 };
 
 /// What an upload came to: a stored draft when the definition has no errors, and every problem found.

@@ -16,6 +16,7 @@
 // Thread-safe: one Dashboard serves every request thread.
 #include "svarboks/server/accounts.hpp"
 #include "svarboks/server/clock.hpp"
+#include "svarboks/server/export.hpp"
 #include "svarboks/server/http_message.hpp"
 #include "svarboks/server/report.hpp"
 #include "svarboks/server/storage.hpp"
@@ -29,6 +30,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 namespace svarboks::server {
@@ -101,7 +103,11 @@ private:
     static void restrict(Report& report, const Context& context);
     /// Writes who did what (with how many rows) to the audit log.
     [[nodiscard]] Status audit(const Context& context, const std::string& action, const std::string& detail, std::int64_t rows);
+    /// The record-level export a download asks for (format, survey version, round), or the answer refusing it.
+    [[nodiscard]] std::variant<ExportPlan, HttpResponse> planDownload(const HttpRequest& request, const Context& context);
     [[nodiscard]] HttpResponse downloadResponses(const HttpRequest& request, const Context& context);
+    /// The codebook of the export downloadResponses() gives for the same query (codebook.hpp).
+    [[nodiscard]] HttpResponse downloadCodebook(const HttpRequest& request, const Context& context);
     [[nodiscard]] HttpResponse downloadReport(const HttpRequest& request, const Context& context);
 
     Storage& m_storage;
