@@ -59,9 +59,12 @@ void addSimulate(CLI::App& app, Console& console) {
 void addSurvey(CLI::App& app, Console& console) {
     CLI::App* survey = app.add_subcommand("survey", "Check survey definitions")->require_subcommand(1);
     auto files = std::make_shared<std::vector<std::string>>();
-    CLI::App* command = survey->add_subcommand("lint", "Check survey definitions: one line per problem (exit 1 if any)");
+    auto eachLix = std::make_shared<bool>(false);
+    CLI::App* command = survey->add_subcommand("lint", "Check survey definitions: one line per problem (exit 1 if any), then "
+                                                        "the LIX (readability) of the Danish question texts");
     command->add_option("FILE", *files, "survey definitions")->required();
-    command->callback([files, &console] { console.code = surveyLint(*files, console.out); });
+    command->add_flag("--lix", *eachLix, "the LIX of every Danish question text, one line each");
+    command->callback([files, eachLix, &console] { console.code = surveyLint(*files, *eachLix, console.out); });
 
     auto walk = std::make_shared<WalkOptions>();
     command = survey->add_subcommand("walk", "What a respondent with these answers goes through (exit 1: invalid answers)");

@@ -1,10 +1,12 @@
 #include "svarboks/client/cli.hpp"
 
+#include "svarboks/shared/readability.hpp"
 #include "svarboks/shared/scoring.hpp"
 #include "svarboks/shared/survey.hpp"
 #include "svarboks/shared/survey_state.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <ostream>
 #include <sstream>
@@ -30,12 +32,31 @@ std::optional<std::string> readAnswersText(const std::string& spec, std::ostream
 
 }  // namespace
 
-int surveyLint(const std::vector<std::string>& files, std::ostream& out) {
+// Plain Danish (readability.hpp): the LIX of the Danish question titles, and with `each` every one of them.
+void printLix(const std::string& file, const shared::Survey& survey, bool each, std::ostream& out) {
+    const auto questions = shared::danishQuestionLix(survey);
+    if (questions.empty()) return;
+    double sum = 0;
+    const shared::QuestionLix* highest = &questions.front();
+    std::size_t above = 0;
+    for (const auto& question : questions) {
+        sum += question.lix.value;
+        if (question.lix.value > highest->lix.value) highest = &question;
+        if (question.lix.value > shared::kLixWarnAbove) ++above;
+        if (each) out << file << ": " << question.pointer << ": LIX " << std::lround(question.lix.value) << " (" << question.name << ")\n";
+    }
+    out << file << ": LIX of the " << questions.size() << " Danish question texts: mean " << std::lround(sum / static_cast<double>(questions.size()))
+        << ", highest " << std::lround(highest->lix.value) << " (" << highest->name << "), " << above << " above "
+        << static_cast<int>(shared::kLixWarnAbove) << "\n";
+}
+
+int surveyLint(const std::vector<std::string>& files, bool eachLix, std::ostream& out) {
     bool allValid = true;
     for (const auto& file : files) {
         const auto result = shared::loadSurveyFile(file);
         for (const auto& diagnostic : result.diagnostics) out << diagnostic.format() << "\n";
         allValid = allValid && result.ok();
+        if (result.ok()) printLix(file, *result.survey, eachLix, out);
     }
     return allValid ? 0 : 1;
 }

@@ -17,6 +17,7 @@ struct Wording {
 };
 
 constexpr Wording kWordings[] = {
+    {"lix-high", "the Danish text has a LIX of {1}, above {2}: shorter sentences and shorter words make it easier to read", "den danske tekst har en LIX på {1}, over {2}: kortere sætninger og kortere ord gør den lettere at læse"},
     {"file-empty", "the file is empty; expected a survey definition (a JSON object)", "filen er tom; forventede en spørgeskemadefinition (et JSON-objekt)"},
     {"file-too-large", "the file is {1} bytes; a survey definition may be at most {2} bytes", "filen fylder {1} bytes; en spørgeskemadefinition må højst fylde {2} bytes"},
     {"json-too-deep", "JSON nested deeper than {1} levels at line {2}, column {3}", "JSON indlejret mere end {1} niveauer i linje {2}, kolonne {3}"},

@@ -3,6 +3,7 @@
 #include "js_value.hpp"
 #include "text_rules.hpp"
 #include "svarboks/shared/hashing.hpp"
+#include "svarboks/shared/readability.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -946,8 +947,18 @@ private:
     // ---- after a successful load ----
     void finish(const json& doc) {
         checkTranslations();
+        checkReadability();
         m_survey.definitionSha256 = sha256Hex(canonicalDefinition(doc));
         m_survey.consentSha256 = sha256Hex(consentHashInput(m_survey.consent));
+    }
+
+    // Plain Danish: each question's Danish title above kLixWarnAbove is a warning (readability.hpp).
+    void checkReadability() {
+        for (const auto& question : danishQuestionLix(m_survey)) {
+            if (question.lix.value <= kLixWarnAbove) continue;
+            warning(question.pointer, "lix-high", {std::to_string(static_cast<int>(std::lround(question.lix.value))),
+                                                   std::to_string(static_cast<int>(kLixWarnAbove))});
+        }
     }
 
     void checkTranslations() {

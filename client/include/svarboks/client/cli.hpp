@@ -30,8 +30,9 @@ using KioskRunner = std::function<int(const KioskOptions&)>;
 /// The same, reading input from std::cin.
 [[nodiscard]] int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
-/// `svarboks survey lint FILE...`: 0 when every file is valid, 1 otherwise.
-[[nodiscard]] int surveyLint(const std::vector<std::string>& files, std::ostream& out);
+/// `svarboks survey lint [--lix] FILE...`: the problems, then the LIX of the Danish question texts (each of
+/// them with `eachLix`); 0 when every file is valid, 1 otherwise.
+[[nodiscard]] int surveyLint(const std::vector<std::string>& files, bool eachLix, std::ostream& out);
 
 struct WalkOptions {
     std::string file;
