@@ -59,6 +59,7 @@ struct Intent {
         ConfirmStartOver,
         CancelStartOver,
         StillHere,         ///< the idle warning's Continue
+        ReadAloud,         ///< read the screen aloud, or stop reading (speech.hpp)
         ProfileDone,       ///< profile -> thank you
         RetrySave,
         CornerPressed,     ///< the hidden admin corner went down
@@ -96,7 +97,8 @@ struct Intent {
 };
 
 /// What the caller must do after apply()/tick().
-enum class Effect { None, SaveResponse, Quit, ExportOutbox, SyncNow, ReleaseHeld, DeleteHeld, Reenrol, ChangePin, RetryQuarantined, RunChecks };
+enum class Effect { None, SaveResponse, Quit, ExportOutbox, SyncNow, ReleaseHeld, DeleteHeld, Reenrol, ChangePin, RetryQuarantined, RunChecks,
+                    ReadAloud };
 
 struct KioskTimings {
     std::chrono::seconds idleTimeout{90};      ///< quiet time before the warning
