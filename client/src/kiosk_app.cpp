@@ -174,6 +174,7 @@ void KioskApp::tick(TimePoint now) {
     if (speaking()) m_model.apply(Intent::of(Intent::Kind::Touch), now);  // listening is using the kiosk
     carryOut(m_model.tick(now), now);
     if (m_speaker && (m_model.screen() != before || m_model.currentElement() != element)) m_speaker->stop();  // a timeout moved on
+    m_speakingAtTick = speaking();
     if (m_retryAt && now >= *m_retryAt && m_model.screen() == Screen::Saving) save(now);
     if (m_uploader) {
         // KioskModel::offerSurvey switches only on the welcome screen, never in the middle of a respondent.
@@ -198,7 +199,8 @@ std::optional<TimePoint> KioskApp::nextDeadline(TimePoint now) const {
     auto deadline = m_model.nextDeadline(now);
     if (m_retryAt && m_model.screen() == Screen::Saving && (!deadline || *m_retryAt < *deadline)) deadline = m_retryAt;
     if (m_checks && (!deadline || now + kChecksPoll < *deadline)) deadline = now + kChecksPoll;
-    if (speaking() && (!deadline || now + kSpeechPoll < *deadline)) deadline = now + kSpeechPoll;
+    // Once more after it has finished, so the frame drawn after that tick shows Read aloud again, not Stop.
+    if ((speaking() || m_speakingAtTick) && (!deadline || now + kSpeechPoll < *deadline)) deadline = now + kSpeechPoll;
     if (m_uploader) {
         const auto every = m_model.screen() == Screen::Admin ? kAdminSyncRefresh : m_model.hasSurvey() ? kSurveyPoll : kNotReadyPoll;
         const TimePoint poll = now + every;

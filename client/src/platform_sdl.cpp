@@ -218,11 +218,11 @@ const char* screenName(client::Screen screen) {
 }
 
 // For the screenshot script and GUI tests only (SVARBOKS_UI_MAP=FILE): the last frame's number, whether
-// the kiosk sleeps after it (idle), its size, body text height and where each button is (in pixels), so
-// a driver can tap buttons by their labels, know when a tap has been drawn, and check that everything
-// is on the screen. Never set on a real kiosk.
+// the kiosk sleeps after it (idle), its size, body text height, where each button is (in pixels) and the
+// text Read aloud says for the screen, so a driver can tap buttons by their labels, know when a tap has
+// been drawn, check that everything is on the screen and what is spoken. Never set on a real kiosk.
 void writeUiMap(const char* path, long frameNumber, bool idle, const char* screen, const client::FrameOutput& frame,
-                const client::UiFonts& fonts) {
+                const client::UiFonts& fonts, const std::string& spoken) {
     nlohmann::json buttons = nlohmann::json::array();
     for (const auto& b : frame.buttons) {
         buttons.push_back({{"label", b.label}, {"x", (b.x0 + b.x1) / 2}, {"y", (b.y0 + b.y1) / 2}, {"box", {b.x0, b.y0, b.x1, b.y1}},
@@ -230,7 +230,7 @@ void writeUiMap(const char* path, long frameNumber, bool idle, const char* scree
     }
     const ImVec2 size = ImGui::GetIO().DisplaySize;
     const nlohmann::json map{{"frame", frameNumber}, {"idle", idle}, {"screen", screen}, {"size", {size.x, size.y}},
-                             {"body_px", fonts.body->FontSize}, {"buttons", buttons}};
+                             {"body_px", fonts.body->FontSize}, {"buttons", buttons}, {"spoken", spoken}};
     const std::string temp = std::string(path) + ".tmp";
     if (FILE* file = std::fopen(temp.c_str(), "w")) {
         const std::string text = map.dump();
@@ -332,8 +332,8 @@ int runKiosk(const client::KioskOptions& options) {
             std::cerr << "svarboks: " << started.message() << "\n";
             return 1;
         }
-        client::FrameOutput frame = app ? client::drawScreen(app->view(now), uiFonts)
-                                        : client::drawFatalError("Svarboks cannot start", fatal, uiFonts);
+        const auto view = app ? std::optional(app->view(now)) : std::nullopt;
+        client::FrameOutput frame = view ? client::drawScreen(*view, uiFonts) : client::drawFatalError("Svarboks cannot start", fatal, uiFonts);
         ImGui::Render();
         SDL_SetRenderDrawColor(sdl->renderer, 250, 249, 245, 255);
         SDL_RenderClear(sdl->renderer);
@@ -348,7 +348,8 @@ int runKiosk(const client::KioskOptions& options) {
 
         if (uiMap) {
             const bool idle = framesToDraw == 0 && frame.intent.kind == client::Intent::Kind::None && !frame.animating;
-            writeUiMap(uiMap, ++framesDrawn, idle, app ? screenName(app->screen()) : "fatal-error", frame, uiFonts);
+            const std::string spoken = view ? client::Utterance{"", client::spokenParts(*view)}.text() : "";
+            writeUiMap(uiMap, ++framesDrawn, idle, app ? screenName(app->screen()) : "fatal-error", frame, uiFonts, spoken);
         }
         if (frame.intent.kind != client::Intent::Kind::None) {
             if (!app) {

@@ -140,6 +140,7 @@ private:
     std::string m_syncStartError;  ///< why an enrolled kiosk has no uploader: the error of Uploader::start
     std::unique_ptr<DoctorRun> m_checks;  ///< the admin's Check while it runs
     std::shared_ptr<Speaker> m_speaker;   ///< null: no Read aloud
+    bool m_speakingAtTick = false;        ///< the speaker spoke at the last tick()
 };
 
 /// The hold thresholds of a kiosk config (hold_min_ms_per_answer, hold_min_seconds, hold_max_per_window,
