@@ -71,8 +71,9 @@ public:
     void wrapped(const std::string& text, const ImVec4& colour = kText) {
         if (text.empty()) return;
         ImGui::SetCursorPosX(m_left);
-        // Text that starts beside the corner button (Read aloud) wraps before it.
-        const bool besideCorner = ImGui::GetCursorPosY() < m_cornerBottom;
+        // Text that starts beside the corner button (Read aloud) wraps before it (on the screen: a scrolling
+        // region's own positions start at its top).
+        const bool besideCorner = ImGui::GetCursorScreenPos().y < m_cornerBottom;
         ImGui::PushTextWrapPos(m_left + m_width - (besideCorner ? m_cornerWidth + px(16) : 0));
         ImGui::PushStyleColor(ImGuiCol_Text, colour);
         ImGui::TextUnformatted(text.c_str());
