@@ -254,11 +254,7 @@ Effect KioskModel::apply(const Intent& intent, TimePoint now) {
             return Effect::None;
         case K::StillHere:
         case K::Touch: return Effect::None;  // the activity time above is the point
-        case K::ReadAloud: {
-            const bool respondentScreen = m_screen == Screen::Welcome || m_screen == Screen::Consent || m_screen == Screen::Question ||
-                                          m_screen == Screen::Profile;
-            return respondentScreen ? Effect::ReadAloud : Effect::None;
-        }
+        case K::ReadAloud: return readsAloud(m_screen) ? Effect::ReadAloud : Effect::None;
         case K::ProfileDone:
             if (m_screen == Screen::Profile) {
                 m_profileAnswers.clear();

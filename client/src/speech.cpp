@@ -109,7 +109,7 @@ std::vector<std::string> spokenParts(const ScreenView& view) {
     const auto addAll = [&](const std::vector<std::string>& texts) {
         for (const auto& text : texts) add(text);
     };
-    if (const auto* welcome = std::get_if<WelcomeView>(&view.content); welcome && view.screen == Screen::Welcome) {
+    if (const auto* welcome = std::get_if<WelcomeView>(&view.content)) {
         add(welcome->title);
         add(welcome->description);
         add(welcome->anonymousNote);

@@ -428,8 +428,7 @@ ScreenView makeScreenView(const KioskModel& model, const UiTexts& texts, const A
                                            button(b.t("idle_continue"), Intent::of(K::StillHere))};
         view.idleWarning->stay.primary = true;
     }
-    const Screen screen = model.screen();
-    if (readAloud.offered && (screen == Screen::Welcome || screen == Screen::Consent || screen == Screen::Question || screen == Screen::Profile)) {
+    if (readAloud.offered && readsAloud(model.screen())) {
         view.readAloud = button(b.t(readAloud.speaking ? "read_aloud_stop" : "read_aloud"), Intent::of(K::ReadAloud));
         view.readAloud->selected = readAloud.speaking;
     }

@@ -96,6 +96,11 @@ struct Intent {
     static Intent withValue(Kind kind, nlohmann::json value) { return Intent{kind, {}, std::move(value)}; }
 };
 
+/// Whether `screen` is one a respondent may have read aloud: welcome, consent, a question, the profile. Pure.
+[[nodiscard]] inline bool readsAloud(Screen screen) {
+    return screen == Screen::Welcome || screen == Screen::Consent || screen == Screen::Question || screen == Screen::Profile;
+}
+
 /// What the caller must do after apply()/tick().
 enum class Effect { None, SaveResponse, Quit, ExportOutbox, SyncNow, ReleaseHeld, DeleteHeld, Reenrol, ChangePin, RetryQuarantined, RunChecks,
                     ReadAloud };
