@@ -15,6 +15,9 @@ if(SVARBOKS_BUILD_TESTS)
 endif()
 pkg_check_modules(IMGUI REQUIRED IMPORTED_TARGET imgui)
 pkg_check_modules(SDL2 REQUIRED IMPORTED_TARGET sdl2)
+# Read aloud: espeak-ng's header only. The kiosk opens libespeak-ng.so.1 with dlopen when it first speaks
+# (client/src/speech.cpp), so it is not linked, and the Debian package depends on it by name.
+pkg_check_modules(ESPEAK_NG REQUIRED espeak-ng)
 # The central endpoint (sync/central): HTTPS with cpp-httplib (a compiled library in Debian; its Cflags
 # turn on OpenSSL and zlib), certificates made with OpenSSL, gzip bodies. The QR code of `enroll` is optional.
 if(NOT TARGET PkgConfig::HTTPLIB)

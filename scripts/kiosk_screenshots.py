@@ -265,20 +265,25 @@ def answer_survey(kiosk):
         kiosk.tap("Afslut ✓" if kiosk.button("Afslut ✓") else "Næste →")
 
 
-def run_x11(binary, out, width, height, prefix, short):
+def start_xvfb(width, height):
+    """An Xvfb of width x height on a free display, after checking the X tools are there: (process, ":N")."""
     for tool in ("Xvfb", "xdotool", "xwininfo", "import", "convert", "identify"):
         if shutil.which(tool) is None:
             fail(f"{tool} is missing (Debian packages xvfb, xdotool, x11-utils, imagemagick)")
-    work = tempfile.mkdtemp(prefix="svarboks-shots-")
-    config, settings = make_config(binary, work)
-    # A 2x display (2560x1600) is tested as what X11 gives it: a 2560x1600 pixel window, since X11 has no
-    # window scale (SDL 2.26 reports a density of 1); the rule in screens.hpp alone doubles the text.
     read_end, write_end = os.pipe()  # Xvfb picks a free display and writes its number here
     xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=(write_end,))
     os.close(write_end)
     with os.fdopen(read_end) as numbers:
-        display = ":" + numbers.readline().strip()
+        return xvfb, ":" + numbers.readline().strip()
+
+
+def run_x11(binary, out, width, height, prefix, short):
+    # A 2x display (2560x1600) is tested as what X11 gives it: a 2560x1600 pixel window, since X11 has no
+    # window scale (SDL 2.26 reports a density of 1); the rule in screens.hpp alone doubles the text.
+    work = tempfile.mkdtemp(prefix="svarboks-shots-")
+    config, settings = make_config(binary, work)
+    xvfb, display = start_xvfb(width, height)
     kiosk = XKiosk(binary, work, dict(os.environ, DISPLAY=display))
     shots = Shots(kiosk, out, prefix, width, height)
     reference = (width, height) == (1280, 800)

@@ -1,6 +1,7 @@
 #include "svarboks/client/kiosk_app.hpp"
 
 #include "svarboks/client/pin_lock_file.hpp"
+#include "svarboks/client/speech.hpp"
 #include "svarboks/client/sync_texts.hpp"
 #include "svarboks/shared/period.hpp"
 #include "svarboks/sync/sync_state.hpp"
@@ -27,6 +28,8 @@ constexpr auto kNotReadyPoll = 2s;
 constexpr auto kChecksPoll = 200ms;
 // Each network request of the Check: its two requests take at most twice this.
 constexpr auto kCheckTimeout = 4s;
+// While Read aloud speaks, tick() looks this often whether it has finished (the button turns back from Stop).
+constexpr auto kSpeechPoll = 250ms;
 
 std::string humanBytes(std::uintmax_t bytes) {
     char buffer[32];
@@ -140,11 +143,23 @@ KioskApp::KioskApp(shared::KioskConfig config, std::shared_ptr<const shared::Sur
     m_admin.appVersion = SVARBOKS_VERSION;
 }
 
-KioskApp::~KioskApp() = default;
+KioskApp::~KioskApp() {
+    if (m_speaker) m_speaker->stop();
+}
 
 void KioskApp::attachUploader(std::unique_ptr<sync::Uploader> uploader) { m_uploader = std::move(uploader); }
 
+void KioskApp::setSpeaker(std::shared_ptr<Speaker> speaker) {
+    if (m_speaker) m_speaker->stop();
+    m_speaker = m_config.readAloud ? std::move(speaker) : nullptr;
+}
+
+bool KioskApp::speaking() const { return m_speaker && m_speaker->speaking(); }
+
 void KioskApp::handle(const Intent& intent, TimePoint now) {
+    using K = Intent::Kind;
+    // Any other tap (an answer, Next, Back, another language...) means the respondent has moved on.
+    if (m_speaker && intent.kind != K::ReadAloud && intent.kind != K::Touch && intent.kind != K::None) m_speaker->stop();
     const Screen before = m_model.screen();
     carryOut(m_model.apply(intent, now), now);
     if (m_model.screen() == Screen::Admin && before != Screen::Admin) {
@@ -155,7 +170,11 @@ void KioskApp::handle(const Intent& intent, TimePoint now) {
 
 void KioskApp::tick(TimePoint now) {
     const Screen before = m_model.screen();
+    const std::size_t element = m_model.currentElement();
+    if (speaking()) m_model.apply(Intent::of(Intent::Kind::Touch), now);  // listening is using the kiosk
     carryOut(m_model.tick(now), now);
+    if (m_speaker && (m_model.screen() != before || m_model.currentElement() != element)) m_speaker->stop();  // a timeout moved on
+    m_speakingAtTick = speaking();
     if (m_retryAt && now >= *m_retryAt && m_model.screen() == Screen::Saving) save(now);
     if (m_uploader) {
         // KioskModel::offerSurvey switches only on the welcome screen, never in the middle of a respondent.
@@ -180,6 +199,8 @@ std::optional<TimePoint> KioskApp::nextDeadline(TimePoint now) const {
     auto deadline = m_model.nextDeadline(now);
     if (m_retryAt && m_model.screen() == Screen::Saving && (!deadline || *m_retryAt < *deadline)) deadline = m_retryAt;
     if (m_checks && (!deadline || now + kChecksPoll < *deadline)) deadline = now + kChecksPoll;
+    // Once more after it has finished, so the frame drawn after that tick shows Read aloud again, not Stop.
+    if ((speaking() || m_speakingAtTick) && (!deadline || now + kSpeechPoll < *deadline)) deadline = now + kSpeechPoll;
     if (m_uploader) {
         const auto every = m_model.screen() == Screen::Admin ? kAdminSyncRefresh : m_model.hasSurvey() ? kSurveyPoll : kNotReadyPoll;
         const TimePoint poll = now + every;
@@ -188,7 +209,9 @@ std::optional<TimePoint> KioskApp::nextDeadline(TimePoint now) const {
     return deadline;
 }
 
-ScreenView KioskApp::view(TimePoint now) const { return makeScreenView(m_model, m_texts, m_admin, now); }
+ScreenView KioskApp::view(TimePoint now) const {
+    return makeScreenView(m_model, m_texts, m_admin, now, {m_speaker != nullptr && m_model.hasSurvey(), speaking()});
+}
 
 void KioskApp::carryOut(Effect effect, TimePoint now) {
     switch (effect) {
@@ -233,6 +256,7 @@ void KioskApp::carryOut(Effect effect, TimePoint now) {
             break;
         case Effect::Reenrol: reenrol(); break;
         case Effect::RunChecks: runChecks(); break;
+        case Effect::ReadAloud: readAloud(now); break;
         case Effect::ChangePin: changePin(); break;
         case Effect::DeleteHeld:
             if (auto deleted = m_store->deleteHeld()) {
@@ -329,6 +353,16 @@ void KioskApp::runChecks() {
     m_admin.checking = true;
     m_admin.checkSeconds = static_cast<int>(2 * std::chrono::duration_cast<std::chrono::seconds>(kCheckTimeout).count());
     m_checks = std::make_unique<DoctorRun>(std::move(options), m_texts, m_model.locale());
+}
+
+// Read aloud is a toggle: it says what the screen shows, in the respondent's language, or stops.
+void KioskApp::readAloud(TimePoint now) {
+    if (!m_speaker) return;
+    if (m_speaker->speaking()) {
+        m_speaker->stop();
+        return;
+    }
+    m_speaker->say(Utterance{m_model.locale(), spokenParts(view(now))});
 }
 
 // ---- simulate ----

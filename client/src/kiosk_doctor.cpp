@@ -2,6 +2,7 @@
 
 #include "svarboks/client/cli.hpp"
 #include "svarboks/client/fonts.hpp"
+#include "svarboks/client/speech.hpp"
 #include "svarboks/shared/config.hpp"
 #include "svarboks/shared/survey.hpp"
 #include "svarboks/sync/endpoint_probe.hpp"
@@ -92,6 +93,20 @@ Check diskCheck(const Words& w, const fs::path& dir) {
     const Level level = shared::diskLevel(*free);
     return w.line(level, "disk", w.t("doctor_disk_free", {shared::gibibytes(*free), dir.string()}),
                   w.t(level == Level::Problem ? "doctor_disk_full_do" : "doctor_disk_low_do"));
+}
+
+// The speech engine and the voices of both languages (a word each, synthesised into nothing). The sound
+// device is SDL's and is opened only when a respondent first taps Read aloud: its errors go to the log.
+Check readAloudCheck(const Words& w, const shared::KioskConfig& config) {
+    if (!config.readAloud) return w.line(Level::Ok, "read_aloud", w.t("doctor_read_aloud_off"));
+    std::string voices;
+    for (const char* language : {"da", "en"}) {
+        auto voice = synthesise(language == std::string_view("da") ? "Læs op" : "Read aloud", language,
+                                [](std::span<const std::int16_t>) { return true; });
+        if (!voice) return w.line(Level::Problem, "read_aloud", voice.error().message, w.t("doctor_read_aloud_do"));
+        voices += (voices.empty() ? "" : ", ") + voice->name;
+    }
+    return w.line(Level::Ok, "read_aloud", w.t("doctor_read_aloud_ok", {voices}));
 }
 
 Check fontsCheck(const Words& w) {
@@ -231,6 +246,7 @@ std::vector<Check> kioskDoctor(const DoctorOptions& options, const UiTexts& text
     checks.push_back(fontsCheck(w));
     checks.push_back(displayCheck(w, options));
     if (!config) return checks;  // the rest needs the config
+    checks.push_back(readAloudCheck(w, *config));
     checks.push_back(outboxCheck(w, config->outboxFile));
     std::optional<sync::EndpointProbe> probe;
     if (!config->endpointUrl.empty()) {

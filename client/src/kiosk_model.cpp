@@ -272,6 +272,7 @@ Effect KioskModel::apply(const Intent& intent, TimePoint now) {
         case K::ProfilePage:
             if (m_screen == Screen::Profile && intent.value.is_number_unsigned()) m_profilePage = intent.value.get<std::size_t>();
             return Effect::None;
+        case K::ReadAloud: return readsAloud(m_screen) ? Effect::ReadAloud : Effect::None;
         case K::ProfileDone:
             if (m_screen == Screen::Profile) {
                 m_profileAnswers.clear();

@@ -52,6 +52,7 @@ shared::Status KioskShell::startApp(const shared::KioskConfig& config) {
     auto app = KioskApp::create(config, m_options.startUploader, m_options.configFile);
     if (!app) return shared::Error{m_options.configFile.string() + ": " + app.error().message};
     m_app = std::move(app).value();
+    m_app->setSpeaker(m_options.speaker);
     m_setup.reset();
     return {};
 }

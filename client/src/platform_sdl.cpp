@@ -3,6 +3,7 @@
 #include "svarboks/client/keyboard_focus.hpp"
 #include "svarboks/client/kiosk_shell.hpp"
 #include "svarboks/client/screens.hpp"
+#include "svarboks/client/speech.hpp"
 
 #include <SDL.h>
 #include <imgui.h>
@@ -15,6 +16,7 @@
 #include <ctime>
 #include <iostream>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string_view>
 
@@ -35,6 +37,71 @@ struct SdlWindow {
         if (window) SDL_DestroyWindow(window);
         SDL_Quit();
     }
+};
+
+// Read aloud's sound: SDL's audio (its driver and the device) is opened only when the kiosk first speaks, on
+// the speaker's thread. Every call locks, so the UI thread can clear and ask while that thread plays.
+class SdlAudioOutput final : public client::AudioOutput {
+public:
+    SdlAudioOutput() = default;
+    SdlAudioOutput(const SdlAudioOutput&) = delete;
+    SdlAudioOutput& operator=(const SdlAudioOutput&) = delete;
+    ~SdlAudioOutput() override { close(); }
+
+    shared::Status open(int sampleRate) override {
+        std::lock_guard lock(m_mutex);
+        if (m_closed) return shared::Error{"the kiosk is closing"};
+        closeDevice();
+        if (!m_subsystem) {
+            if (SDL_InitSubSystem(SDL_INIT_AUDIO) != 0) {
+                return shared::Error{std::string("no sound: SDL cannot start an audio driver: ") + SDL_GetError()};
+            }
+            m_subsystem = true;
+        }
+        SDL_AudioSpec wanted{};
+        wanted.freq = sampleRate;
+        wanted.format = AUDIO_S16SYS;
+        wanted.channels = 1;
+        wanted.samples = 1024;
+        m_device = SDL_OpenAudioDevice(nullptr, 0, &wanted, nullptr, 0);  // SDL converts to what the device takes
+        if (m_device == 0) {
+            return shared::Error{std::string("no sound: cannot open a sound device through ") + SDL_GetCurrentAudioDriver() + ": " +
+                                 SDL_GetError()};
+        }
+        SDL_PauseAudioDevice(m_device, 0);
+        return {};
+    }
+    void play(std::span<const std::int16_t> samples) override {
+        std::lock_guard lock(m_mutex);
+        if (m_device != 0) SDL_QueueAudio(m_device, samples.data(), static_cast<Uint32>(samples.size_bytes()));
+    }
+    void clear() override {
+        std::lock_guard lock(m_mutex);
+        if (m_device != 0) SDL_ClearQueuedAudio(m_device);
+    }
+    bool playing() const override {
+        std::lock_guard lock(m_mutex);
+        return m_device != 0 && SDL_GetQueuedAudioSize(m_device) > 0;
+    }
+    /// Closes the device and SDL's audio for good: before SDL_Quit, while the speaker's thread may still run.
+    void close() {
+        std::lock_guard lock(m_mutex);
+        m_closed = true;
+        closeDevice();
+        if (m_subsystem) SDL_QuitSubSystem(SDL_INIT_AUDIO);
+        m_subsystem = false;
+    }
+
+private:
+    void closeDevice() {
+        if (m_device != 0) SDL_CloseAudioDevice(m_device);
+        m_device = 0;
+    }
+
+    mutable std::mutex m_mutex;
+    SDL_AudioDeviceID m_device = 0;
+    bool m_subsystem = false;
+    bool m_closed = false;
 };
 
 // The flat 2D screens are drawn by SDL's software renderer where it can: no OpenGL stack is loaded (under
@@ -169,11 +236,11 @@ std::optional<client::KeyboardFocus::Key> focusKey(const SDL_Keysym& key) {
 }
 
 // For the screenshot script and GUI tests only (SVARBOKS_UI_MAP=FILE): the last frame's number, whether
-// the kiosk sleeps after it (idle), its size, body text height and where each button is (in pixels), so
-// a driver can tap buttons by their labels, know when a tap has been drawn, and check that everything
-// is on the screen. Never set on a real kiosk.
+// the kiosk sleeps after it (idle), its size, body text height, where each button is (in pixels) and the
+// text Read aloud says for the screen, so a driver can tap buttons by their labels, know when a tap has
+// been drawn, check that everything is on the screen and what is spoken. Never set on a real kiosk.
 void writeUiMap(const char* path, long frameNumber, bool idle, const char* screen, const client::FrameOutput& frame,
-                const client::UiFonts& fonts) {
+                const client::UiFonts& fonts, const std::string& spoken) {
     nlohmann::json buttons = nlohmann::json::array();
     for (const auto& b : frame.buttons) {
         buttons.push_back({{"label", b.label}, {"x", (b.x0 + b.x1) / 2}, {"y", (b.y0 + b.y1) / 2}, {"box", {b.x0, b.y0, b.x1, b.y1}},
@@ -181,7 +248,7 @@ void writeUiMap(const char* path, long frameNumber, bool idle, const char* scree
     }
     const ImVec2 size = ImGui::GetIO().DisplaySize;
     const nlohmann::json map{{"frame", frameNumber}, {"idle", idle}, {"screen", screen}, {"size", {size.x, size.y}},
-                             {"body_px", fonts.body->FontSize}, {"buttons", buttons}};
+                             {"body_px", fonts.body->FontSize}, {"buttons", buttons}, {"spoken", spoken}};
     const std::string temp = std::string(path) + ".tmp";
     if (FILE* file = std::fopen(temp.c_str(), "w")) {
         const std::string text = map.dump();
@@ -197,7 +264,11 @@ int runKiosk(const client::KioskOptions& options) {
     // Load everything before opening the window, so errors reach stderr even with no display.
     std::string fatal;
     std::unique_ptr<client::KioskShell> app;
+    // The speaker is made now and starts nothing: no thread, no libespeak-ng, no sound device until a
+    // respondent taps Read aloud.
+    const auto audio = std::make_shared<SdlAudioOutput>();
     client::KioskShell::Options shell;
+    shell.speaker = std::make_shared<client::EspeakSpeaker>(audio);
     shell.configFile = options.config.empty() ? shared::defaultConfigPath() : std::filesystem::path(options.config);
     shell.defaultsFile = client::itDefaultsPath();
     if (auto opened = client::KioskShell::open(std::move(shell)); !opened) {
@@ -220,6 +291,8 @@ int runKiosk(const client::KioskOptions& options) {
         std::cerr << "svarboks: " << error << "\n";
         return 1;
     }
+    // Destroyed before the window (whose destructor calls SDL_Quit): the sound device closes while SDL is up.
+    const std::unique_ptr<SdlAudioOutput, void (*)(SdlAudioOutput*)> closeAudio(audio.get(), [](SdlAudioOutput* a) { a->close(); });
     const bool windowed = options.width > 0;
     if (!windowed) SDL_ShowCursor(SDL_DISABLE);
     SDL_RendererInfo renderer{};
@@ -301,7 +374,8 @@ int runKiosk(const client::KioskOptions& options) {
 
         if (uiMap) {
             const bool idle = framesToDraw == 0 && frame.intent.kind == client::Intent::Kind::None && !frame.animating;
-            writeUiMap(uiMap, ++framesDrawn, idle, app ? screenName(app->screen()) : "fatal-error", frame, uiFonts);
+            const std::string spoken = view ? client::Utterance{"", client::spokenParts(*view)}.text() : "";
+            writeUiMap(uiMap, ++framesDrawn, idle, app ? screenName(app->screen()) : "fatal-error", frame, uiFonts, spoken);
         }
         if (frame.intent.kind != client::Intent::Kind::None) {
             if (!app) {

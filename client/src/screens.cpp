@@ -34,6 +34,10 @@ constexpr float kButtonHeight = 76;  // touch targets far above 48 px
 constexpr float kChoiceHeight = 60;  // answer options: compact, still far above 48 px
 constexpr float kChoicePadding = 64; // left of an option's label: its tick box; as much on the right
 constexpr float kColumnWidth = 1100;
+// The corner button (Read aloud): above the question's progress bar, clear of the admin corner (top left).
+constexpr float kCornerTop = 12;
+constexpr float kCornerHeight = 60;
+constexpr float kCornerWidth = 240;  // fits "▶ Read aloud" and "■ Stop" alike, so it does not jump when tapped
 
 using K = Intent::Kind;
 
@@ -70,7 +74,10 @@ public:
         if (text.empty()) return;
         m_out.texts.push_back(text);
         ImGui::SetCursorPosX(m_left);
-        ImGui::PushTextWrapPos(m_left + m_width);
+        // Text that starts beside the corner button (Read aloud) wraps before it (on the screen: a scrolling
+        // region's own positions start at its top).
+        const bool besideCorner = ImGui::GetCursorScreenPos().y < m_cornerBottom;
+        ImGui::PushTextWrapPos(m_left + m_width - (besideCorner ? m_cornerWidth + px(16) : 0));
         ImGui::PushStyleColor(ImGuiCol_Text, colour);
         ImGui::TextUnformatted(text.c_str());
         ImGui::PopStyleColor();
@@ -221,6 +228,18 @@ public:
         return ImGui::GetIO().DisplaySize.y - rowHeight(bar, kButtonHeight) - px(40);
     }
 
+    /// The top right corner's button (Read aloud): the same place on every screen, above the content; text
+    /// that starts beside it wraps before it. Call reserveCorner() before the screen, cornerButton() after it.
+    void reserveCorner(const ButtonView& view) {
+        const float padding = 2 * ImGui::GetStyle().FramePadding.x;
+        m_cornerWidth = std::max(px(kCornerWidth), ImGui::CalcTextSize(view.label.c_str()).x + padding);
+        m_cornerBottom = px(kCornerTop + kCornerHeight);
+    }
+    void cornerButton(const ButtonView& view) {
+        ImGui::SetCursorPos({m_left + m_width - m_cornerWidth, px(kCornerTop)});
+        button(view, {m_cornerWidth, px(kCornerHeight)});
+    }
+
     FrameOutput take() { return std::move(m_out); }
     FrameOutput& out() { return m_out; }
     const UiFonts& fonts() const { return m_fonts; }
@@ -257,6 +276,8 @@ private:
     FocusState m_focus;
     float m_width = 0;
     float m_left = 0;
+    float m_cornerWidth = 0;
+    float m_cornerBottom = 0;  ///< 0: no corner button
     int m_ids = 0;
     bool m_scrolling = false;
     FrameOutput m_out;
@@ -823,9 +844,9 @@ void drawIdleWarning(Painter& p, const IdleWarningView& view) {
     ImGui::PopStyleVar();
 }
 
-// Latin-1, Latin Extended-A, punctuation (dashes, quotes, bullet, ellipsis), arrows, ⇧, ⌫, ●, ✓ to ✗.
-const ImWchar kGlyphRanges[] = {0x0020, 0x00FF, 0x0100, 0x017F, 0x2010, 0x2027, 0x2190, 0x2193,
-                                0x21E7, 0x21E7, 0x232B, 0x232B, 0x25CF, 0x25CF, 0x2713, 0x2717, 0};
+// Latin-1, Latin Extended-A, punctuation (dashes, quotes, bullet, ellipsis), arrows, ⇧, ⌫, ■, ▶, ●, ✓ to ✗.
+const ImWchar kGlyphRanges[] = {0x0020, 0x00FF, 0x0100, 0x017F, 0x2010, 0x2027, 0x2190, 0x2193, 0x21E7, 0x21E7,
+                                0x232B, 0x232B, 0x25A0, 0x25A0, 0x25B6, 0x25B6, 0x25CF, 0x25CF, 0x2713, 0x2717, 0};
 
 }  // namespace
 
@@ -846,7 +867,7 @@ const std::vector<ColourPair>& textColourPairs() {
 const std::vector<unsigned>& uiCodepoints() {
     static const std::vector<unsigned> codepoints = {0xE6, 0xF8, 0xE5, 0xC6, 0xD8, 0xC5, 0x2190, 0x2192, 0x2193,
                                                      0x2713, 0x2717, 0x232B, 0x25CF, 0x2022, 0x2026, 0x2013, 0x21E7,
-                                                     0x201C, 0x201D};
+                                                     0x201C, 0x201D, 0x25A0, 0x25B6};
     return codepoints;
 }
 
@@ -902,6 +923,7 @@ shared::Result<UiFonts> setUpImGui(const FontFiles& files, float scale) {
 FrameOutput drawScreen(const ScreenView& view, const UiFonts& fonts, FocusState focus) {
     Painter p(fonts, focus);
     p.begin("##screen");
+    if (view.readAloud) p.reserveCorner(*view.readAloud);
     std::visit(
         [&](const auto& content) {
             using T = std::decay_t<decltype(content)>;
@@ -917,6 +939,7 @@ FrameOutput drawScreen(const ScreenView& view, const UiFonts& fonts, FocusState 
             else if constexpr (std::is_same_v<T, ChecksView>) drawChecks(p, content);
         },
         view.content);
+    if (view.readAloud) p.cornerButton(*view.readAloud);
     p.end();
     if (view.idleWarning) drawIdleWarning(p, *view.idleWarning);
     return p.take();

@@ -422,7 +422,7 @@ std::vector<std::string> htmlToParagraphs(std::string_view html) {
     return paragraphs;
 }
 
-ScreenView makeScreenView(const KioskModel& model, const UiTexts& texts, const AdminStatus& admin, TimePoint now) {
+ScreenView makeScreenView(const KioskModel& model, const UiTexts& texts, const AdminStatus& admin, TimePoint now, ReadAloudState readAloud) {
     const Builder b(model, texts);
     ScreenView view;
     view.screen = model.screen();
@@ -445,6 +445,10 @@ ScreenView makeScreenView(const KioskModel& model, const UiTexts& texts, const A
         view.idleWarning = IdleWarningView{b.t("idle_title"), b.t("idle_body", {std::to_string(*countdown)}),
                                            button(b.t("idle_continue"), Intent::of(K::StillHere))};
         view.idleWarning->stay.primary = true;
+    }
+    if (readAloud.offered && readsAloud(model.screen())) {
+        view.readAloud = button(b.t(readAloud.speaking ? "read_aloud_stop" : "read_aloud"), Intent::of(K::ReadAloud));
+        view.readAloud->selected = readAloud.speaking;
     }
     return view;
 }

@@ -52,9 +52,9 @@ constexpr std::size_t kMinLegacyPinDigits = 4;
 constexpr std::size_t kMaxPinDigits = 8;
 
 // The keys in the order `config init` writes them (kiosk, admin, storage, sync, enrolment).
-constexpr std::array<std::string_view, 22> kKeys = {
+constexpr std::array<std::string_view, 23> kKeys = {
     "unit_name",          "survey_file",         "default_locale",    "idle_timeout_seconds",
-    "idle_warning_seconds", "profile_timeout_seconds", "hold_min_ms_per_answer", "hold_min_seconds",
+    "idle_warning_seconds", "profile_timeout_seconds", "read_aloud",  "hold_min_ms_per_answer", "hold_min_seconds",
     "hold_max_per_window", "hold_window_minutes", "pin_hash",         "outbox_file",
     "endpoint_url",       "central_public_key",  "ca_file",           "pinned_public_key",
     "proxy",              "sync_interval_seconds", "send_delay_min_minutes", "send_delay_max_minutes",
@@ -316,6 +316,9 @@ private:
             integer(key, value, &KioskConfig::idleWarningSeconds, 20, 120);
         } else if (key == "profile_timeout_seconds") {
             integer(key, value, &KioskConfig::profileTimeoutSeconds, 10, 600);
+        } else if (key == "read_aloud") {
+            if (value.is_boolean()) m_config.readAloud = value.get<bool>();
+            else error(key, "expected true (the screens offer Read aloud) or false (a kiosk without sound), got " + shown(value));
         } else if (key == "hold_min_ms_per_answer") {
             integer(key, value, &KioskConfig::holdMinMsPerAnswer, 0, 10000, "milliseconds", " (0 turns this check off)");
         } else if (key == "hold_min_seconds") {
@@ -485,6 +488,7 @@ ordered_json toOrderedJson(const KioskConfig& config) {
         {"idle_timeout_seconds", config.idleTimeoutSeconds},
         {"idle_warning_seconds", config.idleWarningSeconds},
         {"profile_timeout_seconds", config.profileTimeoutSeconds},
+        {"read_aloud", config.readAloud},
         {"hold_min_ms_per_answer", config.holdMinMsPerAnswer},
         {"hold_min_seconds", config.holdMinSeconds},
         {"hold_max_per_window", config.holdMaxPerWindow},

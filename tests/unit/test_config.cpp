@@ -455,10 +455,11 @@ TEST_CASE("config: toJson writes every key, and parseConfig reads it back unchan
     config.holdWindowMinutes = 30;
     config.sendDelayMinMinutes = 5;
     config.sendDelayMaxMinutes = 90;
+    config.readAloud = false;
 
     const json doc = svarboks::shared::toJson(config);
-    CHECK(doc.size() == 22);
-    for (const auto* key : {"unit_name", "endpoint_url", "central_public_key", "ca_file", "pinned_public_key", "device_id", "device_token",
+    CHECK(doc.size() == 23);
+    for (const auto* key : {"read_aloud", "unit_name", "endpoint_url", "central_public_key", "ca_file", "pinned_public_key", "device_id", "device_token",
                             "pin_hash", "idle_timeout_seconds", "idle_warning_seconds", "profile_timeout_seconds", "default_locale",
                             "survey_file", "outbox_file", "sync_interval_seconds", "proxy", "hold_min_ms_per_answer", "hold_min_seconds",
                             "hold_max_per_window", "hold_window_minutes", "send_delay_min_minutes", "send_delay_max_minutes"}) {
@@ -472,6 +473,15 @@ TEST_CASE("config: toJson writes every key, and parseConfig reads it back unchan
     // What parseConfig returns has absolute paths, so it round-trips wherever the config file is read from.
     const auto parsed = mustParse({{"outbox_file", "o.db"}}, "/srv/kiosk/kiosk.json");
     CHECK(*svarboks::shared::parseConfig(svarboks::shared::toJson(parsed).dump(), "/elsewhere/kiosk.json") == parsed);
+}
+
+TEST_CASE("config: read_aloud is true by default, false turns Read aloud off, anything else is an error naming the key") {
+    CHECK(mustParse({}).readAloud);
+    CHECK_FALSE(mustParse({{"read_aloud", false}}).readAloud);
+    const auto bad = svarboks::shared::parseConfig(R"({"survey_file": "s.json", "read_aloud": "no"})", "kiosk.json");
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.error().message ==
+          "kiosk.json: read_aloud: expected true (the screens offer Read aloud) or false (a kiosk without sound), got \"no\"");
 }
 
 TEST_CASE("config: saveConfig writes mode 0600 atomically, creates the folder, and refuses an invalid config") {
@@ -489,7 +499,7 @@ TEST_CASE("config: saveConfig writes mode 0600 atomically, creates the folder, a
     REQUIRE(loaded.ok());
     CHECK(loaded->deviceToken == "secret-token");
     CHECK(loaded->outboxFile == (file.parent_path() / "outbox.db").string());  // relative, as written
-    CHECK(json::parse(readFile(file)).size() == 22);
+    CHECK(json::parse(readFile(file)).size() == 23);
     CHECK(readFile(file).ends_with("}\n"));
 
     // Replacement is a rename: a reader that opened the old file still reads the whole old file, and no
@@ -611,7 +621,7 @@ TEST_CASE("config: docs/configuration.md documents every key, and the example co
     const auto example = fs::path(SVARBOKS_SOURCE_DIR) / "assets/examples/kiosk.json";
     const auto loaded = svarboks::shared::loadConfig(example);
     REQUIRE_MESSAGE(loaded.ok(), loaded.error().message);
-    CHECK(json::parse(readFile(example)).size() == 22);
+    CHECK(json::parse(readFile(example)).size() == 23);
     CHECK(fs::exists(loaded->surveyFile));
 }
 

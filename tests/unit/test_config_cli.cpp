@@ -57,7 +57,7 @@ TEST_CASE("config init writes a config with every key that config check accepts"
     REQUIRE(::stat(file.c_str(), &info) == 0);
     CHECK((info.st_mode & 0777) == 0600);
     const json written = json::parse(readFile(file));
-    CHECK(written.size() == 22);
+    CHECK(written.size() == 23);
     CHECK(written["survey_file"] == fs::canonical(kDefaultSurvey).string());
     CHECK(written["outbox_file"] == "outbox.db");
     CHECK(written["central_public_key"] == key);

@@ -369,8 +369,8 @@ TEST_CASE("svarboks doctor: a line per check, exit 0 with warnings alone, 1 on a
     auto [code, out] = run();
     INFO(out);
     CHECK(code == 0);
-    for (const char* name : {"config", "time zone", "network time", "disk", "fonts", "display", "outbox", "endpoint", "TLS and pin", "clock",
-                             "enrolment", "survey"}) {
+    for (const char* name : {"config", "time zone", "network time", "disk", "fonts", "display", "read aloud", "outbox", "endpoint", "TLS and pin",
+                             "clock", "enrolment", "survey"}) {
         CHECK_MESSAGE((contains(out, std::string("ok      ") + name + ": ") || contains(out, std::string("warning ") + name + ": ")), name);
     }
     CHECK(contains(out, "warning display: no display in this session"));

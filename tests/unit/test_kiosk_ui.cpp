@@ -6,6 +6,7 @@
 #include "svarboks/client/keyboard_focus.hpp"
 #include "svarboks/client/kiosk_shell.hpp"
 #include "svarboks/client/screens.hpp"
+#include "svarboks/client/speech.hpp"
 #include "svarboks/shared/sealing.hpp"
 #include "test_helpers.hpp"
 
@@ -25,6 +26,22 @@ using nlohmann::json;
 using test::TempDir;
 
 namespace {
+
+// Records what Read aloud would say; "speaks" until finish() or stop().
+class FakeSpeaker final : public client::Speaker {
+public:
+    void say(client::Utterance utterance) override {
+        said.push_back(std::move(utterance));
+        m_speaking = true;
+    }
+    void stop() override { m_speaking = false; }
+    bool speaking() const override { return m_speaking; }
+    void finish() { m_speaking = false; }
+    std::vector<client::Utterance> said;
+
+private:
+    bool m_speaking = false;
+};
 
 class Ui {
 public:
@@ -47,6 +64,7 @@ public:
         m_app = std::make_unique<client::KioskApp>(config, std::make_shared<const shared::Survey>(std::move(*loaded.survey)),
                                                    std::move(texts).value(), std::move(store),
                                                    [](std::string_view pin) { return pin == "246813"; });
+        m_app->setSpeaker(speaker);  // every screen is laid out with its Read aloud button
         frame();
         frame();  // the welcome screen is centred by its height in the frame before (as the kiosk, which draws three)
     }
@@ -155,6 +173,7 @@ public:
     float density() const { return m_density; }
 
     client::TimePoint now = client::TimePoint{} + 1000h;
+    std::shared_ptr<FakeSpeaker> speaker = std::make_shared<FakeSpeaker>();
 
 private:
     void startImGui(float width, float height, float density = 1) {
@@ -1088,4 +1107,90 @@ TEST_CASE("setup on the touch screen: the address from IT's defaults, the code a
     CHECK(notReady.blocks[0].title == "Kiosken er ikke klar endnu");
     CHECK(notReady.blocks[1].title == "This kiosk is not ready yet");
     CHECK(ui.find("Start") == nullptr);  // nobody can answer
+}
+
+TEST_CASE("read aloud: the button on every respondent screen says that screen in the respondent's language, and stops when they move on") {
+    Ui ui;
+    const auto& said = ui.speaker->said;
+    ui.tap("▶ Læs op");
+    REQUIRE(said.size() == 1);
+    CHECK(said.back().language == "da");
+    CHECK(said.back().parts.front() == std::get<client::WelcomeView>(ui.app().view(ui.now).content).title);
+    CHECK(ui.find("■ Stop") != nullptr);  // while it speaks, the same button stops it
+    ui.tap("■ Stop");
+    CHECK_FALSE(ui.speaker->speaking());
+    CHECK(said.size() == 1);
+    CHECK(ui.find("▶ Læs op") != nullptr);
+
+    ui.tap("English");
+    ui.tap("▶ Read aloud");
+    REQUIRE(said.size() == 2);
+    CHECK(said.back().language == "en");
+    CHECK(said.back().parts.front() == std::get<client::WelcomeView>(ui.app().view(ui.now).content).title);
+    ui.tap("Start");  // moving on stops it
+    CHECK_FALSE(ui.speaker->speaking());
+    ui.tap("▶ Read aloud");
+    CHECK(said.back().parts.front() == "Before you start");
+    ui.tap("I want to take part");
+    CHECK_FALSE(ui.speaker->speaking());
+
+    ui.tap("Next →");  // the first question: where the respondent works, with its options in order
+    ui.tap("▶ Read aloud");
+    const auto question = std::get<client::QuestionView>(ui.app().view(ui.now).content);
+    const auto& parts = said.back().parts;
+    REQUIRE(parts.size() >= question.options.size() + 1);
+    CHECK(parts.front() == question.title);
+    std::vector<std::string> options;
+    for (const auto& option : question.options) options.push_back(option.label);
+    CHECK(std::search(parts.begin(), parts.end(), options.begin(), options.end()) != parts.end());
+    CHECK(said.back().text().find(options.front() + ". " + options[1] + ".") != std::string::npos);  // a pause between options
+    ui.tap(options.front());  // answering stops it
+    CHECK_FALSE(ui.speaker->speaking());
+
+    // A screen that changes by itself stops it too: the idle wipe. While it speaks, the kiosk counts as in use.
+    ui.tap("▶ Read aloud");
+    ui.wait(100s);
+    CHECK(ui.screen() == Screen::Question);
+    CHECK(ui.app().view(ui.now).idleWarning == std::nullopt);
+    ui.speaker->finish();
+    ui.wait(1s);
+    CHECK(ui.find("▶ Read aloud") != nullptr);
+    ui.wait(91s);
+    REQUIRE(ui.app().view(ui.now).idleWarning.has_value());
+    ui.tap("▶ Read aloud");  // the warning covers the screen: its button cannot be tapped
+    CHECK(ui.screen() == Screen::Question);
+    CHECK(said.size() == 5);
+}
+
+TEST_CASE("read aloud: on the profile it reads each area; admin screens have no button; read_aloud false shows none") {
+    Ui ui;
+    completeDefaultSurvey(ui);
+    REQUIRE(ui.screen() == Screen::Profile);
+    ui.tap("▶ Læs op");
+    const auto profile = std::get<client::ProfileView>(ui.app().view(ui.now).content);
+    REQUIRE_FALSE(profile.areas.empty());
+    const auto& parts = ui.speaker->said.back().parts;
+    CHECK(std::find(parts.begin(), parts.end(), profile.areas.front().title) != parts.end());
+    CHECK(std::find(parts.begin(), parts.end(), profile.areas.back().advice) != parts.end());
+    ui.tap("Færdig");
+    CHECK_FALSE(ui.speaker->speaking());
+    CHECK(ui.find("▶ Læs op") == nullptr);  // the thank-you screen: gone in a few seconds
+    ui.wait(9s);
+    holdAdminCorner(ui);
+    REQUIRE(ui.screen() == Screen::PinPad);
+    CHECK(ui.find("▶ Læs op") == nullptr);
+
+    shared::KioskConfig quiet;
+    quiet.readAloud = false;
+    auto texts = client::UiTexts::load(test::sourceDir() / "assets/ui/texts.json");
+    REQUIRE(texts.ok());
+    auto loaded = shared::loadSurveyFile(test::defaultSurveyPath());
+    REQUIRE(loaded.ok());
+    client::KioskApp app(quiet, std::make_shared<const shared::Survey>(std::move(*loaded.survey)), std::move(texts).value(),
+                         std::make_unique<FlakyStore>(0), [](std::string_view) { return false; });
+    const auto speaker = std::make_shared<FakeSpeaker>();
+    app.setSpeaker(speaker);
+    CHECK_FALSE(app.view(ui.now).readAloud.has_value());
+    app.handle(client::Intent::of(client::Intent::Kind::ReadAloud), ui.now);
+    CHECK(speaker->said.empty());
 }

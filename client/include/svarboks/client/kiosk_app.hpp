@@ -22,6 +22,8 @@ class Uploader;
 
 namespace svarboks::client {
 
+class Speaker;
+
 /// Where completed responses go. Implementations must only return success once the response is durable.
 class ResponseStore {
 public:
@@ -86,6 +88,11 @@ public:
     /// surveys from it between respondents.
     void attachUploader(std::unique_ptr<sync::Uploader> uploader);
     [[nodiscard]] sync::Uploader* uploader() const { return m_uploader.get(); }
+    /// Hands the app the speaker that reads the respondent screens aloud (speech.hpp), when the config's
+    /// read_aloud is on; with none, the screens have no Read aloud button. Speech stops at the respondent's
+    /// next tap on anything else, when the screen changes by itself, and when the app ends; while it speaks,
+    /// the kiosk counts as in use (no idle warning).
+    void setSpeaker(std::shared_ptr<Speaker> speaker);
 
     /// One intent from the screen, at `now`; carries out the model's effect. A completed response is committed
     /// as held when the model says so (HoldRules from the config); the respondent sees the same screens either way.
@@ -114,6 +121,8 @@ private:
     void reenrol();
     void changePin();
     void runChecks();
+    void readAloud(TimePoint now);
+    [[nodiscard]] bool speaking() const;
 
     shared::KioskConfig m_config;
     UiTexts m_texts;
@@ -130,6 +139,8 @@ private:
     std::uint64_t m_syncGeneration = 0;
     std::string m_syncStartError;  ///< why an enrolled kiosk has no uploader: the error of Uploader::start
     std::unique_ptr<DoctorRun> m_checks;  ///< the admin's Check while it runs
+    std::shared_ptr<Speaker> m_speaker;   ///< null: no Read aloud
+    bool m_speakingAtTick = false;        ///< the speaker spoke at the last tick()
 };
 
 /// The hold thresholds of a kiosk config (hold_min_ms_per_answer, hold_min_seconds, hold_max_per_window,

@@ -59,6 +59,7 @@ struct Intent {
         ConfirmStartOver,
         CancelStartOver,
         StillHere,         ///< the idle warning's Continue
+        ReadAloud,         ///< read the screen aloud, or stop reading (speech.hpp)
         ProfileDone,       ///< profile -> thank you
         ProfilePage,       ///< value = the profile's page to show (0 first), where it does not fit one screen
         LargeText,         ///< larger text on or off, for this respondent only (welcome screen)
@@ -101,8 +102,14 @@ struct Intent {
 /// (`comment`). Typing on a touch screen is slow, and the less free text, the less it can identify.
 [[nodiscard]] std::size_t freeTextLimit(shared::ElementType type);
 
+/// Whether `screen` is one a respondent may have read aloud: welcome, consent, a question, the profile. Pure.
+[[nodiscard]] inline bool readsAloud(Screen screen) {
+    return screen == Screen::Welcome || screen == Screen::Consent || screen == Screen::Question || screen == Screen::Profile;
+}
+
 /// What the caller must do after apply()/tick().
-enum class Effect { None, SaveResponse, Quit, ExportOutbox, SyncNow, ReleaseHeld, DeleteHeld, Reenrol, ChangePin, RetryQuarantined, RunChecks };
+enum class Effect { None, SaveResponse, Quit, ExportOutbox, SyncNow, ReleaseHeld, DeleteHeld, Reenrol, ChangePin, RetryQuarantined, RunChecks,
+                    ReadAloud };
 
 struct KioskTimings {
     std::chrono::seconds idleTimeout{90};      ///< quiet time before the warning

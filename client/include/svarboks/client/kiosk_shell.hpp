@@ -24,6 +24,8 @@ public:
         /// The enrolment, run on the worker thread; empty = runSetup (tests inject a fake).
         std::function<SetupResult(const SetupRequest&)> runSetup;
         std::chrono::milliseconds timeout{30'000};  ///< per enrolment request
+        /// Reads the respondent screens aloud (speech.hpp) where the config's read_aloud is on; null = no Read aloud.
+        std::shared_ptr<Speaker> speaker;
     };
 
     /// The kiosk for `options.configFile`: its KioskApp, or the setup screen when needsSetup() (no config

@@ -215,6 +215,14 @@ struct ScreenView {
                  ChecksView>
         content;
     std::optional<IdleWarningView> idleWarning;
+    /// Read aloud ("Stop" while it speaks) on the welcome, consent, question and profile screens, when the kiosk offers it.
+    std::optional<ButtonView> readAloud;
+};
+
+/// Whether the respondent screens offer Read aloud (config read_aloud, and a speaker), and whether it speaks now.
+struct ReadAloudState {
+    bool offered = false;
+    bool speaking = false;
 };
 
 /// Splits survey html (or plain text with blank lines) into paragraphs: <p>, <br> and blank lines break,
@@ -222,7 +230,7 @@ struct ScreenView {
 [[nodiscard]] std::vector<std::string> htmlToParagraphs(std::string_view html);
 
 [[nodiscard]] ScreenView makeScreenView(const KioskModel& model, const UiTexts& texts, const AdminStatus& admin,
-                                        TimePoint now);
+                                        TimePoint now, ReadAloudState readAloud = {});
 
 /// The keyboard's keys as buttons (labels in the keyboard's case), with Shift, Backspace and Space (`spaceLabel`).
 [[nodiscard]] KeyboardView makeKeyboardView(const Keyboard& keyboard, const std::string& spaceLabel, bool enabled = true);

@@ -22,6 +22,7 @@ struct KioskConfig {
     int idleTimeoutSeconds = 90;       ///< "idle_timeout_seconds": quiet time before the idle warning
     int idleWarningSeconds = 20;       ///< "idle_warning_seconds": countdown shown before wiping (at least 20)
     int profileTimeoutSeconds = 60;    ///< "profile_timeout_seconds": the profile returns to welcome by itself
+    bool readAloud = true;             ///< "read_aloud": the respondent screens offer Read aloud (false: a kiosk without sound)
     int holdMinMsPerAnswer = 1500;     ///< "hold_min_ms_per_answer": a response finished faster per answered question is held (0 = no such check)
     int holdMinSeconds = 10;           ///< "hold_min_seconds": a response finished faster in all is held (0 = no such check)
     int holdMaxPerWindow = 3;          ///< "hold_max_per_window": completions beyond this many within hold_window_minutes are held
