@@ -60,10 +60,10 @@ void addSurvey(CLI::App& app, Console& console) {
     CLI::App* survey = app.add_subcommand("survey", "Check survey definitions")->require_subcommand(1);
     auto files = std::make_shared<std::vector<std::string>>();
     auto eachLix = std::make_shared<bool>(false);
-    CLI::App* command = survey->add_subcommand("lint", "Check survey definitions: one line per problem (exit 1 if any), then "
-                                                        "the LIX (readability) of the Danish question texts");
+    CLI::App* command = survey->add_subcommand("lint", "Check survey definitions: one line per problem (exit 1 if any); a "
+                                                        "Danish question text above LIX 40 is a warning");
     command->add_option("FILE", *files, "survey definitions")->required();
-    command->add_flag("--lix", *eachLix, "the LIX of every Danish question text, one line each");
+    command->add_flag("--lix", *eachLix, "also the LIX (readability) of every Danish question text, and their mean and highest");
     command->callback([files, eachLix, &console] { console.code = surveyLint(*files, *eachLix, console.out); });
 
     auto walk = std::make_shared<WalkOptions>();

@@ -32,8 +32,8 @@ std::optional<std::string> readAnswersText(const std::string& spec, std::ostream
 
 }  // namespace
 
-// Plain Danish (readability.hpp): the LIX of the Danish question titles, and with `each` every one of them.
-void printLix(const std::string& file, const shared::Survey& survey, bool each, std::ostream& out) {
+// Plain Danish (readability.hpp): the LIX of each Danish question title, then their mean and highest.
+void printLix(const std::string& file, const shared::Survey& survey, std::ostream& out) {
     const auto questions = shared::danishQuestionLix(survey);
     if (questions.empty()) return;
     double sum = 0;
@@ -42,11 +42,11 @@ void printLix(const std::string& file, const shared::Survey& survey, bool each, 
     for (const auto& question : questions) {
         sum += question.lix.value;
         if (question.lix.value > highest->lix.value) highest = &question;
-        if (question.lix.value > shared::kLixWarnAbove) ++above;
-        if (each) out << file << ": " << question.pointer << ": LIX " << std::lround(question.lix.value) << " (" << question.name << ")\n";
+        if (question.lix.tooHard()) ++above;
+        out << file << ": " << question.pointer << ": LIX " << question.lix.rounded() << " (" << question.name << ")\n";
     }
     out << file << ": LIX of the " << questions.size() << " Danish question texts: mean " << std::lround(sum / static_cast<double>(questions.size()))
-        << ", highest " << std::lround(highest->lix.value) << " (" << highest->name << "), " << above << " above "
+        << ", highest " << highest->lix.rounded() << " (" << highest->name << "), " << above << " above "
         << static_cast<int>(shared::kLixWarnAbove) << "\n";
 }
 
@@ -56,7 +56,7 @@ int surveyLint(const std::vector<std::string>& files, bool eachLix, std::ostream
         const auto result = shared::loadSurveyFile(file);
         for (const auto& diagnostic : result.diagnostics) out << diagnostic.format() << "\n";
         allValid = allValid && result.ok();
-        if (result.ok()) printLix(file, *result.survey, eachLix, out);
+        if (result.ok() && eachLix) printLix(file, *result.survey, out);
     }
     return allValid ? 0 : 1;
 }

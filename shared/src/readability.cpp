@@ -28,7 +28,8 @@ Lix lix(std::string_view text) {
             if ((c & 0xC0) != 0x80) ++letters;  // not a continuation byte: a new character
             continue;
         }
-        const bool joins = c == '-' && letters > 0 && i + 1 < text.size() && wordByte(static_cast<unsigned char>(text[i + 1]));
+        // A hyphen, full stop or comma between two characters of a word joins them: "PIN-kode", "1.1", "2,5".
+        const bool joins = (c == '-' || c == '.' || c == ',') && letters > 0 && i + 1 < text.size() && wordByte(static_cast<unsigned char>(text[i + 1]));
         if (joins) continue;
         endWord();
         const bool ends = c == '.' || c == '!' || c == '?' || c == ':';

@@ -955,9 +955,8 @@ private:
     // Plain Danish: each question's Danish title above kLixWarnAbove is a warning (readability.hpp).
     void checkReadability() {
         for (const auto& question : danishQuestionLix(m_survey)) {
-            if (question.lix.value <= kLixWarnAbove) continue;
-            warning(question.pointer, "lix-high", {std::to_string(static_cast<int>(std::lround(question.lix.value))),
-                                                   std::to_string(static_cast<int>(kLixWarnAbove))});
+            if (!question.lix.tooHard()) continue;
+            warning(question.pointer, "lix-high", {std::to_string(question.lix.rounded()), std::to_string(static_cast<int>(kLixWarnAbove))});
         }
     }
 

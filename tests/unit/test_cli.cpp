@@ -52,6 +52,21 @@ TEST_CASE("lint: the shipped surveys are clean, a bad one is reported per proble
     std::filesystem::remove(bad);
 }
 
+TEST_CASE("lint --lix: the LIX of each Danish question text, then their mean and highest; a hard one is a warning") {
+    const auto file = writeTemp("lix.json", R"({"surveyId": "x", "surveyVersion": "1", "consent": "c", "locale": "da",
+        "pages": [{"elements": [{"type": "boolean", "name": "easy", "title": "Bruger du en tablet?"},
+                                {"type": "boolean", "name": "hard", "title": "Anvender medarbejderne velfærdsteknologiske hjælpemidler dagligt?"}]}]})");
+    const auto result = cli({"survey", "lint", "--lix", file.string()});
+    CHECK(result.code == 0);  // a warning does not fail the file
+    // easy: 4 words, 1 sentence, 0 long = 4; hard: 5 words, 1 sentence, 5 long = 105.
+    CHECK(result.out == file.string() + ": /pages/0/elements/1/title: warning: the Danish text has a LIX of 105, above 40: shorter "
+                                        "sentences and shorter words make it easier to read\n" +
+                            file.string() + ": /pages/0/elements/0/title: LIX 4 (easy)\n" +
+                            file.string() + ": /pages/0/elements/1/title: LIX 105 (hard)\n" +
+                            file.string() + ": LIX of the 2 Danish question texts: mean 55, highest 105 (hard), 1 above 40\n");
+    std::filesystem::remove(file);
+}
+
 TEST_CASE("lint: warnings are marked and do not fail the file") {
     const auto file = writeTemp("warn.json", R"({"surveyId": "x", "surveyVersion": "1", "consent": {"da": "ja", "en": "yes"},
         "pages": [{"elements": [{"type": "boolean", "name": "b", "title": {"da": "Hej"}}]}]})");

@@ -30,8 +30,8 @@ using KioskRunner = std::function<int(const KioskOptions&)>;
 /// The same, reading input from std::cin.
 [[nodiscard]] int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
-/// `svarboks survey lint [--lix] FILE...`: the problems, then the LIX of the Danish question texts (each of
-/// them with `eachLix`); 0 when every file is valid, 1 otherwise.
+/// `svarboks survey lint [--lix] FILE...`: the problems, and with `eachLix` the LIX of each Danish question
+/// text and a summary; 0 when every file is valid, 1 otherwise.
 [[nodiscard]] int surveyLint(const std::vector<std::string>& files, bool eachLix, std::ostream& out);
 
 struct WalkOptions {

@@ -2,6 +2,7 @@
 // LIX, the Danish (and Swedish) readability index (Björnsson 1968): words per sentence plus the share of
 // long words (more than six letters) in per cent. Under 25 is very easy, 25-34 easy, 35-44 medium
 // (a newspaper), 45-54 hard, 55 and more very hard (an official text).
+#include <cmath>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -20,11 +21,16 @@ struct Lix {
     std::size_t words = 0;
     std::size_t sentences = 0;
     std::size_t longWords = 0;  ///< more than six letters
+
+    /// The index as it is reported: a whole number.
+    [[nodiscard]] long rounded() const { return std::lround(value); }
+    /// Whether survey lint warns about it: its reported value is above kLixWarnAbove.
+    [[nodiscard]] bool tooHard() const { return static_cast<double>(rounded()) > kLixWarnAbove; }
 };
 
-/// The LIX of a text. A word is a run of letters and digits (UTF-8; a hyphen inside it joins, as in
-/// "PIN-kode"); a sentence ends at . ! ? or : followed by a space or the end, and a text without such an
-/// end is one sentence. 0 for a text without words.
+/// The LIX of a text. A word is a run of letters and digits (UTF-8; a hyphen, full stop or comma inside it
+/// joins, as in "PIN-kode" and "1.1"); a sentence ends at . ! ? or : followed by a space or the end, and
+/// words after the last such end are a sentence too. 0 for a text without words.
 [[nodiscard]] Lix lix(std::string_view text);
 
 struct Survey;
