@@ -1,5 +1,7 @@
 #include "svarboks/client/keyboard_focus.hpp"
 
+#include <algorithm>
+
 namespace svarboks::client {
 
 void KeyboardFocus::key(Key key) {
@@ -36,7 +38,7 @@ void KeyboardFocus::drawn(const FrameOutput& frame) {
         m_index = -1;
     }
     m_focusable.assign(frame.buttons.size(), false);
-    for (std::size_t i = frame.focusableFrom; i < frame.buttons.size(); ++i) m_focusable[i] = frame.buttons[i].enabled;
+    for (std::size_t i = frame.focusableFrom; i < std::min(frame.focusableTo, frame.buttons.size()); ++i) m_focusable[i] = frame.buttons[i].enabled;
 }
 
 }  // namespace svarboks::client

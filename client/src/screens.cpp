@@ -245,7 +245,6 @@ public:
     const UiFonts& fonts() const { return m_fonts; }
 
 private:
-    // The hidden admin corner (top left): pressing and holding it is reported; the model times it.
     // The focus ring (WCAG 2.4.7) in two colours: a near-black ring around the button and a white one just
     // inside it, so that one of them stands out (far above 3:1) on a light button and on a dark one alike.
     // A focused button in a scrolling region is scrolled into view.
@@ -262,6 +261,7 @@ private:
         else if (min.y < top) ImGui::SetScrollY(ImGui::GetScrollY() - (top - min.y) - px(16));
     }
 
+    // The hidden admin corner (top left): pressing and holding it is reported; the model times it.
     void adminCorner() {
         const ImVec2 saved = ImGui::GetCursorPos();
         ImGui::SetCursorPos({0, 0});
@@ -360,6 +360,7 @@ void drawConfirm(Painter& p, const ConfirmView& confirm) {
     ImGui::PopTextWrapPos();
     ImGui::Dummy({0, p.px(20)});
     p.row({confirm.yes, confirm.no}, kButtonHeight, p.px(32), w - p.px(64));
+    p.out().focusableTo = p.out().buttons.size();
     ImGui::End();
     ImGui::PopStyleVar();
 }

@@ -68,7 +68,8 @@ struct FocusState {
 struct FrameOutput {
     Intent intent;                ///< what was tapped this frame (Kind::None if nothing)
     std::vector<HitBox> buttons;  ///< every button drawn this frame
-    std::size_t focusableFrom = 0;///< the buttons before this one lie under a dialog: the focus skips them
+    std::size_t focusableFrom = 0;  ///< with focusableTo: an open dialog's buttons; the focus skips the others
+    std::size_t focusableTo = static_cast<std::size_t>(-1);
     std::string heading;          ///< the screen's (or its dialog's) title: a new one is a new screen
     std::vector<std::string> texts;  ///< the texts drawn, in order (for tests: what a person can read)
     bool cutOff = false;          ///< a scrolling region holds more than shows (the ↓ hint is drawn)

@@ -172,27 +172,10 @@ const SurveyAdminTexts& words(const Frame& frame) { return frame.language == Lan
 
 std::string esc(std::string_view text) { return escapeHtml(text); }
 
-HttpResponse htmlResponse(int status, std::string body) {
-    HttpResponse response;
-    response.status = status;
-    response.contentType = "text/html; charset=utf-8";
-    response.body = std::move(body);
-    return response;
-}
-
-HttpResponse seeOther(const std::string& location) {
-    HttpResponse response;
-    response.status = 303;
-    response.contentType = "text/plain; charset=utf-8";
-    response.body = "See " + location + "\n";
-    response.headers.emplace_back("Location", location);
-    return response;
-}
-
 HttpResponse message(const Frame& base, int status, std::string_view heading, const std::string& text) {
     Frame frame = base;
     frame.title = std::string(heading);
-    return htmlResponse(status, page(frame, messageMain(frame, frame.title, text)));
+    return HttpResponse::html(status, page(frame, messageMain(frame, frame.title, text)));
 }
 
 std::string csrfField(const Frame& frame) { return "<input type=\"hidden\" name=\"csrf\" value=\"" + esc(frame.csrf) + "\">"; }
@@ -368,7 +351,7 @@ HttpResponse SurveyAdminPages::listPage(const AdminCall& call, int status, const
         }
         html += "</tbody></table></div>";
     }
-    return htmlResponse(status, page(frame, html));
+    return HttpResponse::html(status, page(frame, html));
 }
 
 HttpResponse SurveyAdminPages::upload(const AdminCall& call) {
@@ -396,7 +379,7 @@ HttpResponse SurveyAdminPages::upload(const AdminCall& call) {
         const std::string name = std::string(file->fileName->substr(file->fileName->find_last_of("/\\") + 1));
         return listPage(call, 422, fill(w.lintFailed, {name, std::to_string(outcome->errorCount())}), outcome->problems, name);
     }
-    return seeOther(std::string(kDraftPath) + "?id=" + urlEncode(outcome->draft->id));
+    return HttpResponse::redirect(std::string(kDraftPath) + "?id=" + urlEncode(outcome->draft->id));
 }
 
 HttpResponse SurveyAdminPages::draftPage(const AdminCall& call, const std::string& draftId, int status, const std::string& publishError) {
@@ -457,7 +440,7 @@ HttpResponse SurveyAdminPages::draftPage(const AdminCall& call, const std::strin
     html += "</div></fieldset><p><button type=\"submit\">" + esc(w.publishButton) + "</button></p></form>";
     html += "<form class=\"inline-form\" method=\"post\" action=\"" + std::string(kDiscardPath) + "\">" + csrfField(frame) + hidden("draft", draftId) +
             "<button type=\"submit\" class=\"danger\">" + esc(w.discardButton) + "</button></form>";
-    return htmlResponse(status, page(frame, html));
+    return HttpResponse::html(status, page(frame, html));
 }
 
 HttpResponse SurveyAdminPages::publish(const AdminCall& call) {
@@ -484,11 +467,11 @@ HttpResponse SurveyAdminPages::publish(const AdminCall& call) {
         for (const auto& unit : targets.units) html += hidden("unit", unit);
         html += "<div class=\"actions\"><button type=\"submit\">" + esc(w.yesPublish) + "</button><a class=\"button secondary\" href=\"" +
                 std::string(kDraftPath) + "?id=" + esc(urlEncode(draftId)) + "#publish\">" + esc(w.cancel) + "</a></div></form>";
-        return htmlResponse(200, page(frame, html));
+        return HttpResponse::html(200, page(frame, html));
     }
     auto published = m_admin.publish(draftId, targets, frame.user);
     if (!published) return draftPage(call, draftId, 422, fill(w.nothingPublished, {published.error().message}));
-    return seeOther(std::string(kListPath) + "?done=published&survey=" + urlEncode(published->surveyId) + "&version=" + urlEncode(published->version) +
+    return HttpResponse::redirect(std::string(kListPath) + "?done=published&survey=" + urlEncode(published->surveyId) + "&version=" + urlEncode(published->version) +
                     "&to=" + urlEncode(targetsText(frame, targets)));
 }
 
@@ -497,7 +480,7 @@ HttpResponse SurveyAdminPages::discard(const AdminCall& call) {
     if (Status done = m_admin.discard(draftId, call.frame.user); !done) {
         return message(call.frame, 404, call.frame.t().notFoundTitle, std::string(words(call.frame).draftMissing));
     }
-    return seeOther(std::string(kListPath) + "?done=discarded");
+    return HttpResponse::redirect(std::string(kListPath) + "?done=discarded");
 }
 
 HttpResponse SurveyAdminPages::retire(const AdminCall& call) {
@@ -512,10 +495,10 @@ HttpResponse SurveyAdminPages::retire(const AdminCall& call) {
                            hidden("survey", survey) + hidden("version", version) + hidden("confirmed", "1") +
                            "<div class=\"actions\"><button type=\"submit\" class=\"danger\">" + esc(w.yesRetire) +
                            "</button><a class=\"button secondary\" href=\"" + std::string(kListPath) + "\">" + esc(w.cancel) + "</a></div></form>";
-        return htmlResponse(200, page(frame, html));
+        return HttpResponse::html(200, page(frame, html));
     }
     if (Status done = m_admin.retire(survey, version, frame.user); !done) return message(frame, 422, frame.t().badRequestTitle, done.message());
-    return seeOther(std::string(kListPath) + "?done=retired&survey=" + urlEncode(survey) + "&version=" + urlEncode(version));
+    return HttpResponse::redirect(std::string(kListPath) + "?done=retired&survey=" + urlEncode(survey) + "&version=" + urlEncode(version));
 }
 
 }  // namespace svarboks::server::dashboard

@@ -88,31 +88,6 @@ std::string selfUrl(const HttpRequest& request) {
     return url;
 }
 
-HttpResponse redirect(const std::string& location, int status = 303) {
-    HttpResponse response;
-    response.status = status;
-    response.contentType = "text/plain; charset=utf-8";
-    response.body = "See " + location + "\n";
-    response.headers.emplace_back("Location", location);
-    return response;
-}
-
-HttpResponse plain(int status, const std::string& text) {
-    HttpResponse response;
-    response.status = status;
-    response.contentType = "text/plain; charset=utf-8";
-    response.body = text + "\n";
-    return response;
-}
-
-HttpResponse html(int status, std::string body) {
-    HttpResponse response;
-    response.status = status;
-    response.contentType = "text/html; charset=utf-8";
-    response.body = std::move(body);
-    return response;
-}
-
 // Sec-Fetch-Site and Origin, as browsers send them with a form post: it must come from this origin.
 // (With Referrer-Policy no-referrer a browser sends "Origin: null" on its own forms, so Sec-Fetch-Site,
 // which every current browser sends, decides first.) A client that sends neither is not a browser, so no
@@ -163,7 +138,7 @@ struct Dashboard::Context {
     }
     [[nodiscard]] HttpResponse message(int status, std::string_view heading, const std::string& text) const {
         const Frame f = frame(std::string(heading), "");
-        return html(status, dashboard::page(f, dashboard::messageMain(f, std::string(heading), text)));
+        return HttpResponse::html(status, dashboard::page(f, dashboard::messageMain(f, std::string(heading), text)));
     }
     [[nodiscard]] HttpResponse unavailable() const {
         auto response = message(503, t().unavailableTitle, std::string(t().unavailable));
@@ -197,7 +172,7 @@ HttpResponse Dashboard::handle(const HttpRequest& request) {
     try {
         response = route(request);
     } catch (const std::exception&) {
-        response = plain(500, "internal error");
+        response = HttpResponse::plain(500, "internal error");
     }
     const bool isHtml = response.contentType.rfind("text/html", 0) == 0;
     if (isHtml) response.headers.emplace_back("Content-Security-Policy", std::string(kContentSecurityPolicy));
@@ -217,8 +192,8 @@ HttpResponse Dashboard::route(const HttpRequest& request) {
     if (request.readBody) {
         const bool upload = request.path == dashboard::SurveyAdminPages::kUploadPath;
         const RawBody body = request.readBody(upload ? m_options.maxUploadBytes : m_options.maxBodyBytes);
-        if (body.tooLarge && !upload) return plain(413, "the form is over the server's limit of " + std::to_string(m_options.maxBodyBytes) + " bytes");
-        if (body.failed) return plain(400, "the form could not be read");
+        if (body.tooLarge && !upload) return HttpResponse::plain(413, "the form is over the server's limit of " + std::to_string(m_options.maxBodyBytes) + " bytes");
+        if (body.failed) return HttpResponse::plain(400, "the form could not be read");
         context.bodyTooLarge = body.tooLarge;
         if (request.header("Content-Type").rfind("application/x-www-form-urlencoded", 0) == 0) context.form = parseUrlEncoded(body.bytes);
         else if (upload) context.body = body.bytes;
@@ -233,7 +208,7 @@ HttpResponse Dashboard::route(const HttpRequest& request) {
     const bool get = request.method == "GET" || request.method == "HEAD";
     const bool post = request.method == "POST";
     const auto notAllowed = [&](std::string_view allow) {
-        auto response = plain(405, "use " + std::string(allow) + " for " + request.path);
+        auto response = HttpResponse::plain(405, "use " + std::string(allow) + " for " + request.path);
         response.headers.emplace_back("Allow", std::string(allow));
         return response;
     };
@@ -257,7 +232,7 @@ HttpResponse Dashboard::route(const HttpRequest& request) {
     if (request.path == "/language") {
         if (!get) return notAllowed("GET, HEAD");
         const std::string to = request.param("to") == "en" ? "en" : "da";
-        auto response = redirect(safeReturn(request.param("return")));
+        auto response = HttpResponse::redirect(safeReturn(request.param("return")));
         response.headers.emplace_back("Set-Cookie", std::string(kLanguageCookie) + "=" + to +
                                                         "; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=31536000");
         return response;
@@ -275,31 +250,31 @@ HttpResponse Dashboard::route(const HttpRequest& request) {
     }
 
     if (request.path == "/login") {
-        if (get) return loggedIn ? redirect(safeReturn(request.param("next"))) : loginPage(request, context);
+        if (get) return loggedIn ? HttpResponse::redirect(safeReturn(request.param("next"))) : loginPage(request, context);
         if (post) return login(request, context);
         return notAllowed("GET, HEAD, POST");
     }
     if (request.path == "/logout") {
         if (!post) return notAllowed("POST");
-        if (!loggedIn) return redirect("/login");
+        if (!loggedIn) return HttpResponse::redirect("/login");
         return logout(request, context);
     }
 
     const bool known = logPath(request.path) != "other";
     if (!known) {
         const Frame f = context.frame(std::string(context.t().notFoundTitle), "");
-        return html(404, dashboard::page(f, dashboard::messageMain(f, std::string(context.t().notFoundTitle), std::string(context.t().notFound))));
+        return HttpResponse::html(404, dashboard::page(f, dashboard::messageMain(f, std::string(context.t().notFoundTitle), std::string(context.t().notFound))));
     }
     const bool download = request.path.rfind("/download/", 0) == 0;
     if (!loggedIn) {
-        if (download) return plain(401, "sign in first: /login");
+        if (download) return HttpResponse::plain(401, "sign in first: /login");
         std::string location = "/login?next=" + urlEncode(context.self);
         if (session->kind == SessionCheck::Kind::Expired) location += "&expired=1";
-        return redirect(location);
+        return HttpResponse::redirect(location);
     }
     // An account signed in with a one-time password chooses its own before anything else.
     if (session->mustChangePassword && request.path != dashboard::kPasswordPath) {
-        return download ? plain(403, "choose your own password first: " + std::string(dashboard::kPasswordPath)) : redirect(std::string(dashboard::kPasswordPath));
+        return download ? HttpResponse::plain(403, "choose your own password first: " + std::string(dashboard::kPasswordPath)) : HttpResponse::redirect(std::string(dashboard::kPasswordPath));
     }
     // Any account's own password (with this session's CSRF token); its other sessions end.
     if (request.path == dashboard::kPasswordPath) {
@@ -310,8 +285,8 @@ HttpResponse Dashboard::route(const HttpRequest& request) {
         const auto answer = m_admin->ownPassword({post, request.path, [&](const std::string& name) { return request.param(name); }, context.form,
                                                   request.header("Host"), context.frame("", "")},
                                                  session->sessionKey, session->mustChangePassword);
-        if (!answer.location.empty()) return redirect(answer.location);
-        return html(answer.status, dashboard::page(context.frame(answer.title, "password"), answer.main));
+        if (!answer.location.empty()) return HttpResponse::redirect(answer.location);
+        return HttpResponse::html(answer.status, dashboard::page(context.frame(answer.title, "password"), answer.main));
     }
     // Survey administration: its own GET and POST routes, for administrators only (checked there first).
     if (dashboard::SurveyAdminPages::handles(request.path)) {
@@ -327,9 +302,9 @@ HttpResponse Dashboard::route(const HttpRequest& request) {
         }
         const auto answer = m_admin->handle({post, request.path, [&](const std::string& name) { return request.param(name); }, context.form,
                                              request.header("Host"), context.frame("", "admin")});
-        if (!answer.location.empty()) return redirect(answer.location);
+        if (!answer.location.empty()) return HttpResponse::redirect(answer.location);
         const Frame frame = context.frame(answer.title, "admin");
-        return html(answer.status, dashboard::page(frame, answer.main));
+        return HttpResponse::html(answer.status, dashboard::page(frame, answer.main));
     }
     if (!get) return notAllowed("GET, HEAD");
     if (request.path == "/") return overview(request, context);
@@ -353,7 +328,7 @@ HttpResponse Dashboard::loginPage(const HttpRequest& request, const Context& con
     if (request.param("expired") == "1") view.message = std::string(context.t().loginExpired);
     else if (request.param("bye") == "1") view.message = std::string(context.t().loggedOut);
     const Frame frame = context.frame(std::string(context.t().signInTitle), "");
-    return html(200, dashboard::page(frame, dashboard::loginMain(frame, view)));
+    return HttpResponse::html(200, dashboard::page(frame, dashboard::loginMain(frame, view)));
 }
 
 HttpResponse Dashboard::login(const HttpRequest& request, const Context& context) {
@@ -362,7 +337,7 @@ HttpResponse Dashboard::login(const HttpRequest& request, const Context& context
     view.next = safeReturn(context.field("next"));
     const LoginResult result = m_accounts.login(context.field("user"), context.field("password"), request.clientAddress);
     if (result.kind == LoginResult::Kind::LoggedIn) {
-        auto response = redirect(view.next);
+        auto response = HttpResponse::redirect(view.next);
         response.headers.emplace_back("Set-Cookie", sessionCookie(result.token));
         return response;
     }
@@ -389,7 +364,7 @@ HttpResponse Dashboard::login(const HttpRequest& request, const Context& context
             break;
     }
     const Frame frame = context.frame(std::string(t.signInTitle), "");
-    auto response = html(status, dashboard::page(frame, dashboard::loginMain(frame, view)));
+    auto response = HttpResponse::html(status, dashboard::page(frame, dashboard::loginMain(frame, view)));
     for (auto& header : headers) response.headers.push_back(std::move(header));
     return response;
 }
@@ -399,7 +374,7 @@ HttpResponse Dashboard::logout(const HttpRequest& request, const Context& contex
         return context.message(403, context.t().formRefusedTitle, std::string(context.t().formRefused));
     }
     if (!m_accounts.logout(request.cookie(kSessionCookie))) return context.unavailable();
-    auto response = redirect("/login?bye=1");
+    auto response = HttpResponse::redirect("/login?bye=1");
     response.headers.emplace_back("Set-Cookie", expiredSessionCookie());
     return response;
 }
@@ -524,7 +499,7 @@ Status Dashboard::audit(const Context& context, const std::string& action, const
 }
 
 HttpResponse Dashboard::forbidden(const Context& context, bool download) {
-    if (download) return plain(403, std::string(context.t().forbidden));
+    if (download) return HttpResponse::plain(403, std::string(context.t().forbidden));
     return context.message(403, context.t().forbiddenTitle, std::string(context.t().forbidden));
 }
 
@@ -577,7 +552,7 @@ HttpResponse Dashboard::overview(const HttpRequest& request, const Context& cont
 
     Frame frame = context.frame(std::string(t.overviewTitle), "overview", true);
     if (view.report != nullptr) frame.k = view.report->k;
-    return html(200, dashboard::page(frame, dashboard::overviewMain(frame, view, *units)));
+    return HttpResponse::html(200, dashboard::page(frame, dashboard::overviewMain(frame, view, *units)));
 }
 
 HttpResponse Dashboard::unitPage(const HttpRequest& request, const Context& context) {
@@ -613,7 +588,7 @@ HttpResponse Dashboard::unitPage(const HttpRequest& request, const Context& cont
     view.report = &*report;
     Frame frame = context.frame((*unit)->name, "", true);
     frame.k = report->k;
-    return html(200, dashboard::page(frame, dashboard::unitMain(frame, view)));
+    return HttpResponse::html(200, dashboard::page(frame, dashboard::unitMain(frame, view)));
 }
 
 HttpResponse Dashboard::compare(const HttpRequest& request, const Context& context) {
@@ -648,7 +623,7 @@ HttpResponse Dashboard::compare(const HttpRequest& request, const Context& conte
     }
     Frame frame = context.frame(std::string(t.compareTitle), "compare", true);
     if (view.report != nullptr) frame.k = view.report->k;
-    return html(200, dashboard::page(frame, dashboard::compareMain(frame, view)));
+    return HttpResponse::html(200, dashboard::page(frame, dashboard::compareMain(frame, view)));
 }
 
 HttpResponse Dashboard::surveysPage(const Context& context) {
@@ -660,30 +635,30 @@ HttpResponse Dashboard::surveysPage(const Context& context) {
         surveys.push_back({survey, info->title, info->consent, info->locales, info->defaultLocale, info->problem});
     }
     const Frame frame = context.frame(std::string(context.t().surveysTitle), "surveys");
-    return html(200, dashboard::page(frame, dashboard::surveysMain(frame, surveys, *units)));
+    return HttpResponse::html(200, dashboard::page(frame, dashboard::surveysMain(frame, surveys, *units)));
 }
 
 HttpResponse Dashboard::auditPage(const Context& context) {
     auto entries = m_storage.audit(kMaxAuditListed);
     if (!entries) return context.unavailable();
     const Frame frame = context.frame(std::string(context.t().auditTitle), "audit");
-    return html(200, dashboard::page(frame, dashboard::auditMain(frame, *entries)));
+    return HttpResponse::html(200, dashboard::page(frame, dashboard::auditMain(frame, *entries)));
 }
 
 HttpResponse Dashboard::deadLettersPage(const Context& context) {
     auto letters = m_storage.deadLetters();
     if (!letters) return context.unavailable();
     const Frame frame = context.frame(std::string(context.t().deadLettersTitle), "dead-letters");
-    return html(200, dashboard::page(frame, dashboard::deadLettersMain(frame, *letters, kMaxDeadLettersListed)));
+    return HttpResponse::html(200, dashboard::page(frame, dashboard::deadLettersMain(frame, *letters, kMaxDeadLettersListed)));
 }
 
 // ---- downloads ----
 
 std::variant<ExportPlan, HttpResponse> Dashboard::planDownload(const HttpRequest& request, const Context& context) {
     auto format = parseExportFormat(request.param("format").empty() ? "csv" : request.param("format"));
-    if (!format) return plain(400, "format: " + format.error().message);
-    if (request.query.count("from") > 0 || request.query.count("to") > 0) return plain(400, "from/to: a download is of one released round (round=ID)");
-    if (request.query.count("k") > 0) return plain(400, "k: a download keeps the group size its round was released with; it cannot be chosen");
+    if (!format) return HttpResponse::plain(400, "format: " + format.error().message);
+    if (request.query.count("from") > 0 || request.query.count("to") > 0) return HttpResponse::plain(400, "from/to: a download is of one released round (round=ID)");
+    if (request.query.count("k") > 0) return HttpResponse::plain(400, "k: a download keeps the group size its round was released with; it cannot be chosen");
     // One survey version of one released round: the one asked for, else the latest publication and release.
     ExportOptions options;
     options.format = *format;
@@ -695,7 +670,7 @@ std::variant<ExportPlan, HttpResponse> Dashboard::planDownload(const HttpRequest
         if (at != std::string::npos) options.version = asked.substr(at + 1);
     } else {
         auto published = catalogue();
-        if (!published) return plain(503, "the store is not available right now");
+        if (!published) return HttpResponse::plain(503, "the store is not available right now");
         const auto list = choices(*published, context);
         if (!list.empty()) {
             options.surveyId = list.back().id;
@@ -703,7 +678,7 @@ std::variant<ExportPlan, HttpResponse> Dashboard::planDownload(const HttpRequest
         }
     }
     auto plan = planExport(m_storage, options);
-    if (!plan) return plain(400, plan.error().message);
+    if (!plan) return HttpResponse::plain(400, plan.error().message);
     return std::move(*plan);
 }
 
@@ -726,7 +701,7 @@ HttpResponse Dashboard::downloadResponses(const HttpRequest& request, const Cont
 
     if (m_downloads.fetch_add(1) >= m_options.maxConcurrentDownloads) {
         --m_downloads;
-        auto busy = plain(503, std::string(context.t().busyDownloads));
+        auto busy = HttpResponse::plain(503, std::string(context.t().busyDownloads));
         busy.headers.emplace_back("Retry-After", "10");
         return busy;
     }
@@ -754,18 +729,18 @@ HttpResponse Dashboard::downloadResponses(const HttpRequest& request, const Cont
 
 HttpResponse Dashboard::downloadReport(const HttpRequest& request, const Context& context) {
     const std::string format = request.param("format").empty() ? "csv" : request.param("format");
-    if (format != "csv" && format != "csv-da") return plain(400, "format: expected csv or csv-da, got '" + format + "'");
+    if (format != "csv" && format != "csv-da") return HttpResponse::plain(400, "format: expected csv or csv-da, got '" + format + "'");
     auto published = catalogue();
-    if (!published) return plain(503, "the store is not available right now");
+    if (!published) return HttpResponse::plain(503, "the store is not available right now");
     auto rounds = released();
-    if (!rounds) return plain(503, "the store is not available right now");
+    if (!rounds) return HttpResponse::plain(503, "the store is not available right now");
     Filters filters;
     filters.rounds = std::move(*rounds);
-    if (auto problem = resolveFilters(request, choices(*published, context), context, filters)) return plain(400, *problem);
-    if (filters.surveyId.empty()) return plain(404, "no survey is published yet");
-    if (filters.round.empty()) return plain(404, std::string(context.t().noRound));
+    if (auto problem = resolveFilters(request, choices(*published, context), context, filters)) return HttpResponse::plain(400, *problem);
+    if (filters.surveyId.empty()) return HttpResponse::plain(404, "no survey is published yet");
+    if (filters.round.empty()) return HttpResponse::plain(404, std::string(context.t().noRound));
     auto report = m_options.reports(reportRequest(filters));
-    if (!report) return plain(503, report.error().message);
+    if (!report) return HttpResponse::plain(503, report.error().message);
     restrict(*report, context);
 
     HttpResponse response;
@@ -778,11 +753,11 @@ HttpResponse Dashboard::downloadReport(const HttpRequest& request, const Context
     // Excel: Danish words and the survey's Danish titles.
     const bool danish = format == "csv-da";
     const ReportHeaders headers = danish ? ReportHeaders::Titles : ReportHeaders::Ids;
-    if (!writeReportCsv(*report, csv, danish ? "da" : context.t().locale, headers)) return plain(500, "the report could not be written");
+    if (!writeReportCsv(*report, csv, danish ? "da" : context.t().locale, headers)) return HttpResponse::plain(500, "the report could not be written");
     const std::string name = "svarboks-report-" + report->survey.id + "-" + report->survey.version + "-" + report->round.id +
                              (format == "csv-da" ? "-excel" : "") + ".csv";
     const std::string what = "report " + report->survey.id + " " + report->survey.version + ", round " + report->round.id + ", " + format;
-    if (!audit(context, "download-report", what, static_cast<std::int64_t>(report->rows.size()))) return plain(503, "the audit log cannot be written; nothing was sent");
+    if (!audit(context, "download-report", what, static_cast<std::int64_t>(report->rows.size()))) return HttpResponse::plain(503, "the audit log cannot be written; nothing was sent");
     response.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + name + "\"");
     return response;
 }

@@ -67,4 +67,26 @@ HttpRequest HttpRequest::make(std::string method, std::string path, std::string 
     return request;
 }
 
+HttpResponse HttpResponse::html(int status, std::string body) {
+    HttpResponse response;
+    response.status = status;
+    response.contentType = "text/html; charset=utf-8";
+    response.body = std::move(body);
+    return response;
+}
+
+HttpResponse HttpResponse::plain(int status, const std::string& text) {
+    HttpResponse response;
+    response.status = status;
+    response.contentType = "text/plain; charset=utf-8";
+    response.body = text + "\n";
+    return response;
+}
+
+HttpResponse HttpResponse::redirect(const std::string& location, int status) {
+    HttpResponse response = plain(status, "See " + location);
+    response.headers.emplace_back("Location", location);
+    return response;
+}
+
 }  // namespace svarboks::server

@@ -74,6 +74,13 @@ struct HttpResponse {
     bool deadLettersFull = false;
 
     [[nodiscard]] std::string header(std::string_view name) const { return headerValue(headers, name); }
+
+    /// A page: `body` as UTF-8 HTML.
+    [[nodiscard]] static HttpResponse html(int status, std::string body);
+    /// A line of UTF-8 text (a newline is added).
+    [[nodiscard]] static HttpResponse plain(int status, const std::string& text);
+    /// A redirect to `location` (303 See Other: the browser then GETs it, so a form is not posted twice).
+    [[nodiscard]] static HttpResponse redirect(const std::string& location, int status = 303);
 };
 
 }  // namespace svarboks::server
