@@ -12,10 +12,11 @@ cd "$root"
 
 # Everything the build needs, as Debian 12 packages.
 packages=(g++ cmake ninja-build pkg-config git curl nlohmann-json3-dev libsodium-dev libsqlite3-dev libcurl4-openssl-dev zlib1g-dev libcpp-httplib-dev libssl-dev openssl doctest-dev libbenchmark-dev
-          libsdl2-dev libimgui-dev libstb-dev libgl-dev fonts-dejavu-core libqrencode-dev libcli11-dev libespeak-ng-dev espeak-ng-data)
+          libsdl2-dev libimgui-dev libstb-dev libgl-dev fonts-dejavu-core libqrencode-dev libcli11-dev libespeak-ng-dev espeak-ng-data libpq-dev)
 # The test tools: the survey-core reference (node), a virtual display for the GUI tests, and Debian's
-# Chromium for the dashboard's browser test.
-test_packages=(xvfb xdotool imagemagick libgl1-mesa-dri python3 chromium)
+# Chromium for the dashboard's browser test, and PostgreSQL 15 for the suites run against that store
+# (tests/postgresql/cluster.sh starts a throwaway cluster).
+test_packages=(xvfb xdotool imagemagick libgl1-mesa-dri python3 chromium postgresql-15)
 
 missing=()
 for package in "${packages[@]}"; do
