@@ -758,11 +758,12 @@ TEST_CASE("the store: a schema 3 store (before rounds, roles, retention and admi
     central.store.reset();
     central.api.reset();
 
-    // Take the file back to schema 3 as the previous release left it: no rounds, roles, audit or retired units, and
+    // Take the file back to schema 3 as the previous release left it: no rounds, roles, audit, retired units or shared state, and
     // tallies with their all-weeks rows.
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open(central.data.store().c_str(), &db) == SQLITE_OK);
     const char* back =
+        "DROP TABLE attempt_buckets; DROP TABLE kept_once;"
         "DROP TABLE round_tallies; DROP TABLE round_units; DROP TABLE rounds; DROP TABLE audit;"
         "DROP INDEX responses_by_sealed; DROP INDEX responses_by_round; ALTER TABLE responses DROP COLUMN round_id;"
         "ALTER TABLE users DROP COLUMN role; ALTER TABLE users DROP COLUMN scope;"

@@ -19,6 +19,7 @@
 #include "svarboks/server/report_format.hpp"
 #include "svarboks/server/retention.hpp"
 #include "svarboks/server/rounds.hpp"
+#include "svarboks/server/shared_state.hpp"
 #include "svarboks/server/sqlite_storage.hpp"
 #include "svarboks/server/survey_admin.hpp"
 #include "svarboks/shared/command_line.hpp"
@@ -222,6 +223,8 @@ int serve(const ServeArgs& args, std::ostream& out, std::ostream& err) {
 
     auto keys = loadKeyPair(dir);
     if (!keys) return fail(err, keys.error().message);
+    // Every replica reads the same keys, so they key the login throttle alike (shared_state.hpp).
+    dashboardOptions.accounts.limitSecret = limitSecretFrom(*keys);
     auto store = openStore(dir);
     if (!store) return fail(err, store.error().message);
     Api api(**store, *keys);
@@ -301,6 +304,15 @@ void addServe(CLI::App& app, Console& console) {
         ->capture_default_str()->check(CLI::Range(1, 4096));
     command->add_option("--max-per-address", args->options.maxConnectionsPerAddress, "the most of them from one address (0: no cap)")
         ->capture_default_str()->check(CLI::Range(0, 65536));
+    command->add_option_function<std::vector<std::string>>("--trusted-proxy", [args](const std::vector<std::string>& addresses) {
+        for (const auto& address : addresses) {
+            const auto canonical = canonicalAddress(address);
+            if (!canonical) usageError("--trusted-proxy '" + address + "': expected the IPv4 or IPv6 address of a load balancer (no port, no name)");
+            args->options.trustedProxies.push_back(*canonical);
+        }
+    }, "a load balancer in front of this server (repeatable): from it alone, the client address is the last entry of "
+       "X-Forwarded-For (for the rate limits), and it has no per-address cap; from any other peer the header is ignored")
+        ->type_name("ADDR")->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     refuseK(*command);
     command->callback([args, &console] { console.code = serve(*args, console.out, console.err); });
 }
@@ -960,6 +972,8 @@ int importFile(const ImportArgs& args, std::ostream& out, std::ostream& err) {
     const DataDir dir{args.data};
     auto keys = loadKeyPair(dir);
     if (!keys) return fail(err, keys.error().message);
+    // Every replica reads the same keys, so they key the login throttle alike (shared_state.hpp).
+    dashboardOptions.accounts.limitSecret = limitSecretFrom(*keys);
     auto store = openStore(dir);
     if (!store) return fail(err, store.error().message);
     Ingestor ingestor(**store, *keys);
