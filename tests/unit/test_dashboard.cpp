@@ -135,6 +135,7 @@ void checkNoTell(const std::string& text, const std::string& where) {
 TEST_SUITE("dashboard") {
 
 TEST_CASE("users: add (from standard input or generated), list, unlock, disable, enable, reset and remove, with the real binary") {
+    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
     Board board;
     const std::string data = board.central.data.root.string();
     struct Ran {

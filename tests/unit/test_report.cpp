@@ -641,10 +641,16 @@ TEST_CASE("report: a store from before tallies existed gets them rebuilt") {
     ReportStore s;
     s.unit("u1");
     for (int i = 0; i < 6; ++i) s.respond("u1", "2026-W10", {{"q1", 3}, {"q2", 2}});
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open((s.dir.path() / "central.db").c_str(), &db) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(db, "DELETE FROM tallies; INSERT INTO settings VALUES ('tallies_stale', '1')", nullptr, nullptr, nullptr) == SQLITE_OK);
-    sqlite3_close(db);
+    constexpr const char* kForget = "DELETE FROM tallies; INSERT INTO settings VALUES ('tallies_stale', '1')";
+    if (s.database) {
+        test::pgRows(s.database->url(), kForget);
+    } else {
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open((s.dir.path() / "central.db").c_str(), &db) == SQLITE_OK);
+        const int forgot = sqlite3_exec(db, kForget, nullptr, nullptr, nullptr);
+        sqlite3_close(db);
+        REQUIRE(forgot == SQLITE_OK);
+    }
     CHECK(*s.store->talliesStale());
     // The release rebuilds them before it copies them into the round.
     const auto report = s.report();
@@ -710,6 +716,7 @@ std::string withoutWords(std::string line) {
 }
 
 TEST_CASE("report command: a table per unit with the hidden figures as words, and no number of theirs") {
+    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
     ReportStore s;
     threeUnits(s);
     const Cli cli = report(s, {});
@@ -733,6 +740,7 @@ TEST_CASE("report command: a table per unit with the hidden figures as words, an
 }
 
 TEST_CASE("report command: areas and questions of one row") {
+    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
     ReportStore s;
     threeUnits(s);
     const Cli areas = report(s, {"--by", "area", "--unit", "big"});
@@ -785,6 +793,7 @@ TEST_CASE("report command: areas and questions of one row") {
 }
 
 TEST_CASE("report command: --round chooses a released round, which keeps its k; without one it says what to do") {
+    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
     ReportStore s;
     s.unit("big", "care");
     s.unit("mid", "care");
@@ -840,6 +849,7 @@ TEST_CASE("report command: --round chooses a released round, which keeps its k; 
 }
 
 TEST_CASE("report command: bad options and requests say what is wrong, with a usage exit code for usage") {
+    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
     ReportStore s;
     threeUnits(s);
     // k is the store's policy: no command can choose another, lower or higher.
