@@ -355,7 +355,7 @@ TEST_CASE("account pages: add with a one-time password, the first sign-in choose
 TEST_CASE("account pages: a password made on one replica is shown by another, to the session that made it only, and never stored readable") {
     AccountBoard board;
     // Another replica: its own connection to the same store, its own dashboard; the load balancer may send any request to either.
-    auto otherStore = server::SqliteStorage::open(board.central.data.store());
+    auto otherStore = board.central.openAnother();
     REQUIRE(otherStore.ok());
     server::Dashboard other(**otherStore, fastOptions(), board.central.fakeClock.clock(), [](std::chrono::milliseconds) {});
     const auto getOn = [&](server::Dashboard& replica, const std::string& query, const std::string& session) {
