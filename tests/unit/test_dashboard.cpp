@@ -135,7 +135,6 @@ void checkNoTell(const std::string& text, const std::string& where) {
 TEST_SUITE("dashboard") {
 
 TEST_CASE("users: add (from standard input or generated), list, unlock, disable, enable, reset and remove, with the real binary") {
-    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
     Board board;
     const std::string data = board.central.data.root.string();
     struct Ran {
@@ -361,7 +360,7 @@ TEST_CASE("login: one address is throttled after 10 attempts a minute, counted t
     options.accounts.loginAttemptsPerMinute = 10;
     Board board(options);
     // Half of the attempts reach another replica (its own connection to the store, with the same data folder's keys).
-    auto otherStore = openSameTestStore(board.central.data.store(), board.central.database);
+    auto otherStore = board.central.openAnother();
     REQUIRE(otherStore.ok());
     server::DashboardOptions shared = options;
     shared.accounts.limitSecret = server::limitSecretFrom(board.central.keys);

@@ -104,20 +104,6 @@ inline std::unique_ptr<server::Storage> openTestStore(const std::filesystem::pat
     return std::move(*opened);
 }
 
-/// Another connection to the store of openTestStore (a second replica has its own): the same SQLite file,
-/// or the same PostgreSQL database.
-inline shared::Result<std::unique_ptr<server::Storage>> openSameTestStore(const std::filesystem::path& file,
-                                                                         const std::unique_ptr<TestDatabase>& database) {
-    if (database) {
-        auto opened = server::PostgresStorage::open(database->url());
-        if (!opened) return opened.error();
-        return std::unique_ptr<server::Storage>(std::move(*opened));
-    }
-    auto opened = server::SqliteStorage::open(file);
-    if (!opened) return opened.error();
-    return std::unique_ptr<server::Storage>(std::move(*opened));
-}
-
 /// The bytes of a bytea value as PostgreSQL prints it ("\\x" and hex digits), nullopt for any other text.
 inline std::optional<std::string> byteaBytes(const std::string& text) {
     if (text.size() < 2 || text.compare(0, 2, "\\x") != 0 || text.size() % 2 != 0) return std::nullopt;
