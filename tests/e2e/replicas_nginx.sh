@@ -3,7 +3,8 @@
 # nginx configuration taken from that document (so the document is what is tested):
 # 1. a central endpoint on SQLite: a unit, the survey, a kiosk enrolled, 40 answers synced, a round
 #    released; its report is kept;
-# 2. `migrate` copies that store into a fresh PostgreSQL: the same report, byte for byte;
+# 2. `migrate` copies that store into a fresh PostgreSQL: the same report, byte for byte; a second
+#    migrate into it is refused;
 # 3. two `serve` replicas on the database (keys and certificate copied, as the document says), nginx in
 #    front; the kiosk (pointed at nginx: the same certificate, so its pin holds) sends 200 more answers
 #    while one replica is killed with SIGKILL and started again: exactly the 240 ids are stored, once;
@@ -69,6 +70,9 @@ server=
 url=$("$root/tests/postgresql/cluster.sh" start "$work/pg")
 "$central" migrate --data "$work/central" --database "$url" >"$work/migrate.txt" 2>&1 || fail "migrate failed: $(cat "$work/migrate.txt")"
 grep -Eq "^  responses +40 rows$" "$work/migrate.txt" || fail "migrate did not copy the 40 responses: $(cat "$work/migrate.txt")"
+# A second migrate into the same database is refused and changes nothing (nothing is merged or doubled).
+if "$central" migrate --data "$work/central" --database "$url" >"$work/migrate2.txt" 2>&1; then fail "a second migrate into a store that holds data was accepted"; fi
+grep -q "already holds a store" "$work/migrate2.txt" || fail "the second migrate did not say why: $(cat "$work/migrate2.txt")"
 "$central" report --round first --format json --data "$work/central" --database "$url" >"$work/report-pg.json"
 cmp -s "$work/report-sqlite.json" "$work/report-pg.json" || fail "the report differs after migrate: $(diff "$work/report-sqlite.json" "$work/report-pg.json" | head)"
 
