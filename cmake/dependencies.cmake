@@ -26,3 +26,5 @@ endif()
 find_package(OpenSSL 3 REQUIRED)
 find_package(ZLIB REQUIRED)
 pkg_check_modules(QRENCODE IMPORTED_TARGET libqrencode)
+# The central endpoint's second store: PostgreSQL through libpq (libpq-dev), for several replicas on one database.
+pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)

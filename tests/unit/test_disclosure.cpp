@@ -357,15 +357,14 @@ private:
 // stores them.
 struct ProofStore {
     ProofDir dir;
-    std::unique_ptr<server::SqliteStorage> store;
+    std::unique_ptr<test::TestDatabase> database;  // on PostgreSQL only; outlives the store
+    std::unique_ptr<server::Storage> store;
     std::vector<shared::Survey> versions;
     std::vector<server::IncomingItem> pending;
     int next = 0;
 
     explicit ProofStore(int published = 2) {
-        auto opened = server::SqliteStorage::open(dir.path() / "central.db");
-        REQUIRE_MESSAGE(opened.ok(), (opened.ok() ? std::string() : opened.error().message));
-        store = std::move(*opened);
+        store = test::openTestStore(dir.path() / "central.db", database);
         for (int v = 1; v <= published; ++v) {
             const std::string version = std::to_string(v);
             const json definition = proofSurvey(version);

@@ -28,6 +28,7 @@ shared::Check::Level levelOf(const std::vector<shared::Check>& checks, const std
 }  // namespace
 
 TEST_CASE("central doctor: a fresh data folder is fine; broken modes, a damaged store and an old certificate are not") {
+    SVARBOKS_SQLITE_ONLY("checks the data folder's SQLite file and its integrity");
     Central central;
     const auto now = central.fakeClock.now();
     auto checks = server::checkCentral(central.data, now);

@@ -49,16 +49,14 @@ json miniSurvey(const std::string& version = "1") {
 
 struct ReportStore {
     ServerTempDir dir;
-    std::unique_ptr<server::SqliteStorage> store;
+    std::unique_ptr<test::TestDatabase> database;  // on PostgreSQL only; outlives the store
+    std::unique_ptr<server::Storage> store;
     shared::Survey survey;
     int next = 0;
 
     explicit ReportStore(const json& definition = miniSurvey()) : survey(mustLoad(definition)) {
         fs::create_directories(dir.path());
-        auto opened = server::SqliteStorage::open(dir.path() / "central.db");
-        INFO((opened.ok() ? std::string() : opened.error().message));
-        REQUIRE(opened.ok());
-        store = std::move(*opened);
+        store = test::openTestStore(dir.path() / "central.db", database);
         publish(definition);
     }
     void publish(const json& definition) {

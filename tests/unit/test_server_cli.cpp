@@ -61,6 +61,7 @@ std::string exportFile(const std::string& deviceId, const std::vector<shared::Ba
 TEST_SUITE("server cli") {
 
 TEST_CASE("init makes the store, a private key pair and a certificate, and refuses to do it twice") {
+    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
     test::ServerTempDir dir;
     const std::string data = (dir.path() / "central").string();
     const Run first = run({"init", "--data", data});
@@ -91,6 +92,7 @@ TEST_CASE("init makes the store, a private key pair and a certificate, and refus
 }
 
 TEST_CASE("init --host names the certificate; --tls-cert/--tls-key copy one in") {
+    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
     test::ServerTempDir dir;
     const Run made = run({"init", "--data", (dir.path() / "a").string(), "--host", "central.kommune.dk", "--host", "10.0.0.5"});
     REQUIRE_MESSAGE(made.code == 0, made.err);
@@ -115,6 +117,7 @@ TEST_CASE("init --host names the certificate; --tls-cert/--tls-key copy one in")
 }
 
 TEST_CASE("usage errors exit 2 and say what is wrong, and where the usage is") {
+    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
     const Run none = run({});
     CHECK(none.code == 2);
     CHECK(none.err.starts_with("svarboks-central: expected a command: init, serve, policy, units, "));
@@ -141,6 +144,7 @@ TEST_CASE("usage errors exit 2 and say what is wrong, and where the usage is") {
 }
 
 TEST_CASE("a bad option value names the option and exits 2 before anything is opened") {
+    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
     test::ServerTempDir dir;
     const std::string data = (dir.path() / "none").string();
     const auto refused = [&](std::vector<std::string> args, const std::string& message) {
@@ -172,6 +176,7 @@ TEST_CASE("a bad option value names the option and exits 2 before anything is op
 }
 
 TEST_CASE("--help lists the commands, and a command's --help its options, on standard output") {
+    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
     const Run help = run({"--help"});
     CHECK(help.code == 0);
     CHECK(help.err.empty());
@@ -192,6 +197,7 @@ TEST_CASE("--help lists the commands, and a command's --help its options, on sta
 }
 
 TEST_CASE("units, enrolment codes, devices and revocation from the command line") {
+    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
     test::ServerTempDir dir;
     const std::string data = (dir.path() / "central").string();
     REQUIRE(run({"init", "--data", data}).code == 0);
@@ -265,6 +271,7 @@ TEST_CASE("units, enrolment codes, devices and revocation from the command line"
 }
 
 TEST_CASE("survey publish lints first, refuses to change a published version, and lists") {
+    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
     test::ServerTempDir dir;
     const std::string data = (dir.path() / "central").string();
     REQUIRE(run({"init", "--data", data}).code == 0);
@@ -308,6 +315,7 @@ TEST_CASE("survey publish lints first, refuses to change a published version, an
 }
 
 TEST_CASE("survey publish to groups and several units with line numbers in lint problems; survey retire") {
+    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
     test::ServerTempDir dir;
     const std::string data = (dir.path() / "central").string();
     REQUIRE(run({"init", "--data", data}).code == 0);
@@ -343,6 +351,7 @@ TEST_CASE("survey publish to groups and several units with line numbers in lint 
 }
 
 TEST_CASE("export: nothing before a round is released; then one k-anonymous row a response, no id, audited") {
+    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
     Central central;
     const Enrolled device = central.enrol();
     const std::string data = central.data.root.string();
@@ -409,6 +418,7 @@ TEST_CASE("export: nothing before a round is released; then one k-anonymous row 
 }
 
 TEST_CASE("rounds: checked weeks, no overlap, released once and only after the round ended unless --early") {
+    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
     Central central;
     const std::string data = central.data.root.string();
     CHECK(run({"rounds", "list", "--data", data}).out.find("No rounds yet") != std::string::npos);
@@ -443,6 +453,7 @@ TEST_CASE("rounds: checked weeks, no overlap, released once and only after the r
 }
 
 TEST_CASE("policy: the group size is 5 or more, only raised, kept by each round; no command takes another k") {
+    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
     Central central;
     const std::string data = central.data.root.string();
     CHECK(run({"policy", "show", "--data", data}).out.find("Minimum group size: 5") != std::string::npos);
@@ -488,6 +499,7 @@ TEST_CASE("policy: the group size is 5 or more, only raised, kept by each round;
 }
 
 TEST_CASE("report --group \"\": the questions of the units in no group, not the municipality's") {
+    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
     Central central;
     const std::string data = central.data.root.string();
     REQUIRE(run({"units", "group", "solhoj", "Plejecentre", "--data", data}).code == 0);  // vest stays in no group
@@ -517,6 +529,7 @@ TEST_CASE("report --group \"\": the questions of the units in no group, not the 
 }
 
 TEST_CASE("the same sealed bytes under a new id are rejected, in batches and imports, and counted once") {
+    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
     Central central;
     const Enrolled device = central.enrol("solhoj");
     const std::string data = central.data.root.string();
@@ -555,6 +568,7 @@ TEST_CASE("the same sealed bytes under a new id are rejected, in batches and imp
 }
 
 TEST_CASE("users: roles and a unit leader's units, checked and listed; check-ids") {
+    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
     Central central;
     const std::string data = central.data.root.string();
     const auto add = [&](std::vector<std::string> args) {
@@ -606,6 +620,7 @@ TEST_CASE("users: roles and a unit leader's units, checked and listed; check-ids
 }
 
 TEST_CASE("import: an outbox export file, validated and deduplicated like batches") {
+    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
     Central central;
     const Enrolled device = central.enrol("solhoj");
     const std::string data = central.data.root.string();
@@ -639,6 +654,7 @@ TEST_CASE("import: an outbox export file, validated and deduplicated like batche
 }
 
 TEST_CASE("import refuses a malformed file, or one from an unknown or revoked device, and stores nothing of it") {
+    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
     Central central;
     const Enrolled device = central.enrol("solhoj");
     const Enrolled revoked = central.enrol("solhoj");
@@ -697,6 +713,7 @@ TEST_CASE("import refuses a malformed file, or one from an unknown or revoked de
 }
 
 TEST_CASE("import of an export held in memory: the same checks and results as a file, messages name it") {
+    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
     Central central;
     const Enrolled device = central.enrol("solhoj");
     std::vector<shared::BatchItem> items;
@@ -717,6 +734,7 @@ TEST_CASE("import of an export held in memory: the same checks and results as a 
 }
 
 TEST_CASE("the store: WAL with synchronous=FULL, and a file of another program is left alone") {
+    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
     Central central;
     std::string mode;
     central.query("PRAGMA journal_mode", [&](sqlite3_stmt* row) { mode = Central::text(row, 0); });
@@ -745,6 +763,7 @@ TEST_CASE("the store: WAL with synchronous=FULL, and a file of another program i
 }
 
 TEST_CASE("the store: a schema 3 store (before rounds, roles, retention and administration) upgrades and keeps every response and account") {
+    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
     Central central;
     const std::string data = central.data.root.string();
     const Enrolled device = central.enrol();
@@ -808,6 +827,7 @@ TEST_CASE("the store: a schema 3 store (before rounds, roles, retention and admi
 }
 
 TEST_CASE("the store: publishing, current survey per unit, and the latest publication wins") {
+    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
     Central central;
     auto current = central.store->currentSurvey("solhoj");
     REQUIRE(current.ok());
@@ -828,6 +848,7 @@ TEST_CASE("the store: publishing, current survey per unit, and the latest public
 }  // TEST_SUITE
 
 TEST_CASE("backup, restore and doctor from the command line: a restored folder passes the doctor, nothing is overwritten") {
+    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
     test::ServerTempDir dir;
     const std::string data = (dir.path() / "central").string();
     REQUIRE(run({"init", "--data", data}).code == 0);

@@ -10,6 +10,7 @@
 #include "svarboks/shared/protocol.hpp"
 #include "svarboks/shared/sealing.hpp"
 #include "svarboks/shared/survey.hpp"
+#include "test_database.hpp"
 #include "test_helpers.hpp"
 
 #include <doctest/doctest.h>
@@ -109,9 +110,7 @@ public:
         auto loadedKeys = server::loadKeyPair(data);
         REQUIRE(loadedKeys.ok());
         keys = *loadedKeys;
-        auto opened = server::SqliteStorage::open(data.store());
-        REQUIRE(opened.ok());
-        store = std::move(*opened);
+        store = openTestStore(data.store(), database);
         api = std::make_unique<server::Api>(*store, keys, options, fakeClock.clock());
 
         REQUIRE(store->addUnit({"solhoj", "Plejecenter Solhøj", ""}).ok());
@@ -180,7 +179,10 @@ public:
         return api->handle(request);
     }
 
-    // ---- what is stored, read straight from the file ----
+    /// The SQLite store, for the cases about SQLite itself (SVARBOKS_SQLITE_ONLY).
+    [[nodiscard]] server::SqliteStorage& sqlite() { return dynamic_cast<server::SqliteStorage&>(*store); }
+
+    // ---- what is stored, read straight from the file (or the PostgreSQL database) ----
     std::int64_t count(const std::string& table) {
         std::int64_t n = -1;
         query("SELECT count(*) FROM " + table, [&](sqlite3_stmt* row) { n = sqlite3_column_int64(row, 0); });
@@ -188,6 +190,10 @@ public:
     }
 
     void query(const std::string& sql, const std::function<void(sqlite3_stmt*)>& row) {
+        if (database) {
+            pgQueryAsSqlite(database->url(), sql, row);
+            return;
+        }
         sqlite3* db = nullptr;
         REQUIRE(sqlite3_open_v2(data.store().c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
         sqlite3_stmt* stmt = nullptr;
@@ -214,7 +220,8 @@ public:
     ServerTempDir dir;
     server::DataDir data{dir.path() / "central"};
     shared::KeyPair keys;
-    std::unique_ptr<server::SqliteStorage> store;
+    std::unique_ptr<TestDatabase> database;  // on PostgreSQL only; outlives the store
+    std::unique_ptr<server::Storage> store;
     FakeClock fakeClock;
     std::unique_ptr<server::Api> api;
     shared::Survey pulse;

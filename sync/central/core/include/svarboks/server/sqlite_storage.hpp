@@ -84,6 +84,10 @@ public:
     // AuditStore: audit.cpp
     [[nodiscard]] Status addAudit(const AuditEntry& entry) override;
     [[nodiscard]] Result<std::vector<AuditEntry>> audit(std::size_t limit) override;
+    // SharedStateStore: shared_state.cpp
+    [[nodiscard]] Result<std::optional<std::int64_t>> takeAttempt(const std::string& key, int perMinute, std::int64_t nowMs) override;
+    [[nodiscard]] Status keepOnce(const std::string& id, const std::string& owner, const std::string& sealed, std::int64_t expiresAt) override;
+    [[nodiscard]] Result<std::optional<std::string>> takeOnce(const std::string& id, const std::string& owner, std::int64_t now) override;
     // AccountStore: accounts.cpp
     [[nodiscard]] Status addUser(const UserAccount& user) override;
     [[nodiscard]] Result<std::vector<UserAccount>> users() override;

@@ -398,6 +398,24 @@ public:
     [[nodiscard]] virtual Result<std::vector<AuditEntry>> audit(std::size_t limit) = 0;
 };
 
+/// What every replica serving one store must share beyond the data itself: attempt limits and values
+/// shown once. In the store, so that several `serve` processes on one PostgreSQL keep them together.
+class SharedStateStore {
+public:
+    virtual ~SharedStateStore() = default;
+    /// Takes one attempt from the token bucket `key` at `nowMs` (unix milliseconds). A bucket holds
+    /// `perMinute` attempts and refills at `perMinute` a minute. nullopt when allowed (one attempt taken),
+    /// else the whole seconds to wait (>= 1; nothing taken). `key` is a keyed hash made by the caller, never
+    /// an address in the clear; buckets untouched for a minute (full again) are forgotten.
+    [[nodiscard]] virtual Result<std::optional<std::int64_t>> takeAttempt(const std::string& key, int perMinute, std::int64_t nowMs) = 0;
+    /// Keeps `sealed` (encrypted by the caller) under `id` for `owner` until `expiresAt` (unix seconds),
+    /// and forgets everything expired. An error if `id` is taken.
+    [[nodiscard]] virtual Status keepOnce(const std::string& id, const std::string& owner, const std::string& sealed, std::int64_t expiresAt) = 0;
+    /// Takes what keepOnce kept under `id` for `owner` and deletes it in the same transaction (it is shown
+    /// once, even to two replicas asked at once). nullopt when there is none, it expired, or it is another owner's.
+    [[nodiscard]] virtual Result<std::optional<std::string>> takeOnce(const std::string& id, const std::string& owner, std::int64_t now) = 0;
+};
+
 /// Dashboard accounts and their login sessions.
 class AccountStore {
 public:
@@ -462,6 +480,7 @@ class Storage : public UnitStore,
                 public ResponseStore,
                 public RoundStore,
                 public AuditStore,
+                public SharedStateStore,
                 public AccountStore,
                 public MaintenanceStore {};
 
