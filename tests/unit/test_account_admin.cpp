@@ -304,6 +304,49 @@ TEST_CASE("account pages: add with a one-time password, the first sign-in choose
     CHECK(auditOf(board.central)[6].userName == "lea");
 }
 
+TEST_CASE("account pages: a password made on one replica is shown by another, to the session that made it only, and never stored readable") {
+    AccountBoard board;
+    // Another replica: its own connection to the same store, its own dashboard; the load balancer may send any request to either.
+    auto otherStore = server::SqliteStorage::open(board.central.data.store());
+    REQUIRE(otherStore.ok());
+    server::Dashboard other(**otherStore, fastOptions(), board.central.fakeClock.clock(), [](std::chrono::milliseconds) {});
+    const auto getOn = [&](server::Dashboard& replica, const std::string& query, const std::string& session) {
+        auto request = Board::request("GET", "/admin/accounts/password", query);
+        request.setHeader("Cookie", std::string(kSessionCookie) + "=" + session);
+        return replica.handle(request);
+    };
+
+    auto made = board.form("/admin/accounts/add", "name=lea&role=analyst&password=keep");
+    REQUIRE(made.status == 303);
+    const std::string location = made.header("Location");
+    const std::string query = location.substr(location.find('?') + 1);
+    std::string kept;
+    board.central.query("SELECT sealed FROM kept_once", [&](sqlite3_stmt* row) {
+        kept.assign(static_cast<const char*>(sqlite3_column_blob(row, 0)), static_cast<std::size_t>(sqlite3_column_bytes(row, 0)));
+    });
+    REQUIRE(!kept.empty());
+
+    // Another session, even the same administrator's, and another administrator: 404, and it stays.
+    const std::string annaElsewhere = board.signIn();
+    board.addUser("bo", "administrator");
+    const std::string bo = board.signInAs("bo");
+    CHECK(getOn(other, query, annaElsewhere).status == 404);
+    CHECK(getOn(other, query, bo).status == 404);
+    CHECK(board.central.count("kept_once") == 1);
+
+    const auto page = getOn(other, query, board.session);
+    REQUIRE(page.status == 200);
+    const std::string marker = "id=\"password\">";
+    const auto at = page.body.find(marker);
+    REQUIRE(at != std::string::npos);
+    const std::string password = page.body.substr(at + marker.size(), 23);
+    CHECK_FALSE(has(kept, password));
+    CHECK_FALSE(has(kept, "lea"));
+    CHECK(board.get("/admin/accounts/password", query, board.session).status == 404);  // shown once, whichever replica asks
+    CHECK(board.central.count("kept_once") == 0);
+    CHECK(board.login("lea", password).status == 303);
+}
+
 TEST_CASE("account pages: each bad input comes back as the form with a message next to its field; lockouts are refused") {
     AccountBoard board;
     auto empty = board.form("/admin/accounts/add", "name=&role=analyst&password=keep");

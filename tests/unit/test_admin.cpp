@@ -290,6 +290,23 @@ TEST_CASE("admin pages: each bad input comes back as the form with a message nex
     CHECK(auditLog(board.central).empty());
 }
 
+TEST_CASE("admin pages: a code made on one replica has its sheet shown by another (one store, two dashboards)") {
+    AdminBoard board;
+    auto otherStore = server::SqliteStorage::open(board.central.data.store());
+    REQUIRE(otherStore.ok());
+    server::Dashboard other(**otherStore, fastOptions(), board.central.fakeClock.clock(), [](std::chrono::milliseconds) {});
+    auto made = board.form("/admin/code", "unit=solhoj&expires=7d");
+    REQUIRE(made.status == 303);
+    const std::string query = location(made).substr(location(made).find('?') + 1);
+    auto request = Board::request("GET", "/admin/code/sheet", query);
+    request.setHeader("Cookie", std::string(test::kSessionCookie) + "=" + board.session);
+    const auto sheet = other.handle(request);
+    REQUIRE(sheet.status == 200);
+    CHECK(contains(sheet.body, "<strong class=\"code\" id=\"code\">"));
+    CHECK(contains(sheet.body, "Plejecenter Solhøj (solhoj)"));
+    CHECK(board.get("/admin/code/sheet", query, board.session).status == 404);  // and once only, whichever replica asks
+}
+
 TEST_CASE("admin pages: an enrolment code's printable sheet, the kiosk list and revoking with a confirmation") {
     AdminBoard board;
     const std::string codeForm = board.page("/admin/code", "unit=vest");
@@ -300,6 +317,16 @@ TEST_CASE("admin pages: an enrolment code's printable sheet, the kiosk list and 
     const std::string sheetUrl = location(made);
     REQUIRE(sheetUrl.rfind("/admin/code/sheet?id=", 0) == 0);
     const std::string query = sheetUrl.substr(sheetUrl.find('?') + 1);
+    // Only for the session that made it: another administrator gets 404, and asking does not use it up.
+    board.addUser("bo", "administrator");
+    const std::string bo = board.signInAs("bo");
+    CHECK(board.get("/admin/code/sheet", query, bo).status == 404);
+    // The store keeps it sealed until it is shown (the code itself only as its hash).
+    std::string kept;
+    board.central.query("SELECT sealed FROM kept_once", [&](sqlite3_stmt* row) {
+        kept.assign(static_cast<const char*>(sqlite3_column_blob(row, 0)), static_cast<std::size_t>(sqlite3_column_bytes(row, 0)));
+    });
+    REQUIRE(!kept.empty());
     const std::string sheet = board.page("/admin/code/sheet", query);
     const auto codeAt = sheet.find("<strong class=\"code\" id=\"code\">");
     REQUIRE(codeAt != std::string::npos);
@@ -311,11 +338,13 @@ TEST_CASE("admin pages: an enrolment code's printable sheet, the kiosk list and 
     CHECK(contains(sheet, server::localMinute(board.central.fakeClock.now() + std::chrono::hours(24))));
     if (server::qrMatrix(code)) CHECK(contains(sheet, "<svg class=\"qr\""));
     CHECK_FALSE(contains(auditLog(board.central).front().detail, code));
-
-    // Only for the account that made it.
-    board.addUser("bo", "administrator");
-    const std::string bo = board.signInAs("bo");
-    CHECK(board.get("/admin/code/sheet", query, bo).status == 404);
+    CHECK_FALSE(contains(kept, code));
+    CHECK_FALSE(contains(kept, "Solhøj"));
+    // Shown once: a reload says to make a new code, and the store holds nothing of it any more.
+    const auto reload = board.get("/admin/code/sheet", query, board.session);
+    CHECK(reload.status == 404);
+    CHECK(contains(reload.body, "Lav en ny kode"));
+    CHECK(board.central.count("kept_once") == 0);
 
     // The code enrols a kiosk, which the list then shows; revoking it asks first, then its next sync gets 401.
     auto enrolled = board.central.api->handle(server::HttpRequest::make("POST", "/api/v1/enroll", Central::enrollBody(code, shared::newUuidV4())));

@@ -355,11 +355,22 @@ TEST_CASE("lockout: five wrong passwords lock the account for 15 minutes, across
     }
 }
 
-TEST_CASE("login: one address is throttled after 10 attempts a minute, in memory only") {
+TEST_CASE("login: one address is throttled after 10 attempts a minute, counted together by every replica of the store") {
     server::DashboardOptions options = fastOptions();
     options.accounts.loginAttemptsPerMinute = 10;
     Board board(options);
-    for (int i = 0; i < 10; ++i) CHECK(board.login("bo", "whatever password").status == 403);
+    // Half of the attempts reach another replica (its own connection to the store, with the same data folder's keys).
+    auto otherStore = server::SqliteStorage::open(board.central.data.store());
+    REQUIRE(otherStore.ok());
+    server::DashboardOptions shared = options;
+    shared.accounts.limitSecret = server::limitSecretFrom(board.central.keys);
+    board.make(shared);
+    server::Dashboard replica(**otherStore, shared, board.central.fakeClock.clock(), [](std::chrono::milliseconds) {});
+    for (int i = 0; i < 10; ++i) {
+        if (i % 2 == 0) CHECK(board.login("bo", "whatever password").status == 403);
+        else CHECK(replica.handle(Board::formPost("/login", "user=bo&password=whatever+password")).status == 403);
+    }
+    CHECK(replica.handle(Board::formPost("/login", "user=anna&password=correct+horse+battery")).status == 429);
     const auto throttled = board.login("anna", kPassword);
     CHECK(throttled.status == 429);
     CHECK(!throttled.header("Retry-After").empty());

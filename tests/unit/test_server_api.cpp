@@ -115,12 +115,15 @@ public:
     shared::Status addAudit(const server::AuditEntry& e) override { return m_inner.addAudit(e); }
     shared::Result<std::vector<server::AuditEntry>> audit(std::size_t limit) override { return m_inner.audit(limit); }
     shared::Result<std::optional<std::int64_t>> takeAttempt(const std::string& k, int perMinute, std::int64_t nowMs) override {
+        if (failAttempts) return shared::Error{"database is locked"};
         return m_inner.takeAttempt(k, perMinute, nowMs);
     }
     shared::Status keepOnce(const std::string& id, const std::string& o, const std::string& s, std::int64_t e) override { return m_inner.keepOnce(id, o, s, e); }
     shared::Result<std::optional<std::string>> takeOnce(const std::string& id, const std::string& o, std::int64_t now) override {
         return m_inner.takeOnce(id, o, now);
     }
+
+    bool failAttempts = false;  ///< the enrolment limit cannot be kept either
 
 private:
     server::Storage& m_inner;
@@ -262,6 +265,33 @@ TEST_CASE("enrolment is rate-limited per client address: 429 with Retry-After") 
     // and the first one may try again once the bucket refills
     central.fakeClock.advance(std::chrono::seconds(retryAfter));
     CHECK(central.api->handle(enrollRequest("K7QM-3XHD-9PAB", shared::newUuidV4(), "198.51.100.7")).status == 403);
+}
+
+TEST_CASE("enrolment rate limit: kept in the store, so replicas on one store count together, by a daily keyed hash of the address") {
+    server::ApiOptions options;  // 10 attempts a minute per address
+    Central central(options);
+    // A second replica: its own process would have its own connection to the same store, and the same keys.
+    auto otherStore = server::SqliteStorage::open(central.data.store());
+    REQUIRE(otherStore.ok());
+    server::Api other(**otherStore, central.keys, options, central.fakeClock.clock());
+    for (int i = 0; i < 10; ++i) {
+        server::Api& replica = i % 2 == 0 ? *central.api : other;
+        CHECK(replica.handle(enrollRequest("K7QM-3XHD-9PAB", shared::newUuidV4(), "198.51.100.7")).status == 403);
+    }
+    CHECK(other.handle(enrollRequest("K7QM-3XHD-9PAB", shared::newUuidV4(), "198.51.100.7")).status == 429);
+    CHECK(central.api->handle(enrollRequest("K7QM-3XHD-9PAB", shared::newUuidV4(), "198.51.100.7")).status == 429);
+
+    // The store holds no address: one bucket, under a key that is neither the address nor its plain hash.
+    std::vector<std::string> keys;
+    central.query("SELECT key FROM attempt_buckets", [&](sqlite3_stmt* row) { keys.push_back(Central::text(row, 0)); });
+    REQUIRE(keys.size() == 1);
+    CHECK(keys[0].find("198.51.100.7") == std::string::npos);
+    CHECK(keys[0] != shared::sha256Hex("198.51.100.7"));
+    CHECK(keys[0] == server::attemptKey(server::limitSecretFrom(central.keys), "enrol", "198.51.100.7", central.fakeClock.now()));
+    // The next day the same address has another key: buckets of two days cannot be linked.
+    CHECK(server::attemptKey(server::limitSecretFrom(central.keys), "enrol", "198.51.100.7", central.fakeClock.now() + std::chrono::hours(24)) != keys[0]);
+    // Another data folder's key makes other keys.
+    CHECK(server::attemptKey(server::randomLimitSecret(), "enrol", "198.51.100.7", central.fakeClock.now()) != keys[0]);
 }
 
 TEST_CASE("enrolment rate limit: IPv6 clients count per /64, IPv4-mapped ones per address") {
@@ -540,6 +570,12 @@ TEST_CASE("storage failures: 503 with Retry-After, and /healthz says so") {
     const auto enrol = api.handle(HttpRequest::make("POST", "/api/v1/enroll", Central::enrollBody(central.makeCode("solhoj"), shared::newUuidV4())));
     CHECK(enrol.status == 503);
     CHECK(enrol.header("Retry-After") != "");
+    // A store that cannot keep the enrolment limit: 503 too, never an enrolment past the limit.
+    failing.failAttempts = true;
+    const auto unlimited = api.handle(HttpRequest::make("POST", "/api/v1/enroll", Central::enrollBody(central.makeCode("solhoj"), shared::newUuidV4())));
+    CHECK(unlimited.status == 503);
+    CHECK(unlimited.header("Retry-After") != "");
+    CHECK(central.count("devices") == 1);
     const auto health = api.handle(HttpRequest::make("GET", "/healthz"));
     CHECK(health.status == 503);
     CHECK(central.count("responses") == 0);

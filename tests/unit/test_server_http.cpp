@@ -46,7 +46,7 @@ std::unique_ptr<httplib::SSLClient> clientFor(const std::string& host, int port,
 
 class LiveServer {
 public:
-    explicit LiveServer(server::ApiOptions options = Central::lenientOptions()) : central(options) {
+    explicit LiveServer(server::ApiOptions options = Central::lenientOptions(), std::vector<std::string> trustedProxies = {}) : central(options) {
         ignoreSigpipe();
         server::ServeOptions serve;
         serve.host = "127.0.0.1";
@@ -54,6 +54,7 @@ public:
         serve.certFile = central.data.tlsCert();
         serve.keyFile = central.data.tlsKey();
         serve.threads = 8;
+        serve.trustedProxies = std::move(trustedProxies);
         auto created = server::HttpServer::create(*central.api, serve, [this](const std::string& line) {
             const std::lock_guard lock(m_logMutex);
             m_log.push_back(line);
@@ -536,6 +537,48 @@ TEST_CASE("SIGTERM during load: batches in flight finish, and every batch is sto
     CHECK(stored.size() == expected);
     MESSAGE("batches acknowledged: " << acknowledged.load() << ", sent: " << sent.size() << ", stored but not acknowledged (resend gives duplicate): "
                                      << unacknowledgedStored);
+}
+
+TEST_CASE("over HTTPS: X-Forwarded-For names the client only when a trusted proxy sends it") {
+    const auto enrolStatus = [](LiveServer& live, const std::string& forwardedFor) {
+        auto cli = live.client();
+        httplib::Headers headers;
+        if (!forwardedFor.empty()) headers.emplace("X-Forwarded-For", forwardedFor);
+        return statusOf(cli->Post("/api/v1/enroll", headers, Central::enrollBody("K7QM-3XHD-9PAB", shared::newUuidV4()), "application/json"));
+    };
+    server::ApiOptions options;
+    options.enrolAttemptsPerMinute = 3;
+
+    SUBCASE("from a peer that is not trusted, the header is ignored: a client cannot choose its own rate-limit key") {
+        LiveServer live(options);
+        for (int i = 0; i < 3; ++i) CHECK(enrolStatus(live, "203.0.113." + std::to_string(i)) == 403);
+        CHECK(enrolStatus(live, "203.0.113.99") == 429);
+    }
+    SUBCASE("behind a trusted load balancer, each client is counted by the last entry, the one the balancer added") {
+        LiveServer live(options, {"127.0.0.1"});
+        for (int i = 0; i < 3; ++i) CHECK(enrolStatus(live, "198.51.100.1, 203.0.113.7") == 403);
+        CHECK(enrolStatus(live, "203.0.113.7") == 429);
+        // What the client wrote before the balancer's entry does not help it.
+        CHECK(enrolStatus(live, "192.0.2.1, 203.0.113.7") == 429);
+        // Another client behind the same balancer has its own limit.
+        CHECK(enrolStatus(live, "203.0.113.8") == 403);
+    }
+}
+
+TEST_CASE("the client address: the last X-Forwarded-For entry from a trusted proxy, else the peer") {
+    const std::vector<std::string> trusted{"10.0.0.5", "2001:db8::5"};
+    CHECK(server::clientAddressOf("10.0.0.5", {"198.51.100.1, 203.0.113.7"}, trusted) == "203.0.113.7");
+    CHECK(server::clientAddressOf("10.0.0.5", {"192.0.2.1", "203.0.113.7 "}, trusted) == "203.0.113.7");  // the last field
+    CHECK(server::clientAddressOf("::ffff:10.0.0.5", {"203.0.113.7"}, trusted) == "203.0.113.7");
+    CHECK(server::clientAddressOf("2001:db8:0:0::5", {"2001:db8:1::9"}, trusted) == "2001:db8:1::9");
+    CHECK(server::clientAddressOf("10.0.0.6", {"203.0.113.7"}, trusted) == "10.0.0.6");  // not trusted
+    CHECK(server::clientAddressOf("10.0.0.5", {}, trusted) == "10.0.0.5");
+    CHECK(server::clientAddressOf("10.0.0.5", {"203.0.113.7, not-an-address"}, trusted) == "10.0.0.5");
+    CHECK(server::clientAddressOf("10.0.0.5", {"203.0.113.7"}, {}) == "10.0.0.5");
+    CHECK(server::canonicalAddress("::ffff:192.0.2.1") == std::optional<std::string>("192.0.2.1"));
+    CHECK(server::canonicalAddress("2001:DB8:0::1") == std::optional<std::string>("2001:db8::1"));
+    CHECK_FALSE(server::canonicalAddress("lb.example").has_value());
+    CHECK_FALSE(server::canonicalAddress("10.0.0.5:443").has_value());
 }
 
 }  // TEST_SUITE

@@ -19,7 +19,9 @@
 #include "svarboks/server/report_format.hpp"
 #include "svarboks/server/retention.hpp"
 #include "svarboks/server/rounds.hpp"
+#include "svarboks/server/shared_state.hpp"
 #include "svarboks/server/sqlite_storage.hpp"
+#include "svarboks/server/store.hpp"
 #include "svarboks/server/survey_admin.hpp"
 #include "svarboks/shared/command_line.hpp"
 #include "svarboks/shared/files.hpp"
@@ -66,23 +68,30 @@ struct Console {
 // A usage error that only the command can see (options that go together): exit 2, like CLI11's own.
 [[noreturn]] void usageError(const std::string& message) { throw CLI::ValidationError(message); }
 
-// Opens the store of an initialised folder; never creates one (a typo in --data must not make a new store).
-Result<std::unique_ptr<SqliteStorage>> openStore(const DataDir& dir) {
-    std::error_code ec;
-    if (!fs::exists(dir.store(), ec)) {
-        return Error{dir.root.string() + " holds no central store; run: svarboks-central init --data " + dir.root.string()};
-    }
-    return SqliteStorage::open(dir.store());
-}
-
 std::string pad(const std::string& text, std::size_t width) {
     // Display width: count UTF-8 lead bytes only, so "Solhøj" lines up.
     const auto shown = static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
     return text + std::string(shown < width ? width - shown : 1, ' ');
 }
 
+// Every --database URL this process was given: no message or log line repeats its password (store.hpp).
+std::vector<std::string>& givenDatabases() {
+    static std::vector<std::string> given;
+    return given;
+}
+
+// `text` with every given URL as redactDatabaseUrl() shows it: a safety net under the messages that
+// already say describeStore(), for those that quote a URL themselves (a database driver's, say).
+std::string withoutPasswords(std::string text) {
+    for (const auto& url : givenDatabases()) {
+        const std::string shown = redactDatabaseUrl(url);
+        for (std::size_t at = text.find(url); at != std::string::npos; at = text.find(url, at + shown.size())) text.replace(at, url.size(), shown);
+    }
+    return text;
+}
+
 int fail(std::ostream& err, const std::string& message) {
-    err << "svarboks-central: " << message << '\n';
+    err << "svarboks-central: " << withoutPasswords(message) << '\n';
     return kFailed;
 }
 
@@ -116,8 +125,17 @@ void auditOrWarn(Storage& store, const AuditEntry& entry, std::ostream& err) {
 
 // ---- options that several commands take ----
 
-CLI::Option* addDataOption(CLI::App& command, fs::path& data, const std::string& help = "the data folder (made by init)") {
-    return command.add_option("--data", data, help)->required()->type_name("DIR");
+constexpr const char* kDatabaseHelp =
+    "the store: a postgresql://USER@HOST[:PORT]/DB URL (also from SVARBOKS_DATABASE; libpq also reads ~/.pgpass and PGPASSWORD, "
+    "so that no password need be on the command line); without it, the SQLite store in --data";
+
+// --data, and --database (or SVARBOKS_DATABASE) for the store when it is not the folder's SQLite file.
+CLI::Option* addDataOption(CLI::App& command, DataDir& data, const std::string& help = "the data folder (made by init)") {
+    command.add_option_function<std::string>("--database", [&data](const std::string& url) {
+        if (!url.empty()) givenDatabases().push_back(url);
+        data.database = url;
+    }, kDatabaseHelp)->type_name("URL")->envname("SVARBOKS_DATABASE");
+    return command.add_option("--data", data.root, help)->required()->type_name("DIR");
 }
 
 // An option read by the core's own parser, whose message names what it accepts.
@@ -160,17 +178,17 @@ void refuseK(CLI::App& command) {
 // ---- the commands: their options on a CLI11 subcommand, and what they do ----
 
 struct InitArgs {
-    fs::path data;
+    DataDir data;
     InitOptions options;
     std::optional<int> k;
 };
 
 int init(const InitArgs& args, std::ostream& out, std::ostream& err) {
-    const DataDir dir{args.data};
+    const DataDir& dir = args.data;
     auto report = initDataDir(dir, args.options);
     if (!report) return fail(err, report.error().message);
     out << "Initialised " << dir.root.string() << ":\n"
-        << "  store        " << dir.store().string() << "\n"
+        << "  store        " << describeStore(dir) << "\n"
         << "  secret key   " << dir.secretKey().string() << " (mode 0600: back it up safely; without it no response can be read)\n"
         << "  public key   " << dir.publicKey().string() << "\n"
         << "  certificate  " << dir.tlsCert().string() << (report->certificateGenerated ? " (self-signed, new)" : " (copied)") << "\n"
@@ -209,12 +227,12 @@ void addInit(CLI::App& app, Console& console) {
 }
 
 struct ServeArgs {
-    fs::path data;
+    DataDir data;
     ServeOptions options;
 };
 
 int serve(const ServeArgs& args, std::ostream& out, std::ostream& err) {
-    const DataDir dir{args.data};
+    const DataDir& dir = args.data;
     DashboardOptions dashboardOptions;
     ServeOptions options = args.options;
     options.certFile = dir.tlsCert();
@@ -222,6 +240,8 @@ int serve(const ServeArgs& args, std::ostream& out, std::ostream& err) {
 
     auto keys = loadKeyPair(dir);
     if (!keys) return fail(err, keys.error().message);
+    // Every replica reads the same keys, so they key the login throttle alike (shared_state.hpp).
+    dashboardOptions.accounts.limitSecret = limitSecretFrom(*keys);
     auto store = openStore(dir);
     if (!store) return fail(err, store.error().message);
     Api api(**store, *keys);
@@ -230,7 +250,7 @@ int serve(const ServeArgs& args, std::ostream& out, std::ostream& err) {
     std::mutex logMutex;
     const LogSink log = [&](const std::string& line) {
         const std::lock_guard lock(logMutex);
-        out << line << '\n' << std::flush;
+        out << withoutPasswords(line) << '\n' << std::flush;
     };
     // Signals are taken by one thread with sigtimedwait; every other thread (httplib's too, created later)
     // inherits the blocked mask. A peer closing its connection must not kill the process (SIGPIPE).
@@ -301,17 +321,26 @@ void addServe(CLI::App& app, Console& console) {
         ->capture_default_str()->check(CLI::Range(1, 4096));
     command->add_option("--max-per-address", args->options.maxConnectionsPerAddress, "the most of them from one address (0: no cap)")
         ->capture_default_str()->check(CLI::Range(0, 65536));
+    command->add_option_function<std::vector<std::string>>("--trusted-proxy", [args](const std::vector<std::string>& addresses) {
+        for (const auto& address : addresses) {
+            const auto canonical = canonicalAddress(address);
+            if (!canonical) usageError("--trusted-proxy '" + address + "': expected the IPv4 or IPv6 address of a load balancer (no port, no name)");
+            args->options.trustedProxies.push_back(*canonical);
+        }
+    }, "a load balancer in front of this server (repeatable): from it alone, the client address is the last entry of "
+       "X-Forwarded-For (for the rate limits), and it has no per-address cap; from any other peer the header is ignored")
+        ->type_name("ADDR")->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     refuseK(*command);
     command->callback([args, &console] { console.code = serve(*args, console.out, console.err); });
 }
 
 struct PolicyArgs {
-    fs::path data;
+    DataDir data;
     std::optional<int> k;  ///< set: policy set
 };
 
 int policy(const PolicyArgs& args, std::ostream& out, std::ostream& err) {
-    auto store = openStore(DataDir{args.data});
+    auto store = openStore(args.data);
     if (!store) return fail(err, store.error().message);
     if (args.k) {
         const int k = *args.k;
@@ -348,7 +377,7 @@ void addPolicy(CLI::App& app, Console& console) {
 
 // A command that needs nothing but the data folder, and perhaps one id or name.
 struct Target {
-    fs::path data;
+    DataDir data;
     std::string id;
 };
 
@@ -365,13 +394,13 @@ CLI::App* addTargetCommand(CLI::App& parent, const std::string& name, const std:
 }
 
 struct RoundArgs {
-    fs::path data;
+    DataDir data;
     Round round;
     bool early = false;
 };
 
 int roundsAdd(const RoundArgs& args, std::ostream& out, std::ostream& err) {
-    auto store = openStore(DataDir{args.data});
+    auto store = openStore(args.data);
     if (!store) return fail(err, store.error().message);
     const Round& round = args.round;
     if (auto status = addRound(**store, round); !status) return fail(err, status.message());
@@ -382,7 +411,7 @@ int roundsAdd(const RoundArgs& args, std::ostream& out, std::ostream& err) {
 }
 
 int roundsList(const Target& args, std::ostream& out, std::ostream& err) {
-    auto store = openStore(DataDir{args.data});
+    auto store = openStore(args.data);
     if (!store) return fail(err, store.error().message);
     auto list = (*store)->rounds();
     if (!list) return fail(err, list.error().message);
@@ -397,7 +426,7 @@ int roundsList(const Target& args, std::ostream& out, std::ostream& err) {
 }
 
 int roundsRelease(const RoundArgs& args, std::ostream& out, std::ostream& err) {
-    auto store = openStore(DataDir{args.data});
+    auto store = openStore(args.data);
     if (!store) return fail(err, store.error().message);
     const std::string& id = args.round.id;
     auto released = releaseRound(**store, id, std::chrono::system_clock::now(), args.early);
@@ -441,7 +470,7 @@ void addRounds(CLI::App& app, Console& console) {
 
 // Retention on demand: what serve does daily (retention.hpp).
 int retention(const Target& args, std::ostream& out, std::ostream& err) {
-    auto store = openStore(DataDir{args.data});
+    auto store = openStore(args.data);
     if (!store) return fail(err, store.error().message);
     auto run = applyRetention(**store, std::chrono::system_clock::now(), kCommandLineUser);
     if (!run) return fail(err, run.error().message);
@@ -456,7 +485,7 @@ void addRetention(CLI::App& app, Console& console) {
 }
 
 struct CheckIdsArgs {
-    fs::path data;
+    DataDir data;
     std::string file;
     bool json = false;
 };
@@ -479,7 +508,7 @@ int checkIds(const CheckIdsArgs& args, std::ostream& out, std::ostream& err) {
         ++lines;
         listed.insert(line);
     }
-    auto store = openStore(DataDir{args.data});
+    auto store = openStore(args.data);
     if (!store) return fail(err, store.error().message);
     std::set<std::string> stored;
     std::int64_t total = 0;
@@ -512,12 +541,12 @@ void addCheckIds(CLI::App& app, Console& console) {
 }
 
 struct AuditArgs {
-    fs::path data;
+    DataDir data;
     std::size_t limit = 100;
 };
 
 int auditList(const AuditArgs& args, std::ostream& out, std::ostream& err) {
-    auto store = openStore(DataDir{args.data});
+    auto store = openStore(args.data);
     if (!store) return fail(err, store.error().message);
     auto entries = (*store)->audit(args.limit);
     if (!entries) return fail(err, entries.error().message);
@@ -542,15 +571,15 @@ void addAudit(CLI::App& app, Console& console) {
 }
 
 struct UnitArgs {
-    fs::path data;
+    DataDir data;
     Unit unit;
     bool none = false;  ///< units group: in no group
 };
 
 // Runs one change of the administration library on the store of `data`, as the command line.
 template <class Change>
-int administer(const fs::path& data, std::ostream& err, Change change) {
-    auto store = openStore(DataDir{data});
+int administer(const DataDir& data, std::ostream& err, Change change) {
+    auto store = openStore(data);
     if (!store) return fail(err, store.error().message);
     Administration administration(**store, kCommandLineUser);
     if (auto done = change(administration); !done) return fail(err, done.error().message);
@@ -589,7 +618,7 @@ int unitsRetire(const Target& args, std::ostream& out, std::ostream& err) {
 }
 
 int unitsList(const Target& args, std::ostream& out, std::ostream& err) {
-    auto store = openStore(DataDir{args.data});
+    auto store = openStore(args.data);
     if (!store) return fail(err, store.error().message);
     auto list = Administration(**store, kCommandLineUser).units();
     if (!list) return fail(err, list.error().message);
@@ -639,13 +668,13 @@ void addUnits(CLI::App& app, Console& console) {
 }
 
 struct EnrollArgs {
-    fs::path data;
+    DataDir data;
     std::string unit;
     std::chrono::seconds lifetime = kDefaultCodeLifetime;
 };
 
 int enroll(const EnrollArgs& args, std::ostream& out, std::ostream& err) {
-    auto store = openStore(DataDir{args.data});
+    auto store = openStore(args.data);
     if (!store) return fail(err, store.error().message);
     auto made = Administration(**store, kCommandLineUser).makeEnrolmentCode(args.unit, args.lifetime);
     if (!made) return fail(err, made.error().message);
@@ -674,7 +703,7 @@ void addEnroll(CLI::App& app, Console& console) {
 }
 
 int devicesList(const Target& args, std::ostream& out, std::ostream& err) {
-    auto store = openStore(DataDir{args.data});
+    auto store = openStore(args.data);
     if (!store) return fail(err, store.error().message);
     auto list = (*store)->devices();
     if (!list) return fail(err, list.error().message);
@@ -705,7 +734,7 @@ void addDevices(CLI::App& app, Console& console) {
 }
 
 struct PublishArgs {
-    fs::path data;
+    DataDir data;
     fs::path file;
     PublishTargets targets;
 };
@@ -735,7 +764,7 @@ int surveyPublish(const PublishArgs& args, std::ostream& out, std::ostream& err)
     auto bytes = shared::readSmallFile(args.file, shared::kMaxSurveyBytes);
     if (!bytes) return fail(err, bytes.error().message);
     if (!*bytes) return fail(err, file + ": cannot read the file: it does not exist");
-    auto store = openStore(DataDir{args.data});
+    auto store = openStore(args.data);
     if (!store) return fail(err, store.error().message);
     SurveyAdmin admin(**store);
     std::vector<LintProblem> problems;
@@ -750,7 +779,7 @@ int surveyPublish(const PublishArgs& args, std::ostream& out, std::ostream& err)
 }
 
 int surveyList(const Target& args, std::ostream& out, std::ostream& err) {
-    auto store = openStore(DataDir{args.data});
+    auto store = openStore(args.data);
     if (!store) return fail(err, store.error().message);
     auto list = SurveyAdmin(**store).versions();
     if (!list) return fail(err, list.error().message);
@@ -768,7 +797,7 @@ int surveyList(const Target& args, std::ostream& out, std::ostream& err) {
 }
 
 int surveyRetire(const Target& args, const std::string& version, std::ostream& out, std::ostream& err) {
-    auto store = openStore(DataDir{args.data});
+    auto store = openStore(args.data);
     if (!store) return fail(err, store.error().message);
     if (auto status = SurveyAdmin(**store).retire(args.id, version, kCommandLineUser); !status) return fail(err, status.message());
     out << "Retired survey " << args.id << " " << version << ": kiosks no longer get it (a unit gets its latest other survey, if any).\n"
@@ -802,7 +831,7 @@ void addSurvey(CLI::App& app, Console& console) {
 }
 
 struct ExportArgs {
-    fs::path data;
+    DataDir data;
     std::string format = "jsonl";
     ExportOptions options;
     std::string output;  ///< "" = standard output
@@ -812,7 +841,7 @@ struct ExportArgs {
 int exportCommand(const ExportArgs& args, std::ostream& out, std::ostream& err) {
     const auto format = parseExportFormat(args.format);
     if (!format) return fail(err, format.error().message);
-    auto store = openStore(DataDir{args.data});
+    auto store = openStore(args.data);
     if (!store) return fail(err, store.error().message);
     ExportOptions options = args.options;
     options.format = *format;
@@ -880,7 +909,7 @@ void addExport(CLI::App& app, Console& console) {
 }
 
 struct ReportArgs {
-    fs::path data;
+    DataDir data;
     ReportRequest request;
     std::string by = "unit";
     std::string format = "table";
@@ -901,7 +930,7 @@ int reportCommand(const ReportArgs& args, std::ostream& out, std::ostream& err) 
     ReportRequest request = args.request;
     request.questions = *by == ReportBy::Question;
     if (request.questions && focus.kind == ReportRow::Kind::Unit) request.questionUnits = {focus.id};
-    auto store = openStore(DataDir{args.data});
+    auto store = openStore(args.data);
     if (!store) return fail(err, store.error().message);
     const auto report = buildReport(**store, request);
     if (!report) return fail(err, report.error().message);
@@ -952,12 +981,12 @@ void addReport(CLI::App& app, Console& console) {
 }
 
 struct ImportArgs {
-    fs::path data;
+    DataDir data;
     std::string file;
 };
 
 int importFile(const ImportArgs& args, std::ostream& out, std::ostream& err) {
-    const DataDir dir{args.data};
+    const DataDir& dir = args.data;
     auto keys = loadKeyPair(dir);
     if (!keys) return fail(err, keys.error().message);
     auto store = openStore(dir);
@@ -981,7 +1010,7 @@ void addImport(CLI::App& app, Console& console) {
 }
 
 int deadLetters(const Target& args, std::ostream& out, std::ostream& err) {
-    auto store = openStore(DataDir{args.data});
+    auto store = openStore(args.data);
     if (!store) return fail(err, store.error().message);
     auto list = (*store)->deadLetters();
     if (!list) return fail(err, list.error().message);
@@ -1017,7 +1046,7 @@ std::string readHidden(std::ostream& err, const std::string& prompt) {
 }
 
 struct UserArgs {
-    fs::path data;
+    DataDir data;
     std::string name;
     std::string role = "administrator";
     std::vector<std::string> units;   ///< a unit leader's
@@ -1030,8 +1059,8 @@ AccountChange accountChange(const UserArgs& args) { return {args.name, args.role
 
 // Runs one change of the account library on the store of `data`, as the command line.
 template <class Change>
-int administerAccounts(const fs::path& data, std::ostream& err, Change change) {
-    auto store = openStore(DataDir{data});
+int administerAccounts(const DataDir& data, std::ostream& err, Change change) {
+    auto store = openStore(data);
     if (!store) return fail(err, store.error().message);
     AccountAdmin accounts(**store, kCommandLineUser);
     if (auto done = change(accounts); !done) return fail(err, done.error().message);
@@ -1079,7 +1108,7 @@ int usersRole(const UserArgs& args, std::ostream& out, std::ostream& err) {
 }
 
 int usersList(const Target& args, std::ostream& out, std::ostream& err) {
-    auto store = openStore(DataDir{args.data});
+    auto store = openStore(args.data);
     if (!store) return fail(err, store.error().message);
     auto list = AccountAdmin(**store, kCommandLineUser).accounts();
     if (!list) return fail(err, list.error().message);
@@ -1183,7 +1212,7 @@ void addUsers(CLI::App& app, Console& console) {
 }  // namespace
 
 struct BackupArgs {
-    fs::path data;
+    DataDir data;
     fs::path file;
 };
 
@@ -1198,7 +1227,7 @@ void addBackup(CLI::App& app, Console& console) {
     command->add_option("--to", args->file, "the backup file to make; it must not exist")->required();
     addDataOption(*command, args->data);
     command->callback([args, &console] {
-        auto made = backupDataDir(DataDir{args->data}, args->file);
+        auto made = backupDataDir(args->data, args->file);
         if (!made) {
             console.code = fail(console.err, made.error().message);
             return;
@@ -1212,23 +1241,23 @@ void addBackup(CLI::App& app, Console& console) {
     command->add_option("--from", restore->file, "the backup file")->required()->check(CLI::ExistingFile);
     addDataOption(*command, restore->data, "the data folder to make; it must not exist or be empty");
     command->callback([restore, &console] {
-        auto made = restoreDataDir(restore->file, DataDir{restore->data});
+        auto made = restoreDataDir(restore->file, restore->data);
         if (!made) {
             console.code = fail(console.err, made.error().message);
             return;
         }
-        console.out << restore->data.string() << ": restored from ";
+        console.out << restore->data.root.string() << ": restored from ";
         printBackup(*made, restore->file, console.out);
         console.code = kOk;
     });
 }
 
 void addDoctor(CLI::App& app, Console& console) {
-    auto data = std::make_shared<fs::path>();
+    auto data = std::make_shared<DataDir>();
     CLI::App* command = app.add_subcommand("doctor", "Check the data folder, keys, certificate, store, disk and clock; one line each, with what to do");
     addDataOption(*command, *data);
     command->callback([data, &console] {
-        console.code = shared::printChecks(checkCentral(DataDir{*data}, std::chrono::system_clock::now()), console.out);
+        console.code = shared::printChecks(checkCentral(*data, std::chrono::system_clock::now()), console.out);
     });
 }
 
@@ -1254,7 +1283,8 @@ int runCommand(const std::vector<std::string>& args, std::ostream& out, std::ost
     addCheckIds(app, console);
     addBackup(app, console);
     addDoctor(app, console);
-    app.footer("Every command takes --data DIR, the data folder that init makes; the admin commands work beside a running serve.\n"
+    app.footer("Every command takes --data DIR, the data folder that init makes, and --database URL (or SVARBOKS_DATABASE) when the store\n"
+               "is a PostgreSQL database rather than the folder's SQLite file; the admin commands work beside a running serve.\n"
                "Exit codes: 0 done, 1 failed (the message says why), 2 wrong usage. COMMAND --help shows a command's options.");
     return shared::runCommandLine(app, args, console.code, out, err);
 }

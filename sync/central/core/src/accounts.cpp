@@ -85,12 +85,13 @@ bool isValidUserName(std::string_view name) {
     return std::all_of(name.begin(), name.end(), allowed) && ((first >= 'a' && first <= 'z') || (first >= '0' && first <= '9'));
 }
 
-Accounts::Accounts(AccountStore& storage, AccountOptions options, Clock clock, std::function<void(std::chrono::milliseconds)> sleep)
+Accounts::Accounts(AccountStore& storage, SharedStateStore& shared, AccountOptions options, Clock clock,
+                   std::function<void(std::chrono::milliseconds)> sleep)
     : m_storage(storage),
       m_options(options),
       m_clock(std::move(clock)),
       m_sleep(std::move(sleep)),
-      m_limiter(options.loginAttemptsPerMinute) {
+      m_limiter(shared, "login", options.loginAttemptsPerMinute, options.limitSecret.value_or(randomLimitSecret())) {
     if (!m_sleep) m_sleep = [](std::chrono::milliseconds wait) { std::this_thread::sleep_for(wait); };
     auto standIn = hashPassword(shared::toBase64Url(shared::randomBytes(24)), m_options.cost);
     if (standIn) m_standIn = std::move(*standIn);
@@ -104,7 +105,9 @@ void Accounts::waitUntil(std::chrono::steady_clock::time_point deadline) const {
 LoginResult Accounts::login(std::string_view name, std::string_view password, const std::string& clientAddress) {
     const auto started = std::chrono::steady_clock::now();
     const TimePoint now = m_clock();
-    if (const auto wait = m_limiter.acquire(clientAddress, now)) return {LoginResult::Kind::Throttled, "", *wait};
+    const auto wait = m_limiter.acquire(clientAddress, now);
+    if (!wait) return {LoginResult::Kind::Unavailable, "", std::chrono::seconds(0)};
+    if (*wait) return {LoginResult::Kind::Throttled, "", **wait};
 
     const std::string user = normaliseName(name);
     const bool plausible = isValidUserName(user) && password.size() <= kMaxPasswordBytes;

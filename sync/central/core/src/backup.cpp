@@ -260,7 +260,16 @@ Result<BackupReport> writeRestore(const fs::path& file, const DataDir& dir) {
 
 }  // namespace
 
+namespace {
+
+constexpr const char* kNotForPostgres =
+    "backup and restore copy the SQLite store of a data folder; a PostgreSQL store is backed up with PostgreSQL's own tools "
+    "(pg_dump -Fc, or pg_basebackup with WAL archiving; docs/central.md), and the data folder's keys and certificate as files";
+
+}  // namespace
+
 Result<BackupReport> backupDataDir(const DataDir& dir, const fs::path& file) {
+    if (!dir.database.empty()) return Error{kNotForPostgres};
     try {
         std::error_code ec;
         if (fs::exists(file, ec)) return Error{file.string() + " exists; a backup never replaces a file. Choose a new name"};
@@ -275,6 +284,7 @@ Result<BackupReport> backupDataDir(const DataDir& dir, const fs::path& file) {
 }
 
 Result<BackupReport> restoreDataDir(const fs::path& file, const DataDir& dir) {
+    if (!dir.database.empty()) return Error{kNotForPostgres};
     try {
         std::error_code ec;
         if (!fs::exists(file, ec)) return Error{file.string() + ": no such file"};

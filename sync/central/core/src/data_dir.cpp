@@ -1,6 +1,6 @@
 #include "svarboks/server/data_dir.hpp"
 
-#include "svarboks/server/sqlite_storage.hpp"
+#include "svarboks/server/store.hpp"
 #include "svarboks/shared/files.hpp"
 
 #include <sodium.h>
@@ -54,6 +54,17 @@ Result<bool> copyInto(const fs::path& from, const fs::path& to, mode_t mode) {
     return true;
 }
 
+// Whether a store holds anything a new key pair would cut off: units, accounts or responses.
+Result<bool> holdsData(Storage& store) {
+    auto units = store.units();
+    if (!units) return units.error();
+    auto users = store.users();
+    if (!users) return users.error();
+    auto responses = store.responseCount();
+    if (!responses) return responses.error();
+    return !units->empty() || !users->empty() || *responses > 0;
+}
+
 }  // namespace
 
 Result<InitReport> initDataDir(const DataDir& dir, const InitOptions& options) {
@@ -73,6 +84,19 @@ Result<InitReport> initDataDir(const DataDir& dir, const InitOptions& options) {
                 return Error{dir.root.string() + " is already initialised (" + existing.filename().string() +
                              " exists); refusing to overwrite its keys. Use another folder, or move this one away first"};
             }
+        }
+        // A database is opened (and its schema made) before any file, so that a wrong URL leaves nothing behind.
+        std::unique_ptr<Storage> store;
+        if (!dir.database.empty()) {
+            auto opened = openStore(dir, StoreOpening::Create);
+            if (!opened) return opened.error();
+            auto used = holdsData(**opened);
+            if (!used) return used.error();
+            if (*used) {
+                return Error{describeStore(dir) + " already holds a central store; refusing to make new keys for it (kiosks seal to its key). "
+                             "For another replica, copy the first one's data folder instead"};
+            }
+            store = std::move(*opened);
         }
         std::error_code ec;
         fs::create_directories(dir.root, ec);
@@ -105,8 +129,10 @@ Result<InitReport> initDataDir(const DataDir& dir, const InitOptions& options) {
         }
         if (auto synced = syncFolder(dir.tlsCert().parent_path()); !synced) return synced.error();
 
-        auto store = SqliteStorage::open(dir.store());
-        if (!store) return store.error();
+        if (!store) {
+            auto opened = openStore(dir, StoreOpening::Create);
+            if (!opened) return opened.error();
+        }
         if (auto synced = syncFolder(dir.root); !synced) return synced.error();
         return report;
     } catch (const std::exception& e) {

@@ -1,6 +1,7 @@
 #include "svarboks/server/doctor.hpp"
 
 #include "svarboks/server/sqlite_storage.hpp"
+#include "svarboks/server/store.hpp"
 #include "svarboks/server/tls.hpp"
 
 #include <sys/stat.h>
@@ -73,7 +74,30 @@ Check certificateCheck(const DataDir& dir, TimePoint now) {
     return fine("TLS certificate", detail);
 }
 
+// Shared by both engines: what the store holds.
+Check contentCheck(const DataDir& dir, Storage& store, const std::string& state) {
+    auto surveys = store.surveys();
+    auto units = store.units();
+    if (surveys && surveys->empty()) {
+        return {Check::Level::Warning, "store", state + "; no survey is published",
+                "publish one: svarboks-central survey publish FILE --all --data " + dir.root.string()};
+    }
+    if (units && units->empty()) {
+        return {Check::Level::Warning, "store", state + "; there is no unit", "add one: svarboks-central units add ID --name NAME --data " + dir.root.string()};
+    }
+    return fine("store", state);
+}
+
+// PostgreSQL checks its own pages; doctor checks that the store answers and what it holds.
+Check databaseCheck(const DataDir& dir) {
+    auto store = openStore(dir);
+    if (!store) return problem("store", store.error().message, "check the URL, that PostgreSQL runs, and the account's password (~/.pgpass or PGPASSWORD)");
+    if (auto ping = (*store)->ping(); !ping) return problem("store", ping.message(), "check that PostgreSQL runs and accepts this account");
+    return contentCheck(dir, **store, describeStore(dir) + " answers (its integrity is PostgreSQL's own: data checksums, pg_amcheck)");
+}
+
 Check storeCheck(const DataDir& dir) {
+    if (!dir.database.empty()) return databaseCheck(dir);
     struct stat file {};
     if (::stat(dir.store().c_str(), &file) != 0) {
         return problem("store", dir.store().string() + " does not exist", "make it: svarboks-central init --data " + dir.root.string());
@@ -86,16 +110,7 @@ Check storeCheck(const DataDir& dir) {
     auto integrity = (*store)->integrityCheck();
     if (!integrity) return problem("store", integrity.error().message, "restore the data folder from a backup (docs/deployment.md)");
     if (*integrity != "ok") return problem("store", "damaged: " + *integrity, "restore the data folder from a backup (docs/deployment.md)");
-    auto surveys = (*store)->surveys();
-    auto units = (*store)->units();
-    if (surveys && surveys->empty()) {
-        return {Check::Level::Warning, "store", "intact; no survey is published",
-                "publish one: svarboks-central survey publish FILE --all --data " + dir.root.string()};
-    }
-    if (units && units->empty()) {
-        return {Check::Level::Warning, "store", "intact; there is no unit", "add one: svarboks-central units add ID --name NAME --data " + dir.root.string()};
-    }
-    return fine("store", "intact (schema " + std::to_string(SqliteStorage::kSchemaVersion) + ")");
+    return contentCheck(dir, **store, "intact (schema " + std::to_string(SqliteStorage::kSchemaVersion) + ")");
 }
 
 }  // namespace

@@ -8,6 +8,9 @@
 #include "svarboks/server/enrolment.hpp"
 #include "svarboks/server/html.hpp"
 #include "svarboks/server/http_message.hpp"
+#include "svarboks/server/shared_state.hpp"
+
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -18,7 +21,6 @@ namespace {
 
 std::string esc(std::string_view text) { return escapeHtml(text); }
 
-constexpr std::size_t kMaxMadePasswords = 100;
 constexpr auto kMadePasswordLifetime = std::chrono::minutes(10);
 
 struct AccountTexts {
@@ -316,31 +318,41 @@ AdminAnswer AdminPages::addAccount(const AdminRequest& request) {
 
 AdminAnswer AdminPages::passwordShown(const AdminRequest& request, const std::string& account, const std::string& password, bool oneTime) {
     const std::string id = generateDeviceToken();
-    const TimePoint now = m_clock();
-    {
-        const std::lock_guard lock(m_sheetsMutex);
-        std::erase_if(m_passwords, [&](const auto& entry) { return entry.second.expires <= now; });
-        if (m_passwords.size() >= kMaxMadePasswords) {
-            m_passwords.erase(std::min_element(m_passwords.begin(), m_passwords.end(), [](const auto& a, const auto& b) {
-                return a.second.expires < b.second.expires;
-            }));
-        }
-        m_passwords[id] = MadePassword{request.frame.user, account, password, oneTime, now + kMadePasswordLifetime};
-    }
+    const std::string made = nlohmann::json{{"account", account}, {"password", password}, {"one_time", oneTime}}.dump();
+    const std::int64_t expires = unixSeconds(m_clock() + kMadePasswordLifetime);
+    // The account has its password already: if it cannot be kept for the page, a reset makes another.
+    if (!m_storage.keepOnce(id, sessionOwner(request), sealForSession(request.sessionToken, id, made), expires)) return unavailableAnswer(request.frame);
     return {303, "", "", "/admin/accounts/password?id=" + urlEncode(id)};
 }
+
+namespace {
+
+struct MadePassword {
+    std::string account;
+    std::string password;
+    bool oneTime = false;
+};
+
+std::optional<MadePassword> madePasswordFrom(const std::string& text) {
+    const auto json = nlohmann::json::parse(text, nullptr, false);
+    if (!json.is_object() || !json.value("account", nlohmann::json()).is_string() || !json.value("password", nlohmann::json()).is_string() ||
+        !json.value("one_time", nlohmann::json()).is_boolean()) {
+        return std::nullopt;
+    }
+    return MadePassword{json["account"].get<std::string>(), json["password"].get<std::string>(), json["one_time"].get<bool>()};
+}
+
+}  // namespace
 
 AdminAnswer AdminPages::shownPasswordPage(const AdminRequest& request) {
     const Frame& frame = request.frame;
     const AccountTexts& w = words(frame);
+    const std::string id = request.param("id");
+    auto taken = m_storage.takeOnce(id, sessionOwner(request), unixSeconds(m_clock()));  // shown once: gone from the store now
+    if (!taken) return unavailableAnswer(frame);
     std::optional<MadePassword> made;
-    {
-        const std::lock_guard lock(m_sheetsMutex);
-        const auto found = m_passwords.find(request.param("id"));
-        if (found != m_passwords.end() && found->second.user == frame.user) {
-            if (found->second.expires > m_clock()) made = found->second;
-            m_passwords.erase(found);  // shown once
-        }
+    if (*taken) {
+        if (const auto opened = openForSession(request.sessionToken, id, **taken)) made = madePasswordFrom(*opened);
     }
     if (!made) return notFoundAnswer(frame, std::string(w.shownGone));
     const std::string title = fill(w.shownTitle, {made->account});

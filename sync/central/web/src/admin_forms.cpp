@@ -4,6 +4,7 @@
 
 #include "svarboks/server/accounts.hpp"
 #include "svarboks/server/html.hpp"
+#include "svarboks/shared/hashing.hpp"
 
 #include <algorithm>
 #include <array>
@@ -27,6 +28,8 @@ AdminAnswer notAllowed(const Frame& frame) {
 }
 
 }  // namespace
+
+std::string sessionOwner(const AdminRequest& request) { return shared::sha256Hex(request.sessionToken); }
 
 std::string AdminRequest::field(const std::string& name) const {
     const auto found = form.find(name);

@@ -4,6 +4,9 @@
 
 #include "svarboks/server/enrolment.hpp"
 #include "svarboks/server/html.hpp"
+#include "svarboks/server/shared_state.hpp"
+
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 
@@ -13,7 +16,35 @@ namespace {
 
 std::string esc(std::string_view text) { return escapeHtml(text); }
 
-constexpr std::size_t kMaxSheets = 500;
+// A sheet is opened right after its redirect; what is not opened by then is of no use to anyone.
+constexpr auto kSheetLifetime = std::chrono::minutes(10);
+
+struct Sheet {
+    EnrolmentCode code;
+    std::string endpoint;
+};
+
+std::string sheetText(const Sheet& sheet) {
+    return nlohmann::json{{"code", sheet.code.code}, {"unit_id", sheet.code.unit.id}, {"unit_name", sheet.code.unit.name},
+                          {"expires", unixSeconds(sheet.code.expires)}, {"endpoint", sheet.endpoint}}
+        .dump();
+}
+
+std::optional<Sheet> sheetFrom(const std::string& text) {
+    const auto json = nlohmann::json::parse(text, nullptr, false);
+    if (!json.is_object()) return std::nullopt;
+    for (const char* name : {"code", "unit_id", "unit_name", "endpoint"}) {
+        if (!json.value(name, nlohmann::json()).is_string()) return std::nullopt;
+    }
+    if (!json.value("expires", nlohmann::json()).is_number_integer()) return std::nullopt;
+    Sheet sheet;
+    sheet.code.code = json["code"].get<std::string>();
+    sheet.code.unit.id = json["unit_id"].get<std::string>();
+    sheet.code.unit.name = json["unit_name"].get<std::string>();
+    sheet.code.expires = TimePoint(std::chrono::seconds(json["expires"].get<std::int64_t>()));
+    sheet.endpoint = json["endpoint"].get<std::string>();
+    return sheet;
+}
 
 // The QR code as inline SVG: one path of unit squares, with the 4-module quiet zone the standard asks for.
 std::string qrSvg(const QrMatrix& qr, std::string_view label) {
@@ -124,28 +155,22 @@ AdminAnswer AdminPages::makeCode(const AdminRequest& request) {
     if (!made) return codePage(request, fieldErrors(request.frame, made.error(), {{"unit", unit}, {"expires", expires}}));
 
     const std::string id = generateDeviceToken();
-    const TimePoint now = m_clock();
-    {
-        const std::lock_guard lock(m_sheetsMutex);
-        std::erase_if(m_sheets, [&](const auto& entry) { return entry.second.code.expires <= now; });
-        if (m_sheets.size() >= kMaxSheets) {
-            m_sheets.erase(std::min_element(m_sheets.begin(), m_sheets.end(), [](const auto& a, const auto& b) {
-                return a.second.code.expires < b.second.code.expires;
-            }));
-        }
-        m_sheets[id] = Sheet{request.frame.user, *made, "https://" + request.host};
-    }
+    const std::int64_t keptUntil = std::min(unixSeconds(made->expires), unixSeconds(m_clock() + kSheetLifetime));
+    const std::string sealed = sealForSession(request.sessionToken, id, sheetText(Sheet{*made, "https://" + request.host}));
+    // The code exists already: if its sheet cannot be kept, the page says so and another code can be made.
+    if (!m_storage.keepOnce(id, sessionOwner(request), sealed, keptUntil)) return unavailableAnswer(request.frame);
     return {303, "", "", "/admin/code/sheet?id=" + urlEncode(id)};
 }
 
 AdminAnswer AdminPages::sheetPage(const AdminRequest& request) {
     const Frame& frame = request.frame;
     const AdminTexts& t = adminTexts(frame.language);
+    const std::string id = request.param("id");
+    auto taken = m_storage.takeOnce(id, sessionOwner(request), unixSeconds(m_clock()));  // shown once: gone from the store now
+    if (!taken) return unavailableAnswer(frame);
     std::optional<Sheet> sheet;
-    {
-        const std::lock_guard lock(m_sheetsMutex);
-        const auto found = m_sheets.find(request.param("id"));
-        if (found != m_sheets.end() && found->second.user == frame.user && found->second.code.expires > m_clock()) sheet = found->second;
+    if (*taken) {
+        if (const auto opened = openForSession(request.sessionToken, id, **taken)) sheet = sheetFrom(*opened);
     }
     if (!sheet) return notFoundAnswer(frame, std::string(t.sheetGone));
     const EnrolmentCode& code = sheet->code;

@@ -4,7 +4,9 @@
 // before it gets here, and turns an AdminAnswer into the page or redirect. The pages call the
 // administration library (administration.hpp), the same as the command line; forms are plain HTML, and a
 // refused input comes back as the form with a message next to the field. A successful change answers with
-// a redirect (post/redirect/get).
+// a redirect (post/redirect/get). What a page shows once after its redirect (a made password, a code sheet)
+// is kept in the store (SharedStateStore::keepOnce) sealed for the session that made it (shared_state.hpp), so
+// that the redirect may reach another replica, and the store never holds it readable.
 //
 // admin_forms.cpp: the dispatcher and the form pieces; admin_units.cpp: units; admin_kiosks.cpp: kiosks,
 // enrolment codes and the sheet; admin_accounts.cpp: accounts and the own-password page; admin_text.cpp:
@@ -17,7 +19,6 @@
 #include <cstddef>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,7 @@ struct AdminRequest {
     std::multimap<std::string, std::string> form;           ///< a POST's fields
     std::string host;                                       ///< the Host header, for the endpoint on a code sheet
     Frame frame;                                            ///< language, user, CSRF token, this URL
+    std::string sessionToken;                               ///< the session cookie's token: values shown once are sealed with it
 
     [[nodiscard]] std::string field(const std::string& name) const;
     /// Every value of a repeated field (checkboxes), in order.
@@ -46,6 +48,10 @@ struct AdminAnswer {
     std::string main;
     std::string location;
 };
+
+/// Who a value shown once is kept for: the session (the SHA-256 of its token, as the store knows it), so
+/// that no other session, not even the same account's, can take it.
+[[nodiscard]] std::string sessionOwner(const AdminRequest& request);
 
 /// Whether a path is one of the Administration area's (/admin, /admin/units, ...).
 [[nodiscard]] bool isAdminPath(std::string_view path);
@@ -65,14 +71,6 @@ public:
     [[nodiscard]] AdminAnswer ownPassword(const AdminRequest& request, const std::string& sessionKey, bool firstSignIn);
 
 private:
-    /// A code sheet, kept in memory for the account that made the code until the code expires, so that the
-    /// sheet can be shown (and printed) after the redirect: the store keeps only the code's hash.
-    struct Sheet {
-        std::string user;
-        EnrolmentCode code;
-        std::string endpoint;
-    };
-
     AdminAnswer unitsPage(const AdminRequest& request, const std::map<std::string, std::string>& errors, const Unit& typed);
     AdminAnswer unitPage(const AdminRequest& request, const std::string& id, const std::map<std::string, std::string>& errors);
     AdminAnswer addUnit(const AdminRequest& request);
@@ -84,16 +82,6 @@ private:
     AdminAnswer codePage(const AdminRequest& request, const std::map<std::string, std::string>& errors);
     AdminAnswer makeCode(const AdminRequest& request);
     AdminAnswer sheetPage(const AdminRequest& request);
-
-    /// A password made for an account, kept in memory for the administrator who made it until they open
-    /// the page that shows it (once) or it expires: the store keeps only its hash.
-    struct MadePassword {
-        std::string user;
-        std::string account;
-        std::string password;
-        bool oneTime = false;
-        TimePoint expires;
-    };
 
     AdminAnswer accountsPage(const AdminRequest& request, const std::map<std::string, std::string>& errors);
     AdminAnswer addAccount(const AdminRequest& request);
@@ -110,9 +98,6 @@ private:
     Storage& m_storage;
     Clock m_clock;
     PasswordCost m_cost;
-    std::mutex m_sheetsMutex;
-    std::map<std::string, Sheet> m_sheets;  ///< by a random id
-    std::map<std::string, MadePassword> m_passwords;  ///< by a random id; under m_sheetsMutex
 };
 
 // ---- the form pieces (admin_forms.cpp) ----

@@ -43,8 +43,8 @@ constexpr AdminTexts kDanish{
     "Vælg en ny PIN-kode på 6 cifre, og tryk Tilmeld. Kiosken viser enhedens navn og henter spørgeskemaet.",
     "Koden virker én gang. Smid arket ud, når kiosken er tilmeldt, eller når koden er udløbet.",
     "Eller på kioskens kommandolinje:", "Koden som QR-kode", "(Ingen QR-kode: denne server er bygget uden libqrencode.)",
-    "Udskriv arket med browserens udskriftsfunktion (Ctrl+P).",
-    "Arket findes ikke længere (koden er udløbet, eller serveren er genstartet). Lav en ny kode.",
+    "Udskriv arket nu med browserens udskriftsfunktion (Ctrl+P): det vises kun denne ene gang.",
+    "Arket vises ikke igen (det er vist én gang, eller det er udløbet). Lav en ny kode.",
     // refusals
     "Brug 1-64 tegn: a-z, 0-9, '-', '_' og '.', og start med et bogstav eller et ciffer.", "Id'et {} er allerede brugt. Vælg et andet.",
     "Skriv et navn.", "Navnet må højst være 200 tegn og ingen linjeskift eller styretegn have.",
@@ -105,8 +105,8 @@ constexpr AdminTexts kEnglish{
     "Choose a new PIN of 6 digits and tap Enrol. The kiosk shows the unit's name and fetches the survey.",
     "The code works once. Throw this sheet away once the kiosk is enrolled, or when the code has expired.",
     "Or on the kiosk's command line:", "The code as a QR code", "(No QR code: this server was built without libqrencode.)",
-    "Print the sheet with the browser's print command (Ctrl+P).",
-    "This sheet is no longer available (the code has expired, or the server was restarted). Make a new code.",
+    "Print the sheet now with the browser's print command (Ctrl+P): it is shown this once only.",
+    "This sheet is not shown again (it was shown once, or it expired). Make a new code.",
     // refusals
     "Use 1-64 characters: a-z, 0-9, '-', '_' and '.', starting with a letter or digit.", "The id {} is taken. Choose another.",
     "Enter a name.", "A name has at most 200 characters and no line breaks or control characters.",

@@ -7,8 +7,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 
 #include <algorithm>
 #include <array>
@@ -80,17 +78,6 @@ BodyOutcome readBody(const HttpRequest& request, std::size_t rawLimit, std::size
     return {std::move(decoded.bytes), std::nullopt};
 }
 
-// The key the enrolment limit counts against: the address, or for IPv6 its /64, since one client
-// usually holds a whole /64 and could otherwise step through addresses.
-std::string rateLimitKey(const std::string& address) {
-    in6_addr v6{};
-    if (inet_pton(AF_INET6, address.c_str(), &v6) != 1 || IN6_IS_ADDR_V4MAPPED(&v6)) return address;
-    std::fill(std::begin(v6.s6_addr) + 8, std::end(v6.s6_addr), static_cast<std::uint8_t>(0));
-    char text[INET6_ADDRSTRLEN] = {};
-    inet_ntop(AF_INET6, &v6, text, sizeof text);
-    return std::string(text) + "/64";
-}
-
 class SlotGuard {
 public:
     SlotGuard(const SlotGuard&) = delete;
@@ -115,7 +102,7 @@ Api::Api(Storage& storage, shared::KeyPair keys, ApiOptions options, Clock clock
       m_options(options),
       m_clock(std::move(clock)),
       m_ingestor(storage, keys),
-      m_enrolLimiter(options.enrolAttemptsPerMinute) {}
+      m_enrolLimiter(storage, "enrol", options.enrolAttemptsPerMinute, limitSecretFrom(keys)) {}
 
 std::size_t Api::rawBodyLimit(const std::string& path) const {
     if (path == kEnrollPath) return m_options.maxEnrollBodyBytes + 1024;
@@ -176,9 +163,11 @@ std::variant<Device, HttpResponse> Api::authenticate(const HttpRequest& request)
 
 HttpResponse Api::enroll(const HttpRequest& request) {
     const TimePoint now = m_clock();
-    if (const auto wait = m_enrolLimiter.acquire(rateLimitKey(request.clientAddress), now)) {
-        auto response = errorResponse(429, "too many enrolment attempts; try again in " + std::to_string(wait->count()) + " s");
-        response.headers.emplace_back("Retry-After", std::to_string(wait->count()));
+    const auto wait = m_enrolLimiter.acquire(request.clientAddress, now);
+    if (!wait) return unavailable("the server cannot store right now", kBusyRetryAfterSeconds);
+    if (*wait) {
+        auto response = errorResponse(429, "too many enrolment attempts; try again in " + std::to_string((*wait)->count()) + " s");
+        response.headers.emplace_back("Retry-After", std::to_string((*wait)->count()));
         return response;
     }
     auto body = readBody(request, rawBodyLimit(std::string(kEnrollPath)), m_options.maxEnrollBodyBytes);

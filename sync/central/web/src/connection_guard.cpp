@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -90,7 +91,8 @@ void ConnectionGuard::started(SSL& ssl) {
     if (fd < 0 || !peerOf(fd, peer)) return;
     const std::lock_guard lock(m_mutex);
     std::size_t& count = m_perAddress[peer.address];
-    if (m_options.maxPerAddress > 0 && count >= m_options.maxPerAddress) {
+    const bool uncapped = std::find(m_options.uncapped.begin(), m_options.uncapped.end(), peer.address) != m_options.uncapped.end();
+    if (m_options.maxPerAddress > 0 && count >= m_options.maxPerAddress && !uncapped) {
         // Refused before a byte is read: SSL_accept fails at once and the worker is free again.
         ::shutdown(fd, SHUT_RDWR);
         ++m_cutOverCap;

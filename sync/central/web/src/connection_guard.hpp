@@ -25,6 +25,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <vector>
 
 namespace svarboks::server {
 
@@ -33,6 +34,7 @@ struct GuardOptions {
     std::chrono::milliseconds requestDeadline{60'000};   ///< from the end of the head to the end of the reply
     std::chrono::milliseconds keepAlive{5'000};          ///< after a reply, added to headDeadline for the next head
     std::size_t maxPerAddress = 512;                     ///< live connections per peer address; 0 = no cap
+    std::vector<std::string> uncapped;                   ///< addresses without the cap (trusted load balancers; canonical)
     std::chrono::seconds logInterval{60};                ///< at most one "connections_cut" line per interval
 };
 

@@ -151,7 +151,7 @@ Dashboard::Dashboard(Storage& storage, DashboardOptions options, Clock clock, st
     : m_storage(storage),
       m_options(std::move(options)),
       m_clock(std::move(clock)),
-      m_accounts(storage, m_options.accounts, m_clock, std::move(sleep)),
+      m_accounts(storage, storage, m_options.accounts, m_clock, std::move(sleep)),
       m_admin(std::make_unique<dashboard::AdminPages>(storage, m_clock, m_options.accounts.cost)),
       m_surveyAdmin(std::make_unique<dashboard::SurveyAdminPages>(storage, m_clock)) {
     if (!m_options.reports) m_options.reports = [this](const ReportRequest& request) { return buildReport(m_storage, request); };
@@ -283,7 +283,7 @@ HttpResponse Dashboard::route(const HttpRequest& request) {
             return context.message(403, context.t().formRefusedTitle, std::string(context.t().formRefused));
         }
         const auto answer = m_admin->ownPassword({post, request.path, [&](const std::string& name) { return request.param(name); }, context.form,
-                                                  request.header("Host"), context.frame("", "")},
+                                                  request.header("Host"), context.frame("", ""), token},
                                                  session->sessionKey, session->mustChangePassword);
         if (!answer.location.empty()) return HttpResponse::redirect(answer.location);
         return HttpResponse::html(answer.status, dashboard::page(context.frame(answer.title, "password"), answer.main));
@@ -301,7 +301,7 @@ HttpResponse Dashboard::route(const HttpRequest& request) {
             return context.message(403, context.t().formRefusedTitle, std::string(context.t().formRefused));
         }
         const auto answer = m_admin->handle({post, request.path, [&](const std::string& name) { return request.param(name); }, context.form,
-                                             request.header("Host"), context.frame("", "admin")});
+                                             request.header("Host"), context.frame("", "admin"), token});
         if (!answer.location.empty()) return HttpResponse::redirect(answer.location);
         const Frame frame = context.frame(answer.title, "admin");
         return HttpResponse::html(answer.status, dashboard::page(frame, answer.main));

@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <openssl/ssl.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -289,7 +291,7 @@ struct HttpServer::Impl {
 
     // The one conversion from httplib's request, as its head is read: the decoded query values (only valid
     // UTF-8 ones) and the header fields as sent.
-    static HttpRequest requestFrom(const httplib::Request& req) {
+    HttpRequest requestFrom(const httplib::Request& req) const {
         HttpRequest request;
         request.method = req.method;
         request.path = req.path;
@@ -299,7 +301,13 @@ struct HttpServer::Impl {
         for (const auto& [name, value] : req.headers) {
             if (!addedByHttplib(name)) request.headers.emplace_back(name, value);
         }
-        request.clientAddress = req.remote_addr;
+        std::vector<std::string> forwardedFor;
+        if (!options.trustedProxies.empty()) {
+            for (const auto& [name, value] : req.headers) {
+                if (iequals(name, "X-Forwarded-For")) forwardedFor.push_back(value);
+            }
+        }
+        request.clientAddress = clientAddressOf(req.remote_addr, forwardedFor, options.trustedProxies);
         return request;
     }
 
@@ -430,6 +438,29 @@ HttpServer::~HttpServer() {
     if (m_impl && m_impl->server) m_impl->server->stopListening();
 }
 
+std::optional<std::string> canonicalAddress(std::string_view text) {
+    const std::string address(text);
+    char out[INET6_ADDRSTRLEN] = {};
+    in_addr v4{};
+    if (::inet_pton(AF_INET, address.c_str(), &v4) == 1) return ::inet_ntop(AF_INET, &v4, out, sizeof out) ? std::optional<std::string>(out) : std::nullopt;
+    in6_addr v6{};
+    if (::inet_pton(AF_INET6, address.c_str(), &v6) != 1) return std::nullopt;
+    if (IN6_IS_ADDR_V4MAPPED(&v6)) return ::inet_ntop(AF_INET, &v6.s6_addr[12], out, sizeof out) ? std::optional<std::string>(out) : std::nullopt;
+    return ::inet_ntop(AF_INET6, &v6, out, sizeof out) ? std::optional<std::string>(out) : std::nullopt;
+}
+
+std::string clientAddressOf(const std::string& peer, const std::vector<std::string>& forwardedFor, const std::vector<std::string>& trustedProxies) {
+    if (forwardedFor.empty() || trustedProxies.empty()) return peer;
+    const auto canonicalPeer = canonicalAddress(peer);
+    if (!canonicalPeer || std::find(trustedProxies.begin(), trustedProxies.end(), *canonicalPeer) == trustedProxies.end()) return peer;
+    std::string_view last = forwardedFor.back();
+    if (const auto comma = last.rfind(','); comma != std::string_view::npos) last.remove_prefix(comma + 1);
+    while (!last.empty() && (last.front() == ' ' || last.front() == '\t')) last.remove_prefix(1);
+    while (!last.empty() && (last.back() == ' ' || last.back() == '\t')) last.remove_suffix(1);
+    const auto client = canonicalAddress(last);
+    return client ? *client : peer;
+}
+
 Status parseListenAddress(const std::string& text, ServeOptions& options) {
     const auto colon = text.rfind(':');
     if (colon == std::string::npos || colon == 0) return Error{"--listen '" + text + "': expected HOST:PORT such as 127.0.0.1:8443"};
@@ -454,6 +485,18 @@ Result<std::unique_ptr<HttpServer>> HttpServer::create(Api& api, const ServeOpti
     guarding.requestDeadline = options.requestDeadline;
     guarding.keepAlive = options.keepAliveTimeout;
     guarding.maxPerAddress = options.maxConnectionsPerAddress;
+    // As the guard counts a peer: IPv6 by its /64.
+    for (const auto& proxy : options.trustedProxies) {
+        in6_addr v6{};
+        if (proxy.find(':') == std::string::npos || ::inet_pton(AF_INET6, proxy.c_str(), &v6) != 1) {
+            guarding.uncapped.push_back(proxy);
+            continue;
+        }
+        std::fill(std::begin(v6.s6_addr) + 8, std::end(v6.s6_addr), static_cast<std::uint8_t>(0));
+        char text[INET6_ADDRSTRLEN] = {};
+        ::inet_ntop(AF_INET6, &v6, text, sizeof text);
+        guarding.uncapped.push_back(std::string(text) + "/64");
+    }
     impl->guard = std::make_unique<ConnectionGuard>(guarding, impl->log);
     ConnectionGuard& guard = *impl->guard;
     std::string problem;

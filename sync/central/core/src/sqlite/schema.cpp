@@ -228,6 +228,25 @@ ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled
 ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0 CHECK (must_change_password IN (0, 1));
 ALTER TABLE users ADD COLUMN last_sign_in_at INTEGER NOT NULL DEFAULT 0;  -- unix seconds; 0 = never
 )sql",
+    // v9: what several `serve` processes on one store must share (storage.hpp, SharedStateStore): the token
+    // buckets of the attempt limits, by a keyed hash of the client address that changes each day (never an
+    // address), and values shown once (a made password, a code sheet), sealed with a key the store does not hold.
+    R"sql(
+CREATE TABLE attempt_buckets (
+    key        TEXT PRIMARY KEY,
+    tokens     REAL NOT NULL,
+    updated_ms INTEGER NOT NULL   -- unix milliseconds
+) WITHOUT ROWID;
+CREATE INDEX attempt_buckets_by_time ON attempt_buckets (updated_ms);
+
+CREATE TABLE kept_once (
+    id         TEXT PRIMARY KEY,
+    owner      TEXT NOT NULL,
+    sealed     BLOB NOT NULL,
+    expires_at INTEGER NOT NULL   -- unix seconds
+) WITHOUT ROWID;
+CREATE INDEX kept_once_by_expiry ON kept_once (expires_at);
+)sql",
 };
 static_assert(std::none_of(kMigrations.begin(), kMigrations.end(), [](std::string_view sql) { return sql.empty(); }),
               "every schema version needs its migration");

@@ -5,11 +5,13 @@
 //
 // A failed login looks the same whatever failed (unknown name, wrong password, locked or disabled account): the same
 // answer, one Argon2id check each time, and no answer sooner than `failureDelay` after the attempt arrived,
-// which hides the store write that follows a wrong password. Client addresses live in memory only.
+// which hides the store write that follows a wrong password. The throttle is kept in the store (shared_state.hpp),
+// so that every replica behind a load balancer counts the same attempts; the store holds no address, only a
+// keyed hash of it that changes each day.
 //
 // Thread-safe: one Accounts serves every request thread.
 #include "svarboks/server/clock.hpp"
-#include "svarboks/server/rate_limiter.hpp"
+#include "svarboks/server/shared_state.hpp"
 #include "svarboks/server/storage.hpp"
 
 #include <chrono>
@@ -80,6 +82,9 @@ struct AccountOptions {
     std::size_t maxConcurrentChecks = 2;               ///< Argon2id checks at once (64 MiB each)
     std::chrono::milliseconds failureDelay{500};       ///< a failed login answers no sooner than this
     PasswordCost cost = PasswordCost::Interactive;     ///< of the stand-in hash checked for unknown names
+    /// What the throttle's keys are made with: every replica of one store must have the same
+    /// (limitSecretFrom the data folder's keys, as `serve` does); none = a random one, for one process alone.
+    std::optional<LimitSecret> limitSecret;
 };
 
 struct LoginResult {
@@ -87,7 +92,7 @@ struct LoginResult {
         LoggedIn,     ///< `token` is the new session's token (for the cookie)
         Refused,      ///< unknown name, wrong password, locked or disabled account: deliberately indistinguishable
         Throttled,    ///< too many attempts from this address; `retryAfter`
-        Unavailable,  ///< the store failed
+        Unavailable,  ///< the store failed (also while keeping the throttle)
     };
     Kind kind = Kind::Refused;
     std::string token;
@@ -106,8 +111,9 @@ struct SessionCheck {
 
 class Accounts {
 public:
-    /// `sleep` waits out the failure delay; tests pass one that records instead of sleeping.
-    Accounts(AccountStore& storage, AccountOptions options = {}, Clock clock = systemClock(),
+    /// `shared` keeps the login throttle; `sleep` waits out the failure delay (tests pass one that records
+    /// instead of sleeping).
+    Accounts(AccountStore& storage, SharedStateStore& shared, AccountOptions options = {}, Clock clock = systemClock(),
              std::function<void(std::chrono::milliseconds)> sleep = {});
 
     /// Checks a login attempt; on success creates a session (and removes expired ones).
@@ -132,7 +138,7 @@ private:
     AccountOptions m_options;
     Clock m_clock;
     std::function<void(std::chrono::milliseconds)> m_sleep;
-    RateLimiter m_limiter;
+    AttemptLimit m_limiter;
     std::string m_standIn;  ///< a hash of a random password, checked when the name is unknown or locked
     std::mutex m_slotMutex;
     std::condition_variable m_slotFree;

@@ -2,7 +2,8 @@
 // The central endpoint's data folder: the store, the X25519 key pair that opens sealed responses, and
 // the TLS certificate. `svarboks-central init` makes it; every other command reads it.
 //
-//   DIR/central.db      the store (SQLite, WAL: also central.db-wal and central.db-shm)
+//   DIR/central.db      the store (SQLite, WAL: also central.db-wal and central.db-shm), unless `database`
+//                       names a PostgreSQL database instead (store.hpp)
 //   DIR/secret.key      base64 of the 32-byte X25519 secret key, mode 0600
 //   DIR/public.key      base64 of the public key (what kiosks seal to)
 //   DIR/tls/cert.pem    the TLS certificate (chain)
@@ -20,6 +21,7 @@ namespace svarboks::server {
 
 struct DataDir {
     std::filesystem::path root;
+    std::string database{};  ///< "" = the SQLite file store(); a postgresql:// URL = that database (store.hpp)
 
     [[nodiscard]] std::filesystem::path store() const { return root / "central.db"; }
     [[nodiscard]] std::filesystem::path secretKey() const { return root / "secret.key"; }
@@ -41,7 +43,8 @@ struct InitReport {
 };
 
 /// Creates the folder (mode 0700), the store, the key pair and the certificate. Refuses, changing nothing,
-/// when the folder already holds keys, a certificate or a store. Never throws.
+/// when the folder already holds keys, a certificate or a store, or `database` already holds a store with
+/// units, accounts or responses (another replica's folder is a copy of the first one, not a new init). Never throws.
 [[nodiscard]] shared::Result<InitReport> initDataDir(const DataDir& dir, const InitOptions& options);
 
 /// Reads the key pair, checking that the secret key file is private to its owner (mode 0600) and that the

@@ -22,7 +22,7 @@ class SqlitePool;
 
 class SqliteStorage final : public Storage {
 public:
-    static constexpr int kSchemaVersion = 8;
+    static constexpr int kSchemaVersion = 9;
     static constexpr int kBusyTimeoutMs = 10000;
     static constexpr std::size_t kDefaultMaxConnections = 8;
 

@@ -7,7 +7,7 @@
 #include "svarboks/server/enrolment.hpp"
 #include "svarboks/server/http_message.hpp"
 #include "svarboks/server/ingest.hpp"
-#include "svarboks/server/rate_limiter.hpp"
+#include "svarboks/server/shared_state.hpp"
 #include "svarboks/server/storage.hpp"
 #include "svarboks/shared/sealing.hpp"
 
@@ -24,7 +24,7 @@ namespace svarboks::server {
 struct ApiOptions {
     std::size_t maxBodyBytes = shared::kMaxBodyBytes;  ///< after decompression
     std::size_t maxEnrollBodyBytes = 16 * 1024;
-    int enrolAttemptsPerMinute = 10;
+    int enrolAttemptsPerMinute = 10;  ///< per client address, kept in the store (shared_state.hpp) with a key derived from `keys`
     std::size_t maxConcurrentBatches = 8;  ///< bounds the memory held by bodies in flight
     std::chrono::milliseconds batchQueueTimeout{10000};  ///< then 503 with Retry-After
     /// Batches that may wait for a slot; one more is answered 503 with Retry-After at once, so that under
@@ -67,7 +67,7 @@ private:
     ApiOptions m_options;
     Clock m_clock;
     Ingestor m_ingestor;
-    RateLimiter m_enrolLimiter;
+    AttemptLimit m_enrolLimiter;
     std::atomic<bool> m_draining{false};
     std::atomic<bool> m_storeFailing{false};
     std::mutex m_slotMutex;

@@ -39,7 +39,7 @@ struct HttpRequest {
     std::string path;    ///< without the query string
     std::multimap<std::string, std::string> query;  ///< decoded; only names and values that are valid UTF-8
     HeaderFields headers;       ///< as sent (Content-Encoding included: the body is read undecoded)
-    std::string clientAddress;  ///< for rate limits and the login throttle, in memory only; never logged or stored
+    std::string clientAddress;  ///< for rate limits and the login throttle (stored only as a keyed hash, shared_state.hpp); never logged
     /// Reads the body on demand (so that a request refused early is never buffered); at most `limit` bytes.
     /// Empty for the methods without a body (GET, HEAD, OPTIONS).
     std::function<RawBody(std::size_t limit)> readBody;

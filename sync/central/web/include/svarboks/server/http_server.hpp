@@ -19,6 +19,11 @@
 // its per-read timeouts say. An address may hold at most `maxConnectionsPerAddress` connections; one more is
 // closed at the start of its handshake. stop() may be called from any thread; run() returns once requests in
 // flight have finished.
+//
+// Behind a load balancer every connection comes from the balancer: a peer listed in `trustedProxies` has no
+// per-address cap, and the client address of its requests (for the rate limits) is the last entry of its
+// X-Forwarded-For, the one the balancer added itself (earlier entries are whatever the client sent). From
+// any other peer the header is ignored: a client must not choose its own rate-limit key.
 #include "svarboks/server/api.hpp"
 #include "svarboks/server/dashboard.hpp"
 #include "svarboks/shared/result.hpp"
@@ -28,7 +33,10 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace svarboks::server {
 
@@ -46,6 +54,7 @@ struct ServeOptions {
     std::chrono::milliseconds headDeadline{10'000};     ///< handshake start to the end of the request head
     std::chrono::milliseconds requestDeadline{60'000};  ///< end of the head to the end of the reply (downloads: none)
     std::size_t maxConnectionsPerAddress = 512;         ///< live connections per peer address (IPv6: per /64); 0 = no cap
+    std::vector<std::string> trustedProxies;            ///< load balancers' addresses (`serve --trusted-proxy`), see above
 };
 
 /// Receives one log line (JSON, no newline). Called from request threads; must be thread-safe.
@@ -53,6 +62,15 @@ using LogSink = std::function<void(const std::string& line)>;
 
 /// Parses "HOST:PORT" or "[IPV6]:PORT" into options.host and options.port.
 [[nodiscard]] shared::Status parseListenAddress(const std::string& text, ServeOptions& options);
+
+/// An IPv4 or IPv6 address as one spelling ("::ffff:10.0.0.1" is "10.0.0.1"); nullopt when `text` is not one.
+[[nodiscard]] std::optional<std::string> canonicalAddress(std::string_view text);
+
+/// The client address of a request from `peer`: when the peer is one of `trustedProxies` (canonical, as
+/// canonicalAddress gives), the last entry of the last X-Forwarded-For field (`forwardedFor`: the fields as
+/// sent) when that is an address; otherwise the peer.
+[[nodiscard]] std::string clientAddressOf(const std::string& peer, const std::vector<std::string>& forwardedFor,
+                                          const std::vector<std::string>& trustedProxies);
 
 class HttpServer {
 public:
