@@ -36,7 +36,6 @@ Standard library only. The fault suite (run_faults.py) imports FaultProxy and ru
 import argparse
 import asyncio
 import collections
-import json
 import os
 import random
 import signal
@@ -210,7 +209,6 @@ class FaultProxy:
         # Every key exists from the start, so that other threads may copy the counters at any time.
         self.counts = collections.Counter({kind: 0 for kind in KINDS})
         self.events = collections.Counter({event: 0 for event in EVENTS})
-        self.results = collections.Counter()  # "accepted", "duplicate", "rejected" in the replies relayed (not tcp_pass)
         self.typical_batch_seconds = 0.05  # from a batch handed to the central to its reply (moving average)
         self.on_forwarded = None
         self.log = log or (lambda line: None)
@@ -404,22 +402,12 @@ class FaultProxy:
             self.events["forwarded"] += 1
             if path == b"/api/v1/batches":
                 self.typical_batch_seconds = 0.8 * self.typical_batch_seconds + 0.2 * (time.monotonic() - sent)
-                self._count_results(message[1])
             return with_connection_close(message[0]) + message[1]
         except (OSError, ssl.SSLError, asyncio.IncompleteReadError, HttpError, TimeoutError, ValueError) as e:
             self.events["central_died_with_request"] += 1
             return None
         finally:
             up_writer.transport.abort()
-
-    def _count_results(self, body):
-        """Counts the per-response statuses of a batch reply the central sent (whether or not the kiosk then
-        got it); the central's log has no such counts (they would tell when someone answered)."""
-        try:
-            for result in json.loads(body).get("results", []):
-                self.results[result.get("status", "?")] += 1
-        except (ValueError, AttributeError):
-            pass
 
     async def _relay_tcp(self, kind, reader, writer):
         connected = await self._connect(tls=False)
