@@ -8,6 +8,8 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 
 namespace svarboks::test {
 namespace {
@@ -171,6 +173,52 @@ TEST_CASE("accounts: no administrator can lock the dashboard out: not themselves
     REQUIRE(cli.enable("bo").ok());
     CHECK(cli.setRole({"anna", "analyst", {}, {}}).ok());
     CHECK(userOf(board.central, "anna").role == "analyst");
+}
+
+TEST_CASE("accounts: two administrators disabling each other at the same moment never leave none enabled") {
+    Board board;
+    board.addUser("bo", "administrator");
+    AccountAdmin anna = adminAs(board.central, "anna");
+    AccountAdmin bo = adminAs(board.central, "bo");
+    // Each round both check "another administrator is enabled" and then disable the other, at once.
+    // Only the store's own check, in the transaction of the change, keeps one of them enabled.
+    for (int round = 0; round < 50; ++round) {
+        std::atomic<int> ready{0};
+        server::AdminStatus byAnna = server::AdminDone{};
+        server::AdminStatus byBo = server::AdminDone{};
+        std::thread first([&] {
+            ++ready;
+            while (ready < 2) {}
+            byAnna = anna.disable("bo");
+        });
+        std::thread second([&] {
+            ++ready;
+            while (ready < 2) {}
+            byBo = bo.disable("anna");
+        });
+        first.join();
+        second.join();
+        const bool annaEnabled = !userOf(board.central, "anna").disabled;
+        const bool boEnabled = !userOf(board.central, "bo").disabled;
+        REQUIRE((annaEnabled || boEnabled));
+        CHECK(byAnna.ok() != byBo.ok());  // exactly one of them, as if one after the other
+        for (const auto* outcome : {&byAnna, &byBo}) {
+            if (!outcome->ok()) CHECK(outcome->error().problem == AdminProblem::LastAdministrator);
+        }
+        AccountAdmin cli = adminAs(board.central, "(command line)");
+        REQUIRE(cli.enable("anna").ok());
+        REQUIRE(cli.enable("bo").ok());
+    }
+
+    // The store refuses it by itself too, whoever asks.
+    REQUIRE(board.central.store->setUserDisabled("bo", true).ok());
+    const auto refused = board.central.store->setUserDisabled("anna", true);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.message() == server::kNoAdministratorLeft);
+    CHECK_FALSE(userOf(board.central, "anna").disabled);
+    CHECK(board.central.store->removeUser("anna").message() == server::kNoAdministratorLeft);
+    CHECK(board.central.store->setUserRole("anna", "analyst", {}).message() == server::kNoAdministratorLeft);
+    CHECK(userOf(board.central, "anna").role == "administrator");
 }
 
 TEST_CASE("accounts: an account changes its own password with the current one; its other sessions end") {

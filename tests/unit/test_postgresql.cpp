@@ -3,6 +3,7 @@
 // Runs only against a PostgreSQL server (SVARBOKS_TEST_DATABASE, set by tests/postgresql/with_cluster.sh).
 #include "svarboks/server/enrolment.hpp"
 #include "svarboks/server/postgresql_storage.hpp"
+#include "svarboks/server/store.hpp"
 #include "svarboks/server/tally.hpp"
 #include "test_server_fixture.hpp"
 
@@ -333,9 +334,9 @@ TEST_CASE("postgresql: two replicas creating the schema at once both open it; er
     for (const auto& error : errors) CHECK_MESSAGE(error.empty(), error);
     CHECK(pgRows(fresh.url(), "SELECT version FROM svarboks_schema")[0][0] == std::optional<std::string>(std::to_string(server::PostgresStorage::kSchemaVersion)));
 
-    CHECK(server::PostgresStorage::isUrl("postgresql://svarboks@127.0.0.1/x"));
-    CHECK(server::PostgresStorage::isUrl("postgres://db/x"));
-    CHECK_FALSE(server::PostgresStorage::isUrl("/var/lib/svarboks/central.db"));
+    CHECK(server::isPostgresUrl("postgresql://svarboks@127.0.0.1/x"));
+    CHECK(server::isPostgresUrl("postgres://db/x"));
+    CHECK_FALSE(server::isPostgresUrl("/var/lib/svarboks/central.db"));
     auto refused = server::PostgresStorage::open("postgresql://svarboks:hunter2secret@127.0.0.1:1/svarboks?connect_timeout=2");
     REQUIRE_FALSE(refused.ok());
     CHECK(refused.error().message.find("hunter2secret") == std::string::npos);

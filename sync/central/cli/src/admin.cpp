@@ -16,6 +16,7 @@
 #include "svarboks/server/ingest.hpp"
 #include "svarboks/server/report.hpp"
 #include "svarboks/server/maintenance.hpp"
+#include "svarboks/server/migrate.hpp"
 #include "svarboks/server/report_format.hpp"
 #include "svarboks/server/retention.hpp"
 #include "svarboks/server/rounds.hpp"
@@ -1252,6 +1253,34 @@ void addBackup(CLI::App& app, Console& console) {
     });
 }
 
+void addMigrate(CLI::App& app, Console& console) {
+    auto data = std::make_shared<DataDir>();
+    CLI::App* command = app.add_subcommand("migrate", "Copy the data folder's SQLite store into an empty PostgreSQL database (--database), checked by counting every table");
+    addDataOption(*command, *data, "the data folder whose SQLite store (central.db) is copied; it is left as it was");
+    command->callback([data, &console] {
+        if (data->database.empty()) usageError("migrate needs the PostgreSQL database to copy into: --database URL (or SVARBOKS_DATABASE)");
+        std::error_code ec;
+        if (!fs::exists(data->store(), ec)) {
+            console.code = fail(console.err, data->root.string() + " holds no SQLite store (central.db) to copy");
+            return;
+        }
+        const std::string target = describeStore(*data);
+        auto copied = migrateToPostgres(data->store(), data->database, [&](const std::string& table, std::int64_t rows) {
+            console.out << "  " << pad(table, 16) << rows << " rows\n" << std::flush;
+        });
+        if (!copied) {
+            console.code = fail(console.err, copied.error().message + " (the database was left as it was)");
+            return;
+        }
+        std::int64_t total = 0;
+        for (const auto& table : *copied) total += table.rows;
+        console.out << data->store().string() << " copied into " << target << ": " << copied->size() << " tables, " << total
+                    << " rows, every count checked on both sides.\nFrom now on give every command and serve --database (or SVARBOKS_DATABASE); "
+                       "the SQLite file is left as it was.\n";
+        console.code = kOk;
+    });
+}
+
 void addDoctor(CLI::App& app, Console& console) {
     auto data = std::make_shared<DataDir>();
     CLI::App* command = app.add_subcommand("doctor", "Check the data folder, keys, certificate, store, disk and clock; one line each, with what to do");
@@ -1282,6 +1311,7 @@ int runCommand(const std::vector<std::string>& args, std::ostream& out, std::ost
     addAudit(app, console);
     addCheckIds(app, console);
     addBackup(app, console);
+    addMigrate(app, console);
     addDoctor(app, console);
     app.footer("Every command takes --data DIR, the data folder that init makes, and --database URL (or SVARBOKS_DATABASE) when the store\n"
                "is a PostgreSQL database rather than the folder's SQLite file; the admin commands work beside a running serve.\n"

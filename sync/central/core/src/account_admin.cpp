@@ -9,6 +9,15 @@ namespace {
 
 AdminError storeError(const std::string& message) { return {AdminProblem::Store, message}; }
 
+// A store's refusal of a change that raced another (two administrators disabling each other at once) is
+// the same refusal as the check before it, not a store failure.
+AdminError changeError(const std::string& name, const std::string& message) {
+    if (message == kNoAdministratorLeft) {
+        return {AdminProblem::LastAdministrator, "'" + name + "' is the last enabled administrator: add or enable another administrator first"};
+    }
+    return storeError(message);
+}
+
 std::string joined(const std::vector<std::string>& items) {
     std::string text;
     for (const auto& item : items) text += (text.empty() ? "" : ", ") + item;
@@ -160,7 +169,7 @@ AdminStatus AccountAdmin::setRole(const AccountChange& account) {
     if (account.role != roleName(Role::Administrator)) {
         if (auto kept = keepAnAdministrator(*user, "take the administrator role from"); !kept) return kept.error();
     }
-    if (auto status = m_storage.setUserRole(account.name, account.role, *scope); !status) return storeError(status.message());
+    if (auto status = m_storage.setUserRole(account.name, account.role, *scope); !status) return changeError(account.name, status.message());
     const std::string where = describeScope(*scope);
     return audit("set-role", account.name + " to " + account.role + (where.empty() ? "" : " (" + where + ")"));
 }
@@ -169,7 +178,7 @@ AdminStatus AccountAdmin::disable(const std::string& name) {
     auto user = existing(name);
     if (!user) return user.error();
     if (auto kept = keepAnAdministrator(*user, "disable"); !kept) return kept.error();
-    if (auto status = m_storage.setUserDisabled(name, true); !status) return storeError(status.message());
+    if (auto status = m_storage.setUserDisabled(name, true); !status) return changeError(name, status.message());
     return audit("disable-user", name);
 }
 
@@ -205,7 +214,7 @@ AdminStatus AccountAdmin::remove(const std::string& name) {
     auto user = existing(name);
     if (!user) return user.error();
     if (auto kept = keepAnAdministrator(*user, "remove"); !kept) return kept.error();
-    if (auto status = m_storage.removeUser(name); !status) return storeError(status.message());
+    if (auto status = m_storage.removeUser(name); !status) return changeError(name, status.message());
     return audit("remove-user", name);
 }
 

@@ -17,7 +17,6 @@ constexpr std::string_view kPostgres = "postgres://";
 
 bool startsWith(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
 
-// The one place that knows the PostgreSQL engine (it creates or migrates the schema as needed).
 Result<std::unique_ptr<Storage>> openPostgres(const DataDir& dir) {
     auto store = PostgresStorage::open(dir.database);
     if (!store) return store.error();

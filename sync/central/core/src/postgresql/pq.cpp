@@ -24,30 +24,6 @@ int hexValue(char c) {
 
 }  // namespace
 
-std::string redactedUrl(std::string_view url) {
-    std::string text(url);
-    // postgresql://user:password@host: drop ":password" (the user part ends at the last '@' before the path).
-    if (const auto scheme = text.find("://"); scheme != std::string::npos) {
-        const auto start = scheme + 3;
-        const auto pathStart = text.find_first_of("/?", start);
-        const auto at = text.rfind('@', pathStart == std::string::npos ? std::string::npos : pathStart);
-        if (at != std::string::npos && at >= start) {
-            const auto colon = text.find(':', start);
-            if (colon != std::string::npos && colon < at) text.erase(colon, at - colon);
-        }
-    }
-    // ...?password=secret&...: drop the parameter.
-    for (std::size_t at = text.find("password="); at != std::string::npos; at = text.find("password=", at)) {
-        if (at == 0 || (text[at - 1] != '?' && text[at - 1] != '&')) {
-            at += 9;
-            continue;
-        }
-        const auto end = text.find('&', at);
-        text.erase(at - 1, (end == std::string::npos ? text.size() : end) - (at - 1));
-    }
-    return text;
-}
-
 // ---- Params ----
 
 Params& Params::text(std::string value) {
@@ -214,6 +190,31 @@ std::optional<Failure> Connection::execOnce(std::string_view sql, const Params& 
 std::optional<Failure> Connection::command(std::string_view sql, Rows* rows) {
     Rows own;
     return check(PQexec(m_conn, std::string(sql).c_str()), rows != nullptr ? *rows : own);
+}
+
+std::optional<Failure> Connection::copyIn(std::string_view sql, const std::function<bool(std::string& chunk)>& next) {
+    Rows started;
+    pg_result* result = PQexec(m_conn, std::string(sql).c_str());
+    if (result != nullptr && PQresultStatus(result) == PGRES_COPY_IN) {
+        PQclear(result);
+    } else {
+        if (auto failed = check(result, started)) return failed;
+        return Failure{"not a COPY FROM STDIN: " + std::string(sql), ""};
+    }
+    std::string chunk;
+    const char* stopped = nullptr;
+    for (;;) {
+        chunk.clear();
+        const bool more = next(chunk);
+        if (!chunk.empty() && PQputCopyData(m_conn, chunk.data(), static_cast<int>(chunk.size())) != 1) return connectionFailure();
+        if (!more) break;
+    }
+    if (PQputCopyEnd(m_conn, stopped) != 1) return connectionFailure();
+    // The COPY's own result, then the end of results.
+    Rows copied;
+    auto failed = check(PQgetResult(m_conn), copied);
+    while (pg_result* rest = PQgetResult(m_conn)) PQclear(rest);
+    return failed;
 }
 
 bool Connection::idle() const { return PQstatus(m_conn) == CONNECTION_OK && PQtransactionStatus(m_conn) == PQTRANS_IDLE; }

@@ -5,6 +5,7 @@
 #include "svarboks/shared/result.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,9 +21,6 @@ namespace svarboks::server::pq {
 using shared::Error;
 using shared::Result;
 using shared::Status;
-
-/// The URL without its password (in the user part or a password= parameter): what messages may show.
-[[nodiscard]] std::string redactedUrl(std::string_view url);
 
 /// Parameters of one statement, in order ($1, $2, ...): text, or bytes sent in binary (bytea), or NULL.
 class Params {
@@ -92,6 +90,10 @@ public:
     [[nodiscard]] std::optional<Failure> execOnce(std::string_view sql, const Params& params, Rows& rows);
     /// Runs one or more statements without parameters (BEGIN, COMMIT, DDL).
     [[nodiscard]] std::optional<Failure> command(std::string_view sql, Rows* rows = nullptr);
+
+    /// Runs `COPY ... FROM STDIN` (text format): sends what `next` puts into its buffer, a chunk a call,
+    /// until it returns false. Holds one chunk in memory.
+    [[nodiscard]] std::optional<Failure> copyIn(std::string_view sql, const std::function<bool(std::string& chunk)>& next);
 
     /// Whether the connection is usable and outside any transaction (a lease may be pooled again).
     [[nodiscard]] bool idle() const;

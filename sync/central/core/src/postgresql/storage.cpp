@@ -2,6 +2,7 @@
 #include "pool.hpp"
 
 #include "svarboks/server/postgresql_storage.hpp"
+#include "svarboks/server/store.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -89,7 +90,7 @@ Status requirePgUnit(PgWork& work, const std::string& unitId) {
 // ---- PgPool ----
 
 PgPool::PgPool(std::string url, std::size_t maxConnections, std::unique_ptr<pq::Connection> first)
-    : m_url(std::move(url)), m_prefix("store " + pq::redactedUrl(m_url) + ": "), m_maxConnections(std::max<std::size_t>(1, maxConnections)) {
+    : m_url(std::move(url)), m_prefix("store " + redactDatabaseUrl(m_url) + ": "), m_maxConnections(std::max<std::size_t>(1, maxConnections)) {
     m_idle.push_back(std::move(first));
 }
 
@@ -132,12 +133,11 @@ PostgresStorage::PostgresStorage(std::string url, std::unique_ptr<PgPool> pool) 
 
 PostgresStorage::~PostgresStorage() = default;
 
-bool PostgresStorage::isUrl(std::string_view text) { return text.rfind("postgresql://", 0) == 0 || text.rfind("postgres://", 0) == 0; }
 
 Result<std::unique_ptr<PostgresStorage>> PostgresStorage::open(const std::string& url, std::size_t maxConnections) {
-    const std::string shown = pq::redactedUrl(url);
+    const std::string shown = redactDatabaseUrl(url);
     const std::string prefix = "store " + shown + ": ";
-    if (!isUrl(url)) return Error{prefix + "not a PostgreSQL URL (postgresql://USER@HOST:PORT/DATABASE)"};
+    if (!isPostgresUrl(url)) return Error{prefix + "not a PostgreSQL URL (postgresql://USER@HOST:PORT/DATABASE)"};
     try {
         auto first = pq::Connection::open(url);
         if (!first) return Error{prefix + first.error().message};

@@ -40,6 +40,24 @@ Result<std::optional<UserAccount>> findUserIn(Work& work, const std::string& nam
     return work.one(query, userFrom);
 }
 
+Result<std::int64_t> enabledAdministrators(Work& work) {
+    auto query = work.query("SELECT count(*) FROM users WHERE role = 'administrator' AND disabled = 0");
+    return work.integer(query);
+}
+
+// Runs `change` in the caller's write transaction and refuses it (the transaction then rolls back) when it
+// took the store from some enabled administrators to none.
+template <typename Change>
+Status keepingAnAdministrator(Work& work, Change&& change) {
+    auto before = enabledAdministrators(work);
+    if (!before) return Error{before.error().message};
+    if (Status done = change(); !done) return done;
+    auto after = enabledAdministrators(work);
+    if (!after) return Error{after.error().message};
+    if (*before > 0 && *after == 0) return Error{std::string(kNoAdministratorLeft)};
+    return {};
+}
+
 }  // namespace
 
 Status SqliteStorage::addUser(const UserAccount& user) {
@@ -68,18 +86,22 @@ Result<std::optional<UserAccount>> SqliteStorage::findUser(const std::string& na
 
 Status SqliteStorage::setUserRole(const std::string& name, const std::string& role, const std::vector<std::string>& scope) {
     return m_pool->write(kCannotWrite, [&](Work& work) {
-        auto query = work.query("UPDATE users SET role = ?2, scope = ?3 WHERE name = ?1");
-        const std::string text = scopeText(scope);
-        query.text(1, name).text(2, role).text(3, text);
-        return work.change(query, "no user '" + name + "'");
+        return keepingAnAdministrator(work, [&] {
+            auto query = work.query("UPDATE users SET role = ?2, scope = ?3 WHERE name = ?1");
+            const std::string text = scopeText(scope);
+            query.text(1, name).text(2, role).text(3, text);
+            return work.change(query, "no user '" + name + "'");
+        });
     });
 }
 
 Status SqliteStorage::removeUser(const std::string& name) {
     return m_pool->write(kCannotWrite, [&](Work& work) {
-        auto query = work.query("DELETE FROM users WHERE name = ?1");
-        query.text(1, name);
-        return work.change(query, "there is no user '" + name + "' (see: users list)");
+        return keepingAnAdministrator(work, [&] {
+            auto query = work.query("DELETE FROM users WHERE name = ?1");
+            query.text(1, name);
+            return work.change(query, "there is no user '" + name + "' (see: users list)");
+        });
     });
 }
 
@@ -112,9 +134,12 @@ Status SqliteStorage::recordLogin(const std::string& name, std::int64_t at) {
 
 Status SqliteStorage::setUserDisabled(const std::string& name, bool disabled) {
     return m_pool->write(kCannotWrite, [&](Work& work) -> Status {
-        auto update = work.query("UPDATE users SET disabled = ?2 WHERE name = ?1");
-        update.text(1, name).integer(2, disabled ? 1 : 0);
-        if (Status changed = work.change(update, "there is no user '" + name + "' (see: users list)"); !changed) return changed;
+        const Status changed = keepingAnAdministrator(work, [&] {
+            auto update = work.query("UPDATE users SET disabled = ?2 WHERE name = ?1");
+            update.text(1, name).integer(2, disabled ? 1 : 0);
+            return work.change(update, "there is no user '" + name + "' (see: users list)");
+        });
+        if (!changed) return changed;
         if (!disabled) return {};
         auto sessions = work.query("DELETE FROM sessions WHERE user_name = ?1");
         sessions.text(1, name);

@@ -63,8 +63,6 @@ public:
     /// them untouched. Errors say what failed and PostgreSQL's reason; the URL they show has no password.
     [[nodiscard]] static Result<std::unique_ptr<PostgresStorage>> open(const std::string& url,
                                                                        std::size_t maxConnections = kDefaultMaxConnections);
-    /// Whether `text` names a PostgreSQL store (postgresql:// or postgres://) rather than a file.
-    [[nodiscard]] static bool isUrl(std::string_view text);
 
     ~PostgresStorage() override;
     PostgresStorage(const PostgresStorage&) = delete;

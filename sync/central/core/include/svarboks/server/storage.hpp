@@ -21,6 +21,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace svarboks::server {
@@ -416,6 +417,11 @@ public:
     [[nodiscard]] virtual Result<std::optional<std::string>> takeOnce(const std::string& id, const std::string& owner, std::int64_t now) = 0;
 };
 
+/// The error (exactly this message) of an account change that would leave no enabled administrator:
+/// setUserRole, setUserDisabled and removeUser check it in the same transaction as the change, so that two
+/// administrators disabling each other at the same moment (on two replicas) cannot both succeed.
+inline constexpr std::string_view kNoAdministratorLeft = "it would leave no enabled administrator";
+
 /// Dashboard accounts and their login sessions.
 class AccountStore {
 public:
@@ -425,9 +431,9 @@ public:
     /// Every account, by name.
     [[nodiscard]] virtual Result<std::vector<UserAccount>> users() = 0;
     [[nodiscard]] virtual Result<std::optional<UserAccount>> findUser(const std::string& name) = 0;
-    /// Sets an account's role and scope; an error if there is none with this name.
+    /// Sets an account's role and scope; an error if there is none with this name, or kNoAdministratorLeft.
     [[nodiscard]] virtual Status setUserRole(const std::string& name, const std::string& role, const std::vector<std::string>& scope) = 0;
-    /// Removes an account and all its sessions; an error if there is none with this name.
+    /// Removes an account and all its sessions; an error if there is none with this name, or kNoAdministratorLeft.
     [[nodiscard]] virtual Status removeUser(const std::string& name) = 0;
     /// Counts a wrong password: one more failure, and at `maxFailures` the account is locked until
     /// `lockUntil` (unix seconds) and the count starts again. The account as updated; nullopt when unknown.
@@ -437,7 +443,8 @@ public:
     [[nodiscard]] virtual Status clearLoginFailures(const std::string& name) = 0;
     /// A successful sign-in at `at` (unix seconds): clears the failures and lock and records the time.
     [[nodiscard]] virtual Status recordLogin(const std::string& name, std::int64_t at) = 0;
-    /// Disables (and ends every session of) or enables an account, in one transaction; an error if there is none.
+    /// Disables (and ends every session of) or enables an account, in one transaction; an error if there is
+    /// none, or kNoAdministratorLeft.
     [[nodiscard]] virtual Status setUserDisabled(const std::string& name, bool disabled) = 0;
     /// Sets an account's password hash and whether it must choose another at its next page, clears its
     /// failures and lock, and ends every session of it but the one whose token hash is `keepSession` (""
