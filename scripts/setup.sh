@@ -15,8 +15,8 @@ packages=(g++ cmake ninja-build pkg-config git curl nlohmann-json3-dev libsodium
           libsdl2-dev libimgui-dev libstb-dev libgl-dev fonts-dejavu-core libqrencode-dev libcli11-dev libespeak-ng-dev espeak-ng-data libpq-dev)
 # The test tools: the survey-core reference (node), a virtual display for the GUI tests, and Debian's
 # Chromium for the dashboard's browser test, and PostgreSQL 15 for the suites run against that store
-# (tests/postgresql/cluster.sh starts a throwaway cluster).
-test_packages=(xvfb xdotool imagemagick libgl1-mesa-dri python3 chromium postgresql-15)
+# (tests/postgresql/cluster.sh starts a throwaway cluster), with nginx in front of two replicas.
+test_packages=(xvfb xdotool imagemagick libgl1-mesa-dri python3 chromium postgresql-15 nginx)
 
 missing=()
 for package in "${packages[@]}"; do

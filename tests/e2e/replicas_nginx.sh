@@ -21,12 +21,13 @@ work=$(mktemp -d /tmp/svarboks-replicas-XXXXXX)
 chmod 755 "$work"
 servers=()
 nginx_pid=
+server=
 cleanup() {
-  for pid in "${servers[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in $server "${servers[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   [[ -n $nginx_pid ]] && kill -QUIT "$nginx_pid" 2>/dev/null || true
   wait 2>/dev/null || true
   "$root/tests/postgresql/cluster.sh" stop "$work/pg" || true
-  rm -rf "$work"
+  if [[ -n ${SVARBOKS_KEEP:-} ]]; then echo "replicas_nginx: kept $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 fail() {
@@ -55,17 +56,19 @@ config=$work/kiosk/kiosk.json
 "$svarboks" config init --config "$config" --unit "Solhaven" >/dev/null
 code=$("$central" enroll --unit solhaven --data "$work/central" | awk 'NR==3 {print $1}')
 "$svarboks" enroll "$code" --endpoint "https://127.0.0.1:$port" --ca "$work/central/tls/cert.pem" --config "$config" >/dev/null
-"$svarboks" simulate 40 --seed 3 --config "$config" --print-ids --into-production-outbox | awk '/^committed/ {print $2}' >"$work/ids"
+"$svarboks" simulate 40 --seed 3 --config "$config" --print-ids --into-production-outbox 2>/dev/null | awk '/^committed/ {print $2}' >"$work/ids"
 "$svarboks" sync --config "$config" >/dev/null || fail "the first sync failed: $("$svarboks" status --config "$config")"
 week=$(date +%G-W%V)
 "$central" rounds add first --from "$week" --to "$week" --data "$work/central" >/dev/null
 "$central" rounds release first --early --data "$work/central" >/dev/null
 "$central" report --round first --format json --data "$work/central" >"$work/report-sqlite.json"
 kill -TERM "$server" && wait "$server" || true
+server=
 
 # ---- 2. migrate into PostgreSQL ----
 url=$("$root/tests/postgresql/cluster.sh" start "$work/pg")
 "$central" migrate --data "$work/central" --database "$url" >"$work/migrate.txt" 2>&1 || fail "migrate failed: $(cat "$work/migrate.txt")"
+grep -Eq "^  responses +40 rows$" "$work/migrate.txt" || fail "migrate did not copy the 40 responses: $(cat "$work/migrate.txt")"
 "$central" report --round first --format json --data "$work/central" --database "$url" >"$work/report-pg.json"
 cmp -s "$work/report-sqlite.json" "$work/report-pg.json" || fail "the report differs after migrate: $(diff "$work/report-sqlite.json" "$work/report-pg.json" | head)"
 
@@ -126,7 +129,7 @@ config["endpoint_url"] = f"https://127.0.0.1:{port}"
 json.dump(config, open(path, "w"), indent=2)
 PY
 for round in 1 2 3 4; do
-  "$svarboks" simulate 50 --seed "$((10 + round))" --config "$config" --print-ids --into-production-outbox | awk '/^committed/ {print $2}' >>"$work/ids"
+  "$svarboks" simulate 50 --seed "$((10 + round))" --config "$config" --print-ids --into-production-outbox 2>/dev/null | awk '/^committed/ {print $2}' >>"$work/ids"
   if [[ $round == 2 ]]; then
     # Kill replica 1 while the kiosk sends (SIGKILL: no goodbye), then start it again.
     ( sleep 0.05; kill -KILL "${servers[1]}" ) &
@@ -136,6 +139,7 @@ for round in 1 2 3 4; do
     wait "${servers[1]}" 2>/dev/null || true
     start_replica 1 "$work/central" "$p1"
     wait_healthy "$p1"
+    sleep 6  # nginx tries a failed replica again after fail_timeout (5 s)
   fi
 done
 "$svarboks" sync --config "$config" >/dev/null || fail "the last sync failed: $("$svarboks" status --config "$config")"
@@ -155,6 +159,10 @@ for i in $(seq 20); do
   status=$(curl -s --cacert "$work/central/tls/cert.pem" -b "$jar" -o "$work/page.html" -w '%{http_code}' "https://127.0.0.1:$pn/")
   [[ $status == 200 ]] || fail "page $i of the signed-in session answered $status (a replica does not know the session)"
   grep -q "anna" "$work/page.html" || fail "page $i is not anna's"
+done
+
+for replica in 1 2; do
+  grep -q '"path":"/","status":200' "$work/replica$replica.log" || fail "replica $replica served no page of the session: nginx did not spread it"
 done
 
 # ---- 5. nginx kept no addresses ----

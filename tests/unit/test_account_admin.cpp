@@ -238,6 +238,23 @@ TEST_CASE("accounts: an account changes its own password with the current one; i
     CHECK(board.login("anna", kPassword).status == 403);
     CHECK(board.login("anna", "a brand new password").status == 303);
     CHECK(auditOf(board.central).front().action == "change-password");
+
+    // Guessing the current password here counts like guessing it at the sign-in: five wrong ones lock the
+    // account, and while locked even the right one is not checked (nor can anyone sign in).
+    for (int i = 0; i < 4; ++i) {
+        CHECK(problemOf(self.changeOwnPassword("a guess " + std::to_string(i), "another new password", "another new password", key)) ==
+              AdminProblem::WrongPassword);
+    }
+    CHECK(userOf(board.central, "anna").lockedUntil == 0);
+    CHECK(problemOf(self.changeOwnPassword("the fifth guess", "another new password", "another new password", key)) == AdminProblem::WrongPassword);
+    CHECK(userOf(board.central, "anna").lockedUntil > 0);
+    const auto locked = self.changeOwnPassword("a brand new password", "another new password", "another new password", key);
+    REQUIRE_FALSE(locked.ok());
+    CHECK(locked.error().problem == AdminProblem::AccountLocked);
+    CHECK(has(locked.error().message, "locked for 15 minutes"));
+    CHECK(board.login("anna", "a brand new password").status != 303);
+    board.central.fakeClock.advance(std::chrono::minutes(16));
+    CHECK(self.changeOwnPassword("a brand new password", "another new password", "another new password", key).ok());
 }
 
 // ---- the pages ----
@@ -355,7 +372,7 @@ TEST_CASE("account pages: add with a one-time password, the first sign-in choose
 TEST_CASE("account pages: a password made on one replica is shown by another, to the session that made it only, and never stored readable") {
     AccountBoard board;
     // Another replica: its own connection to the same store, its own dashboard; the load balancer may send any request to either.
-    auto otherStore = server::SqliteStorage::open(board.central.data.store());
+    auto otherStore = board.central.openAnother();
     REQUIRE(otherStore.ok());
     server::Dashboard other(**otherStore, fastOptions(), board.central.fakeClock.clock(), [](std::chrono::milliseconds) {});
     const auto getOn = [&](server::Dashboard& replica, const std::string& query, const std::string& session) {

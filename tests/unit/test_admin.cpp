@@ -292,7 +292,7 @@ TEST_CASE("admin pages: each bad input comes back as the form with a message nex
 
 TEST_CASE("admin pages: a code made on one replica has its sheet shown by another (one store, two dashboards)") {
     AdminBoard board;
-    auto otherStore = server::SqliteStorage::open(board.central.data.store());
+    auto otherStore = board.central.openAnother();
     REQUIRE(otherStore.ok());
     server::Dashboard other(**otherStore, fastOptions(), board.central.fakeClock.clock(), [](std::chrono::milliseconds) {});
     auto made = board.form("/admin/code", "unit=solhoj&expires=7d");

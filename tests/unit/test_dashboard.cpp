@@ -360,7 +360,7 @@ TEST_CASE("login: one address is throttled after 10 attempts a minute, counted t
     options.accounts.loginAttemptsPerMinute = 10;
     Board board(options);
     // Half of the attempts reach another replica (its own connection to the store, with the same data folder's keys).
-    auto otherStore = server::SqliteStorage::open(board.central.data.store());
+    auto otherStore = board.central.openAnother();
     REQUIRE(otherStore.ok());
     server::DashboardOptions shared = options;
     shared.accounts.limitSecret = server::limitSecretFrom(board.central.keys);

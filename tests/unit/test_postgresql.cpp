@@ -94,6 +94,36 @@ TEST_CASE("postgresql: overlapping batches of the same ids from two replicas sto
     CHECK(replicas.scalar("SELECT sum(count) FROM tallies") == static_cast<std::int64_t>(perResponse) * kIds);
 }
 
+TEST_CASE("postgresql: a kiosk's dead-letter cap holds with rejected items arriving on two replicas at once") {
+    Replicas replicas;
+    constexpr std::size_t kItemBytes = 1024 * 1024;
+    std::atomic<int> notKept{0};
+    std::atomic<int> failures{0};
+    {
+        std::vector<std::jthread> threads;
+        for (int t = 0; t < 4; ++t) {
+            threads.emplace_back([&, t] {
+                for (int b = 0; b < 5; ++b) {
+                    server::IncomingItem item;
+                    item.id = shared::newUuidV4();
+                    item.deviceId = "noisy";
+                    item.sealed = std::string(kItemBytes - 1, static_cast<char>('a' + t)) + std::string(1, '\0');  // a NUL too: PostgreSQL text has none
+                    item.sealedSha256 = shared::sha256Hex(item.id);
+                    item.rejection = "cannot be decrypted";
+                    auto stored = replicas.engine(t).storeItems(std::vector<server::IncomingItem>{item}, "2026-W48");
+                    if (!stored) ++failures;
+                    else if ((*stored)[0].notKept) ++notKept;
+                }
+            });
+        }
+    }
+    CHECK(failures == 0);
+    // 8 MiB kept (the cap is reached with the eighth), as one writer would have kept them; the rest answered but not kept.
+    CHECK(*replicas.central.store->deadLetterCount() == static_cast<std::int64_t>(server::kDeadLetterBytesPerDevice / kItemBytes));
+    CHECK(notKept == 20 - static_cast<int>(server::kDeadLetterBytesPerDevice / kItemBytes));
+    CHECK(replicas.scalar("SELECT count(*) FROM dead_letters WHERE sealed LIKE '%\\u0000'") == *replicas.central.store->deadLetterCount());
+}
+
 TEST_CASE("postgresql: the same enrolment code and request id on two replicas at once make one device") {
     Replicas replicas;
     for (int round = 0; round < 10; ++round) {

@@ -641,10 +641,16 @@ TEST_CASE("report: a store from before tallies existed gets them rebuilt") {
     ReportStore s;
     s.unit("u1");
     for (int i = 0; i < 6; ++i) s.respond("u1", "2026-W10", {{"q1", 3}, {"q2", 2}});
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open((s.dir.path() / "central.db").c_str(), &db) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(db, "DELETE FROM tallies; INSERT INTO settings VALUES ('tallies_stale', '1')", nullptr, nullptr, nullptr) == SQLITE_OK);
-    sqlite3_close(db);
+    constexpr const char* kForget = "DELETE FROM tallies; INSERT INTO settings VALUES ('tallies_stale', '1')";
+    if (s.database) {
+        test::pgRows(s.database->url(), kForget);
+    } else {
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open((s.dir.path() / "central.db").c_str(), &db) == SQLITE_OK);
+        const int forgot = sqlite3_exec(db, kForget, nullptr, nullptr, nullptr);
+        sqlite3_close(db);
+        REQUIRE(forgot == SQLITE_OK);
+    }
     CHECK(*s.store->talliesStale());
     // The release rebuilds them before it copies them into the round.
     const auto report = s.report();
@@ -665,6 +671,10 @@ struct Cli {
 Cli central(const ReportStore& s, std::vector<std::string> args) {
     args.push_back("--data");
     args.push_back(s.dir.path().string());
+    if (s.database) {
+        args.push_back("--database");
+        args.push_back(s.database->url());
+    }
     std::ostringstream out;
     std::ostringstream err;
     Cli cli;

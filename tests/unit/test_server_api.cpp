@@ -271,7 +271,7 @@ TEST_CASE("enrolment rate limit: kept in the store, so replicas on one store cou
     server::ApiOptions options;  // 10 attempts a minute per address
     Central central(options);
     // A second replica: its own process would have its own connection to the same store, and the same keys.
-    auto otherStore = server::SqliteStorage::open(central.data.store());
+    auto otherStore = central.openAnother();
     REQUIRE(otherStore.ok());
     server::Api other(**otherStore, central.keys, options, central.fakeClock.clock());
     for (int i = 0; i < 10; ++i) {

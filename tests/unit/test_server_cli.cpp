@@ -62,7 +62,7 @@ std::string exportFile(const std::string& deviceId, const std::vector<shared::Ba
 TEST_SUITE("server cli") {
 
 TEST_CASE("init makes the store, a private key pair and a certificate, and refuses to do it twice") {
-    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
+    SVARBOKS_SQLITE_ONLY("makes a data folder of its own with init, whose store is its SQLite file (the case runs in server_tests)");
     test::ServerTempDir dir;
     const std::string data = (dir.path() / "central").string();
     const Run first = run({"init", "--data", data});
@@ -93,7 +93,7 @@ TEST_CASE("init makes the store, a private key pair and a certificate, and refus
 }
 
 TEST_CASE("init --host names the certificate; --tls-cert/--tls-key copy one in") {
-    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
+    SVARBOKS_SQLITE_ONLY("makes a data folder of its own with init, whose store is its SQLite file (the case runs in server_tests)");
     test::ServerTempDir dir;
     const Run made = run({"init", "--data", (dir.path() / "a").string(), "--host", "central.kommune.dk", "--host", "10.0.0.5"});
     REQUIRE_MESSAGE(made.code == 0, made.err);
@@ -118,7 +118,7 @@ TEST_CASE("init --host names the certificate; --tls-cert/--tls-key copy one in")
 }
 
 TEST_CASE("usage errors exit 2 and say what is wrong, and where the usage is") {
-    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
+    SVARBOKS_SQLITE_ONLY("makes a data folder of its own with init, whose store is its SQLite file (the case runs in server_tests)");
     const Run none = run({});
     CHECK(none.code == 2);
     CHECK(none.err.starts_with("svarboks-central: expected a command: init, serve, policy, units, "));
@@ -145,7 +145,7 @@ TEST_CASE("usage errors exit 2 and say what is wrong, and where the usage is") {
 }
 
 TEST_CASE("a bad option value names the option and exits 2 before anything is opened") {
-    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
+    SVARBOKS_SQLITE_ONLY("makes a data folder of its own with init, whose store is its SQLite file (the case runs in server_tests)");
     test::ServerTempDir dir;
     const std::string data = (dir.path() / "none").string();
     const auto refused = [&](std::vector<std::string> args, const std::string& message) {
@@ -177,7 +177,7 @@ TEST_CASE("a bad option value names the option and exits 2 before anything is op
 }
 
 TEST_CASE("--help lists the commands, and a command's --help its options, on standard output") {
-    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
+    SVARBOKS_SQLITE_ONLY("makes a data folder of its own with init, whose store is its SQLite file (the case runs in server_tests)");
     const Run help = run({"--help"});
     CHECK(help.code == 0);
     CHECK(help.err.empty());
@@ -198,7 +198,7 @@ TEST_CASE("--help lists the commands, and a command's --help its options, on sta
 }
 
 TEST_CASE("units, enrolment codes, devices and revocation from the command line") {
-    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
+    SVARBOKS_SQLITE_ONLY("makes a data folder of its own with init, whose store is its SQLite file (the case runs in server_tests)");
     test::ServerTempDir dir;
     const std::string data = (dir.path() / "central").string();
     REQUIRE(run({"init", "--data", data}).code == 0);
@@ -272,7 +272,7 @@ TEST_CASE("units, enrolment codes, devices and revocation from the command line"
 }
 
 TEST_CASE("survey publish lints first, refuses to change a published version, and lists") {
-    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
+    SVARBOKS_SQLITE_ONLY("makes a data folder of its own with init, whose store is its SQLite file (the case runs in server_tests)");
     test::ServerTempDir dir;
     const std::string data = (dir.path() / "central").string();
     REQUIRE(run({"init", "--data", data}).code == 0);
@@ -316,7 +316,7 @@ TEST_CASE("survey publish lints first, refuses to change a published version, an
 }
 
 TEST_CASE("survey publish to groups and several units with line numbers in lint problems; survey retire") {
-    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
+    SVARBOKS_SQLITE_ONLY("makes a data folder of its own with init, whose store is its SQLite file (the case runs in server_tests)");
     test::ServerTempDir dir;
     const std::string data = (dir.path() / "central").string();
     REQUIRE(run({"init", "--data", data}).code == 0);
@@ -352,7 +352,6 @@ TEST_CASE("survey publish to groups and several units with line numbers in lint 
 }
 
 TEST_CASE("export: nothing before a round is released; then one k-anonymous row a response, no id, audited") {
-    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
     Central central;
     const Enrolled device = central.enrol();
     const std::string data = central.data.root.string();
@@ -419,7 +418,6 @@ TEST_CASE("export: nothing before a round is released; then one k-anonymous row 
 }
 
 TEST_CASE("rounds: checked weeks, no overlap, released once and only after the round ended unless --early") {
-    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
     Central central;
     const std::string data = central.data.root.string();
     CHECK(run({"rounds", "list", "--data", data}).out.find("No rounds yet") != std::string::npos);
@@ -454,7 +452,6 @@ TEST_CASE("rounds: checked weeks, no overlap, released once and only after the r
 }
 
 TEST_CASE("policy: the group size is 5 or more, only raised, kept by each round; no command takes another k") {
-    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
     Central central;
     const std::string data = central.data.root.string();
     CHECK(run({"policy", "show", "--data", data}).out.find("Minimum group size: 5") != std::string::npos);
@@ -500,7 +497,6 @@ TEST_CASE("policy: the group size is 5 or more, only raised, kept by each round;
 }
 
 TEST_CASE("report --group \"\": the questions of the units in no group, not the municipality's") {
-    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
     Central central;
     const std::string data = central.data.root.string();
     REQUIRE(run({"units", "group", "solhoj", "Plejecentre", "--data", data}).code == 0);  // vest stays in no group
@@ -530,7 +526,6 @@ TEST_CASE("report --group \"\": the questions of the units in no group, not the 
 }
 
 TEST_CASE("the same sealed bytes under a new id are rejected, in batches and imports, and counted once") {
-    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
     Central central;
     const Enrolled device = central.enrol("solhoj");
     const std::string data = central.data.root.string();
@@ -569,7 +564,6 @@ TEST_CASE("the same sealed bytes under a new id are rejected, in batches and imp
 }
 
 TEST_CASE("users: roles and a unit leader's units, checked and listed; check-ids") {
-    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
     Central central;
     const std::string data = central.data.root.string();
     const auto add = [&](std::vector<std::string> args) {
@@ -621,7 +615,6 @@ TEST_CASE("users: roles and a unit leader's units, checked and listed; check-ids
 }
 
 TEST_CASE("import: an outbox export file, validated and deduplicated like batches") {
-    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
     Central central;
     const Enrolled device = central.enrol("solhoj");
     const std::string data = central.data.root.string();
@@ -655,7 +648,6 @@ TEST_CASE("import: an outbox export file, validated and deduplicated like batche
 }
 
 TEST_CASE("import refuses a malformed file, or one from an unknown or revoked device, and stores nothing of it") {
-    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
     Central central;
     const Enrolled device = central.enrol("solhoj");
     const Enrolled revoked = central.enrol("solhoj");
@@ -714,7 +706,6 @@ TEST_CASE("import refuses a malformed file, or one from an unknown or revoked de
 }
 
 TEST_CASE("import of an export held in memory: the same checks and results as a file, messages name it") {
-    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
     Central central;
     const Enrolled device = central.enrol("solhoj");
     std::vector<shared::BatchItem> items;
@@ -735,7 +726,7 @@ TEST_CASE("import of an export held in memory: the same checks and results as a 
 }
 
 TEST_CASE("the store: WAL with synchronous=FULL, and a file of another program is left alone") {
-    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
+    SVARBOKS_SQLITE_ONLY("about the SQLite file (PostgreSQL refuses another program's tables: postgresql_tests)");
     Central central;
     std::string mode;
     central.query("PRAGMA journal_mode", [&](sqlite3_stmt* row) { mode = Central::text(row, 0); });
@@ -764,7 +755,7 @@ TEST_CASE("the store: WAL with synchronous=FULL, and a file of another program i
 }
 
 TEST_CASE("the store: a schema 3 store (before rounds, roles, retention and administration) upgrades and keeps every response and account") {
-    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
+    SVARBOKS_SQLITE_ONLY("upgrades an old SQLite file");
     Central central;
     const std::string data = central.data.root.string();
     const Enrolled device = central.enrol();
@@ -829,7 +820,6 @@ TEST_CASE("the store: a schema 3 store (before rounds, roles, retention and admi
 }
 
 TEST_CASE("the store: publishing, current survey per unit, and the latest publication wins") {
-    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
     Central central;
     auto current = central.store->currentSurvey("solhoj");
     REQUIRE(current.ok());
@@ -850,7 +840,7 @@ TEST_CASE("the store: publishing, current survey per unit, and the latest public
 }  // TEST_SUITE
 
 TEST_CASE("backup, restore and doctor from the command line: a restored folder passes the doctor, nothing is overwritten") {
-    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
+    SVARBOKS_SQLITE_ONLY("makes a data folder of its own with init, whose store is its SQLite file (the case runs in server_tests)");
     test::ServerTempDir dir;
     const std::string data = (dir.path() / "central").string();
     REQUIRE(run({"init", "--data", data}).code == 0);
@@ -888,6 +878,7 @@ TEST_CASE("backup, restore and doctor from the command line: a restored folder p
 }
 
 TEST_CASE("--database and SVARBOKS_DATABASE choose the store on every command; no message repeats a password") {
+    SVARBOKS_SQLITE_ONLY("about the option itself, with a URL nothing answers (it runs in server_tests)");
     Central central;
     const std::string data = central.data.root.string();
     // Port 1 on this machine: nothing answers there, with or without a PostgreSQL engine built in.
@@ -914,7 +905,7 @@ TEST_CASE("--database and SVARBOKS_DATABASE choose the store on every command; n
     refused(fromEnv);
     CHECK(fromEnv.err.find(shown) != std::string::npos);
     refused(doctor);
-    CHECK_MESSAGE(doctor.out.find("PROBLEM store: " + shown) != std::string::npos, doctor.out);
+    CHECK_MESSAGE(doctor.out.find("PROBLEM store: store " + shown + ": cannot connect") != std::string::npos, doctor.out);
     refused(init);
     CHECK(init.err.find(shown) != std::string::npos);
     CHECK_FALSE(std::filesystem::exists(data + "-replica"));  // nothing made when the database cannot be opened

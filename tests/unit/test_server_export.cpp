@@ -980,7 +980,6 @@ TEST_CASE("identifying answers that each at least k gave are shown as given") {
 }
 
 TEST_CASE("attack: fewer than k in the whole round: no rows, and the explanation says so without the number") {
-    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
     Fixture f;
     f.store(many(3, "solhoj", "2026-W47", {{"used_tools", true}}));
     f.store(many(1, "vest", "2026-W47", {{"used_tools", false}}));
@@ -1209,7 +1208,6 @@ TEST_CASE("codebook: every column of the export, with its question's texts and e
 }
 
 TEST_CASE("export command: formats, round, survey and version, file output, audit, clear errors") {
-    SVARBOKS_SQLITE_ONLY("drives the svarboks-central binary on a data folder, whose store is SQLite until the CLI takes --database");
     Fixture f;
     f.store(many(5, "solhoj", "2026-W47", {{"used_tools", true}, {"training_hours", 2.5}}));
     f.store(many(5, "vest", "2026-W47", {{"used_tools", true}, {"training_hours", 2.5}}));

@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -111,11 +112,19 @@ public:
         REQUIRE(loadedKeys.ok());
         keys = *loadedKeys;
         store = openTestStore(data.store(), database);
+        // The svarboks-central commands the cases run (in process, or the binary) take the same database.
+        if (database) ::setenv("SVARBOKS_DATABASE", database->url().c_str(), 1);
         api = std::make_unique<server::Api>(*store, keys, options, fakeClock.clock());
 
         REQUIRE(store->addUnit({"solhoj", "Plejecenter Solhøj", ""}).ok());
         REQUIRE(store->addUnit({"vest", "Hjemmepleje Vest", ""}).ok());
         pulse = publish(pulsePath(), "solhoj");
+    }
+
+    Central(const Central&) = delete;
+    Central& operator=(const Central&) = delete;
+    ~Central() {
+        if (database) ::unsetenv("SVARBOKS_DATABASE");
     }
 
     /// Rate limiting out of the way for suites that enrol many times from one address.
@@ -177,6 +186,18 @@ public:
         auto request = server::HttpRequest::make("POST", "/api/v1/batches", body, device.bearer());
         request.setHeader("Content-Encoding", encoding);
         return api->handle(request);
+    }
+
+    /// A second engine on the same store, as another replica opens it.
+    [[nodiscard]] shared::Result<std::unique_ptr<server::Storage>> openAnother() {
+        if (database) {
+            auto opened = server::PostgresStorage::open(database->url());
+            if (!opened) return opened.error();
+            return std::unique_ptr<server::Storage>(std::move(*opened));
+        }
+        auto opened = server::SqliteStorage::open(data.store());
+        if (!opened) return opened.error();
+        return std::unique_ptr<server::Storage>(std::move(*opened));
     }
 
     /// The SQLite store, for the cases about SQLite itself (SVARBOKS_SQLITE_ONLY).

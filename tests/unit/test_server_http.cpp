@@ -467,7 +467,6 @@ struct SentBatch {
 }  // namespace
 
 TEST_CASE("SIGTERM during load: batches in flight finish, and every batch is stored whole or not at all") {
-    SVARBOKS_SQLITE_ONLY("runs the svarboks-central binary on the data folder's SQLite store (no --database yet) and checks its integrity_check");
     ignoreSigpipe();
     Central central;
     std::vector<Enrolled> devices;
@@ -518,9 +517,11 @@ TEST_CASE("SIGTERM during load: batches in flight finish, and every batch is sto
     REQUIRE_FALSE(lines.empty());
     CHECK(json::parse(lines.back())["event"] == "stopped");
 
-    auto integrity = central.sqlite().integrityCheck();
-    REQUIRE(integrity.ok());
-    CHECK(*integrity == "ok");
+    if (!test::onPostgres()) {  // SQLite's own check of its file (the binary used the fixture's database on PostgreSQL)
+        auto integrity = central.sqlite().integrityCheck();
+        REQUIRE(integrity.ok());
+        CHECK(*integrity == "ok");
+    }
     std::set<std::string> stored;
     central.query("SELECT id FROM responses", [&](sqlite3_stmt* row) { stored.insert(Central::text(row, 0)); });
     std::size_t expected = 0;

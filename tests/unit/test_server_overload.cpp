@@ -416,6 +416,28 @@ TEST_CASE("over HTTPS: an address over its connection cap is refused at the hand
     CHECK(json::parse(cut.front())["over_address_cap"].get<int>() >= 1);
 }
 
+TEST_CASE("over HTTPS: a trusted load balancer has no per-address cap (its connections are many clients')") {
+    LiveServer live(8, [](server::ServeOptions& serve) {
+        serve.maxConnectionsPerAddress = 2;
+        serve.trustedProxies = {"127.0.0.2"};
+    });
+    std::vector<std::unique_ptr<Peer>> peers;
+    for (int i = 0; i < 4; ++i) {
+        peers.push_back(std::make_unique<Peer>("127.0.0.2", live.port));
+        REQUIRE(peers.back()->connected);
+        CHECK(peers.back()->handshake());
+    }
+    // Any other address keeps its cap.
+    Peer first("127.0.0.3", live.port);
+    Peer second("127.0.0.3", live.port);
+    REQUIRE((first.connected && second.connected));
+    REQUIRE(first.handshake());
+    REQUIRE(second.handshake());
+    Peer third("127.0.0.3", live.port);
+    REQUIRE(third.connected);
+    CHECK_FALSE(third.handshake());
+}
+
 // The transport's threads all at once: kiosks posting batches and a browser reading dashboard pages and
 // posting forms, each through the one request/response adapter, while slow peers trickle their handshakes,
 // heads and bodies (cut by the watchdog) and one address goes over its cap. Bounded (about 4 s) and on

@@ -2,6 +2,7 @@
 // once, on SqliteStorage; the address keys and the sealing of shared_state.hpp.
 #include "svarboks/server/shared_state.hpp"
 #include "svarboks/server/sqlite_storage.hpp"
+#include "test_database.hpp"
 #include "test_helpers.hpp"
 
 #include <doctest/doctest.h>
@@ -16,20 +17,17 @@ using namespace svarboks;
 
 namespace {
 
+// On SQLite, or on PostgreSQL with SVARBOKS_TEST_DATABASE (test_database.hpp).
 struct Store {
     test::TempDir dir;
-    std::unique_ptr<server::SqliteStorage> store;
+    std::unique_ptr<test::TestDatabase> database;  // on PostgreSQL only; outlives the store
+    std::unique_ptr<server::Storage> store;
 
-    Store() {
-        auto opened = server::SqliteStorage::open(dir.path() / "central.db");
-        REQUIRE(opened.ok());
-        store = std::move(*opened);
-    }
-    /// Another connection to the same file, as another replica has.
-    [[nodiscard]] std::unique_ptr<server::SqliteStorage> replica() const {
-        auto opened = server::SqliteStorage::open(dir.path() / "central.db");
-        REQUIRE(opened.ok());
-        return std::move(*opened);
+    Store() { store = test::openTestStore(dir.path() / "central.db", database); }
+    /// Another connection to the same store, as another replica has.
+    [[nodiscard]] std::unique_ptr<server::Storage> replica() {
+        std::unique_ptr<server::Storage> opened = test::openTestStore(dir.path() / "central.db", database);
+        return opened;
     }
     /// takeAttempt's answer: -1 when allowed, else the seconds to wait.
     std::int64_t attempt(server::SharedStateStore& on, const std::string& key, int perMinute, std::int64_t nowMs) {
@@ -40,6 +38,7 @@ struct Store {
     std::int64_t attempt(const std::string& key, int perMinute, std::int64_t nowMs) { return attempt(*store, key, perMinute, nowMs); }
     /// The rows of a table, read as another program would.
     [[nodiscard]] std::int64_t rows(const std::string& table) const {
+        if (database) return std::stoll(*test::pgRows(database->url(), "SELECT count(*) FROM " + table)[0][0]);
         sqlite3* db = nullptr;
         REQUIRE(sqlite3_open_v2((dir.path() / "central.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
         sqlite3_stmt* stmt = nullptr;

@@ -1,5 +1,7 @@
 #include "svarboks/server/account_admin.hpp"
 
+#include "svarboks/server/accounts.hpp"
+
 #include <algorithm>
 #include <set>
 
@@ -222,7 +224,18 @@ AdminStatus AccountAdmin::changeOwnPassword(const std::string& current, const st
                                             const std::string& keepSession) {
     auto user = existing(m_actor);
     if (!user) return user.error();
+    // Someone at an unattended signed-in browser must not learn the password by guessing here where the
+    // sign-in page would stop them: wrong current passwords count towards the same lock, and a locked
+    // account is not checked at all.
+    const AccountOptions policy;
+    const std::int64_t now = unixSeconds(m_clock());
+    if (user->lockedUntil > now) {
+        return AdminError{AdminProblem::AccountLocked, "too many wrong passwords: the account is locked for " +
+                                                           std::to_string((user->lockedUntil - now + 59) / 60) + " minutes"};
+    }
     if (!verifyPassword(user->passwordHash, current)) {
+        const auto counted = m_storage.recordLoginFailure(m_actor, policy.maxFailures, now + policy.lockout.count());
+        if (!counted) return storeError(counted.error().message);
         return AdminError{AdminProblem::WrongPassword, "the current password is not right: type the one you signed in with"};
     }
     if (auto status = checkNewPassword(password); !status) return AdminError{AdminProblem::InvalidPassword, status.message()};

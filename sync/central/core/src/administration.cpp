@@ -49,7 +49,8 @@ std::string_view AdminError::field() const {
         case AdminProblem::UnknownScopeGroup: return "scope";
         case AdminProblem::InvalidPassword: return "password";
         case AdminProblem::PasswordsDiffer: return "again";
-        case AdminProblem::WrongPassword: return "current";
+        case AdminProblem::WrongPassword:
+        case AdminProblem::AccountLocked: return "current";
         case AdminProblem::SelfLockout:
         case AdminProblem::LastAdministrator:
         case AdminProblem::Store: break;

@@ -23,6 +23,15 @@ Result<std::unique_ptr<Storage>> openPostgres(const DataDir& dir) {
     return std::unique_ptr<Storage>(std::move(*store));
 }
 
+// An engine's error may quote the URL it was given: never with its password.
+Result<std::unique_ptr<Storage>> withoutPassword(Result<std::unique_ptr<Storage>> opened, const std::string& url) {
+    if (opened) return opened;
+    std::string message = opened.error().message;
+    const std::string shown = redactDatabaseUrl(url);
+    for (std::size_t at = message.find(url); at != std::string::npos; at = message.find(url, at + shown.size())) message.replace(at, url.size(), shown);
+    return Error{message};
+}
+
 }  // namespace
 
 bool isPostgresUrl(std::string_view database) { return startsWith(database, kPostgresql) || startsWith(database, kPostgres); }
@@ -65,7 +74,7 @@ Result<std::unique_ptr<Storage>> openStore(const DataDir& dir, StoreOpening open
         if (!isPostgresUrl(dir.database)) {
             return Error{"--database: expected a postgresql:// (or postgres://) URL, or nothing for the SQLite store in the data folder"};
         }
-        return openPostgres(dir);
+        return withoutPassword(openPostgres(dir), dir.database);
     }
     std::error_code ec;
     if (opening == StoreOpening::Existing && !fs::exists(dir.store(), ec)) {

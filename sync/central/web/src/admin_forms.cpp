@@ -99,6 +99,7 @@ FieldErrors fieldErrors(const Frame& frame, const AdminError& error, const std::
         case AdminProblem::InvalidPassword: return {{"password", fill(t.badPassword, {std::to_string(kMinPasswordLength)})}};
         case AdminProblem::PasswordsDiffer: text = t.passwordsDiffer; break;
         case AdminProblem::WrongPassword: text = t.wrongPassword; break;
+        case AdminProblem::AccountLocked: text = t.accountLocked; break;
         case AdminProblem::SelfLockout: return {{"", std::string(t.selfLockout)}};
         case AdminProblem::LastAdministrator: return {{"", fill(t.lastAdministrator, {typed.count("name") > 0 ? typed.at("name") : std::string()})}};
         case AdminProblem::Store: return {{"", fill(text, {error.message})}};

@@ -63,6 +63,7 @@ constexpr AdminTexts kDanish{
     "Brug mindst {} tegn, højst 1024 bytes, uden linjeskift eller tabulatorer, og ikke den nuværende adgangskode.",
     "De to nye adgangskoder er ikke ens. Skriv den samme to gange.",
     "Den nuværende adgangskode er forkert. Skriv den, du loggede ind med.",
+    "For mange forkerte adgangskoder: kontoen er låst i et kvarter. Prøv igen senere, eller bed en administrator om at låse den op.",
     "Det kan du ikke gøre ved din egen konto: bed en anden administrator om det. Din egen adgangskode ændrer du under Adgangskode.",
     "{} er den sidste aktive administrator. Tilføj eller aktivér en anden administrator først."};
 
@@ -125,6 +126,7 @@ constexpr AdminTexts kEnglish{
     "Use at least {} characters, at most 1024 bytes, no line breaks or tabs, and not the current password.",
     "The two new passwords differ. Type the same one twice.",
     "The current password is not right. Type the one you signed in with.",
+    "Too many wrong passwords: the account is locked for a quarter of an hour. Try again later, or ask an administrator to unlock it.",
     "You cannot do that to your own account: ask another administrator. Your own password you change under Password.",
     "{} is the last enabled administrator. Add or enable another administrator first."};
 

@@ -29,7 +29,7 @@ struct AdminTexts {
         badLifetime, storeFailed;
     // accounts (admin_accounts.cpp): the menu entry and the refusals of AccountAdmin, by AdminProblem
     std::string_view accounts, badUserName, takenUserName, unknownUser, badRole, missingScope, scopeNotAllowed, unknownScopeUnit,
-        unknownScopeGroup, badPassword, passwordsDiffer, wrongPassword, selfLockout, lastAdministrator;
+        unknownScopeGroup, badPassword, passwordsDiffer, wrongPassword, accountLocked, selfLockout, lastAdministrator;
 };
 
 [[nodiscard]] const AdminTexts& adminTexts(Language language);

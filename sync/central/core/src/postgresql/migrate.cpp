@@ -53,7 +53,8 @@ void appendField(std::string& line, const sqlite::Query& row, int column, const 
     } else if (type == "bytea") {
         static constexpr char kHex[] = "0123456789abcdef";
         line += "\\\\x";
-        for (const unsigned char byte : row.blobAt(column)) {
+        for (const char c : row.blobAt(column)) {
+            const auto byte = static_cast<unsigned char>(c);
             line += kHex[byte >> 4];
             line += kHex[byte & 0xF];
         }

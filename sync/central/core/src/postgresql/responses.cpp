@@ -58,6 +58,18 @@ Result<std::unordered_map<std::string, std::string>> storedDigests(PgWork& work,
     return digests;
 }
 
+// PostgreSQL's text holds no NUL byte, and a rejected item may carry one (JSON's "\u0000" in its sealed
+// value): kept as those six characters, so that the batch is answered instead of failing again and again.
+std::string withoutNul(const std::string& text) {
+    if (text.find('\0') == std::string::npos) return text;
+    std::string kept;
+    for (const char c : text) {
+        if (c == '\0') kept += "\\u0000";
+        else kept += c;
+    }
+    return kept;
+}
+
 // Keeps the rejected items in the dead letters, each kiosk's up to kDeadLetterBytesPerDevice. Each kiosk's
 // lock (taken in id order: no deadlock) makes a second replica read the size after this one's commit.
 Status keepDeadLetters(PgWork& work, std::span<const IncomingItem> items, std::vector<StoredItem>& stored, const std::string& receivedWeek) {
@@ -89,7 +101,7 @@ Status keepDeadLetters(PgWork& work, std::span<const IncomingItem> items, std::v
         }
         std::size_t column = 0;
         for (const std::string* value : std::initializer_list<const std::string*>{&item.id, &item.sealedSha256, &item.sealed, &stored[i].result.error, &receivedWeek, &item.deviceId}) {
-            columns[column++].push_back(*value);
+            columns[column++].push_back(withoutNul(*value));
         }
     }
     if (columns[0].empty()) return {};

@@ -44,6 +44,7 @@ enum class AdminProblem {
     InvalidPassword, ///< too short, too long, control characters
     PasswordsDiffer, ///< the repeated new password is not the same
     WrongPassword,   ///< the current password given is not the account's
+    AccountLocked,   ///< too many wrong passwords (at sign-in or here): nothing is checked until the lock ends
     SelfLockout,     ///< an administrator would disable, remove, demote or reset themselves
     LastAdministrator, ///< no enabled administrator would be left
     Store,           ///< the store failed; the message says how
