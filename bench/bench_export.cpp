@@ -65,7 +65,7 @@ struct CountKeys {
 
 enum class Parse { None, Dom, Sax };
 
-void baseline(server::SqliteStorage& store, const char* name, const server::ResponseFilter& filter, Parse parse) {
+void baseline(server::Storage& store, const char* name, const server::ResponseFilter& filter, Parse parse) {
     resetPeak();
     const auto start = Clock::now();
     const double cpuStart = cpuSeconds();
@@ -211,9 +211,11 @@ int main(int argc, char** argv) {
     std::printf("bench_export: %s %s (identifying: %s), %d units in %d groups, round %s (%s to %s), scratch in %s\n", survey.id.c_str(),
                 survey.version.c_str(), identifying.empty() ? "none" : identifying.c_str(), kUnits, kGroups, kRound, kRoundFrom, kRoundTo,
                 scratch.c_str());
+    // The prototypes below read the SQLite file directly.
+    if (!benchDatabase().empty()) die("bench_export measures the SQLite store; unset SVARBOKS_BENCH_DATABASE");
     for (const std::int64_t size : sizes) {
         BenchStore bench = openStore(loaded, size, scratch);
-        server::SqliteStorage& store = *bench.store;
+        server::Storage& store = *bench.store;
         std::printf("\n%lld responses in round %s, %lld more in the open round (store %.0f MiB, %s)\n", static_cast<long long>(bench.inRound),
                     kRound, static_cast<long long>(bench.open), bench.mib(), bench.folder.c_str());
         if (bench.reused) {

@@ -2,6 +2,7 @@
 // overview page and a unit page each answer in under 300 ms, the report CLI in under 1 s).
 //
 //   bench_reports [N ...]     default: 1000000
+//   SVARBOKS_BENCH_DATABASE=postgresql://... bench_reports N     the same on PostgreSQL (issue 18; one size)
 //
 // For each N, a store (bench/central_store.hpp: 1,000 units in 20 groups, the default survey, tallies
 // stored with each response as ingest stores them) whose released round "2026" holds N responses over 52
@@ -90,12 +91,20 @@ int main(int argc, char** argv) {
 
     std::printf("bench_reports: %s %s, %d units in %d groups, round %s (%s to %s), scratch in %s\n", survey.id.c_str(), survey.version.c_str(),
                 kUnits, kGroups, kRound, kRoundFrom, kRoundTo, scratch.c_str());
+    if (!benchDatabase().empty() && sizes.size() > 1) die("SVARBOKS_BENCH_DATABASE holds one store: give one size");
     for (const std::int64_t size : sizes) {
         BenchStore bench = openStore(loaded, size, scratch);
-        server::SqliteStorage& store = *bench.store;
-        const fs::path& dir = bench.folder;  // the data folder, for the CLI runs
-        std::printf("\n%lld responses in round %s, %lld more in the open round (store %.0f MiB, %s)\n", static_cast<long long>(bench.inRound),
-                    kRound, static_cast<long long>(bench.open), bench.mib(), dir.c_str());
+        server::Storage& store = *bench.store;
+        const auto cli = [&](std::vector<std::string> args) {  // the real binary on this store
+            args.insert(args.begin(), central);
+            const auto storeArgs = bench.cliStore();
+            args.insert(args.begin() + 2, storeArgs.begin(), storeArgs.end());
+            runCentral(args);
+        };
+        std::printf("\n%lld responses in round %s, %lld more in the open round (%s, %s)\n", static_cast<long long>(bench.inRound), kRound,
+                    static_cast<long long>(bench.open),
+                    bench.database.empty() ? ("store " + std::to_string(static_cast<long>(bench.mib())) + " MiB").c_str() : "PostgreSQL",
+                    bench.where().c_str());
         if (bench.reused) {
             std::printf("  a kept store, filled by an earlier run\n");
         } else {
@@ -126,9 +135,8 @@ int main(int argc, char** argv) {
             server::ReportRequest questions;
             questions.questions = true;
             print("buildReport: units and groups, areas and every question", time([&] { check(questions); }));
-            print("svarboks-central report (process; table)", time([&] { runCentral({central, "report", "--data", dir.string()}); }), "goal < 1000 ms");
-            print("svarboks-central report --format json (process)",
-                  time([&] { runCentral({central, "report", "--data", dir.string(), "--format", "json"}); }), "goal < 1000 ms");
+            print("svarboks-central report (process; table)", time([&] { cli({"report"}); }), "goal < 1000 ms");
+            print("svarboks-central report --format json (process)", time([&] { cli({"report", "--format", "json"}); }), "goal < 1000 ms");
 
             const auto page = [&](const std::string& path, const std::string& query) {
                 const auto response = dashboard.handle(get(path, query, session));

@@ -15,8 +15,15 @@
 //
 // $SVARBOKS_BENCH_IDENTIFYING=NAME marks that question of the survey "identifying" before it is published
 // (export.hpp: a quasi-identifier of the exports); the survey as shipped marks workplace already.
+//
+// $SVARBOKS_BENCH_DATABASE=postgresql://... puts the store in that PostgreSQL database instead of the
+// folder's central.db (issue 18), through the same factory as `svarboks-central --database`; the CLI runs
+// get the URL too. A database holds one store, so one size per run; it must be empty, unless a run with
+// $SVARBOKS_BENCH_STORE filled it completely before (the folder's `complete` names the URL).
+#include "svarboks/server/data_dir.hpp"
 #include "svarboks/server/rounds.hpp"
 #include "svarboks/server/sqlite_storage.hpp"
+#include "svarboks/server/store.hpp"
 #include "svarboks/server/tally.hpp"
 #include "svarboks/shared/hashing.hpp"
 #include "svarboks/shared/sealing.hpp"
@@ -185,8 +192,14 @@ inline DefaultSurvey loadDefaultSurvey(const fs::path& sourceDir) {
     return {*loaded.survey, std::move(definition), marked};
 }
 
+/// The PostgreSQL URL of $SVARBOKS_BENCH_DATABASE; "" = SQLite in the store's folder.
+inline std::string benchDatabase() {
+    const char* url = std::getenv("SVARBOKS_BENCH_DATABASE");
+    return url != nullptr ? url : "";
+}
+
 /// Adds the units (in kGroups groups) and publishes the survey to all of them.
-inline void prepare(server::SqliteStorage& store, const DefaultSurvey& survey) {
+inline void prepare(server::Storage& store, const DefaultSurvey& survey) {
     for (int u = 0; u < kUnits; ++u) {
         char group[16];
         std::snprintf(group, sizeof group, "group-%02d", u / (kUnits / kGroups));
@@ -202,7 +215,7 @@ inline void prepare(server::SqliteStorage& store, const DefaultSurvey& survey) {
 
 /// Stores responses number `from` up to `to`, each in a random unit and one of the first `weeks` ISO weeks
 /// of `year`, with their tallies.
-inline void fill(server::SqliteStorage& store, const shared::Survey& survey, Respondents& respondents, std::int64_t from, std::int64_t to,
+inline void fill(server::Storage& store, const shared::Survey& survey, Respondents& respondents, std::int64_t from, std::int64_t to,
                  int year = 2026, int weeks = kWeeks) {
     std::mt19937 random(static_cast<unsigned>(from));
     std::vector<server::IncomingItem> batch;
@@ -234,10 +247,11 @@ inline void fill(server::SqliteStorage& store, const shared::Survey& survey, Res
     if (!batch.empty()) flush();
 }
 
-/// A store of one size, in its own folder (see the top of this file).
+/// A store of one size, in its own folder (see the top of this file), or in $SVARBOKS_BENCH_DATABASE.
 struct BenchStore {
     fs::path folder;  ///< the data folder: central.db in it (what `svarboks-central --data` opens)
-    std::unique_ptr<server::SqliteStorage> store;
+    std::string database;  ///< the PostgreSQL URL; "" = central.db in the folder
+    std::unique_ptr<server::Storage> store;
     std::int64_t inRound = 0;   ///< responses frozen into kRound
     std::int64_t open = 0;      ///< responses in the open round's weeks
     bool reused = false;        ///< a kept store from an earlier run; the times below are 0
@@ -247,8 +261,19 @@ struct BenchStore {
     bool kept = false;          ///< under $SVARBOKS_BENCH_STORE: not removed
 
     [[nodiscard]] fs::path file() const { return folder / "central.db"; }
-    [[nodiscard]] double mib() const { return static_cast<double>(fs::file_size(file())) / (1024.0 * 1024.0); }
-    /// Removes a store that is not kept (the next size needs the disk).
+    /// The size of the SQLite file; -1 in a database (`SELECT pg_database_size(current_database())` there).
+    [[nodiscard]] double mib() const {
+        return database.empty() ? static_cast<double>(fs::file_size(file())) / (1024.0 * 1024.0) : -1.0;
+    }
+    /// Where the store is, for a line of output.
+    [[nodiscard]] std::string where() const { return database.empty() ? folder.string() : database; }
+    /// What `svarboks-central` is given to open this store.
+    [[nodiscard]] std::vector<std::string> cliStore() const {
+        std::vector<std::string> args{"--data", folder.string()};
+        if (!database.empty()) args.insert(args.end(), {"--database", database});
+        return args;
+    }
+    /// Removes a store that is not kept (the next size needs the disk). A database stays as it is.
     void discard() {
         store.reset();
         std::error_code ec;
@@ -256,26 +281,57 @@ struct BenchStore {
     }
 };
 
+/// What a complete store's marker says: its size, and the database it is in ("" = the folder's central.db).
+inline std::string completeMarker(std::int64_t size, const std::string& database) {
+    return std::to_string(size) + (database.empty() ? "" : " " + database) + "\n";
+}
+
+inline std::string readFile(const fs::path& file) {
+    std::ifstream in(file);
+    std::string text;
+    for (std::string line; std::getline(in, line);) text += line + "\n";
+    return text;
+}
+
 /// Opens (or fills) a store whose round kRound holds `size` responses, with size / 10 more in the open round.
 inline BenchStore openStore(const DefaultSurvey& loaded, std::int64_t size, const fs::path& scratch) {
     BenchStore bench;
     const char* keep = std::getenv("SVARBOKS_BENCH_STORE");
+    bench.database = benchDatabase();
     // The survey's digest in the name: a store filled with another definition is never taken for this one.
-    const std::string name = "store-" + std::to_string(size) + "-" + loaded.survey.definitionSha256.substr(0, 12);
+    const std::string name = "store-" + std::to_string(size) + "-" + loaded.survey.definitionSha256.substr(0, 12) +
+                             (bench.database.empty() ? "" : "-postgresql");
     bench.kept = keep != nullptr && *keep != '\0';
     bench.folder = (bench.kept ? fs::path(keep) : scratch) / name;
     const fs::path complete = bench.folder / "complete";
-    bench.reused = bench.kept && fs::exists(complete);
+    bench.reused = bench.kept && fs::exists(complete) && readFile(complete) == completeMarker(size, bench.database);
     if (!bench.reused) {
         std::error_code ec;
         fs::remove_all(bench.folder, ec);
         fs::create_directories(bench.folder);
     }
-    auto opened = server::SqliteStorage::open(bench.file());
-    if (!opened) die(opened.error().message);
-    bench.store = std::move(*opened);
-    server::SqliteStorage& store = *bench.store;
+    if (bench.database.empty()) {
+        auto opened = server::SqliteStorage::open(bench.file());
+        if (!opened) die(opened.error().message);
+        bench.store = std::move(*opened);
+    } else {
+        server::DataDir dir{bench.folder};
+        dir.database = bench.database;
+        auto opened = server::openStore(dir, server::StoreOpening::Create);
+        if (!opened) die(opened.error().message);
+        bench.store = std::move(*opened);
+    }
+    server::Storage& store = *bench.store;
     const shared::Survey& survey = loaded.survey;
+    if (!bench.reused && !bench.database.empty()) {
+        auto units = store.units();
+        auto responses = store.responseCount();
+        if (!units || !responses) die("cannot read the store in " + bench.database);
+        if (!units->empty() || *responses != 0) {
+            die("the database " + bench.database + " is not empty: give an empty one, or set SVARBOKS_BENCH_STORE to the folder of "
+                "the run that filled it");
+        }
+    }
     if (!bench.reused) {
         prepare(store, loaded);
         Respondents respondents(survey);
@@ -291,7 +347,7 @@ inline BenchStore openStore(const DefaultSurvey& loaded, std::int64_t size, cons
         start = Clock::now();
         fill(store, survey, respondents, size, size + size / 10, 2027, kOpenWeeks);
         bench.openSeconds = seconds(start);
-        std::ofstream(complete) << size << '\n';
+        std::ofstream(complete) << completeMarker(size, bench.database);
     }
     auto inRound = store.countResponses({survey.id, survey.version, kRound});
     auto all = store.countResponses({survey.id, survey.version, ""});

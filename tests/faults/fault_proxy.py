@@ -22,7 +22,12 @@ draws again. When the central is down (restarted or killed) the kiosk's connecti
 costs the kiosk a whole timeout, so stalls are capped (--cap) and wait until every quick fault has been
 met once; a kind counts when the kiosk really met it (not when it went away first).
 
-  tests/faults/fault_proxy.py --upstream 127.0.0.1:8443 --cert DIR/tls/cert.pem --key DIR/tls/key.pem \
+Several upstreams (--upstream A,B: replicas of the central on one database) are taken in turn, one per
+relayed request or TCP relay, as a load balancer does (nginx's default round-robin). As nginx does with a
+request it has not sent yet, a refused connection goes on to the next upstream; a request that was handed
+to a replica that then dies is not sent again (the kiosk's connection is reset and the kiosk retries).
+
+  tests/faults/fault_proxy.py --upstream 127.0.0.1:8443[,127.0.0.1:8444] --cert DIR/tls/cert.pem --key DIR/tls/key.pem \
       [--listen 127.0.0.1:0] [--seed N] [--deck pass=4,tcp_pass=1,reset=1,...] [--cap stall_reply=1]
 
 Standard library only. The fault suite (run_faults.py) imports FaultProxy and runs it in its own thread.
@@ -172,13 +177,29 @@ async def wait_for_close(reader, limit=IDLE_SECONDS):
         pass
 
 
+def parse_upstreams(upstream):
+    """'host:port' or 'host:port,host:port' (or a list of them) -> [(host, port), ...]."""
+    parts = upstream.split(",") if isinstance(upstream, str) else list(upstream)
+    out = []
+    for part in (p.strip() for p in parts):
+        host, _, port = part.rpartition(":")
+        if not host or not port.isdigit():
+            raise ValueError(f"upstream '{part}' is not HOST:PORT")
+        out.append((host, int(port)))
+    if not out:
+        raise ValueError("no upstream")
+    return out
+
+
 class FaultProxy:
-    """The proxy. Counts are per kind; `events` also counts what happened upstream. Hooks (called on the
-    proxy's event loop thread): on_forwarded(method, path) right after a request was written to the central."""
+    """The proxy. Counts are per kind; `events` also counts what happened upstream; `per_upstream` counts the
+    requests and relays each upstream got. Hooks (called on the proxy's event loop thread):
+    on_forwarded(method, path, port) right after a request was written to the central on that port."""
 
     def __init__(self, upstream, cert, key, seed=None, deck=None, caps=None, log=None):
-        self.upstream_host, _, port = upstream.rpartition(":")
-        self.upstream_port = int(port)
+        self.upstreams = parse_upstreams(upstream)
+        self.next_upstream = 0
+        self.per_upstream = collections.Counter({port: 0 for _, port in self.upstreams})
         self.seed = seed if seed is not None else random.SystemRandom().randrange(1, 2**31)
         self.random = random.Random(self.seed)
         self.deck_spec = dict(DEFAULT_DECK if deck is None else deck)
@@ -343,22 +364,38 @@ class FaultProxy:
         writer.close()
         return f"{request}: {status}"
 
+    async def _connect(self, tls):
+        """A connection to the next upstream in turn, going on to the following ones when it is refused (as
+        nginx does before it has sent anything); (reader, writer, port), or None when every one is down."""
+        for _ in range(len(self.upstreams)):
+            host, port = self.upstreams[self.next_upstream]
+            self.next_upstream = (self.next_upstream + 1) % len(self.upstreams)
+            try:
+                if tls:
+                    reader, writer = await asyncio.wait_for(
+                        asyncio.open_connection(host, port, ssl=self.client_ctx, server_hostname=host, limit=MAX_HEAD), 15)
+                else:
+                    reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), 15)
+            except (OSError, ssl.SSLError, TimeoutError):
+                continue
+            self.per_upstream[port] += 1
+            return reader, writer, port
+        self.events["central_down"] += 1
+        return None
+
     async def _forward(self, method, path, head, body):
         """The request to the central on a new TLS connection; its whole reply (with Connection: close),
         or None when the central is down or the connection failed before the reply was complete."""
-        try:
-            up_reader, up_writer = await asyncio.wait_for(
-                asyncio.open_connection(self.upstream_host, self.upstream_port, ssl=self.client_ctx,
-                                        server_hostname=self.upstream_host, limit=MAX_HEAD), 15)
-        except (OSError, ssl.SSLError, TimeoutError) as e:
-            self.events["central_down"] += 1
+        connected = await self._connect(tls=True)
+        if connected is None:
             return None
+        up_reader, up_writer, port = connected
         try:
             up_writer.write(with_connection_close(head) + body)
             await up_writer.drain()
             sent = time.monotonic()
             if self.on_forwarded:
-                self.on_forwarded(method.decode("latin-1"), path.decode("latin-1"))
+                self.on_forwarded(method.decode("latin-1"), path.decode("latin-1"), port)
             message = await asyncio.wait_for(read_message(up_reader, response_to=method), 90)
             if message is None:
                 raise HttpError("the central closed without a reply")
@@ -373,13 +410,11 @@ class FaultProxy:
             up_writer.transport.abort()
 
     async def _relay_tcp(self, kind, reader, writer):
-        try:
-            up_reader, up_writer = await asyncio.wait_for(
-                asyncio.open_connection(self.upstream_host, self.upstream_port), 15)
-        except (OSError, TimeoutError):
-            self.events["central_down"] += 1
+        connected = await self._connect(tls=False)
+        if connected is None:
             reset(writer)
             return "the central was down; reset"
+        up_reader, up_writer, _ = connected
         self.played(kind)
 
         async def pipe(src, dst):
@@ -418,7 +453,7 @@ class ProxyThread:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--upstream", required=True, help="the central endpoint, HOST:PORT")
+    parser.add_argument("--upstream", required=True, help="the central endpoint, HOST:PORT (replicas: HOST:PORT,HOST:PORT,... taken in turn)")
     parser.add_argument("--cert", required=True, help="the central's certificate (DIR/tls/cert.pem)")
     parser.add_argument("--key", required=True, help="the central's key (DIR/tls/key.pem)")
     parser.add_argument("--listen", default="127.0.0.1:0", help="127.0.0.1:PORT (0: any free port)")
@@ -428,6 +463,7 @@ def main():
     parser.add_argument("--verbose", action="store_true", help="print a line per failed connection")
     args = parser.parse_args()
     try:
+        parse_upstreams(args.upstream)
         deck = parse_spec(args.deck, "--deck") or None
         caps = parse_spec(args.cap, "--cap") if args.cap else None
     except ValueError as e:
@@ -444,7 +480,7 @@ def main():
         await stop.wait()
         await proxy.stop()
         print(f"fault_proxy: connections by kind: {proxy.summary()}", flush=True)
-        print(f"fault_proxy: events: {dict(proxy.events)}", flush=True)
+        print(f"fault_proxy: events: {dict(proxy.events)}; requests and relays per upstream port: {dict(proxy.per_upstream)}", flush=True)
 
     asyncio.run(run())
 

@@ -2,6 +2,7 @@
 """Nothing lost, nothing doubled: the real kiosk and central binaries through a fault-injecting proxy.
 
   tests/faults/run_faults.py BUILD_DIR [--responses 10000] [--killed-responses 10000] [--seed S] [--keep]
+                             [--postgresql | --database URL] [--replicas N]
 
 Set-up (as tests/e2e/kiosk_to_central.sh): a central endpoint on 127.0.0.1 (init, a unit, the default
 survey) and two kiosks enrolled with one-time codes, each then pointed at its own fault proxy
@@ -15,12 +16,21 @@ Two runs side by side (sharing the central and its restarts keeps the suite shor
 - run B: the same with kiosk B, whose processes are killed with SIGKILL at random moments: simulate runs
   (an id is printed only once committed) and sync runs; then syncs run to their end until the outbox is empty.
 
+Replicas (issue 18): with --replicas N, N `serve` processes share one store, which must then be PostgreSQL:
+--postgresql starts a throwaway PostgreSQL 15 (tests/postgresql/cluster.sh; stopped and removed at the end,
+also on a failure; exit 77 when it is not installed), --database URL uses one that exists (an empty
+database). Each proxy takes the replicas in turn, one per relayed request (fault_proxy.py: round-robin, a
+refused connection goes on to the next replica, as nginx does), and the supervisor stops ONE replica at a
+time: the one that has just been handed a batch, a few ms into its ingest; the others keep serving.
+
 Then: the central's export holds every id of kiosk A and every id kiosk B printed, each exactly once, and
 nothing else but at most one committed-but-unprinted id per killed simulate run; integrity_check is ok on
-the central store and both outboxes; nothing is pending or quarantined; the dead letters are empty; every
-fault kind happened in both runs; no kiosk accepted the untrusted certificate; the central exited 0 on
-every SIGTERM. Exit 0 when all hold, otherwise 1 with each failure; the work folder (with journal.log, a
-line per connection and per central stop, and central.log) is kept on failure. Prints the seeds and figures.
+the central store (SQLite) and both outboxes; nothing is pending or quarantined; the dead letters are empty;
+every fault kind happened in both runs; no kiosk accepted the untrusted certificate; the central (each
+replica) exited 0 on every SIGTERM, and with replicas every one of them was killed with a batch in flight.
+Exit 0 when all hold, otherwise 1 with each failure; the work folder (with journal.log, a line per
+connection and per central stop, and central-N.log per replica) is kept on failure. Prints the seeds and
+figures.
 """
 
 import argparse
@@ -39,6 +49,8 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "postgresql"))
+import cluster  # noqa: E402
 import fault_proxy  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -73,27 +85,25 @@ class Failures(list):
 
 
 class Central:
-    """One svarboks-central serve process at a time, on a fixed port once the first one chose it; killed
-    and restarted by a supervisor thread that aims at the moments a batch is being ingested."""
+    """One replica: one svarboks-central serve process at a time, on a fixed port once the first one chose
+    it. `database` is "" for the data folder's SQLite store, else the URL every command is given."""
 
-    def __init__(self, binary, data, logfile, rng, failures, journal):
-        self.binary, self.data, self.logfile, self.rng, self.failures = binary, data, logfile, rng, failures
-        self.journal = journal
+    def __init__(self, name, binary, data, logfile, database, failures):
+        self.name, self.binary, self.data, self.logfile, self.database = name, binary, data, logfile, database
+        self.failures = failures
         self.port = 0
         self.process = None
-        self.lock = threading.Lock()
-        self.stopping = threading.Event()
-        self.batch_forwarded = threading.Event()
-        self.batch_seconds = collections.deque(maxlen=20)
-        self.counts = collections.Counter()
-        self.phase_counts = collections.Counter()
-        self.thread = None
-        self.proxies = []
+
+    def store_options(self):
+        return ["--data", self.data] + (["--database", self.database] if self.database else [])
+
+    def cli(self, *args):
+        return run([self.binary, *args, *self.store_options()])
 
     def start(self):
         offset = os.path.getsize(self.logfile) if os.path.exists(self.logfile) else 0
         with open(self.logfile, "ab") as out:
-            self.process = subprocess.Popen([self.binary, "serve", "--data", self.data, "--listen", f"127.0.0.1:{self.port}"],
+            self.process = subprocess.Popen([self.binary, "serve", *self.store_options(), "--listen", f"127.0.0.1:{self.port}"],
                                             stdout=out, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -106,7 +116,7 @@ class Central:
             if self.process.poll() is not None:
                 break
             time.sleep(0.02)
-        raise RuntimeError(f"the central did not start (exit {self.process.poll()}); see {self.logfile}")
+        raise RuntimeError(f"{self.name} did not start (exit {self.process.poll()}); see {self.logfile}")
 
     def stop(self, sig=signal.SIGTERM):
         """Sends sig and waits; returns the exit status."""
@@ -114,12 +124,30 @@ class Central:
         try:
             return self.process.wait(60)
         except subprocess.TimeoutExpired:
-            self.failures.check(False, f"the central did not exit within 60 s of {signal.Signals(sig).name}")
+            self.failures.check(False, f"{self.name} did not exit within 60 s of {signal.Signals(sig).name}")
             self.process.kill()
             return self.process.wait()
 
-    def on_forwarded(self, method, path):  # on the proxy's thread
+
+class Supervisor:
+    """Stops and restarts the replicas from a thread of its own, one at a time, aiming at the moments a batch
+    is being ingested: it waits until a proxy has handed a batch over, then stops the replica that got it."""
+
+    def __init__(self, replicas, rng, failures, journal):
+        self.replicas, self.rng, self.failures, self.journal = replicas, rng, failures, journal
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.batch_forwarded = threading.Event()
+        self.last_batch_port = None
+        self.counts = collections.Counter()
+        self.phase_counts = collections.Counter()
+        self.killed_in_flight = collections.Counter()  # replica name -> SIGKILLs with a batch in flight
+        self.thread = None
+        self.proxies = []
+
+    def on_forwarded(self, method, path, port):  # on the proxy's thread
         if method == "POST" and path == "/api/v1/batches":
+            self.last_batch_port = port
             self.batch_forwarded.set()
 
     def supervise(self):
@@ -134,23 +162,28 @@ class Central:
             in_flight = self.batch_forwarded.wait(5)
             if self.stopping.is_set():
                 return
-            # A moment inside the ingest of the batch the proxy has just handed over (the proxy measures the
-            # typical time from handing a batch over to its reply).
+            # The replica that got the batch (any one when none came), at a moment inside its ingest (the proxy
+            # measures the typical time from handing a batch over to its reply).
+            by_port = {r.port: r for r in self.replicas}
+            replica = by_port.get(self.last_batch_port) if in_flight else None
+            replica = replica or self.rng.choice(self.replicas)
             typical = max(p.typical_batch_seconds for p in self.proxies)
             time.sleep(self.rng.uniform(0.0, 0.9 * typical) if in_flight else 0)
             died_with = sum(p.events["central_died_with_request"] for p in self.proxies)
             with self.lock:
-                status = self.stop(sig)
+                status = replica.stop(sig)
                 name = signal.Signals(sig).name
                 self.counts[name] += 1
                 self.phase_counts[name] += 1
                 if sig == signal.SIGTERM:
-                    self.failures.check(status == 0, f"the central exited {status} after SIGTERM (expected 0)")
-                self.start()
+                    self.failures.check(status == 0, f"{replica.name} exited {status} after SIGTERM (expected 0)")
+                replica.start()
             lost = sum(p.events["central_died_with_request"] for p in self.proxies) > died_with
             if lost:
                 self.counts[f"{name} with a batch in flight"] += 1
-            self.journal(f"central: {name}{' (a batch in flight)' if in_flight else ''}, exit {status}"
+                if sig == signal.SIGKILL:
+                    self.killed_in_flight[replica.name] += 1
+            self.journal(f"{replica.name} (port {replica.port}): {name}{' (a batch in flight)' if in_flight else ''}, exit {status}"
                          f"{', the request in flight got no reply' if lost else ''}; restarted")
 
     def start_supervisor(self):
@@ -186,7 +219,7 @@ class Kiosk:
         ca = os.path.join(central.data, "tls", "cert.pem")
         checked = run([binary, "config", "init", "--config", self.config, "--unit", name])
         assert checked.returncode == 0, checked.stderr
-        made = run([central.binary, "enroll", "--unit", "faults", "--data", central.data])
+        made = central.cli("enroll", "--unit", "faults")
         assert made.returncode == 0, made.stderr
         code = made.stdout.splitlines()[2].split()[0]
         enrolled = run([binary, "enroll", code, "--endpoint", f"https://127.0.0.1:{central.port}", "--ca", ca, "--config", self.config])
@@ -275,17 +308,17 @@ def sync_until_empty(kiosk, simulator, rng, kill, deadline, proxy=None):
     return False, last
 
 
-def central_log_figures(logfile):
-    statuses, duplicates, accepted = collections.Counter(), 0, 0
-    with open(logfile, errors="replace") as f:
-        for line in f:
-            if not line.startswith("{\"method\""):
-                continue
-            entry = json.loads(line)
-            statuses[entry["status"]] += 1
-            duplicates += entry.get("duplicate", 0)
-            accepted += entry.get("accepted", 0)
-    return statuses, accepted, duplicates
+def central_log_statuses(logfiles):
+    """The HTTP statuses of the batches in the central's access logs (which hold no per-batch counts)."""
+    statuses = collections.Counter()
+    for logfile in logfiles:
+        with open(logfile, errors="replace") as f:
+            for line in f:
+                if line.startswith("{\"method\""):
+                    entry = json.loads(line)
+                    if entry.get("path") == "/api/v1/batches":
+                        statuses[entry["status"]] += 1
+    return statuses
 
 
 class Run:
@@ -320,7 +353,14 @@ def main():
     parser.add_argument("--killed-responses", type=int, default=10000, help="printed ids of kiosk B (default 10000)")
     parser.add_argument("--seed", type=int, help="seed of the whole run (default: random, printed)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (printed) for a look afterwards")
+    store = parser.add_mutually_exclusive_group()
+    store.add_argument("--postgresql", action="store_true",
+                       help="the store in a throwaway PostgreSQL 15 started here (tests/postgresql/cluster.sh); exit 77 without one")
+    store.add_argument("--database", metavar="URL", help="the store in this (empty) PostgreSQL database")
+    parser.add_argument("--replicas", type=int, default=1, help="serve processes on the one store (default 1; more need PostgreSQL)")
     args = parser.parse_args()
+    if args.replicas < 1 or (args.replicas > 1 and not (args.postgresql or args.database)):
+        parser.error("--replicas above 1 needs --postgresql or --database: SQLite is one process's store")
 
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1, 2**31)
     rng = random.Random(seed)
@@ -330,50 +370,63 @@ def main():
     work = tempfile.mkdtemp(prefix="svarboks-faults-")
     failures = Failures()
     journal = Journal(os.path.join(work, "journal.log"))
-    central = Central(central_binary, os.path.join(work, "central"), os.path.join(work, "central.log"), random.Random(rng.random()),
-                      failures, journal)
+    postgresql = cluster.Cluster("svarboks-faults-postgresql-") if args.postgresql else None
+    replicas = []
+    supervisor = None
     proxy_threads = []
     began = time.monotonic()
     try:
-        for step in (["init", "--data", central.data, "--host", "127.0.0.1"],
-                     ["units", "add", "faults", "--name", "Fault test unit", "--data", central.data],
-                     ["survey", "publish", SURVEY, "--all", "--data", central.data]):
-            done = run([central_binary, *step])
+        database = args.database or ""
+        if postgresql:
+            database = postgresql.start()
+            log(f"PostgreSQL 15 started for this run: {database}")
+        data = os.path.join(work, "central")
+        # One data folder (keys and certificate) for every replica: on PostgreSQL they keep nothing else there.
+        replicas = [Central(f"replica {n + 1}" if args.replicas > 1 else "the central", central_binary, data,
+                            os.path.join(work, f"central-{n + 1}.log"), database, failures) for n in range(args.replicas)]
+        central = replicas[0]
+        for step in (["init", "--host", "127.0.0.1"], ["units", "add", "faults", "--name", "Fault test unit"],
+                     ["survey", "publish", SURVEY, "--all"]):
+            done = central.cli(*step)
             assert done.returncode == 0, f"svarboks-central {step[0]}: {done.stderr}"
-        central.start()
+        for replica in replicas:
+            replica.start()
+        supervisor = Supervisor(replicas, random.Random(rng.random()), failures, journal)
+        upstreams = ",".join(f"127.0.0.1:{r.port}" for r in replicas)
         runs = []
         for name, kill, target in (("A", False, args.responses), ("B", True, args.killed_responses)):
-            proxy = fault_proxy.FaultProxy(f"127.0.0.1:{central.port}", os.path.join(central.data, "tls", "cert.pem"),
-                                           os.path.join(central.data, "tls", "key.pem"), seed=rng.randrange(1, 2**31),
-                                           log=lambda line, name=name: journal(f"proxy {name}: {line}"))
-            proxy.on_forwarded = central.on_forwarded
-            central.proxies.append(proxy)
+            proxy = fault_proxy.FaultProxy(upstreams, os.path.join(data, "tls", "cert.pem"), os.path.join(data, "tls", "key.pem"),
+                                           seed=rng.randrange(1, 2**31), log=lambda line, name=name: journal(f"proxy {name}: {line}"))
+            proxy.on_forwarded = supervisor.on_forwarded
+            supervisor.proxies.append(proxy)
             proxy_threads.append(fault_proxy.ProxyThread(proxy))
             port = proxy_threads[-1].start()
             kiosk = Kiosk(f"kiosk-{name.lower()}", svarboks, work, central, port)
             runs.append(Run(name, kill, target, kiosk, proxy, random.Random(rng.random()), failures))
             log(f"run {name}: kiosk {kiosk.name} -> fault proxy on 127.0.0.1:{port} (proxy seed {proxy.seed}) -> "
-                f"central on 127.0.0.1:{central.port}{'; the kiosk is killed with SIGKILL at random moments' if kill else ''}")
+                f"{'the replicas in turn on ' if len(replicas) > 1 else 'central on '}{upstreams}"
+                f"{'; the kiosk is killed with SIGKILL at random moments' if kill else ''}")
 
-        central.start_supervisor()
+        supervisor.start_supervisor()
         for r in runs:
             r.thread.start()
         for r in runs:
             r.thread.join()
-        central.stop_supervisor()
+        supervisor.stop_supervisor()
         seconds = time.monotonic() - began
 
         # ---- the checks ----
         run_a, run_b = runs
         ids_a, ids_b = run_a.simulator.ids, run_b.simulator.ids
-        with central.lock:
-            failures.check(central.stop(signal.SIGTERM) == 0, "the central did not exit 0 at the end")
+        with supervisor.lock:
+            for replica in replicas:
+                failures.check(replica.stop(signal.SIGTERM) == 0, f"{replica.name} did not exit 0 at the end")
         # Which of the printed ids are stored (ids only: record-level data leaves the store only k-anonymous).
         def check_ids(ids):
             with tempfile.NamedTemporaryFile("w", suffix=".ids", delete=False) as f:
                 f.write("\n".join(ids) + "\n")
             try:
-                checked = run([central_binary, "check-ids", f.name, "--json", "--data", central.data])
+                checked = central.cli("check-ids", f.name, "--json")
             finally:
                 os.unlink(f.name)
             failures.check(checked.returncode in (0, 1) and checked.stdout.strip(), f"check-ids failed: {checked.stderr}")
@@ -389,10 +442,12 @@ def main():
         killed_simulate = run_b.simulator.runs["killed"]
         failures.check(0 <= extra <= killed_simulate,
                        f"{extra} stored responses were never printed, more than the {killed_simulate} killed simulate runs explain")
-        dead = run([central_binary, "dead-letters", "list", "--data", central.data])
+        dead = central.cli("dead-letters", "list")
         failures.check(dead.stdout.strip() == "No rejected responses.", f"dead letters: {dead.stdout.strip()[:500]}")
-        for name, path in (("central store", os.path.join(central.data, "central.db")), ("kiosk A outbox", run_a.kiosk.outbox),
-                           ("kiosk B outbox", run_b.kiosk.outbox)):
+        checked_files = [("kiosk A outbox", run_a.kiosk.outbox), ("kiosk B outbox", run_b.kiosk.outbox)]
+        if not database:
+            checked_files.insert(0, ("central store", os.path.join(data, "central.db")))
+        for name, path in checked_files:
             result = integrity(path)
             failures.check(result == "ok", f"integrity_check of the {name}: {result}")
         for r in runs:
@@ -403,36 +458,52 @@ def main():
                 failures.check(r.proxy.counts[kind] >= 1, f"run {r.name}: the fault '{kind}' never happened")
             failures.check(r.proxy.events["untrusted_handshake_completed"] == 0,
                            f"run {r.name}: the kiosk completed a TLS handshake with an untrusted certificate")
+            if len(replicas) > 1:
+                failures.check(all(r.proxy.per_upstream[replica.port] > 0 for replica in replicas),
+                               f"run {r.name}: a replica got no request: {dict(r.proxy.per_upstream)}")
         for sig in ("SIGTERM", "SIGKILL"):
-            failures.check(central.counts[sig] >= 2, f"the central got {sig} {central.counts[sig]} times, expected at least 2")
-        failures.check(central.counts["SIGKILL with a batch in flight"] >= 1, "the central was never killed with a batch in flight")
+            failures.check(supervisor.counts[sig] >= 2, f"the central got {sig} {supervisor.counts[sig]} times, expected at least 2")
+        failures.check(supervisor.counts["SIGKILL with a batch in flight"] >= 1, "the central was never killed with a batch in flight")
+        if len(replicas) > 1:
+            for replica in replicas:
+                failures.check(supervisor.killed_in_flight[replica.name] >= 1, f"{replica.name} was never killed with a batch in flight")
         failures.check(run_b.kiosk.sync_runs["killed"] >= 1 and killed_simulate >= 1, "run B: no sync or no simulate run was killed")
 
-        statuses, accepted, duplicates = central_log_figures(central.logfile)
+        statuses = central_log_statuses([r.logfile for r in replicas])
         log(f"stored {checked_a['total']} responses: {len(ids_a)} of kiosk A + {len(ids_b)} printed by kiosk B + {extra} committed "
             f"by kiosk B as simulate was killed; {len(missing_a) + len(missing_b)} missing (ids are unique in the store: none doubled)")
         for r in runs:
             log(f"run {r.name}: faults by kind: {r.proxy.summary()}; proxy events: "
-                + ", ".join(f"{k} {v}" for k, v in r.proxy.events.items() if v))
-        log(f"central: {dict(central.counts)}; HTTP statuses {dict(sorted(statuses.items()))}; "
-            f"{accepted} accepted, {duplicates} answered 'duplicate' (resent after a lost reply)")
+                + ", ".join(f"{k} {v}" for k, v in r.proxy.events.items() if v)
+                + (f"; requests and relays per replica port: {dict(r.proxy.per_upstream)}" if len(replicas) > 1 else ""))
+        log(f"{'replicas' if len(replicas) > 1 else 'central'}: {dict(supervisor.counts)}"
+            f"{'; SIGKILL with a batch in flight per replica ' + str(dict(supervisor.killed_in_flight)) if len(replicas) > 1 else ''}; "
+            f"batches answered {dict(sorted(statuses.items()))} (the access log has no per-batch counts: they would tell when "
+            f"someone answered; the replies are brotli-compressed, which the proxy does not read)")
         log(f"time: {seconds:.0f} s (run A {run_a.seconds:.0f} s, run B {run_b.seconds:.0f} s)")
+    except cluster.Unavailable as e:
+        log(f"skipped: {e}")
+        shutil.rmtree(work, ignore_errors=True)
+        return cluster.SKIP
     finally:
-        if central.thread and central.thread.is_alive():
-            central.stop_supervisor()
-        if central.process and central.process.poll() is None:
-            central.process.kill()
-            central.process.wait()
+        if supervisor and supervisor.thread and supervisor.thread.is_alive():
+            supervisor.stop_supervisor()
+        for replica in replicas:
+            if replica.process and replica.process.poll() is None:
+                replica.process.kill()
+                replica.process.wait()
         for thread in proxy_threads:
             thread.stop()
+        if postgresql:
+            postgresql.stop()
         if failures or args.keep:
             log(f"work folder kept: {work}")
-        else:
+        elif os.path.isdir(work):
             shutil.rmtree(work, ignore_errors=True)
     if failures:
         print(f"faults: {len(failures)} check(s) failed:\n  " + "\n  ".join(failures), flush=True)
         return 1
-    print("faults: nothing lost, nothing doubled", flush=True)
+    print(f"faults: nothing lost, nothing doubled{f' ({len(replicas)} replicas on PostgreSQL)' if len(replicas) > 1 else ''}", flush=True)
     return 0
 
 

@@ -11,7 +11,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "attacks"))
-from harness import Central, run  # noqa: E402
+import harness  # noqa: E402
+from harness import run  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 SURVEY = os.path.join(ROOT, "assets", "surveys", "digital-kompetence.json")
@@ -45,12 +46,30 @@ def central_binary(args):
     return args.central or os.path.join(args.build, "sync", "central", "svarboks-central")
 
 
-def set_up_central(binary, work, unit, unit_name):
+class Central(harness.Central):
+    """The attack suite's Central with its store in a database when `database` (a postgresql:// URL) is
+    given: every command and `serve` get --database too; the data folder keeps the keys and certificate."""
+
+    def __init__(self, binary, data, logfile, database=""):
+        super().__init__(binary, data, logfile)
+        self.database = database
+
+    def store_options(self):
+        return ["--database", self.database] if self.database else []
+
+    def cli(self, *args, **kwargs):
+        return super().cli(*args, *self.store_options(), **kwargs)
+
+    def start(self, timeout=60, options=()):
+        return super().start(timeout, [*self.store_options(), *options])
+
+
+def set_up_central(binary, work, unit, unit_name, database=""):
     """`svarboks-central init` in WORK/central (its log WORK/central.log), one unit and the default survey
-    published for every unit. Returns the Central, not started yet, and what `survey publish` printed (the
-    definition's and consent's hashes a kiosk seals with)."""
-    central = Central(binary, os.path.join(work, "central"), os.path.join(work, "central.log"))
-    run([binary, "init", "--data", central.data, "--host", "127.0.0.1"], expect=0)
+    published for every unit; with `database`, the store is there. Returns the Central, not started yet, and
+    what `survey publish` printed (the definition's and consent's hashes a kiosk seals with)."""
+    central = Central(binary, os.path.join(work, "central"), os.path.join(work, "central.log"), database)
+    central.cli("init", "--host", "127.0.0.1")
     central.cli("units", "add", unit, "--name", unit_name)
     published = central.cli("survey", "publish", SURVEY, "--all").stdout
     return central, published

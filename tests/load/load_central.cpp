@@ -2,9 +2,14 @@
 // posting sealed batches as the kiosk does and retrying as PROTOCOL.md says. Driven by run_load.py, which
 // sets up the central, watches its memory and checks the store afterwards.
 //
-//   load_central --endpoint https://127.0.0.1:PORT --ca CERT --survey FILE --public-key B64 --codes FILE
-//                [--connections 500] [--seconds 60] [--batch 20] [--pool 100000] [--seed S]
-//                [--accepted-ids FILE] [--report FILE]
+//   load_central --endpoint https://127.0.0.1:PORT[,https://127.0.0.1:PORT2,...] --ca CERT --survey FILE
+//                --public-key B64 --codes FILE [--connections 500] [--seconds 60] [--batch 20] [--pool 100000]
+//                [--seed S] [--accepted-ids FILE] [--report FILE]
+//
+// Several endpoints (replicas of the central on one database, issue 18): kiosk i talks to endpoint i mod N,
+// for its enrolment and all its batches, as a load balancer that spreads connections round-robin and keeps a
+// client on its replica would place them. The generator is its own balancer: one in front (a proxy process)
+// would take CPU from the same two cores the replicas and the database share.
 //
 // 1. A pool of --pool distinct responses: random valid answers to the survey (question by question, in the
 //    order the kiosk shows them, skipping what is hidden; checked with validateAnswers, as the server does),
@@ -62,7 +67,7 @@ using Clock = std::chrono::steady_clock;
 double secondsSince(Clock::time_point since) { return std::chrono::duration<double>(Clock::now() - since).count(); }
 
 struct Options {
-    std::string endpoint;
+    std::vector<std::string> endpoints;
     std::string caFile;
     std::string surveyFile;
     std::string publicKey;
@@ -82,7 +87,13 @@ Options parseOptions(int argc, char** argv) {
         const std::string arg = argv[i];
         if (i + 1 >= argc) die(arg + " needs a value");
         const std::string value = argv[++i];
-        if (arg == "--endpoint") options.endpoint = value;
+        if (arg == "--endpoint") {
+            for (std::size_t from = 0; from <= value.size();) {
+                const std::size_t comma = std::min(value.find(',', from), value.size());
+                if (comma > from) options.endpoints.push_back(value.substr(from, comma - from));
+                from = comma + 1;
+            }
+        }
         else if (arg == "--ca") options.caFile = value;
         else if (arg == "--survey") options.surveyFile = value;
         else if (arg == "--public-key") options.publicKey = value;
@@ -96,9 +107,9 @@ Options parseOptions(int argc, char** argv) {
         else if (arg == "--seed") options.seed = static_cast<unsigned>(std::stoul(value));
         else die("unknown option '" + arg + "'");
     }
-    if (options.endpoint.empty() || options.caFile.empty() || options.surveyFile.empty() || options.publicKey.empty() ||
+    if (options.endpoints.empty() || options.caFile.empty() || options.surveyFile.empty() || options.publicKey.empty() ||
         options.codesFile.empty()) {
-        die("usage: load_central --endpoint URL --ca CERT --survey FILE --public-key B64 --codes FILE [--connections N] "
+        die("usage: load_central --endpoint URL[,URL...] --ca CERT --survey FILE --public-key B64 --codes FILE [--connections N] "
             "[--seconds S] [--batch N] [--pool N] [--seed S] [--accepted-ids FILE] [--report FILE]");
     }
     if (options.connections < 1 || options.batch < 1 || options.batch > shared::kMaxBatchResponses || options.pool < 1) {
@@ -237,8 +248,10 @@ std::optional<double> retryAfterSeconds(const std::string& header) {
 
 // ---- enrolment ----
 
+// Kiosk i's endpoint: round-robin over the replicas.
+const std::string& endpointOf(const Options& options, std::size_t kiosk) { return options.endpoints[kiosk % options.endpoints.size()]; }
+
 std::vector<std::string> enrolAll(const Options& options, const std::vector<std::string>& codes) {
-    const std::string url = sync::joinUrl(options.endpoint, "/api/v1/enroll");
     std::vector<std::string> tokens(codes.size());
     std::vector<Exchange> exchanges(codes.size());
     std::vector<std::string> sources(codes.size());
@@ -256,7 +269,7 @@ std::vector<std::string> enrolAll(const Options& options, const std::vector<std:
         for (std::size_t i = 0; i < codes.size(); ++i) {
             if (!due[i] || *due[i] > Clock::now()) continue;
             due[i].reset();
-            prepare(exchanges[i], options, url, "", sources[i]);
+            prepare(exchanges[i], options, sync::joinUrl(endpointOf(options, i), "/api/v1/enroll"), "", sources[i]);
             // A connection of its own from its own address: the server limits enrolments per address.
             curl_easy_setopt(exchanges[i].easy.get(), CURLOPT_FRESH_CONNECT, 1L);
             curl_easy_setopt(exchanges[i].easy.get(), CURLOPT_FORBID_REUSE, 1L);
@@ -302,6 +315,7 @@ std::vector<std::string> enrolAll(const Options& options, const std::vector<std:
 
 struct Kiosk {
     std::string token;
+    std::string url;  ///< POST /api/v1/batches on its replica
     Exchange exchange;
     shared::BatchRequest batch;
     Clock::time_point nextStart;
@@ -371,7 +385,6 @@ int main(int argc, char** argv) {
     const std::vector<std::string> tokens = enrolAll(options, codes);
     std::cout << "load_central: " << tokens.size() << " devices enrolled in " << secondsSince(began) << " s" << std::endl;
 
-    const std::string url = sync::joinUrl(options.endpoint, "/api/v1/batches");
     std::vector<Kiosk> kiosks(tokens.size());
     Multi multi(curl_multi_init());
     curl_multi_setopt(multi.get(), CURLMOPT_MAX_TOTAL_CONNECTIONS, 0L);
@@ -395,7 +408,7 @@ int main(int argc, char** argv) {
             if (!body) die(body.error().message);
             kiosk.exchange.request = std::move(*body);
         }
-        prepare(kiosk.exchange, options, url, kiosk.token, "");
+        prepare(kiosk.exchange, options, kiosk.url, kiosk.token, "");
         curl_easy_setopt(kiosk.exchange.easy.get(), CURLOPT_PRIVATE, reinterpret_cast<char*>(i));
         curl_multi_add_handle(multi.get(), kiosk.exchange.easy.get());
         kiosk.busy = true;
@@ -413,6 +426,7 @@ int main(int argc, char** argv) {
     const auto loadStart = Clock::now();
     for (std::size_t i = 0; i < kiosks.size(); ++i) {
         kiosks[i].token = tokens[i];
+        kiosks[i].url = sync::joinUrl(endpointOf(options, i), "/api/v1/batches");
         kiosks[i].nextStart = loadStart + std::chrono::microseconds(static_cast<long>(unit(random) * 1e6));
     }
     const auto loadEnd = loadStart + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options.seconds));
