@@ -42,6 +42,13 @@ if ((${#missing[@]} > 0)); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q
   apt-get install -y -q --no-install-recommends "${missing[@]}"
+  # The tests start their own PostgreSQL cluster and nginx on 127.0.0.1; the services these packages start
+  # on installation (PostgreSQL's main cluster, nginx's default site on port 80) are not needed.
+  for service in postgresql nginx; do
+    if [[ " ${missing[*]} " == *" $service"* ]] && [[ -d /run/systemd/system ]]; then
+      systemctl disable --now "$service" >/dev/null 2>&1 || true
+    fi
+  done
 fi
 
 # The reference implementation for the differential test and playwright-core for the dashboard's browser
