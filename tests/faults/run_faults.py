@@ -158,8 +158,18 @@ class Supervisor:
                 sig = signal.SIGTERM
             elif self.phase_counts["SIGTERM"] and not self.phase_counts["SIGKILL"]:
                 sig = signal.SIGKILL
+            # A SIGKILL goes first to a replica that has not yet been killed with a batch in flight: wait (a
+            # while) for a batch handed to that one, so that every replica meets one in every run, not by luck.
+            lacking = [r.port for r in self.replicas if self.killed_in_flight[r.name] == 0] if sig == signal.SIGKILL else []
+            wanted = lacking[0] if len(self.replicas) > 1 and lacking else None
+            in_flight = False
+            deadline = time.monotonic() + 5
             self.batch_forwarded.clear()
-            in_flight = self.batch_forwarded.wait(5)
+            while not self.stopping.is_set() and self.batch_forwarded.wait(max(0.0, deadline - time.monotonic())):
+                if wanted is None or self.last_batch_port == wanted:
+                    in_flight = True
+                    break
+                self.batch_forwarded.clear()
             if self.stopping.is_set():
                 return
             # The replica that got the batch (any one when none came), at a moment inside its ingest (the proxy

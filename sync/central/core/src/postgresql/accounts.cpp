@@ -1,5 +1,6 @@
 // PostgresStorage: dashboard accounts and their sessions. Changes of an account's role, password, state
 // or existence hold the store lock exclusively; sign-in bookkeeping and sessions are single statements.
+#include "../scope_column.hpp"
 #include "pool.hpp"
 
 #include "svarboks/server/postgresql_storage.hpp"
@@ -12,23 +13,6 @@ namespace {
 
 constexpr std::string_view kUserColumns =
     "name, password_hash, created_on, failed_logins, locked_until, role, scope, disabled, must_change_password, last_sign_in_at";
-
-std::vector<std::string> scopeFrom(const std::string& text) {
-    std::vector<std::string> scope;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        const std::size_t end = std::min(text.find('\n', start), text.size());
-        if (end > start) scope.push_back(text.substr(start, end - start));
-        start = end + 1;
-    }
-    return scope;
-}
-
-std::string scopeText(const std::vector<std::string>& scope) {
-    std::string text;
-    for (const auto& entry : scope) text += (text.empty() ? "" : "\n") + entry;
-    return text;
-}
 
 UserAccount userFrom(const pq::Rows& rows, int i) {
     return UserAccount{rows.text(i, 0), rows.text(i, 1),           rows.text(i, 2),           rows.integer(i, 3),        rows.integer(i, 4),

@@ -1,4 +1,5 @@
 // SqliteStorage: dashboard accounts and their sessions.
+#include "../scope_column.hpp"
 #include "pool.hpp"
 
 #include "svarboks/server/sqlite_storage.hpp"
@@ -11,23 +12,6 @@ namespace {
 
 constexpr std::string_view kSelectUser =
     "SELECT name, password_hash, created_on, failed_logins, locked_until, role, scope, disabled, must_change_password, last_sign_in_at FROM users";
-
-std::vector<std::string> scopeFrom(const std::string& text) {
-    std::vector<std::string> scope;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        const std::size_t end = std::min(text.find('\n', start), text.size());
-        if (end > start) scope.push_back(text.substr(start, end - start));
-        start = end + 1;
-    }
-    return scope;
-}
-
-std::string scopeText(const std::vector<std::string>& scope) {
-    std::string text;
-    for (const auto& entry : scope) text += (text.empty() ? "" : "\n") + entry;
-    return text;
-}
 
 UserAccount userFrom(const sqlite::Query& row) {
     return UserAccount{row.textAt(0),        row.textAt(1),           row.textAt(2),          row.integerAt(3), row.integerAt(4),
