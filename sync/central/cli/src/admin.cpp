@@ -1256,7 +1256,7 @@ void addBackup(CLI::App& app, Console& console) {
 void addMigrate(CLI::App& app, Console& console) {
     auto data = std::make_shared<DataDir>();
     CLI::App* command = app.add_subcommand("migrate", "Copy the data folder's SQLite store into an empty PostgreSQL database (--database), checked by counting every table");
-    addDataOption(*command, *data, "the data folder whose SQLite store (central.db) is copied; it is left as it was");
+    addDataOption(*command, *data, "the data folder whose SQLite store (central.db) is copied; it stays where it is");
     command->callback([data, &console] {
         if (data->database.empty()) usageError("migrate needs the PostgreSQL database to copy into: --database URL (or SVARBOKS_DATABASE)");
         std::error_code ec;
@@ -1269,14 +1269,14 @@ void addMigrate(CLI::App& app, Console& console) {
             console.out << "  " << pad(table, 16) << rows << " rows\n" << std::flush;
         });
         if (!copied) {
-            console.code = fail(console.err, copied.error().message + " (the database was left as it was)");
+            console.code = fail(console.err, copied.error().message + " (nothing was copied)");
             return;
         }
         std::int64_t total = 0;
         for (const auto& table : *copied) total += table.rows;
         console.out << data->store().string() << " copied into " << target << ": " << copied->size() << " tables, " << total
                     << " rows, every count checked on both sides.\nFrom now on give every command and serve --database (or SVARBOKS_DATABASE); "
-                       "the SQLite file is left as it was.\n";
+                       "the SQLite file stays where it is.\n";
         console.code = kOk;
     });
 }

@@ -4,7 +4,7 @@
 // Every table, in one PostgreSQL transaction, its rows in key order (so the copy holds no order of arrival,
 // and every row the same transaction id), then the rows of each table counted on both sides: it commits
 // only when every count agrees. The PostgreSQL store must hold nothing yet: nothing is merged, nothing
-// overwritten. The SQLite file is left as it was.
+// overwritten. The SQLite file stays where it is (brought to this version's schema first, as `serve` would).
 #include "svarboks/shared/result.hpp"
 
 #include <cstdint>
