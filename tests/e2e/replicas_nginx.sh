@@ -16,7 +16,8 @@ build=$1
 root=$(cd "$(dirname "$0")/../.." && pwd)
 svarboks=$build/client/svarboks
 central=$build/sync/central/svarboks-central
-command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || { echo "replicas_nginx: nginx is not installed" >&2; exit 77; }
+nginx=$(command -v nginx || echo /usr/sbin/nginx)
+[[ -x $nginx ]] || { echo "replicas_nginx: nginx is not installed" >&2; exit 77; }
 [[ -x /usr/lib/postgresql/15/bin/initdb ]] || { echo "replicas_nginx: PostgreSQL 15 is not installed" >&2; exit 77; }
 work=$(mktemp -d /tmp/svarboks-replicas-XXXXXX)
 chmod 755 "$work"
@@ -119,8 +120,8 @@ http {
     include $work/nginx/svarboks.conf;
 }
 CONF
-nginx -t -c "$work/nginx/nginx.conf" -p "$work/nginx" >"$work/nginx-t.log" 2>&1 || fail "nginx refuses the document's configuration: $(cat "$work/nginx-t.log")"
-nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" -g 'daemon off;' >>"$work/nginx.log" 2>&1 &
+"$nginx" -t -c "$work/nginx/nginx.conf" -p "$work/nginx" >"$work/nginx-t.log" 2>&1 || fail "nginx refuses the document's configuration: $(cat "$work/nginx-t.log")"
+"$nginx" -c "$work/nginx/nginx.conf" -p "$work/nginx" -g 'daemon off;' >>"$work/nginx.log" 2>&1 &
 nginx_pid=$!
 wait_healthy "$pn"
 
