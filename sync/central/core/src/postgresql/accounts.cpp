@@ -1,6 +1,6 @@
 // PostgresStorage: dashboard accounts and their sessions. Changes of an account's role, password, state
 // or existence hold the store lock exclusively; sign-in bookkeeping and sessions are single statements.
-#include "../scope_column.hpp"
+#include "../account_rows.hpp"
 #include "pool.hpp"
 
 #include "svarboks/server/postgresql_storage.hpp"
@@ -20,6 +20,10 @@ UserAccount userFrom(const pq::Rows& rows, int i) {
 }
 
 std::string noUser(const std::string& name) { return "there is no user '" + name + "' (see: users list)"; }
+
+Result<std::int64_t> enabledAdministrators(PgWork& work) {
+    return work.integer("SELECT count(*) FROM users WHERE role = 'administrator' AND disabled = 0");
+}
 
 }  // namespace
 
@@ -52,32 +56,10 @@ Result<std::optional<UserAccount>> PostgresStorage::findUser(const std::string& 
     });
 }
 
-namespace {
-
-Result<std::int64_t> enabledAdministrators(PgWork& work) {
-    return work.integer("SELECT count(*) FROM users WHERE role = 'administrator' AND disabled = 0");
-}
-
-// Runs `change` in the caller's write transaction (which holds the exclusive store lock, so no other
-// replica changes accounts meanwhile) and refuses it when it took the store from some enabled
-// administrators to none; the transaction then rolls back.
-template <typename Change>
-Status keepingAnAdministrator(PgWork& work, Change&& change) {
-    auto before = enabledAdministrators(work);
-    if (!before) return Error{before.error().message};
-    if (Status done = change(); !done) return done;
-    auto after = enabledAdministrators(work);
-    if (!after) return Error{after.error().message};
-    if (*before > 0 && *after == 0) return Error{std::string(kNoAdministratorLeft)};
-    return {};
-}
-
-}  // namespace
-
 Status PostgresStorage::setUserRole(const std::string& name, const std::string& role, const std::vector<std::string>& scope) {
     return m_pool->write(kPgCannotWrite, [&](PgWork& work) -> Status {
         if (Status locked = work.lockStore(true); !locked) return locked;
-        return keepingAnAdministrator(work, [&] {
+        return keepingAnAdministrator([&] { return enabledAdministrators(work); }, [&] {
             return work.change("UPDATE users SET role = $2, scope = $3 WHERE name = $1", pq::Params().text(name).text(role).text(scopeText(scope)),
                                "no user '" + name + "'");
         });
@@ -87,7 +69,7 @@ Status PostgresStorage::setUserRole(const std::string& name, const std::string& 
 Status PostgresStorage::removeUser(const std::string& name) {
     return m_pool->write(kPgCannotWrite, [&](PgWork& work) -> Status {
         if (Status locked = work.lockStore(true); !locked) return locked;
-        return keepingAnAdministrator(work, [&] { return work.change("DELETE FROM users WHERE name = $1", pq::Params().text(name), noUser(name)); });
+        return keepingAnAdministrator([&] { return enabledAdministrators(work); }, [&] { return work.change("DELETE FROM users WHERE name = $1", pq::Params().text(name), noUser(name)); });
     });
 }
 
@@ -117,7 +99,7 @@ Status PostgresStorage::recordLogin(const std::string& name, std::int64_t at) {
 Status PostgresStorage::setUserDisabled(const std::string& name, bool disabled) {
     return m_pool->write(kPgCannotWrite, [&](PgWork& work) -> Status {
         if (Status locked = work.lockStore(true); !locked) return locked;
-        const Status changed = keepingAnAdministrator(work, [&] {
+        const Status changed = keepingAnAdministrator([&] { return enabledAdministrators(work); }, [&] {
             return work.change("UPDATE users SET disabled = $2 WHERE name = $1", pq::Params().text(name).integer(disabled ? 1 : 0), noUser(name));
         });
         if (!changed) return changed;

@@ -1,5 +1,5 @@
 // SqliteStorage: dashboard accounts and their sessions.
-#include "../scope_column.hpp"
+#include "../account_rows.hpp"
 #include "pool.hpp"
 
 #include "svarboks/server/sqlite_storage.hpp"
@@ -29,18 +29,6 @@ Result<std::int64_t> enabledAdministrators(Work& work) {
     return work.integer(query);
 }
 
-// Runs `change` in the caller's write transaction and refuses it (the transaction then rolls back) when it
-// took the store from some enabled administrators to none.
-template <typename Change>
-Status keepingAnAdministrator(Work& work, Change&& change) {
-    auto before = enabledAdministrators(work);
-    if (!before) return Error{before.error().message};
-    if (Status done = change(); !done) return done;
-    auto after = enabledAdministrators(work);
-    if (!after) return Error{after.error().message};
-    if (*before > 0 && *after == 0) return Error{std::string(kNoAdministratorLeft)};
-    return {};
-}
 
 }  // namespace
 
@@ -70,7 +58,7 @@ Result<std::optional<UserAccount>> SqliteStorage::findUser(const std::string& na
 
 Status SqliteStorage::setUserRole(const std::string& name, const std::string& role, const std::vector<std::string>& scope) {
     return m_pool->write(kCannotWrite, [&](Work& work) {
-        return keepingAnAdministrator(work, [&] {
+        return keepingAnAdministrator([&] { return enabledAdministrators(work); }, [&] {
             auto query = work.query("UPDATE users SET role = ?2, scope = ?3 WHERE name = ?1");
             const std::string text = scopeText(scope);
             query.text(1, name).text(2, role).text(3, text);
@@ -81,7 +69,7 @@ Status SqliteStorage::setUserRole(const std::string& name, const std::string& ro
 
 Status SqliteStorage::removeUser(const std::string& name) {
     return m_pool->write(kCannotWrite, [&](Work& work) {
-        return keepingAnAdministrator(work, [&] {
+        return keepingAnAdministrator([&] { return enabledAdministrators(work); }, [&] {
             auto query = work.query("DELETE FROM users WHERE name = ?1");
             query.text(1, name);
             return work.change(query, "there is no user '" + name + "' (see: users list)");
@@ -118,7 +106,7 @@ Status SqliteStorage::recordLogin(const std::string& name, std::int64_t at) {
 
 Status SqliteStorage::setUserDisabled(const std::string& name, bool disabled) {
     return m_pool->write(kCannotWrite, [&](Work& work) -> Status {
-        const Status changed = keepingAnAdministrator(work, [&] {
+        const Status changed = keepingAnAdministrator([&] { return enabledAdministrators(work); }, [&] {
             auto update = work.query("UPDATE users SET disabled = ?2 WHERE name = ?1");
             update.text(1, name).integer(2, disabled ? 1 : 0);
             return work.change(update, "there is no user '" + name + "' (see: users list)");
