@@ -78,6 +78,20 @@ def voiced(samples):
     return samples[loud[0]:loud[-1] + 1] if loud else array.array("h")
 
 
+def settled(path, start):
+    """The voiced samples after `start` once the sound card has written the last of them: the button turns
+    back when the kiosk has handed over its last buffer, and SDL's disk driver writes it a few ms later."""
+    heard = voiced(recorded(path, start))
+    deadline = time.time() + 2
+    while time.time() < deadline:
+        time.sleep(0.25)
+        now = voiced(recorded(path, start))
+        if len(now) == len(heard):
+            break
+        heard = now
+    return heard
+
+
 def wait_until(condition, what, timeout=20):
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -100,7 +114,7 @@ def expect_voice(kiosk, audio, espeak, voice, other, start, exact):
     kiosk.tap(label_of(kiosk, "▶"))
     wait_until(lambda: kiosk.button("■ Stop") is not None, "Read aloud did not turn into Stop")
     wait_until(lambda: kiosk.button("■ Stop") is None, f"the kiosk did not finish saying '{text}'", 60)
-    heard = voiced(recorded(audio, start))
+    heard = settled(audio, start)
     if exact and heard != expected:
         same = next((i for i, (a, b) in enumerate(zip(heard, expected)) if a != b), min(len(heard), len(expected)))
         fail(f"what the kiosk played is not espeak-ng's {voice} voice saying '{text}' "
