@@ -24,6 +24,7 @@
 namespace fs = std::filesystem;
 using nlohmann::json;
 using svarboks::shared::KioskConfig;
+using svarboks::test::filesIn;
 using svarboks::test::readFile;
 using svarboks::test::TempDir;
 
@@ -513,9 +514,7 @@ TEST_CASE("config: saveConfig writes mode 0600 atomically, creates the folder, a
     CHECK(seen.str() == oldText);
     CHECK(svarboks::shared::loadConfig(file)->unitName == "Solbakken");
     CHECK(modeOf(file) == 0600);
-    std::vector<std::string> names;
-    for (const auto& entry : fs::directory_iterator(file.parent_path())) names.push_back(entry.path().filename().string());
-    CHECK(names == std::vector<std::string>{"kiosk.json"});
+    CHECK(filesIn(file.parent_path()) == std::vector<std::string>{"kiosk.json"});
 
     // An invalid config is refused before anything is written.
     KioskConfig bad = config;
@@ -529,10 +528,7 @@ TEST_CASE("config: saveConfig writes mode 0600 atomically, creates the folder, a
     fs::create_directories(blocked / "child");
     const auto failed = svarboks::shared::saveConfig(config, blocked);
     CHECK(failed.message().starts_with(blocked.string() + ": cannot rename: "));
-    std::vector<std::string> left;
-    for (const auto& entry : fs::directory_iterator(dir.path())) left.push_back(entry.path().filename().string());
-    std::sort(left.begin(), left.end());
-    CHECK(left == std::vector<std::string>{"blocked.json", "etc"});
+    CHECK(filesIn(dir.path()) == std::vector<std::string>{"blocked.json", "etc"});
 }
 
 TEST_CASE("config: updateConfig changes only the given keys and keeps the rest as written") {

@@ -33,6 +33,7 @@
 
 namespace fs = std::filesystem;
 using namespace svarboks;
+using svarboks::test::filesIn;
 using svarboks::test::TempDir;
 using sync::Outbox;
 using sync::OutboxItem;
@@ -156,13 +157,6 @@ std::vector<std::string> ids(const std::vector<OutboxItem>& items) {
     std::vector<std::string> result;
     for (const auto& item : items) result.push_back(item.id);
     return result;
-}
-
-std::vector<std::string> filesIn(const fs::path& dir) {
-    std::vector<std::string> names;
-    for (const auto& entry : fs::directory_iterator(dir)) names.push_back(entry.path().filename().string());
-    std::sort(names.begin(), names.end());
-    return names;
 }
 
 std::string someSealed() { return shared::seal(shared::randomBytes(60), shared::generateKeyPair().publicKey); }
