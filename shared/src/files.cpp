@@ -1,6 +1,7 @@
 #include "svarboks/shared/files.hpp"
 
 #include <fcntl.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -25,8 +26,9 @@ bool FileDescriptor::close() { return ::close(std::exchange(m_fd, -1)) == 0; }
 bool writeAll(int fd, std::string_view bytes) {
     while (!bytes.empty()) {
         const ssize_t written = ::write(fd, bytes.data(), bytes.size());
-        if (written < 0) {
-            if (errno == EINTR) continue;
+        if (written < 0 && errno == EINTR) continue;
+        if (written <= 0) {
+            if (written == 0) errno = EIO;  // no progress and no reason: do not spin
             return false;
         }
         bytes.remove_prefix(static_cast<std::size_t>(written));
@@ -50,24 +52,64 @@ Status writeNewFile(const fs::path& file, std::string_view bytes, unsigned mode)
     return {};
 }
 
-Status writeAtomically(const fs::path& file, std::string_view bytes) {
-    const fs::path dir = file.parent_path().empty() ? fs::path(".") : file.parent_path();
-    std::string temp = (dir / ("." + file.filename().string() + ".tmp-XXXXXX")).string();
-    FileDescriptor fd(::mkstemp(temp.data()));  // mode 0600 from its creation
-    if (!fd.valid()) return Error{file.string() + ": cannot write: " + systemMessage(errno)};
-    const auto fail = [&](const std::string& what) {
+namespace {
+
+constexpr std::string_view kTempSuffix = ".partial";
+
+fs::path folderOf(const fs::path& file) { return file.parent_path().empty() ? fs::path(".") : file.parent_path(); }
+
+}  // namespace
+
+AtomicFile::AtomicFile(fs::path file, std::string temp, int fd) : m_file(std::move(file)), m_temp(std::move(temp)), m_fd(fd) {}
+
+AtomicFile::AtomicFile(AtomicFile&& other) noexcept
+    : m_file(std::move(other.m_file)),
+      m_temp(std::exchange(other.m_temp, {})),
+      m_fd(std::move(other.m_fd)),
+      m_committed(other.m_committed) {}
+
+AtomicFile::~AtomicFile() {
+    if (!m_temp.empty()) ::unlink(m_temp.c_str());
+}
+
+Result<AtomicFile> AtomicFile::create(const fs::path& file) {
+    const fs::path folder = folderOf(file);
+    std::string temp = (folder / ("." + file.filename().string() + ".XXXXXX" + std::string(kTempSuffix))).string();
+    const int fd = ::mkostemps(temp.data(), static_cast<int>(kTempSuffix.size()), O_CLOEXEC);  // mode 0600 from its creation
+    if (fd < 0) {
         const int error = errno;
-        ::unlink(temp.c_str());
-        return Error{file.string() + ": cannot " + what + ": " + systemMessage(error)};
+        return Error{file.string() + ": cannot create a file in " + folder.string() + ": " + systemMessage(error)};
+    }
+    return AtomicFile(file, std::move(temp), fd);
+}
+
+Status AtomicFile::write(std::string_view bytes) {
+    if (writeAll(m_fd.get(), bytes)) return {};
+    const int error = errno;
+    return Error{m_file.string() + ": cannot write: " + systemMessage(error)};
+}
+
+Status AtomicFile::commit() {
+    const auto failed = [&](const char* what) {
+        const int error = errno;
+        return Error{m_file.string() + ": cannot " + what + ": " + systemMessage(error)};
     };
-    if (!writeAll(fd.get(), bytes)) return fail("write");
-    if (::fsync(fd.get()) != 0) return fail("sync");
-    if (!fd.close()) return fail("close");
-    if (::rename(temp.c_str(), file.c_str()) != 0) return fail("rename");
-    if (const int error = syncDirectory(dir); error != 0) {
-        return Error{file.string() + ": was replaced, but its folder cannot be synced: " + systemMessage(error)};
+    if (::fsync(m_fd.get()) != 0) return failed("sync");
+    if (!m_fd.close()) return failed("write");  // close reports a write error the kernel deferred
+    if (::rename(m_temp.c_str(), m_file.c_str()) != 0) return failed("replace it");
+    m_temp.clear();
+    m_committed = true;
+    if (const int error = syncDirectory(folderOf(m_file)); error != 0) {
+        return Error{m_file.string() + ": was written, but its folder cannot be synced: " + systemMessage(error)};
     }
     return {};
+}
+
+Status writeAtomically(const fs::path& file, std::string_view bytes) {
+    auto out = AtomicFile::create(file);
+    if (!out) return out.error();
+    if (auto written = out->write(bytes); !written) return written;
+    return out->commit();
 }
 
 Result<std::optional<std::string>> readSmallFile(const fs::path& file, std::uintmax_t limit) {

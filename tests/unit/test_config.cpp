@@ -527,7 +527,7 @@ TEST_CASE("config: saveConfig writes mode 0600 atomically, creates the folder, a
     const auto blocked = dir.path() / "blocked.json";
     fs::create_directories(blocked / "child");
     const auto failed = svarboks::shared::saveConfig(config, blocked);
-    CHECK(failed.message().starts_with(blocked.string() + ": cannot rename: "));
+    CHECK(failed.message() == blocked.string() + ": cannot replace it: Is a directory");
     CHECK(filesIn(dir.path()) == std::vector<std::string>{"blocked.json", "etc"});
 }
 
@@ -638,6 +638,66 @@ TEST_CASE("files: writeNewFile creates with its mode from the start, and never r
     const auto nowhere = svarboks::shared::writeNewFile(dir.path() / "missing" / "x", "", 0644);
     REQUIRE_FALSE(nowhere.ok());
     CHECK(nowhere.message().find("cannot create: No such file or directory") != std::string::npos);
+}
+
+TEST_CASE("files: an AtomicFile puts exactly its bytes in place, mode 0600 whatever the umask, only on commit") {
+    using svarboks::shared::AtomicFile;
+    TempDir dir;
+    const auto file = dir.write("answers.jsonl", "the old file\n");
+    ::chmod(file.c_str(), 0644);  // the new file does not take the old one's mode
+    const mode_t oldMask = ::umask(0);
+    auto out = AtomicFile::create(file);
+    ::umask(oldMask);
+    REQUIRE_MESSAGE(out.ok(), out.error().message);
+    const std::string bytes = std::string("first line\n") + '\0' + "\xff second\n";
+    REQUIRE(out->write(bytes.substr(0, 5)).ok());
+    REQUIRE(out->write(bytes.substr(5)).ok());
+    CHECK(readFile(file) == "the old file\n");  // readers see the old file until the commit
+    CHECK_FALSE(out->committed());
+
+    const auto committed = out->commit();
+    REQUIRE_MESSAGE(committed.ok(), committed.message());
+    CHECK(out->committed());
+    CHECK(readFile(file) == bytes);
+    CHECK(modeOf(file) == 0600);
+    CHECK(filesIn(dir.path()) == std::vector<std::string>{"answers.jsonl"});
+}
+
+TEST_CASE("files: an AtomicFile that is not committed leaves the old file as it was and no temp file behind") {
+    using svarboks::shared::AtomicFile;
+    TempDir dir;
+    const auto file = dir.write("answers.jsonl", "the old file\n");
+    SUBCASE("dropped half way") {
+        auto out = AtomicFile::create(file);
+        REQUIRE(out.ok());
+        REQUIRE(out->write("half a new fi").ok());
+        CHECK(filesIn(dir.path()).size() == 2);  // the temp file, beside the old one
+        AtomicFile moved = std::move(*out);  // the temp file goes once, with its last owner
+    }
+    SUBCASE("the commit fails: a folder is in the way") {
+        const auto blocked = dir.path() / "blocked";
+        fs::create_directories(blocked / "child");
+        {
+            auto out = AtomicFile::create(blocked);
+            REQUIRE(out.ok());
+            REQUIRE(out->write("bytes").ok());
+            const auto committed = out->commit();
+            CHECK(committed.message() == blocked.string() + ": cannot replace it: Is a directory");
+            CHECK_FALSE(out->committed());
+        }
+        fs::remove_all(blocked);
+    }
+    CHECK(readFile(file) == "the old file\n");
+    CHECK(filesIn(dir.path()) == std::vector<std::string>{"answers.jsonl"});
+}
+
+TEST_CASE("files: an AtomicFile in a folder that does not exist says which file and folder") {
+    TempDir dir;
+    const auto file = dir.path() / "usb" / "answers.jsonl";
+    const auto out = svarboks::shared::AtomicFile::create(file);
+    REQUIRE_FALSE(out.ok());
+    CHECK(out.error().message == file.string() + ": cannot create a file in " + (dir.path() / "usb").string() + ": No such file or directory");
+    CHECK(filesIn(dir.path()).empty());
 }
 
 TEST_CASE("time: a moment as UTC ISO-8601 to the second, and only that form read back") {

@@ -24,6 +24,7 @@ namespace svarboks::shared {
 class FileDescriptor {
 public:
     explicit FileDescriptor(int fd) : m_fd(fd) {}
+    FileDescriptor(FileDescriptor&& other) noexcept : m_fd(other.m_fd) { other.m_fd = -1; }
     FileDescriptor(const FileDescriptor&) = delete;
     FileDescriptor& operator=(const FileDescriptor&) = delete;
     ~FileDescriptor();
@@ -43,8 +44,39 @@ private:
 /// a file system that cannot sync folders (EINVAL) has nothing to sync and gives 0.
 [[nodiscard]] int syncDirectory(const std::filesystem::path& dir);
 
-/// Replaces `file` atomically with `bytes` (see above); the folder must exist. On failure the old file is
-/// untouched and the error reads "FILE: cannot WHAT: reason" (WHAT: write, sync, rename, ...).
+/// A new version of `file` written in pieces, then put in place atomically (see above): create() makes a
+/// hidden temp file beside it (".NAME.XXXXXX.partial", mode 0600), write() adds to it, commit() syncs it,
+/// renames it over `file` and syncs the folder. Dropped without a commit, it deletes the temp file and
+/// `file` stays as it was. Errors name `file`: "FILE: cannot create a file in FOLDER: reason", "FILE: cannot
+/// write: reason", "FILE: cannot sync: reason", "FILE: cannot replace it: reason", and, once the new file is
+/// in place, "FILE: was written, but its folder cannot be synced: reason". One thread at a time.
+class AtomicFile {
+public:
+    /// Creates the temp file; the folder must exist.
+    [[nodiscard]] static Result<AtomicFile> create(const std::filesystem::path& file);
+    AtomicFile(AtomicFile&& other) noexcept;
+    AtomicFile& operator=(AtomicFile&&) = delete;
+    ~AtomicFile();
+
+    /// The temp file's descriptor, for hints such as sync_file_range; the bytes go through write().
+    [[nodiscard]] int fd() const { return m_fd.get(); }
+    /// Appends `bytes` to the temp file.
+    [[nodiscard]] Status write(std::string_view bytes);
+    /// fsync, close, rename over `file`, fsync of the folder.
+    [[nodiscard]] Status commit();
+    /// True once commit() has put the new file in place, even if it could not sync the folder after.
+    [[nodiscard]] bool committed() const { return m_committed; }
+
+private:
+    AtomicFile(std::filesystem::path file, std::string temp, int fd);
+
+    std::filesystem::path m_file;
+    std::string m_temp;  // empty when there is no temp file to delete (committed, or moved from)
+    FileDescriptor m_fd;
+    bool m_committed = false;
+};
+
+/// Replaces `file` atomically with `bytes`, through an AtomicFile (its errors).
 [[nodiscard]] Status writeAtomically(const std::filesystem::path& file, std::string_view bytes);
 
 /// Creates `file` with `mode` from its creation (never another mode, even for a moment) and `bytes`, synced
