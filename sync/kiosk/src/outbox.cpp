@@ -6,28 +6,18 @@
 
 #include <nlohmann/json.hpp>
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <exception>
 #include <limits>
 #include <string_view>
-#include <system_error>
 #include <utility>
 
 namespace svarboks::sync {
 
 namespace fs = std::filesystem;
 namespace sqlite = shared::sqlite;
-using shared::FileDescriptor;
 using sqlite::Step;
-using shared::syncDirectory;
-using shared::systemMessage;
-using shared::writeAll;
 
 namespace {
 
@@ -85,23 +75,6 @@ Result<int> schemaVersion(sqlite::Database& db) {
     }
     return static_cast<int>(found);
 }
-
-// Deletes the temp file of an export unless it was renamed into place.
-class TempFile {
-public:
-    explicit TempFile(fs::path path) : m_path(std::move(path)) {}
-    TempFile(const TempFile&) = delete;
-    TempFile& operator=(const TempFile&) = delete;
-    ~TempFile() {
-        if (!m_kept) ::unlink(m_path.c_str());
-    }
-    [[nodiscard]] const fs::path& path() const { return m_path; }
-    void keep() { m_kept = true; }
-
-private:
-    fs::path m_path;
-    bool m_kept = false;
-};
 
 template <typename Body>
 auto guarded(const fs::path& path, Body&& body) noexcept -> decltype(body()) {
@@ -266,15 +239,9 @@ Result<std::int64_t> Outbox::exportTo(const fs::path& file, const std::string& h
         const std::int64_t total = count.integerAt(0);
         auto rows = m_db.query("SELECT id, sealed, state FROM responses WHERE held = 0 ORDER BY seq");
 
-        const fs::path folder = file.parent_path();
-        TempFile temp(folder / ("." + file.filename().string() + ".tmp-" + shared::toBase64Url(shared::randomBytes(9))));
-        FileDescriptor fd(::open(temp.path().c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-        if (!fd.valid()) {
-            const int error = errno;
-            return Error{prefix + "cannot create a file in " + (folder.empty() ? fs::path(".") : folder).string() + ": " +
-                         systemMessage(error)};
-        }
-        const auto writeFailed = [&] { return Error{prefix + "cannot write: " + systemMessage(errno)}; };
+        const auto exportFailed = [&](const std::string& why) { return Error{prefixFor(m_path) + "cannot export to " + why}; };
+        auto out = shared::AtomicFile::create(file);
+        if (!out) return exportFailed(out.error().message);
 
         Json first = Json::object();
         first["format"] = std::string(kExportFormat);
@@ -284,7 +251,7 @@ Result<std::int64_t> Outbox::exportTo(const fs::path& file, const std::string& h
         std::string buffer = first.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
 
         std::int64_t written = 0;
-        int writeError = 0;
+        Status wrote;
         const bool read = rows.each([&] {
             Json line = Json::object();
             line["id"] = rows.textAt(0);
@@ -294,22 +261,16 @@ Result<std::int64_t> Outbox::exportTo(const fs::path& file, const std::string& h
             buffer += '\n';
             ++written;
             if (buffer.size() >= kExportBufferBytes) {
-                if (!writeAll(fd.get(), buffer)) writeError = errno;
+                wrote = out->write(buffer);
                 buffer.clear();
             }
-            return writeError == 0;
+            return wrote.ok();
         });
-        if (writeError != 0) return Error{prefix + "cannot write: " + systemMessage(writeError)};
+        if (!wrote) return exportFailed(wrote.message());
         if (!read) return readFailed();
         if (written != total) return Error{prefix + "the outbox changed while it was read"};
-        if (!writeAll(fd.get(), buffer)) return writeFailed();
-        if (::fsync(fd.get()) != 0) return Error{prefix + "cannot sync: " + systemMessage(errno)};
-        if (!fd.close()) return writeFailed();
-        if (::rename(temp.path().c_str(), file.c_str()) != 0) return Error{prefix + "cannot replace it: " + systemMessage(errno)};
-        temp.keep();
-        if (const int error = syncDirectory(folder); error != 0) {
-            return Error{prefix + "written, but its folder cannot be synced: " + systemMessage(error)};
-        }
+        if (auto last = out->write(buffer); !last) return exportFailed(last.message());
+        if (auto committed = out->commit(); !committed) return exportFailed(committed.message());
         return written;
     });
 }
