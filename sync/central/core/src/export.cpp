@@ -10,7 +10,6 @@
 #include <nlohmann/json.hpp>
 
 #include <fcntl.h>
-#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -30,7 +29,6 @@
 namespace svarboks::server {
 
 namespace fs = std::filesystem;
-using shared::systemMessage;
 
 namespace {
 
@@ -1039,51 +1037,31 @@ Result<ExportResult> exportResponses(Storage& storage, const ExportOptions& opti
 
 Result<ExportResult> exportToFile(Storage& storage, const ExportPlan& plan, const fs::path& file, const ExportProgress& progress,
                                   const ExportCheck& beforeRows) {
-    const std::string where = file.string() + ": ";
     std::error_code ec;
-    if (fs::is_directory(file, ec)) return Error{where + "is a folder; give a file name"};
-    const fs::path folder = file.parent_path().empty() ? fs::path(".") : file.parent_path();
-    std::string pattern = (folder / ("." + file.filename().string() + ".XXXXXX.partial")).string();
-    const int fd = ::mkstemps(pattern.data(), 8);
-    if (fd < 0) return Error{where + "cannot create a file in " + folder.string() + ": " + systemMessage(errno)};
-    const fs::path temporary = pattern;
+    if (fs::is_directory(file, ec)) return Error{file.string() + ": is a folder; give a file name"};
+    auto out = shared::AtomicFile::create(file);
+    if (!out) return out.error();
 
-    int writeError = 0;
+    Status wrote;
     off_t written = 0;
     off_t flushed = 0;
     const ExportSink sink = [&](std::string_view chunk) {
-        while (!chunk.empty()) {
-            const ssize_t wrote = ::write(fd, chunk.data(), chunk.size());
-            if (wrote < 0 && errno == EINTR) continue;
-            if (wrote <= 0) {
-                writeError = wrote < 0 ? errno : EIO;
-                return false;
-            }
-            chunk.remove_prefix(static_cast<std::size_t>(wrote));
-            written += wrote;
-        }
+        wrote = out->write(chunk);
+        if (!wrote) return false;
+        written += static_cast<off_t>(chunk.size());
         // The disk starts on what is written while the rest is made, so the fsync at the end finds
         // little left to do (a 500 MB JSON Lines export waited about half a second for it).
         if (written - flushed >= kWriteBackEvery) {
-            (void)::sync_file_range(fd, flushed, written - flushed, SYNC_FILE_RANGE_WRITE);
+            (void)::sync_file_range(out->fd(), flushed, written - flushed, SYNC_FILE_RANGE_WRITE);
             flushed = written;
         }
         return true;
     };
     auto exported = exportResponses(storage, plan, sink, progress, beforeRows);
-    int problem = 0;
-    if (exported && ::fsync(fd) != 0) problem = errno;
-    if (::close(fd) != 0 && exported && problem == 0) problem = errno;
-    if (exported && problem == 0 && ::rename(temporary.c_str(), file.c_str()) != 0) problem = errno;
-    if (!exported || problem != 0) {
-        ::unlink(temporary.c_str());
-        if (writeError != 0) return Error{where + "cannot write: " + systemMessage(writeError) + "; no file was written"};
-        if (problem != 0) return Error{where + "cannot write: " + systemMessage(problem) + "; no file was written"};
-        return Error{exported.error().message + "; no file was written"};
-    }
-    if (const int error = shared::syncDirectory(folder); error != 0) {
-        return Error{where + "was written, but its folder cannot be synced: " + systemMessage(error)};
-    }
+    constexpr const char* kNoFile = "; no file was written";
+    if (!wrote) return Error{wrote.message() + kNoFile};
+    if (!exported) return Error{exported.error().message + kNoFile};
+    if (auto committed = out->commit(); !committed) return Error{committed.message() + (out->committed() ? "" : kNoFile)};
     return exported;
 }
 
