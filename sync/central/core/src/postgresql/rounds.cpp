@@ -143,19 +143,29 @@ Result<std::vector<RoundUnit>> PostgresStorage::roundUnits(const std::string& id
 
 Status PostgresStorage::aggregateTallies(const TallyQuery& request, const std::function<void(const TallyRow&)>& visit) {
     return m_pool->snapshot(kPgCannotRead, [&](PgWork& work) -> Status {
-        // A round's weeks sort after its kWholeRound rows ("*" < "2026-W05").
-        const char* sql = request.byPeriod
-                              ? "SELECT unit_id, period, subject, value, count, sum FROM round_tallies "
-                                "WHERE round_id = $1 AND survey_id = $2 AND survey_version = $3 AND kind = $4 AND period > $5 "
-                                "AND ($6::text IS NULL OR unit_id = $6) ORDER BY unit_id, period, subject, value"
-                              : "SELECT unit_id, '', subject, value, count, sum FROM round_tallies "
-                                "WHERE round_id = $1 AND survey_id = $2 AND survey_version = $3 AND kind = $4 AND period = $5 "
-                                "AND ($6::text IS NULL OR unit_id = $6) ORDER BY unit_id, subject, value";
+        // A round's weeks sort after its kWholeRound rows ("*" < "2026-W05"). One statement for every unit and
+        // one for a unit: a prepared "(unit IS NULL OR unit_id = $6)" gets one plan for both, which scans every
+        // unit's rows for one unit (124 ms instead of 0.2 ms for a unit's chosen options at 100,000 responses).
+        const char* sql = nullptr;
+        if (request.byPeriod) {
+            sql = request.units.empty() ? "SELECT unit_id, period, subject, value, count, sum FROM round_tallies "
+                                          "WHERE round_id = $1 AND survey_id = $2 AND survey_version = $3 AND kind = $4 AND period > $5 "
+                                          "ORDER BY unit_id, period, subject, value"
+                                        : "SELECT unit_id, period, subject, value, count, sum FROM round_tallies "
+                                          "WHERE round_id = $1 AND survey_id = $2 AND survey_version = $3 AND kind = $4 AND period > $5 "
+                                          "AND unit_id = $6 ORDER BY period, subject, value";
+        } else {
+            sql = request.units.empty() ? "SELECT unit_id, '', subject, value, count, sum FROM round_tallies "
+                                          "WHERE round_id = $1 AND survey_id = $2 AND survey_version = $3 AND kind = $4 AND period = $5 "
+                                          "ORDER BY unit_id, subject, value"
+                                        : "SELECT unit_id, '', subject, value, count, sum FROM round_tallies "
+                                          "WHERE round_id = $1 AND survey_id = $2 AND survey_version = $3 AND kind = $4 AND period = $5 "
+                                          "AND unit_id = $6 ORDER BY subject, value";
+        }
         const auto run = [&](const std::string* unit) -> Status {
             pq::Params params;
             params.text(request.round).text(request.surveyId).text(request.version).text(request.kind).text(kWholeRound);
             if (unit != nullptr) params.text(*unit);
-            else params.null();
             auto rows = work.exec(sql, params);
             if (!rows) return rows.error();
             for (int i = 0; i < rows->size(); ++i) {

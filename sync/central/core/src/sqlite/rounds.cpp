@@ -125,26 +125,34 @@ Result<std::vector<RoundUnit>> SqliteStorage::roundUnits(const std::string& id) 
 
 Status SqliteStorage::aggregateTallies(const TallyQuery& request, const std::function<void(const TallyRow&)>& visit) {
     return m_pool->snapshot(kCannotRead, [&](Work& work) -> Status {
-        // A round's weeks sort after its kWholeRound rows ("*" < "2026-W05").
+        // A round's weeks sort after its kWholeRound rows ("*" < "2026-W05"). One statement for every unit and
+        // one for a unit, as the PostgreSQL engine has them (there, one statement for both reads every unit's
+        // rows to find one unit's).
+        const bool one = !request.units.empty();
         auto query = request.byPeriod
-                         ? work.query("SELECT unit_id, period, subject, value, count, sum FROM round_tallies "
-                                      "WHERE round_id = ?1 AND survey_id = ?2 AND survey_version = ?3 AND kind = ?4 AND period > ?5 "
-                                      "AND (?6 IS NULL OR unit_id = ?6) ORDER BY unit_id, period, subject, value")
-                         : work.query("SELECT unit_id, '', subject, value, count, sum FROM round_tallies "
-                                      "WHERE round_id = ?1 AND survey_id = ?2 AND survey_version = ?3 AND kind = ?4 AND period = ?5 "
-                                      "AND (?6 IS NULL OR unit_id = ?6) ORDER BY unit_id, subject, value");
+                         ? work.query(one ? "SELECT unit_id, period, subject, value, count, sum FROM round_tallies "
+                                            "WHERE round_id = ?1 AND survey_id = ?2 AND survey_version = ?3 AND kind = ?4 AND period > ?5 "
+                                            "AND unit_id = ?6 ORDER BY period, subject, value"
+                                          : "SELECT unit_id, period, subject, value, count, sum FROM round_tallies "
+                                            "WHERE round_id = ?1 AND survey_id = ?2 AND survey_version = ?3 AND kind = ?4 AND period > ?5 "
+                                            "ORDER BY unit_id, period, subject, value")
+                         : work.query(one ? "SELECT unit_id, '', subject, value, count, sum FROM round_tallies "
+                                            "WHERE round_id = ?1 AND survey_id = ?2 AND survey_version = ?3 AND kind = ?4 AND period = ?5 "
+                                            "AND unit_id = ?6 ORDER BY subject, value"
+                                          : "SELECT unit_id, '', subject, value, count, sum FROM round_tallies "
+                                            "WHERE round_id = ?1 AND survey_id = ?2 AND survey_version = ?3 AND kind = ?4 AND period = ?5 "
+                                            "ORDER BY unit_id, subject, value");
         const auto run = [&](const std::string* unit) -> Status {
             query.reset();
             query.text(1, request.round).text(2, request.surveyId).text(3, request.version).text(4, request.kind).text(5, kWholeRound);
             if (unit != nullptr) query.text(6, *unit);
-            else query.null(6);
             const bool read = query.each([&] {
                 visit(TallyRow{query.textAt(0), query.textAt(1), query.textAt(2), query.textAt(3), query.integerAt(4), query.realAt(5)});
             });
             if (!read) return work.fail();
             return {};
         };
-        if (request.units.empty()) return run(nullptr);
+        if (!one) return run(nullptr);
         for (const auto& unit : request.units) {
             if (Status status = run(&unit); !status) return status;
         }
