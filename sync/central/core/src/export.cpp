@@ -701,14 +701,7 @@ private:
     };
 
     static bool spill(Bucket& bucket) {
-        const int fd = ::fileno(bucket.file.get());
-        std::string_view rest = bucket.buffer;
-        while (!rest.empty()) {
-            const ssize_t written = ::write(fd, rest.data(), rest.size());
-            if (written < 0 && errno == EINTR) continue;
-            if (written <= 0) return false;
-            rest.remove_prefix(static_cast<std::size_t>(written));
-        }
+        if (!shared::writeAll(::fileno(bucket.file.get()), bucket.buffer)) return false;
         bucket.spilled += bucket.buffer.size();
         bucket.buffer.clear();
         return true;

@@ -104,6 +104,13 @@ private:
 /// Refuses a unit that does not exist (the error says how to add it).
 [[nodiscard]] Status requirePgUnit(PgWork& work, const std::string& unitId);
 
+/// The columns of `responses` that visitResponses reads, in its order.
+inline constexpr std::string_view kResponseColumns = "id, unit_id, survey_id, survey_version, period, locale, answers, round_id";
+/// Streams `sql` (a SELECT of kResponseColumns) to `visit` through a cursor, a fetch in memory at a time;
+/// `visit` returns false to stop (responses.cpp).
+[[nodiscard]] Status visitResponses(PgWork& work, const std::string& sql, const pq::Params& params,
+                                    const std::function<bool(const StoredResponse&)>& visit);
+
 class PgPool {
 public:
     /// A pool of at most `maxConnections` (at least 1) to `url`, starting with `first`.

@@ -112,24 +112,6 @@ Status keepDeadLetters(PgWork& work, std::span<const IncomingItem> items, std::v
                     params);
 }
 
-constexpr std::string_view kResponseColumns = "id, unit_id, survey_id, survey_version, period, locale, answers, round_id";
-
-// Streams a query of kResponseColumns to `visit`, one fetch in memory at a time.
-Status visitResponses(PgWork& work, const std::string& sql, const pq::Params& params, const std::function<bool(const StoredResponse&)>& visit) {
-    StoredResponse response;
-    return work.stream(sql, params, [&](const pq::Rows& rows, int i) {
-        rows.textInto(i, 0, response.id);
-        rows.textInto(i, 1, response.unitId);
-        rows.textInto(i, 2, response.surveyId);
-        rows.textInto(i, 3, response.surveyVersion);
-        rows.textInto(i, 4, response.period);
-        rows.textInto(i, 5, response.locale);
-        rows.textInto(i, 6, response.answersJson);
-        rows.textInto(i, 7, response.round);
-        return visit(response);
-    });
-}
-
 constexpr std::string_view kFilter = "($1 = '' OR survey_id = $1) AND ($2 = '' OR survey_version = $2) AND ($3 = '' OR round_id = $3)";
 
 pq::Params filterParams(const ResponseFilter& filter) {
@@ -207,6 +189,21 @@ Result<std::vector<DeadLetter>> PostgresStorage::deadLetters() {
 
 Result<std::int64_t> PostgresStorage::deadLetterCount() {
     return m_pool->read(kPgCannotRead, [&](PgWork& work) { return work.integer("SELECT count(*) FROM dead_letters"); });
+}
+
+Status visitResponses(PgWork& work, const std::string& sql, const pq::Params& params, const std::function<bool(const StoredResponse&)>& visit) {
+    StoredResponse response;
+    return work.stream(sql, params, [&](const pq::Rows& rows, int i) {
+        rows.textInto(i, 0, response.id);
+        rows.textInto(i, 1, response.unitId);
+        rows.textInto(i, 2, response.surveyId);
+        rows.textInto(i, 3, response.surveyVersion);
+        rows.textInto(i, 4, response.period);
+        rows.textInto(i, 5, response.locale);
+        rows.textInto(i, 6, response.answersJson);
+        rows.textInto(i, 7, response.round);
+        return visit(response);
+    });
 }
 
 }  // namespace svarboks::server

@@ -196,26 +196,17 @@ Status PostgresStorage::rebuildTallies(const std::function<Result<std::vector<Ta
         constexpr std::size_t kMaxSums = 200'000;  // written out when this many keys are held: memory stays bounded
         PgTallySums sums;
         std::optional<Error> failed;
-        StoredResponse response;
         // A cursor: a million responses are read a thousand at a time. The sums are written between fetches
         // on the same connection (a cursor stays open across other statements of its transaction).
-        const Status read = work.stream("SELECT id, unit_id, survey_id, survey_version, period, locale, answers FROM responses", {},
-                                        [&](const pq::Rows& rows, int i) {
-                                            rows.textInto(i, 0, response.id);
-                                            rows.textInto(i, 1, response.unitId);
-                                            rows.textInto(i, 2, response.surveyId);
-                                            rows.textInto(i, 3, response.surveyVersion);
-                                            rows.textInto(i, 4, response.period);
-                                            rows.textInto(i, 5, response.locale);
-                                            rows.textInto(i, 6, response.answersJson);
-                                            auto tallies = compute(response);
-                                            if (!tallies) failed = tallies.error();
-                                            else sums.add(response, *tallies);
-                                            if (!failed && sums.size() >= kMaxSums) {
-                                                if (Status written = sums.write(work); !written) failed = Error{written.message()};
-                                            }
-                                            return !failed;
-                                        });
+        const Status read = visitResponses(work, "SELECT " + std::string(kResponseColumns) + " FROM responses", {}, [&](const StoredResponse& response) {
+            auto tallies = compute(response);
+            if (!tallies) failed = tallies.error();
+            else sums.add(response, *tallies);
+            if (!failed && sums.size() >= kMaxSums) {
+                if (Status written = sums.write(work); !written) failed = Error{written.message()};
+            }
+            return !failed;
+        });
         if (failed) return *failed;
         if (!read) return read;
         if (Status written = sums.write(work); !written) return written;
