@@ -299,6 +299,14 @@ TEST_CASE("postgresql: settling rewrites the responses in key order, all with on
         for (const auto& row : rows) seen.insert(*row[0]);
         return seen.size();
     };
+    // The rewrite drops the table's keys and indexes and builds them again: they must come back as they were.
+    const auto keysAndIndexes = [&] {
+        return pgRows(url, "SELECT coalesce(k.conname || ' ' || pg_get_constraintdef(k.oid), ''), pg_get_indexdef(i.indexrelid) "
+                           "FROM pg_index i LEFT JOIN pg_constraint k ON k.conindid = i.indexrelid "
+                           "WHERE i.indrelid = 'responses'::regclass ORDER BY 2");
+    };
+    const auto shapeBefore = keysAndIndexes();
+    REQUIRE(shapeBefore.size() == 4);
     auto before = heap();
     REQUIRE(before.size() == 200);
     CHECK_FALSE(inKeyOrder(before));
@@ -311,6 +319,11 @@ TEST_CASE("postgresql: settling rewrites the responses in key order, all with on
     REQUIRE(after.size() == 200);
     CHECK(inKeyOrder(after));
     CHECK(xmins(after) == 1);
+    CHECK(keysAndIndexes() == shapeBefore);
+    // And they hold: an id stored before the rewrite is still a duplicate after it.
+    const auto resent = replicas.engine(1).storeItems(itemsOf(replicas.central, {numbers[0]}), "2026-W48");
+    REQUIRE(resent.ok());
+    CHECK(resent->front().result.status == shared::ItemStatus::Duplicate);
 
     // Not again within the hour, even with new arrivals (which stay unsettled until then).
     REQUIRE(replicas.central.store->storeItems(itemsOf(replicas.central, {1000, 1001}), "2026-W48").ok());
