@@ -144,8 +144,9 @@ Result<std::vector<RoundUnit>> PostgresStorage::roundUnits(const std::string& id
 Status PostgresStorage::aggregateTallies(const TallyQuery& request, const std::function<void(const TallyRow&)>& visit) {
     return m_pool->snapshot(kPgCannotRead, [&](PgWork& work) -> Status {
         // A round's weeks sort after its kWholeRound rows ("*" < "2026-W05"). One statement for every unit and
-        // one for a unit: a prepared "(unit IS NULL OR unit_id = $6)" gets one plan for both, which scans every
-        // unit's rows for one unit (124 ms instead of 0.2 ms for a unit's chosen options at 100,000 responses).
+        // one for a unit: the generic plan PostgreSQL may keep for a prepared "($6 IS NULL OR unit_id = $6)"
+        // cannot use the key for the unit, and read every unit's rows to find one unit's (124 ms instead of
+        // 0.2 ms for a unit's chosen options at 100,000 responses).
         const char* sql = nullptr;
         if (request.byPeriod) {
             sql = request.units.empty() ? "SELECT unit_id, period, subject, value, count, sum FROM round_tallies "
