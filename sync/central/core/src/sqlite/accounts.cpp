@@ -29,7 +29,6 @@ Result<std::int64_t> enabledAdministrators(Work& work) {
     return work.integer(query);
 }
 
-
 }  // namespace
 
 Status SqliteStorage::addUser(const UserAccount& user) {
